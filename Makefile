@@ -1,0 +1,60 @@
+# The two commands: `make run` (build, then compare agents on the embedded
+# default scenario) and `make test` (optimised build + ASan/UBSan build, each
+# running the whole Check suite). Both install missing Debian packages first.
+
+BUILD      ?= build
+BUILD_SAN  ?= build-asan
+JOBS       ?= 2
+CMAKE_ARGS ?=
+# Debian packages the build needs, each with the pkg-config module (or file) that proves it is there.
+APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core
+
+.PHONY: all deps build build-san run test test-fast bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	for mod in libcjson check sdl2 SDL2_ttf; do \
+	  pkg-config --exists $$mod 2>/dev/null || missing="$$missing $$mod"; \
+	done; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: missing:$$missing; installing Debian packages: $(APT_PACKAGES)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "make: need root or sudo to apt-get install $(APT_PACKAGES)" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null || exit 1; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLG_WERROR=ON $(CMAKE_ARGS)
+
+$(BUILD_SAN)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
+	  -DLG_SANITIZE=ON -DLG_WERROR=ON $(CMAKE_ARGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-san: deps $(BUILD_SAN)/CMakeCache.txt
+	cmake --build $(BUILD_SAN) -j $(JOBS)
+
+run: build
+	./$(BUILD)/livegym run
+
+# The optimised suite first (fast feedback), then the same suite under sanitizers.
+test: build build-san
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	./$(BUILD)/livegym bench env
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)

@@ -1,0 +1,132 @@
+/* lg_env: the mutable state of one batched live-streaming world (MuJoCo's
+ * mjData) and its Gym-style API.
+ *
+ * One env holds N viewer slots that share one platform: one clock, one set of
+ * channels, one viewer pool. Each slot runs one viewer session at a time.
+ * Every buffer is allocated by lg_env_create; lg_env_step and the reset
+ * functions never allocate.
+ *
+ * Auto-reset follows Gymnasium's SAME_STEP mode: when a slot's session ends in
+ * a step, that step returns the final reward and terminated/truncated = 1, and
+ * the observation in `obs` is already the first observation of the slot's
+ * next session. The last observation of the finished session is in
+ * `final_obs` / `final_slot_obs` / `final_state` (valid only for slots whose
+ * flags are set), which is what a learner bootstraps from on truncation. */
+#ifndef LG_ENV_H
+#define LG_ENV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lg_scenario.h"
+
+#define LG_VERSION "0.1.0"
+
+typedef struct lg_env lg_env;
+
+/* Observation layout. The observation of a slot is its slot part followed by
+ * the channel table (n_channels rows of channel_dim floats). The channel table
+ * is the same for every slot in a step, so the SHARED layout writes it once
+ * per step and only the slot part per slot; FLAT also writes the full
+ * per-slot vector (slot part then channel table) into `obs`. */
+typedef enum { LG_LAYOUT_FLAT = 0, LG_LAYOUT_SHARED = 1 } lg_layout;
+
+/* Per-slot record of the step that just happened. */
+typedef struct {
+    int32_t watched;       /* channel watched, -1 if none */
+    int32_t viewer;        /* viewer id in the pool (of the session that stepped) */
+    int32_t segment;
+    int32_t session_step;  /* steps taken in the session, including this one */
+    float watch_minutes;
+    float budget_left;     /* session budget after this step, minutes */
+    uint8_t chose;         /* 1 if the viewer picked a recommended channel */
+    uint8_t invalid;       /* slate items that were out of range, duplicated or off air */
+    uint8_t gifts;
+    uint8_t follows;       /* 1 if the viewer followed the watched channel this step */
+    float r_watch, r_gift, r_follow, r_invalid; /* reward = r_watch + r_gift + r_follow - r_invalid */
+} lg_info;
+
+typedef struct {
+    int n_slots;
+    int n_actions;   /* number of channels */
+    int slate_size;  /* k: each slot's action is k channel indices */
+    int obs_dim;     /* slot_dim + n_actions * channel_dim */
+    int slot_dim;
+    int channel_dim;
+    int n_states;    /* tabular state count */
+    lg_layout layout;
+
+    float *obs;            /* [n_slots * obs_dim], FLAT layout only (else NULL) */
+    float *slot_obs;       /* [n_slots * slot_dim] */
+    float *channel_obs;    /* [n_actions * channel_dim], shared by all slots */
+    uint8_t *mask;         /* [n_slots * n_actions], 1 = channel on air */
+    int32_t *state;        /* [n_slots] tabular state id */
+    float *reward;         /* [n_slots] */
+    uint8_t *terminated;   /* [n_slots] */
+    uint8_t *truncated;    /* [n_slots] */
+    lg_info *info;         /* [n_slots] */
+    float *final_obs;      /* [n_slots * obs_dim], FLAT layout only */
+    float *final_slot_obs; /* [n_slots * slot_dim] */
+    int32_t *final_state;  /* [n_slots] */
+} lg_buffers;
+
+/* A named block of the observation: offset within the slot part (scope 0) or
+ * within one channel row (scope 1). Every value lies in [low, high]. */
+typedef struct {
+    const char *name;
+    int scope; /* 0 = slot part, 1 = per channel row */
+    int offset;
+    int size;
+    float low, high;
+} lg_obs_block;
+
+#define LG_MAX_OBS_BLOCKS 16
+
+typedef struct {
+    int on_air;
+    int launched;
+    float concurrency;     /* n_c: background + simulated watchers + bots */
+    float background;      /* A_c(t) */
+    float bots;
+    int watchers;          /* slots that watched it in the last step */
+    float log_popularity;  /* x_c */
+    float popularity_mean; /* current OU mean (base + trend, without feedback) */
+    float minutes_left;    /* of the current broadcast, if on air */
+    float minutes_since_start;
+} lg_channel_state;
+
+/* Create an env for scenario `sc` (copied; it need not outlive the env). The
+ * scenario is checked (lg_scenario_check). n_slots in [1, n_viewers]. */
+int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout layout, lg_env **out,
+                  char *err, size_t errsz);
+void lg_env_free(lg_env *env);
+
+/* Reset the whole world (clock, popularity, viewer pool, events) with a new
+ * seed and start a session in every slot. */
+void lg_env_reset(lg_env *env, uint64_t seed);
+/* End slot's session (if any) and start a new one; seed NULL keeps the slot's
+ * seed. Writes the slot's observation; the world does not move. */
+void lg_env_reset_slot(lg_env *env, int slot, const uint64_t *seed);
+/* One step for every slot. actions: [n_slots * slate_size] channel indices.
+ * Any index is accepted: out-of-range, duplicate or off-air items count as
+ * invalid (a no-watch for that item, penalised by invalid_penalty). */
+void lg_env_step(lg_env *env, const int32_t *actions);
+
+const lg_buffers *lg_env_buffers(const lg_env *env);
+const lg_scenario *lg_env_scenario(const lg_env *env);
+int lg_env_obs_layout(const lg_env *env, const lg_obs_block **blocks);
+/* Write slot's full observation (slot part then channel table) to dst[obs_dim];
+ * works in both layouts. */
+void lg_env_obs_flat(const lg_env *env, int slot, float *dst);
+
+/* Ground truth (not visible to agents): expected immediate reward of
+ * recommending each channel alone (slate of one) to slot's viewer in the
+ * current state, out[n_actions]. Off-air channels get -invalid_penalty. */
+void lg_env_expected_reward(const lg_env *env, int slot, float *out);
+
+double lg_env_clock(const lg_env *env);   /* minutes since midnight of day 0 */
+int64_t lg_env_steps(const lg_env *env);  /* steps since the last full reset */
+void lg_env_channel(const lg_env *env, int channel, lg_channel_state *out);
+uint64_t lg_env_warnings(const lg_env *env); /* numerical trouble, counted */
+
+#endif

@@ -1,0 +1,356 @@
+/* Scenario defaults, the channel generator, and range/consistency checks. */
+#include "lg_scenario.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lg_rng.h"
+
+static const char *const default_categories[] = {"gaming", "music", "sports", "talk",
+                                                 "shopping", "education", "art", "travel"};
+
+/* A daily activity curve: a floor plus a bump around peak_hour. */
+static void activity_curve(float *a, float peak_hour, float width_hours, float floor)
+{
+    for (int h = 0; h < 24; h++) {
+        float d = fabsf((float)h - peak_hour);
+        if (d > 12.0f) d = 24.0f - d;
+        a[h] = floor + expf(-d * d / (2.0f * width_hours * width_hours));
+    }
+}
+
+static void set_segment(lg_segment *s, const char *name, float weight, float spread, float herding,
+                        float quality_w, float appeal_w, float follow_w, float patience,
+                        float peak_hour, float width)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->weight = weight;
+    s->interest_spread = spread;
+    s->herding = herding;
+    s->quality_weight = quality_w;
+    s->appeal_weight = appeal_w;
+    s->follow_weight = follow_w;
+    s->patience = patience;
+    activity_curve(s->activity, peak_hour, width, 0.15f);
+}
+
+void lg_channel_generator_default(lg_channel_generator *g)
+{
+    memset(g, 0, sizeof *g);
+    g->seed = 7;
+    g->count = 50;
+    g->quality_mean = 0.55f;
+    g->quality_sd = 0.2f;
+    g->appeal_mean = 0.5f;
+    g->appeal_sd = 0.2f;
+    g->appeal_quality_corr = 0.0f;
+    g->popularity_sd = 0.8f;
+    g->popularity_quality = 1.0f;
+    g->always_on_fraction = 0.2f;
+    g->prime_hour = 19.0f;
+    g->start_spread_hours = 4.0f;
+    g->duration_mean = 240.0f;
+    g->duration_sd = 90.0f;
+    g->jitter = 20.0f;
+}
+
+static float clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
+
+static int fail(char *err, size_t errsz, const char *fmt, ...)
+{
+    if (err && errsz) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errsz, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+int lg_generate_channels(lg_scenario *sc, const lg_channel_generator *g, char *err, size_t errsz)
+{
+    if (g->count < 1 || g->count > LG_MAX_CHANNELS)
+        return fail(err, errsz, "world.channels.generate.count: expected an integer in [1, %d], found %d",
+                    LG_MAX_CHANNELS, g->count);
+    if (!(g->appeal_quality_corr >= -1.0f && g->appeal_quality_corr <= 1.0f))
+        return fail(err, errsz,
+                    "world.channels.generate.appeal_quality_corr: expected a number in [-1, 1], found %g",
+                    (double)g->appeal_quality_corr);
+    if (!(g->always_on_fraction >= 0.0f && g->always_on_fraction <= 1.0f))
+        return fail(err, errsz,
+                    "world.channels.generate.always_on_fraction: expected a number in [0, 1], found %g",
+                    (double)g->always_on_fraction);
+    if (!(g->duration_mean > 0.0f))
+        return fail(err, errsz, "world.channels.generate.duration_mean: expected a number > 0, found %g",
+                    (double)g->duration_mean);
+    sc->n_channels = g->count;
+    float rho = g->appeal_quality_corr;
+    for (int c = 0; c < g->count; c++) {
+        uint64_t key = lg_key3(g->seed, LG_P_GENERATOR, (uint64_t)c);
+        double zq = lg_normal(key, 0), za = lg_normal(key, 1), zp = lg_normal(key, 2);
+        double zs = lg_normal(key, 3), zd = lg_normal(key, 4);
+        lg_channel_spec *ch = &sc->channels[c];
+        memset(ch, 0, sizeof *ch);
+        snprintf(ch->name, sizeof ch->name, "ch%02d", c);
+        ch->category = c % sc->n_categories;
+        ch->quality = clampf(g->quality_mean + g->quality_sd * (float)zq, 0.0f, 1.0f);
+        ch->appeal = clampf(g->appeal_mean +
+                                g->appeal_sd * (float)(rho * zq + sqrt(1.0 - rho * rho) * za),
+                            0.0f, 1.0f);
+        ch->base_popularity = g->popularity_sd * (float)zp + g->popularity_quality * (ch->quality - 0.5f);
+        ch->always_on = lg_u01(key, 100) < g->always_on_fraction;
+        ch->n_windows = 1;
+        float start_h = fmodf(g->prime_hour + g->start_spread_hours * (float)zs + 48.0f, 24.0f);
+        ch->windows[0].start = floorf(start_h * 60.0f);
+        ch->windows[0].duration = clampf(roundf(g->duration_mean + g->duration_sd * (float)zd), 30.0f, 1440.0f);
+        ch->windows[0].jitter = g->jitter;
+    }
+    return 0;
+}
+
+void lg_scenario_default(lg_scenario *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    snprintf(sc->name, sizeof sc->name, "default");
+    snprintf(sc->description, sizeof sc->description,
+             "A mid-size live platform: 50 channels in 8 categories, 10,000 viewers in 4 segments, "
+             "daily schedules, popularity drift and herding. The reference world for comparing agents.");
+    sc->world_seed = 42;
+
+    sc->n_categories = 8;
+    for (int k = 0; k < 8; k++) snprintf(sc->category_names[k], LG_NAME_LEN, "%s", default_categories[k]);
+    sc->latent_dim = 8;
+    sc->category_separation = 1.2f;
+    sc->channel_spread = 0.35f;
+    sc->embedding_dim = 4;
+    sc->modality_noise[0] = 0.3f; /* visual */
+    sc->modality_noise[1] = 0.5f; /* audio */
+    sc->modality_noise[2] = 0.2f; /* text */
+    sc->popularity_reversion = 1.0f / 360.0f;
+    sc->popularity_volatility = 0.02f;
+    sc->popularity_feedback = 2.0f;
+    sc->audience_peak = 20000.0f;
+    sc->audience_amplitude = 0.6f;
+    sc->audience_peak_hour = 21.0f;
+
+    sc->n_viewers = 10000;
+    sc->n_segments = 4;
+    /* Interest weights index default_categories. */
+    set_segment(&sc->segments[0], "casual", 0.4f, 0.8f, 0.35f, 0.3f, 1.5f, 1.0f, 35.0f, 20.0f, 3.0f);
+    sc->segments[0].interest[0] = 0.3f;
+    sc->segments[0].interest[1] = 0.3f;
+    sc->segments[0].interest[3] = 0.2f;
+    sc->segments[0].interest[4] = 0.2f;
+    set_segment(&sc->segments[1], "gamer", 0.25f, 0.5f, 0.1f, 1.0f, 0.8f, 1.5f, 90.0f, 22.0f, 3.0f);
+    sc->segments[1].interest[0] = 0.8f;
+    sc->segments[1].interest[6] = 0.2f;
+    set_segment(&sc->segments[2], "sports-fan", 0.2f, 0.6f, 0.25f, 0.6f, 1.0f, 1.0f, 60.0f, 17.0f, 4.0f);
+    sc->segments[2].interest[2] = 0.8f;
+    sc->segments[2].interest[3] = 0.2f;
+    set_segment(&sc->segments[3], "night-owl", 0.15f, 0.7f, 0.15f, 0.6f, 1.2f, 1.0f, 50.0f, 1.0f, 3.0f);
+    sc->segments[3].interest[1] = 0.5f;
+    sc->segments[3].interest[3] = 0.3f;
+    sc->segments[3].interest[6] = 0.2f;
+
+    sc->no_watch_utility = 2.0f;
+    sc->fatigue_gain = 0.02f;
+    sc->fatigue_half_life = 120.0f;
+    sc->fatigue_weight = 1.0f;
+    sc->interest_drift = 0.01f;
+    sc->engagement_bias = -0.5f;
+    sc->engagement_match = 1.0f;
+    sc->engagement_quality = 3.0f;
+    sc->gift_rate = 0.05f;
+    sc->follow_rate = 0.05f;
+    sc->refund_max = 0.9f;
+    sc->refund_quality_floor = 0.4f;
+
+    sc->dt = 5.0f;
+    sc->slate_size = 1;
+    sc->max_session_steps = 48;
+    sc->start_minute = 0.0f;
+    sc->horizon_minutes = 7.0f * LG_MINUTES_PER_DAY;
+
+    sc->reward_watch = 1.0f;
+    sc->reward_gift = 0.0f;
+    sc->reward_follow = 0.0f;
+    sc->invalid_penalty = 0.0f;
+
+    sc->obs_mode = LG_OBS_VECTOR;
+    sc->observe_segment = 1;
+
+    lg_channel_generator g;
+    lg_channel_generator_default(&g);
+    lg_generate_channels(sc, &g, NULL, 0);
+}
+
+const char *lg_event_type_name(lg_event_type t)
+{
+    static const char *const names[LG_EV_COUNT] = {"spike",        "trend_shift", "off_air",
+                                                   "new_channel",  "bot_wave",    "interest_shift"};
+    return (t >= 0 && t < LG_EV_COUNT) ? names[t] : "unknown";
+}
+
+const char *lg_obs_mode_name(lg_obs_mode m)
+{
+    switch (m) {
+    case LG_OBS_VECTOR: return "vector";
+    case LG_OBS_TABULAR: return "tabular";
+    case LG_OBS_IDEAL: return "ideal";
+    }
+    return "unknown";
+}
+
+/* Range checks. `!(x >= lo && x <= hi)` also rejects NaN. */
+#define CHECK_RANGE(path_fmt, x, lo, hi, ...)                                                    \
+    do {                                                                                        \
+        double v_ = (double)(x);                                                                \
+        if (!(v_ >= (double)(lo) && v_ <= (double)(hi))) {                                      \
+            char p_[160];                                                                       \
+            snprintf(p_, sizeof p_, path_fmt, __VA_ARGS__);                                     \
+            return fail(err, errsz, "%s: expected a number in [%g, %g], found %g", p_,          \
+                        (double)(lo), (double)(hi), v_);                                        \
+        }                                                                                       \
+    } while (0)
+#define CHECK(path, x, lo, hi) CHECK_RANGE("%s", x, lo, hi, path)
+
+int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz)
+{
+    CHECK("world.categories (count)", sc->n_categories, 1, LG_MAX_CATEGORIES);
+    CHECK("world.latent_dim", sc->latent_dim, 1, LG_MAX_DIM);
+    CHECK("world.category_separation", sc->category_separation, 0, 100);
+    CHECK("world.channel_spread", sc->channel_spread, 0, 100);
+    CHECK("world.channels (count)", sc->n_channels, 1, LG_MAX_CHANNELS);
+    CHECK("world.embedding_dim", sc->embedding_dim, 0, LG_MAX_EMB);
+    CHECK("world.modality_noise.visual", sc->modality_noise[0], 0, 100);
+    CHECK("world.modality_noise.audio", sc->modality_noise[1], 0, 100);
+    CHECK("world.modality_noise.text", sc->modality_noise[2], 0, 100);
+    CHECK("world.popularity.reversion", sc->popularity_reversion, 0, 1);
+    CHECK("world.popularity.volatility", sc->popularity_volatility, 0, 10);
+    CHECK("world.popularity.feedback", sc->popularity_feedback, -100, 100);
+    CHECK("world.audience.peak", sc->audience_peak, 0, 1e9);
+    CHECK("world.audience.amplitude", sc->audience_amplitude, 0, 0.999);
+    CHECK("world.audience.peak_hour", sc->audience_peak_hour, 0, 24);
+    for (int c = 0; c < sc->n_channels; c++) {
+        const lg_channel_spec *ch = &sc->channels[c];
+        CHECK_RANGE("world.channels[%d].category", ch->category, 0, sc->n_categories - 1, c);
+        CHECK_RANGE("world.channels[%d].quality", ch->quality, 0, 1, c);
+        CHECK_RANGE("world.channels[%d].appeal", ch->appeal, 0, 1, c);
+        CHECK_RANGE("world.channels[%d].base_popularity", ch->base_popularity, -20, 20, c);
+        if (!ch->always_on) {
+            CHECK_RANGE("world.channels[%d].windows (count)", ch->n_windows, 1, LG_MAX_WINDOWS, c);
+            for (int w = 0; w < ch->n_windows; w++) {
+                const lg_window *win = &ch->windows[w];
+                CHECK_RANGE("world.channels[%d].windows[%d].start", win->start, 0, LG_MINUTES_PER_DAY - 1e-3, c, w);
+                CHECK_RANGE("world.channels[%d].windows[%d].duration", win->duration, 1, LG_MINUTES_PER_DAY, c, w);
+                CHECK_RANGE("world.channels[%d].windows[%d].jitter", win->jitter, 0, 360, c, w);
+            }
+        }
+    }
+    CHECK("population.viewers", sc->n_viewers, 1, LG_MAX_VIEWERS);
+    CHECK("population.segments (count)", sc->n_segments, 1, LG_MAX_SEGMENTS);
+    double wsum = 0;
+    for (int s = 0; s < sc->n_segments; s++) {
+        const lg_segment *sg = &sc->segments[s];
+        CHECK_RANGE("population.segments[%d].weight", sg->weight, 0, 1e6, s);
+        wsum += sg->weight;
+        double isum = 0;
+        for (int k = 0; k < sc->n_categories; k++) {
+            CHECK_RANGE("population.segments[%d].interest.%s", sg->interest[k], 0, 1e6, s, sc->category_names[k]);
+            isum += sg->interest[k];
+        }
+        if (!(isum > 0))
+            return fail(err, errsz,
+                        "population.segments[%d].interest: expected at least one positive weight, found all zero", s);
+        CHECK_RANGE("population.segments[%d].interest_spread", sg->interest_spread, 0, 100, s);
+        CHECK_RANGE("population.segments[%d].herding", sg->herding, -10, 10, s);
+        CHECK_RANGE("population.segments[%d].quality_weight", sg->quality_weight, -100, 100, s);
+        CHECK_RANGE("population.segments[%d].appeal_weight", sg->appeal_weight, -100, 100, s);
+        CHECK_RANGE("population.segments[%d].follow_weight", sg->follow_weight, -100, 100, s);
+        CHECK_RANGE("population.segments[%d].patience", sg->patience, 1, 100000, s);
+        double asum = 0;
+        for (int h = 0; h < 24; h++) {
+            CHECK_RANGE("population.segments[%d].activity[%d]", sg->activity[h], 0, 1e6, s, h);
+            asum += sg->activity[h];
+        }
+        if (!(asum > 0))
+            return fail(err, errsz,
+                        "population.segments[%d].activity: expected at least one positive hour, found all zero", s);
+    }
+    if (!(wsum > 0))
+        return fail(err, errsz, "population.segments: expected at least one positive weight, found all zero");
+    if (sc->n_viewers < sc->n_segments)
+        return fail(err, errsz, "population.viewers: expected at least one viewer per segment (%d), found %d",
+                    sc->n_segments, sc->n_viewers);
+    CHECK("population.no_watch_utility", sc->no_watch_utility, -100, 100);
+    CHECK("population.fatigue.gain", sc->fatigue_gain, 0, 100);
+    CHECK("population.fatigue.half_life", sc->fatigue_half_life, 1e-3, 1e7);
+    CHECK("population.fatigue.weight", sc->fatigue_weight, 0, 100);
+    CHECK("population.interest_drift", sc->interest_drift, 0, 1);
+    CHECK("population.engagement.bias", sc->engagement_bias, -100, 100);
+    CHECK("population.engagement.match", sc->engagement_match, -100, 100);
+    CHECK("population.engagement.quality", sc->engagement_quality, -100, 100);
+    CHECK("population.gift_rate", sc->gift_rate, 0, 1);
+    CHECK("population.follow_rate", sc->follow_rate, 0, 1);
+    CHECK("population.refund.max", sc->refund_max, 0, 1);
+    CHECK("population.refund.quality_floor", sc->refund_quality_floor, 0, 0.999);
+
+    CHECK("session.dt", sc->dt, 0.01, LG_MINUTES_PER_DAY);
+    CHECK("session.slate_size", sc->slate_size, 1, LG_MAX_SLATE);
+    if (sc->slate_size > sc->n_channels)
+        return fail(err, errsz, "session.slate_size: expected at most the number of channels (%d), found %d",
+                    sc->n_channels, sc->slate_size);
+    CHECK("session.max_steps", sc->max_session_steps, 1, 1000000);
+    CHECK("session.start_minute", sc->start_minute, 0, LG_MINUTES_PER_DAY - 1e-3);
+    CHECK("session.horizon_minutes", sc->horizon_minutes, sc->dt, 1e8);
+
+    CHECK("reward.watch", sc->reward_watch, -1e6, 1e6);
+    CHECK("reward.gift", sc->reward_gift, -1e6, 1e6);
+    CHECK("reward.follow", sc->reward_follow, -1e6, 1e6);
+    CHECK("reward.invalid_penalty", sc->invalid_penalty, 0, 1e6);
+
+    CHECK("observation.mode", sc->obs_mode, 0, 2);
+    CHECK("observation.observe_segment", sc->observe_segment, 0, 1);
+
+    CHECK("events (count)", sc->n_events, 0, LG_MAX_EVENTS);
+    int launched_by_event[LG_MAX_CHANNELS] = {0};
+    for (int e = 0; e < sc->n_events; e++) {
+        const lg_event *ev = &sc->events[e];
+        CHECK_RANGE("events[%d].type", ev->type, 0, LG_EV_COUNT - 1, e);
+        CHECK_RANGE("events[%d].time", ev->time, 0, sc->horizon_minutes, e);
+        CHECK_RANGE("events[%d].duration", ev->duration, 0, 1e8, e);
+        switch (ev->type) {
+        case LG_EV_SPIKE:
+            CHECK_RANGE("events[%d].channel", ev->channel, 0, sc->n_channels - 1, e);
+            CHECK_RANGE("events[%d].magnitude", ev->magnitude, -20, 20, e);
+            break;
+        case LG_EV_TREND:
+            CHECK_RANGE("events[%d].category", ev->category, 0, sc->n_categories - 1, e);
+            CHECK_RANGE("events[%d].magnitude", ev->magnitude, -20, 20, e);
+            break;
+        case LG_EV_OFF_AIR:
+            CHECK_RANGE("events[%d].channel", ev->channel, 0, sc->n_channels - 1, e);
+            break;
+        case LG_EV_NEW_CHANNEL:
+            CHECK_RANGE("events[%d].channel", ev->channel, 0, sc->n_channels - 1, e);
+            if (launched_by_event[ev->channel]++)
+                return fail(err, errsz, "events[%d].channel: channel %d already has a new_channel event", e,
+                            ev->channel);
+            break;
+        case LG_EV_BOT_WAVE:
+            CHECK_RANGE("events[%d].channel", ev->channel, 0, sc->n_channels - 1, e);
+            CHECK_RANGE("events[%d].magnitude", ev->magnitude, 0, 1e9, e);
+            break;
+        case LG_EV_INTEREST_SHIFT:
+            CHECK_RANGE("events[%d].segment", ev->segment, 0, sc->n_segments - 1, e);
+            CHECK_RANGE("events[%d].category", ev->category, 0, sc->n_categories - 1, e);
+            CHECK_RANGE("events[%d].magnitude", ev->magnitude, 0, 1, e);
+            break;
+        default: break;
+        }
+    }
+    return 0;
+}

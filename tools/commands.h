@@ -1,0 +1,12 @@
+/* Subcommands of the `livegym` CLI. Each returns the process exit status:
+ * 0 success, 1 failure of the work, 2 bad usage or bad input. argv[0] is the
+ * subcommand name. Only the CLI prints; the libraries report through values. */
+#ifndef LG_COMMANDS_H
+#define LG_COMMANDS_H
+
+int lg_cmd_run(int argc, char **argv);
+int lg_cmd_bench(int argc, char **argv);
+int lg_cmd_validate(int argc, char **argv);
+int lg_cmd_scenario(int argc, char **argv);
+
+#endif
