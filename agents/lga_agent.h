@@ -1,0 +1,98 @@
+/* The agent interface: every agent is created by name from JSON
+ * hyperparameters, acts on a batch of observations with masks, learns from a
+ * batch of transitions, and is freed. Randomness comes only from the stream
+ * the agent is given at creation. */
+#ifndef LGA_AGENT_H
+#define LGA_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lg_env.h"
+#include "lg_rng.h"
+
+/* What an agent sees for a batch of n slots. Either obs (flat) or slot_obs +
+ * channel_obs (shared layout) is set. env is set only for agents that declare
+ * `cheats` (the oracle): it gives ground truth that real agents never get. */
+typedef struct {
+    int n;
+    int obs_dim, slot_dim, channel_dim, n_actions, slate_size, n_states;
+    const float *obs;
+    const float *slot_obs;
+    const float *channel_obs;
+    const uint8_t *mask;   /* [n * n_actions] */
+    const int32_t *state;  /* [n] tabular ids */
+    const lg_obs_block *blocks; /* the layout (lg_env_obs_layout) */
+    int n_blocks;
+    const lg_env *env;
+} lga_obs_batch;
+
+/* Channel c's row of the channel table as slot i sees it (either layout). */
+static inline const float *lga_channel_row(const lga_obs_batch *b, int i, int c)
+{
+    if (b->obs) return b->obs + (size_t)i * b->obs_dim + b->slot_dim + (size_t)c * b->channel_dim;
+    return b->channel_obs + (size_t)c * b->channel_dim;
+}
+
+/* Offset of a named block, or -1 when the layout has no such block. */
+int lga_block_offset(const lga_obs_batch *b, const char *name, int scope);
+
+/* One step of n slots: what was seen, done, received and seen next. next_*
+ * hold the observation to bootstrap from (the final observation of a session
+ * that ended, not the first of the next one). */
+typedef struct {
+    const lga_obs_batch *obs;
+    const int32_t *actions;  /* [n * slate_size] */
+    const float *reward;
+    const uint8_t *terminated;
+    const uint8_t *truncated;
+    const lg_info *info;
+    const lga_obs_batch *next;
+} lga_transition_batch;
+
+typedef struct lga_agent lga_agent;
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    const char *params_doc; /* "key=default: meaning" lines */
+    int cheats;             /* 1: uses ground truth from the env (the oracle) */
+    int learns;             /* 0: update is a no-op */
+    /* Returns NULL and a message on bad hyperparameters. */
+    lga_agent *(*create)(const char *params_json, const lga_obs_batch *shape, uint64_t seed, char *err,
+                         size_t errsz);
+    /* actions[n * slate_size]; never a masked channel while any is unmasked. */
+    void (*act)(lga_agent *a, const lga_obs_batch *obs, int greedy, int32_t *actions);
+    void (*update)(lga_agent *a, const lga_transition_batch *tr);
+    void (*free)(lga_agent *a);
+} lga_agent_type;
+
+struct lga_agent {
+    const lga_agent_type *type;
+};
+
+const lga_agent_type *lga_find(const char *name);
+int lga_count(void);
+const lga_agent_type *lga_at(int i);
+
+/* Create by registry name; params_json may be NULL or "{}". */
+lga_agent *lga_create(const char *name, const char *params_json, const lga_obs_batch *shape, uint64_t seed,
+                      char *err, size_t errsz);
+void lga_free(lga_agent *a);
+
+/* Fill an lga_obs_batch from an env's current buffers. */
+void lga_batch_from_env(const lg_env *env, lga_obs_batch *b);
+
+/* Helpers for agents: a uniformly random unmasked action (or 0 if none), and
+ * the unmasked argmax of scores with ties broken uniformly at random. */
+int32_t lga_random_valid(const uint8_t *mask, int n_actions, lg_stream *rng);
+int32_t lga_argmax_valid(const float *scores, const uint8_t *mask, int n_actions, lg_stream *rng);
+/* Fill a slate of k distinct channels from scores, best first (masked channels last). */
+void lga_top_k(const float *scores, const uint8_t *mask, int n_actions, int k, lg_stream *rng, int32_t *out);
+
+/* Reject any key in params_json that is not in allowed (NULL-terminated).
+ * Returns 0, or -1 with "AGENT.params.KEY: unknown key (allowed: ...)". */
+int lga_params_check(const char *agent, const char *params_json, const char *const *allowed, char *err,
+                     size_t errsz);
+
+#endif

@@ -1,0 +1,140 @@
+/* The inside of lg_env, shared by the env/ files that implement it. */
+#ifndef LG_ENV_INTERNAL_H
+#define LG_ENV_INTERNAL_H
+
+#include <stdint.h>
+
+#include "lg_env.h"
+#include "lg_rng.h"
+
+/* A scripted event expanded into the atomic changes it makes to the world
+ * (an event with a duration becomes two actions), sorted by time. */
+typedef enum {
+    LG_ACT_SPIKE,
+    LG_ACT_TREND,    /* category popularity offset += value */
+    LG_ACT_OFF_AIR,  /* forced off until value (absolute clock; <0: end of current window) */
+    LG_ACT_LAUNCH,
+    LG_ACT_BOTS,     /* bots += value */
+    LG_ACT_INTEREST  /* segment's interests move value of the way toward category centroid */
+} lg_action_kind;
+
+typedef struct {
+    double time; /* minutes since reset */
+    lg_action_kind kind;
+    int target;  /* channel, category or segment */
+    int category;
+    float value;
+    float duration;
+    int order;   /* original event index: stable tie-break */
+} lg_world_action;
+
+typedef struct {
+    int viewer;
+    int session_step;
+    uint64_t session_index; /* sessions started in this slot since the last full reset */
+    uint64_t step_key;      /* key of this session's per-step draws */
+    float budget;
+    int last_category;      /* -1 none */
+    uint8_t watched_last;
+} lg_slot;
+
+struct lg_env {
+    lg_scenario sc;
+    int N, C, K, D, M, S, U, k;
+    uint64_t seed;
+    lg_layout layout;
+
+    /* static world, from the world seed */
+    float *centroid;      /* [K*D] */
+    float *v;             /* [C*D] channel latent vectors */
+    float *embedding;     /* [C*3*M] in [-1, 1] */
+    float *u_init;        /* [U*D] viewer pool at reset */
+    int32_t *seg_of;      /* [U] */
+    int32_t *seg_members; /* [U] viewers grouped by segment */
+    int32_t seg_start[LG_MAX_SEGMENTS + 1];
+    int launch_event[LG_MAX_CHANNELS]; /* 1 if a new_channel event hides the channel until then */
+    float seg_quality_w[LG_MAX_SEGMENTS]; /* copies of segment params for the hot loop */
+
+    /* dynamic world */
+    double clock;     /* minutes since midnight of day 0 */
+    int64_t steps;
+    float *x;         /* [C] log-popularity */
+    float *cat_offset;/* [K] trend shifts */
+    float *bots;      /* [C] */
+    float *forced_off_until; /* [C] absolute clock */
+    uint8_t *launched;/* [C] */
+    uint8_t *on_air;  /* [C] */
+    float *minutes_left;  /* [C] */
+    float *since_start;   /* [C] */
+    float *background;    /* [C] */
+    float *concurrency;   /* [C] n_c */
+    float *log1p_conc;    /* [C] log(1 + n_c) */
+    int32_t *watchers;    /* [C] slots watching in the last step */
+    lg_world_action actions[2 * LG_MAX_EVENTS];
+    int n_actions_sched;
+    int next_action;
+    int n_on_air;
+
+    /* viewer pool state */
+    float *u;             /* [U*D] */
+    float *fatigue;       /* [U*K] */
+    float *fatigue_time;  /* [U] clock of the last fatigue update */
+    uint64_t *follows;    /* [U*W] bitsets */
+    int W;                /* words per follow bitset */
+    uint8_t *busy;        /* [U] in a session now */
+
+    /* slots */
+    lg_slot *slot;        /* [N] */
+    uint64_t *slot_seed;  /* [N] */
+    float *history;       /* [N*K] recent category history */
+
+    /* precomputed */
+    float fatigue_decay_step;
+    float ou_a, ou_s;
+    float conc_norm;      /* 1 / log1p(audience_peak) */
+
+    /* outputs */
+    lg_buffers buf;
+    lg_obs_block blocks[LG_MAX_OBS_BLOCKS];
+    int n_blocks;
+    int off_tod, off_progress, off_segment, off_history, off_watched, off_follows, off_u;
+    int ch_on, ch_conc, ch_cat, ch_emb, ch_since, ch_v;
+
+    uint64_t warnings;
+};
+
+/* world.c */
+void lg_world_init_static(lg_env *env);
+void lg_world_reset(lg_env *env);
+void lg_world_fire_events(lg_env *env);
+void lg_world_advance(lg_env *env);
+void lg_world_update_schedule(lg_env *env);
+void lg_world_update_audience(lg_env *env);
+int lg_world_build_actions(lg_env *env);
+
+/* viewers.c */
+void lg_viewers_init_static(lg_env *env);
+void lg_viewers_reset(lg_env *env);
+void lg_session_start(lg_env *env, int slot);
+void lg_session_end(lg_env *env, int viewer); /* the viewer leaves: free again, fatigue clock set */
+void lg_session_step(lg_env *env, int slot, const int32_t *items);
+float lg_utility(const lg_env *env, int viewer, int c);
+float lg_engagement(const lg_env *env, int viewer, int c);
+
+/* obs.c */
+void lg_obs_layout_init(lg_env *env);
+void lg_obs_write_channels(lg_env *env);
+void lg_obs_write_slot(const lg_env *env, int slot, float *dst);
+int lg_obs_state(const lg_env *env, int slot);
+void lg_obs_write_mask(lg_env *env);
+
+static inline float lg_dot(const float *a, const float *b, int n)
+{
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+static inline float lg_sigmoid(float z) { return 1.0f / (1.0f + expf(-z)); }
+static inline float lg_clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
+
+#endif

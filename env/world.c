@@ -1,0 +1,258 @@
+/* The platform side of the world: channels, schedules, popularity drift,
+ * background audience, concurrency, and scripted events. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env_internal.h"
+
+void lg_world_init_static(lg_env *env)
+{
+    const lg_scenario *sc = &env->sc;
+    const int D = env->D, M = env->M;
+    float cscale = sc->category_separation / sqrtf((float)D);
+    for (int k = 0; k < env->K; k++) {
+        uint64_t key = lg_key3(sc->world_seed, LG_P_CATEGORY, (uint64_t)k);
+        for (int j = 0; j < D; j++) env->centroid[k * D + j] = cscale * (float)lg_normal(key, (uint64_t)j);
+    }
+    float vscale = sc->channel_spread / sqrtf((float)D);
+    for (int c = 0; c < env->C; c++) {
+        uint64_t key = lg_key3(sc->world_seed, LG_P_CHANNEL, (uint64_t)c);
+        const float *mu = &env->centroid[sc->channels[c].category * D];
+        for (int j = 0; j < D; j++) env->v[c * D + j] = mu[j] + vscale * (float)lg_normal(key, (uint64_t)j);
+    }
+    /* Modality embeddings: a fixed random projection of v_c per modality plus
+     * that modality's own noise, squashed into [-1, 1]. The projection scale
+     * keeps the noiseless signal's sd near 1 before the squash. */
+    float pscale = 2.0f / sqrtf((float)D);
+    for (int m = 0; m < LG_N_MODALITIES; m++) {
+        uint64_t pkey = lg_key3(sc->world_seed, LG_P_PROJECTION, (uint64_t)m);
+        for (int c = 0; c < env->C; c++) {
+            uint64_t nkey = lg_key(lg_key3(sc->world_seed, LG_P_CHANNEL, (uint64_t)c), 1000 + (uint64_t)m);
+            for (int i = 0; i < M; i++) {
+                float s = 0.0f;
+                for (int j = 0; j < D; j++)
+                    s += pscale * (float)lg_normal(pkey, (uint64_t)(i * D + j)) * env->v[c * D + j];
+                s += sc->modality_noise[m] * (float)lg_normal(nkey, (uint64_t)i);
+                env->embedding[(c * LG_N_MODALITIES + m) * M + i] = tanhf(s);
+            }
+        }
+    }
+}
+
+/* Is channel c on air by its schedule at clock t? If so, sets the minutes
+ * left in the current window and the minutes since it started. */
+static int scheduled(const lg_env *env, int c, double t, float *left, float *since)
+{
+    const lg_channel_spec *ch = &env->sc.channels[c];
+    if (ch->always_on) {
+        *left = INFINITY;
+        *since = INFINITY;
+        return 1;
+    }
+    uint64_t key = lg_key3(env->sc.world_seed, LG_P_SCHEDULE, (uint64_t)c);
+    int64_t day = (int64_t)floor(t / LG_MINUTES_PER_DAY);
+    int on = 0;
+    float best_left = 0.0f, best_since = 0.0f;
+    /* A window that started yesterday may still be running. */
+    for (int64_t d = day - 1; d <= day; d++) {
+        for (int w = 0; w < ch->n_windows; w++) {
+            const lg_window *win = &ch->windows[w];
+            double jit = win->jitter * (2.0 * lg_u01(key, (uint64_t)(d + 1) * LG_MAX_WINDOWS + (uint64_t)w) - 1.0);
+            double start = (double)d * LG_MINUTES_PER_DAY + win->start + jit;
+            double end = start + win->duration;
+            if (t >= start && t < end) {
+                float l = (float)(end - t);
+                if (!on || l > best_left) {
+                    best_left = l;
+                    best_since = (float)(t - start);
+                }
+                on = 1;
+            }
+        }
+    }
+    *left = best_left;
+    *since = best_since;
+    return on;
+}
+
+void lg_world_update_schedule(lg_env *env)
+{
+    int n_on = 0;
+    for (int c = 0; c < env->C; c++) {
+        float left = 0.0f, since = 0.0f;
+        int on = env->launched[c] && scheduled(env, c, env->clock, &left, &since) &&
+                 !(env->forced_off_until[c] > env->clock);
+        env->on_air[c] = (uint8_t)on;
+        env->minutes_left[c] = on ? left : 0.0f;
+        env->since_start[c] = on ? since : 0.0f;
+        n_on += on;
+    }
+    env->n_on_air = n_on;
+}
+
+void lg_world_update_audience(lg_env *env)
+{
+    const lg_scenario *sc = &env->sc;
+    double hour = fmod(env->clock, LG_MINUTES_PER_DAY) / 60.0;
+    double phase = 6.283185307179586 * (hour - sc->audience_peak_hour) / 24.0;
+    float total = sc->audience_peak * (float)(1.0 - sc->audience_amplitude * 0.5 * (1.0 - cos(phase)));
+    float xmax = -INFINITY;
+    for (int c = 0; c < env->C; c++)
+        if (env->on_air[c] && env->x[c] > xmax) xmax = env->x[c];
+    float z = 0.0f;
+    for (int c = 0; c < env->C; c++) {
+        float e = env->on_air[c] ? expf(env->x[c] - xmax) : 0.0f;
+        env->background[c] = e;
+        z += e;
+    }
+    float scale = z > 0.0f ? total / z : 0.0f;
+    for (int c = 0; c < env->C; c++) {
+        float n = 0.0f;
+        if (env->on_air[c]) {
+            env->background[c] *= scale;
+            n = env->background[c] + (float)env->watchers[c] + env->bots[c];
+        }
+        env->concurrency[c] = n;
+        env->log1p_conc[c] = log1pf(n);
+    }
+}
+
+static int cmp_action(const void *a, const void *b)
+{
+    const lg_world_action *x = a, *y = b;
+    if (x->time != y->time) return x->time < y->time ? -1 : 1;
+    return x->order - y->order;
+}
+
+static void push_action(lg_env *env, double time, lg_action_kind kind, int target, int category, float value,
+                        float duration)
+{
+    lg_world_action *a = &env->actions[env->n_actions_sched];
+    a->time = time;
+    a->kind = kind;
+    a->target = target;
+    a->category = category;
+    a->value = value;
+    a->duration = duration;
+    a->order = env->n_actions_sched;
+    env->n_actions_sched++;
+}
+
+int lg_world_build_actions(lg_env *env)
+{
+    const lg_scenario *sc = &env->sc;
+    env->n_actions_sched = 0;
+    memset(env->launch_event, 0, sizeof env->launch_event);
+    for (int e = 0; e < sc->n_events; e++) {
+        const lg_event *ev = &sc->events[e];
+        double t = ev->time;
+        switch (ev->type) {
+        case LG_EV_SPIKE: push_action(env, t, LG_ACT_SPIKE, ev->channel, -1, ev->magnitude, 0); break;
+        case LG_EV_TREND:
+            push_action(env, t, LG_ACT_TREND, ev->category, ev->category, ev->magnitude, 0);
+            if (ev->duration > 0)
+                push_action(env, t + ev->duration, LG_ACT_TREND, ev->category, ev->category, -ev->magnitude, 0);
+            break;
+        case LG_EV_OFF_AIR: push_action(env, t, LG_ACT_OFF_AIR, ev->channel, -1, 0, ev->duration); break;
+        case LG_EV_NEW_CHANNEL:
+            env->launch_event[ev->channel] = 1;
+            push_action(env, t, LG_ACT_LAUNCH, ev->channel, -1, 0, 0);
+            break;
+        case LG_EV_BOT_WAVE:
+            push_action(env, t, LG_ACT_BOTS, ev->channel, -1, ev->magnitude, 0);
+            if (ev->duration > 0) push_action(env, t + ev->duration, LG_ACT_BOTS, ev->channel, -1, -ev->magnitude, 0);
+            break;
+        case LG_EV_INTEREST_SHIFT:
+            push_action(env, t, LG_ACT_INTEREST, ev->segment, ev->category, ev->magnitude, 0);
+            break;
+        default: return -1;
+        }
+    }
+    qsort(env->actions, (size_t)env->n_actions_sched, sizeof env->actions[0], cmp_action);
+    return 0;
+}
+
+static void apply_action(lg_env *env, const lg_world_action *a)
+{
+    switch (a->kind) {
+    case LG_ACT_SPIKE: env->x[a->target] += a->value; break;
+    case LG_ACT_TREND: env->cat_offset[a->target] += a->value; break;
+    case LG_ACT_OFF_AIR: {
+        int c = a->target;
+        float left, since;
+        if (a->duration > 0)
+            env->forced_off_until[c] = (float)(env->clock + a->duration);
+        else if (scheduled(env, c, env->clock, &left, &since))
+            env->forced_off_until[c] = (float)(env->clock + left); /* INFINITY for always-on */
+        break;
+    }
+    case LG_ACT_LAUNCH: env->launched[a->target] = 1; break;
+    case LG_ACT_BOTS: {
+        float b = env->bots[a->target] + a->value;
+        env->bots[a->target] = b < 0.5f ? 0.0f : b; /* end of a wave returns exactly to zero */
+        break;
+    }
+    case LG_ACT_INTEREST: {
+        const float *target = &env->centroid[a->category * env->D];
+        int s = a->target;
+        for (int i = env->seg_start[s]; i < env->seg_start[s + 1]; i++) {
+            float *u = &env->u[(size_t)env->seg_members[i] * env->D];
+            for (int j = 0; j < env->D; j++) u[j] += a->value * (target[j] - u[j]);
+        }
+        break;
+    }
+    }
+}
+
+void lg_world_fire_events(lg_env *env)
+{
+    double elapsed = env->clock - env->sc.start_minute;
+    while (env->next_action < env->n_actions_sched && env->actions[env->next_action].time <= elapsed + 1e-6)
+        apply_action(env, &env->actions[env->next_action++]);
+}
+
+void lg_world_reset(lg_env *env)
+{
+    const lg_scenario *sc = &env->sc;
+    env->clock = sc->start_minute;
+    env->steps = 0;
+    env->next_action = 0;
+    for (int c = 0; c < env->C; c++) {
+        env->x[c] = sc->channels[c].base_popularity;
+        env->bots[c] = 0.0f;
+        env->forced_off_until[c] = -INFINITY;
+        env->launched[c] = (uint8_t)!env->launch_event[c];
+        env->watchers[c] = 0;
+    }
+    memset(env->cat_offset, 0, sizeof(float) * (size_t)env->K);
+    lg_world_fire_events(env);
+    lg_world_update_schedule(env);
+    lg_world_update_audience(env);
+}
+
+/* Popularity follows an Ornstein-Uhlenbeck process, stepped exactly over dt.
+ * Its mean is the channel's base popularity, plus its category's trend shift,
+ * plus feedback from the simulated viewers: a channel that got more than a
+ * fair share of this step's watchers drifts up, so recommendations move
+ * popularity, which moves the background audience and, through herding,
+ * future choices. */
+void lg_world_advance(lg_env *env)
+{
+    const lg_scenario *sc = &env->sc;
+    int total = 0;
+    for (int c = 0; c < env->C; c++) total += env->watchers[c];
+    float fair = env->n_on_air > 0 ? (float)total / (float)env->n_on_air : 0.0f;
+    float fb = sc->popularity_feedback / (float)env->N;
+    for (int c = 0; c < env->C; c++) {
+        float mean = sc->channels[c].base_popularity + env->cat_offset[sc->channels[c].category];
+        if (env->on_air[c]) mean += fb * ((float)env->watchers[c] - fair);
+        float eps = (float)lg_normal(lg_key3(env->seed, LG_P_POPULARITY, (uint64_t)c), (uint64_t)env->steps);
+        env->x[c] = mean + (env->x[c] - mean) * env->ou_a + env->ou_s * eps;
+    }
+    env->clock += sc->dt;
+    env->steps++;
+    lg_world_fire_events(env);
+    lg_world_update_schedule(env);
+    lg_world_update_audience(env);
+}

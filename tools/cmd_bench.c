@@ -1,0 +1,208 @@
+/* livegym bench env: simulator throughput under a uniform-random policy over
+ * on-air channels, single thread, median of several timed repeats, with a
+ * same-run reference (memcpy of one flat observation) to make the figures
+ * comparable across machines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_util.h"
+#include "commands.h"
+#include "lg_env.h"
+#include "lg_rng.h"
+
+typedef struct {
+    int slots;
+    lg_layout layout;
+    double slot_steps_per_sec; /* median */
+    double min, max;
+} bench_result;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* One timed repeat: run batches of steps until `seconds` have passed. */
+static double time_env(lg_env *env, int32_t *actions, int32_t *on_list, lg_stream *rng, double seconds)
+{
+    const lg_buffers *b = lg_env_buffers(env);
+    const int N = b->n_slots, C = b->n_actions, k = b->slate_size;
+    long steps = 0;
+    double t0 = lg_now(), t;
+    do {
+        for (int rep = 0; rep < 64; rep++) {
+            /* The mask is the same for every slot: list the on-air channels once. */
+            int n_on = 0;
+            for (int c = 0; c < C; c++)
+                if (b->mask[c]) on_list[n_on++] = c;
+            for (int i = 0; i < N * k; i++)
+                actions[i] = n_on ? on_list[lg_stream_below(rng, (uint32_t)n_on)] : 0;
+            lg_env_step(env, actions);
+        }
+        steps += 64;
+        t = lg_now();
+    } while (t - t0 < seconds);
+    return (double)steps * N / (t - t0);
+}
+
+static int bench_one(const lg_scenario *sc, int slots, lg_layout layout, int repeats, double seconds,
+                     bench_result *out)
+{
+    char err[512];
+    lg_env *env;
+    if (lg_env_create(sc, slots, 1, layout, &env, err, sizeof err) != 0) {
+        fprintf(stderr, "livegym bench: %s\n", err);
+        return -1;
+    }
+    const lg_buffers *b = lg_env_buffers(env);
+    int32_t *actions = malloc(sizeof(int32_t) * (size_t)slots * (size_t)b->slate_size);
+    int32_t *on_list = malloc(sizeof(int32_t) * (size_t)b->n_actions);
+    double *rates = malloc(sizeof(double) * (size_t)repeats);
+    if (!actions || !on_list || !rates) {
+        fprintf(stderr, "livegym bench: out of memory\n");
+        free(actions), free(on_list), free(rates), lg_env_free(env);
+        return -1;
+    }
+    lg_stream rng = lg_stream_make(1, LG_P_AGENT, 0);
+    time_env(env, actions, on_list, &rng, seconds * 0.2); /* warm caches and the branch predictor */
+    for (int r = 0; r < repeats; r++) rates[r] = time_env(env, actions, on_list, &rng, seconds);
+    qsort(rates, (size_t)repeats, sizeof(double), cmp_double);
+    out->slots = slots;
+    out->layout = layout;
+    out->slot_steps_per_sec = repeats % 2 ? rates[repeats / 2] : 0.5 * (rates[repeats / 2 - 1] + rates[repeats / 2]);
+    out->min = rates[0];
+    out->max = rates[repeats - 1];
+    free(actions), free(on_list), free(rates);
+    lg_env_free(env);
+    return 0;
+}
+
+/* Reference: how many flat observations per second a plain memcpy writes. */
+static double reference_copy(int obs_dim, int repeats, double seconds)
+{
+    size_t n = 64 * (size_t)obs_dim;
+    float *src = calloc(n, sizeof(float)), *dst = calloc(n, sizeof(float));
+    double *rates = malloc(sizeof(double) * (size_t)repeats);
+    if (!src || !dst || !rates) {
+        free(src), free(dst), free(rates);
+        return 0.0;
+    }
+    for (int r = 0; r < repeats; r++) {
+        long copies = 0;
+        double t0 = lg_now(), t;
+        do {
+            for (int rep = 0; rep < 256; rep++) {
+                memcpy(dst, src, n * sizeof(float));
+                src[rep % n] += 1.0f; /* keep the copies from being optimised away */
+            }
+            copies += 256 * 64;
+            t = lg_now();
+        } while (t - t0 < seconds);
+        rates[r] = (double)copies / (t - t0);
+    }
+    qsort(rates, (size_t)repeats, sizeof(double), cmp_double);
+    double med = rates[repeats / 2];
+    volatile float sink = dst[0];
+    (void)sink;
+    free(src), free(dst), free(rates);
+    return med;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: livegym bench env [--slots N] [--repeats R] [--seconds S] [--json]\n"
+            "\n"
+            "Slot-steps per second of the default world under a uniform-random policy over on-air\n"
+            "channels, one thread. Without --slots: N = 1 and N = 64. Each N runs in both observation\n"
+            "layouts (shared: channel table once per step; flat: full vector per slot). Figures are\n"
+            "medians of R timed repeats of S seconds (defaults 5 and 1.0).\n");
+}
+
+int lg_cmd_bench(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "env") != 0) {
+        fprintf(stderr, "livegym bench: unknown benchmark \"%s\" (available: env)\n", argv[1]);
+        return 2;
+    }
+    long slots = 0, repeats = 5;
+    double seconds = 1.0;
+    int json = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--slots")) {
+            if (lg_flag_int("bench", argc, argv, &i, 1, 100000, &slots)) return 2;
+        } else if (!strcmp(argv[i], "--repeats")) {
+            if (lg_flag_int("bench", argc, argv, &i, 1, 1000, &repeats)) return 2;
+        } else if (!strcmp(argv[i], "--seconds")) {
+            if (lg_flag_double("bench", argc, argv, &i, 0.01, 3600, &seconds)) return 2;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else {
+            fprintf(stderr, "livegym bench: unknown flag \"%s\"\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    lg_scenario *sc = malloc(sizeof *sc);
+    if (!sc) return 1;
+    lg_scenario_default(sc);
+    int sizes[2] = {1, 64}, n_sizes = 2;
+    if (slots) sizes[0] = (int)slots, n_sizes = 1;
+    bench_result res[4];
+    int n_res = 0;
+    for (int s = 0; s < n_sizes; s++) {
+        for (int l = 0; l < 2; l++) {
+            lg_layout layout = l == 0 ? LG_LAYOUT_SHARED : LG_LAYOUT_FLAT;
+            if (lg_progress_enabled())
+                fprintf(stderr, "bench: %d slot(s), %s layout...\n", sizes[s], l == 0 ? "shared" : "flat");
+            if (bench_one(sc, sizes[s], layout, (int)repeats, seconds, &res[n_res]) != 0) {
+                free(sc);
+                return 1;
+            }
+            n_res++;
+        }
+    }
+    lg_env *probe;
+    char err[256];
+    int obs_dim = 0;
+    if (lg_env_create(sc, 1, 1, LG_LAYOUT_SHARED, &probe, err, sizeof err) == 0) {
+        obs_dim = lg_env_buffers(probe)->obs_dim;
+        lg_env_free(probe);
+    }
+    double ref = reference_copy(obs_dim, (int)repeats, seconds * 0.5);
+    double rss = lg_peak_rss_mb();
+    const bench_result *main_res = &res[n_res - 2]; /* largest N, shared layout */
+    if (json) {
+        printf("{\"bench\": \"env\", \"scenario\": \"%s\", \"slots\": %d, \"steps_per_sec\": %.0f, "
+               "\"flat_steps_per_sec\": %.0f, \"obs_dim\": %d, \"repeats\": %ld, \"seconds_per_repeat\": %g, "
+               "\"reference_obs_copies_per_sec\": %.0f, \"peak_rss_mb\": %.1f, \"results\": [",
+               sc->name, main_res->slots, main_res->slot_steps_per_sec, res[n_res - 1].slot_steps_per_sec, obs_dim,
+               repeats, seconds, ref, rss);
+        for (int r = 0; r < n_res; r++)
+            printf("%s{\"slots\": %d, \"layout\": \"%s\", \"steps_per_sec\": %.0f, \"min\": %.0f, \"max\": %.0f, "
+                   "\"ratio_to_reference\": %.4f}",
+                   r ? ", " : "", res[r].slots, res[r].layout == LG_LAYOUT_SHARED ? "shared" : "flat",
+                   res[r].slot_steps_per_sec, res[r].min, res[r].max, ref > 0 ? res[r].slot_steps_per_sec / ref : 0);
+        printf("]}\n");
+    } else {
+        printf("livegym bench env: scenario \"%s\" (%d channels, %d viewers), obs_dim %d, random policy, 1 thread\n",
+               sc->name, sc->n_channels, sc->n_viewers, obs_dim);
+        printf("median of %ld repeats x %.2g s; steps/s counts slot-steps (one viewer, one recommendation)\n\n",
+               repeats, seconds);
+        printf("%6s  %-7s  %14s  %14s  %14s  %10s\n", "slots", "layout", "steps/s", "min", "max", "x memcpy");
+        for (int r = 0; r < n_res; r++)
+            printf("%6d  %-7s  %14.0f  %14.0f  %14.0f  %10.3f\n", res[r].slots,
+                   res[r].layout == LG_LAYOUT_SHARED ? "shared" : "flat", res[r].slot_steps_per_sec, res[r].min,
+                   res[r].max, ref > 0 ? res[r].slot_steps_per_sec / ref : 0);
+        printf("\nreference: memcpy of one flat observation (%d floats): %.0f /s\n", obs_dim, ref);
+        printf("peak RSS: %.1f MB\n", rss);
+    }
+    free(sc);
+    return 0;
+}

@@ -1,0 +1,48 @@
+/* livegym: the command line. Dispatches to one subcommand per file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "lg_env.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "livegym %s: a live-streaming recommendation simulator for reinforcement learning\n"
+            "\n"
+            "usage: livegym COMMAND [ARGS]\n"
+            "\n"
+            "commands:\n"
+            "  run [FILE] [flags]         compare agents on a scenario (default: the embedded default)\n"
+            "  bench env [--slots N] [--json]   simulator speed\n"
+            "  validate FILE...           check scenario files\n"
+            "  scenario dump [FILE]       print the fully resolved scenario as JSON\n"
+            "  help                       this text\n"
+            "\n"
+            "`livegym COMMAND --help` describes a command's flags.\n",
+            LG_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "run")) return lg_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench")) return lg_cmd_bench(argc - 1, argv + 1);
+    if (!strcmp(cmd, "validate")) return lg_cmd_validate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "scenario")) return lg_cmd_scenario(argc - 1, argv + 1);
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("livegym %s\n", LG_VERSION);
+        return 0;
+    }
+    fprintf(stderr, "livegym: unknown command \"%s\"\n\n", cmd);
+    usage(stderr);
+    return 2;
+}
