@@ -52,6 +52,15 @@ typedef struct {
 
 typedef struct lga_agent lga_agent;
 
+/* A piece of an agent's learned state, for save/load. */
+typedef struct {
+    const char *name;
+    void *data;
+    size_t bytes;
+} lga_state_block;
+
+#define LGA_MAX_STATE_BLOCKS 16
+
 typedef struct {
     const char *name;
     const char *summary;
@@ -65,6 +74,9 @@ typedef struct {
     void (*act)(lga_agent *a, const lga_obs_batch *obs, int greedy, int32_t *actions);
     void (*update)(lga_agent *a, const lga_transition_batch *tr);
     void (*free)(lga_agent *a);
+    /* The learned state (estimates, counters, RNG position) as blocks whose
+     * sizes are fixed by the hyperparameters and the env shape. */
+    int (*state)(lga_agent *a, lga_state_block *blocks);
 } lga_agent_type;
 
 struct lga_agent {
@@ -83,12 +95,62 @@ void lga_free(lga_agent *a);
 /* Fill an lga_obs_batch from an env's current buffers. */
 void lga_batch_from_env(const lg_env *env, lga_obs_batch *b);
 
+/* An owned copy of a batch, for learners: `lga_copy_current` snapshots the
+ * observation an agent is about to act on (the env overwrites its buffers
+ * when it steps); `lga_copy_next`, called right after lg_env_step, holds the
+ * observation to bootstrap from: the current one, except for slots whose
+ * session just ended, which get that session's final observation (SAME_STEP
+ * auto-reset already put the next session's first one in the env buffers).
+ * Buffers are allocated once by lga_copy_init; copying never allocates. */
+typedef struct {
+    lga_obs_batch batch;
+    float *obs, *slot_obs, *channel_obs;
+    uint8_t *mask;
+    int32_t *state;
+} lga_copy;
+int lga_copy_init(const lg_env *env, lga_copy *cp);
+void lga_copy_current(const lg_env *env, lga_copy *cp);
+void lga_copy_next(const lg_env *env, lga_copy *cp);
+void lga_copy_free(lga_copy *cp);
+
 /* Helpers for agents: a uniformly random unmasked action (or 0 if none), and
  * the unmasked argmax of scores with ties broken uniformly at random. */
 int32_t lga_random_valid(const uint8_t *mask, int n_actions, lg_stream *rng);
 int32_t lga_argmax_valid(const float *scores, const uint8_t *mask, int n_actions, lg_stream *rng);
 /* Fill a slate of k distinct channels from scores, best first (masked channels last). */
 void lga_top_k(const float *scores, const uint8_t *mask, int n_actions, int k, lg_stream *rng, int32_t *out);
+
+/* Save the agent's learned state to path atomically (temporary file, then
+ * rename), or load it back into an agent created with the same name,
+ * hyperparameters and env shape. The file holds a magic number, a format
+ * version, the agent name, each block's name and size, and an FNV-1a
+ * checksum; a file that does not match is refused and the agent untouched. */
+int lga_save(lga_agent *a, const char *path, char *err, size_t errsz);
+int lga_load(lga_agent *a, const char *path, char *err, size_t errsz);
+
+/* Epsilon that decays linearly from `start` to `end` over `steps` act calls
+ * per slot (steps 0: constant start). */
+typedef struct {
+    float start, end;
+    long steps;
+} lga_schedule;
+static inline float lga_schedule_at(const lga_schedule *s, long t)
+{
+    if (s->steps <= 0 || t >= s->steps) return s->steps <= 0 ? s->start : s->end;
+    return s->start + (s->end - s->start) * (float)t / (float)s->steps;
+}
+
+/* Hyperparameter access with validation: a missing key keeps *out; a
+ * present key of the wrong type or out of range is an error naming
+ * AGENT.params.KEY, the expected and the found value. */
+typedef struct cJSON cJSON;
+int lga_param_float(const char *agent, const cJSON *params, const char *key, double lo, double hi, float *out,
+                    char *err, size_t errsz);
+int lga_param_int(const char *agent, const cJSON *params, const char *key, long lo, long hi, long *out, char *err,
+                  size_t errsz);
+int lga_param_bool(const char *agent, const cJSON *params, const char *key, int *out, char *err, size_t errsz);
+int lga_param_choice(const char *agent, const cJSON *params, const char *key, const char *const *choices,
+                     int *out, char *err, size_t errsz);
 
 /* Reject any key in params_json that is not in allowed (NULL-terminated).
  * Returns 0, or -1 with "AGENT.params.KEY: unknown key (allowed: ...)". */

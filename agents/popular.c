@@ -45,6 +45,13 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
 
 static void update(lga_agent *a, const lga_transition_batch *tr) { (void)a, (void)tr; }
 
+static int state(lga_agent *base, lga_state_block *blocks)
+{
+    popular_agent *a = (popular_agent *)base;
+    blocks[0] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
+    return 1;
+}
+
 static void destroy(lga_agent *base)
 {
     popular_agent *a = (popular_agent *)base;
@@ -62,4 +69,5 @@ const lga_agent_type lga_popular_type = {
     .act = act,
     .update = update,
     .free = destroy,
+    .state = state,
 };

@@ -68,6 +68,8 @@ static void carve_all(lg_env *env, carver *cv)
     b->terminated = carve(cv, N);
     b->truncated = carve(cv, N);
     b->info = carve(cv, sizeof(lg_info) * N);
+    env->q_star = carve(cv, sizeof(float) * N * C);
+    env->pos = carve(cv, sizeof(int32_t) * N);
 }
 
 static int fail(char *err, size_t errsz, const char *fmt, ...)
@@ -95,20 +97,28 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
     if (!env) return fail(err, errsz, "out of memory allocating the env");
     env->sc = *sc;
     env->N = n_slots;
-    env->C = sc->n_channels;
-    env->K = sc->n_categories;
-    env->D = sc->latent_dim;
-    env->M = sc->embedding_dim;
-    env->S = sc->n_segments;
-    env->U = sc->n_viewers;
-    env->k = sc->slate_size;
-    env->W = (env->C + 63) / 64;
     env->layout = layout;
+    if (sc->kind == LG_KIND_LIVE) {
+        env->C = sc->n_channels;
+        env->K = sc->n_categories;
+        env->D = sc->latent_dim;
+        env->M = sc->embedding_dim;
+        env->S = sc->n_segments;
+        env->U = sc->n_viewers;
+        env->k = sc->slate_size;
+        env->W = (env->C + 63) / 64;
+        lg_obs_layout_init(env);
+    } else {
+        /* A classic env: no platform, one action per step, all actions always valid. */
+        env->classic = sc->kind == LG_KIND_BANDIT ? &lg_bandit_ops : &lg_cliff_ops;
+        env->C = sc->kind == LG_KIND_BANDIT ? sc->bandit.arms : 4;
+        env->k = 1;
+        env->classic->layout(env);
+    }
     env->buf.n_slots = n_slots;
     env->buf.n_actions = env->C;
     env->buf.slate_size = env->k;
     env->buf.layout = layout;
-    lg_obs_layout_init(env);
 
     carver cv = {NULL, 0};
     carve_all(env, &cv);
@@ -129,9 +139,11 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
     float peak = sc->audience_peak > (float)n_slots ? sc->audience_peak : (float)n_slots;
     env->conc_norm = 1.0f / log1pf(peak);
 
-    lg_world_build_actions(env);
-    lg_world_init_static(env);
-    lg_viewers_init_static(env);
+    if (!env->classic) {
+        lg_world_build_actions(env);
+        lg_world_init_static(env);
+        lg_viewers_init_static(env);
+    }
     lg_env_reset(env, seed);
     *out = env;
     return 0;
@@ -144,13 +156,40 @@ void lg_env_free(lg_env *env)
     free(env);
 }
 
+static void slot_part(const lg_env *env, int i, float *dst)
+{
+    if (env->classic)
+        env->classic->write_obs(env, i, dst);
+    else
+        lg_obs_write_slot(env, i, dst);
+}
+
+static int slot_state(const lg_env *env, int i)
+{
+    return env->classic ? env->classic->state(env, i) : lg_obs_state(env, i);
+}
+
+/* Begin slot i's next session or episode. A live slot draws its next viewer
+ * before the old one is free, so a slot never hands a session straight back
+ * to the viewer who just left. */
+static void restart_slot(lg_env *env, int i)
+{
+    if (env->classic) {
+        env->classic->start(env, i);
+        return;
+    }
+    int old = env->slot[i].viewer;
+    lg_session_start(env, i);
+    lg_session_end(env, old);
+}
+
 /* Write slot i's observation (slot part, state, flat copy) for the current world. */
 static void write_slot_obs(lg_env *env, int i)
 {
     lg_buffers *b = &env->buf;
     float *part = &b->slot_obs[(size_t)i * b->slot_dim];
-    lg_obs_write_slot(env, i, part);
-    b->state[i] = lg_obs_state(env, i);
+    slot_part(env, i, part);
+    b->state[i] = slot_state(env, i);
     if (b->obs) {
         float *o = &b->obs[(size_t)i * b->obs_dim];
         memcpy(o, part, sizeof(float) * (size_t)b->slot_dim);
@@ -161,15 +200,24 @@ static void write_slot_obs(lg_env *env, int i)
 void lg_env_reset(lg_env *env, uint64_t seed)
 {
     env->seed = seed;
-    env->clock = env->sc.start_minute;
-    lg_viewers_reset(env);
-    lg_world_reset(env);
-    lg_obs_write_channels(env);
-    lg_obs_write_mask(env);
+    if (env->classic) {
+        env->clock = 0.0;
+        env->steps = 0;
+        memset(env->buf.mask, 1, (size_t)env->N * (size_t)env->C);
+    } else {
+        env->clock = env->sc.start_minute;
+        lg_viewers_reset(env);
+        lg_world_reset(env);
+        lg_obs_write_channels(env);
+        lg_obs_write_mask(env);
+    }
     for (int i = 0; i < env->N; i++) {
         env->slot_seed[i] = seed;
         env->slot[i].session_index = 0;
-        lg_session_start(env, i);
+        if (env->classic)
+            env->classic->start(env, i);
+        else
+            lg_session_start(env, i);
         write_slot_obs(env, i);
     }
     memset(env->buf.reward, 0, sizeof(float) * (size_t)env->N);
@@ -182,39 +230,39 @@ void lg_env_reset(lg_env *env, uint64_t seed)
 void lg_env_reset_slot(lg_env *env, int slot, const uint64_t *seed)
 {
     if (slot < 0 || slot >= env->N) return;
-    int old = env->slot[slot].viewer;
     if (seed) {
         env->slot_seed[slot] = *seed;
         env->slot[slot].session_index = 0;
     }
-    /* Draw the next viewer before the old one is free, so a slot never hands
-     * a session straight back to the viewer who just left. */
-    lg_session_start(env, slot);
-    lg_session_end(env, old);
+    restart_slot(env, slot);
     write_slot_obs(env, slot);
 }
 
 void lg_env_step(lg_env *env, const int32_t *actions)
 {
     lg_buffers *b = &env->buf;
-    memset(env->watchers, 0, sizeof(int32_t) * (size_t)env->C);
-    for (int i = 0; i < env->N; i++) lg_session_step(env, i, &actions[(size_t)i * env->k]);
-    lg_world_advance(env);
-    lg_obs_write_channels(env);
-    lg_obs_write_mask(env);
+    if (env->classic) {
+        for (int i = 0; i < env->N; i++) env->classic->step(env, i, &actions[(size_t)i * env->k]);
+        env->clock += 1.0;
+        env->steps++;
+    } else {
+        memset(env->watchers, 0, sizeof(int32_t) * (size_t)env->C);
+        for (int i = 0; i < env->N; i++) lg_session_step(env, i, &actions[(size_t)i * env->k]);
+        lg_world_advance(env);
+        lg_obs_write_channels(env);
+        lg_obs_write_mask(env);
+    }
     for (int i = 0; i < env->N; i++) {
         if (b->terminated[i] || b->truncated[i]) {
             float *fin = &b->final_slot_obs[(size_t)i * b->slot_dim];
-            lg_obs_write_slot(env, i, fin);
-            b->final_state[i] = lg_obs_state(env, i);
+            slot_part(env, i, fin);
+            b->final_state[i] = slot_state(env, i);
             if (b->final_obs) {
                 float *o = &b->final_obs[(size_t)i * b->obs_dim];
                 memcpy(o, fin, sizeof(float) * (size_t)b->slot_dim);
                 memcpy(o + b->slot_dim, b->channel_obs, sizeof(float) * (size_t)(b->obs_dim - b->slot_dim));
             }
-            int old = env->slot[i].viewer;
-            lg_session_start(env, i);
-            lg_session_end(env, old);
+            restart_slot(env, i);
         }
         write_slot_obs(env, i);
     }
@@ -236,6 +284,14 @@ void lg_env_obs_flat(const lg_env *env, int slot, float *dst)
     memcpy(dst + b->slot_dim, b->channel_obs, sizeof(float) * (size_t)(b->obs_dim - b->slot_dim));
 }
 
+void lg_env_expected_reward(const lg_env *env, int slot, float *out)
+{
+    if (env->classic)
+        env->classic->expected_reward(env, slot, out);
+    else
+        lg_live_expected_reward(env, slot, out);
+}
+
 double lg_env_clock(const lg_env *env) { return env->clock; }
 int64_t lg_env_steps(const lg_env *env) { return env->steps; }
 uint64_t lg_env_warnings(const lg_env *env) { return env->warnings; }
@@ -243,7 +299,7 @@ uint64_t lg_env_warnings(const lg_env *env) { return env->warnings; }
 void lg_env_channel(const lg_env *env, int c, lg_channel_state *out)
 {
     memset(out, 0, sizeof *out);
-    if (c < 0 || c >= env->C) return;
+    if (env->classic || c < 0 || c >= env->C) return;
     out->on_air = env->on_air[c];
     out->launched = env->launched[c];
     out->concurrency = env->concurrency[c];

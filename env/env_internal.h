@@ -100,8 +100,30 @@ struct lg_env {
     int off_tod, off_progress, off_segment, off_history, off_watched, off_follows, off_u;
     int ch_on, ch_conc, ch_cat, ch_emb, ch_since, ch_v;
 
+    /* classic reference envs (kind != LG_KIND_LIVE) */
+    const struct lg_classic_ops *classic;
+    float *q_star;        /* [N * C] bandit true values */
+    int32_t *pos;         /* [N] cliff position */
+
     uint64_t warnings;
 };
+
+/* A classic reference env plugs into the same step loop through these. */
+typedef struct lg_classic_ops {
+    void (*layout)(lg_env *env);                      /* dims, blocks, n_states */
+    void (*start)(lg_env *env, int slot);             /* begin a new episode in slot */
+    void (*step)(lg_env *env, int slot, const int32_t *items); /* reward, flags, info */
+    void (*write_obs)(const lg_env *env, int slot, float *dst);
+    int (*state)(const lg_env *env, int slot);
+    void (*expected_reward)(const lg_env *env, int slot, float *out);
+} lg_classic_ops;
+
+extern const lg_classic_ops lg_bandit_ops; /* env/classic/bandit.c */
+extern const lg_classic_ops lg_cliff_ops;  /* env/classic/cliff.c */
+
+/* Shared by obs.c and the classic envs. */
+int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int size, float lo, float hi);
+void lg_live_expected_reward(const lg_env *env, int slot, float *out);
 
 /* world.c */
 void lg_world_init_static(lg_env *env);

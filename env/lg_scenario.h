@@ -26,6 +26,37 @@
 
 typedef enum { LG_OBS_VECTOR = 0, LG_OBS_TABULAR = 1, LG_OBS_IDEAL = 2 } lg_obs_mode;
 
+/* Which world an env simulates: the live platform, or one of the classic
+ * reference envs (env/classic/) used to validate agents against textbook
+ * answers (Sutton & Barto, 2nd ed.). */
+typedef enum { LG_KIND_LIVE = 0, LG_KIND_BANDIT = 1, LG_KIND_CLIFF = 2 } lg_env_kind;
+
+/* The k-armed testbed (S&B section 2.3): true values q*(a) ~ N(mean, sd^2),
+ * rewards ~ N(q*(a), reward_sd^2); one episode is one run of `steps` steps
+ * with fresh q*. walk_sd > 0 makes it non-stationary (q* random walk, S&B
+ * exercise 2.5). */
+typedef struct {
+    int arms;
+    float mean;
+    float sd;
+    float reward_sd;
+    float walk_sd;
+    int steps;
+} lg_bandit_params;
+
+/* Cliff Walking (S&B example 6.6): a rows x cols grid, start bottom-left,
+ * goal bottom-right, the cells between them on the bottom row are the
+ * cliff. Each move costs step_reward; stepping into the cliff costs
+ * cliff_reward and sends the agent back to the start. The episode ends at
+ * the goal (terminated) or after max_steps (truncated). */
+typedef struct {
+    int rows;
+    int cols;
+    float step_reward;
+    float cliff_reward;
+    int max_steps;
+} lg_cliff_params;
+
 /* One daily broadcast window. start: minute of day [0, 1440); the actual start
  * on day d is start + jitter * U(-1, 1), drawn per (channel, day, window). */
 typedef struct {
@@ -137,6 +168,11 @@ typedef struct {
     /* --- scripted events --- */
     int n_events;
     lg_event events[LG_MAX_EVENTS];
+
+    /* --- classic reference envs (used when kind != LG_KIND_LIVE) --- */
+    lg_env_kind kind;
+    lg_bandit_params bandit;
+    lg_cliff_params cliff;
 } lg_scenario;
 
 /* Parameters of the channel generator used by the default scenario and by
@@ -171,5 +207,6 @@ int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz);
 
 const char *lg_event_type_name(lg_event_type t);
 const char *lg_obs_mode_name(lg_obs_mode m);
+const char *lg_env_kind_name(lg_env_kind k);
 
 #endif

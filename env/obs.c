@@ -9,7 +9,7 @@
 #define IDEAL_BOUND 8.0f
 #define SINCE_START_SCALE 240.0f /* minutes at which "time since start" saturates */
 
-static int add_block(lg_env *env, const char *name, int scope, int *cursor, int size, float lo, float hi)
+int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int size, float lo, float hi)
 {
     lg_obs_block *b = &env->blocks[env->n_blocks++];
     b->name = name;
@@ -32,28 +32,28 @@ void lg_obs_layout_init(lg_env *env)
     /* Tabular mode replaces the slot part by the state id; the channel table
      * (what the platform shows about each channel) is there in every mode. */
     if (sc->obs_mode == LG_OBS_TABULAR) {
-        add_block(env, "state", 0, &slot, 1, 0.0f, (float)(env->buf.n_states - 1));
+        lg_obs_add_block(env, "state", 0, &slot, 1, 0.0f, (float)(env->buf.n_states - 1));
         env->off_u = -1;
     } else {
-        env->off_tod = add_block(env, "time_of_day", 0, &slot, 2, -1.0f, 1.0f);
-        env->off_progress = add_block(env, "session_progress", 0, &slot, 1, 0.0f, 1.0f);
-        env->off_segment = sc->observe_segment ? add_block(env, "segment", 0, &slot, env->S, 0.0f, 1.0f) : -1;
-        env->off_history = add_block(env, "category_history", 0, &slot, env->K, 0.0f, 1.0f);
-        env->off_watched = add_block(env, "watched_last", 0, &slot, 1, 0.0f, 1.0f);
-        env->off_follows = add_block(env, "follows", 0, &slot, env->C, 0.0f, 1.0f);
+        env->off_tod = lg_obs_add_block(env, "time_of_day", 0, &slot, 2, -1.0f, 1.0f);
+        env->off_progress = lg_obs_add_block(env, "session_progress", 0, &slot, 1, 0.0f, 1.0f);
+        env->off_segment = sc->observe_segment ? lg_obs_add_block(env, "segment", 0, &slot, env->S, 0.0f, 1.0f) : -1;
+        env->off_history = lg_obs_add_block(env, "category_history", 0, &slot, env->K, 0.0f, 1.0f);
+        env->off_watched = lg_obs_add_block(env, "watched_last", 0, &slot, 1, 0.0f, 1.0f);
+        env->off_follows = lg_obs_add_block(env, "follows", 0, &slot, env->C, 0.0f, 1.0f);
         env->off_u = sc->obs_mode == LG_OBS_IDEAL
-                         ? add_block(env, "viewer_latent", 0, &slot, env->D, -IDEAL_BOUND, IDEAL_BOUND)
+                         ? lg_obs_add_block(env, "viewer_latent", 0, &slot, env->D, -IDEAL_BOUND, IDEAL_BOUND)
                          : -1;
     }
-    env->ch_on = add_block(env, "on_air", 1, &row, 1, 0.0f, 1.0f);
-    env->ch_conc = add_block(env, "concurrency", 1, &row, 1, 0.0f, 1.0f);
-    env->ch_cat = add_block(env, "category", 1, &row, env->K, 0.0f, 1.0f);
-    env->ch_emb = add_block(env, "embedding_visual", 1, &row, env->M, -1.0f, 1.0f);
-    add_block(env, "embedding_audio", 1, &row, env->M, -1.0f, 1.0f);
-    add_block(env, "embedding_text", 1, &row, env->M, -1.0f, 1.0f);
-    env->ch_since = add_block(env, "since_start", 1, &row, 1, 0.0f, 1.0f);
+    env->ch_on = lg_obs_add_block(env, "on_air", 1, &row, 1, 0.0f, 1.0f);
+    env->ch_conc = lg_obs_add_block(env, "concurrency", 1, &row, 1, 0.0f, 1.0f);
+    env->ch_cat = lg_obs_add_block(env, "category", 1, &row, env->K, 0.0f, 1.0f);
+    env->ch_emb = lg_obs_add_block(env, "embedding_visual", 1, &row, env->M, -1.0f, 1.0f);
+    lg_obs_add_block(env, "embedding_audio", 1, &row, env->M, -1.0f, 1.0f);
+    lg_obs_add_block(env, "embedding_text", 1, &row, env->M, -1.0f, 1.0f);
+    env->ch_since = lg_obs_add_block(env, "since_start", 1, &row, 1, 0.0f, 1.0f);
     env->ch_v = sc->obs_mode == LG_OBS_IDEAL
-                    ? add_block(env, "channel_latent", 1, &row, env->D, -IDEAL_BOUND, IDEAL_BOUND)
+                    ? lg_obs_add_block(env, "channel_latent", 1, &row, env->D, -IDEAL_BOUND, IDEAL_BOUND)
                     : -1;
     env->buf.slot_dim = slot;
     env->buf.channel_dim = row;

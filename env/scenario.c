@@ -185,6 +185,22 @@ void lg_scenario_default(lg_scenario *sc)
     lg_channel_generator g;
     lg_channel_generator_default(&g);
     lg_generate_channels(sc, &g, NULL, 0);
+
+    sc->kind = LG_KIND_LIVE;
+    sc->bandit = (lg_bandit_params){.arms = 10, .mean = 0.0f, .sd = 1.0f, .reward_sd = 1.0f, .walk_sd = 0.0f,
+                                    .steps = 1000};
+    sc->cliff = (lg_cliff_params){.rows = 4, .cols = 12, .step_reward = -1.0f, .cliff_reward = -100.0f,
+                                  .max_steps = 10000};
+}
+
+const char *lg_env_kind_name(lg_env_kind k)
+{
+    switch (k) {
+    case LG_KIND_LIVE: return "live";
+    case LG_KIND_BANDIT: return "bandit";
+    case LG_KIND_CLIFF: return "cliff";
+    }
+    return "unknown";
 }
 
 const char *lg_event_type_name(lg_event_type t)
@@ -219,6 +235,18 @@ const char *lg_obs_mode_name(lg_obs_mode m)
 
 int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz)
 {
+    CHECK("kind", sc->kind, 0, 2);
+    CHECK("bandit.arms", sc->bandit.arms, 1, LG_MAX_CHANNELS);
+    CHECK("bandit.mean", sc->bandit.mean, -1e6, 1e6);
+    CHECK("bandit.sd", sc->bandit.sd, 0, 1e6);
+    CHECK("bandit.reward_sd", sc->bandit.reward_sd, 0, 1e6);
+    CHECK("bandit.walk_sd", sc->bandit.walk_sd, 0, 1e6);
+    CHECK("bandit.steps", sc->bandit.steps, 1, 100000000);
+    CHECK("cliff.rows", sc->cliff.rows, 2, 64);
+    CHECK("cliff.cols", sc->cliff.cols, 3, 64);
+    CHECK("cliff.step_reward", sc->cliff.step_reward, -1e6, 1e6);
+    CHECK("cliff.cliff_reward", sc->cliff.cliff_reward, -1e6, 1e6);
+    CHECK("cliff.max_steps", sc->cliff.max_steps, 1, 100000000);
     CHECK("world.categories (count)", sc->n_categories, 1, LG_MAX_CATEGORIES);
     CHECK("world.latent_dim", sc->latent_dim, 1, LG_MAX_DIM);
     CHECK("world.category_separation", sc->category_separation, 0, 100);

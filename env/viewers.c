@@ -269,7 +269,7 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
     env->buf.truncated[slot] = (uint8_t)(!term && sl->session_step >= sc->max_session_steps);
 }
 
-void lg_env_expected_reward(const lg_env *env, int slot, float *out)
+void lg_live_expected_reward(const lg_env *env, int slot, float *out)
 {
     const lg_scenario *sc = &env->sc;
     const int viewer = env->slot[slot].viewer;

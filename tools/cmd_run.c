@@ -13,6 +13,7 @@
 #include "lg_env.h"
 #include "lg_scenario_json.h"
 #include "lga_agent.h"
+#include "lga_loop.h"
 
 extern const char lg_embedded_default_scenario[];
 extern const size_t lg_embedded_default_scenario_len;
@@ -58,43 +59,16 @@ static void mean_ci(const double *x, int n, double *mean, double *half)
     *half = n > 1 ? t95(n - 1) * sqrt(ss / (n - 1)) / sqrt((double)n) : NAN;
 }
 
-/* Play `agent` on env until `sessions` sessions have ended; learning agents
- * update on every transition when train is set. */
-static void play(lg_env *env, lga_agent *agent, int greedy, int train, long steps_budget, int sessions,
-                 run_metrics *out, int32_t *actions, float *ep_return)
+static void to_metrics(const lga_tally *t, int slate, run_metrics *m)
 {
-    const lg_buffers *b = lg_env_buffers(env);
-    lga_obs_batch obs;
-    lga_batch_from_env(env, &obs);
-    long done = 0, steps = 0, chose = 0, invalid = 0, gifts = 0, follows = 0;
-    double ret = 0, minutes = 0;
-    memset(ep_return, 0, sizeof(float) * (size_t)b->n_slots);
-    while (train ? steps < steps_budget : done < sessions) {
-        agent->type->act(agent, &obs, greedy, actions);
-        lg_env_step(env, actions);
-        for (int i = 0; i < b->n_slots; i++) {
-            ep_return[i] += b->reward[i];
-            steps++;
-            chose += b->info[i].chose;
-            invalid += b->info[i].invalid;
-            gifts += b->info[i].gifts;
-            follows += b->info[i].follows;
-            minutes += b->info[i].watch_minutes;
-            if (b->terminated[i] || b->truncated[i]) {
-                ret += ep_return[i];
-                ep_return[i] = 0;
-                done++;
-            }
-        }
-    }
-    long d = done ? done : 1;
-    out->ret = ret / d;
-    out->minutes = minutes / d;
-    out->length = (double)steps / d;
-    out->ctr = (double)chose / (double)steps;
-    out->invalid_rate = (double)invalid / ((double)steps * b->slate_size);
-    out->gifts = (double)gifts / d;
-    out->follows = (double)follows / d;
+    double d = t->sessions > 0 ? t->sessions : 1;
+    m->ret = t->ret / d;
+    m->minutes = t->minutes / d;
+    m->length = t->session_steps / d;
+    m->ctr = t->steps > 0 ? t->chose / t->steps : 0;
+    m->invalid_rate = t->steps > 0 ? t->invalid / (t->steps * slate) : 0;
+    m->gifts = t->gifts / d;
+    m->follows = t->follows / d;
 }
 
 static void usage(FILE *f)
@@ -203,9 +177,7 @@ int lg_cmd_run(int argc, char **argv)
     }
 
     run_metrics *res = calloc((size_t)n_agents * (size_t)seeds, sizeof *res);
-    int32_t *actions = malloc(sizeof(int32_t) * (size_t)slots * (size_t)sc->slate_size);
-    float *ep = malloc(sizeof(float) * (size_t)slots);
-    if (!res || !actions || !ep) return 1;
+    if (!res) return 1;
     int progress = lg_progress_enabled();
     double t0 = lg_now();
     for (int r = 0; r < n_run; r++) {
@@ -228,11 +200,16 @@ int lg_cmd_run(int argc, char **argv)
                 lg_env_free(train_env), lg_env_free(eval_env);
                 return 2;
             }
-            if (t->learns && steps > 0) {
-                run_metrics scratch;
-                play(train_env, agent, 0, 1, steps, 0, &scratch, actions, ep);
+            lga_loop train_loop, eval_loop;
+            if (lga_loop_init(&train_loop, train_env) || lga_loop_init(&eval_loop, eval_env)) {
+                fprintf(stderr, "livegym run: out of memory\n");
+                return 1;
             }
-            play(eval_env, agent, 1, 0, 0, (int)sessions, &res[(size_t)a * seeds + s], actions, ep);
+            if (t->learns && steps > 0) lga_train(&train_loop, agent, train_env, steps, NULL);
+            lga_tally tally = {0};
+            lga_evaluate(&eval_loop, agent, eval_env, sessions, &tally);
+            to_metrics(&tally, sc->slate_size, &res[(size_t)a * seeds + s]);
+            lga_loop_free(&train_loop), lga_loop_free(&eval_loop);
             lga_free(agent);
             lg_env_free(train_env), lg_env_free(eval_env);
             if (progress) {
@@ -282,6 +259,6 @@ int lg_cmd_run(int argc, char **argv)
         }
         printf("\n");
     }
-    free(x), free(res), free(actions), free(ep), free(sc), free(ex);
+    free(x), free(res), free(sc), free(ex);
     return 0;
 }

@@ -1,0 +1,133 @@
+/* epsilon-greedy (S&B 2.2-2.6): action-value estimates by sample average
+ * (step_size 0) or a constant step size, optimistic initial values through
+ * `initial`, exploration epsilon with an optional linear decay. */
+#include <stdlib.h>
+
+#include "lga_bandit.h"
+
+typedef struct {
+    float epsilon, epsilon_final; /* schedule: epsilon -> epsilon_final over epsilon_decay_steps */
+    long epsilon_decay_steps;
+    float step_size;              /* 0: sample average 1/n */
+    float initial;                /* Q at start (optimistic when high) */
+} eg_params;
+
+typedef struct {
+    lga_agent base;
+    eg_params p;
+    lga_contexts ctx;
+    lg_stream rng;
+    long t;      /* act calls (per batch) */
+    float *q;    /* [n_ctx * n_actions] */
+    float *n;    /* [n_ctx * n_actions] pulls */
+    float *tmp;  /* [n_actions] scores for slates */
+} eg_agent;
+
+static const char *const allowed[] = {"epsilon", "epsilon_final", "epsilon_decay_steps", "step_size", "initial",
+                                      "context", NULL};
+
+static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
+{
+    cJSON *js = lga_parse_params("epsilon-greedy", params, allowed, err, errsz);
+    if (!js) return NULL;
+    eg_params p = {.epsilon = 0.1f, .epsilon_final = -1.0f, .epsilon_decay_steps = 0, .step_size = 0.0f,
+                   .initial = 0.0f};
+    lga_contexts ctx;
+    const char *A = "epsilon-greedy";
+    if (lga_param_float(A, js, "epsilon", 0, 1, &p.epsilon, err, errsz) ||
+        lga_param_float(A, js, "epsilon_final", 0, 1, &p.epsilon_final, err, errsz) ||
+        lga_param_int(A, js, "epsilon_decay_steps", 0, 1000000000L, &p.epsilon_decay_steps, err, errsz) ||
+        lga_param_float(A, js, "step_size", 0, 1, &p.step_size, err, errsz) ||
+        lga_param_float(A, js, "initial", -1e6, 1e6, &p.initial, err, errsz) ||
+        lga_contexts_init(A, js, shape, &ctx, err, errsz)) {
+        cJSON_Delete(js);
+        return NULL;
+    }
+    cJSON_Delete(js);
+    if (p.epsilon_final < 0) p.epsilon_final = p.epsilon;
+    eg_agent *a = calloc(1, sizeof *a);
+    size_t n = (size_t)ctx.n_ctx * (size_t)ctx.n_actions;
+    if (!a || !(a->q = malloc(n * sizeof(float))) || !(a->n = calloc(n, sizeof(float))) ||
+        !(a->tmp = malloc((size_t)ctx.n_actions * sizeof(float)))) {
+        if (a) free(a->q), free(a->n), free(a);
+        snprintf(err, errsz, "epsilon-greedy: out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) a->q[i] = p.initial;
+    a->p = p;
+    a->ctx = ctx;
+    a->rng = lg_stream_make(seed, LG_P_AGENT, 0);
+    return &a->base;
+}
+
+static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *actions)
+{
+    eg_agent *a = (eg_agent *)base;
+    lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
+    float eps = greedy ? 0.0f : lga_schedule_at(&sched, a->t);
+    if (!greedy) a->t++;
+    for (int i = 0; i < b->n; i++) {
+        const uint8_t *mask = &b->mask[(size_t)i * b->n_actions];
+        const float *q = &a->q[lga_ctx_row(&a->ctx, b, i)];
+        int32_t *out = &actions[(size_t)i * b->slate_size];
+        int explore = eps > 0.0f && lg_stream_u01(&a->rng) < eps;
+        if (b->slate_size == 1) {
+            out[0] = explore ? lga_random_valid(mask, b->n_actions, &a->rng)
+                             : lga_argmax_valid(q, mask, b->n_actions, &a->rng);
+        } else {
+            for (int c = 0; c < b->n_actions; c++) a->tmp[c] = explore ? (float)lg_stream_u01(&a->rng) : q[c];
+            lga_top_k(a->tmp, mask, b->n_actions, b->slate_size, &a->rng, out);
+        }
+    }
+}
+
+static void update(lga_agent *base, const lga_transition_batch *tr)
+{
+    eg_agent *a = (eg_agent *)base;
+    const lga_obs_batch *b = tr->obs;
+    for (int i = 0; i < b->n; i++) {
+        size_t row = lga_ctx_row(&a->ctx, b, i);
+        for (int j = 0; j < b->slate_size; j++) {
+            int32_t c = tr->actions[(size_t)i * b->slate_size + j];
+            if (c < 0 || c >= b->n_actions) continue;
+            float *q = &a->q[row + (size_t)c], *n = &a->n[row + (size_t)c];
+            *n += 1.0f;
+            float alpha = a->p.step_size > 0.0f ? a->p.step_size : 1.0f / *n;
+            *q += alpha * (lga_item_reward(tr, i, j) - *q);
+        }
+    }
+}
+
+static int state(lga_agent *base, lga_state_block *blocks)
+{
+    eg_agent *a = (eg_agent *)base;
+    size_t n = (size_t)a->ctx.n_ctx * (size_t)a->ctx.n_actions;
+    blocks[0] = (lga_state_block){"q", a->q, n * sizeof(float)};
+    blocks[1] = (lga_state_block){"n", a->n, n * sizeof(float)};
+    blocks[2] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
+    blocks[3] = (lga_state_block){"t", &a->t, sizeof a->t};
+    return 4;
+}
+
+static void destroy(lga_agent *base)
+{
+    eg_agent *a = (eg_agent *)base;
+    free(a->q), free(a->n), free(a->tmp), free(a);
+}
+
+const lga_agent_type lga_epsilon_greedy_type = {
+    .name = "epsilon-greedy",
+    .summary = "action values by sample average or constant step; explores with probability epsilon",
+    .params_doc = "epsilon=0.1: exploration probability (start of the schedule)\n"
+                  "epsilon_final=epsilon: exploration at the end of the schedule\n"
+                  "epsilon_decay_steps=0: act calls over which epsilon decays linearly (0: constant)\n"
+                  "step_size=0: constant step size alpha in (0, 1]; 0 = sample average 1/n\n"
+                  "initial=0: initial action values (optimistic when high)\n"
+                  "context=none: none = one bandit; state = one bandit per tabular state",
+    .learns = 1,
+    .create = create,
+    .act = act,
+    .update = update,
+    .free = destroy,
+    .state = state,
+};

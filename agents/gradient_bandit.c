@@ -1,0 +1,143 @@
+/* gradient-bandit (S&B 2.8): soft-max action preferences H, updated by
+ * stochastic gradient ascent on expected reward,
+ *   H(a) += alpha (R - baseline) (1[a = A] - pi(a)),
+ * with the average reward as baseline (or 0 when baseline is false). The
+ * soft-max runs over the actions on air at that step. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "lga_bandit.h"
+
+typedef struct {
+    lga_agent base;
+    float alpha;
+    int use_baseline;
+    lga_contexts ctx;
+    lg_stream rng;
+    float *h;        /* [n_ctx * n_actions] preferences */
+    double *rbar;    /* [n_ctx] average reward */
+    double *count;   /* [n_ctx] */
+    float *pi;       /* [n_actions] scratch */
+} gb_agent;
+
+static const char *const allowed[] = {"alpha", "baseline", "context", NULL};
+
+static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
+{
+    const char *A = "gradient-bandit";
+    cJSON *js = lga_parse_params(A, params, allowed, err, errsz);
+    if (!js) return NULL;
+    float alpha = 0.1f;
+    int use_baseline = 1;
+    lga_contexts ctx;
+    if (lga_param_float(A, js, "alpha", 0, 100, &alpha, err, errsz) ||
+        lga_param_bool(A, js, "baseline", &use_baseline, err, errsz) ||
+        lga_contexts_init(A, js, shape, &ctx, err, errsz)) {
+        cJSON_Delete(js);
+        return NULL;
+    }
+    cJSON_Delete(js);
+    gb_agent *a = calloc(1, sizeof *a);
+    size_t n = (size_t)ctx.n_ctx * (size_t)ctx.n_actions;
+    if (!a || !(a->h = calloc(n, sizeof(float))) || !(a->rbar = calloc((size_t)ctx.n_ctx, sizeof(double))) ||
+        !(a->count = calloc((size_t)ctx.n_ctx, sizeof(double))) ||
+        !(a->pi = malloc((size_t)ctx.n_actions * sizeof(float)))) {
+        if (a) free(a->h), free(a->rbar), free(a->count), free(a);
+        snprintf(err, errsz, "gradient-bandit: out of memory");
+        return NULL;
+    }
+    a->alpha = alpha;
+    a->use_baseline = use_baseline;
+    a->ctx = ctx;
+    a->rng = lg_stream_make(seed, LG_P_AGENT, 0);
+    return &a->base;
+}
+
+/* pi over the unmasked actions; returns 0 if none is unmasked. */
+static int softmax(const float *h, const uint8_t *mask, int n, float *pi)
+{
+    float m = -INFINITY;
+    for (int c = 0; c < n; c++)
+        if (mask[c] && h[c] > m) m = h[c];
+    if (m == -INFINITY) return 0;
+    double z = 0;
+    for (int c = 0; c < n; c++) z += pi[c] = mask[c] ? expf(h[c] - m) : 0.0f;
+    for (int c = 0; c < n; c++) pi[c] = (float)(pi[c] / z);
+    return 1;
+}
+
+static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *actions)
+{
+    gb_agent *a = (gb_agent *)base;
+    for (int i = 0; i < b->n; i++) {
+        const float *h = &a->h[lga_ctx_row(&a->ctx, b, i)];
+        const uint8_t *mask = &b->mask[(size_t)i * b->n_actions];
+        int32_t *out = &actions[(size_t)i * b->slate_size];
+        if (greedy || b->slate_size > 1 || !softmax(h, mask, b->n_actions, a->pi)) {
+            /* Slates: the top-k preferences, a deterministic ranking policy. */
+            lga_top_k(h, mask, b->n_actions, b->slate_size, &a->rng, out);
+            continue;
+        }
+        double u = lg_stream_u01(&a->rng), acc = 0.0;
+        int pick = -1;
+        for (int c = 0; c < b->n_actions; c++) {
+            if (!mask[c]) continue;
+            pick = c;
+            acc += a->pi[c];
+            if (u < acc) break;
+        }
+        out[0] = pick;
+    }
+}
+
+static void update(lga_agent *base, const lga_transition_batch *tr)
+{
+    gb_agent *a = (gb_agent *)base;
+    const lga_obs_batch *b = tr->obs;
+    for (int i = 0; i < b->n; i++) {
+        size_t row = lga_ctx_row(&a->ctx, b, i), ci = row / (size_t)a->ctx.n_actions;
+        float *h = &a->h[row];
+        if (!softmax(h, &b->mask[(size_t)i * b->n_actions], b->n_actions, a->pi)) continue;
+        int32_t chosen = tr->actions[(size_t)i * b->slate_size];
+        float r = lga_item_reward(tr, i, 0);
+        /* The baseline is the average of the rewards before this one, and the
+         * first reward itself at the first step (S&B eq. 2.12, R_1 = R_1). */
+        float baseline = a->count[ci] == 0.0 ? r : (float)a->rbar[ci];
+        float adv = r - (a->use_baseline ? baseline : 0.0f);
+        for (int c = 0; c < b->n_actions; c++)
+            if (b->mask[(size_t)i * b->n_actions + c]) h[c] += a->alpha * adv * ((c == chosen) - a->pi[c]);
+        a->count[ci] += 1.0;
+        a->rbar[ci] += (r - a->rbar[ci]) / a->count[ci];
+    }
+}
+
+static int state(lga_agent *base, lga_state_block *blocks)
+{
+    gb_agent *a = (gb_agent *)base;
+    size_t n = (size_t)a->ctx.n_ctx * (size_t)a->ctx.n_actions;
+    blocks[0] = (lga_state_block){"h", a->h, n * sizeof(float)};
+    blocks[1] = (lga_state_block){"rbar", a->rbar, (size_t)a->ctx.n_ctx * sizeof(double)};
+    blocks[2] = (lga_state_block){"count", a->count, (size_t)a->ctx.n_ctx * sizeof(double)};
+    blocks[3] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
+    return 4;
+}
+
+static void destroy(lga_agent *base)
+{
+    gb_agent *a = (gb_agent *)base;
+    free(a->h), free(a->rbar), free(a->count), free(a->pi), free(a);
+}
+
+const lga_agent_type lga_gradient_bandit_type = {
+    .name = "gradient-bandit",
+    .summary = "soft-max preferences by stochastic gradient ascent, average-reward baseline",
+    .params_doc = "alpha=0.1: step size\n"
+                  "baseline=true: subtract the average reward (false: baseline 0)\n"
+                  "context=none: none = one bandit; state = one bandit per tabular state",
+    .learns = 1,
+    .create = create,
+    .act = act,
+    .update = update,
+    .free = destroy,
+    .state = state,
+};

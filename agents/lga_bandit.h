@@ -1,0 +1,56 @@
+/* Shared plumbing of the bandit agents: value tables indexed by (context,
+ * action), where the context is nothing (one bandit for the whole platform)
+ * or the tabular state id (a separate bandit per state), and the reward each
+ * shown item earned. */
+#ifndef LGA_BANDIT_H
+#define LGA_BANDIT_H
+
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "lga_agent.h"
+
+typedef struct {
+    int by_state; /* context "state": one table per tabular state */
+    int n_ctx;
+    int n_actions;
+} lga_contexts;
+
+static const char *const lga_context_choices[] = {"none", "state", NULL};
+
+static inline int lga_contexts_init(const char *agent, const cJSON *params, const lga_obs_batch *shape,
+                                    lga_contexts *c, char *err, size_t errsz)
+{
+    int mode = 0;
+    if (lga_param_choice(agent, params, "context", lga_context_choices, &mode, err, errsz)) return -1;
+    c->by_state = mode;
+    c->n_ctx = mode ? shape->n_states : 1;
+    c->n_actions = shape->n_actions;
+    return 0;
+}
+
+/* Row of the value table for slot i of batch b. */
+static inline size_t lga_ctx_row(const lga_contexts *c, const lga_obs_batch *b, int i)
+{
+    return c->by_state ? (size_t)b->state[i] * (size_t)c->n_actions : 0;
+}
+
+/* Reward credited to slate item j of slot i: with one item, the step reward;
+ * with a slate, the reward goes to the item the viewer watched, 0 to the rest. */
+static inline float lga_item_reward(const lga_transition_batch *tr, int i, int j)
+{
+    int k = tr->obs->slate_size;
+    if (k == 1) return tr->reward[i];
+    return tr->info[i].watched == tr->actions[(size_t)i * k + j] ? tr->reward[i] : 0.0f;
+}
+
+/* Parse params_json, reject unknown keys. Caller cJSON_Delete()s. */
+static inline cJSON *lga_parse_params(const char *agent, const char *params_json, const char *const *allowed,
+                                      char *err, size_t errsz)
+{
+    if (lga_params_check(agent, params_json, allowed, err, errsz)) return NULL;
+    return cJSON_Parse(params_json);
+}
+
+#endif

@@ -1,0 +1,38 @@
+/* The training and evaluation loops every caller shares (the runner, the
+ * viewer, the tests): act, step, learn; or act greedily and tally sessions. */
+#ifndef LGA_LOOP_H
+#define LGA_LOOP_H
+
+#include "lga_agent.h"
+
+/* Totals over completed sessions (per-step counters cover all steps). */
+typedef struct {
+    double sessions;   /* completed sessions */
+    double ret;        /* sum of session returns */
+    double minutes;    /* watch minutes in completed sessions */
+    double steps;      /* slot-steps taken */
+    double session_steps; /* slot-steps of completed sessions */
+    double chose;      /* steps where the viewer watched */
+    double invalid;    /* invalid slate items */
+    double gifts, follows;
+} lga_tally;
+
+typedef struct {
+    lga_copy obs, next;
+    int32_t *actions;
+    double *ep_ret, *ep_min; /* per slot, running session totals */
+    long *ep_len;
+} lga_loop;
+
+int lga_loop_init(lga_loop *lp, const lg_env *env);
+void lga_loop_free(lga_loop *lp);
+
+/* Run `slot_steps` slot-steps (rounded up to whole env steps) of behaviour
+ * (non-greedy) acting with updates after every env step. Tally optional. */
+void lga_train(lga_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lga_tally *tally);
+
+/* Act greedily (no updates) until `sessions` sessions have completed;
+ * sessions still running at the end are not counted. */
+void lga_evaluate(lga_loop *lp, lga_agent *agent, lg_env *env, long sessions, lga_tally *tally);
+
+#endif

@@ -1,0 +1,53 @@
+/* Shared core of the tabular TD agents (q-learning, sarsa, expected-sarsa):
+ * a Q table over (tabular state, action), epsilon-greedy behaviour with a
+ * linear schedule, and the hyperparameters they all take. Each agent's file
+ * holds its own update rule. */
+#ifndef LGA_TABULAR_H
+#define LGA_TABULAR_H
+
+#include "lga_agent.h"
+
+typedef struct {
+    float alpha;        /* step size */
+    float gamma;        /* discount */
+    float initial;      /* initial Q */
+    lga_schedule epsilon;
+} lga_tabular_params;
+
+typedef struct {
+    lga_agent base;
+    lga_tabular_params p;
+    int n_states, n_actions;
+    float *q;            /* [n_states * n_actions] */
+    lg_stream rng;
+    long t;              /* behaviour act calls: drives the epsilon schedule */
+    /* sarsa's pending transition per slot, resolved by the next action */
+    int n_slots;
+    int32_t *pend_s, *pend_a, *pend_next;
+    float *pend_r;
+    uint8_t *pending;
+    float *tmp;          /* [n_actions] */
+} lga_tabular;
+
+lga_agent *lga_tabular_create(const char *agent, const char *params, const lga_obs_batch *shape, uint64_t seed,
+                              char *err, size_t errsz);
+void lga_tabular_act(lga_agent *a, const lga_obs_batch *b, int greedy, int32_t *actions);
+void lga_tabular_free(lga_agent *a);
+int lga_tabular_state(lga_agent *a, lga_state_block *blocks);
+float lga_tabular_epsilon(const lga_tabular *a);
+/* max over unmasked actions of Q[s] (0 if all masked). */
+float lga_tabular_max(const lga_tabular *a, int s, const uint8_t *mask);
+/* Expected Q[s] under the epsilon-greedy policy over unmasked actions. */
+float lga_tabular_expected(const lga_tabular *a, int s, const uint8_t *mask);
+/* An epsilon-greedy action at state s. */
+int32_t lga_tabular_behave(lga_tabular *a, int s, const uint8_t *mask);
+
+#define LGA_TABULAR_PARAMS_DOC                                                        \
+    "alpha=0.1: step size\n"                                                          \
+    "gamma=0.99: discount\n"                                                          \
+    "initial=0: initial action values\n"                                              \
+    "epsilon=0.1: exploration at the start of the schedule\n"                         \
+    "epsilon_final=epsilon: exploration at the end of the schedule\n"                 \
+    "epsilon_decay_steps=0: act calls over which epsilon decays linearly (0: constant)"
+
+#endif

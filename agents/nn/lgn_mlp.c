@@ -1,0 +1,282 @@
+/* The MLP: creation (every buffer allocated here, once), initialisation,
+ * training forward/backward, inference, target-network updates.
+ *
+ * Buffers (floats), all sized for max_batch rows at creation:
+ *   act[i]    [max_batch x widths[i]]  act[0] the copied input, act[i] the
+ *             post-ReLU output of dense layer i-1, act[n_layers-1] the output
+ *   delta[2]  [max_batch x max_width]  dL/d(layer input), ping-pong
+ *   wt        [max in*out]             W_l transposed, for dX = dY W_l^T
+ *   inf[2]    [max_batch x max_width]  inference ping-pong (predict)
+ * Nothing after lgn_mlp_create allocates. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lgn.h"
+#include "lgn_internal.h"
+
+struct lgn_mlp {
+    int n_layers; /* widths */
+    int widths[LGN_MAX_LAYERS];
+    int max_batch;
+    int batch; /* rows of the last training forward, 0 if none */
+    int max_width;
+    size_t n_params;
+    size_t w_off[LGN_MAX_LAYERS], b_off[LGN_MAX_LAYERS];
+    float *params, *grads;
+    float *act[LGN_MAX_LAYERS];
+    float *delta[2];
+    float *wt;
+    float *inf[2];
+    float *block; /* one allocation behind act, delta, wt, inf */
+};
+
+static void set_err(char *err, size_t errsz, const char *msg, long a, long b)
+{
+    if (err && errsz) snprintf(err, errsz, msg, a, b);
+}
+
+/* 64-byte aligned, zeroed, nfloats rounded up to a multiple of 16. */
+static float *alloc_floats(size_t nfloats)
+{
+    size_t bytes = ((nfloats + 15) / 16) * 16 * sizeof(float);
+    if (bytes == 0) bytes = 64;
+    float *p = aligned_alloc(64, bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
+
+static size_t round16(size_t n) { return (n + 15) / 16 * 16; }
+
+int lgn_mlp_create(const int *widths, int n_layers, int max_batch, lgn_mlp **out, char *err, size_t errsz)
+{
+    if (out) *out = NULL;
+    if (!out || !widths) {
+        set_err(err, errsz, "lgn_mlp_create: NULL argument", 0, 0);
+        return -1;
+    }
+    if (n_layers < 2 || n_layers > LGN_MAX_LAYERS) {
+        set_err(err, errsz, "lgn_mlp_create: n_layers must be in [2, %ld], found %ld", LGN_MAX_LAYERS, n_layers);
+        return -1;
+    }
+    if (max_batch < 1 || max_batch > (1 << 24)) {
+        set_err(err, errsz, "lgn_mlp_create: max_batch must be in [1, %ld], found %ld", 1L << 24, max_batch);
+        return -1;
+    }
+    size_t n_params = 0, max_wt = 0, act_total = 0;
+    int max_width = 0;
+    for (int i = 0; i < n_layers; i++) {
+        if (widths[i] < 1 || widths[i] > LGN_MAX_WIDTH) {
+            set_err(err, errsz, "lgn_mlp_create: widths[%ld] must be in [1, 2^20], found %ld", i, widths[i]);
+            return -1;
+        }
+        if (widths[i] > max_width) max_width = widths[i];
+        act_total += round16((size_t)max_batch * (size_t)widths[i]);
+        if (i + 1 < n_layers) {
+            size_t w = (size_t)widths[i] * (size_t)widths[i + 1];
+            if (w > max_wt) max_wt = w;
+            n_params += w + (size_t)widths[i + 1];
+        }
+    }
+    if (n_params > LGN_MAX_PARAMS) {
+        set_err(err, errsz, "lgn_mlp_create: %ld parameters exceed the limit of 2^%ld", (long)n_params, 31);
+        return -1;
+    }
+    lgn_mlp *net = calloc(1, sizeof *net);
+    if (!net) goto oom;
+    net->n_layers = n_layers;
+    memcpy(net->widths, widths, sizeof(int) * (size_t)n_layers);
+    net->max_batch = max_batch;
+    net->max_width = max_width;
+    net->n_params = n_params;
+    size_t off = 0;
+    for (int l = 0; l + 1 < n_layers; l++) {
+        net->w_off[l] = off;
+        off += (size_t)widths[l] * (size_t)widths[l + 1];
+        net->b_off[l] = off;
+        off += (size_t)widths[l + 1];
+    }
+    size_t scratch = round16((size_t)max_batch * (size_t)max_width);
+    size_t total = act_total + 4 * scratch + round16(max_wt);
+    net->params = alloc_floats(n_params);
+    net->grads = alloc_floats(n_params);
+    net->block = alloc_floats(total);
+    if (!net->params || !net->grads || !net->block) goto oom;
+    float *p = net->block;
+    for (int i = 0; i < n_layers; i++) {
+        net->act[i] = p;
+        p += round16((size_t)max_batch * (size_t)widths[i]);
+    }
+    net->delta[0] = p, p += scratch;
+    net->delta[1] = p, p += scratch;
+    net->inf[0] = p, p += scratch;
+    net->inf[1] = p, p += scratch;
+    net->wt = p;
+    *out = net;
+    return 0;
+oom:
+    lgn_mlp_free(net);
+    set_err(err, errsz, "lgn_mlp_create: out of memory (%ld parameters, max_batch %ld)", (long)n_params, max_batch);
+    return -1;
+}
+
+void lgn_mlp_free(lgn_mlp *net)
+{
+    if (!net) return;
+    free(net->params);
+    free(net->grads);
+    free(net->block);
+    free(net);
+}
+
+int lgn_mlp_n_layers(const lgn_mlp *net) { return net->n_layers; }
+int lgn_mlp_width(const lgn_mlp *net, int i) { return i >= 0 && i < net->n_layers ? net->widths[i] : 0; }
+int lgn_mlp_max_batch(const lgn_mlp *net) { return net->max_batch; }
+size_t lgn_mlp_n_params(const lgn_mlp *net) { return net->n_params; }
+float *lgn_mlp_params(lgn_mlp *net) { return net->params; }
+float *lgn_mlp_grads(lgn_mlp *net) { return net->grads; }
+const float *lgn_mlp_params_const(const lgn_mlp *net) { return net->params; }
+int lgn_mlp_batch(const lgn_mlp *net) { return net->batch; }
+
+size_t lgn_mlp_weights_offset(const lgn_mlp *net, int layer)
+{
+    return layer >= 0 && layer + 1 < net->n_layers ? net->w_off[layer] : 0;
+}
+
+size_t lgn_mlp_bias_offset(const lgn_mlp *net, int layer)
+{
+    return layer >= 0 && layer + 1 < net->n_layers ? net->b_off[layer] : 0;
+}
+
+const float *lgn_mlp_layer_output(const lgn_mlp *net, int i)
+{
+    return i >= 0 && i < net->n_layers ? net->act[i] : NULL;
+}
+
+void lgn_mlp_init(lgn_mlp *net, lg_stream *rng)
+{
+    int L = net->n_layers - 1;
+    for (int l = 0; l < L; l++) {
+        int in = net->widths[l], out = net->widths[l + 1];
+        float *w = net->params + net->w_off[l];
+        size_t n = (size_t)in * (size_t)out;
+        if (l + 1 < L) { /* followed by ReLU: He et al. 2015 */
+            double sd = sqrt(2.0 / in);
+            for (size_t i = 0; i < n; i++) w[i] = (float)(sd * lg_stream_normal(rng));
+        } else { /* linear output: Glorot & Bengio 2010, uniform */
+            double a = sqrt(6.0 / (in + out));
+            for (size_t i = 0; i < n; i++) w[i] = (float)(a * (2.0 * lg_stream_u01(rng) - 1.0));
+        }
+        memset(net->params + net->b_off[l], 0, sizeof(float) * (size_t)out);
+    }
+    lgn_mlp_zero_grad(net);
+}
+
+void lgn_mlp_zero_grad(lgn_mlp *net) { memset(net->grads, 0, sizeof(float) * net->n_params); }
+
+static void relu_inplace(float *y, size_t n)
+{
+    const lgn_v4 zero = lgn_bc(0.0f);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        lgn_v4 v = lgn_ld(y + i);
+        lgn_st(y + i, lgn_select(v, v > zero));
+    }
+    for (; i < n; i++) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+}
+
+/* dx[i] = h[i] > 0 ? dx[i] : 0 (ReLU's derivative taken from its output). */
+static void relu_backward(float *dx, const float *h, size_t n)
+{
+    const lgn_v4 zero = lgn_bc(0.0f);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) lgn_st(dx + i, lgn_select(lgn_ld(dx + i), lgn_ld(h + i) > zero));
+    for (; i < n; i++) dx[i] = h[i] > 0.0f ? dx[i] : 0.0f;
+}
+
+/* y[rows x out] = x W_l + b_l, then ReLU unless l is the output layer. */
+static void layer_forward(const lgn_mlp *net, int l, const float *x, int rows, float *y)
+{
+    int in = net->widths[l], out = net->widths[l + 1];
+    const float *w = net->params + net->w_off[l], *b = net->params + net->b_off[l];
+    for (int r = 0; r < rows; r++) memcpy(y + (size_t)r * out, b, sizeof(float) * (size_t)out);
+    lgn_gemm(rows, out, in, x, in, 1, w, out, y, out);
+    if (l + 2 < net->n_layers) relu_inplace(y, (size_t)rows * (size_t)out);
+}
+
+const float *lgn_mlp_forward(lgn_mlp *net, const float *x, int batch)
+{
+    if (!net || !x || batch < 1 || batch > net->max_batch) return NULL;
+    memcpy(net->act[0], x, sizeof(float) * (size_t)batch * (size_t)net->widths[0]);
+    for (int l = 0; l + 1 < net->n_layers; l++) layer_forward(net, l, net->act[l], batch, net->act[l + 1]);
+    net->batch = batch;
+    return net->act[net->n_layers - 1];
+}
+
+int lgn_mlp_predict(lgn_mlp *net, const float *x, int n, float *out)
+{
+    if (!net || n < 0 || (n > 0 && (!x || !out))) return -1;
+    int L = net->n_layers - 1, w0 = net->widths[0], wl = net->widths[L];
+    for (int s = 0; s < n; s += net->max_batch) {
+        int rows = n - s < net->max_batch ? n - s : net->max_batch;
+        const float *in = x + (size_t)s * w0;
+        for (int l = 0; l < L; l++) {
+            float *y = l + 1 == L ? out + (size_t)s * wl : net->inf[l & 1];
+            layer_forward(net, l, in, rows, y);
+            in = y;
+        }
+    }
+    return 0;
+}
+
+int lgn_mlp_backward(lgn_mlp *net, const float *dout, float *dinput)
+{
+    if (!net || !dout || net->batch < 1) return -1;
+    const int B = net->batch;
+    const float *d = dout; /* dL/d(output of layer l), [B x out] */
+    for (int l = net->n_layers - 2; l >= 0; l--) {
+        int in = net->widths[l], out = net->widths[l + 1];
+        float *gw = net->grads + net->w_off[l], *gb = net->grads + net->b_off[l];
+        /* db += sum over rows of d, rows in order. */
+        for (int r = 0; r < B; r++) {
+            const float *dr = d + (size_t)r * out;
+            int j = 0;
+            for (; j + 4 <= out; j += 4) lgn_st(gb + j, lgn_ld(gb + j) + lgn_ld(dr + j));
+            for (; j < out; j++) gb[j] += dr[j];
+        }
+        /* dW [in x out] += X^T [in x B] d [B x out]; X^T is a strided view. */
+        lgn_gemm(in, out, B, net->act[l], 1, in, d, out, gw, out);
+        if (l == 0 && !dinput) break;
+        /* dX [B x in] = d [B x out] W^T [out x in]. */
+        float *dx = l == 0 ? dinput : net->delta[l & 1];
+        lgn_transpose(in, out, net->params + net->w_off[l], net->wt);
+        memset(dx, 0, sizeof(float) * (size_t)B * (size_t)in);
+        lgn_gemm(B, in, out, d, out, 1, net->wt, in, dx, in);
+        if (l > 0) relu_backward(dx, net->act[l], (size_t)B * (size_t)in);
+        d = dx;
+    }
+    return 0;
+}
+
+int lgn_mlp_same_shape(const lgn_mlp *a, const lgn_mlp *b)
+{
+    return a && b && a->n_layers == b->n_layers && !memcmp(a->widths, b->widths, sizeof(int) * (size_t)a->n_layers);
+}
+
+int lgn_mlp_copy_params(lgn_mlp *dst, const lgn_mlp *src)
+{
+    if (!lgn_mlp_same_shape(dst, src)) return -1;
+    if (dst != src) memcpy(dst->params, src->params, sizeof(float) * src->n_params);
+    return 0;
+}
+
+int lgn_mlp_soft_update(lgn_mlp *dst, const lgn_mlp *src, float tau)
+{
+    if (!lgn_mlp_same_shape(dst, src) || !(tau >= 0.0f && tau <= 1.0f)) return -1;
+    float *d = dst->params;
+    const float *s = src->params;
+    size_t n = src->n_params, i = 0;
+    const lgn_v4 t = lgn_bc(tau), u = lgn_bc(1.0f - tau);
+    for (; i + 4 <= n; i += 4) lgn_st(d + i, u * lgn_ld(d + i) + t * lgn_ld(s + i));
+    for (; i < n; i++) d[i] = (1.0f - tau) * d[i] + tau * s[i];
+    return 0;
+}

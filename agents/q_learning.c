@@ -1,0 +1,37 @@
+/* q-learning (S&B 6.5): off-policy TD control,
+ *   Q(s,a) += alpha (r + gamma max_a' Q(s',a') - Q(s,a)),
+ * no bootstrap when the episode terminated; on truncation it bootstraps from
+ * the final state. The max runs over the actions unmasked in s'. */
+#include "lga_tabular.h"
+
+static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
+{
+    return lga_tabular_create("q-learning", params, shape, seed, err, errsz);
+}
+
+static void update(lga_agent *base, const lga_transition_batch *tr)
+{
+    lga_tabular *a = (lga_tabular *)base;
+    const lga_obs_batch *b = tr->obs, *nx = tr->next;
+    for (int i = 0; i < b->n; i++) {
+        int32_t act = tr->actions[(size_t)i * b->slate_size];
+        if (act < 0 || act >= a->n_actions) continue;
+        float target = tr->reward[i];
+        if (!tr->terminated[i])
+            target += a->p.gamma * lga_tabular_max(a, nx->state[i], &nx->mask[(size_t)i * nx->n_actions]);
+        float *q = &a->q[(size_t)b->state[i] * (size_t)a->n_actions + (size_t)act];
+        *q += a->p.alpha * (target - *q);
+    }
+}
+
+const lga_agent_type lga_q_learning_type = {
+    .name = "q-learning",
+    .summary = "tabular Q-learning on the tabular state (off-policy TD control)",
+    .params_doc = LGA_TABULAR_PARAMS_DOC,
+    .learns = 1,
+    .create = create,
+    .act = lga_tabular_act,
+    .update = update,
+    .free = lga_tabular_free,
+    .state = lga_tabular_state,
+};

@@ -1,0 +1,127 @@
+/* The tabular TD core shared by q-learning, sarsa and expected-sarsa. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "lga_tabular.h"
+
+static const char *const allowed[] = {"alpha", "gamma", "initial", "epsilon", "epsilon_final",
+                                      "epsilon_decay_steps", NULL};
+
+lga_agent *lga_tabular_create(const char *agent, const char *params, const lga_obs_batch *shape, uint64_t seed,
+                              char *err, size_t errsz)
+{
+    if (lga_params_check(agent, params, allowed, err, errsz)) return NULL;
+    cJSON *js = cJSON_Parse(params);
+    lga_tabular_params p = {.alpha = 0.1f, .gamma = 0.99f, .initial = 0.0f, .epsilon = {0.1f, -1.0f, 0}};
+    if (lga_param_float(agent, js, "alpha", 0, 1, &p.alpha, err, errsz) ||
+        lga_param_float(agent, js, "gamma", 0, 1, &p.gamma, err, errsz) ||
+        lga_param_float(agent, js, "initial", -1e6, 1e6, &p.initial, err, errsz) ||
+        lga_param_float(agent, js, "epsilon", 0, 1, &p.epsilon.start, err, errsz) ||
+        lga_param_float(agent, js, "epsilon_final", 0, 1, &p.epsilon.end, err, errsz) ||
+        lga_param_int(agent, js, "epsilon_decay_steps", 0, 1000000000L, &p.epsilon.steps, err, errsz)) {
+        cJSON_Delete(js);
+        return NULL;
+    }
+    cJSON_Delete(js);
+    if (p.epsilon.end < 0) p.epsilon.end = p.epsilon.start;
+    if (shape->n_states < 1 || shape->n_states > 10000000) {
+        snprintf(err, errsz, "%s: the env has %d tabular states; expected 1 to 10,000,000", agent, shape->n_states);
+        return NULL;
+    }
+    lga_tabular *a = calloc(1, sizeof *a);
+    size_t n = (size_t)shape->n_states * (size_t)shape->n_actions, N = (size_t)shape->n;
+    if (!a || !(a->q = malloc(n * sizeof(float))) || !(a->tmp = malloc((size_t)shape->n_actions * sizeof(float))) ||
+        !(a->pend_s = calloc(N, sizeof(int32_t))) || !(a->pend_a = calloc(N, sizeof(int32_t))) ||
+        !(a->pend_next = calloc(N, sizeof(int32_t))) || !(a->pend_r = calloc(N, sizeof(float))) ||
+        !(a->pending = calloc(N, 1))) {
+        if (a) lga_tabular_free(&a->base);
+        snprintf(err, errsz, "%s: out of memory for %zu Q values", agent, n);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) a->q[i] = p.initial;
+    a->p = p;
+    a->n_states = shape->n_states;
+    a->n_actions = shape->n_actions;
+    a->n_slots = shape->n;
+    a->rng = lg_stream_make(seed, LG_P_AGENT, 0);
+    return &a->base;
+}
+
+float lga_tabular_epsilon(const lga_tabular *a) { return lga_schedule_at(&a->p.epsilon, a->t); }
+
+int32_t lga_tabular_behave(lga_tabular *a, int s, const uint8_t *mask)
+{
+    float eps = lga_tabular_epsilon(a);
+    if (eps > 0.0f && lg_stream_u01(&a->rng) < eps) return lga_random_valid(mask, a->n_actions, &a->rng);
+    return lga_argmax_valid(&a->q[(size_t)s * (size_t)a->n_actions], mask, a->n_actions, &a->rng);
+}
+
+void lga_tabular_act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *actions)
+{
+    lga_tabular *a = (lga_tabular *)base;
+    float eps = greedy ? 0.0f : lga_tabular_epsilon(a);
+    for (int i = 0; i < b->n; i++) {
+        const uint8_t *mask = &b->mask[(size_t)i * b->n_actions];
+        const float *q = &a->q[(size_t)b->state[i] * (size_t)a->n_actions];
+        int32_t *out = &actions[(size_t)i * b->slate_size];
+        int explore = eps > 0.0f && lg_stream_u01(&a->rng) < eps;
+        if (b->slate_size == 1) {
+            out[0] = explore ? lga_random_valid(mask, a->n_actions, &a->rng)
+                             : lga_argmax_valid(q, mask, a->n_actions, &a->rng);
+        } else {
+            for (int c = 0; c < a->n_actions; c++) a->tmp[c] = explore ? (float)lg_stream_u01(&a->rng) : q[c];
+            lga_top_k(a->tmp, mask, a->n_actions, b->slate_size, &a->rng, out);
+        }
+    }
+    if (!greedy) a->t++;
+}
+
+float lga_tabular_max(const lga_tabular *a, int s, const uint8_t *mask)
+{
+    const float *q = &a->q[(size_t)s * (size_t)a->n_actions];
+    float m = -INFINITY;
+    for (int c = 0; c < a->n_actions; c++)
+        if (mask[c] && q[c] > m) m = q[c];
+    return m == -INFINITY ? 0.0f : m;
+}
+
+float lga_tabular_expected(const lga_tabular *a, int s, const uint8_t *mask)
+{
+    const float *q = &a->q[(size_t)s * (size_t)a->n_actions];
+    float eps = lga_tabular_epsilon(a), m = lga_tabular_max(a, s, mask);
+    int n_on = 0;
+    double sum = 0.0;
+    for (int c = 0; c < a->n_actions; c++) {
+        if (!mask[c]) continue;
+        n_on++;
+        sum += q[c];
+    }
+    if (n_on == 0) return 0.0f;
+    /* epsilon spread uniformly; the rest goes to greedy actions, all worth m */
+    return (float)(eps * sum / n_on + (1.0f - eps) * m);
+}
+
+int lga_tabular_state(lga_agent *base, lga_state_block *blocks)
+{
+    lga_tabular *a = (lga_tabular *)base;
+    size_t N = (size_t)a->n_slots;
+    blocks[0] = (lga_state_block){"q", a->q, (size_t)a->n_states * (size_t)a->n_actions * sizeof(float)};
+    blocks[1] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
+    blocks[2] = (lga_state_block){"t", &a->t, sizeof a->t};
+    blocks[3] = (lga_state_block){"pend_s", a->pend_s, N * sizeof(int32_t)};
+    blocks[4] = (lga_state_block){"pend_a", a->pend_a, N * sizeof(int32_t)};
+    blocks[5] = (lga_state_block){"pend_next", a->pend_next, N * sizeof(int32_t)};
+    blocks[6] = (lga_state_block){"pend_r", a->pend_r, N * sizeof(float)};
+    blocks[7] = (lga_state_block){"pending", a->pending, N};
+    return 8;
+}
+
+void lga_tabular_free(lga_agent *base)
+{
+    lga_tabular *a = (lga_tabular *)base;
+    free(a->q), free(a->tmp), free(a->pend_s), free(a->pend_a), free(a->pend_next), free(a->pend_r);
+    free(a->pending), free(a);
+}

@@ -1,0 +1,165 @@
+/* thompson: Thompson sampling. model "gaussian": each action's mean has a
+ * Normal prior N(prior_mean, prior_sd^2) and rewards are Normal with known
+ * noise_sd; conjugate posterior. model "bernoulli": a Beta(prior_alpha,
+ * prior_beta) prior on P(success), success = reward > threshold (in the live
+ * world: the viewer watched). Acts on one posterior sample per action; greedy
+ * evaluation uses the posterior mean. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "lga_bandit.h"
+
+typedef struct {
+    int bernoulli;
+    float prior_mean, prior_sd, noise_sd;
+    float prior_alpha, prior_beta, threshold;
+} ts_params;
+
+typedef struct {
+    lga_agent base;
+    ts_params p;
+    lga_contexts ctx;
+    lg_stream rng;
+    float *n;      /* gaussian: pulls; bernoulli: successes */
+    float *s;      /* gaussian: reward sums; bernoulli: failures */
+    float *score;  /* [n_actions] */
+} ts_agent;
+
+static const char *const allowed[] = {"model", "prior_mean", "prior_sd", "noise_sd", "prior_alpha", "prior_beta",
+                                      "threshold", "context", NULL};
+static const char *const models[] = {"gaussian", "bernoulli", NULL};
+
+static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
+{
+    const char *A = "thompson";
+    cJSON *js = lga_parse_params(A, params, allowed, err, errsz);
+    if (!js) return NULL;
+    ts_params p = {0, 0.0f, 1.0f, 1.0f, 1.0f, 1.0f, 0.0f};
+    lga_contexts ctx;
+    if (lga_param_choice(A, js, "model", models, &p.bernoulli, err, errsz) ||
+        lga_param_float(A, js, "prior_mean", -1e6, 1e6, &p.prior_mean, err, errsz) ||
+        lga_param_float(A, js, "prior_sd", 1e-6, 1e6, &p.prior_sd, err, errsz) ||
+        lga_param_float(A, js, "noise_sd", 1e-6, 1e6, &p.noise_sd, err, errsz) ||
+        lga_param_float(A, js, "prior_alpha", 1e-6, 1e6, &p.prior_alpha, err, errsz) ||
+        lga_param_float(A, js, "prior_beta", 1e-6, 1e6, &p.prior_beta, err, errsz) ||
+        lga_param_float(A, js, "threshold", -1e6, 1e6, &p.threshold, err, errsz) ||
+        lga_contexts_init(A, js, shape, &ctx, err, errsz)) {
+        cJSON_Delete(js);
+        return NULL;
+    }
+    cJSON_Delete(js);
+    ts_agent *a = calloc(1, sizeof *a);
+    size_t n = (size_t)ctx.n_ctx * (size_t)ctx.n_actions;
+    if (!a || !(a->n = calloc(n, sizeof(float))) || !(a->s = calloc(n, sizeof(float))) ||
+        !(a->score = malloc((size_t)ctx.n_actions * sizeof(float)))) {
+        if (a) free(a->n), free(a->s), free(a);
+        snprintf(err, errsz, "thompson: out of memory");
+        return NULL;
+    }
+    a->p = p;
+    a->ctx = ctx;
+    a->rng = lg_stream_make(seed, LG_P_AGENT, 0);
+    return &a->base;
+}
+
+/* Gamma(shape, 1) by Marsaglia & Tsang (2000); shape < 1 via the boost
+ * Gamma(shape) = Gamma(shape + 1) * U^(1/shape). */
+static double gamma_draw(lg_stream *rng, double shape)
+{
+    double boost = 1.0;
+    if (shape < 1.0) {
+        boost = pow(lg_stream_u01(rng), 1.0 / shape);
+        shape += 1.0;
+    }
+    double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x = lg_stream_normal(rng), v = 1.0 + c * x;
+        if (v <= 0.0) continue;
+        v = v * v * v;
+        double u = lg_stream_u01(rng);
+        if (log(u) < 0.5 * x * x + d - d * v + d * log(v)) return boost * d * v;
+    }
+}
+
+static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *actions)
+{
+    ts_agent *a = (ts_agent *)base;
+    const ts_params *p = &a->p;
+    for (int i = 0; i < b->n; i++) {
+        size_t row = lga_ctx_row(&a->ctx, b, i);
+        const uint8_t *mask = &b->mask[(size_t)i * b->n_actions];
+        for (int c = 0; c < b->n_actions; c++) {
+            float n = a->n[row + (size_t)c], s = a->s[row + (size_t)c];
+            if (!mask[c]) {
+                a->score[c] = -INFINITY;
+            } else if (p->bernoulli) {
+                double al = p->prior_alpha + n, be = p->prior_beta + s;
+                if (greedy) {
+                    a->score[c] = (float)(al / (al + be));
+                } else {
+                    double x = gamma_draw(&a->rng, al), y = gamma_draw(&a->rng, be);
+                    a->score[c] = (float)(x / (x + y));
+                }
+            } else {
+                double prec = 1.0 / (p->prior_sd * p->prior_sd) + n / (p->noise_sd * p->noise_sd);
+                double mean = (p->prior_mean / (p->prior_sd * p->prior_sd) + s / (p->noise_sd * p->noise_sd)) / prec;
+                a->score[c] = greedy ? (float)mean : (float)(mean + lg_stream_normal(&a->rng) / sqrt(prec));
+            }
+        }
+        lga_top_k(a->score, mask, b->n_actions, b->slate_size, &a->rng, &actions[(size_t)i * b->slate_size]);
+    }
+}
+
+static void update(lga_agent *base, const lga_transition_batch *tr)
+{
+    ts_agent *a = (ts_agent *)base;
+    const lga_obs_batch *b = tr->obs;
+    for (int i = 0; i < b->n; i++) {
+        size_t row = lga_ctx_row(&a->ctx, b, i);
+        for (int j = 0; j < b->slate_size; j++) {
+            int32_t c = tr->actions[(size_t)i * b->slate_size + j];
+            if (c < 0 || c >= b->n_actions) continue;
+            float r = lga_item_reward(tr, i, j);
+            if (a->p.bernoulli) {
+                if (r > a->p.threshold)
+                    a->n[row + (size_t)c] += 1.0f;
+                else
+                    a->s[row + (size_t)c] += 1.0f;
+            } else {
+                a->n[row + (size_t)c] += 1.0f;
+                a->s[row + (size_t)c] += r;
+            }
+        }
+    }
+}
+
+static int state(lga_agent *base, lga_state_block *blocks)
+{
+    ts_agent *a = (ts_agent *)base;
+    size_t n = (size_t)a->ctx.n_ctx * (size_t)a->ctx.n_actions;
+    blocks[0] = (lga_state_block){"n", a->n, n * sizeof(float)};
+    blocks[1] = (lga_state_block){"s", a->s, n * sizeof(float)};
+    blocks[2] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
+    return 3;
+}
+
+static void destroy(lga_agent *base)
+{
+    ts_agent *a = (ts_agent *)base;
+    free(a->n), free(a->s), free(a->score), free(a);
+}
+
+const lga_agent_type lga_thompson_type = {
+    .name = "thompson",
+    .summary = "Thompson sampling with a Gaussian or Beta-Bernoulli posterior per action",
+    .params_doc = "model=gaussian: gaussian (known noise) or bernoulli (success = reward > threshold)\n"
+                  "prior_mean=0, prior_sd=1, noise_sd=1: gaussian prior and reward noise\n"
+                  "prior_alpha=1, prior_beta=1, threshold=0: bernoulli prior and success threshold\n"
+                  "context=none: none = one bandit; state = one bandit per tabular state",
+    .learns = 1,
+    .create = create,
+    .act = act,
+    .update = update,
+    .free = destroy,
+    .state = state,
+};

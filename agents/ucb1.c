@@ -1,0 +1,111 @@
+/* ucb1 (S&B 2.7): pick argmax Q(a) + c sqrt(ln t / N(a)); untried actions
+ * first. Sample-average estimates. Greedy evaluation drops the bonus. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "lga_bandit.h"
+
+typedef struct {
+    lga_agent base;
+    float c;
+    lga_contexts ctx;
+    lg_stream rng;
+    float *q, *n;  /* [n_ctx * n_actions] */
+    double *t;     /* [n_ctx] pulls in the context */
+    float *score;  /* [n_actions] */
+} ucb_agent;
+
+static const char *const allowed[] = {"c", "context", NULL};
+
+static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
+{
+    cJSON *js = lga_parse_params("ucb1", params, allowed, err, errsz);
+    if (!js) return NULL;
+    float c = 2.0f;
+    lga_contexts ctx;
+    if (lga_param_float("ucb1", js, "c", 0, 1e6, &c, err, errsz) ||
+        lga_contexts_init("ucb1", js, shape, &ctx, err, errsz)) {
+        cJSON_Delete(js);
+        return NULL;
+    }
+    cJSON_Delete(js);
+    ucb_agent *a = calloc(1, sizeof *a);
+    size_t n = (size_t)ctx.n_ctx * (size_t)ctx.n_actions;
+    if (!a || !(a->q = calloc(n, sizeof(float))) || !(a->n = calloc(n, sizeof(float))) ||
+        !(a->t = calloc((size_t)ctx.n_ctx, sizeof(double))) ||
+        !(a->score = malloc((size_t)ctx.n_actions * sizeof(float)))) {
+        if (a) free(a->q), free(a->n), free(a->t), free(a);
+        snprintf(err, errsz, "ucb1: out of memory");
+        return NULL;
+    }
+    a->c = c;
+    a->ctx = ctx;
+    a->rng = lg_stream_make(seed, LG_P_AGENT, 0);
+    return &a->base;
+}
+
+static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *actions)
+{
+    ucb_agent *a = (ucb_agent *)base;
+    for (int i = 0; i < b->n; i++) {
+        size_t row = lga_ctx_row(&a->ctx, b, i);
+        const float *q = &a->q[row], *n = &a->n[row];
+        double t = a->t[row / (size_t)a->ctx.n_actions];
+        double lt = log(t > 1.0 ? t : 1.0);
+        for (int c = 0; c < b->n_actions; c++) {
+            if (greedy)
+                a->score[c] = q[c];
+            else
+                a->score[c] = n[c] == 0.0f ? INFINITY : q[c] + a->c * (float)sqrt(lt / n[c]);
+        }
+        lga_top_k(a->score, &b->mask[(size_t)i * b->n_actions], b->n_actions, b->slate_size, &a->rng,
+                  &actions[(size_t)i * b->slate_size]);
+    }
+}
+
+static void update(lga_agent *base, const lga_transition_batch *tr)
+{
+    ucb_agent *a = (ucb_agent *)base;
+    const lga_obs_batch *b = tr->obs;
+    for (int i = 0; i < b->n; i++) {
+        size_t row = lga_ctx_row(&a->ctx, b, i);
+        for (int j = 0; j < b->slate_size; j++) {
+            int32_t c = tr->actions[(size_t)i * b->slate_size + j];
+            if (c < 0 || c >= b->n_actions) continue;
+            float *q = &a->q[row + (size_t)c], *n = &a->n[row + (size_t)c];
+            *n += 1.0f;
+            *q += (lga_item_reward(tr, i, j) - *q) / *n;
+            a->t[row / (size_t)a->ctx.n_actions] += 1.0;
+        }
+    }
+}
+
+static int state(lga_agent *base, lga_state_block *blocks)
+{
+    ucb_agent *a = (ucb_agent *)base;
+    size_t n = (size_t)a->ctx.n_ctx * (size_t)a->ctx.n_actions;
+    blocks[0] = (lga_state_block){"q", a->q, n * sizeof(float)};
+    blocks[1] = (lga_state_block){"n", a->n, n * sizeof(float)};
+    blocks[2] = (lga_state_block){"t", a->t, (size_t)a->ctx.n_ctx * sizeof(double)};
+    blocks[3] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
+    return 4;
+}
+
+static void destroy(lga_agent *base)
+{
+    ucb_agent *a = (ucb_agent *)base;
+    free(a->q), free(a->n), free(a->t), free(a->score), free(a);
+}
+
+const lga_agent_type lga_ucb1_type = {
+    .name = "ucb1",
+    .summary = "upper confidence bound: Q(a) + c sqrt(ln t / N(a)), untried actions first",
+    .params_doc = "c=2: exploration weight\n"
+                  "context=none: none = one bandit; state = one bandit per tabular state",
+    .learns = 1,
+    .create = create,
+    .act = act,
+    .update = update,
+    .free = destroy,
+    .state = state,
+};

@@ -1,0 +1,89 @@
+/* Cliff Walking, Sutton & Barto (2nd ed.) example 6.6: a 4 x 12 grid (by
+ * default), start at the bottom-left, goal at the bottom-right, the cliff
+ * between them. Actions 0..3 = up, right, down, left; a move off the grid
+ * leaves the agent in place. Every move costs -1; a move into the cliff
+ * costs -100 and sends the agent back to the start (the episode goes on).
+ * Reaching the goal terminates the episode. Deterministic. The observation
+ * is the state id (tabular mode) or a one-hot of the position. */
+#include <string.h>
+
+#include "../env_internal.h"
+
+enum { UP, RIGHT, DOWN, LEFT };
+
+static int start_cell(const lg_env *env) { return (env->sc.cliff.rows - 1) * env->sc.cliff.cols; }
+static int goal_cell(const lg_env *env) { return env->sc.cliff.rows * env->sc.cliff.cols - 1; }
+
+static void layout(lg_env *env)
+{
+    int slot = 0, cells = env->sc.cliff.rows * env->sc.cliff.cols;
+    env->buf.n_states = cells;
+    if (env->sc.obs_mode == LG_OBS_TABULAR)
+        lg_obs_add_block(env, "state", 0, &slot, 1, 0.0f, (float)(cells - 1));
+    else
+        lg_obs_add_block(env, "position", 0, &slot, cells, 0.0f, 1.0f);
+    env->buf.slot_dim = slot;
+    env->buf.channel_dim = 0;
+    env->buf.obs_dim = slot;
+}
+
+static void start(lg_env *env, int slot)
+{
+    env->pos[slot] = start_cell(env);
+    env->slot[slot].session_step = 0;
+    env->slot[slot].session_index++;
+}
+
+/* Where action a leads from cell s, and the reward of the move. */
+static int move(const lg_env *env, int s, int a, float *reward)
+{
+    const lg_cliff_params *p = &env->sc.cliff;
+    int r = s / p->cols, c = s % p->cols;
+    if (a == UP && r > 0) r--;
+    if (a == DOWN && r < p->rows - 1) r++;
+    if (a == LEFT && c > 0) c--;
+    if (a == RIGHT && c < p->cols - 1) c++;
+    int next = r * p->cols + c;
+    if (r == p->rows - 1 && c > 0 && c < p->cols - 1) {
+        *reward = p->cliff_reward;
+        return start_cell(env);
+    }
+    *reward = p->step_reward;
+    return next;
+}
+
+static void step(lg_env *env, int slot, const int32_t *items)
+{
+    lg_slot *sl = &env->slot[slot];
+    int a = items[0];
+    int valid = a >= 0 && a < 4;
+    float r = 0.0f;
+    if (valid) env->pos[slot] = move(env, env->pos[slot], a, &r);
+    sl->session_step++;
+    env->buf.info[slot] = (lg_info){.watched = valid ? a : -1, .viewer = slot, .session_step = sl->session_step,
+                                    .chose = (uint8_t)valid, .invalid = (uint8_t)!valid, .r_watch = r,
+                                    .r_invalid = valid ? 0.0f : env->sc.invalid_penalty};
+    env->buf.reward[slot] = r - env->buf.info[slot].r_invalid;
+    uint8_t term = env->pos[slot] == goal_cell(env);
+    env->buf.terminated[slot] = term;
+    env->buf.truncated[slot] = (uint8_t)(!term && sl->session_step >= env->sc.cliff.max_steps);
+}
+
+static void write_obs(const lg_env *env, int slot, float *dst)
+{
+    if (env->sc.obs_mode == LG_OBS_TABULAR) {
+        dst[0] = (float)env->pos[slot];
+        return;
+    }
+    memset(dst, 0, sizeof(float) * (size_t)env->buf.slot_dim);
+    dst[env->pos[slot]] = 1.0f;
+}
+
+static int state(const lg_env *env, int slot) { return env->pos[slot]; }
+
+static void expected_reward(const lg_env *env, int slot, float *out)
+{
+    for (int a = 0; a < 4; a++) move(env, env->pos[slot], a, &out[a]);
+}
+
+const lg_classic_ops lg_cliff_ops = {layout, start, step, write_obs, state, expected_reward};

@@ -1,0 +1,310 @@
+/* The agent suite: interface contract for every registered agent, state
+ * save/load, and learning checks against known answers (the bandit testbed,
+ * Cliff Walking) and baselines (the live world), all with fixed seeds. */
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "lg_test.h"
+#include "lga_agent.h"
+#include "lga_loop.h"
+
+static lga_agent *make_agent(const char *name, const char *params, const lg_env *env, uint64_t seed)
+{
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    char err[512] = "";
+    lga_agent *a = lga_create(name, params, &shape, seed, err, sizeof err);
+    ck_assert_msg(a != NULL, "create %s: %s", name, err);
+    return a;
+}
+
+/* Every agent, behaving and greedy, with one item or a slate, only ever
+ * recommends on-air channels (the default world has many off air). */
+static void check_never_masked(int slate)
+{
+    lg_scenario *sc = test_scenario();
+    sc->slate_size = slate;
+    for (int k = 0; k < lga_count(); k++) {
+        const char *name = lga_at(k)->name;
+        lg_env *env = test_env(sc, 8, 3, LG_LAYOUT_FLAT);
+        const lg_buffers *b = lg_env_buffers(env);
+        lga_agent *a = make_agent(name, "{}", env, 1);
+        lga_loop lp;
+        ck_assert_int_eq(lga_loop_init(&lp, env), 0);
+        for (int t = 0; t < 300; t++) {
+            lga_obs_batch live;
+            lga_batch_from_env(env, &live);
+            a->type->act(a, &live, t % 2, lp.actions);
+            for (int i = 0; i < 8; i++)
+                for (int j = 0; j < slate; j++) {
+                    int32_t c = lp.actions[i * slate + j];
+                    ck_assert_msg(c >= 0 && c < b->n_actions && b->mask[i * b->n_actions + c],
+                                  "%s picked masked channel %d (slate %d)", name, c, slate);
+                    for (int p = 0; p < j; p++) ck_assert_int_ne(c, lp.actions[i * slate + p]);
+                }
+            lga_train(&lp, a, env, 8, NULL); /* one behaviour step with learning */
+        }
+        lga_loop_free(&lp);
+        lga_free(a);
+        lg_env_free(env);
+    }
+    free(sc);
+}
+
+START_TEST(test_never_picks_masked_single) { check_never_masked(1); }
+END_TEST
+START_TEST(test_never_picks_masked_slate) { check_never_masked(3); }
+END_TEST
+
+/* Save, load into a fresh agent, and both act identically from then on. */
+START_TEST(test_save_load_identical_actions)
+{
+    lg_scenario *sc = test_scenario();
+    char path[256];
+    snprintf(path, sizeof path, "%s/agent_state_%d.bin", LG_BINARY_DIR, (int)getpid());
+    for (int k = 0; k < lga_count(); k++) {
+        const char *name = lga_at(k)->name;
+        lg_env *env = test_env(sc, 4, 5, LG_LAYOUT_FLAT);
+        lga_agent *a = make_agent(name, "{}", env, 9);
+        lga_loop lp;
+        ck_assert_int_eq(lga_loop_init(&lp, env), 0);
+        lga_train(&lp, a, env, 2000, NULL);
+        char err[512];
+        ck_assert_msg(lga_save(a, path, err, sizeof err) == 0, "%s", err);
+        lga_agent *b = make_agent(name, "{}", env, 12345); /* a different seed: load must restore the RNG */
+        ck_assert_msg(lga_load(b, path, err, sizeof err) == 0, "%s: %s", name, err);
+        lg_env *e1 = test_env(sc, 4, 77, LG_LAYOUT_FLAT), *e2 = test_env(sc, 4, 77, LG_LAYOUT_FLAT);
+        lga_loop l1, l2;
+        ck_assert_int_eq(lga_loop_init(&l1, e1), 0);
+        ck_assert_int_eq(lga_loop_init(&l2, e2), 0);
+        for (int t = 0; t < 200; t++) {
+            lga_train(&l1, a, e1, 4, NULL);
+            lga_train(&l2, b, e2, 4, NULL);
+            ck_assert_msg(!memcmp(l1.actions, l2.actions, sizeof(int32_t) * 4), "%s diverged at step %d", name, t);
+        }
+        lga_loop_free(&l1), lga_loop_free(&l2), lga_loop_free(&lp);
+        lga_free(a), lga_free(b);
+        lg_env_free(env), lg_env_free(e1), lg_env_free(e2);
+    }
+    remove(path);
+    free(sc);
+}
+END_TEST
+
+static void write_bytes(const char *path, const unsigned char *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+    fclose(f);
+}
+
+/* A damaged state file is refused with a clear message and the agent keeps its state. */
+START_TEST(test_corrupt_state_refused)
+{
+    lg_scenario *sc = test_scenario();
+    lg_env *env = test_env(sc, 4, 5, LG_LAYOUT_FLAT);
+    lga_agent *a = make_agent("epsilon-greedy", "{}", env, 1);
+    lga_loop lp;
+    lga_loop_init(&lp, env);
+    lga_train(&lp, a, env, 500, NULL);
+    char path[256], bad[256], err[512];
+    snprintf(path, sizeof path, "%s/agent_good_%d.bin", LG_BINARY_DIR, (int)getpid());
+    snprintf(bad, sizeof bad, "%s/agent_bad_%d.bin", LG_BINARY_DIR, (int)getpid());
+    ck_assert_int_eq(lga_save(a, path, err, sizeof err), 0);
+    FILE *f = fopen(path, "rb");
+    unsigned char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    lga_agent *b = make_agent("epsilon-greedy", "{}", env, 1);
+    struct {
+        size_t len;
+        long flip;
+        const char *expect;
+    } cases[] = {
+        {0, -1, "bad magic"}, {8, -1, "format version"}, {n / 2, -1, "truncated"},
+        {n - 3, -1, "truncated"}, {n, (long)n / 2, "checksum mismatch"}, {n, 8, "format version"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        unsigned char copy[65536];
+        memcpy(copy, buf, n);
+        if (cases[c].flip >= 0) copy[cases[c].flip] ^= 0x5A;
+        write_bytes(bad, copy, cases[c].len);
+        ck_assert_int_ne(lga_load(b, bad, err, sizeof err), 0);
+        ck_assert_msg(strstr(err, cases[c].expect) && strstr(err, bad), "case %zu: %s", c, err);
+    }
+    lga_agent *u = make_agent("ucb1", "{}", env, 1);
+    ck_assert_int_ne(lga_load(u, path, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "expected \"ucb1\", found \"epsilon-greedy\""), "%s", err);
+    lga_agent *small = make_agent("epsilon-greedy", "{\"context\": \"state\"}", env, 1);
+    ck_assert_int_ne(lga_load(small, path, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "block 0"), "%s", err);
+    remove(path), remove(bad);
+    lga_free(a), lga_free(b), lga_free(u), lga_free(small);
+    lga_loop_free(&lp);
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
+START_TEST(test_bad_hyperparameters_refused)
+{
+    lg_scenario *sc = test_scenario();
+    lg_env *env = test_env(sc, 2, 1, LG_LAYOUT_FLAT);
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    struct {
+        const char *name, *params, *expect;
+    } cases[] = {
+        {"epsilon-greedy", "{\"epsilon\": 1.5}", "epsilon-greedy.params.epsilon: expected a number in [0, 1], found 1.5"},
+        {"epsilon-greedy", "{\"epsilon\": \"0.1\"}", "found string \"0.1\""},
+        {"ucb1", "{\"cc\": 2}", "ucb1.params.cc: unknown key (allowed: c, context)"},
+        {"thompson", "{\"model\": \"poisson\"}", "expected one of gaussian, bernoulli, found string \"poisson\""},
+        {"q-learning", "{\"alpha\": -0.1}", "q-learning.params.alpha"},
+        {"q-learning", "{\"epsilon_decay_steps\": 2.5}", "expected an integer"},
+        {"random", "{\"x\": 1}", "random.params.x: unknown key (allowed: none)"},
+        {"gradient-bandit", "[1]", "gradient-bandit.params: expected a JSON object"},
+        {"nope", "{}", "agent \"nope\": unknown agent (available: random"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char err[512] = "";
+        lga_agent *a = lga_create(cases[c].name, cases[c].params, &shape, 1, err, sizeof err);
+        ck_assert_ptr_null(a);
+        ck_assert_msg(strstr(err, cases[c].expect), "%s %s -> %s", cases[c].name, cases[c].params, err);
+    }
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
+/* Average reward per step over 1000-step runs of the 10-armed testbed. */
+static double testbed_average(const char *name, const char *params, int runs)
+{
+    lg_scenario *sc = test_scenario();
+    sc->kind = LG_KIND_BANDIT;
+    double total = 0;
+    for (int r = 0; r < runs; r++) {
+        lg_env *env = test_env(sc, 1, (uint64_t)(1000 + r), LG_LAYOUT_FLAT);
+        lga_agent *a = make_agent(name, params, env, (uint64_t)(r + 1));
+        lga_loop lp;
+        lga_loop_init(&lp, env);
+        lga_tally t = {0};
+        lga_train(&lp, a, env, 1000, &t);
+        ck_assert_double_eq(t.sessions, 1.0);
+        total += t.ret / 1000.0;
+        lga_loop_free(&lp), lga_free(a), lg_env_free(env);
+    }
+    free(sc);
+    return total / runs;
+}
+
+START_TEST(test_bandits_beat_random_on_testbed)
+{
+    const int runs = 200;
+    double rnd = testbed_average("random", "{}", runs);
+    ck_assert_msg(fabs(rnd) < 0.15, "random averages %f on the testbed (expected ~0)", rnd);
+    const char *agents[][2] = {
+        {"epsilon-greedy", "{\"epsilon\": 0.1}"}, {"epsilon-greedy", "{\"epsilon\": 0, \"initial\": 5, \"step_size\": 0.1}"},
+        {"ucb1", "{\"c\": 2}"}, {"thompson", "{}"}, {"gradient-bandit", "{\"alpha\": 0.1}"}, {"linucb", "{}"},
+    };
+    for (size_t k = 0; k < sizeof agents / sizeof agents[0]; k++) {
+        double avg = testbed_average(agents[k][0], agents[k][1], runs);
+        /* The book's curves reach 1.0-1.5 by step 1000; the 1000-step mean is lower. */
+        ck_assert_msg(avg > rnd + 0.8, "%s %s: %f vs random %f", agents[k][0], agents[k][1], avg, rnd);
+    }
+}
+END_TEST
+
+/* Train on Cliff Walking for 500 episodes, then walk the greedy policy once. */
+static double cliff_greedy_return(const char *name, long *length)
+{
+    lg_scenario *sc = test_scenario();
+    sc->kind = LG_KIND_CLIFF;
+    sc->obs_mode = LG_OBS_TABULAR;
+    sc->cliff.max_steps = 1000;
+    lg_env *env = test_env(sc, 1, 1, LG_LAYOUT_FLAT);
+    lga_agent *a = make_agent(name, "{\"alpha\": 0.5, \"gamma\": 1, \"epsilon\": 0.1}", env, 3);
+    lga_loop lp;
+    lga_loop_init(&lp, env);
+    lga_tally t = {0};
+    while (t.sessions < 500) lga_train(&lp, a, env, 1, &t);
+    lg_env *eval = test_env(sc, 1, 2, LG_LAYOUT_FLAT);
+    lga_loop le;
+    lga_loop_init(&le, eval);
+    lga_tally g = {0};
+    lga_evaluate(&le, a, eval, 1, &g);
+    *length = (long)g.session_steps;
+    lga_loop_free(&lp), lga_loop_free(&le), lga_free(a), lg_env_free(env), lg_env_free(eval), free(sc);
+    return g.ret;
+}
+
+START_TEST(test_q_learning_finds_the_optimal_cliff_path)
+{
+    long len;
+    double ret = cliff_greedy_return("q-learning", &len);
+    ck_assert_msg(ret == -13.0 && len == 13, "q-learning greedy path: return %f in %ld steps", ret, len);
+}
+END_TEST
+
+START_TEST(test_sarsa_finds_the_safe_cliff_path)
+{
+    long len;
+    double ret = cliff_greedy_return("sarsa", &len);
+    /* The safe path keeps a row or more between itself and the cliff: longer
+     * than 13 steps, never falling (a fall alone would cost -100). */
+    ck_assert_msg(len > 13 && ret == -(double)len && ret >= -25.0, "sarsa greedy path: return %f in %ld steps", ret,
+                  len);
+}
+END_TEST
+
+/* On the default world with a short budget: the cheating oracle is at least
+ * as good as every learner, and every learner at least as good as random. */
+START_TEST(test_oracle_learners_random_order_on_default)
+{
+    lg_scenario *sc = test_scenario();
+    double score[32];
+    const char *names[32];
+    int n = 0;
+    for (int k = 0; k < lga_count(); k++) {
+        const lga_agent_type *t = lga_at(k);
+        if (!t->learns && strcmp(t->name, "random") && strcmp(t->name, "oracle")) continue;
+        lg_env *train = test_env(sc, 16, 1, LG_LAYOUT_FLAT), *eval = test_env(sc, 16, 1000001, LG_LAYOUT_FLAT);
+        lga_agent *a = make_agent(t->name, "{}", train, 1);
+        lga_loop lt, le;
+        lga_loop_init(&lt, train), lga_loop_init(&le, eval);
+        if (t->learns) lga_train(&lt, a, train, 40000, NULL);
+        lga_tally g = {0};
+        lga_evaluate(&le, a, eval, 400, &g);
+        names[n] = t->name;
+        score[n++] = g.ret / g.sessions;
+        lga_loop_free(&lt), lga_loop_free(&le), lga_free(a), lg_env_free(train), lg_env_free(eval);
+    }
+    double rnd = 0, orc = 0;
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(names[i], "random")) rnd = score[i];
+        if (!strcmp(names[i], "oracle")) orc = score[i];
+    }
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(score[i] <= orc, "%s (%f) beats the oracle (%f)", names[i], score[i], orc);
+        ck_assert_msg(score[i] >= rnd, "%s (%f) is below random (%f)", names[i], score[i], rnd);
+    }
+    free(sc);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("agents");
+    TCase *tc = tcase_create("agents");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_never_picks_masked_single);
+    tcase_add_test(tc, test_never_picks_masked_slate);
+    tcase_add_test(tc, test_save_load_identical_actions);
+    tcase_add_test(tc, test_corrupt_state_refused);
+    tcase_add_test(tc, test_bad_hyperparameters_refused);
+    tcase_add_test(tc, test_bandits_beat_random_on_testbed);
+    tcase_add_test(tc, test_q_learning_finds_the_optimal_cliff_path);
+    tcase_add_test(tc, test_sarsa_finds_the_safe_cliff_path);
+    tcase_add_test(tc, test_oracle_learners_random_order_on_default);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}
