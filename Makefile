@@ -7,7 +7,7 @@ BUILD_SAN  ?= build-asan
 JOBS       ?= 2
 CMAKE_ARGS ?=
 # Debian packages the build needs, each with the pkg-config module (or file) that proves it is there.
-APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core
+APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core
 
 .PHONY: all deps build build-san run test test-fast bench clean
 
@@ -16,7 +16,7 @@ all: build
 deps:
 	@missing=""; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
-	for mod in libcjson check sdl2 SDL2_ttf; do \
+	for mod in libcjson check sdl2 SDL2_ttf libpng; do \
 	  pkg-config --exists $$mod 2>/dev/null || missing="$$missing $$mod"; \
 	done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \

@@ -15,6 +15,10 @@ typedef struct {
     double chose;      /* steps where the viewer watched */
     double invalid;    /* invalid slate items */
     double gifts, follows;
+    /* Relevance metrics, filled by lga_evaluate when the loop was made with
+     * relevance on (they need the ground truth every step). Sums over
+     * slot-steps; divide by `steps`. */
+    double precision, recall, ndcg, regret;
 } lga_tally;
 
 typedef struct {
@@ -22,9 +26,23 @@ typedef struct {
     int32_t *actions;
     double *ep_ret, *ep_min; /* per slot, running session totals */
     long *ep_len;
+    /* relevance (optional) */
+    int relevance;
+    float relevance_threshold;
+    float *er, *er_sorted;   /* [n_actions] scratch */
+    long *shown;             /* [n_actions] times each channel was recommended during evaluation */
 } lga_loop;
 
+/* A channel is relevant at a step when on air and its expected immediate
+ * reward is at least this fraction of the best on-air channel's. */
+#define LGA_RELEVANCE_THRESHOLD 0.5f
+
 int lga_loop_init(lga_loop *lp, const lg_env *env);
+/* Turn on relevance metrics and exposure counts for lga_evaluate. */
+int lga_loop_enable_relevance(lga_loop *lp, const lg_env *env);
+/* Coverage (share of channels shown at least once) and the Gini coefficient
+ * of exposure counts, from lp->shown since the last lga_evaluate began. */
+void lga_exposure(const lga_loop *lp, int n_actions, double *coverage, double *gini);
 void lga_loop_free(lga_loop *lp);
 
 /* Run `slot_steps` slot-steps (rounded up to whole env steps) of behaviour

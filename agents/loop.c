@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,11 +19,83 @@ int lga_loop_init(lga_loop *lp, const lg_env *env)
     return 0;
 }
 
+int lga_loop_enable_relevance(lga_loop *lp, const lg_env *env)
+{
+    size_t C = (size_t)lg_env_buffers(env)->n_actions;
+    lp->relevance = 1;
+    lp->relevance_threshold = LGA_RELEVANCE_THRESHOLD;
+    if (!(lp->er = malloc(C * sizeof(float))) || !(lp->er_sorted = malloc(C * sizeof(float))) ||
+        !(lp->shown = calloc(C, sizeof(long))))
+        return -1;
+    return 0;
+}
+
+void lga_exposure(const lga_loop *lp, int n_actions, double *coverage, double *gini)
+{
+    *coverage = *gini = 0.0;
+    if (!lp->shown) return;
+    long total = 0, covered = 0;
+    for (int c = 0; c < n_actions; c++) total += lp->shown[c], covered += lp->shown[c] > 0;
+    *coverage = (double)covered / n_actions;
+    if (total == 0) return;
+    /* Gini = sum_i sum_j |x_i - x_j| / (2 n^2 mean) */
+    double diff = 0.0;
+    for (int i = 0; i < n_actions; i++)
+        for (int j = 0; j < n_actions; j++) diff += labs(lp->shown[i] - lp->shown[j]);
+    *gini = diff / (2.0 * n_actions * (double)total);
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x < y) - (x > y);
+}
+
+/* Precision, recall, NDCG and myopic regret of slot i's slate against the
+ * ground truth of the current state (before the step). */
+static void relevance_step(lga_loop *lp, const lg_env *env, int i, lga_tally *t)
+{
+    const lg_buffers *b = lg_env_buffers(env);
+    const int C = b->n_actions, k = b->slate_size;
+    const uint8_t *mask = &b->mask[(size_t)i * C];
+    const int32_t *slate = &lp->actions[(size_t)i * k];
+    lg_env_expected_reward(env, i, lp->er);
+    int n_on = 0;
+    float best = -INFINITY;
+    for (int c = 0; c < C; c++)
+        if (mask[c]) {
+            lp->er_sorted[n_on++] = lp->er[c];
+            if (lp->er[c] > best) best = lp->er[c];
+        }
+    if (n_on == 0) return;
+    float cut = best > 0.0f ? lp->relevance_threshold * best : best;
+    int n_rel = 0;
+    for (int c = 0; c < C; c++) n_rel += mask[c] && lp->er[c] >= cut;
+    qsort(lp->er_sorted, (size_t)n_on, sizeof(float), cmp_desc);
+    double hits = 0.0, dcg = 0.0, idcg = 0.0;
+    for (int j = 0; j < k; j++) {
+        int c = slate[j];
+        int ok = c >= 0 && c < C && mask[c];
+        if (ok) {
+            hits += lp->er[c] >= cut;
+            dcg += (lp->er[c] > 0.0f ? lp->er[c] : 0.0f) / log2(j + 2.0);
+            lp->shown[c]++;
+        }
+        if (j < n_on) idcg += (lp->er_sorted[j] > 0.0f ? lp->er_sorted[j] : 0.0f) / log2(j + 2.0);
+    }
+    t->precision += hits / k;
+    t->recall += n_rel ? hits / n_rel : 0.0;
+    t->ndcg += idcg > 0.0 ? dcg / idcg : 0.0;
+    int first = slate[0];
+    t->regret += best - ((first >= 0 && first < C && mask[first]) ? lp->er[first] : 0.0f);
+}
+
 void lga_loop_free(lga_loop *lp)
 {
     lga_copy_free(&lp->obs);
     lga_copy_free(&lp->next);
     free(lp->actions), free(lp->ep_ret), free(lp->ep_min), free(lp->ep_len);
+    free(lp->er), free(lp->er_sorted), free(lp->shown);
     memset(lp, 0, sizeof *lp);
 }
 
@@ -82,8 +155,11 @@ void lga_evaluate(lga_loop *lp, lga_agent *agent, lg_env *env, long sessions, lg
     memset(lp->ep_ret, 0, sizeof(double) * (size_t)live.n);
     memset(lp->ep_min, 0, sizeof(double) * (size_t)live.n);
     memset(lp->ep_len, 0, sizeof(long) * (size_t)live.n);
+    if (lp->shown) memset(lp->shown, 0, sizeof(long) * (size_t)live.n_actions);
     while (t->sessions < target) {
         agent->type->act(agent, &live, 1, lp->actions);
+        if (lp->relevance)
+            for (int i = 0; i < live.n; i++) relevance_step(lp, env, i, t);
         lg_env_step(env, lp->actions);
         tally_step(lp, env, t);
     }

@@ -1,264 +1,314 @@
-/* livegym run: compare agents on a scenario. Each (agent, seed) trains for
- * the budget (learning agents only) and is then evaluated greedily on an
- * evaluation env whose seed depends only on the run seed, so every agent
- * faces the same viewers and draws (common random numbers). The table shows
- * per-session means with 95% confidence intervals across seeds. */
+/* livegym run: the main job. Loads a scenario (or the embedded default),
+ * applies flag overrides to its experiment section, runs it (tools/runner.c),
+ * writes the results folder and prints the comparison table. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_util.h"
 #include "commands.h"
-#include "lg_env.h"
-#include "lg_scenario_json.h"
 #include "lga_agent.h"
-#include "lga_loop.h"
+#include "runner.h"
+#include "stats.h"
 
-extern const char lg_embedded_default_scenario[];
-extern const size_t lg_embedded_default_scenario_len;
-
-#define MAX_AGENTS 16
-#define MAX_SEEDS 1000
-
-typedef struct {
-    double ret, minutes, length, ctr, invalid_rate, gifts, follows;
-} run_metrics;
-
-enum { M_RET, M_MIN, M_LEN, M_CTR, M_INV, M_COUNT };
-static const char *const metric_names[M_COUNT] = {"return/session", "watch min/session", "session steps", "CTR",
-                                                  "invalid rate"};
-
-static double metric(const run_metrics *m, int k)
+static volatile sig_atomic_t stop_flag;
+static void on_signal(int sig)
 {
-    switch (k) {
-    case M_RET: return m->ret;
-    case M_MIN: return m->minutes;
-    case M_LEN: return m->length;
-    case M_CTR: return m->ctr;
-    default: return m->invalid_rate;
-    }
-}
-
-/* Two-sided 95% Student t quantiles for df = 1..30; 1.96 beyond. */
-static double t95(int df)
-{
-    static const double t[30] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                                 2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                                 2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-    if (df < 1) return NAN;
-    return df <= 30 ? t[df - 1] : 1.96;
-}
-
-static void mean_ci(const double *x, int n, double *mean, double *half)
-{
-    double s = 0, ss = 0;
-    for (int i = 0; i < n; i++) s += x[i];
-    *mean = s / n;
-    for (int i = 0; i < n; i++) ss += (x[i] - *mean) * (x[i] - *mean);
-    *half = n > 1 ? t95(n - 1) * sqrt(ss / (n - 1)) / sqrt((double)n) : NAN;
-}
-
-static void to_metrics(const lga_tally *t, int slate, run_metrics *m)
-{
-    double d = t->sessions > 0 ? t->sessions : 1;
-    m->ret = t->ret / d;
-    m->minutes = t->minutes / d;
-    m->length = t->session_steps / d;
-    m->ctr = t->steps > 0 ? t->chose / t->steps : 0;
-    m->invalid_rate = t->steps > 0 ? t->invalid / (t->steps * slate) : 0;
-    m->gifts = t->gifts / d;
-    m->follows = t->follows / d;
+    (void)sig;
+    stop_flag = 1;
 }
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: livegym run [FILE] [--agents a,b,...] [--seeds N] [--sessions S] [--slots N] [--steps T]\n"
+            "usage: livegym run [FILE] [--agents a,b,...] [--seeds N] [--steps S] [--eval-every E]\n"
+            "                   [--sessions N] [--slots N] [--threads T] [--out DIR] [--resume]\n"
+            "                   [--baseline LABEL] [--json]\n"
             "\n"
-            "Evaluate agents on a scenario (FILE, or the embedded default scenario) and print a table of\n"
-            "per-session means with 95%% confidence intervals across seeds. Defaults come from the\n"
-            "scenario's experiment section; flags override them.\n"
-            "  --agents   comma-separated registry names (livegym agents lists them)\n"
-            "  --seeds    number of seeds (1..%d); seed s trains on env seed s, evaluates on 1000000+s\n"
-            "  --sessions evaluation sessions per (agent, seed)\n"
-            "  --slots    concurrent viewer slots in each env\n"
-            "  --steps    training slot-steps per (agent, seed) for learning agents\n",
-            MAX_SEEDS);
+            "Train and evaluate every (agent, seed) of the scenario's experiment section (FILE, or the\n"
+            "embedded default scenario), then print a table of means with 95%% confidence intervals\n"
+            "across seeds and write a results folder (docs/results.md). Flags override the file.\n"
+            "  --agents      comma-separated registry names (`livegym agents` lists them); an agent\n"
+            "                also in the file keeps its hyperparameters from the file\n"
+            "  --seeds       seeds per agent (1..1000); seed s trains on env seed s and evaluates on\n"
+            "                env seed 1000000+s, the same for every agent (common random numbers)\n"
+            "  --steps       training slot-steps per (agent, seed)\n"
+            "  --eval-every  slot-steps between greedy evaluations (learning curves)\n"
+            "  --sessions    completed sessions per evaluation\n"
+            "  --slots       concurrent viewer slots in each env\n"
+            "  --threads     worker threads (default 2); results are identical for every T\n"
+            "  --out         results folder (default results/SCENARIO-NAME)\n"
+            "  --resume      finish an interrupted run in --out DIR, skipping finished runs\n"
+            "  --baseline    label of the agent paired differences are taken against\n"
+            "  --json        print summary.json instead of the table\n");
+}
+
+/* Print s padded to `width` display columns (UTF-8 aware: ± is one column). */
+static void cell(const char *s, int width, int right)
+{
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) cols += (*p & 0xC0) != 0x80;
+    int pad = width > cols ? width - cols : 0;
+    if (right) printf("%*s%s", pad, "", s);
+    else printf("%s%*s", s, pad, "");
+}
+
+static void fmt_stat(char *buf, size_t n, lg_stat s, int prec)
+{
+    if (isnan(s.mean))
+        snprintf(buf, n, "-");
+    else if (isnan(s.ci95))
+        snprintf(buf, n, "%.*f", prec, s.mean);
+    else
+        snprintf(buf, n, "%.*f ± %.*f", prec, s.mean, prec, s.ci95);
+}
+
+static void print_live_table(const lg_run_config *cfg, const lg_run_result *res)
+{
+    const lg_experiment *ex = &cfg->ex;
+    static const int cols[] = {LG_M_RETURN, -1, LG_M_WATCH, LG_M_STEPS, LG_M_CTR, LG_M_NDCG, LG_M_REGRET,
+                               LG_M_COVERAGE, LG_M_GINI};
+    static const char *const heads[] = {"return/session", "vs baseline", "watch min", "steps", "CTR",
+                                        "NDCG", "regret", "coverage", "gini"};
+    const int nc = (int)(sizeof cols / sizeof cols[0]);
+    int base = lg_results_baseline(ex);
+    double *x = malloc(sizeof(double) * (size_t)res->seeds), *y = malloc(sizeof(double) * (size_t)res->seeds);
+    lg_stat st[16][9];
+    for (int a = 0; a < res->n_agents; a++)
+        for (int c = 0; c < nc; c++) {
+            int m = cols[c] < 0 ? LG_M_RETURN : cols[c];
+            int n = 0, nb = 0;
+            for (int s = 0; s < res->seeds; s++) {
+                const lg_job_result *j = &res->jobs[a * res->seeds + s];
+                const lg_job_result *jb = base >= 0 ? &res->jobs[base * res->seeds + s] : NULL;
+                if (!j->done) continue;
+                if (cols[c] < 0) {
+                    if (!jb || !jb->done) continue;
+                    y[nb++] = jb->points[jb->n_points - 1].m[m];
+                }
+                x[n++] = j->points[j->n_points - 1].m[m];
+            }
+            st[a][c] = cols[c] < 0 ? (base < 0 || a == base ? (lg_stat){NAN, NAN, NAN, 0} : lg_stat_paired(x, y, n))
+                                   : lg_stat_of(x, n);
+        }
+    printf("scenario \"%s\": %d seed(s) x %d eval sessions, %d slots, %d training slot-steps per run\n",
+           cfg->sc->name, ex->seeds, ex->eval_sessions, ex->slots, ex->train_steps);
+    printf("final greedy evaluation; mean ± 95%% CI across seeds; * best in column (cheating agents excluded);\n"
+           "vs baseline = paired difference in return/session against \"%s\"\n\n",
+           ex->baseline);
+    cell("agent", 24, 0);
+    for (int c = 0; c < nc; c++) cell(heads[c], c < 2 ? 18 : 15, 1);
+    printf("\n");
+    for (int a = 0; a < res->n_agents; a++) {
+        const lga_agent_type *t = lga_find(ex->agents[a].name);
+        char label[64];
+        snprintf(label, sizeof label, "%s%s", ex->agents[a].label, t && t->cheats ? " (CHEATS)" : "");
+        cell(label, 24, 0);
+        for (int c = 0; c < nc; c++) {
+            int m = cols[c] < 0 ? LG_M_RETURN : cols[c];
+            int best = cols[c] >= 0 && !(t && t->cheats) && !isnan(st[a][c].mean);
+            for (int b = 0; b < res->n_agents && best; b++) {
+                const lga_agent_type *tb = lga_find(ex->agents[b].name);
+                if (tb && tb->cheats) continue;
+                if (lg_metric_direction[m] > 0 ? st[b][c].mean > st[a][c].mean
+                                               : lg_metric_direction[m] < 0 && st[b][c].mean < st[a][c].mean)
+                    best = 0;
+            }
+            char buf[64], out[72];
+            int prec = (m == LG_M_CTR || m == LG_M_NDCG || m == LG_M_COVERAGE || m == LG_M_GINI) ? 3 : 2;
+            fmt_stat(buf, sizeof buf, st[a][c], prec);
+            snprintf(out, sizeof out, "%s%s", buf, best ? "*" : " ");
+            cell(out, c < 2 ? 18 : 15, 1);
+        }
+        printf("\n");
+    }
+    free(x), free(y);
+}
+
+static void print_online_table(const lg_run_config *cfg, const lg_run_result *res)
+{
+    int bandit = cfg->sc->kind == LG_KIND_BANDIT;
+    printf("scenario \"%s\" (%s): %d independent runs per agent, online learning\n\n", cfg->sc->name,
+           lg_env_kind_name(cfg->sc->kind), cfg->ex.seeds);
+    if (bandit)
+        printf("%-28s %14s %18s %18s\n", "agent", "mean reward", "reward last 10%", "% optimal last 10%");
+    else
+        printf("%-28s %18s %24s\n", "agent", "return/episode", "return last 10% of eps");
+    for (int a = 0; a < res->n_agents; a++) {
+        const lg_online_curve *oc = &res->online[a];
+        int tail = oc->length / 10 > 0 ? oc->length / 10 : 1;
+        double all = 0, last = 0, opt = 0, r = oc->runs > 0 ? oc->runs : 1;
+        for (int i = 0; i < oc->length; i++) {
+            all += oc->reward[i];
+            if (i >= oc->length - tail) last += oc->reward[i], opt += oc->optimal[i];
+        }
+        if (bandit)
+            printf("%-28s %14.3f %18.3f %18.1f\n", cfg->ex.agents[a].label, all / (r * oc->length), last / (r * tail),
+                   100.0 * opt / (r * tail));
+        else
+            printf("%-28s %18.2f %24.2f\n", cfg->ex.agents[a].label, all / (r * oc->length), last / (r * tail));
+    }
+}
+
+/* The agent list from --agents: known ones keep the file's parameters. */
+static int apply_agents_flag(lg_experiment *ex, const char *flag)
+{
+    lg_experiment orig = *ex;
+    ex->n_agents = 0;
+    const char *p = flag;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= LG_NAME_LEN || ex->n_agents == LG_MAX_AGENTS) {
+            fprintf(stderr, "livegym run: --agents: expected up to %d comma-separated agent names, found \"%s\"\n",
+                    LG_MAX_AGENTS, flag);
+            return -1;
+        }
+        lg_agent_spec *sp = &ex->agents[ex->n_agents++];
+        memset(sp, 0, sizeof *sp);
+        memcpy(sp->name, p, len);
+        memcpy(sp->label, sp->name, sizeof sp->label);
+        memcpy(sp->params, "{}", 3);
+        for (int j = 0; j < orig.n_agents; j++)
+            if (!strcmp(orig.agents[j].label, sp->name) || !strcmp(orig.agents[j].name, sp->name)) {
+                *sp = orig.agents[j];
+                break;
+            }
+        for (int j = 0; j < ex->n_agents - 1; j++)
+            if (!strcmp(ex->agents[j].label, sp->label)) {
+                fprintf(stderr, "livegym run: --agents: \"%s\" is listed twice\n", sp->label);
+                return -1;
+            }
+        p += len + (p[len] == ',');
+    }
+    return 0;
 }
 
 int lg_cmd_run(int argc, char **argv)
 {
-    const char *file = NULL, *agents_flag = NULL;
-    long seeds = -1, sessions = -1, slots = -1, steps = -1;
+    const char *file = NULL, *agents_flag = NULL, *out = NULL, *baseline = NULL;
+    long seeds = -1, steps = -1, every = -1, sessions = -1, slots = -1, threads = 2;
+    int resume = 0, json = 0;
     for (int i = 1; i < argc; i++) {
+        int rc = 0;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
-        } else if (!strcmp(argv[i], "--agents")) {
-            if (lg_flag_str("run", argc, argv, &i, &agents_flag)) return 2;
-        } else if (!strcmp(argv[i], "--seeds")) {
-            if (lg_flag_int("run", argc, argv, &i, 1, MAX_SEEDS, &seeds)) return 2;
-        } else if (!strcmp(argv[i], "--sessions")) {
-            if (lg_flag_int("run", argc, argv, &i, 1, 10000000, &sessions)) return 2;
-        } else if (!strcmp(argv[i], "--slots")) {
-            if (lg_flag_int("run", argc, argv, &i, 1, 100000, &slots)) return 2;
-        } else if (!strcmp(argv[i], "--steps")) {
-            if (lg_flag_int("run", argc, argv, &i, 0, 1000000000L, &steps)) return 2;
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "livegym run: unknown flag \"%s\"\n", argv[i]);
-            usage(stderr);
+        } else if (!strcmp(argv[i], "--agents")) rc = lg_flag_str("run", argc, argv, &i, &agents_flag);
+        else if (!strcmp(argv[i], "--seeds")) rc = lg_flag_int("run", argc, argv, &i, 1, 1000, &seeds);
+        else if (!strcmp(argv[i], "--steps")) rc = lg_flag_int("run", argc, argv, &i, 0, 2000000000L, &steps);
+        else if (!strcmp(argv[i], "--eval-every")) rc = lg_flag_int("run", argc, argv, &i, 1, 2000000000L, &every);
+        else if (!strcmp(argv[i], "--sessions")) rc = lg_flag_int("run", argc, argv, &i, 1, 10000000, &sessions);
+        else if (!strcmp(argv[i], "--slots")) rc = lg_flag_int("run", argc, argv, &i, 1, 100000, &slots);
+        else if (!strcmp(argv[i], "--threads")) rc = lg_flag_int("run", argc, argv, &i, 1, 256, &threads);
+        else if (!strcmp(argv[i], "--out")) rc = lg_flag_str("run", argc, argv, &i, &out);
+        else if (!strcmp(argv[i], "--baseline")) rc = lg_flag_str("run", argc, argv, &i, &baseline);
+        else if (!strcmp(argv[i], "--resume")) resume = 1;
+        else if (!strcmp(argv[i], "--json")) json = 1;
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "livegym run: unknown flag \"%s\" (livegym run --help lists them)\n", argv[i]);
             return 2;
-        } else if (!file) {
-            file = argv[i];
-        } else {
+        } else if (!file) file = argv[i];
+        else {
             fprintf(stderr, "livegym run: expected one scenario file, found a second one \"%s\"\n", argv[i]);
             return 2;
         }
+        if (rc) return 2;
     }
-
-    lg_scenario *sc = malloc(sizeof *sc);
-    lg_experiment *ex = malloc(sizeof *ex);
-    if (!sc || !ex) return 1;
-    char err[1024];
-    int rc = file ? lg_scenario_load_file(file, sc, ex, err, sizeof err)
-                  : lg_scenario_load_string(lg_embedded_default_scenario, lg_embedded_default_scenario_len,
-                                            "(embedded default scenario)", sc, ex, err, sizeof err);
-    if (rc != 0) {
-        fprintf(stderr, "livegym run: %s\n", err);
-        free(sc), free(ex);
+    if (resume && (!out || file)) {
+        fprintf(stderr, "livegym run: --resume: expected --out DIR of an interrupted run and no FILE (the folder's "
+                        "scenario.json is used)\n");
         return 2;
     }
 
-    /* The agent list: flag, else the experiment section. */
-    char names[MAX_AGENTS][64];
-    const char *params[MAX_AGENTS];
-    int n_agents = 0;
-    if (agents_flag) {
-        const char *p = agents_flag;
-        while (*p && n_agents < MAX_AGENTS) {
-            size_t len = strcspn(p, ",");
-            if (len == 0 || len >= sizeof names[0]) {
-                fprintf(stderr, "livegym run: --agents: expected comma-separated agent names, found \"%s\"\n",
-                        agents_flag);
-                free(sc), free(ex);
-                return 2;
-            }
-            memcpy(names[n_agents], p, len);
-            names[n_agents][len] = 0;
-            params[n_agents] = "{}";
-            for (int j = 0; j < ex->n_agents; j++)
-                if (!strcmp(ex->agents[j].name, names[n_agents])) params[n_agents] = ex->agents[j].params;
-            n_agents++;
-            p += len + (p[len] == ',');
-        }
+    lg_scenario *sc = malloc(sizeof *sc);
+    lg_run_config cfg = {0};
+    if (!sc) return 1;
+    char err[2048];
+    char resume_file[4200];
+    if (resume) snprintf(resume_file, sizeof resume_file, "%s/scenario.json", out), file = resume_file;
+    int rc = file ? lg_scenario_load_file(file, sc, &cfg.ex, err, sizeof err)
+                  : lg_scenario_load_string(lg_embedded_default_scenario, lg_embedded_default_scenario_len,
+                                            "(embedded default scenario)", sc, &cfg.ex, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "livegym run: %s\n", err);
+        free(sc);
+        return 2;
+    }
+    lg_experiment *ex = &cfg.ex;
+    if (!resume) {
+        if (agents_flag && apply_agents_flag(ex, agents_flag)) return free(sc), 2;
+        if (seeds > 0) ex->seeds = (int)seeds;
+        if (steps >= 0) ex->train_steps = (int)steps;
+        if (every > 0) ex->eval_every = (int)every;
+        if (sessions > 0) ex->eval_sessions = (int)sessions;
+        if (slots > 0) ex->slots = (int)slots;
+        if (baseline) snprintf(ex->baseline, sizeof ex->baseline, "%s", baseline);
+    } else if (agents_flag || seeds > 0 || steps >= 0 || every > 0 || sessions > 0 || slots > 0 || baseline) {
+        fprintf(stderr, "livegym run: --resume takes the experiment from %s; drop the other experiment flags\n", file);
+        return free(sc), 2;
+    }
+    if (ex->slots > sc->n_viewers) {
+        fprintf(stderr, "livegym run: --slots: expected at most population.viewers (%d), found %d\n", sc->n_viewers,
+                ex->slots);
+        return free(sc), 2;
+    }
+    if (ex->n_agents == 0) {
+        fprintf(stderr, "livegym run: no agents to run (experiment.agents is empty and --agents not given)\n");
+        return free(sc), 2;
+    }
+    if (baseline && lg_results_baseline(ex) < 0) {
+        fprintf(stderr, "livegym run: --baseline: expected one of the agents' labels, found \"%s\"\n", baseline);
+        return free(sc), 2;
+    }
+
+    char default_out[256], command[8192] = "livegym";
+    if (!out) {
+        snprintf(default_out, sizeof default_out, "results/%s", sc->name);
+        out = default_out;
+    }
+    for (int i = 0; i < argc; i++) {
+        strncat(command, " ", sizeof command - strlen(command) - 1);
+        strncat(command, argv[i], sizeof command - strlen(command) - 1);
+    }
+    cfg.sc = sc;
+    cfg.threads = (int)threads;
+    cfg.out_dir = out;
+    cfg.resume = resume;
+    cfg.progress = lg_progress_enabled();
+    cfg.command = command;
+    cfg.stop = &stop_flag;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    lg_run_result res;
+    rc = lg_run_experiment(&cfg, &res, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "livegym run: %s\n", err);
+        lg_run_result_free(&res);
+        free(sc);
+        return rc == -2 ? 2 : 1;
+    }
+    if (json) {
+        char *text = lg_results_summary_text(&cfg, &res);
+        if (text) printf("%s\n", text);
+        free(text);
+    } else if (res.online) {
+        print_online_table(&cfg, &res);
     } else {
-        for (int j = 0; j < ex->n_agents && j < MAX_AGENTS; j++) {
-            snprintf(names[n_agents], sizeof names[0], "%s", ex->agents[j].name);
-            params[n_agents++] = ex->agents[j].params;
-        }
+        print_live_table(&cfg, &res);
     }
-    if (seeds < 0) seeds = ex->seeds;
-    if (sessions < 0) sessions = ex->eval_sessions;
-    if (slots < 0) slots = ex->slots;
-    if (steps < 0) steps = ex->train_steps;
-
-    int n_run = 0;
-    int run_agent[MAX_AGENTS];
-    for (int a = 0; a < n_agents; a++) {
-        const lga_agent_type *t = lga_find(names[a]);
-        if (!t) {
-            lga_create(names[a], "{}", NULL, 0, err, sizeof err);
-            fprintf(stderr, "livegym run: %s\n", err);
-            free(sc), free(ex);
-            return 2;
-        }
-        run_agent[n_run++] = a;
-    }
-
-    run_metrics *res = calloc((size_t)n_agents * (size_t)seeds, sizeof *res);
-    if (!res) return 1;
-    int progress = lg_progress_enabled();
-    double t0 = lg_now();
-    for (int r = 0; r < n_run; r++) {
-        int a = run_agent[r];
-        const lga_agent_type *t = lga_find(names[a]);
-        for (long s = 0; s < seeds; s++) {
-            lg_env *train_env = NULL, *eval_env = NULL;
-            if (lg_env_create(sc, (int)slots, (uint64_t)(s + 1), LG_LAYOUT_FLAT, &train_env, err, sizeof err) ||
-                lg_env_create(sc, (int)slots, (uint64_t)(1000000 + s + 1), LG_LAYOUT_FLAT, &eval_env, err,
-                              sizeof err)) {
-                fprintf(stderr, "livegym run: %s\n", err);
-                lg_env_free(train_env);
-                return 2;
-            }
-            lga_obs_batch shape;
-            lga_batch_from_env(eval_env, &shape);
-            lga_agent *agent = lga_create(names[a], params[a], &shape, (uint64_t)(s + 1), err, sizeof err);
-            if (!agent) {
-                fprintf(stderr, "livegym run: %s\n", err);
-                lg_env_free(train_env), lg_env_free(eval_env);
-                return 2;
-            }
-            lga_loop train_loop, eval_loop;
-            if (lga_loop_init(&train_loop, train_env) || lga_loop_init(&eval_loop, eval_env)) {
-                fprintf(stderr, "livegym run: out of memory\n");
-                return 1;
-            }
-            if (t->learns && steps > 0) lga_train(&train_loop, agent, train_env, steps, NULL);
-            lga_tally tally = {0};
-            lga_evaluate(&eval_loop, agent, eval_env, sessions, &tally);
-            to_metrics(&tally, sc->slate_size, &res[(size_t)a * seeds + s]);
-            lga_loop_free(&train_loop), lga_loop_free(&eval_loop);
-            lga_free(agent);
-            lg_env_free(train_env), lg_env_free(eval_env);
-            if (progress) {
-                double done = (double)(r * seeds + s + 1) / (double)(n_run * seeds);
-                double el = lg_now() - t0;
-                fprintf(stderr, "\r%-16s seed %3ld/%-3ld  %5.1f%%  ETA %5.0f s ", names[a], s + 1, seeds,
-                        100 * done, el / done - el);
-            }
-        }
-    }
-    if (progress) fprintf(stderr, "\r%70s\r", "");
-
-    printf("scenario: %s  |  %ld seed(s) x %ld eval sessions, %ld slots, train %ld slot-steps (learners)\n",
-           sc->name, seeds, sessions, slots, steps);
-    printf("mean ± 95%% CI across seeds; * = best in column (oracle excluded: it cheats)\n\n");
-    printf("%-16s", "agent");
-    for (int k = 0; k < M_COUNT; k++) printf("  %20s", metric_names[k]);
-    printf("\n");
-    double *x = malloc(sizeof(double) * (size_t)seeds);
-    double best[M_COUNT];
-    for (int k = 0; k < M_COUNT; k++) {
-        best[k] = k == M_INV ? INFINITY : -INFINITY;
-        for (int a = 0; a < n_agents; a++) {
-            if (lga_find(names[a])->cheats) continue;
-            for (long s = 0; s < seeds; s++) x[s] = metric(&res[(size_t)a * seeds + s], k);
-            double m, h;
-            mean_ci(x, (int)seeds, &m, &h);
-            if (k == M_INV ? m < best[k] : m > best[k]) best[k] = m;
-        }
-    }
-    for (int a = 0; a < n_agents; a++) {
-        const lga_agent_type *t = lga_find(names[a]);
-        char label[64];
-        snprintf(label, sizeof label, "%s%s", names[a], t->cheats ? " (cheats)" : "");
-        printf("%-16s", label);
-        for (int k = 0; k < M_COUNT; k++) {
-            for (long s = 0; s < seeds; s++) x[s] = metric(&res[(size_t)a * seeds + s], k);
-            double m, h;
-            mean_ci(x, (int)seeds, &m, &h);
-            char cell[64];
-            int prec = (k == M_CTR || k == M_INV) ? 3 : 2;
-            if (isnan(h))
-                snprintf(cell, sizeof cell, "%.*f", prec, m);
-            else
-                snprintf(cell, sizeof cell, "%.*f ± %.*f", prec, m, prec, h);
-            printf("  %19s%s", cell, (!t->cheats && m == best[k]) ? "*" : " ");
-        }
-        printf("\n");
-    }
-    free(x), free(res), free(sc), free(ex);
-    return 0;
+    if (!json) printf("\nresults: %s/ (curves.csv, summary.json, runs/)%s\n", out, rc ? " [PARTIAL]" : "");
+    if (rc > 0)
+        fprintf(stderr, "livegym run: interrupted after %d of %d runs; the folder is marked partial. "
+                        "Finish with: livegym run --resume --out %s\n",
+                res.jobs_done, res.jobs_total, out);
+    lg_run_result_free(&res);
+    free(sc);
+    return rc > 0 ? 130 : 0;
 }

@@ -17,6 +17,7 @@ static void usage(FILE *f)
             "  bench env [--slots N] [--json]   simulator speed\n"
             "  validate FILE...           check scenario files\n"
             "  scenario dump [FILE]       print the fully resolved scenario as JSON\n"
+            "  agents [NAME]              list the agents with their hyperparameters and defaults\n"
             "  help                       this text\n"
             "\n"
             "`livegym COMMAND --help` describes a command's flags.\n",
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "bench")) return lg_cmd_bench(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate")) return lg_cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "scenario")) return lg_cmd_scenario(argc - 1, argv + 1);
+    if (!strcmp(cmd, "agents")) return lg_cmd_agents(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;

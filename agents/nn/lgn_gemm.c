@@ -13,8 +13,12 @@
  * result is independent of the tiling (and of M, for a given row). */
 #include "lgn_internal.h"
 
+#ifndef LGN_KC
 #define LGN_KC 256
+#endif
+#ifndef LGN_MC
 #define LGN_MC 64
+#endif
 
 /* Tile kernels. a = &A(i, k0), b = &B(k0, j), c = &C(i, j); kc terms. */
 static void kern_4x8(int kc, const float *a, ptrdiff_t ars, ptrdiff_t acs, const float *b, ptrdiff_t ldb, float *c,

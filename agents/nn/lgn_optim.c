@@ -21,8 +21,9 @@ double lgn_clip_grad_norm(float *grads, size_t n, double max_norm)
     if (!isfinite(norm)) return norm;
     double coef = max_norm / (norm + 1e-6);
     if (coef < 1.0) {
-        float c = (float)coef;
-        for (i = 0; i < n; i++) grads[i] *= c;
+        const float c = (float)coef;
+        for (i = 0; i + 4 <= n; i += 4) lgn_st(grads + i, lgn_ld(grads + i) * lgn_bc(c));
+        for (; i < n; i++) grads[i] *= c;
     }
     return norm;
 }

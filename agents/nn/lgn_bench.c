@@ -1,0 +1,78 @@
+/* lgn_bench_updates_per_sec: DQN-shaped training updates per second. */
+#include <stdlib.h>
+#include <time.h>
+
+#include "lgn.h"
+
+static double now_sec(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void one_update(lgn_mlp *net, lgn_adam *opt, const float *x, int batch, const int32_t *rows,
+                       const int32_t *cols, const float *target, float *dout)
+{
+    int out = lgn_mlp_width(net, lgn_mlp_n_layers(net) - 1);
+    double loss;
+    lgn_mlp_zero_grad(net);
+    const float *q = lgn_mlp_forward(net, x, batch);
+    lgn_loss_select(LGN_LOSS_HUBER, 1.0f, q, batch, out, batch, rows, cols, target, NULL, dout, &loss);
+    lgn_mlp_backward(net, dout, NULL);
+    lgn_adam_step(opt, lgn_mlp_params(net), lgn_mlp_grads(net));
+}
+
+double lgn_bench_updates_per_sec(const int *widths, int n_layers, int batch, double seconds)
+{
+    enum { REPEATS = 5 };
+    if (!widths || !(seconds > 0.0) || batch < 1) return -1.0;
+    lgn_mlp *net;
+    if (lgn_mlp_create(widths, n_layers, batch, &net, NULL, 0)) return -1.0;
+    int in = widths[0], out = widths[n_layers - 1];
+    lgn_adam opt;
+    float *x = malloc(sizeof(float) * (size_t)batch * (size_t)in);
+    float *target = malloc(sizeof(float) * (size_t)batch);
+    float *dout = malloc(sizeof(float) * (size_t)batch * (size_t)out);
+    int32_t *rows = malloc(sizeof(int32_t) * (size_t)batch), *cols = malloc(sizeof(int32_t) * (size_t)batch);
+    double rate = -1.0;
+    if (lgn_adam_init(&opt, lgn_mlp_n_params(net), 1e-4f, 0.9f, 0.999f, 1e-8f)) {
+        free(x), free(target), free(dout), free(rows), free(cols);
+        lgn_mlp_free(net);
+        return -1.0;
+    }
+    if (!x || !target || !dout || !rows || !cols) goto done;
+    lg_stream rng = lg_stream_make(12345, LG_P_AGENT, 0x6E6E);
+    lgn_mlp_init(net, &rng);
+    for (size_t i = 0; i < (size_t)batch * (size_t)in; i++) x[i] = (float)lg_stream_u01(&rng);
+    for (int r = 0; r < batch; r++) {
+        rows[r] = r;
+        cols[r] = (int32_t)lg_stream_below(&rng, (uint32_t)out);
+        target[r] = (float)lg_stream_normal(&rng);
+    }
+    one_update(net, &opt, x, batch, rows, cols, target, dout); /* warm-up */
+    double rates[REPEATS], slice = seconds / REPEATS;
+    for (int k = 0; k < REPEATS; k++) {
+        long n = 0;
+        double t0 = now_sec(), t;
+        do {
+            one_update(net, &opt, x, batch, rows, cols, target, dout);
+            n++;
+            t = now_sec() - t0;
+        } while (t < slice);
+        rates[k] = (double)n / t;
+    }
+    qsort(rates, REPEATS, sizeof rates[0], cmp_double);
+    rate = rates[REPEATS / 2];
+done:
+    free(x), free(target), free(dout), free(rows), free(cols);
+    lgn_adam_free(&opt);
+    lgn_mlp_free(net);
+    return rate;
+}

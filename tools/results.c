@@ -1,0 +1,438 @@
+/* The results folder (docs/results.md): every file written atomically; every
+ * wall-clock figure confined to timing.json so the rest compares byte-equal. */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lga_agent.h"
+#include "runner.h"
+#include "stats.h"
+
+int lg_write_atomic(const char *path, const char *text, size_t len, char *err, size_t errsz)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return snprintf(err, errsz, "%s: cannot write: %s", tmp, strerror(errno)), -1;
+    int ok = fwrite(text, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        snprintf(err, errsz, "%s: write failed: %s", path, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static int mkdir_p(const char *dir, char *err, size_t errsz)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return snprintf(err, errsz, "%s: %s", buf, strerror(errno)), -1;
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return snprintf(err, errsz, "%s: %s", buf, strerror(errno)), -1;
+    return 0;
+}
+
+/* Labels become folder names: keep them to a safe alphabet. */
+static void safe_name(const char *label, char *out, size_t n)
+{
+    size_t i = 0;
+    for (; label[i] && i + 1 < n; i++) {
+        char c = label[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                 c == '_' || c == '.';
+        out[i] = ok && !(i == 0 && c == '.') ? c : '_';
+    }
+    out[i] = 0;
+}
+
+static void job_path(const lg_run_config *cfg, int agent, int seed, char *out, size_t n, int dir_only)
+{
+    char name[64];
+    safe_name(cfg->ex.agents[agent].label, name, sizeof name);
+    if (dir_only)
+        snprintf(out, n, "%s/runs/%s", cfg->out_dir, name);
+    else
+        snprintf(out, n, "%s/runs/%s/seed-%d.json", cfg->out_dir, name, seed);
+}
+
+static int write_file(const char *dir, const char *file, const char *text, char *err, size_t errsz)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    return lg_write_atomic(path, text, strlen(text), err, errsz);
+}
+
+static int write_json(const char *dir, const char *file, cJSON *js, char *err, size_t errsz)
+{
+    char *text = cJSON_Print(js);
+    if (!text) return snprintf(err, errsz, "out of memory"), -1;
+    size_t n = strlen(text);
+    char *with_nl = malloc(n + 2);
+    if (!with_nl) {
+        free(text);
+        return snprintf(err, errsz, "out of memory"), -1;
+    }
+    memcpy(with_nl, text, n);
+    with_nl[n] = '\n';
+    with_nl[n + 1] = 0;
+    int rc = write_file(dir, file, with_nl, err, errsz);
+    free(with_nl), free(text);
+    return rc;
+}
+
+static int write_status(const lg_run_config *cfg, const char *status, int done, int total, char *err, size_t errsz)
+{
+    cJSON *js = cJSON_CreateObject();
+    cJSON_AddStringToObject(js, "status", status);
+    cJSON_AddNumberToObject(js, "jobs_total", total);
+    cJSON_AddNumberToObject(js, "jobs_done", done);
+    cJSON_AddStringToObject(js, "version", LG_VERSION);
+    int rc = write_json(cfg->out_dir, "status.json", js, err, errsz);
+    cJSON_Delete(js);
+    return rc;
+}
+
+/* Remove the per-run files of an earlier run in the same folder. */
+static void clear_runs(const char *out_dir)
+{
+    char runs[4200];
+    snprintf(runs, sizeof runs, "%s/runs", out_dir);
+    DIR *d = opendir(runs);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char sub[4500];
+        snprintf(sub, sizeof sub, "%s/%s", runs, e->d_name);
+        DIR *d2 = opendir(sub);
+        if (!d2) continue;
+        struct dirent *f;
+        while ((f = readdir(d2))) {
+            if (f->d_name[0] == '.') continue;
+            char file[4800];
+            snprintf(file, sizeof file, "%s/%s", sub, f->d_name);
+            remove(file);
+        }
+        closedir(d2);
+        rmdir(sub);
+    }
+    closedir(d);
+}
+
+int lg_results_prepare(const lg_run_config *cfg, char *err, size_t errsz)
+{
+    if (mkdir_p(cfg->out_dir, err, errsz)) return -1;
+    if (!cfg->resume) clear_runs(cfg->out_dir);
+    int total = cfg->ex.n_agents * cfg->ex.seeds;
+    if (write_status(cfg, "partial", 0, total, err, errsz)) return -1;
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s\nlivegym %s\n", cfg->command ? cfg->command : "", LG_VERSION);
+    if (!cfg->resume && write_file(cfg->out_dir, "command.txt", cmd, err, errsz)) return -1;
+    char *sc = lg_scenario_to_json(cfg->sc, &cfg->ex);
+    if (!sc) return snprintf(err, errsz, "out of memory"), -1;
+    int rc = write_file(cfg->out_dir, "scenario.json", sc, err, errsz);
+    free(sc);
+    if (rc) return -1;
+    if (cfg->sc->kind == LG_KIND_LIVE)
+        for (int a = 0; a < cfg->ex.n_agents; a++) {
+            char dir[4200];
+            job_path(cfg, a, 0, dir, sizeof dir, 1);
+            if (mkdir_p(dir, err, errsz)) return -1;
+        }
+    return 0;
+}
+
+static cJSON *point_json(const lg_eval_point *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "step", (double)p->step);
+    for (int m = 0; m < LG_M_COUNT; m++) cJSON_AddNumberToObject(o, lg_metric_names[m], p->m[m]);
+    return o;
+}
+
+int lg_results_write_job(const lg_run_config *cfg, int agent, int seed, const lg_job_result *job, char *err,
+                         size_t errsz)
+{
+    cJSON *js = cJSON_CreateObject();
+    cJSON_AddStringToObject(js, "agent", cfg->ex.agents[agent].label);
+    cJSON_AddStringToObject(js, "name", cfg->ex.agents[agent].name);
+    cJSON_AddNumberToObject(js, "seed", seed);
+    cJSON_AddItemToObject(js, "final", point_json(&job->points[job->n_points - 1]));
+    cJSON *curve = cJSON_AddArrayToObject(js, "curve");
+    for (int p = 0; p < job->n_points; p++) cJSON_AddItemToArray(curve, point_json(&job->points[p]));
+    char path[4200];
+    job_path(cfg, agent, seed, path, sizeof path, 0);
+    char *text = cJSON_Print(js);
+    cJSON_Delete(js);
+    if (!text) return snprintf(err, errsz, "out of memory"), -1;
+    int rc = lg_write_atomic(path, text, strlen(text), err, errsz);
+    free(text);
+    return rc;
+}
+
+int lg_results_read_job(const lg_run_config *cfg, int agent, int seed, lg_job_result *job)
+{
+    char path[4200];
+    job_path(cfg, agent, seed, path, sizeof path, 0);
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    static const size_t max = 16u << 20;
+    char *buf = malloc(max);
+    size_t n = buf ? fread(buf, 1, max - 1, f) : 0;
+    fclose(f);
+    if (!buf) return -1;
+    buf[n] = 0;
+    cJSON *js = cJSON_Parse(buf);
+    free(buf);
+    int n_points = lg_run_points(&cfg->ex), rc = -1;
+    cJSON *curve = cJSON_GetObjectItemCaseSensitive(js, "curve");
+    cJSON *ag = cJSON_GetObjectItemCaseSensitive(js, "agent");
+    if (!cJSON_IsArray(curve) || cJSON_GetArraySize(curve) != n_points || !cJSON_IsString(ag) ||
+        strcmp(ag->valuestring, cfg->ex.agents[agent].label))
+        goto out;
+    job->points = calloc((size_t)n_points, sizeof *job->points);
+    if (!job->points) goto out;
+    job->n_points = n_points;
+    for (int p = 0; p < n_points; p++) {
+        cJSON *pt = cJSON_GetArrayItem(curve, p);
+        cJSON *st = cJSON_GetObjectItemCaseSensitive(pt, "step");
+        if (!cJSON_IsNumber(st)) goto bad;
+        job->points[p].step = (long)st->valuedouble;
+        for (int m = 0; m < LG_M_COUNT; m++) {
+            cJSON *v = cJSON_GetObjectItemCaseSensitive(pt, lg_metric_names[m]);
+            if (!cJSON_IsNumber(v)) goto bad;
+            job->points[p].m[m] = v->valuedouble;
+        }
+    }
+    rc = 0;
+    goto out;
+bad:
+    free(job->points);
+    job->points = NULL;
+    job->n_points = 0;
+out:
+    cJSON_Delete(js);
+    return rc;
+}
+
+/* A growing text buffer for the CSV. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    if (b->oom) return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
+        va_end(ap);
+        if (k < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (b->p && b->n + (size_t)k < b->cap) {
+            b->n += (size_t)k;
+            return;
+        }
+        size_t cap = b->cap ? b->cap * 2 : 65536;
+        while (cap < b->n + (size_t)k + 1) cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+}
+
+static cJSON *stat_json(lg_stat s)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "mean", s.mean);
+    if (isnan(s.ci95))
+        cJSON_AddNullToObject(o, "ci95");
+    else
+        cJSON_AddNumberToObject(o, "ci95", s.ci95);
+    cJSON_AddNumberToObject(o, "n", s.n);
+    return o;
+}
+
+/* Final value of metric m for every finished seed of agent a; returns the count. */
+static int finals(const lg_run_result *res, int a, int m, double *x, int *seed_of)
+{
+    int n = 0;
+    for (int s = 0; s < res->seeds; s++) {
+        const lg_job_result *j = &res->jobs[a * res->seeds + s];
+        if (!j->done) continue;
+        if (seed_of) seed_of[n] = s;
+        x[n++] = j->points[j->n_points - 1].m[m];
+    }
+    return n;
+}
+
+int lg_results_baseline(const lg_experiment *ex)
+{
+    for (int a = 0; a < ex->n_agents; a++)
+        if (!strcmp(ex->agents[a].label, ex->baseline)) return a;
+    return -1;
+}
+
+static cJSON *summary_live(const lg_run_config *cfg, const lg_run_result *res)
+{
+    cJSON *js = cJSON_CreateObject();
+    cJSON_AddStringToObject(js, "scenario", cfg->sc->name);
+    cJSON_AddStringToObject(js, "protocol", "train-eval");
+    cJSON_AddStringToObject(js, "baseline", cfg->ex.baseline);
+    cJSON_AddNumberToObject(js, "seeds", res->seeds);
+    cJSON *agents = cJSON_AddArrayToObject(js, "agents");
+    int base = lg_results_baseline(&cfg->ex);
+    double *x = malloc(sizeof(double) * (size_t)res->seeds), *y = malloc(sizeof(double) * (size_t)res->seeds);
+    int *sx = malloc(sizeof(int) * (size_t)res->seeds), *sy = malloc(sizeof(int) * (size_t)res->seeds);
+    for (int a = 0; a < res->n_agents; a++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "label", cfg->ex.agents[a].label);
+        cJSON_AddStringToObject(o, "name", cfg->ex.agents[a].name);
+        const lga_agent_type *t = lga_find(cfg->ex.agents[a].name);
+        cJSON_AddBoolToObject(o, "cheats", t && t->cheats);
+        cJSON *ms = cJSON_AddObjectToObject(o, "metrics");
+        cJSON *vs = base >= 0 && base != a ? cJSON_AddObjectToObject(o, "vs_baseline") : NULL;
+        for (int m = 0; m < LG_M_COUNT; m++) {
+            int n = finals(res, a, m, x, sx);
+            cJSON_AddItemToObject(ms, lg_metric_names[m], stat_json(lg_stat_of(x, n)));
+            if (!vs) continue;
+            /* Paired over the seeds both finished: same seeds, same evaluation envs. */
+            int nb = finals(res, base, m, y, sy), k = 0;
+            double *pa = malloc(sizeof(double) * (size_t)(n + 1)), *pb = malloc(sizeof(double) * (size_t)(n + 1));
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < nb; j++)
+                    if (sx[i] == sy[j]) pa[k] = x[i], pb[k++] = y[j];
+            cJSON_AddItemToObject(vs, lg_metric_names[m], stat_json(lg_stat_paired(pa, pb, k)));
+            free(pa), free(pb);
+        }
+        cJSON_AddItemToArray(agents, o);
+    }
+    free(x), free(y), free(sx), free(sy);
+    return js;
+}
+
+static cJSON *summary_online(const lg_run_config *cfg, const lg_run_result *res)
+{
+    cJSON *js = cJSON_CreateObject();
+    cJSON_AddStringToObject(js, "scenario", cfg->sc->name);
+    cJSON_AddStringToObject(js, "protocol", "online");
+    cJSON_AddStringToObject(js, "kind", lg_env_kind_name(cfg->sc->kind));
+    cJSON_AddNumberToObject(js, "runs", res->seeds);
+    cJSON *agents = cJSON_AddArrayToObject(js, "agents");
+    for (int a = 0; a < res->n_agents; a++) {
+        const lg_online_curve *oc = &res->online[a];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "label", cfg->ex.agents[a].label);
+        cJSON_AddNumberToObject(o, "runs", oc->runs);
+        int tail = oc->length / 10 > 0 ? oc->length / 10 : 1;
+        double all = 0, last = 0, opt = 0;
+        for (int i = 0; i < oc->length; i++) {
+            all += oc->reward[i];
+            if (i >= oc->length - tail) last += oc->reward[i], opt += oc->optimal[i];
+        }
+        double r = oc->runs > 0 ? oc->runs : 1;
+        cJSON_AddNumberToObject(o, "mean_reward", all / (r * oc->length));
+        cJSON_AddNumberToObject(o, "mean_reward_last_10pct", last / (r * tail));
+        if (cfg->sc->kind == LG_KIND_BANDIT) cJSON_AddNumberToObject(o, "pct_optimal_last_10pct", 100.0 * opt / (r * tail));
+        cJSON_AddItemToArray(agents, o);
+    }
+    return js;
+}
+
+char *lg_results_summary_text(const lg_run_config *cfg, const lg_run_result *res)
+{
+    cJSON *sum = res->online ? summary_online(cfg, res) : summary_live(cfg, res);
+    cJSON_AddBoolToObject(sum, "complete", !res->interrupted);
+    char *text = cJSON_Print(sum);
+    cJSON_Delete(sum);
+    return text;
+}
+
+int lg_results_write(const lg_run_config *cfg, const lg_run_result *res, char *err, size_t errsz)
+{
+    sbuf csv = {0};
+    if (res->online) {
+        int bandit = cfg->sc->kind == LG_KIND_BANDIT;
+        sb_printf(&csv, bandit ? "agent,step,avg_reward,pct_optimal\n" : "agent,episode,sum_reward\n");
+        for (int a = 0; a < res->n_agents; a++) {
+            const lg_online_curve *oc = &res->online[a];
+            double r = oc->runs > 0 ? oc->runs : 1;
+            for (int i = 0; i < oc->length; i++) {
+                if (bandit)
+                    sb_printf(&csv, "%s,%d,%.6f,%.4f\n", cfg->ex.agents[a].label, i + 1, oc->reward[i] / r,
+                              100.0 * oc->optimal[i] / r);
+                else
+                    sb_printf(&csv, "%s,%d,%.4f\n", cfg->ex.agents[a].label, i + 1, oc->reward[i] / r);
+            }
+        }
+    } else {
+        sb_printf(&csv, "agent,seed,step");
+        for (int m = 0; m < LG_M_COUNT; m++) sb_printf(&csv, ",%s", lg_metric_names[m]);
+        sb_printf(&csv, "\n");
+        for (int a = 0; a < res->n_agents; a++)
+            for (int s = 0; s < res->seeds; s++) {
+                const lg_job_result *j = &res->jobs[a * res->seeds + s];
+                if (!j->done) continue;
+                for (int p = 0; p < j->n_points; p++) {
+                    sb_printf(&csv, "%s,%d,%ld", cfg->ex.agents[a].label, s + 1, j->points[p].step);
+                    for (int m = 0; m < LG_M_COUNT; m++) sb_printf(&csv, ",%.10g", j->points[p].m[m]);
+                    sb_printf(&csv, "\n");
+                }
+            }
+    }
+    if (csv.oom) return free(csv.p), snprintf(err, errsz, "out of memory"), -1;
+    int rc = write_file(cfg->out_dir, "curves.csv", csv.p, err, errsz);
+    free(csv.p);
+    if (rc) return -1;
+
+    char *sum = lg_results_summary_text(cfg, res);
+    if (!sum) return snprintf(err, errsz, "out of memory"), -1;
+    size_t n = strlen(sum);
+    char *text = realloc(sum, n + 2);
+    if (!text) return free(sum), snprintf(err, errsz, "out of memory"), -1;
+    text[n] = '\n', text[n + 1] = 0;
+    rc = write_file(cfg->out_dir, "summary.json", text, err, errsz);
+    free(text);
+    if (rc) return -1;
+
+    cJSON *tj = cJSON_CreateObject();
+    cJSON_AddNumberToObject(tj, "wall_seconds", res->wall_seconds);
+    cJSON *runs = cJSON_AddArrayToObject(tj, "runs");
+    for (int j = 0; j < res->jobs_total; j++) {
+        if (!res->jobs[j].done) continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "agent", cfg->ex.agents[j / res->seeds].label);
+        cJSON_AddNumberToObject(o, "seed", 1 + j % res->seeds);
+        cJSON_AddNumberToObject(o, "train_seconds", res->jobs[j].train_seconds);
+        cJSON_AddNumberToObject(o, "steps_per_sec", res->jobs[j].steps_per_sec);
+        cJSON_AddItemToArray(runs, o);
+    }
+    rc = write_json(cfg->out_dir, "timing.json", tj, err, errsz);
+    cJSON_Delete(tj);
+    if (rc) return -1;
+    /* Last: the status that says whether everything above is complete. */
+    return write_status(cfg, res->interrupted ? "partial" : "complete", res->jobs_done, res->jobs_total, err, errsz);
+}

@@ -1,0 +1,423 @@
+/* Running an experiment: jobs = (agent, seed), taken by T worker threads
+ * from a shared counter. Each job owns its envs, agent and result slot, and
+ * every random draw is keyed by the job's seeds, so results never depend on
+ * T or on which thread ran which job. */
+#include "runner.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli_util.h"
+#include "lga_agent.h"
+#include "lga_loop.h"
+
+const char *const lg_metric_names[LG_M_COUNT] = {
+    "return", "watch_minutes", "session_steps", "ctr", "gifts", "follows", "precision",
+    "recall", "f1",            "ndcg",          "coverage", "gini", "regret", "invalid_rate"};
+const int lg_metric_direction[LG_M_COUNT] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1};
+
+/* Evaluation seeds are shared by all agents (common random numbers) and far
+ * from training seeds. */
+#define EVAL_SEED_BASE 1000000u
+#define TRAIN_CHUNK 4096 /* slot-steps between checks for Ctrl-C and progress */
+
+typedef struct {
+    const lg_run_config *cfg;
+    lg_run_result *res;
+    pthread_mutex_t mu;
+    int next;
+    int running;
+    int failed;
+    char err[2048];
+    double *progress; /* [jobs] fraction done */
+} shared;
+
+static int is_classic(const lg_scenario *sc) { return sc->kind != LG_KIND_LIVE; }
+
+int lg_run_points(const lg_experiment *ex)
+{
+    if (ex->eval_every <= 0 || ex->train_steps <= 0) return 1;
+    return 1 + (ex->train_steps + ex->eval_every - 1) / ex->eval_every;
+}
+
+static long point_step(const lg_experiment *ex, int p)
+{
+    long s = (long)p * ex->eval_every;
+    return s > ex->train_steps ? ex->train_steps : s;
+}
+
+static void set_progress(shared *sh, int job, double f)
+{
+    pthread_mutex_lock(&sh->mu);
+    sh->progress[job] = f;
+    pthread_mutex_unlock(&sh->mu);
+}
+
+static void fail_job(shared *sh, const char *msg)
+{
+    pthread_mutex_lock(&sh->mu);
+    if (!sh->failed) snprintf(sh->err, sizeof sh->err, "%s", msg);
+    sh->failed = 1;
+    pthread_mutex_unlock(&sh->mu);
+}
+
+static void metrics_of(const lga_tally *t, const lga_loop *lp, int n_actions, int slate, double *m)
+{
+    double d = t->sessions > 0 ? t->sessions : 1.0, steps = t->steps > 0 ? t->steps : 1.0;
+    m[LG_M_RETURN] = t->ret / d;
+    m[LG_M_WATCH] = t->minutes / d;
+    m[LG_M_STEPS] = t->session_steps / d;
+    m[LG_M_CTR] = t->chose / steps;
+    m[LG_M_GIFTS] = t->gifts / d;
+    m[LG_M_FOLLOWS] = t->follows / d;
+    m[LG_M_PRECISION] = t->precision / steps;
+    m[LG_M_RECALL] = t->recall / steps;
+    double p = m[LG_M_PRECISION], r = m[LG_M_RECALL];
+    m[LG_M_F1] = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+    m[LG_M_NDCG] = t->ndcg / steps;
+    lga_exposure(lp, n_actions, &m[LG_M_COVERAGE], &m[LG_M_GINI]);
+    m[LG_M_REGRET] = t->regret / steps;
+    m[LG_M_INVALID] = t->invalid / (steps * slate);
+}
+
+/* The live protocol: train, evaluating greedily at every evaluation point on
+ * a freshly reset evaluation env. Returns 0, 1 if stopped, -1 on error. */
+static int run_live_job(shared *sh, int job, int agent_i, int seed, lg_job_result *out, char *err, size_t errsz)
+{
+    const lg_run_config *cfg = sh->cfg;
+    const lg_experiment *ex = &cfg->ex;
+    const lg_agent_spec *spec = &ex->agents[agent_i];
+    lg_env *train = NULL, *eval = NULL;
+    lga_agent *agent = NULL;
+    lga_loop lt = {0}, le = {0};
+    int rc = -1;
+    const uint64_t eval_seed = EVAL_SEED_BASE + (uint64_t)seed;
+    if (lg_env_create(cfg->sc, ex->slots, (uint64_t)seed, LG_LAYOUT_FLAT, &train, err, errsz) ||
+        lg_env_create(cfg->sc, ex->slots, eval_seed, LG_LAYOUT_FLAT, &eval, err, errsz))
+        goto out;
+    lga_obs_batch shape;
+    lga_batch_from_env(train, &shape);
+    if (!(agent = lga_create(spec->name, spec->params, &shape, (uint64_t)seed, err, errsz))) goto out;
+    if (lga_loop_init(&lt, train) || lga_loop_init(&le, eval) || lga_loop_enable_relevance(&le, eval)) {
+        snprintf(err, errsz, "out of memory");
+        goto out;
+    }
+    const int learns = agent->type->learns;
+    const int n_points = lg_run_points(ex);
+    const int C = lg_env_buffers(eval)->n_actions, k = lg_env_buffers(eval)->slate_size;
+    out->n_points = n_points;
+    out->points = calloc((size_t)n_points, sizeof(lg_eval_point));
+    if (!out->points) {
+        snprintf(err, errsz, "out of memory");
+        goto out;
+    }
+    long trained = 0;
+    double train_time = 0.0;
+    for (int p = 0; p < n_points; p++) {
+        long target = point_step(ex, p);
+        while (learns && trained < target) {
+            if (*cfg->stop) {
+                rc = 1;
+                goto out;
+            }
+            long chunk = target - trained < TRAIN_CHUNK ? target - trained : TRAIN_CHUNK;
+            double t0 = lg_now();
+            lga_train(&lt, agent, train, chunk, NULL);
+            train_time += lg_now() - t0;
+            trained += chunk;
+            set_progress(sh, job, (double)trained / (ex->train_steps + 1.0));
+        }
+        out->points[p].step = target;
+        if (p > 0 && !learns) { /* nothing changed: the same evaluation */
+            memcpy(out->points[p].m, out->points[0].m, sizeof out->points[0].m);
+            continue;
+        }
+        if (*cfg->stop) {
+            rc = 1;
+            goto out;
+        }
+        lg_env_reset(eval, eval_seed);
+        lga_tally t = {0};
+        lga_evaluate(&le, agent, eval, ex->eval_sessions, &t);
+        metrics_of(&t, &le, C, k, out->points[p].m);
+    }
+    out->train_seconds = train_time;
+    out->steps_per_sec = train_time > 0 ? (double)trained / train_time : 0.0;
+    rc = 0;
+out:
+    lga_loop_free(&lt), lga_loop_free(&le);
+    lga_free(agent);
+    lg_env_free(train), lg_env_free(eval);
+    return rc;
+}
+
+/* The online protocol of the book experiments: one run is one fresh agent on
+ * one fresh env (N = 1); record each step's reward and whether the action
+ * was optimal (bandit), or each episode's return (cliff). */
+static int run_online_job(shared *sh, int job, int agent_i, int seed, lg_job_result *out, float *reward,
+                          uint8_t *optimal, char *err, size_t errsz)
+{
+    const lg_run_config *cfg = sh->cfg;
+    const lg_agent_spec *spec = &cfg->ex.agents[agent_i];
+    lg_env *env = NULL;
+    lga_agent *agent = NULL;
+    lga_copy obs = {0}, next = {0};
+    float *er = NULL;
+    int rc = -1;
+    if (lg_env_create(cfg->sc, 1, (uint64_t)seed, LG_LAYOUT_FLAT, &env, err, errsz)) goto out;
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    if (!(agent = lga_create(spec->name, spec->params, &shape, (uint64_t)seed, err, errsz))) goto out;
+    if (lga_copy_init(env, &obs) || lga_copy_init(env, &next) ||
+        !(er = malloc(sizeof(float) * (size_t)shape.n_actions))) {
+        snprintf(err, errsz, "out of memory");
+        goto out;
+    }
+    const lg_buffers *b = lg_env_buffers(env);
+    const int bandit = cfg->sc->kind == LG_KIND_BANDIT;
+    const long length = bandit ? cfg->sc->bandit.steps : cfg->ex.episodes;
+    int32_t action;
+    double t0 = lg_now(), ep_ret = 0.0;
+    long steps = 0;
+    for (long i = 0; i < length;) {
+        if (*cfg->stop) {
+            rc = 1;
+            goto out;
+        }
+        lga_copy_current(env, &obs);
+        agent->type->act(agent, &obs.batch, 0, &action);
+        if (bandit) {
+            lg_env_expected_reward(env, 0, er);
+            float best = er[0];
+            for (int c = 1; c < shape.n_actions; c++) best = er[c] > best ? er[c] : best;
+            optimal[i] = action >= 0 && action < shape.n_actions && er[action] == best;
+        }
+        lg_env_step(env, &action);
+        steps++;
+        lga_copy_next(env, &next);
+        lga_transition_batch tr = {&obs.batch, &action, b->reward, b->terminated, b->truncated, b->info,
+                                   &next.batch};
+        agent->type->update(agent, &tr);
+        ep_ret += b->reward[0];
+        if (bandit) {
+            reward[i++] = b->reward[0];
+        } else if (b->terminated[0] || b->truncated[0]) {
+            reward[i++] = (float)ep_ret;
+            ep_ret = 0.0;
+            if ((i & 15) == 0) set_progress(sh, job, (double)i / length);
+        }
+    }
+    out->train_seconds = lg_now() - t0;
+    out->steps_per_sec = out->train_seconds > 0 ? steps / out->train_seconds : 0.0;
+    rc = 0;
+out:
+    lga_copy_free(&obs), lga_copy_free(&next);
+    free(er);
+    lga_free(agent);
+    lg_env_free(env);
+    return rc;
+}
+
+static void *worker(void *arg)
+{
+    shared *sh = arg;
+    const lg_run_config *cfg = sh->cfg;
+    lg_run_result *res = sh->res;
+    const int total = res->jobs_total;
+    const int classic = is_classic(cfg->sc);
+    for (;;) {
+        pthread_mutex_lock(&sh->mu);
+        int j = sh->next++;
+        int stop = sh->failed || *cfg->stop;
+        pthread_mutex_unlock(&sh->mu);
+        if (j >= total || stop) break;
+        lg_job_result *job = &res->jobs[j];
+        if (job->done) continue; /* resumed from the folder */
+        int agent_i = j / res->seeds, seed = 1 + j % res->seeds;
+        char err[1024] = "";
+        int rc;
+        if (classic) {
+            lg_online_curve *oc = &res->online[agent_i];
+            size_t at = (size_t)(seed - 1) * (size_t)oc->length;
+            rc = run_online_job(sh, j, agent_i, seed, job, &oc->raw_reward[at], &oc->raw_optimal[at], err, sizeof err);
+        } else {
+            rc = run_live_job(sh, j, agent_i, seed, job, err, sizeof err);
+        }
+        if (rc < 0) {
+            char msg[1100];
+            snprintf(msg, sizeof msg, "%s seed %d: %s", cfg->ex.agents[agent_i].label, seed, err);
+            fail_job(sh, msg);
+            break;
+        }
+        if (rc > 0) break; /* stopped: the job is not done */
+        if (!classic && cfg->out_dir && lg_results_write_job(cfg, agent_i, seed, job, err, sizeof err)) {
+            fail_job(sh, err);
+            break;
+        }
+        pthread_mutex_lock(&sh->mu);
+        job->done = 1;
+        res->jobs_done++;
+        sh->progress[j] = 1.0;
+        pthread_mutex_unlock(&sh->mu);
+    }
+    pthread_mutex_lock(&sh->mu);
+    sh->running--;
+    pthread_mutex_unlock(&sh->mu);
+    return NULL;
+}
+
+static void draw_progress(shared *sh, double t0, int final)
+{
+    const lg_run_result *res = sh->res;
+    pthread_mutex_lock(&sh->mu);
+    double sum = 0.0;
+    for (int j = 0; j < res->jobs_total; j++) sum += sh->progress[j];
+    int done = res->jobs_done;
+    pthread_mutex_unlock(&sh->mu);
+    double frac = sum / res->jobs_total, el = lg_now() - t0;
+    char bar[31];
+    int fill = (int)(frac * 30.0);
+    for (int i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
+    bar[30] = 0;
+    if (final)
+        fprintf(stderr, "\r%80s\r", "");
+    else if (frac > 0.01)
+        fprintf(stderr, "\r[%s] %3.0f%%  runs %d/%d  %5.0f s elapsed, ETA %5.0f s ", bar, 100 * frac, done,
+                res->jobs_total, el, el / frac - el);
+    else
+        fprintf(stderr, "\r[%s] %3.0f%%  runs %d/%d  %5.0f s elapsed ", bar, 100 * frac, done, res->jobs_total, el);
+    fflush(stderr);
+}
+
+void lg_run_result_free(lg_run_result *res)
+{
+    if (res->jobs)
+        for (int j = 0; j < res->n_agents * res->seeds; j++) free(res->jobs[j].points);
+    if (res->online)
+        for (int a = 0; a < res->n_agents; a++) {
+            lg_online_curve *oc = &res->online[a];
+            free(oc->raw_reward), free(oc->raw_optimal), free(oc->reward), free(oc->optimal);
+        }
+    free(res->jobs), free(res->online);
+    memset(res, 0, sizeof *res);
+}
+
+/* Sum the per-run online records in run order (a fixed summation order:
+ * identical whatever the thread count). */
+static int reduce_online(lg_run_result *res)
+{
+    for (int a = 0; a < res->n_agents; a++) {
+        lg_online_curve *oc = &res->online[a];
+        const float *raw_r = oc->raw_reward;
+        const uint8_t *raw_o = oc->raw_optimal;
+        double *sum_r = calloc((size_t)oc->length, sizeof(double)), *sum_o = calloc((size_t)oc->length, sizeof(double));
+        if (!sum_r || !sum_o) {
+            free(sum_r), free(sum_o);
+            return -1;
+        }
+        int runs = 0;
+        for (int s = 0; s < res->seeds; s++) {
+            if (!res->jobs[a * res->seeds + s].done) continue;
+            runs++;
+            for (int i = 0; i < oc->length; i++) {
+                sum_r[i] += raw_r[(size_t)s * oc->length + i];
+                sum_o[i] += raw_o[(size_t)s * oc->length + i];
+            }
+        }
+        oc->reward = sum_r;
+        oc->optimal = sum_o;
+        oc->runs = runs;
+    }
+    return 0;
+}
+
+int lg_run_experiment(const lg_run_config *cfg, lg_run_result *res, char *err, size_t errsz)
+{
+    memset(res, 0, sizeof *res);
+    const lg_experiment *ex = &cfg->ex;
+    res->n_agents = ex->n_agents;
+    res->seeds = ex->seeds;
+    res->jobs_total = ex->n_agents * ex->seeds;
+    res->n_points = is_classic(cfg->sc) ? 0 : lg_run_points(ex);
+    res->jobs = calloc((size_t)res->jobs_total, sizeof *res->jobs);
+    if (!res->jobs) return snprintf(err, errsz, "out of memory"), -1;
+    if (is_classic(cfg->sc)) {
+        res->online = calloc((size_t)ex->n_agents, sizeof *res->online);
+        if (!res->online) return snprintf(err, errsz, "out of memory"), -1;
+        long length = cfg->sc->kind == LG_KIND_BANDIT ? cfg->sc->bandit.steps : ex->episodes;
+        for (int a = 0; a < ex->n_agents; a++) {
+            lg_online_curve *oc = &res->online[a];
+            oc->length = (int)length;
+            oc->raw_reward = calloc((size_t)length * (size_t)ex->seeds, sizeof(float));
+            oc->raw_optimal = calloc((size_t)length * (size_t)ex->seeds, 1);
+            if (!oc->raw_reward || !oc->raw_optimal) {
+                lg_run_result_free(res);
+                return snprintf(err, errsz, "out of memory for %d runs of %ld steps", ex->seeds, length), -1;
+            }
+        }
+    }
+    /* Check every agent and its hyperparameters before any work starts. */
+    lg_env *probe;
+    if (lg_env_create(cfg->sc, is_classic(cfg->sc) ? 1 : ex->slots, 1, LG_LAYOUT_FLAT, &probe, err, errsz))
+        return -2;
+    lga_obs_batch shape;
+    lga_batch_from_env(probe, &shape);
+    for (int a = 0; a < ex->n_agents; a++) {
+        char e[768];
+        lga_agent *ag = lga_create(ex->agents[a].name, ex->agents[a].params, &shape, 1, e, sizeof e);
+        if (!ag) {
+            snprintf(err, errsz, "experiment.agents[%d]: %s", a, e);
+            lg_env_free(probe);
+            return -2;
+        }
+        lga_free(ag);
+    }
+    lg_env_free(probe);
+    if (cfg->out_dir && lg_results_prepare(cfg, err, errsz)) return -1;
+    if (cfg->resume && !is_classic(cfg->sc))
+        for (int j = 0; j < res->jobs_total; j++)
+            if (lg_results_read_job(cfg, j / res->seeds, 1 + j % res->seeds, &res->jobs[j]) == 0) {
+                res->jobs[j].done = 1;
+                res->jobs_done++;
+            }
+
+    shared sh = {.cfg = cfg, .res = res};
+    pthread_mutex_init(&sh.mu, NULL);
+    sh.progress = calloc((size_t)res->jobs_total, sizeof(double));
+    for (int j = 0; j < res->jobs_total; j++) sh.progress[j] = res->jobs[j].done ? 1.0 : 0.0;
+    int T = cfg->threads < 1 ? 1 : cfg->threads;
+    if (T > res->jobs_total) T = res->jobs_total;
+    pthread_t th[256];
+    double t0 = lg_now();
+    sh.running = T;
+    for (int i = 0; i < T; i++) pthread_create(&th[i], NULL, worker, &sh);
+    for (;;) {
+        pthread_mutex_lock(&sh.mu);
+        int running = sh.running;
+        pthread_mutex_unlock(&sh.mu);
+        if (!running) break;
+        if (cfg->progress) draw_progress(&sh, t0, 0);
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    for (int i = 0; i < T; i++) pthread_join(th[i], NULL);
+    if (cfg->progress) draw_progress(&sh, t0, 1);
+    res->wall_seconds = lg_now() - t0;
+    res->interrupted = res->jobs_done < res->jobs_total;
+    int failed = sh.failed;
+    if (failed) snprintf(err, errsz, "%s", sh.err);
+    free(sh.progress);
+    pthread_mutex_destroy(&sh.mu);
+    if (res->online && reduce_online(res)) return snprintf(err, errsz, "out of memory"), -1;
+    char werr[1024];
+    if (cfg->out_dir && lg_results_write(cfg, res, werr, sizeof werr)) {
+        if (!failed) snprintf(err, errsz, "%s", werr);
+        return -1;
+    }
+    if (failed) return -1;
+    return res->interrupted ? 1 : 0;
+}
