@@ -193,6 +193,8 @@ typedef struct {
 } lg_channel_generator;
 
 void lg_scenario_default(lg_scenario *sc);
+/* A daily activity curve: floor + exp(-dh^2 / (2 width^2)) around peak_hour (circular). */
+void lg_activity_curve(float *a, float peak_hour, float width_hours, float floor);
 void lg_channel_generator_default(lg_channel_generator *g);
 
 /* Replace sc's channels with g->count generated ones (categories assigned

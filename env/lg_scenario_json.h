@@ -16,7 +16,10 @@
  * are found by a scan of the bytes before cJSON sees them.
  *
  * On error the outputs (sc, ex) are left untouched. Nothing here prints or
- * exits; the library is thread-compatible (no shared mutable state of ours). */
+ * exits. Numbers are read and written in the C locale (the library never calls
+ * setlocale; a program that does must keep LC_NUMERIC "C"). No state of ours
+ * is shared; cJSON records parse failures in a global, but after our own
+ * grammar scan cJSON can only fail when out of memory. */
 #ifndef LG_SCENARIO_JSON_H
 #define LG_SCENARIO_JSON_H
 

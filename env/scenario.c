@@ -11,8 +11,7 @@
 static const char *const default_categories[] = {"gaming", "music", "sports", "talk",
                                                  "shopping", "education", "art", "travel"};
 
-/* A daily activity curve: a floor plus a bump around peak_hour. */
-static void activity_curve(float *a, float peak_hour, float width_hours, float floor)
+void lg_activity_curve(float *a, float peak_hour, float width_hours, float floor)
 {
     for (int h = 0; h < 24; h++) {
         float d = fabsf((float)h - peak_hour);
@@ -34,7 +33,7 @@ static void set_segment(lg_segment *s, const char *name, float weight, float spr
     s->appeal_weight = appeal_w;
     s->follow_weight = follow_w;
     s->patience = patience;
-    activity_curve(s->activity, peak_hour, width, 0.15f);
+    lg_activity_curve(s->activity, peak_hour, width, 0.15f);
 }
 
 void lg_channel_generator_default(lg_channel_generator *g)
@@ -117,13 +116,16 @@ void lg_scenario_default(lg_scenario *sc)
     snprintf(sc->name, sizeof sc->name, "default");
     snprintf(sc->description, sizeof sc->description,
              "A mid-size live platform: 50 channels in 8 categories, 10,000 viewers in 4 segments, "
-             "daily schedules, popularity drift and herding. The reference world for comparing agents.");
+             "daily schedules, popularity drift and herding. The reference world for comparing agents. "
+             "Expect: random far below popular, context-free bandits (epsilon-greedy, ucb1) in between "
+             "popular and the cheating myopic oracle, contextual learners (linucb, dqn) closest to or "
+             "above the oracle, since quality lengthens sessions and the oracle ignores it.");
     sc->world_seed = 42;
 
     sc->n_categories = 8;
     for (int k = 0; k < 8; k++) snprintf(sc->category_names[k], LG_NAME_LEN, "%s", default_categories[k]);
     sc->latent_dim = 8;
-    sc->category_separation = 1.2f;
+    sc->category_separation = 2.0f;
     sc->channel_spread = 0.35f;
     sc->embedding_dim = 4;
     sc->modality_noise[0] = 0.3f; /* visual */
@@ -155,7 +157,7 @@ void lg_scenario_default(lg_scenario *sc)
     sc->segments[3].interest[3] = 0.3f;
     sc->segments[3].interest[6] = 0.2f;
 
-    sc->no_watch_utility = 2.0f;
+    sc->no_watch_utility = 3.0f;
     sc->fatigue_gain = 0.02f;
     sc->fatigue_half_life = 120.0f;
     sc->fatigue_weight = 1.0f;
@@ -227,7 +229,7 @@ const char *lg_obs_mode_name(lg_obs_mode m)
         if (!(v_ >= (double)(lo) && v_ <= (double)(hi))) {                                      \
             char p_[160];                                                                       \
             snprintf(p_, sizeof p_, path_fmt, __VA_ARGS__);                                     \
-            return fail(err, errsz, "%s: expected a number in [%g, %g], found %g", p_,          \
+            return fail(err, errsz, "%s: expected a number in [%.10g, %.10g], found %.10g", p_, \
                         (double)(lo), (double)(hi), v_);                                        \
         }                                                                                       \
     } while (0)

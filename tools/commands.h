@@ -9,5 +9,6 @@ int lg_cmd_bench(int argc, char **argv);
 int lg_cmd_validate(int argc, char **argv);
 int lg_cmd_scenario(int argc, char **argv);
 int lg_cmd_agents(int argc, char **argv);
+int lg_cmd_compare(int argc, char **argv);
 
 #endif

@@ -13,11 +13,12 @@ static void usage(FILE *f)
             "usage: livegym COMMAND [ARGS]\n"
             "\n"
             "commands:\n"
-            "  run [FILE] [flags]         compare agents on a scenario (default: the embedded default)\n"
+            "  run [FILE] [flags]         train and compare agents on a scenario (default: embedded default)\n"
             "  bench env [--slots N] [--json]   simulator speed\n"
             "  validate FILE...           check scenario files\n"
             "  scenario dump [FILE]       print the fully resolved scenario as JSON\n"
             "  agents [NAME]              list the agents with their hyperparameters and defaults\n"
+            "  compare DIR_A DIR_B        two results folders side by side, paired differences\n"
             "  help                       this text\n"
             "\n"
             "`livegym COMMAND --help` describes a command's flags.\n",
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "validate")) return lg_cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "scenario")) return lg_cmd_scenario(argc - 1, argv + 1);
     if (!strcmp(cmd, "agents")) return lg_cmd_agents(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare")) return lg_cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;

@@ -155,11 +155,21 @@ int lg_results_prepare(const lg_run_config *cfg, char *err, size_t errsz)
     return 0;
 }
 
+/* A number that reads back to the identical double (cJSON's own printer
+ * accepts a near miss, and resumed runs must reproduce results bit for bit). */
+static cJSON *exact_number(double v)
+{
+    char buf[40];
+    if (!isfinite(v)) return cJSON_CreateNull();
+    snprintf(buf, sizeof buf, "%.17g", v);
+    return cJSON_CreateRaw(buf);
+}
+
 static cJSON *point_json(const lg_eval_point *p)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "step", (double)p->step);
-    for (int m = 0; m < LG_M_COUNT; m++) cJSON_AddNumberToObject(o, lg_metric_names[m], p->m[m]);
+    for (int m = 0; m < LG_M_COUNT; m++) cJSON_AddItemToObject(o, lg_metric_names[m], exact_number(p->m[m]));
     return o;
 }
 
@@ -267,11 +277,8 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
 static cJSON *stat_json(lg_stat s)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "mean", s.mean);
-    if (isnan(s.ci95))
-        cJSON_AddNullToObject(o, "ci95");
-    else
-        cJSON_AddNumberToObject(o, "ci95", s.ci95);
+    cJSON_AddItemToObject(o, "mean", exact_number(s.mean));
+    cJSON_AddItemToObject(o, "ci95", exact_number(s.ci95));
     cJSON_AddNumberToObject(o, "n", s.n);
     return o;
 }

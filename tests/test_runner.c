@@ -1,0 +1,238 @@
+/* The experiment runner: statistics against hand-computed values, results
+ * identical for any thread count, interruption leaves a folder marked
+ * partial, and resuming it gives the uninterrupted results. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lg_test.h"
+#include "runner.h"
+#include "stats.h"
+
+START_TEST(test_stats_hand_computed)
+{
+    double x[5] = {1, 2, 3, 4, 5};
+    lg_stat s = lg_stat_of(x, 5);
+    ck_assert_double_eq_tol(s.mean, 3.0, 1e-12);
+    ck_assert_double_eq_tol(s.sd, sqrt(2.5), 1e-12);                     /* sum of squares 10 over 4 */
+    ck_assert_double_eq_tol(s.ci95, 2.776 * sqrt(2.5) / sqrt(5.0), 1e-9); /* t(0.975, 4) = 2.776 */
+    double a[3] = {10, 12, 14}, b[3] = {9, 10, 14};
+    lg_stat d = lg_stat_paired(a, b, 3); /* differences 1, 2, 0 */
+    ck_assert_double_eq_tol(d.mean, 1.0, 1e-12);
+    ck_assert_double_eq_tol(d.ci95, 4.303 * 1.0 / sqrt(3.0), 1e-9);
+    lg_stat one = lg_stat_of(x, 1);
+    ck_assert(isnan(one.ci95));
+    ck_assert_double_eq_tol(lg_t95(1), 12.706, 1e-9);
+    ck_assert_double_eq_tol(lg_t95(30), 2.042, 1e-9);
+    ck_assert_double_eq_tol(lg_t95(60), 2.000, 0.002);  /* tables: 2.000 */
+    ck_assert_double_eq_tol(lg_t95(120), 1.980, 0.002); /* tables: 1.980 */
+}
+END_TEST
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = malloc(1 << 22);
+    *len = fread(buf, 1, (1 << 22) - 1, f);
+    buf[*len] = 0;
+    fclose(f);
+    return buf;
+}
+
+/* Every file but timing.json and command.txt is byte-identical in a and b. */
+static void assert_same_results(const char *a, const char *b, const char *const *files)
+{
+    for (int i = 0; files[i]; i++) {
+        char pa[512], pb[512];
+        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+        size_t na, nb;
+        char *x = slurp(pa, &na), *y = slurp(pb, &nb);
+        ck_assert_msg(x && y, "missing %s or %s", pa, pb);
+        ck_assert_msg(na == nb && !memcmp(x, y, na), "%s and %s differ", pa, pb);
+        free(x), free(y);
+    }
+}
+
+static volatile sig_atomic_t no_stop;
+
+static lg_scenario *small_world(void)
+{
+    lg_scenario *sc = test_scenario();
+    sc->n_viewers = 2000;
+    return sc;
+}
+
+static void config(lg_run_config *cfg, const lg_scenario *sc, const char *out, int threads)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->sc = sc;
+    lg_experiment_default(&cfg->ex);
+    const char *names[4] = {"random", "epsilon-greedy", "ucb1", "q-learning"};
+    cfg->ex.n_agents = 4;
+    for (int a = 0; a < 4; a++) {
+        snprintf(cfg->ex.agents[a].name, LG_NAME_LEN, "%s", names[a]);
+        snprintf(cfg->ex.agents[a].label, LG_NAME_LEN, "%s", names[a]);
+        snprintf(cfg->ex.agents[a].params, sizeof cfg->ex.agents[a].params, "{}");
+    }
+    cfg->ex.seeds = 3;
+    cfg->ex.train_steps = 3000;
+    cfg->ex.eval_every = 1000;
+    cfg->ex.eval_sessions = 40;
+    cfg->ex.slots = 8;
+    cfg->threads = threads;
+    cfg->out_dir = out;
+    cfg->command = "test";
+    cfg->stop = &no_stop;
+}
+
+static const char *const result_files[] = {
+    "curves.csv", "summary.json", "status.json", "scenario.json", "runs/random/seed-1.json",
+    "runs/q-learning/seed-3.json", "runs/ucb1/seed-2.json", NULL};
+
+static void run_ok(lg_run_config *cfg)
+{
+    lg_run_result res;
+    char err[1024];
+    int rc = lg_run_experiment(cfg, &res, err, sizeof err);
+    ck_assert_msg(rc == 0, "run failed (%d): %s", rc, err);
+    ck_assert_int_eq(res.jobs_done, res.jobs_total);
+    lg_run_result_free(&res);
+}
+
+static void status_is(const char *dir, const char *status)
+{
+    char p[512];
+    size_t n;
+    snprintf(p, sizeof p, "%s/status.json", dir);
+    char *text = slurp(p, &n);
+    ck_assert_ptr_nonnull(text);
+    char want[64];
+    snprintf(want, sizeof want, "\"status\":\t\"%s\"", status);
+    ck_assert_msg(strstr(text, want), "%s: %s", p, text);
+    free(text);
+}
+
+START_TEST(test_threads_give_identical_results)
+{
+    lg_scenario *sc = small_world();
+    lg_run_config c1, c2;
+    char d1[256], d2[256];
+    snprintf(d1, sizeof d1, "%s/test_runner_t1", LG_BINARY_DIR);
+    snprintf(d2, sizeof d2, "%s/test_runner_t2", LG_BINARY_DIR);
+    config(&c1, sc, d1, 1);
+    config(&c2, sc, d2, 2);
+    run_ok(&c1);
+    run_ok(&c2);
+    assert_same_results(d1, d2, result_files);
+    status_is(d1, "complete");
+    free(sc);
+}
+END_TEST
+
+static void *stop_soon(void *arg)
+{
+    struct timespec ts = {0, 150 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    *(volatile sig_atomic_t *)arg = 1;
+    return NULL;
+}
+
+/* Interrupt (before anything ran, and mid-run), check the partial marking,
+ * resume, and compare with an uninterrupted run. */
+START_TEST(test_interrupt_then_resume_equals_uninterrupted)
+{
+    lg_scenario *sc = small_world();
+    char full[256], cut[256], early[256];
+    snprintf(full, sizeof full, "%s/test_runner_full", LG_BINARY_DIR);
+    snprintf(cut, sizeof cut, "%s/test_runner_cut", LG_BINARY_DIR);
+    snprintf(early, sizeof early, "%s/test_runner_early", LG_BINARY_DIR);
+    lg_run_config c;
+    config(&c, sc, full, 2);
+    run_ok(&c);
+
+    const char *dirs[2] = {early, cut};
+    for (int k = 0; k < 2; k++) {
+        volatile sig_atomic_t stop = k == 0; /* early: stopped before the first job */
+        config(&c, sc, dirs[k], 2);
+        c.stop = &stop;
+        pthread_t th;
+        if (k == 1) pthread_create(&th, NULL, stop_soon, (void *)&stop);
+        lg_run_result res;
+        char err[1024];
+        int rc = lg_run_experiment(&c, &res, err, sizeof err);
+        if (k == 1) pthread_join(th, NULL);
+        ck_assert_msg(rc == 1 || (k == 1 && rc == 0), "rc %d: %s", rc, err);
+        if (rc == 1) {
+            ck_assert_int_lt(res.jobs_done, res.jobs_total);
+            status_is(dirs[k], "partial");
+        }
+        if (k == 0) ck_assert_int_eq(res.jobs_done, 0);
+        lg_run_result_free(&res);
+
+        /* Resume from the folder's own scenario.json, as `livegym run --resume` does. */
+        lg_scenario *sc2 = malloc(sizeof *sc2);
+        lg_run_config r;
+        config(&r, sc, dirs[k], 2);
+        char path[512];
+        snprintf(path, sizeof path, "%s/scenario.json", dirs[k]);
+        ck_assert_int_eq(lg_scenario_load_file(path, sc2, &r.ex, err, sizeof err), 0);
+        r.sc = sc2;
+        r.resume = 1;
+        run_ok(&r);
+        status_is(dirs[k], "complete");
+        assert_same_results(full, dirs[k], result_files);
+        free(sc2);
+    }
+    free(sc);
+}
+END_TEST
+
+/* The bandit testbed runs the online protocol and writes per-step curves. */
+START_TEST(test_online_protocol_bandit)
+{
+    lg_scenario *sc = test_scenario();
+    sc->kind = LG_KIND_BANDIT;
+    sc->bandit.steps = 200;
+    lg_run_config c;
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/test_runner_bandit", LG_BINARY_DIR);
+    config(&c, sc, dir, 2);
+    c.ex.n_agents = 2; /* random, epsilon-greedy */
+    c.ex.seeds = 50;
+    lg_run_result res;
+    char err[1024];
+    ck_assert_int_eq(lg_run_experiment(&c, &res, err, sizeof err), 0);
+    ck_assert_int_eq(res.online[0].length, 200);
+    ck_assert_int_eq(res.online[1].runs, 50);
+    /* epsilon-greedy picks the optimal arm far more often than random's 10% by the end */
+    double opt_rand = 0, opt_eg = 0;
+    for (int i = 150; i < 200; i++) opt_rand += res.online[0].optimal[i], opt_eg += res.online[1].optimal[i];
+    ck_assert_msg(opt_eg > 3 * opt_rand, "optimal picks: eg %f random %f", opt_eg, opt_rand);
+    lg_run_result_free(&res);
+    char p[512];
+    size_t n;
+    snprintf(p, sizeof p, "%s/curves.csv", dir);
+    char *csv = slurp(p, &n);
+    ck_assert_ptr_nonnull(csv);
+    ck_assert(!strncmp(csv, "agent,step,avg_reward,pct_optimal\nrandom,1,", 43));
+    free(csv), free(sc);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("runner");
+    TCase *tc = tcase_create("runner");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_stats_hand_computed);
+    tcase_add_test(tc, test_threads_give_identical_results);
+    tcase_add_test(tc, test_interrupt_then_resume_equals_uninterrupted);
+    tcase_add_test(tc, test_online_protocol_bandit);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}
