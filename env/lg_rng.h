@@ -68,7 +68,8 @@ static inline double lg_u01(uint64_t key, uint64_t counter)
     return ((double)(lg_bits(key, counter) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
-/* Standard normal by Box-Muller, using counters 2c and 2c+1. */
+/* Standard normal by Box-Muller, using counters 2c and 2c+1 of the key: a key
+ * used for normals must not also be used for lg_u01 at those counters. */
 static inline double lg_normal(uint64_t key, uint64_t counter)
 {
     double u1 = lg_u01(key, 2 * counter);
@@ -96,11 +97,13 @@ static inline lg_stream lg_stream_make(uint64_t seed, uint64_t purpose, uint64_t
 }
 static inline uint64_t lg_stream_bits(lg_stream *s) { return lg_bits(s->key, s->counter++); }
 static inline double lg_stream_u01(lg_stream *s) { return lg_u01(s->key, s->counter++); }
+/* Consumes two fresh counters, so normals and uniforms drawn from one stream
+ * never share numbers. */
 static inline double lg_stream_normal(lg_stream *s)
 {
-    double v = lg_normal(s->key, s->counter);
-    s->counter++;
-    return v;
+    double u1 = lg_u01(s->key, s->counter), u2 = lg_u01(s->key, s->counter + 1);
+    s->counter += 2;
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 static inline uint32_t lg_stream_below(lg_stream *s, uint32_t n) { return lg_below(s->key, s->counter++, n); }
 

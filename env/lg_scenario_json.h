@@ -33,7 +33,7 @@
 #define LG_SCENARIO_MAX_NUMBER_CHARS 63              /* characters of one number literal */
 #define LG_JSON_MAX_SEED 9007199254740992ULL         /* 2^53: integers a JSON double holds exactly */
 
-#define LG_MAX_AGENTS 16
+#define LG_MAX_AGENTS 32
 #define LG_AGENT_PARAMS_LEN 2048
 
 /* One agent of an experiment. The registry of agents validates name and

@@ -1612,7 +1612,7 @@ static int load_experiment(jctx *c, const cJSON *o, lg_experiment *ex, const lg_
         memcpy(ex->baseline, has_random ? "random" : ex->agents[0].label,
                strlen(has_random ? "random" : ex->agents[0].label));
     }
-    if (rd_int(c, o, "seeds", 1, 1000, &ex->seeds) || rd_int(c, o, "train_steps", 0, INT_MAX, &ex->train_steps) ||
+    if (rd_int(c, o, "seeds", 1, 100000, &ex->seeds) || rd_int(c, o, "train_steps", 0, INT_MAX, &ex->train_steps) ||
         rd_int(c, o, "eval_every", 1, INT_MAX, &ex->eval_every) ||
         rd_int(c, o, "eval_sessions", 1, 1000000, &ex->eval_sessions) ||
         rd_int(c, o, "slots", 1, 65536, &ex->slots) || rd_int(c, o, "episodes", 1, 10000000, &ex->episodes) ||

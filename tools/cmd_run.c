@@ -33,7 +33,7 @@ static void usage(FILE *f)
             "across seeds and write a results folder (docs/results.md). Flags override the file.\n"
             "  --agents      comma-separated registry names (`livegym agents` lists them); an agent\n"
             "                also in the file keeps its hyperparameters from the file\n"
-            "  --seeds       seeds per agent (1..1000); seed s trains on env seed s and evaluates on\n"
+            "  --seeds       seeds per agent (1..100000); seed s trains on env seed s and evaluates on\n"
             "                env seed 1000000+s, the same for every agent (common random numbers)\n"
             "  --steps       training slot-steps per (agent, seed)\n"
             "  --eval-every  slot-steps between greedy evaluations (learning curves)\n"
@@ -76,7 +76,7 @@ static void print_live_table(const lg_run_config *cfg, const lg_run_result *res)
     const int nc = (int)(sizeof cols / sizeof cols[0]);
     int base = lg_results_baseline(ex);
     double *x = malloc(sizeof(double) * (size_t)res->seeds), *y = malloc(sizeof(double) * (size_t)res->seeds);
-    lg_stat st[16][9];
+    lg_stat st[LG_MAX_AGENTS][9];
     for (int a = 0; a < res->n_agents; a++)
         for (int c = 0; c < nc; c++) {
             int m = cols[c] < 0 ? LG_M_RETURN : cols[c];
@@ -197,7 +197,7 @@ int lg_cmd_run(int argc, char **argv)
             usage(stdout);
             return 0;
         } else if (!strcmp(argv[i], "--agents")) rc = lg_flag_str("run", argc, argv, &i, &agents_flag);
-        else if (!strcmp(argv[i], "--seeds")) rc = lg_flag_int("run", argc, argv, &i, 1, 1000, &seeds);
+        else if (!strcmp(argv[i], "--seeds")) rc = lg_flag_int("run", argc, argv, &i, 1, 100000, &seeds);
         else if (!strcmp(argv[i], "--steps")) rc = lg_flag_int("run", argc, argv, &i, 0, 2000000000L, &steps);
         else if (!strcmp(argv[i], "--eval-every")) rc = lg_flag_int("run", argc, argv, &i, 1, 2000000000L, &every);
         else if (!strcmp(argv[i], "--sessions")) rc = lg_flag_int("run", argc, argv, &i, 1, 10000000, &sessions);
@@ -303,7 +303,9 @@ int lg_cmd_run(int argc, char **argv)
     } else {
         print_live_table(&cfg, &res);
     }
-    if (!json) printf("\nresults: %s/ (curves.csv, summary.json, runs/)%s\n", out, rc ? " [PARTIAL]" : "");
+    if (!json)
+        printf("\nresults: %s/ (curves.csv, summary.json%s)%s\n", out, res.online ? "" : ", runs/",
+               rc ? " [PARTIAL]" : "");
     if (rc > 0)
         fprintf(stderr, "livegym run: interrupted after %d of %d runs; the folder is marked partial. "
                         "Finish with: livegym run --resume --out %s\n",
