@@ -8,6 +8,7 @@
 #include "lg_test.h"
 #include "lga_agent.h"
 #include "lga_loop.h"
+#include "lg_scenario_json.h"
 
 static lga_agent *make_agent(const char *name, const char *params, const lg_env *env, uint64_t seed)
 {
@@ -291,6 +292,34 @@ START_TEST(test_oracle_learners_random_order_on_default)
 }
 END_TEST
 
+/* tabular-small: Q-learning's greedy policy beats popular and random in
+ * return per session (which is watch time: reward = minutes). */
+START_TEST(test_q_learning_beats_popular_and_random_on_tabular_small)
+{
+    lg_scenario *sc = malloc(sizeof *sc);
+    char err[1024];
+    ck_assert_msg(lg_scenario_load_file(LG_SOURCE_DIR "/scenarios/tabular-small.json", sc, NULL, err, sizeof err) == 0,
+                  "%s", err);
+    const char *names[3] = {"q-learning", "popular", "random"};
+    double ret[3];
+    for (int k = 0; k < 3; k++) {
+        lg_env *train = test_env(sc, 8, 1, LG_LAYOUT_FLAT), *eval = test_env(sc, 8, 1000001, LG_LAYOUT_FLAT);
+        lga_agent *a = make_agent(names[k], "{}", train, 1);
+        lga_loop lt, le;
+        lga_loop_init(&lt, train), lga_loop_init(&le, eval);
+        if (a->type->learns) lga_train(&lt, a, train, 50000, NULL);
+        lga_tally g = {0};
+        lga_evaluate(&le, a, eval, 300, &g);
+        ret[k] = g.ret / g.sessions;
+        ck_assert_double_eq_tol(g.ret, g.minutes, 1e-6 * g.ret); /* reward is watch minutes here */
+        lga_loop_free(&lt), lga_loop_free(&le), lga_free(a), lg_env_free(train), lg_env_free(eval);
+    }
+    ck_assert_msg(ret[0] > 1.3 * ret[1] && ret[0] > 1.3 * ret[2], "q-learning %f, popular %f, random %f", ret[0],
+                  ret[1], ret[2]);
+    free(sc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("agents");
@@ -305,6 +334,7 @@ int main(void)
     tcase_add_test(tc, test_q_learning_finds_the_optimal_cliff_path);
     tcase_add_test(tc, test_sarsa_finds_the_safe_cliff_path);
     tcase_add_test(tc, test_oracle_learners_random_order_on_default);
+    tcase_add_test(tc, test_q_learning_beats_popular_and_random_on_tabular_small);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
