@@ -59,7 +59,7 @@ typedef struct {
     size_t bytes;
 } lga_state_block;
 
-#define LGA_MAX_STATE_BLOCKS 16
+#define LGA_MAX_STATE_BLOCKS 32
 
 typedef struct {
     const char *name;
@@ -75,7 +75,9 @@ typedef struct {
     void (*update)(lga_agent *a, const lga_transition_batch *tr);
     void (*free)(lga_agent *a);
     /* The learned state (estimates, counters, RNG position) as blocks whose
-     * sizes are fixed by the hyperparameters and the env shape. */
+     * sizes are fixed by the hyperparameters and the env shape. A block whose
+     * name starts with '=' is checked on load (it must equal the file's)
+     * rather than loaded: shapes, for instance. */
     int (*state)(lga_agent *a, lga_state_block *blocks);
 } lga_agent_type;
 

@@ -13,11 +13,12 @@ extern const lga_agent_type lga_random_type, lga_popular_type, lga_oracle_type;
 extern const lga_agent_type lga_epsilon_greedy_type, lga_ucb1_type, lga_thompson_type, lga_gradient_bandit_type,
     lga_linucb_type;
 extern const lga_agent_type lga_q_learning_type, lga_sarsa_type, lga_expected_sarsa_type;
+extern const lga_agent_type lga_dqn_type;
 
 static const lga_agent_type *const registry[] = {
     &lga_random_type,         &lga_popular_type, &lga_oracle_type,         &lga_epsilon_greedy_type,
     &lga_ucb1_type,           &lga_thompson_type, &lga_gradient_bandit_type, &lga_linucb_type,
-    &lga_q_learning_type,     &lga_sarsa_type,   &lga_expected_sarsa_type,
+    &lga_q_learning_type,     &lga_sarsa_type,   &lga_expected_sarsa_type, &lga_dqn_type,
 };
 
 int lga_count(void) { return (int)(sizeof registry / sizeof registry[0]); }
@@ -445,7 +446,14 @@ int lga_load(lga_agent *a, const char *path, char *err, size_t errsz)
         snprintf(err, errsz, "%s: checksum mismatch: the file is corrupt", path);
         goto out;
     }
-    for (int i = 0; i < n; i++) memcpy(blocks[i].data, buf + data_at[i], blocks[i].bytes);
+    for (int i = 0; i < n; i++)
+        if (blocks[i].name[0] == '=' && memcmp(blocks[i].data, buf + data_at[i], blocks[i].bytes)) {
+            snprintf(err, errsz, "%s: block \"%s\" differs: saved by an agent of another shape", path,
+                     blocks[i].name + 1);
+            goto out;
+        }
+    for (int i = 0; i < n; i++)
+        if (blocks[i].name[0] != '=') memcpy(blocks[i].data, buf + data_at[i], blocks[i].bytes);
     rc = 0;
 out:
     free(buf);

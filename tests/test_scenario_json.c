@@ -646,7 +646,7 @@ START_TEST(test_experiment_section)
     free(d);
     /* ex may be NULL, and the section is still checked. */
     expect_ok("{\"experiment\": {\"seeds\": 2}}", sc, NULL);
-    expect_error("{\"experiment\": {\"seeds\": 2000}}", "experiment.seeds: expected an integer in [1, 1000], found 2000");
+    expect_error("{\"experiment\": {\"seeds\": 200000}}", "experiment.seeds: expected an integer in [1, 100000], found 200000");
     free(back);
     free(sc);
     free(ex);
@@ -729,7 +729,12 @@ START_TEST(test_shipped_scenarios_run)
                 total += b->reward[s];
             }
         }
-        ck_assert_msg(total > 0.0, "%s: nobody watched anything in 1000 steps", fl.path[i]);
+        /* The live world pays watch minutes; the testbed's rewards average ~0
+         * and Cliff Walking's are negative: there, only ask that something was paid. */
+        if (sc->kind == LG_KIND_LIVE)
+            ck_assert_msg(total > 0.0, "%s: nobody watched anything in 1000 steps", fl.path[i]);
+        else
+            ck_assert_msg(total != 0.0, "%s: no reward at all in 1000 steps", fl.path[i]);
         free(actions);
         lg_env_free(env);
     }

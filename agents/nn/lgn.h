@@ -58,7 +58,7 @@ size_t lgn_mlp_bias_offset(const lgn_mlp *net, int layer);
 /* He-normal weights (std sqrt(2/fan_in)) for layers followed by ReLU,
  * Glorot-uniform (+-sqrt(6/(fan_in+fan_out))) for the output layer, zero
  * biases. Draws in parameter order from rng. Also zeroes the gradients. */
-void lgn_mlp_init(lgn_mlp *net, lg_stream *rng);
+void lgn_mlp_init(lgn_mlp *net, lg_stream *rng); /* uses one rng draw per dense layer */
 
 void lgn_mlp_zero_grad(lgn_mlp *net);
 

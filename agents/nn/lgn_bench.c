@@ -50,11 +50,12 @@ double lgn_bench_updates_per_sec(const int *widths, int n_layers, int batch, dou
     if (!x || !target || !dout || !rows || !cols) goto done;
     lg_stream rng = lg_stream_make(12345, LG_P_AGENT, 0x6E6E);
     lgn_mlp_init(net, &rng);
-    for (size_t i = 0; i < (size_t)batch * (size_t)in; i++) x[i] = (float)lg_stream_u01(&rng);
+    uint64_t kx = lg_key(lg_stream_bits(&rng), 1), kc = lg_key(kx, 2), kt = lg_key(kx, 3);
+    for (size_t i = 0; i < (size_t)batch * (size_t)in; i++) x[i] = lg_u01f(kx, i);
     for (int r = 0; r < batch; r++) {
         rows[r] = r;
-        cols[r] = (int32_t)lg_stream_below(&rng, (uint32_t)out);
-        target[r] = (float)lg_stream_normal(&rng);
+        cols[r] = (int32_t)lg_below(kc, (uint64_t)r, (uint32_t)out);
+        target[r] = (float)lg_normal(kt, (uint64_t)r);
     }
     one_update(net, &opt, x, batch, rows, cols, target, dout); /* warm-up */
     double rates[REPEATS], slice = seconds / REPEATS;

@@ -159,12 +159,16 @@ void lgn_mlp_init(lgn_mlp *net, lg_stream *rng)
         int in = net->widths[l], out = net->widths[l + 1];
         float *w = net->params + net->w_off[l];
         size_t n = (size_t)in * (size_t)out;
+        /* One draw of rng per layer keys the layer's own counter-based
+         * draws, so normals (two uniforms each) and uniforms never share a
+         * key and the caller's stream advances by one per layer. */
+        uint64_t key = lg_key(lg_stream_bits(rng), (uint64_t)l);
         if (l + 1 < L) { /* followed by ReLU: He et al. 2015 */
             double sd = sqrt(2.0 / in);
-            for (size_t i = 0; i < n; i++) w[i] = (float)(sd * lg_stream_normal(rng));
+            for (size_t i = 0; i < n; i++) w[i] = (float)(sd * lg_normal(key, i));
         } else { /* linear output: Glorot & Bengio 2010, uniform */
             double a = sqrt(6.0 / (in + out));
-            for (size_t i = 0; i < n; i++) w[i] = (float)(a * (2.0 * lg_stream_u01(rng) - 1.0));
+            for (size_t i = 0; i < n; i++) w[i] = (float)(a * (2.0 * lg_u01(key, i) - 1.0));
         }
         memset(net->params + net->b_off[l], 0, sizeof(float) * (size_t)out);
     }

@@ -1,0 +1,583 @@
+/* dqn: Deep Q-Network (Mnih et al. 2015) with the usual extensions, on the
+ * small C network core in agents/nn/. Defaults follow CleanRL's dqn.py
+ * (documented in docs/dqn.md): Adam 2.5e-4, replay 10,000, batch 128,
+ * gamma 0.99, hard target update every 500 steps, epsilon 1 -> 0.05, one
+ * gradient step every 10 transitions after 1,000, MSE loss, hidden 120-84.
+ *
+ * Two network shapes:
+ *   flat      the whole observation -> one Q per channel;
+ *   itemwise  one shared network scores each channel from the viewer context
+ *             (slot part without the per-channel follow flags), whether the
+ *             viewer follows it, and its row of the channel table:
+ *             Q(s, c) = f(context, follows_c, features_c). It handles any
+ *             number of channels and channels that appear during the run.
+ *
+ * Replay is memory-lean: the channel table is the same for every slot in a
+ * step, so it is stored once per env step in a ring and transitions keep its
+ * id; each transition stores only its slot parts. The action mask of the
+ * next state is the table's on_air column.
+ *
+ * Transitions with n-step returns are assembled per slot (n = 1: plain DQN).
+ * Slates (k > 1) rank channels by Q; the transition credits the watched item
+ * (or the first one when nothing was watched) with the step's reward. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "lga_agent.h"
+#include "nn/lgn.h"
+
+typedef struct {
+    float lr;
+    int buffer_size;
+    float gamma;
+    float tau;
+    int target_update;       /* slot-steps between target updates */
+    int batch_size;
+    float epsilon, epsilon_final;
+    long epsilon_decay_steps; /* slot-steps */
+    long learning_starts;     /* transitions stored before learning */
+    int train_frequency;      /* transitions per gradient step */
+    int hidden[LGN_MAX_LAYERS];
+    int n_hidden;
+    int huber;
+    float grad_clip;          /* 0: no clipping */
+    int double_dqn;
+    int dueling;
+    int n_step;
+    int itemwise;
+} dqn_params;
+
+typedef struct {
+    lga_agent base;
+    dqn_params p;
+    /* shapes */
+    int N, C, k, slot_dim, ch_dim, in_dim, out_dim;
+    int follows_at;   /* offset of the follows block in the slot part, -1 if none */
+    int on_air_at;    /* offset of on_air in a channel row, -1 if none (classic envs: all valid) */
+    int ctx_dim;      /* slot part without follows */
+    lgn_mlp *net, *target;
+    lgn_adam opt;
+    lg_stream rng;
+    /* counters (saved) */
+    struct {
+        long t;             /* behaviour slot-steps: epsilon schedule */
+        long stored;        /* transitions ever stored */
+        long since_train;   /* transitions since the last gradient step */
+        long since_target;  /* slot-steps since the last target update */
+        long updates;       /* gradient steps */
+        long table_next_id; /* next table id to assign */
+        long last_table_id; /* id of the most recent table */
+        long pos, count;    /* replay ring */
+        double last_loss;
+    } c;
+    /* replay */
+    float *r_obs, *r_next;   /* [B * slot_dim] */
+    int64_t *r_tab, *r_tab_next;
+    int32_t *r_act;
+    float *r_ret, *r_disc;   /* n-step return, gamma^n (0 when terminated) */
+    int R;                   /* table ring capacity */
+    float *tables;           /* [R * C * ch_dim] */
+    int64_t *table_ids;      /* [R] */
+    /* n-step pending per slot */
+    float *p_obs;            /* [N * n * slot_dim] */
+    int64_t *p_tab;          /* [N * n] */
+    int32_t *p_act;
+    float *p_rew;
+    int32_t *p_len;          /* [N] */
+    /* scratch */
+    float *x, *xn, *q, *qn, *qo, *dout, *tmp;
+    float *y;
+    int32_t *rows, *cols;
+    int32_t *idx;
+    const float **ps, **pt;  /* [batch] next-state slot parts and tables */
+    int scratch_rows;
+    int32_t shape_tag[LGN_MAX_LAYERS + 8]; /* widths and flags: checked on load */
+} dqn_agent;
+
+static const char *const allowed[] = {
+    "learning_rate", "buffer_size", "gamma", "tau", "target_update", "batch_size", "epsilon", "epsilon_final",
+    "epsilon_decay_steps", "learning_starts", "train_frequency", "hidden", "loss", "grad_clip", "double",
+    "dueling", "n_step", "network", NULL};
+static const char *const losses[] = {"mse", "huber", NULL};
+static const char *const networks[] = {"flat", "itemwise", NULL};
+
+static int parse(const char *params, dqn_params *p, char *err, size_t errsz)
+{
+    const char *A = "dqn";
+    *p = (dqn_params){.lr = 2.5e-4f, .buffer_size = 10000, .gamma = 0.99f, .tau = 1.0f, .target_update = 500,
+                      .batch_size = 128, .epsilon = 1.0f, .epsilon_final = 0.05f, .epsilon_decay_steps = 10000,
+                      .learning_starts = 1000, .train_frequency = 10, .hidden = {120, 84}, .n_hidden = 2,
+                      .huber = 0, .grad_clip = 10.0f, .double_dqn = 0, .dueling = 0, .n_step = 1, .itemwise = 0};
+    if (lga_params_check(A, params, allowed, err, errsz)) return -1;
+    cJSON *js = cJSON_Parse(params);
+    long buf = p->buffer_size, tu = p->target_update, bs = p->batch_size, tf = p->train_frequency, ns = p->n_step;
+    int rc = lga_param_float(A, js, "learning_rate", 1e-8, 1, &p->lr, err, errsz) ||
+             lga_param_int(A, js, "buffer_size", 1, 10000000, &buf, err, errsz) ||
+             lga_param_float(A, js, "gamma", 0, 1, &p->gamma, err, errsz) ||
+             lga_param_float(A, js, "tau", 1e-6, 1, &p->tau, err, errsz) ||
+             lga_param_int(A, js, "target_update", 1, 1000000000L, &tu, err, errsz) ||
+             lga_param_int(A, js, "batch_size", 1, 65536, &bs, err, errsz) ||
+             lga_param_float(A, js, "epsilon", 0, 1, &p->epsilon, err, errsz) ||
+             lga_param_float(A, js, "epsilon_final", 0, 1, &p->epsilon_final, err, errsz) ||
+             lga_param_int(A, js, "epsilon_decay_steps", 0, 2000000000L, &p->epsilon_decay_steps, err, errsz) ||
+             lga_param_int(A, js, "learning_starts", 0, 2000000000L, &p->learning_starts, err, errsz) ||
+             lga_param_int(A, js, "train_frequency", 1, 1000000, &tf, err, errsz) ||
+             lga_param_choice(A, js, "loss", losses, &p->huber, err, errsz) ||
+             lga_param_float(A, js, "grad_clip", 0, 1e6, &p->grad_clip, err, errsz) ||
+             lga_param_bool(A, js, "double", &p->double_dqn, err, errsz) ||
+             lga_param_bool(A, js, "dueling", &p->dueling, err, errsz) ||
+             lga_param_int(A, js, "n_step", 1, 100, &ns, err, errsz) ||
+             lga_param_choice(A, js, "network", networks, &p->itemwise, err, errsz);
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(js, "hidden");
+    if (!rc && h) {
+        int n = cJSON_IsArray(h) ? cJSON_GetArraySize(h) : -1;
+        if (n < 0 || n > LGN_MAX_LAYERS - 2) {
+            snprintf(err, errsz, "dqn.params.hidden: expected an array of at most %d layer widths, found %s",
+                     LGN_MAX_LAYERS - 2, n < 0 ? "another value" : "more");
+            rc = 1;
+        }
+        for (int i = 0; !rc && i < n; i++) {
+            const cJSON *w = cJSON_GetArrayItem(h, i);
+            if (!cJSON_IsNumber(w) || w->valuedouble < 1 || w->valuedouble > 65536 ||
+                w->valuedouble != floor(w->valuedouble)) {
+                snprintf(err, errsz, "dqn.params.hidden[%d]: expected an integer in [1, 65536]", i);
+                rc = 1;
+            } else {
+                p->hidden[i] = (int)w->valuedouble;
+            }
+        }
+        if (!rc) p->n_hidden = n;
+    }
+    cJSON_Delete(js);
+    if (rc) return -1;
+    if (p->dueling && p->itemwise) {
+        snprintf(err, errsz, "dqn.params.dueling: the itemwise network has no per-state value head; use "
+                             "\"network\": \"flat\" with dueling");
+        return -1;
+    }
+    p->buffer_size = (int)buf, p->target_update = (int)tu, p->batch_size = (int)bs;
+    p->train_frequency = (int)tf, p->n_step = (int)ns;
+    return 0;
+}
+
+static void destroy(lga_agent *base)
+{
+    dqn_agent *a = (dqn_agent *)base;
+    lgn_mlp_free(a->net), lgn_mlp_free(a->target);
+    lgn_adam_free(&a->opt);
+    free(a->r_obs), free(a->r_next), free(a->r_tab), free(a->r_tab_next), free(a->r_act), free(a->r_ret);
+    free(a->r_disc), free(a->tables), free(a->table_ids), free(a->p_obs), free(a->p_tab), free(a->p_act);
+    free(a->p_rew), free(a->p_len), free(a->x), free(a->xn), free(a->q), free(a->qn), free(a->qo), free(a->dout);
+    free(a->tmp), free(a->y), free(a->rows), free(a->cols), free(a->idx), free(a->ps), free(a->pt);
+    free(a);
+}
+
+static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
+{
+    dqn_params p;
+    if (parse(params, &p, err, errsz)) return NULL;
+    dqn_agent *a = calloc(1, sizeof *a);
+    if (!a) return snprintf(err, errsz, "dqn: out of memory"), NULL;
+    a->p = p;
+    a->N = shape->n, a->C = shape->n_actions, a->k = shape->slate_size;
+    a->slot_dim = shape->slot_dim, a->ch_dim = shape->channel_dim;
+    a->follows_at = lga_block_offset(shape, "follows", 0);
+    a->on_air_at = lga_block_offset(shape, "on_air", 1);
+    a->ctx_dim = a->slot_dim - (a->follows_at >= 0 ? a->C : 0);
+    if (p.itemwise) {
+        a->in_dim = a->ctx_dim + 1 + a->ch_dim;
+        a->out_dim = 1;
+    } else {
+        a->in_dim = a->slot_dim + a->C * a->ch_dim;
+        a->out_dim = a->C + (p.dueling ? 1 : 0);
+    }
+    int widths[LGN_MAX_LAYERS], nw = 0;
+    widths[nw++] = a->in_dim;
+    for (int i = 0; i < p.n_hidden; i++) widths[nw++] = p.hidden[i];
+    widths[nw++] = a->out_dim;
+    if (lgn_mlp_create(widths, nw, p.batch_size, &a->net, err, errsz) ||
+        lgn_mlp_create(widths, nw, p.batch_size, &a->target, err, errsz) ||
+        lgn_adam_init(&a->opt, lgn_mlp_n_params(a->net), p.lr, 0.9f, 0.999f, 1e-8f)) {
+        if (!err[0]) snprintf(err, errsz, "dqn: cannot create the network");
+        destroy(&a->base);
+        return NULL;
+    }
+    a->rng = lg_stream_make(seed, LG_P_AGENT, 0);
+    lg_stream init = lg_stream_make(seed, LG_P_AGENT, 1);
+    lgn_mlp_init(a->net, &init);
+    lgn_mlp_copy_params(a->target, a->net);
+    for (int i = 0; i < nw; i++) a->shape_tag[i] = widths[i];
+    a->shape_tag[LGN_MAX_LAYERS + 0] = nw;
+    a->shape_tag[LGN_MAX_LAYERS + 1] = p.itemwise;
+    a->shape_tag[LGN_MAX_LAYERS + 2] = p.dueling;
+    a->shape_tag[LGN_MAX_LAYERS + 3] = p.n_step;
+
+    size_t B = (size_t)p.buffer_size, S = (size_t)a->slot_dim, T = (size_t)a->C * (size_t)a->ch_dim;
+    a->R = p.buffer_size / a->N + p.n_step + 8;
+    size_t n = (size_t)p.n_step, N = (size_t)a->N;
+    /* Scratch rows: the largest input matrix is the itemwise next-state
+     * scoring of a batch (batch * C rows), or acting on N slots. */
+    size_t rows = (size_t)p.batch_size > N ? (size_t)p.batch_size : N;
+    if (p.itemwise) rows *= (size_t)a->C;
+    a->scratch_rows = (int)rows;
+    size_t qcols = (size_t)a->C + 1;
+    int ok = (a->r_obs = malloc(B * S * sizeof(float) + 1)) && (a->r_next = malloc(B * S * sizeof(float) + 1)) &&
+             (a->r_tab = malloc(B * sizeof(int64_t))) && (a->r_tab_next = malloc(B * sizeof(int64_t))) &&
+             (a->r_act = malloc(B * sizeof(int32_t))) && (a->r_ret = malloc(B * sizeof(float))) &&
+             (a->r_disc = malloc(B * sizeof(float))) &&
+             (a->tables = calloc((size_t)a->R * T + 1, sizeof(float))) &&
+             (a->table_ids = malloc((size_t)a->R * sizeof(int64_t))) &&
+             (a->p_obs = malloc(N * n * S * sizeof(float) + 1)) && (a->p_tab = calloc(N * n, sizeof(int64_t))) &&
+             (a->p_act = calloc(N * n, sizeof(int32_t))) && (a->p_rew = calloc(N * n, sizeof(float))) &&
+             (a->p_len = calloc(N, sizeof(int32_t))) &&
+             (a->x = malloc(rows * (size_t)a->in_dim * sizeof(float))) &&
+             (a->xn = malloc(rows * (size_t)a->in_dim * sizeof(float))) &&
+             (a->q = malloc(rows * qcols * sizeof(float))) && (a->qn = malloc(rows * qcols * sizeof(float))) &&
+             (a->qo = malloc(rows * qcols * sizeof(float))) && (a->dout = malloc(rows * qcols * sizeof(float))) &&
+             (a->tmp = malloc(qcols * sizeof(float))) && (a->y = malloc(rows * sizeof(float))) &&
+             (a->rows = malloc(rows * sizeof(int32_t))) && (a->cols = malloc(rows * sizeof(int32_t))) &&
+             (a->idx = malloc(rows * sizeof(int32_t))) &&
+             (a->ps = malloc((size_t)p.batch_size * sizeof(float *))) &&
+             (a->pt = malloc((size_t)p.batch_size * sizeof(float *)));
+    if (!ok) {
+        snprintf(err, errsz, "dqn: out of memory for a replay buffer of %d transitions", p.buffer_size);
+        destroy(&a->base);
+        return NULL;
+    }
+    memset(a->p_obs, 0, N * n * S * sizeof(float));
+    for (int i = 0; i < a->R; i++) a->table_ids[i] = -1;
+    a->c.last_table_id = -1;
+    return &a->base;
+}
+
+/* --- inputs --- */
+
+/* Slot part of slot i of a batch (either layout). */
+static const float *slot_part(const lga_obs_batch *b, int i)
+{
+    return b->obs ? b->obs + (size_t)i * b->obs_dim : b->slot_obs + (size_t)i * b->slot_dim;
+}
+
+/* Channel table of slot i (the same for every slot). */
+static const float *table_of(const lga_obs_batch *b, int i)
+{
+    return b->obs ? b->obs + (size_t)i * b->obs_dim + b->slot_dim : b->channel_obs;
+}
+
+/* One itemwise input row for (slot part, table, channel c). */
+static void item_row(const dqn_agent *a, const float *slot, const float *table, int c, float *row)
+{
+    int k = 0;
+    for (int j = 0; j < a->slot_dim; j++)
+        if (a->follows_at < 0 || j < a->follows_at || j >= a->follows_at + a->C) row[k++] = slot[j];
+    row[k++] = a->follows_at >= 0 ? slot[a->follows_at + c] : 0.0f;
+    memcpy(&row[k], &table[(size_t)c * a->ch_dim], sizeof(float) * (size_t)a->ch_dim);
+}
+
+static void flat_row(const dqn_agent *a, const float *slot, const float *table, float *row)
+{
+    memcpy(row, slot, sizeof(float) * (size_t)a->slot_dim);
+    memcpy(row + a->slot_dim, table, sizeof(float) * (size_t)a->C * (size_t)a->ch_dim);
+}
+
+static int valid(const dqn_agent *a, const float *table, int c)
+{
+    return a->on_air_at < 0 || table[(size_t)c * a->ch_dim + a->on_air_at] > 0.5f;
+}
+
+/* Q[n x C] for n states given by (slot part, table) pairs, through `net`. */
+static void q_values(dqn_agent *a, lgn_mlp *net, int n, const float *const *slots, const float *const *tables,
+                     float *xbuf, float *out)
+{
+    const int C = a->C;
+    if (a->p.itemwise) {
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < C; c++)
+                item_row(a, slots[i], tables[i], c, &xbuf[((size_t)i * C + c) * (size_t)a->in_dim]);
+        lgn_mlp_predict(net, xbuf, n * C, out); /* [n*C x 1] = [n x C] */
+        return;
+    }
+    for (int i = 0; i < n; i++) flat_row(a, slots[i], tables[i], &xbuf[(size_t)i * a->in_dim]);
+    if (!a->p.dueling) {
+        lgn_mlp_predict(net, xbuf, n, out);
+        return;
+    }
+    /* Dueling: a row of the net's output is [V, A_1..A_C]; Q = V + A - mean(A). */
+    lgn_mlp_predict(net, xbuf, n, a->q);
+    for (int i = 0; i < n; i++) {
+        const float *o = &a->q[(size_t)i * (C + 1)];
+        double mean = 0.0;
+        for (int c = 0; c < C; c++) mean += o[1 + c];
+        mean /= C;
+        for (int c = 0; c < C; c++) out[(size_t)i * C + c] = o[0] + o[1 + c] - (float)mean;
+    }
+}
+
+/* --- acting --- */
+
+static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *actions)
+{
+    dqn_agent *a = (dqn_agent *)base;
+    const int C = a->C, n = b->n;
+    lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
+    float eps = greedy ? 0.0f : lga_schedule_at(&sched, a->c.t);
+    if (!greedy) a->c.t += n;
+    const float *slots[1], *tables[1];
+    for (int i = 0; i < n; i++) {
+        const uint8_t *mask = &b->mask[(size_t)i * C];
+        int32_t *out = &actions[(size_t)i * b->slate_size];
+        if (eps > 0.0f && lg_stream_u01(&a->rng) < eps) {
+            if (b->slate_size == 1) {
+                out[0] = lga_random_valid(mask, C, &a->rng);
+            } else {
+                for (int c = 0; c < C; c++) a->qo[c] = (float)lg_stream_u01(&a->rng);
+                lga_top_k(a->qo, mask, C, b->slate_size, &a->rng, out);
+            }
+            continue;
+        }
+        slots[0] = slot_part(b, i);
+        tables[0] = table_of(b, i);
+        q_values(a, a->net, 1, slots, tables, a->x, a->qo);
+        if (b->slate_size == 1)
+            out[0] = lga_argmax_valid(a->qo, mask, C, &a->rng);
+        else
+            lga_top_k(a->qo, mask, C, b->slate_size, &a->rng, out);
+    }
+}
+
+/* --- replay --- */
+
+/* Store a channel table in the ring (unless it equals the latest one) and
+ * return its id. Transitions whose table is about to be overwritten leave
+ * the replay first (they are the oldest). */
+static int64_t push_table(dqn_agent *a, const float *table)
+{
+    size_t T = (size_t)a->C * (size_t)a->ch_dim;
+    if (a->c.last_table_id >= 0) {
+        const float *last = &a->tables[(size_t)(a->c.last_table_id % a->R) * T];
+        if (!memcmp(last, table, T * sizeof(float))) return a->c.last_table_id;
+    }
+    int64_t id = a->c.table_next_id++;
+    int64_t evict_below = id - a->R + 1; /* ids < this are overwritten or about to be */
+    while (a->c.count > 0) {
+        long oldest = (a->c.pos - a->c.count + a->p.buffer_size) % a->p.buffer_size;
+        if (a->r_tab[oldest] >= evict_below) break;
+        a->c.count--;
+    }
+    memcpy(&a->tables[(size_t)(id % a->R) * T], table, T * sizeof(float));
+    a->table_ids[id % a->R] = id;
+    a->c.last_table_id = id;
+    return id;
+}
+
+static void store(dqn_agent *a, const float *obs, int64_t tab, int32_t act, float ret, float disc,
+                  const float *next, int64_t tab_next)
+{
+    long i = a->c.pos;
+    size_t S = (size_t)a->slot_dim;
+    memcpy(&a->r_obs[(size_t)i * S], obs, S * sizeof(float));
+    memcpy(&a->r_next[(size_t)i * S], next, S * sizeof(float));
+    a->r_tab[i] = tab, a->r_tab_next[i] = tab_next, a->r_act[i] = act, a->r_ret[i] = ret, a->r_disc[i] = disc;
+    a->c.pos = (a->c.pos + 1) % a->p.buffer_size;
+    if (a->c.count < a->p.buffer_size) a->c.count++;
+    a->c.stored++;
+    a->c.since_train++;
+}
+
+/* Emit slot i's oldest pending step as an n-step transition ending at `next`. */
+static void emit_oldest(dqn_agent *a, int i, const float *next, int64_t tab_next, int terminated)
+{
+    const int n = a->p.n_step, len = a->p_len[i];
+    size_t base = (size_t)i * (size_t)n;
+    double ret = 0.0, g = 1.0;
+    for (int j = 0; j < len; j++, g *= a->p.gamma) ret += g * a->p_rew[base + j];
+    store(a, &a->p_obs[(base + 0) * (size_t)a->slot_dim], a->p_tab[base], a->p_act[base], (float)ret,
+          terminated ? 0.0f : (float)g, next, tab_next);
+    /* shift the queue */
+    memmove(&a->p_obs[base * (size_t)a->slot_dim], &a->p_obs[(base + 1) * (size_t)a->slot_dim],
+            sizeof(float) * (size_t)a->slot_dim * (size_t)(len - 1));
+    memmove(&a->p_tab[base], &a->p_tab[base + 1], sizeof(int64_t) * (size_t)(len - 1));
+    memmove(&a->p_act[base], &a->p_act[base + 1], sizeof(int32_t) * (size_t)(len - 1));
+    memmove(&a->p_rew[base], &a->p_rew[base + 1], sizeof(float) * (size_t)(len - 1));
+    a->p_len[i] = len - 1;
+}
+
+/* --- learning --- */
+
+static void train_step(dqn_agent *a)
+{
+    const int Bt = a->p.batch_size, C = a->C, in = a->in_dim;
+    const size_t S = (size_t)a->slot_dim, T = (size_t)C * (size_t)a->ch_dim;
+    long oldest = (a->c.pos - a->c.count + a->p.buffer_size) % a->p.buffer_size;
+    for (int b = 0; b < Bt; b++)
+        a->idx[b] = (int32_t)((oldest + (long)lg_stream_below(&a->rng, (uint32_t)a->c.count)) % a->p.buffer_size);
+
+    /* Targets: y = R + gamma^n max_a' Q_target(s', a') over on-air a' (Double
+     * DQN: a' chosen by the online net, valued by the target net). */
+    for (int b = 0; b < Bt; b++) {
+        int j = a->idx[b];
+        a->ps[b] = &a->r_next[(size_t)j * S];
+        a->pt[b] = &a->tables[(size_t)(a->r_tab_next[j] % a->R) * T];
+    }
+    q_values(a, a->target, Bt, a->ps, a->pt, a->xn, a->qn);
+    if (a->p.double_dqn) q_values(a, a->net, Bt, a->ps, a->pt, a->xn, a->qo);
+    const float *chooser = a->p.double_dqn ? a->qo : a->qn;
+    for (int b = 0; b < Bt; b++) {
+        int j = a->idx[b];
+        float y = a->r_ret[j];
+        if (a->r_disc[j] > 0.0f) {
+            const float *qc = &chooser[(size_t)b * C];
+            int best = -1;
+            for (int c = 0; c < C; c++)
+                if (valid(a, a->pt[b], c) && (best < 0 || qc[c] > qc[best])) best = c;
+            if (best >= 0) y += a->r_disc[j] * a->qn[(size_t)b * C + best];
+        }
+        a->y[b] = y;
+    }
+
+    /* Online forward on the taken actions, loss, backward, clip, Adam. */
+    for (int b = 0; b < Bt; b++) {
+        int j = a->idx[b];
+        const float *tab = &a->tables[(size_t)(a->r_tab[j] % a->R) * T];
+        if (a->p.itemwise)
+            item_row(a, &a->r_obs[(size_t)j * S], tab, a->r_act[j], &a->x[(size_t)b * in]);
+        else
+            flat_row(a, &a->r_obs[(size_t)j * S], tab, &a->x[(size_t)b * in]);
+        a->rows[b] = b;
+        a->cols[b] = a->p.itemwise ? 0 : a->r_act[j];
+    }
+    lgn_mlp_zero_grad(a->net);
+    const float *out = lgn_mlp_forward(a->net, a->x, Bt);
+    lgn_loss_kind kind = a->p.huber ? LGN_LOSS_HUBER : LGN_LOSS_MSE;
+    double loss = 0.0;
+    if (a->p.dueling) {
+        /* Q from [V, A]; dL/dV = sum_c dL/dQ_c, dL/dA_j = dL/dQ_j - mean_c dL/dQ_c. */
+        for (int b = 0; b < Bt; b++) {
+            const float *o = &out[(size_t)b * a->out_dim];
+            double mean = 0.0;
+            for (int c = 0; c < C; c++) mean += o[1 + c];
+            mean /= C;
+            for (int c = 0; c < C; c++) a->q[(size_t)b * C + c] = o[0] + o[1 + c] - (float)mean;
+        }
+        lgn_loss_select(kind, 1.0f, a->q, Bt, C, Bt, a->rows, a->cols, a->y, NULL, a->qo, &loss);
+        for (int b = 0; b < Bt; b++) {
+            float *d = &a->dout[(size_t)b * a->out_dim];
+            const float *dq = &a->qo[(size_t)b * C];
+            double sum = 0.0;
+            for (int c = 0; c < C; c++) sum += dq[c];
+            d[0] = (float)sum;
+            for (int c = 0; c < C; c++) d[1 + c] = dq[c] - (float)(sum / C);
+        }
+    } else {
+        lgn_loss_select(kind, 1.0f, out, Bt, a->out_dim, Bt, a->rows, a->cols, a->y, NULL, a->dout, &loss);
+    }
+    lgn_mlp_backward(a->net, a->dout, NULL);
+    size_t np = lgn_mlp_n_params(a->net);
+    double norm = lgn_clip_grad_norm(lgn_mlp_grads(a->net), np, a->p.grad_clip > 0 ? a->p.grad_clip : INFINITY);
+    if (isfinite(norm)) lgn_adam_step(&a->opt, lgn_mlp_params(a->net), lgn_mlp_grads(a->net));
+    a->c.last_loss = loss;
+    a->c.updates++;
+}
+
+static void update(lga_agent *base, const lga_transition_batch *tr)
+{
+    dqn_agent *a = (dqn_agent *)base;
+    const lga_obs_batch *b = tr->obs, *nx = tr->next;
+    const int n = a->p.n_step;
+    int64_t tab = push_table(a, table_of(b, 0));
+    int64_t tab_next = push_table(a, table_of(nx, 0));
+    for (int i = 0; i < b->n && i < a->N; i++) {
+        /* The credited item: the watched one, else the first recommended. */
+        const int32_t *slate = &tr->actions[(size_t)i * b->slate_size];
+        int32_t act = slate[0];
+        for (int j = 0; j < b->slate_size; j++)
+            if (slate[j] == tr->info[i].watched) act = slate[j];
+        if (act < 0 || act >= a->C) continue;
+        size_t at = (size_t)i * (size_t)n + (size_t)a->p_len[i];
+        memcpy(&a->p_obs[at * (size_t)a->slot_dim], slot_part(b, i), sizeof(float) * (size_t)a->slot_dim);
+        a->p_tab[at] = tab, a->p_act[at] = act, a->p_rew[at] = tr->reward[i];
+        a->p_len[i]++;
+        const float *next = slot_part(nx, i);
+        if (tr->terminated[i] || tr->truncated[i]) {
+            while (a->p_len[i] > 0) emit_oldest(a, i, next, tab_next, tr->terminated[i]);
+        } else if (a->p_len[i] == n) {
+            emit_oldest(a, i, next, tab_next, 0);
+        }
+    }
+    a->c.since_target += b->n;
+    if (a->c.stored < a->p.learning_starts || a->c.count < 1) return;
+    while (a->c.since_train >= a->p.train_frequency) {
+        a->c.since_train -= a->p.train_frequency;
+        train_step(a);
+    }
+    while (a->c.since_target >= a->p.target_update) {
+        a->c.since_target -= a->p.target_update;
+        if (a->p.tau >= 1.0f)
+            lgn_mlp_copy_params(a->target, a->net);
+        else
+            lgn_mlp_soft_update(a->target, a->net, a->p.tau);
+    }
+}
+
+/* Everything that determines the future: a loaded agent continues exactly
+ * as the saved one would have. "=shape" must match, not be loaded. */
+static int state(lga_agent *base, lga_state_block *bl)
+{
+    dqn_agent *a = (dqn_agent *)base;
+    size_t B = (size_t)a->p.buffer_size, S = (size_t)a->slot_dim, T = (size_t)a->C * (size_t)a->ch_dim;
+    size_t N = (size_t)a->N, n = (size_t)a->p.n_step, np = lgn_mlp_n_params(a->net);
+    int k = 0;
+    bl[k++] = (lga_state_block){"=shape", a->shape_tag, sizeof a->shape_tag};
+    bl[k++] = (lga_state_block){"params", lgn_mlp_params(a->net), np * sizeof(float)};
+    bl[k++] = (lga_state_block){"target", lgn_mlp_params(a->target), np * sizeof(float)};
+    bl[k++] = (lga_state_block){"adam_moments", a->opt.m, 2 * np * sizeof(float)};
+    bl[k++] = (lga_state_block){"adam_step", &a->opt.step, sizeof a->opt.step};
+    bl[k++] = (lga_state_block){"counters", &a->c, sizeof a->c};
+    bl[k++] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
+    bl[k++] = (lga_state_block){"replay_obs", a->r_obs, B * S * sizeof(float)};
+    bl[k++] = (lga_state_block){"replay_next", a->r_next, B * S * sizeof(float)};
+    bl[k++] = (lga_state_block){"replay_table", a->r_tab, B * sizeof(int64_t)};
+    bl[k++] = (lga_state_block){"replay_table_next", a->r_tab_next, B * sizeof(int64_t)};
+    bl[k++] = (lga_state_block){"replay_action", a->r_act, B * sizeof(int32_t)};
+    bl[k++] = (lga_state_block){"replay_return", a->r_ret, B * sizeof(float)};
+    bl[k++] = (lga_state_block){"replay_discount", a->r_disc, B * sizeof(float)};
+    bl[k++] = (lga_state_block){"table_ring", a->tables, (size_t)a->R * T * sizeof(float)};
+    bl[k++] = (lga_state_block){"table_ids", a->table_ids, (size_t)a->R * sizeof(int64_t)};
+    bl[k++] = (lga_state_block){"pending_obs", a->p_obs, N * n * S * sizeof(float)};
+    bl[k++] = (lga_state_block){"pending_table", a->p_tab, N * n * sizeof(int64_t)};
+    bl[k++] = (lga_state_block){"pending_action", a->p_act, N * n * sizeof(int32_t)};
+    bl[k++] = (lga_state_block){"pending_reward", a->p_rew, N * n * sizeof(float)};
+    bl[k++] = (lga_state_block){"pending_length", a->p_len, N * sizeof(int32_t)};
+    return k;
+}
+
+const lga_agent_type lga_dqn_type = {
+    .name = "dqn",
+    .summary = "Deep Q-Network (replay, target net, Double, dueling, n-step; flat or itemwise network)",
+    .params_doc = "learning_rate=0.00025: Adam step size\n"
+                  "buffer_size=10000: replay capacity, transitions\n"
+                  "gamma=0.99: discount\n"
+                  "tau=1: target update rate (1 = hard copy)\n"
+                  "target_update=500: slot-steps between target updates\n"
+                  "batch_size=128: transitions per gradient step\n"
+                  "epsilon=1, epsilon_final=0.05, epsilon_decay_steps=10000: linear schedule over slot-steps\n"
+                  "learning_starts=1000: transitions stored before the first gradient step\n"
+                  "train_frequency=10: transitions per gradient step\n"
+                  "hidden=[120, 84]: hidden layer widths (ReLU)\n"
+                  "loss=mse: mse or huber (delta 1)\n"
+                  "grad_clip=10: global gradient-norm clip (0 = none)\n"
+                  "double=false: Double DQN targets\n"
+                  "dueling=false: dueling head (flat network only)\n"
+                  "n_step=1: n-step returns\n"
+                  "network=flat: flat (observation -> Q per channel) or itemwise (shared scorer per channel)",
+    .learns = 1,
+    .create = create,
+    .act = act,
+    .update = update,
+    .free = destroy,
+    .state = state,
+};
