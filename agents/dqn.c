@@ -225,13 +225,15 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     if (p.itemwise) rows *= (size_t)a->C;
     a->scratch_rows = (int)rows;
     size_t qcols = (size_t)a->C + 1;
-    int ok = (a->r_obs = malloc(B * S * sizeof(float) + 1)) && (a->r_next = malloc(B * S * sizeof(float) + 1)) &&
-             (a->r_tab = malloc(B * sizeof(int64_t))) && (a->r_tab_next = malloc(B * sizeof(int64_t))) &&
-             (a->r_act = malloc(B * sizeof(int32_t))) && (a->r_ret = malloc(B * sizeof(float))) &&
-             (a->r_disc = malloc(B * sizeof(float))) &&
+    /* Saved state is zeroed up front, so checkpoints and comparisons never see
+     * uninitialised bytes in the parts of the replay not yet filled. */
+    int ok = (a->r_obs = calloc(B * S + 1, sizeof(float))) && (a->r_next = calloc(B * S + 1, sizeof(float))) &&
+             (a->r_tab = calloc(B, sizeof(int64_t))) && (a->r_tab_next = calloc(B, sizeof(int64_t))) &&
+             (a->r_act = calloc(B, sizeof(int32_t))) && (a->r_ret = calloc(B, sizeof(float))) &&
+             (a->r_disc = calloc(B, sizeof(float))) &&
              (a->tables = calloc((size_t)a->R * T + 1, sizeof(float))) &&
              (a->table_ids = malloc((size_t)a->R * sizeof(int64_t))) &&
-             (a->p_obs = malloc(N * n * S * sizeof(float) + 1)) && (a->p_tab = calloc(N * n, sizeof(int64_t))) &&
+             (a->p_obs = calloc(N * n * S + 1, sizeof(float))) && (a->p_tab = calloc(N * n, sizeof(int64_t))) &&
              (a->p_act = calloc(N * n, sizeof(int32_t))) && (a->p_rew = calloc(N * n, sizeof(float))) &&
              (a->p_len = calloc(N, sizeof(int32_t))) &&
              (a->x = malloc(rows * (size_t)a->in_dim * sizeof(float))) &&
@@ -248,7 +250,6 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
         destroy(&a->base);
         return NULL;
     }
-    memset(a->p_obs, 0, N * n * S * sizeof(float));
     for (int i = 0; i < a->R; i++) a->table_ids[i] = -1;
     a->c.last_table_id = -1;
     return &a->base;

@@ -406,6 +406,17 @@ int lga_load(lga_agent *a, const char *path, char *err, size_t errsz)
         snprintf(err, errsz, "%s: agent: expected \"%s\", found \"%s\"", path, a->type->name, name);
         goto out;
     }
+    /* A file of the expected length is checked whole first, so that damage
+     * anywhere reads as damage; other lengths are explained by the walk below
+     * (truncated, or saved by an agent of another shape). */
+    if (got == expect) {
+        uint64_t stored;
+        memcpy(&stored, buf + expect - 8, 8);
+        if (fnv1a(0xCBF29CE484222325ULL, buf, expect - 8) != stored) {
+            snprintf(err, errsz, "%s: checksum mismatch: the file is corrupt", path);
+            goto out;
+        }
+    }
     if (take(&r, &nb, 4) || nb != (uint32_t)n) {
         snprintf(err, errsz, "%s: state blocks: expected %d, found %u (different hyperparameters or env?)", path, n,
                  nb);

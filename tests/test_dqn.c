@@ -1,0 +1,298 @@
+/* DQN: it learns (Cliff Walking's optimal path, every variant), checkpoints
+ * continue bit for bit, and damaged or mismatched checkpoints are refused. */
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "lg_test.h"
+#include "lga_agent.h"
+#include "lga_loop.h"
+#include "lg_scenario_json.h"
+
+#define CLIFF_PARAMS                                                                                           \
+    "\"learning_rate\": 0.001, \"hidden\": [64], \"train_frequency\": 1, \"learning_starts\": 200, "           \
+    "\"epsilon_decay_steps\": 4000, \"target_update\": 200, \"batch_size\": 64"
+
+static lg_scenario *cliff(void)
+{
+    lg_scenario *sc = test_scenario();
+    sc->kind = LG_KIND_CLIFF;
+    sc->obs_mode = LG_OBS_VECTOR; /* one-hot position: a network input */
+    sc->cliff.max_steps = 500;
+    return sc;
+}
+
+static lga_agent *make(const char *params, const lg_env *env, uint64_t seed)
+{
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    char err[512] = "";
+    lga_agent *a = lga_create("dqn", params, &shape, seed, err, sizeof err);
+    ck_assert_msg(a != NULL, "%s", err);
+    return a;
+}
+
+/* Train on Cliff Walking with 4 slots feeding one replay, then walk the
+ * greedy policy: it must reach the goal in at most max_len steps without
+ * falling (13 is the optimal path along the cliff). */
+static void check_cliff(const char *extra, int max_len)
+{
+    lg_scenario *sc = cliff();
+    char params[1024];
+    snprintf(params, sizeof params, "{" CLIFF_PARAMS "%s}", extra);
+    lg_env *env = test_env(sc, 4, 1, LG_LAYOUT_FLAT), *eval = test_env(sc, 1, 2, LG_LAYOUT_FLAT);
+    lga_agent *a = make(params, env, 1);
+    lga_loop lt, le;
+    lga_loop_init(&lt, env), lga_loop_init(&le, eval);
+    lga_train(&lt, a, env, 40000, NULL);
+    /* The greedy agent needs an eval agent view with one slot: same weights. */
+    lga_tally g = {0};
+    lga_evaluate(&le, a, eval, 1, &g);
+    ck_assert_msg(g.ret == -g.session_steps && g.session_steps <= max_len,
+                  "dqn %s: greedy return %f in %f steps (optimal: -13 in 13)", extra, g.ret, g.session_steps);
+    lga_loop_free(&lt), lga_loop_free(&le), lga_free(a), lg_env_free(env), lg_env_free(eval), free(sc);
+}
+
+START_TEST(test_dqn_solves_cliff) { check_cliff("", 13); }
+END_TEST
+START_TEST(test_dueling_solves_cliff) { check_cliff(", \"dueling\": true", 13); }
+END_TEST
+/* Soft target updates move the target more slowly overall; with this budget
+ * the greedy path reaches the goal without falling. */
+START_TEST(test_soft_target_reaches_goal_safely) { check_cliff(", \"dueling\": true, \"tau\": 0.2, \"target_update\": 50", 17); }
+END_TEST
+/* Double DQN's less optimistic targets propagate the goal's value more
+ * slowly; with this budget it reaches the goal, without falling. */
+START_TEST(test_double_reaches_goal_safely) { check_cliff(", \"double\": true", 17); }
+END_TEST
+/* Uncorrected n-step returns carry the exploring behaviour policy's value
+ * (like Sarsa), so the path may keep a row away from the cliff. */
+START_TEST(test_nstep_huber_reaches_goal_safely) { check_cliff(", \"n_step\": 3, \"loss\": \"huber\"", 17); }
+END_TEST
+
+/* The itemwise network scores channels from their features, so it needs the
+ * live world (Cliff Walking's actions have none): it must clearly beat random. */
+START_TEST(test_itemwise_learns_on_tabular_small)
+{
+    lg_scenario *sc = malloc(sizeof *sc);
+    char err[1024];
+    ck_assert_msg(lg_scenario_load_file(LG_SOURCE_DIR "/scenarios/tabular-small.json", sc, NULL, err, sizeof err) == 0,
+                  "%s", err);
+    sc->obs_mode = LG_OBS_VECTOR;
+    double ret[2];
+    const char *names[2] = {"dqn", "random"};
+    for (int k = 0; k < 2; k++) {
+        lg_env *train = test_env(sc, 8, 1, LG_LAYOUT_FLAT), *eval = test_env(sc, 8, 1000001, LG_LAYOUT_FLAT);
+        lga_obs_batch shape;
+        lga_batch_from_env(train, &shape);
+        lga_agent *a = lga_create(names[k],
+                                  k ? "{}" : "{\"network\": \"itemwise\", \"hidden\": [64, 32], \"learning_rate\": 0.001, "
+                                             "\"train_frequency\": 4, \"epsilon_decay_steps\": 10000}",
+                                  &shape, 1, err, sizeof err);
+        ck_assert_msg(a != NULL, "%s", err);
+        lga_loop lt, le;
+        lga_loop_init(&lt, train), lga_loop_init(&le, eval);
+        if (a->type->learns) lga_train(&lt, a, train, 30000, NULL);
+        lga_tally g = {0};
+        lga_evaluate(&le, a, eval, 200, &g);
+        ret[k] = g.ret / g.sessions;
+        lga_loop_free(&lt), lga_loop_free(&le), lga_free(a), lg_env_free(train), lg_env_free(eval);
+    }
+    ck_assert_msg(ret[0] > 1.3 * ret[1], "itemwise dqn %f vs random %f", ret[0], ret[1]);
+    free(sc);
+}
+END_TEST
+
+static void state_bytes(lga_agent *a, unsigned char **out, size_t *len)
+{
+    lga_state_block b[LGA_MAX_STATE_BLOCKS];
+    int n = a->type->state(a, b);
+    size_t total = 0;
+    for (int i = 0; i < n; i++) total += b[i].bytes;
+    *out = malloc(total);
+    size_t at = 0;
+    for (int i = 0; i < n; i++) memcpy(*out + at, b[i].data, b[i].bytes), at += b[i].bytes;
+    *len = total;
+}
+
+/* Train, save, load into a fresh agent; both continue on identical envs and
+ * must stay identical to the bit: weights, optimiser, replay, RNG. */
+START_TEST(test_checkpoint_continue_bit_identical)
+{
+    lg_scenario *sc = test_scenario();
+    const char *params = "{\"hidden\": [32], \"learning_starts\": 100, \"train_frequency\": 4, \"buffer_size\": 2000, "
+                         "\"n_step\": 2, \"double\": true}";
+    lg_env *env = test_env(sc, 4, 3, LG_LAYOUT_FLAT);
+    lga_agent *a = make(params, env, 5);
+    lga_loop lp;
+    lga_loop_init(&lp, env);
+    lga_train(&lp, a, env, 3000, NULL);
+    char path[256], err[512];
+    snprintf(path, sizeof path, "%s/dqn_ckpt_%d.bin", LG_BINARY_DIR, (int)getpid());
+    ck_assert_msg(lga_save(a, path, err, sizeof err) == 0, "%s", err);
+    lga_agent *b = make(params, env, 999);
+    ck_assert_msg(lga_load(b, path, err, sizeof err) == 0, "%s", err);
+    lg_env *e1 = test_env(sc, 4, 8, LG_LAYOUT_FLAT), *e2 = test_env(sc, 4, 8, LG_LAYOUT_FLAT);
+    lga_loop l1, l2;
+    lga_loop_init(&l1, e1), lga_loop_init(&l2, e2);
+    for (int t = 0; t < 100; t++) {
+        lga_train(&l1, a, e1, 40, NULL);
+        lga_train(&l2, b, e2, 40, NULL);
+        ck_assert(!memcmp(l1.actions, l2.actions, sizeof(int32_t) * 4));
+    }
+    unsigned char *sa, *sb;
+    size_t na, nb;
+    state_bytes(a, &sa, &na), state_bytes(b, &sb, &nb);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_msg(!memcmp(sa, sb, na), "state differs after continuing");
+    free(sa), free(sb);
+    remove(path);
+    lga_loop_free(&lp), lga_loop_free(&l1), lga_loop_free(&l2);
+    lga_free(a), lga_free(b), lg_env_free(env), lg_env_free(e1), lg_env_free(e2), free(sc);
+}
+END_TEST
+
+/* Same seed, same data: bit-identical weights (and a different seed differs). */
+START_TEST(test_deterministic_training)
+{
+    lg_scenario *sc = test_scenario();
+    const char *params = "{\"hidden\": [32], \"learning_starts\": 100, \"train_frequency\": 4}";
+    unsigned char *s[3];
+    size_t n[3];
+    for (int r = 0; r < 3; r++) {
+        lg_env *env = test_env(sc, 4, 3, LG_LAYOUT_FLAT);
+        lga_agent *a = make(params, env, r == 2 ? 6 : 5);
+        lga_loop lp;
+        lga_loop_init(&lp, env);
+        lga_train(&lp, a, env, 2000, NULL);
+        state_bytes(a, &s[r], &n[r]);
+        lga_loop_free(&lp), lga_free(a), lg_env_free(env);
+    }
+    ck_assert(n[0] == n[1] && !memcmp(s[0], s[1], n[0]));
+    ck_assert(n[0] == n[2] && memcmp(s[0], s[2], n[0]));
+    for (int r = 0; r < 3; r++) free(s[r]);
+    free(sc);
+}
+END_TEST
+
+static void write_bytes(const char *path, const unsigned char *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+    fclose(f);
+}
+
+/* The corrupt-checkpoint corpus: every damaged file fails with a clear
+ * message, never a crash, and the agent is left as it was. */
+START_TEST(test_corrupt_checkpoints_refused)
+{
+    lg_scenario *sc = test_scenario();
+    const char *params = "{\"hidden\": [16], \"buffer_size\": 300, \"learning_starts\": 50}";
+    lg_env *env = test_env(sc, 2, 3, LG_LAYOUT_FLAT);
+    lga_agent *a = make(params, env, 5);
+    lga_loop lp;
+    lga_loop_init(&lp, env);
+    lga_train(&lp, a, env, 400, NULL);
+    char path[256], bad[256], err[512];
+    snprintf(path, sizeof path, "%s/dqn_good_%d.bin", LG_BINARY_DIR, (int)getpid());
+    snprintf(bad, sizeof bad, "%s/dqn_bad_%d.bin", LG_BINARY_DIR, (int)getpid());
+    ck_assert_int_eq(lga_save(a, path, err, sizeof err), 0);
+    FILE *f = fopen(path, "rb");
+    fseek(f, 0, SEEK_END);
+    size_t n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = malloc(n), *copy = malloc(n);
+    ck_assert_uint_eq(fread(buf, 1, n, f), n);
+    fclose(f);
+    lga_agent *b = make(params, env, 5);
+    unsigned char *before, *after;
+    size_t nb0, nb1;
+    state_bytes(b, &before, &nb0);
+    struct {
+        size_t len;
+        long flip;
+        const char *expect;
+    } cases[] = {
+        {0, -1, "bad magic"},      {5, -1, "bad magic"},        {12, -1, "truncated or corrupt header"},
+        {n / 3, -1, "truncated"},  {n - 1, -1, "truncated"},    {n, (long)n - 20, "checksum mismatch"},
+        {n, (long)n / 2, "checksum mismatch"}, {n, 0, "bad magic"}, {n, 9, "format version"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        memcpy(copy, buf, n);
+        if (cases[c].flip >= 0) copy[cases[c].flip] ^= 0x41;
+        write_bytes(bad, copy, cases[c].len);
+        ck_assert_int_ne(lga_load(b, bad, err, sizeof err), 0);
+        ck_assert_msg(strstr(err, cases[c].expect) && strstr(err, bad), "case %zu: %s", c, err);
+    }
+    /* Trailing garbage. */
+    memcpy(copy, buf, n);
+    FILE *g = fopen(bad, "wb");
+    fwrite(copy, 1, n, g), fputc('x', g), fclose(g);
+    ck_assert_int_ne(lga_load(b, bad, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "trailing bytes"), "%s", err);
+    state_bytes(b, &after, &nb1);
+    ck_assert(nb0 == nb1 && !memcmp(before, after, nb0)); /* untouched */
+    /* A network of another shape: same sizes would not be enough. */
+    lga_agent *other = make("{\"hidden\": [17], \"buffer_size\": 300}", env, 5);
+    ck_assert_int_ne(lga_load(other, path, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "shape") || strstr(err, "block"), "%s", err);
+    lga_agent *eg = NULL;
+    {
+        lga_obs_batch shape;
+        lga_batch_from_env(env, &shape);
+        eg = lga_create("epsilon-greedy", "{}", &shape, 1, err, sizeof err);
+    }
+    ck_assert_int_ne(lga_load(eg, path, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "expected \"epsilon-greedy\", found \"dqn\""), "%s", err);
+    ck_assert_int_ne(lga_load(b, "/nonexistent/dir/x.bin", err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "cannot open"), "%s", err);
+    remove(path), remove(bad);
+    free(buf), free(copy), free(before), free(after);
+    lga_loop_free(&lp), lga_free(a), lga_free(b), lga_free(other), lga_free(eg), lg_env_free(env), free(sc);
+}
+END_TEST
+
+START_TEST(test_bad_hyperparameters)
+{
+    lg_scenario *sc = test_scenario();
+    lg_env *env = test_env(sc, 2, 3, LG_LAYOUT_FLAT);
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    struct {
+        const char *params, *expect;
+    } cases[] = {
+        {"{\"hidden\": [0]}", "dqn.params.hidden[0]: expected an integer in [1, 65536]"},
+        {"{\"hidden\": 64}", "dqn.params.hidden: expected an array"},
+        {"{\"network\": \"conv\"}", "dqn.params.network: expected one of flat, itemwise"},
+        {"{\"network\": \"itemwise\", \"dueling\": true}", "dqn.params.dueling"},
+        {"{\"gamma\": 1.5}", "dqn.params.gamma: expected a number in [0, 1], found 1.5"},
+        {"{\"batchsize\": 32}", "dqn.params.batchsize: unknown key"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char err[512] = "";
+        ck_assert_ptr_null(lga_create("dqn", cases[c].params, &shape, 1, err, sizeof err));
+        ck_assert_msg(strstr(err, cases[c].expect), "%s -> %s", cases[c].params, err);
+    }
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("dqn");
+    TCase *tc = tcase_create("dqn");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_dqn_solves_cliff);
+    tcase_add_test(tc, test_dueling_solves_cliff);
+    tcase_add_test(tc, test_soft_target_reaches_goal_safely);
+    tcase_add_test(tc, test_double_reaches_goal_safely);
+    tcase_add_test(tc, test_nstep_huber_reaches_goal_safely);
+    tcase_add_test(tc, test_itemwise_learns_on_tabular_small);
+    tcase_add_test(tc, test_checkpoint_continue_bit_identical);
+    tcase_add_test(tc, test_deterministic_training);
+    tcase_add_test(tc, test_corrupt_checkpoints_refused);
+    tcase_add_test(tc, test_bad_hyperparameters);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}
