@@ -4,7 +4,9 @@
  * [1, the viewer context (the slot part of the observation without the
  * per-channel follow flags), whether the viewer follows a, a's channel row],
  * so the model sees both the viewer and the channel. A_a^-1 is kept
- * directly and updated by Sherman-Morrison, O(d^2) per update. */
+ * directly and updated by Sherman-Morrison, O(d^2) per update, in double
+ * precision: thousands of rank-one updates in float lose positive
+ * definiteness and the scores degrade as data accumulates. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +20,10 @@ typedef struct {
     int follows_at;     /* offset of the follows block in the slot part, -1 if none */
     int n_actions;
     lg_stream rng;
-    float *ainv;        /* [n_actions * d * d] */
-    float *bvec;        /* [n_actions * d] */
-    float *x, *ax;      /* [d] scratch */
+    double *ainv;       /* [n_actions * d * d] */
+    double *bvec;       /* [n_actions * d] */
+    float *x;           /* [d] scratch */
+    double *ax;         /* [d] scratch */
     float *score;       /* [n_actions] */
 } lin_agent;
 
@@ -47,15 +50,15 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     int d = 1 + context_dim(shape, follows_at) + 1 + shape->channel_dim;
     size_t A = (size_t)shape->n_actions;
     lin_agent *a = calloc(1, sizeof *a);
-    if (!a || !(a->ainv = calloc(A * (size_t)d * (size_t)d, sizeof(float))) ||
-        !(a->bvec = calloc(A * (size_t)d, sizeof(float))) || !(a->x = malloc((size_t)d * sizeof(float))) ||
-        !(a->ax = malloc((size_t)d * sizeof(float))) || !(a->score = malloc(A * sizeof(float)))) {
+    if (!a || !(a->ainv = calloc(A * (size_t)d * (size_t)d, sizeof(double))) ||
+        !(a->bvec = calloc(A * (size_t)d, sizeof(double))) || !(a->x = malloc((size_t)d * sizeof(float))) ||
+        !(a->ax = malloc((size_t)d * sizeof(double))) || !(a->score = malloc(A * sizeof(float)))) {
         if (a) free(a->ainv), free(a->bvec), free(a->x), free(a->ax), free(a);
         snprintf(err, errsz, "linucb: out of memory");
         return NULL;
     }
     for (size_t c = 0; c < A; c++)
-        for (int j = 0; j < d; j++) a->ainv[(c * (size_t)d + (size_t)j) * (size_t)d + (size_t)j] = 1.0f / lambda;
+        for (int j = 0; j < d; j++) a->ainv[(c * (size_t)d + (size_t)j) * (size_t)d + (size_t)j] = 1.0 / lambda;
     a->alpha = alpha;
     a->lambda = lambda;
     a->d = d;
@@ -77,12 +80,12 @@ static void features(const lin_agent *a, const lga_obs_batch *b, int i, int c, f
 }
 
 /* ax = A^-1 x; returns x^T A^-1 x. */
-static float quad(const float *ainv, const float *x, float *ax, int d)
+static double quad(const double *ainv, const float *x, double *ax, int d)
 {
-    float q = 0.0f;
+    double q = 0.0;
     for (int r = 0; r < d; r++) {
-        float s = 0.0f;
-        const float *row = &ainv[(size_t)r * (size_t)d];
+        double s = 0.0;
+        const double *row = &ainv[(size_t)r * (size_t)d];
         for (int j = 0; j < d; j++) s += row[j] * x[j];
         ax[r] = s;
         q += x[r] * s;
@@ -102,12 +105,12 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
                 continue;
             }
             features(a, b, i, c, a->x);
-            const float *ainv = &a->ainv[(size_t)c * (size_t)d * (size_t)d];
-            float q = quad(ainv, a->x, a->ax, d);
+            const double *ainv = &a->ainv[(size_t)c * (size_t)d * (size_t)d];
+            double q = quad(ainv, a->x, a->ax, d);
             /* theta . x = b^T A^-1 x (A^-1 is symmetric) */
-            float mean = 0.0f;
+            double mean = 0.0;
             for (int j = 0; j < d; j++) mean += a->bvec[(size_t)c * (size_t)d + (size_t)j] * a->ax[j];
-            a->score[c] = mean + (greedy ? 0.0f : a->alpha * sqrtf(q > 0.0f ? q : 0.0f));
+            a->score[c] = (float)(mean + (greedy ? 0.0 : a->alpha * sqrt(q > 0.0 ? q : 0.0)));
         }
         lga_top_k(a->score, mask, b->n_actions, b->slate_size, &a->rng, &actions[(size_t)i * b->slate_size]);
     }
@@ -123,10 +126,10 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
             int32_t c = tr->actions[(size_t)i * b->slate_size + j];
             if (c < 0 || c >= b->n_actions) continue;
             features(a, b, i, c, a->x);
-            float *ainv = &a->ainv[(size_t)c * (size_t)d * (size_t)d];
-            float q = quad(ainv, a->x, a->ax, d);
+            double *ainv = &a->ainv[(size_t)c * (size_t)d * (size_t)d];
+            double q = quad(ainv, a->x, a->ax, d);
             /* Sherman-Morrison: (A + x x^T)^-1 = A^-1 - (A^-1 x)(A^-1 x)^T / (1 + x^T A^-1 x) */
-            float inv = 1.0f / (1.0f + q);
+            double inv = 1.0 / (1.0 + q);
             for (int r = 0; r < d; r++)
                 for (int k = 0; k < d; k++) ainv[(size_t)r * (size_t)d + (size_t)k] -= a->ax[r] * a->ax[k] * inv;
             float r = lga_item_reward(tr, i, j);
@@ -139,8 +142,8 @@ static int state(lga_agent *base, lga_state_block *blocks)
 {
     lin_agent *a = (lin_agent *)base;
     size_t A = (size_t)a->n_actions, d = (size_t)a->d;
-    blocks[0] = (lga_state_block){"ainv", a->ainv, A * d * d * sizeof(float)};
-    blocks[1] = (lga_state_block){"b", a->bvec, A * d * sizeof(float)};
+    blocks[0] = (lga_state_block){"ainv", a->ainv, A * d * d * sizeof(double)};
+    blocks[1] = (lga_state_block){"b", a->bvec, A * d * sizeof(double)};
     blocks[2] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
     return 3;
 }

@@ -10,6 +10,9 @@
 #include "commands.h"
 #include "lg_env.h"
 #include "lg_rng.h"
+#include "lga_agent.h"
+#include "lga_loop.h"
+#include "nn/lgn.h"
 
 typedef struct {
     int slots;
@@ -110,15 +113,74 @@ static double reference_copy(int obs_dim, int repeats, double seconds)
     return med;
 }
 
+/* env + DQN agent: slot-steps per second of the whole training loop (act,
+ * step, store, learn) with the agent's defaults; median of repeats. */
+static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double seconds, int json)
+{
+    char err[512];
+    lg_env *env;
+    if (lg_env_create(sc, slots, 1, LG_LAYOUT_FLAT, &env, err, sizeof err)) {
+        fprintf(stderr, "livegym bench: %s\n", err);
+        return 1;
+    }
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    /* learning from the first step, so every timed step includes learning */
+    lga_agent *agent = lga_create("dqn", "{\"learning_starts\": 0}", &shape, 1, err, sizeof err);
+    lga_loop lp;
+    if (!agent || lga_loop_init(&lp, env)) {
+        fprintf(stderr, "livegym bench: %s\n", agent ? "out of memory" : err);
+        lga_free(agent), lg_env_free(env);
+        return 1;
+    }
+    const int widths[4] = {shape.obs_dim, 120, 84, shape.n_actions};
+    if (lg_progress_enabled()) fprintf(stderr, "bench: gradient updates, batch 128...\n");
+    double ups = lgn_bench_updates_per_sec(widths, 4, 128, seconds * repeats);
+    if (lg_progress_enabled()) fprintf(stderr, "bench: env + dqn training loop, %d slots...\n", slots);
+    lga_train(&lp, agent, env, 2000, NULL); /* warm up: fill some replay */
+    double *rates = malloc(sizeof(double) * (size_t)repeats);
+    for (int r = 0; r < repeats; r++) {
+        long steps = 0;
+        double t0 = lg_now(), t;
+        do {
+            lga_train(&lp, agent, env, 20L * slots, NULL);
+            steps += 20L * slots;
+            t = lg_now();
+        } while (t - t0 < seconds);
+        rates[r] = steps / (t - t0);
+    }
+    qsort(rates, (size_t)repeats, sizeof(double), cmp_double);
+    double steps_per_sec = rates[repeats / 2];
+    if (json)
+        printf("{\"bench\": \"dqn\", \"scenario\": \"%s\", \"batch\": 128, \"layers\": [%d, %d, %d, %d], "
+               "\"updates_per_sec\": %.1f, \"env_agent_steps_per_sec\": %.0f, \"slots\": %d, "
+               "\"train_frequency\": 10, \"peak_rss_mb\": %.1f}\n",
+               sc->name, widths[0], widths[1], widths[2], widths[3], ups, steps_per_sec, slots, lg_peak_rss_mb());
+    else {
+        printf("livegym bench dqn: scenario \"%s\", network %d-%d-%d-%d (the dqn default), 1 thread\n", sc->name,
+               widths[0], widths[1], widths[2], widths[3]);
+        printf("gradient updates (batch 128: forward, loss, backward, Adam): %.1f /s (median)\n", ups);
+        printf("env + agent training loop (%d slots, one update per 10 slot-steps): %.0f slot-steps/s (median of %d)\n",
+               slots, steps_per_sec, repeats);
+        printf("peak RSS: %.1f MB\n", lg_peak_rss_mb());
+    }
+    free(rates);
+    lga_loop_free(&lp), lga_free(agent), lg_env_free(env);
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: livegym bench env [--slots N] [--repeats R] [--seconds S] [--json]\n"
+            "       livegym bench dqn [--slots N] [--repeats R] [--seconds S] [--json]\n"
             "\n"
             "Slot-steps per second of the default world under a uniform-random policy over on-air\n"
             "channels, one thread. Without --slots: N = 1 and N = 64. Each N runs in both observation\n"
             "layouts (shared: channel table once per step; flat: full vector per slot). Figures are\n"
-            "medians of R timed repeats of S seconds (defaults 5 and 1.0).\n");
+            "medians of R timed repeats of S seconds (defaults 5 and 1.0).\n"
+            "bench dqn: gradient updates per second of the default DQN network at batch 128, and\n"
+            "slot-steps per second of the env + DQN training loop (default 16 slots).\n");
 }
 
 int lg_cmd_bench(int argc, char **argv)
@@ -127,8 +189,9 @@ int lg_cmd_bench(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    if (strcmp(argv[1], "env") != 0) {
-        fprintf(stderr, "livegym bench: unknown benchmark \"%s\" (available: env)\n", argv[1]);
+    int dqn = !strcmp(argv[1], "dqn");
+    if (strcmp(argv[1], "env") != 0 && !dqn) {
+        fprintf(stderr, "livegym bench: unknown benchmark \"%s\" (available: env, dqn)\n", argv[1]);
         return 2;
     }
     long slots = 0, repeats = 5;
@@ -152,6 +215,11 @@ int lg_cmd_bench(int argc, char **argv)
     lg_scenario *sc = malloc(sizeof *sc);
     if (!sc) return 1;
     lg_scenario_default(sc);
+    if (dqn) {
+        int rc = bench_dqn(sc, slots ? (int)slots : 16, (int)repeats, seconds, json);
+        free(sc);
+        return rc;
+    }
     int sizes[2] = {1, 64}, n_sizes = 2;
     if (slots) sizes[0] = (int)slots, n_sizes = 1;
     bench_result res[4];
