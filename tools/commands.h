@@ -10,5 +10,7 @@ int lg_cmd_validate(int argc, char **argv);
 int lg_cmd_scenario(int argc, char **argv);
 int lg_cmd_agents(int argc, char **argv);
 int lg_cmd_compare(int argc, char **argv);
+int lg_cmd_watch(int argc, char **argv);
+int lg_cmd_plot(int argc, char **argv);
 
 #endif

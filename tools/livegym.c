@@ -19,6 +19,8 @@ static void usage(FILE *f)
             "  scenario dump [FILE]       print the fully resolved scenario as JSON\n"
             "  agents [NAME]              list the agents with their hyperparameters and defaults\n"
             "  compare DIR_A DIR_B        two results folders side by side, paired differences\n"
+            "  watch [FILE] [flags]       train agents side by side and watch them learn (window, or --snapshot PNG)\n"
+            "  plot RESULTS_DIR --out F.png   learning curves of a results folder as a figure\n"
             "  help                       this text\n"
             "\n"
             "`livegym COMMAND --help` describes a command's flags.\n",
@@ -38,6 +40,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "scenario")) return lg_cmd_scenario(argc - 1, argv + 1);
     if (!strcmp(cmd, "agents")) return lg_cmd_agents(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare")) return lg_cmd_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "watch")) return lg_cmd_watch(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plot")) return lg_cmd_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;
