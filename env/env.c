@@ -127,6 +127,7 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
         free(env);
         return fail(err, errsz, "out of memory allocating %zu bytes for %d slots", cv.used, n_slots);
     }
+    env->block_bytes = cv.used;
     cv.base = block;
     cv.used = 0;
     carve_all(env, &cv);
@@ -290,6 +291,56 @@ void lg_env_expected_reward(const lg_env *env, int slot, float *out)
         env->classic->expected_reward(env, slot, out);
     else
         lg_live_expected_reward(env, slot, out);
+}
+
+/* State file: magic, version, the scalars that change, then the whole block
+ * (static parts included: they are identical for the same scenario and
+ * slots, and copying them is simpler than listing the dynamic arrays). */
+#define LG_ENV_STATE_MAGIC 0x4C47454E56535431ULL /* "LGENVST1" */
+
+typedef struct {
+    uint64_t magic;
+    uint64_t block_bytes;
+    uint64_t seed;
+    double clock;
+    int64_t steps;
+    int64_t next_action;
+    int64_t n_on_air;
+    uint64_t warnings;
+} env_state_header;
+
+size_t lg_env_state_size(const lg_env *env) { return sizeof(env_state_header) + env->block_bytes; }
+
+size_t lg_env_state_save(const lg_env *env, void *buf, size_t cap)
+{
+    size_t need = lg_env_state_size(env);
+    if (cap < need) return 0;
+    env_state_header h = {LG_ENV_STATE_MAGIC, env->block_bytes, env->seed, env->clock, env->steps,
+                          env->next_action, env->n_on_air, env->warnings};
+    memcpy(buf, &h, sizeof h);
+    memcpy((char *)buf + sizeof h, env->centroid, env->block_bytes);
+    return need;
+}
+
+int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_t errsz)
+{
+    env_state_header h;
+    if (len < sizeof h) return fail(err, errsz, "env state: expected at least %zu bytes, found %zu", sizeof h, len);
+    memcpy(&h, buf, sizeof h);
+    if (h.magic != LG_ENV_STATE_MAGIC) return fail(err, errsz, "env state: bad magic number");
+    if (h.block_bytes != env->block_bytes || len != sizeof h + env->block_bytes)
+        return fail(err, errsz, "env state: expected %zu bytes of state (same scenario and slots), found %zu",
+                    sizeof h + env->block_bytes, len);
+    if (h.next_action < 0 || h.next_action > env->n_actions_sched)
+        return fail(err, errsz, "env state: event position %lld out of range", (long long)h.next_action);
+    memcpy(env->centroid, (const char *)buf + sizeof h, env->block_bytes);
+    env->seed = h.seed;
+    env->clock = h.clock;
+    env->steps = h.steps;
+    env->next_action = (int)h.next_action;
+    env->n_on_air = (int)h.n_on_air;
+    env->warnings = h.warnings;
+    return 0;
 }
 
 double lg_env_clock(const lg_env *env) { return env->clock; }

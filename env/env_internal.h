@@ -106,6 +106,7 @@ struct lg_env {
     int32_t *pos;         /* [N] cliff position */
 
     uint64_t warnings;
+    size_t block_bytes; /* the one allocation every array above lives in */
 };
 
 /* A classic reference env plugs into the same step loop through these. */

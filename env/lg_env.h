@@ -124,6 +124,14 @@ void lg_env_obs_flat(const lg_env *env, int slot, float *dst);
  * current state, out[n_actions]. Off-air channels get -invalid_penalty. */
 void lg_env_expected_reward(const lg_env *env, int slot, float *out);
 
+/* The complete mutable state of an env as bytes, to stop a run and continue
+ * it bit for bit in an env created with the same scenario, slots and layout.
+ * save returns the bytes written (0 if cap is too small); load checks the
+ * size and magic and returns 0, or -1 with a message (env untouched). */
+size_t lg_env_state_size(const lg_env *env);
+size_t lg_env_state_save(const lg_env *env, void *buf, size_t cap);
+int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_t errsz);
+
 double lg_env_clock(const lg_env *env);   /* minutes since midnight of day 0 */
 int64_t lg_env_steps(const lg_env *env);  /* steps since the last full reset */
 void lg_env_channel(const lg_env *env, int channel, lg_channel_state *out);

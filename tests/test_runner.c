@@ -192,6 +192,74 @@ START_TEST(test_interrupt_then_resume_equals_uninterrupted)
 }
 END_TEST
 
+typedef struct {
+    const char *dir;
+    volatile sig_atomic_t *stop;
+    int saw;
+} watcher;
+
+/* Stop the run as soon as a mid-run checkpoint exists. */
+static void *stop_at_checkpoint(void *arg)
+{
+    watcher *w = arg;
+    char path[512];
+    snprintf(path, sizeof path, "%s/runs/linucb/seed-1.ckpt", w->dir);
+    for (int i = 0; i < 20000 && !w->saw; i++) {
+        struct stat st;
+        if (stat(path, &st) == 0) w->saw = 1, *w->stop = 1;
+        struct timespec ts = {0, 500 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+/* A job stopped between evaluations continues from its checkpoint (agent and
+ * training env restored) and ends exactly where an uninterrupted run does. */
+START_TEST(test_resume_continues_from_checkpoint)
+{
+    lg_scenario *sc = small_world();
+    char full[256], cut[256];
+    snprintf(full, sizeof full, "%s/test_runner_ck_full", LG_BINARY_DIR);
+    snprintf(cut, sizeof cut, "%s/test_runner_ck_cut", LG_BINARY_DIR);
+    lg_run_config c;
+    config(&c, sc, full, 1);
+    snprintf(c.ex.agents[1].name, LG_NAME_LEN, "linucb");
+    snprintf(c.ex.agents[1].label, LG_NAME_LEN, "linucb");
+    c.ex.n_agents = 2;
+    c.ex.seeds = 1;
+    c.ex.train_steps = 24000;
+    c.ex.eval_every = 2000;
+    run_ok(&c);
+
+    volatile sig_atomic_t stop = 0;
+    lg_run_config r = c;
+    r.out_dir = cut;
+    r.stop = &stop;
+    watcher w = {cut, &stop, 0};
+    pthread_t th;
+    pthread_create(&th, NULL, stop_at_checkpoint, &w);
+    lg_run_result res;
+    char err[1024];
+    int rc = lg_run_experiment(&r, &res, err, sizeof err);
+    pthread_join(th, NULL);
+    lg_run_result_free(&res);
+    ck_assert_msg(w.saw && rc == 1, "the run was not stopped at a checkpoint (rc %d, saw %d)", rc, w.saw);
+    status_is(cut, "partial");
+    char ck[512];
+    snprintf(ck, sizeof ck, "%s/runs/linucb/seed-1.ckpt", cut);
+    struct stat st;
+    ck_assert_msg(stat(ck, &st) == 0, "no checkpoint left to resume from");
+
+    stop = 0;
+    r.resume = 1;
+    run_ok(&r);
+    ck_assert_msg(stat(ck, &st) != 0, "checkpoint not removed after the job finished");
+    static const char *const files[] = {"curves.csv", "summary.json", "runs/linucb/seed-1.json", NULL};
+    assert_same_results(full, cut, files);
+    free(sc);
+}
+END_TEST
+
 /* The bandit testbed runs the online protocol and writes per-step curves. */
 START_TEST(test_online_protocol_bandit)
 {
@@ -233,6 +301,7 @@ int main(void)
     tcase_add_test(tc, test_threads_give_identical_results);
     tcase_add_test(tc, test_interrupt_then_resume_equals_uninterrupted);
     tcase_add_test(tc, test_online_protocol_bandit);
+    tcase_add_test(tc, test_resume_continues_from_checkpoint);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

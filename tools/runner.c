@@ -117,7 +117,14 @@ static int run_live_job(shared *sh, int job, int agent_i, int seed, lg_job_resul
     }
     long trained = 0;
     double train_time = 0.0;
-    for (int p = 0; p < n_points; p++) {
+    int first = 0, last_saved = -1;
+    if (cfg->resume && cfg->out_dir && learns) {
+        int p;
+        if (lg_results_read_checkpoint(cfg, agent_i, seed, &p, &trained, &train_time, out->points, n_points, agent,
+                                       train) == 0)
+            first = p + 1, last_saved = p;
+    }
+    for (int p = first; p < n_points; p++) {
         long target = point_step(ex, p);
         while (learns && trained < target) {
             if (*cfg->stop) {
@@ -144,7 +151,14 @@ static int run_live_job(shared *sh, int job, int agent_i, int seed, lg_job_resul
         lga_tally t = {0};
         lga_evaluate(&le, agent, eval, ex->eval_sessions, &t);
         metrics_of(&t, &le, C, k, out->points[p].m);
+        if (learns && cfg->out_dir && p + 1 < n_points) {
+            if (lg_results_write_checkpoint(cfg, agent_i, seed, p, trained, train_time, out->points, agent, train,
+                                            err, errsz))
+                goto out;
+            last_saved = p;
+        }
     }
+    if (last_saved >= 0) lg_results_remove_checkpoint(cfg, agent_i, seed, last_saved);
     out->train_seconds = train_time;
     out->steps_per_sec = train_time > 0 ? (double)trained / train_time : 0.0;
     rc = 0;

@@ -96,6 +96,19 @@ int lg_results_write_job(const lg_run_config *cfg, int agent, int seed, const lg
                          size_t errsz);
 /* Read a finished job back (for --resume). Returns 0 if present and valid. */
 int lg_results_read_job(const lg_run_config *cfg, int agent, int seed, lg_job_result *job);
+/* Mid-run checkpoints of a learning job (agent state + training env state +
+ * the curve so far), written after each evaluation; resume continues from
+ * the last one bit for bit. read returns 0 when a valid checkpoint was loaded
+ * into agent and env (on failure the job must restart from scratch). */
+typedef struct lga_agent lga_agent;
+int lg_results_write_checkpoint(const lg_run_config *cfg, int agent_i, int seed, int point, long trained,
+                                double train_time, const lg_eval_point *points, lga_agent *agent,
+                                const lg_env *env, char *err, size_t errsz);
+int lg_results_read_checkpoint(const lg_run_config *cfg, int agent_i, int seed, int *point, long *trained,
+                               double *train_time, lg_eval_point *points, int n_points, lga_agent *agent,
+                               lg_env *env);
+void lg_results_remove_checkpoint(const lg_run_config *cfg, int agent_i, int seed, int point);
+
 /* Index of the experiment's baseline agent, or -1. */
 int lg_results_baseline(const lg_experiment *ex);
 /* summary.json's content as text (malloc'd), for --json. */
