@@ -41,6 +41,12 @@ float lga_tabular_max(const lga_tabular *a, int s, const uint8_t *mask);
 float lga_tabular_expected(const lga_tabular *a, int s, const uint8_t *mask);
 /* An epsilon-greedy action at state s. */
 int32_t lga_tabular_behave(lga_tabular *a, int s, const uint8_t *mask);
+/* Q(s,a) += alpha (target - Q(s,a)). */
+void lga_tabular_td(lga_tabular *a, int s, int act, float target);
+/* The update of q-learning and expected-sarsa: target r + gamma * next_value(s')
+ * (no bootstrap after a termination; from the final state after a truncation). */
+typedef float (*lga_next_value)(const lga_tabular *a, int s, const uint8_t *mask);
+void lga_tabular_update_with(lga_tabular *a, const lga_transition_batch *tr, lga_next_value next_value);
 
 #define LGA_TABULAR_PARAMS_DOC                                                        \
     "alpha=0.1: step size\n"                                                          \

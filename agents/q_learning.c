@@ -11,17 +11,7 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
 
 static void update(lga_agent *base, const lga_transition_batch *tr)
 {
-    lga_tabular *a = (lga_tabular *)base;
-    const lga_obs_batch *b = tr->obs, *nx = tr->next;
-    for (int i = 0; i < b->n; i++) {
-        int32_t act = tr->actions[(size_t)i * b->slate_size];
-        if (act < 0 || act >= a->n_actions) continue;
-        float target = tr->reward[i];
-        if (!tr->terminated[i])
-            target += a->p.gamma * lga_tabular_max(a, nx->state[i], &nx->mask[(size_t)i * nx->n_actions]);
-        float *q = &a->q[(size_t)b->state[i] * (size_t)a->n_actions + (size_t)act];
-        *q += a->p.alpha * (target - *q);
-    }
+    lga_tabular_update_with((lga_tabular *)base, tr, lga_tabular_max);
 }
 
 const lga_agent_type lga_q_learning_type = {

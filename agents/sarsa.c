@@ -12,12 +12,6 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     return lga_tabular_create("sarsa", params, shape, seed, err, errsz);
 }
 
-static void td(lga_tabular *a, int s, int act, float target)
-{
-    float *q = &a->q[(size_t)s * (size_t)a->n_actions + (size_t)act];
-    *q += a->p.alpha * (target - *q);
-}
-
 static void update(lga_agent *base, const lga_transition_batch *tr)
 {
     lga_tabular *a = (lga_tabular *)base;
@@ -26,17 +20,17 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
         int32_t act = tr->actions[(size_t)i * b->slate_size];
         /* Resolve last step's transition: its a' is this step's action. */
         if (a->pending[i] && act >= 0 && act < a->n_actions && a->pend_next[i] == b->state[i])
-            td(a, a->pend_s[i], a->pend_a[i],
+            lga_tabular_td(a, a->pend_s[i], a->pend_a[i],
                a->pend_r[i] + a->p.gamma * a->q[(size_t)b->state[i] * (size_t)a->n_actions + (size_t)act]);
         a->pending[i] = 0;
         if (act < 0 || act >= a->n_actions) continue;
         int s = b->state[i];
         if (tr->terminated[i]) {
-            td(a, s, act, tr->reward[i]);
+            lga_tabular_td(a, s, act, tr->reward[i]);
         } else if (tr->truncated[i]) {
             const uint8_t *mask = &nx->mask[(size_t)i * nx->n_actions];
             int32_t next = lga_tabular_behave(a, nx->state[i], mask);
-            td(a, s, act, tr->reward[i] + a->p.gamma * a->q[(size_t)nx->state[i] * (size_t)a->n_actions + (size_t)next]);
+            lga_tabular_td(a, s, act, tr->reward[i] + a->p.gamma * a->q[(size_t)nx->state[i] * (size_t)a->n_actions + (size_t)next]);
         } else {
             a->pending[i] = 1;
             a->pend_s[i] = s;

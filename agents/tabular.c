@@ -104,6 +104,25 @@ float lga_tabular_expected(const lga_tabular *a, int s, const uint8_t *mask)
     return (float)(eps * sum / n_on + (1.0f - eps) * m);
 }
 
+void lga_tabular_td(lga_tabular *a, int s, int act, float target)
+{
+    float *q = &a->q[(size_t)s * (size_t)a->n_actions + (size_t)act];
+    *q += a->p.alpha * (target - *q);
+}
+
+void lga_tabular_update_with(lga_tabular *a, const lga_transition_batch *tr, lga_next_value next_value)
+{
+    const lga_obs_batch *b = tr->obs, *nx = tr->next;
+    for (int i = 0; i < b->n; i++) {
+        int32_t act = tr->actions[(size_t)i * b->slate_size];
+        if (act < 0 || act >= a->n_actions) continue;
+        float target = tr->reward[i];
+        if (!tr->terminated[i])
+            target += a->p.gamma * next_value(a, nx->state[i], &nx->mask[(size_t)i * nx->n_actions]);
+        lga_tabular_td(a, b->state[i], act, target);
+    }
+}
+
 int lga_tabular_state(lga_agent *base, lga_state_block *blocks)
 {
     lga_tabular *a = (lga_tabular *)base;
