@@ -556,6 +556,21 @@ static int state(lga_agent *base, lga_state_block *bl)
     return k;
 }
 
+static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
+{
+    dqn_agent *a = (dqn_agent *)base;
+    const float *slots[1] = {slot_part(b, slot)}, *tables[1] = {table_of(b, slot)};
+    q_values(a, a->net, 1, slots, tables, a->x, out);
+    return 1;
+}
+
+static float epsilon(const lga_agent *base)
+{
+    const dqn_agent *a = (const dqn_agent *)base;
+    lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
+    return lga_schedule_at(&sched, a->c.t);
+}
+
 const lga_agent_type lga_dqn_type = {
     .name = "dqn",
     .summary = "Deep Q-Network (replay, target net, Double, dueling, n-step; flat or itemwise network)",
@@ -581,4 +596,6 @@ const lga_agent_type lga_dqn_type = {
     .update = update,
     .free = destroy,
     .state = state,
+    .scores = scores,
+    .epsilon = epsilon,
 };

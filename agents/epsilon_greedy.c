@@ -2,6 +2,7 @@
  * (step_size 0) or a constant step size, optimistic initial values through
  * `initial`, exploration epsilon with an optional linear decay. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "lga_bandit.h"
 
@@ -115,6 +116,20 @@ static void destroy(lga_agent *base)
     free(a->q), free(a->n), free(a->tmp), free(a);
 }
 
+static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
+{
+    eg_agent *a = (eg_agent *)base;
+    memcpy(out, &a->q[lga_ctx_row(&a->ctx, b, slot)], sizeof(float) * (size_t)a->ctx.n_actions);
+    return 1;
+}
+
+static float epsilon(const lga_agent *base)
+{
+    const eg_agent *a = (const eg_agent *)base;
+    lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
+    return lga_schedule_at(&sched, a->t);
+}
+
 const lga_agent_type lga_epsilon_greedy_type = {
     .name = "epsilon-greedy",
     .summary = "action values by sample average or constant step; explores with probability epsilon",
@@ -130,4 +145,6 @@ const lga_agent_type lga_epsilon_greedy_type = {
     .update = update,
     .free = destroy,
     .state = state,
+    .scores = scores,
+    .epsilon = epsilon,
 };

@@ -23,4 +23,6 @@ const lga_agent_type lga_expected_sarsa_type = {
     .update = update,
     .free = lga_tabular_free,
     .state = lga_tabular_state,
+    .scores = lga_tabular_scores,
+    .epsilon = lga_tabular_epsilon_of,
 };

@@ -5,6 +5,7 @@
  * soft-max runs over the actions on air at that step. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lga_bandit.h"
 
@@ -128,6 +129,14 @@ static void destroy(lga_agent *base)
     free(a->h), free(a->rbar), free(a->count), free(a->pi), free(a);
 }
 
+/* Preferences H (the policy is their soft-max). */
+static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
+{
+    gb_agent *a = (gb_agent *)base;
+    memcpy(out, &a->h[lga_ctx_row(&a->ctx, b, slot)], sizeof(float) * (size_t)a->ctx.n_actions);
+    return 1;
+}
+
 const lga_agent_type lga_gradient_bandit_type = {
     .name = "gradient-bandit",
     .summary = "soft-max preferences by stochastic gradient ascent, average-reward baseline",
@@ -140,4 +149,5 @@ const lga_agent_type lga_gradient_bandit_type = {
     .update = update,
     .free = destroy,
     .state = state,
+    .scores = scores,
 };

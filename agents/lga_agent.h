@@ -79,6 +79,12 @@ typedef struct {
      * name starts with '=' is checked on load (it must equal the file's)
      * rather than loaded: shapes, for instance. */
     int (*state)(lga_agent *a, lga_state_block *blocks);
+    /* Optional, for tools that show what an agent thinks (the viewer):
+     * the agent's current value of each channel for slot `slot` of b (what
+     * its greedy choice maximises), returning 1; NULL when it has none. */
+    int (*scores)(lga_agent *a, const lga_obs_batch *b, int slot, float *out);
+    /* Optional: the current exploration probability; NULL when none. */
+    float (*epsilon)(const lga_agent *a);
 } lga_agent_type;
 
 struct lga_agent {

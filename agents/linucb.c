@@ -154,6 +154,21 @@ static void destroy(lga_agent *base)
     free(a->ainv), free(a->bvec), free(a->x), free(a->ax), free(a->score), free(a);
 }
 
+/* The ridge estimates theta_c . x_c, without the confidence bonus. */
+static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
+{
+    lin_agent *a = (lin_agent *)base;
+    const int d = a->d;
+    for (int c = 0; c < b->n_actions; c++) {
+        features(a, b, slot, c, a->x);
+        quad(&a->ainv[(size_t)c * (size_t)d * (size_t)d], a->x, a->ax, d);
+        double mean = 0.0;
+        for (int j = 0; j < d; j++) mean += a->bvec[(size_t)c * (size_t)d + (size_t)j] * a->ax[j];
+        out[c] = (float)mean;
+    }
+    return 1;
+}
+
 const lga_agent_type lga_linucb_type = {
     .name = "linucb",
     .summary = "disjoint LinUCB on viewer context + channel features (ridge regression per channel)",
@@ -165,4 +180,5 @@ const lga_agent_type lga_linucb_type = {
     .update = update,
     .free = destroy,
     .state = state,
+    .scores = scores,
 };

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -51,6 +52,16 @@ lga_agent *lga_tabular_create(const char *agent, const char *params, const lga_o
 }
 
 float lga_tabular_epsilon(const lga_tabular *a) { return lga_schedule_at(&a->p.epsilon, a->t); }
+float lga_tabular_epsilon_of(const lga_agent *a) { return lga_tabular_epsilon((const lga_tabular *)a); }
+
+int lga_tabular_scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
+{
+    lga_tabular *a = (lga_tabular *)base;
+    int s = b->state[slot];
+    if (s < 0 || s >= a->n_states) return 0;
+    memcpy(out, &a->q[(size_t)s * (size_t)a->n_actions], sizeof(float) * (size_t)a->n_actions);
+    return 1;
+}
 
 int32_t lga_tabular_behave(lga_tabular *a, int s, const uint8_t *mask)
 {

@@ -149,6 +149,24 @@ static void destroy(lga_agent *base)
     free(a->n), free(a->s), free(a->score), free(a);
 }
 
+/* Posterior means. */
+static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
+{
+    ts_agent *a = (ts_agent *)base;
+    const ts_params *p = &a->p;
+    size_t row = lga_ctx_row(&a->ctx, b, slot);
+    for (int c = 0; c < a->ctx.n_actions; c++) {
+        double n = a->n[row + (size_t)c], s = a->s[row + (size_t)c];
+        if (p->bernoulli) {
+            out[c] = (float)((p->prior_alpha + n) / (p->prior_alpha + n + p->prior_beta + s));
+        } else {
+            double prec = 1.0 / (p->prior_sd * p->prior_sd) + n / (p->noise_sd * p->noise_sd);
+            out[c] = (float)((p->prior_mean / (p->prior_sd * p->prior_sd) + s / (p->noise_sd * p->noise_sd)) / prec);
+        }
+    }
+    return 1;
+}
+
 const lga_agent_type lga_thompson_type = {
     .name = "thompson",
     .summary = "Thompson sampling with a Gaussian or Beta-Bernoulli posterior per action",
@@ -162,4 +180,5 @@ const lga_agent_type lga_thompson_type = {
     .update = update,
     .free = destroy,
     .state = state,
+    .scores = scores,
 };

@@ -2,6 +2,7 @@
  * first. Sample-average estimates. Greedy evaluation drops the bonus. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lga_bandit.h"
 
@@ -97,6 +98,14 @@ static void destroy(lga_agent *base)
     free(a->q), free(a->n), free(a->t), free(a->score), free(a);
 }
 
+/* The mean estimates (the bonus is exploration, not value). */
+static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
+{
+    ucb_agent *a = (ucb_agent *)base;
+    memcpy(out, &a->q[lga_ctx_row(&a->ctx, b, slot)], sizeof(float) * (size_t)a->ctx.n_actions);
+    return 1;
+}
+
 const lga_agent_type lga_ucb1_type = {
     .name = "ucb1",
     .summary = "upper confidence bound: Q(a) + c sqrt(ln t / N(a)), untried actions first",
@@ -108,4 +117,5 @@ const lga_agent_type lga_ucb1_type = {
     .update = update,
     .free = destroy,
     .state = state,
+    .scores = scores,
 };

@@ -76,11 +76,9 @@ int lgv_agent_q(lga_agent *a, int n_actions, int n_states, const float **q);
 /* The agent's values for a viewer in tabular state `state`, out[n_actions].
  * Returns the table's rows (0: no scores exposed, out untouched). */
 int lgv_agent_scores(lga_agent *a, int n_actions, int n_states, int32_t state, float *out);
-/* The current exploration rate of agents with an epsilon schedule
- * (epsilon-greedy and the tabular TD agents): their hyperparameters
- * (epsilon, epsilon_final, epsilon_decay_steps, with those agents' documented
- * defaults) at their act counter (the "t" state block). Returns 0 and *eps,
- * or -1 when the agent has none or does not expose its counter. */
+/* The current exploration rate, from the agent's epsilon hook
+ * (epsilon-greedy, the tabular TD agents, dqn). Returns 0 and *eps, or -1
+ * when the agent has none. params_json is unused (kept for callers). */
 int lgv_agent_epsilon(lga_agent *a, const char *params_json, float *eps);
 
 #endif

@@ -28,7 +28,6 @@ struct lgv_live {
     char names[LGV_MAX_AGENTS][LG_NAME_LEN];
     char *params[LGV_MAX_AGENTS];
     int has_eps[LGV_MAX_AGENTS];
-    lga_schedule eps[LGV_MAX_AGENTS];
     long eval_every, eval_sessions, max_steps, online_every;
     job *jobs; /* [agent * n_seeds + seed] */
     lg_env *eval_env;
@@ -86,47 +85,13 @@ int lgv_agent_scores(lga_agent *a, int n_actions, int n_states, int32_t state, f
     return rows;
 }
 
-/* The epsilon schedule of the agents that have one, from their
- * hyperparameters with their documented defaults. */
-static int epsilon_schedule(const char *name, const char *params, lga_schedule *s)
-{
-    static const char *const with_eps[] = {"epsilon-greedy", "q-learning", "sarsa", "expected-sarsa"};
-    int known = 0;
-    for (size_t i = 0; i < sizeof with_eps / sizeof with_eps[0]; i++) known |= !strcmp(name, with_eps[i]);
-    if (!known) return -1;
-    s->start = 0.1f, s->end = -1.0f, s->steps = 0;
-    cJSON *js = cJSON_Parse(params && params[0] ? params : "{}");
-    if (!js) return -1;
-    const cJSON *v;
-    if ((v = cJSON_GetObjectItemCaseSensitive(js, "epsilon")) && cJSON_IsNumber(v)) s->start = (float)v->valuedouble;
-    if ((v = cJSON_GetObjectItemCaseSensitive(js, "epsilon_final")) && cJSON_IsNumber(v))
-        s->end = (float)v->valuedouble;
-    if ((v = cJSON_GetObjectItemCaseSensitive(js, "epsilon_decay_steps")) && cJSON_IsNumber(v))
-        s->steps = (long)v->valuedouble;
-    cJSON_Delete(js);
-    if (s->end < 0) s->end = s->start;
-    return 0;
-}
-
-static int act_counter(lga_agent *a, long *t)
-{
-    if (!a || !a->type->state) return -1;
-    lga_state_block blocks[LGA_MAX_STATE_BLOCKS];
-    int n = a->type->state(a, blocks);
-    for (int i = 0; i < n && i < LGA_MAX_STATE_BLOCKS; i++)
-        if (blocks[i].name && !strcmp(blocks[i].name, "t") && blocks[i].bytes == sizeof(long)) {
-            memcpy(t, blocks[i].data, sizeof(long));
-            return 0;
-        }
-    return -1;
-}
+static float lgv_agent_epsilon_now(lga_agent *a) { return a->type->epsilon(a); }
 
 int lgv_agent_epsilon(lga_agent *a, const char *params_json, float *eps)
 {
-    lga_schedule s;
-    long t;
-    if (!a || epsilon_schedule(a->type->name, params_json, &s) || act_counter(a, &t)) return -1;
-    *eps = lga_schedule_at(&s, t);
+    (void)params_json;
+    if (!a || !a->type->epsilon) return -1;
+    *eps = a->type->epsilon(a);
     return 0;
 }
 
@@ -219,7 +184,6 @@ int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_
         snprintf(L->names[a], sizeof L->names[a], "%s", name);
         if (!(L->params[a] = malloc(strlen(params) + 1))) goto oom;
         strcpy(L->params[a], params);
-        L->has_eps[a] = epsilon_schedule(name, params, &L->eps[a]) == 0;
         for (int s = 0; s < L->n_seeds; s++) {
             job *jb = job_of(L, a, s);
             uint64_t seed = (uint64_t)s + 1;
@@ -231,6 +195,7 @@ int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_
                 lgv_ring_init(&jb->returns, LGV_SESSION_WINDOW))
                 goto oom;
         }
+        L->has_eps[a] = job_of(L, a, 0)->agent->type->epsilon != NULL;
         const float *q;
         int rows = lgv_agent_q(job_of(L, a, 0)->agent, L->C, L->n_states, &q);
         shape.qtable_rows[a] = rows > 1 && (size_t)rows * (size_t)L->C <= LGV_QTABLE_MAX ? rows : 0;
@@ -324,9 +289,8 @@ static void append_online(lgv_live *L)
             av->online_now = sum / k;
             lgv_series_add(&av->online, (double)L->steps, av->online_now, NAN, NAN);
         }
-        long t;
-        if (L->has_eps[a] && act_counter(job_of(L, a, 0)->agent, &t) == 0) {
-            av->epsilon_now = lga_schedule_at(&L->eps[a], t);
+        if (L->has_eps[a]) {
+            av->epsilon_now = lgv_agent_epsilon_now(job_of(L, a, 0)->agent);
             lgv_series_add(&av->epsilon, (double)L->steps, av->epsilon_now, NAN, NAN);
         }
     }
@@ -443,9 +407,23 @@ static void publish(lgv_live *L)
             }
             av->q_min = lo, av->q_max = hi;
             if (av->qtable_rows == rows) memcpy(av->qtable, q, n * sizeof(float));
+        } else if (jb->agent->type->scores) {
+            /* Agents without a value table (LinUCB, Thompson, gradient
+             * bandit, DQN) report their values through the interface. */
+            lga_obs_batch ob;
+            lga_batch_from_env(jb->env, &ob);
+            if (jb->agent->type->scores(jb->agent, &ob, 0, av->scores)) {
+                av->score_rows = 1;
+                av->score_row = 0;
+                float lo = INFINITY, hi = -INFINITY;
+                for (int c = 0; c < L->C; c++) {
+                    if (av->scores[c] < lo) lo = av->scores[c];
+                    if (av->scores[c] > hi) hi = av->scores[c];
+                }
+                av->q_min = lo, av->q_max = hi;
+            }
         }
-        long t;
-        if (L->has_eps[a] && act_counter(jb->agent, &t) == 0) av->epsilon_now = lga_schedule_at(&L->eps[a], t);
+        if (L->has_eps[a]) av->epsilon_now = lgv_agent_epsilon_now(jb->agent);
     }
     double now = now_s();
     if (now > L->pub_time + 0.05 || L->pub_steps > L->steps) {

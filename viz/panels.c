@@ -527,7 +527,7 @@ static void panel_mind(view *v, float x, float y, float w, float h)
     if (av->score_rows > 0) {
         char t[200];
         if (av->score_rows == 1)
-            snprintf(t, sizeof t, "its action values Q(c) (one bandit for all viewers); \xE2\x96\xBC = greedy choice");
+            snprintf(t, sizeof t, "its value of each channel for slot 0's viewer; \xE2\x96\xBC = greedy choice");
         else
             snprintf(t, sizeof t, "its action values Q(s, c) for slot 0's viewer, state s = %d; \xE2\x96\xBC = greedy choice",
                      av->score_row);
