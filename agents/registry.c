@@ -158,15 +158,21 @@ int32_t lga_argmax_valid(const float *scores, const uint8_t *mask, int n_actions
 void lga_top_k(const float *scores, const uint8_t *mask, int n_actions, int k, lg_stream *rng, int32_t *out)
 {
     for (int j = 0; j < k; j++) {
-        int best = -1;
+        int best = -1, ties = 0;
         for (int c = 0; c < n_actions; c++) {
             int used = 0;
             for (int p = 0; p < j && !used; p++) used = out[p] == c;
             if (used) continue;
-            if (best < 0 || (mask[c] && !mask[best]) ||
-                (mask[c] == mask[best] && scores[c] > scores[best]) ||
-                (mask[c] == mask[best] && scores[c] == scores[best] && lg_stream_below(rng, 2) == 0))
+            /* on-air first, then higher score; equal candidates by reservoir
+             * sampling, so every tied channel is equally likely */
+            int better = best < 0 || (mask[c] && !mask[best]) || (mask[c] == mask[best] && scores[c] > scores[best]);
+            int tie = !better && mask[c] == mask[best] && scores[c] == scores[best];
+            if (better) {
                 best = c;
+                ties = 1;
+            } else if (tie && lg_stream_below(rng, (uint32_t)++ties) == 0) {
+                best = c;
+            }
         }
         out[j] = best < 0 ? 0 : best;
     }
