@@ -34,6 +34,8 @@ typedef struct {
     int failed;
     char err[2048];
     double *progress; /* [jobs] fraction done */
+    double *started;  /* [jobs] wall clock when the job began, 0 if not */
+    int drawn;        /* lines of the progress display on screen */
 } shared;
 
 static int is_classic(const lg_scenario *sc) { return sc->kind != LG_KIND_LIVE; }
@@ -251,6 +253,9 @@ static void *worker(void *arg)
         if (j >= total || stop) break;
         lg_job_result *job = &res->jobs[j];
         if (job->done) continue; /* resumed from the folder */
+        pthread_mutex_lock(&sh->mu);
+        sh->started[j] = lg_now();
+        pthread_mutex_unlock(&sh->mu);
         int agent_i = j / res->seeds, seed = 1 + j % res->seeds;
         char err[1024] = "";
         int rc;
@@ -284,26 +289,44 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static void fill_bar(char *bar, int width, double frac)
+{
+    int fill = (int)(frac * width);
+    for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
+    bar[width] = 0;
+}
+
+/* The progress display on stderr: one overall line, then one bar per run in
+ * progress, redrawn in place (ANSI cursor movement; only used on a terminal). */
 static void draw_progress(shared *sh, double t0, int final)
 {
     const lg_run_result *res = sh->res;
+    for (int i = 1; i < sh->drawn; i++) fprintf(stderr, "\033[1A");
+    fprintf(stderr, "\r\033[J");
+    sh->drawn = 0;
+    if (final) {
+        fflush(stderr);
+        return;
+    }
+    double now = lg_now(), el = now - t0, sum = 0.0;
+    char bar[41];
     pthread_mutex_lock(&sh->mu);
-    double sum = 0.0;
     for (int j = 0; j < res->jobs_total; j++) sum += sh->progress[j];
-    int done = res->jobs_done;
+    double frac = sum / res->jobs_total;
+    fill_bar(bar, 30, frac);
+    fprintf(stderr, "[%s] %3.0f%%  runs %d/%d  %.0f s elapsed", bar, 100 * frac, res->jobs_done, res->jobs_total, el);
+    if (frac > 0.01) fprintf(stderr, ", ETA %.0f s", el / frac - el);
+    sh->drawn = 1;
+    for (int j = 0; j < res->jobs_total && sh->drawn < 9; j++) {
+        if (sh->started[j] <= 0.0 || sh->progress[j] >= 1.0) continue;
+        double f = sh->progress[j], je = now - sh->started[j];
+        fill_bar(bar, 20, f);
+        fprintf(stderr, "\n  %-20.20s seed %-4d [%s] %3.0f%%", sh->cfg->ex.agents[j / res->seeds].label,
+                1 + j % res->seeds, bar, 100 * f);
+        if (f > 0.01) fprintf(stderr, "  ETA %.0f s", je / f - je);
+        sh->drawn++;
+    }
     pthread_mutex_unlock(&sh->mu);
-    double frac = sum / res->jobs_total, el = lg_now() - t0;
-    char bar[31];
-    int fill = (int)(frac * 30.0);
-    for (int i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
-    bar[30] = 0;
-    if (final)
-        fprintf(stderr, "\r%80s\r", "");
-    else if (frac > 0.01)
-        fprintf(stderr, "\r[%s] %3.0f%%  runs %d/%d  %5.0f s elapsed, ETA %5.0f s ", bar, 100 * frac, done,
-                res->jobs_total, el, el / frac - el);
-    else
-        fprintf(stderr, "\r[%s] %3.0f%%  runs %d/%d  %5.0f s elapsed ", bar, 100 * frac, done, res->jobs_total, el);
     fflush(stderr);
 }
 
@@ -402,6 +425,7 @@ int lg_run_experiment(const lg_run_config *cfg, lg_run_result *res, char *err, s
     shared sh = {.cfg = cfg, .res = res};
     pthread_mutex_init(&sh.mu, NULL);
     sh.progress = calloc((size_t)res->jobs_total, sizeof(double));
+    sh.started = calloc((size_t)res->jobs_total, sizeof(double));
     for (int j = 0; j < res->jobs_total; j++) sh.progress[j] = res->jobs[j].done ? 1.0 : 0.0;
     int T = cfg->threads < 1 ? 1 : cfg->threads;
     if (T > res->jobs_total) T = res->jobs_total;
@@ -424,7 +448,7 @@ int lg_run_experiment(const lg_run_config *cfg, lg_run_result *res, char *err, s
     res->interrupted = res->jobs_done < res->jobs_total;
     int failed = sh.failed;
     if (failed) snprintf(err, errsz, "%s", sh.err);
-    free(sh.progress);
+    free(sh.progress), free(sh.started);
     pthread_mutex_destroy(&sh.mu);
     if (res->online && reduce_online(res)) return snprintf(err, errsz, "out of memory"), -1;
     char werr[1024];
