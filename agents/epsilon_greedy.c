@@ -85,17 +85,11 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
 static void update(lga_agent *base, const lga_transition_batch *tr)
 {
     eg_agent *a = (eg_agent *)base;
-    const lga_obs_batch *b = tr->obs;
-    for (int i = 0; i < b->n; i++) {
-        size_t row = lga_ctx_row(&a->ctx, b, i);
-        for (int j = 0; j < b->slate_size; j++) {
-            int32_t c = tr->actions[(size_t)i * b->slate_size + j];
-            if (c < 0 || c >= b->n_actions) continue;
-            float *q = &a->q[row + (size_t)c], *n = &a->n[row + (size_t)c];
-            *n += 1.0f;
-            float alpha = a->p.step_size > 0.0f ? a->p.step_size : 1.0f / *n;
-            *q += alpha * (lga_item_reward(tr, i, j) - *q);
-        }
+    for (lga_shown it = LGA_SHOWN_START; lga_next_shown(&a->ctx, tr, &it);) {
+        float *q = &a->q[it.row + (size_t)it.channel], *n = &a->n[it.row + (size_t)it.channel];
+        *n += 1.0f;
+        float alpha = a->p.step_size > 0.0f ? a->p.step_size : 1.0f / *n;
+        *q += alpha * (it.reward - *q);
     }
 }
 

@@ -45,6 +45,33 @@ static inline float lga_item_reward(const lga_transition_batch *tr, int i, int j
     return tr->info[i].watched == tr->actions[(size_t)i * k + j] ? tr->reward[i] : 0.0f;
 }
 
+/* The recommended items of a transition batch, one at a time, with the row
+ * of the value table they belong to and the reward credited to them:
+ *     for (lga_shown it = LGA_SHOWN_START; lga_next_shown(&ctx, tr, &it);) ...
+ * Out-of-range items (never produced by the agents) are skipped. */
+typedef struct {
+    int slot, item;
+    size_t row;      /* lga_ctx_row of the slot */
+    int32_t channel;
+    float reward;    /* lga_item_reward */
+} lga_shown;
+#define LGA_SHOWN_START ((lga_shown){0, -1, 0, 0, 0.0f})
+
+static inline int lga_next_shown(const lga_contexts *c, const lga_transition_batch *tr, lga_shown *it)
+{
+    const lga_obs_batch *b = tr->obs;
+    for (;;) {
+        if (++it->item >= b->slate_size) it->item = 0, it->slot++;
+        if (it->slot >= b->n) return 0;
+        int32_t ch = tr->actions[(size_t)it->slot * b->slate_size + it->item];
+        if (ch < 0 || ch >= b->n_actions) continue;
+        it->row = lga_ctx_row(c, b, it->slot);
+        it->channel = ch;
+        it->reward = lga_item_reward(tr, it->slot, it->item);
+        return 1;
+    }
+}
+
 /* Parse params_json, reject unknown keys. Caller cJSON_Delete()s. */
 static inline cJSON *lga_parse_params(const char *agent, const char *params_json, const char *const *allowed,
                                       char *err, size_t errsz)

@@ -113,22 +113,16 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
 static void update(lga_agent *base, const lga_transition_batch *tr)
 {
     ts_agent *a = (ts_agent *)base;
-    const lga_obs_batch *b = tr->obs;
-    for (int i = 0; i < b->n; i++) {
-        size_t row = lga_ctx_row(&a->ctx, b, i);
-        for (int j = 0; j < b->slate_size; j++) {
-            int32_t c = tr->actions[(size_t)i * b->slate_size + j];
-            if (c < 0 || c >= b->n_actions) continue;
-            float r = lga_item_reward(tr, i, j);
-            if (a->p.bernoulli) {
-                if (r > a->p.threshold)
-                    a->n[row + (size_t)c] += 1.0f;
-                else
-                    a->s[row + (size_t)c] += 1.0f;
-            } else {
-                a->n[row + (size_t)c] += 1.0f;
-                a->s[row + (size_t)c] += r;
-            }
+    for (lga_shown it = LGA_SHOWN_START; lga_next_shown(&a->ctx, tr, &it);) {
+        size_t at = it.row + (size_t)it.channel;
+        if (a->p.bernoulli) {
+            if (it.reward > a->p.threshold)
+                a->n[at] += 1.0f;
+            else
+                a->s[at] += 1.0f;
+        } else {
+            a->n[at] += 1.0f;
+            a->s[at] += it.reward;
         }
     }
 }
