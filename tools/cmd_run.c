@@ -75,25 +75,12 @@ static void print_live_table(const lg_run_config *cfg, const lg_run_result *res)
                                         "NDCG", "regret", "coverage", "gini"};
     const int nc = (int)(sizeof cols / sizeof cols[0]);
     int base = lg_results_baseline(ex);
-    double *x = malloc(sizeof(double) * (size_t)res->seeds), *y = malloc(sizeof(double) * (size_t)res->seeds);
     lg_stat st[LG_MAX_AGENTS][9];
     for (int a = 0; a < res->n_agents; a++)
-        for (int c = 0; c < nc; c++) {
-            int m = cols[c] < 0 ? LG_M_RETURN : cols[c];
-            int n = 0, nb = 0;
-            for (int s = 0; s < res->seeds; s++) {
-                const lg_job_result *j = &res->jobs[a * res->seeds + s];
-                const lg_job_result *jb = base >= 0 ? &res->jobs[base * res->seeds + s] : NULL;
-                if (!j->done) continue;
-                if (cols[c] < 0) {
-                    if (!jb || !jb->done) continue;
-                    y[nb++] = jb->points[jb->n_points - 1].m[m];
-                }
-                x[n++] = j->points[j->n_points - 1].m[m];
-            }
-            st[a][c] = cols[c] < 0 ? (base < 0 || a == base ? (lg_stat){NAN, NAN, NAN, 0} : lg_stat_paired(x, y, n))
-                                   : lg_stat_of(x, n);
-        }
+        for (int c = 0; c < nc; c++)
+            st[a][c] = cols[c] >= 0 ? lg_results_stat(res, a, cols[c])
+                       : base < 0 || a == base ? (lg_stat){NAN, NAN, NAN, 0}
+                                               : lg_results_paired(res, a, base, LG_M_RETURN);
     printf("scenario \"%s\": %d seed(s) x %d eval sessions, %d slots, %d training slot-steps per run\n",
            cfg->sc->name, ex->seeds, ex->eval_sessions, ex->slots, ex->train_steps);
     printf("final greedy evaluation; mean ± 95%% CI across seeds; * best in column (cheating agents excluded);\n"
@@ -125,7 +112,6 @@ static void print_live_table(const lg_run_config *cfg, const lg_run_result *res)
         }
         printf("\n");
     }
-    free(x), free(y);
 }
 
 static void print_online_table(const lg_run_config *cfg, const lg_run_result *res)
@@ -138,18 +124,11 @@ static void print_online_table(const lg_run_config *cfg, const lg_run_result *re
     else
         printf("%-28s %18s %24s\n", "agent", "return/episode", "return last 10% of eps");
     for (int a = 0; a < res->n_agents; a++) {
-        const lg_online_curve *oc = &res->online[a];
-        int tail = oc->length / 10 > 0 ? oc->length / 10 : 1;
-        double all = 0, last = 0, opt = 0, r = oc->runs > 0 ? oc->runs : 1;
-        for (int i = 0; i < oc->length; i++) {
-            all += oc->reward[i];
-            if (i >= oc->length - tail) last += oc->reward[i], opt += oc->optimal[i];
-        }
+        lg_online_summary os = lg_online_summarise(&res->online[a]);
         if (bandit)
-            printf("%-28s %14.3f %18.3f %18.1f\n", cfg->ex.agents[a].label, all / (r * oc->length), last / (r * tail),
-                   100.0 * opt / (r * tail));
+            printf("%-28s %14.3f %18.3f %18.1f\n", cfg->ex.agents[a].label, os.mean, os.last, os.pct_optimal);
         else
-            printf("%-28s %18.2f %24.2f\n", cfg->ex.agents[a].label, all / (r * oc->length), last / (r * tail));
+            printf("%-28s %18.2f %24.2f\n", cfg->ex.agents[a].label, os.mean, os.last);
     }
 }
 

@@ -13,7 +13,6 @@
 
 #include "lga_agent.h"
 #include "runner.h"
-#include "stats.h"
 
 int lg_write_atomic(const char *path, const char *text, size_t len, char *err, size_t errsz)
 {
@@ -283,17 +282,43 @@ static cJSON *stat_json(lg_stat s)
     return o;
 }
 
-/* Final value of metric m for every finished seed of agent a; returns the count. */
-static int finals(const lg_run_result *res, int a, int m, double *x, int *seed_of)
+static double final_value(const lg_job_result *j, int m) { return j->points[j->n_points - 1].m[m]; }
+
+lg_stat lg_results_stat(const lg_run_result *res, int a, int m)
 {
+    double *x = malloc(sizeof(double) * (size_t)res->seeds);
     int n = 0;
-    for (int s = 0; s < res->seeds; s++) {
+    for (int s = 0; s < res->seeds && x; s++) {
         const lg_job_result *j = &res->jobs[a * res->seeds + s];
-        if (!j->done) continue;
-        if (seed_of) seed_of[n] = s;
-        x[n++] = j->points[j->n_points - 1].m[m];
+        if (j->done) x[n++] = final_value(j, m);
     }
-    return n;
+    lg_stat st = lg_stat_of(x, n);
+    free(x);
+    return st;
+}
+
+lg_stat lg_results_paired(const lg_run_result *res, int a, int b, int m)
+{
+    double *x = malloc(sizeof(double) * (size_t)res->seeds), *y = malloc(sizeof(double) * (size_t)res->seeds);
+    int n = 0;
+    for (int s = 0; s < res->seeds && x && y; s++) {
+        const lg_job_result *ja = &res->jobs[a * res->seeds + s], *jb = &res->jobs[b * res->seeds + s];
+        if (ja->done && jb->done) x[n] = final_value(ja, m), y[n++] = final_value(jb, m);
+    }
+    lg_stat st = lg_stat_paired(x, y, n);
+    free(x), free(y);
+    return st;
+}
+
+lg_online_summary lg_online_summarise(const lg_online_curve *oc)
+{
+    int tail = oc->length / 10 > 0 ? oc->length / 10 : 1;
+    double all = 0, last = 0, opt = 0, r = oc->runs > 0 ? oc->runs : 1;
+    for (int i = 0; i < oc->length; i++) {
+        all += oc->reward[i];
+        if (i >= oc->length - tail) last += oc->reward[i], opt += oc->optimal[i];
+    }
+    return (lg_online_summary){all / (r * oc->length), last / (r * tail), 100.0 * opt / (r * tail)};
 }
 
 int lg_results_baseline(const lg_experiment *ex)
@@ -312,8 +337,6 @@ static cJSON *summary_live(const lg_run_config *cfg, const lg_run_result *res)
     cJSON_AddNumberToObject(js, "seeds", res->seeds);
     cJSON *agents = cJSON_AddArrayToObject(js, "agents");
     int base = lg_results_baseline(&cfg->ex);
-    double *x = malloc(sizeof(double) * (size_t)res->seeds), *y = malloc(sizeof(double) * (size_t)res->seeds);
-    int *sx = malloc(sizeof(int) * (size_t)res->seeds), *sy = malloc(sizeof(int) * (size_t)res->seeds);
     for (int a = 0; a < res->n_agents; a++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "label", cfg->ex.agents[a].label);
@@ -323,21 +346,11 @@ static cJSON *summary_live(const lg_run_config *cfg, const lg_run_result *res)
         cJSON *ms = cJSON_AddObjectToObject(o, "metrics");
         cJSON *vs = base >= 0 && base != a ? cJSON_AddObjectToObject(o, "vs_baseline") : NULL;
         for (int m = 0; m < LG_M_COUNT; m++) {
-            int n = finals(res, a, m, x, sx);
-            cJSON_AddItemToObject(ms, lg_metric_names[m], stat_json(lg_stat_of(x, n)));
-            if (!vs) continue;
-            /* Paired over the seeds both finished: same seeds, same evaluation envs. */
-            int nb = finals(res, base, m, y, sy), k = 0;
-            double *pa = malloc(sizeof(double) * (size_t)(n + 1)), *pb = malloc(sizeof(double) * (size_t)(n + 1));
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < nb; j++)
-                    if (sx[i] == sy[j]) pa[k] = x[i], pb[k++] = y[j];
-            cJSON_AddItemToObject(vs, lg_metric_names[m], stat_json(lg_stat_paired(pa, pb, k)));
-            free(pa), free(pb);
+            cJSON_AddItemToObject(ms, lg_metric_names[m], stat_json(lg_results_stat(res, a, m)));
+            if (vs) cJSON_AddItemToObject(vs, lg_metric_names[m], stat_json(lg_results_paired(res, a, base, m)));
         }
         cJSON_AddItemToArray(agents, o);
     }
-    free(x), free(y), free(sx), free(sy);
     return js;
 }
 
@@ -354,16 +367,10 @@ static cJSON *summary_online(const lg_run_config *cfg, const lg_run_result *res)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "label", cfg->ex.agents[a].label);
         cJSON_AddNumberToObject(o, "runs", oc->runs);
-        int tail = oc->length / 10 > 0 ? oc->length / 10 : 1;
-        double all = 0, last = 0, opt = 0;
-        for (int i = 0; i < oc->length; i++) {
-            all += oc->reward[i];
-            if (i >= oc->length - tail) last += oc->reward[i], opt += oc->optimal[i];
-        }
-        double r = oc->runs > 0 ? oc->runs : 1;
-        cJSON_AddNumberToObject(o, "mean_reward", all / (r * oc->length));
-        cJSON_AddNumberToObject(o, "mean_reward_last_10pct", last / (r * tail));
-        if (cfg->sc->kind == LG_KIND_BANDIT) cJSON_AddNumberToObject(o, "pct_optimal_last_10pct", 100.0 * opt / (r * tail));
+        lg_online_summary os = lg_online_summarise(oc);
+        cJSON_AddNumberToObject(o, "mean_reward", os.mean);
+        cJSON_AddNumberToObject(o, "mean_reward_last_10pct", os.last);
+        if (cfg->sc->kind == LG_KIND_BANDIT) cJSON_AddNumberToObject(o, "pct_optimal_last_10pct", os.pct_optimal);
         cJSON_AddItemToArray(agents, o);
     }
     return js;

@@ -379,7 +379,6 @@ int lg_run_experiment(const lg_run_config *cfg, lg_run_result *res, char *err, s
     res->n_agents = ex->n_agents;
     res->seeds = ex->seeds;
     res->jobs_total = ex->n_agents * ex->seeds;
-    res->n_points = is_classic(cfg->sc) ? 0 : lg_run_points(ex);
     res->jobs = calloc((size_t)res->jobs_total, sizeof *res->jobs);
     if (!res->jobs) return snprintf(err, errsz, "out of memory"), -1;
     if (is_classic(cfg->sc)) {

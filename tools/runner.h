@@ -9,6 +9,7 @@
 
 #include "lg_env.h"
 #include "lg_scenario_json.h"
+#include "stats.h"
 
 /* Metrics of one evaluation (docs/results.md). */
 enum {
@@ -69,7 +70,7 @@ typedef struct {
 } lg_run_config;
 
 typedef struct {
-    int n_agents, seeds, n_points;
+    int n_agents, seeds;
     lg_job_result *jobs;     /* [n_agents * seeds], agent-major */
     lg_online_curve *online; /* [n_agents] for classic envs, else NULL */
     int jobs_done, jobs_total;
@@ -108,6 +109,19 @@ int lg_results_read_checkpoint(const lg_run_config *cfg, int agent_i, int seed, 
                                double *train_time, lg_eval_point *points, int n_points, lga_agent *agent,
                                lg_env *env);
 void lg_results_remove_checkpoint(const lg_run_config *cfg, int agent_i, int seed, int point);
+
+/* Statistics of the final evaluation of agent a's metric m over its finished
+ * seeds, and of the paired difference a - b over the seeds both finished
+ * (same seeds, same evaluation envs). The table and summary.json share them. */
+lg_stat lg_results_stat(const lg_run_result *res, int a, int m);
+lg_stat lg_results_paired(const lg_run_result *res, int a, int b, int m);
+
+/* An online curve averaged over its runs: mean reward over all steps (or
+ * episodes), over the last 10%, and % of runs optimal over the last 10%. */
+typedef struct {
+    double mean, last, pct_optimal;
+} lg_online_summary;
+lg_online_summary lg_online_summarise(const lg_online_curve *oc);
 
 /* Index of the experiment's baseline agent, or -1. */
 int lg_results_baseline(const lg_experiment *ex);
