@@ -113,8 +113,7 @@ static void destroy(lga_agent *base)
 static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
 {
     eg_agent *a = (eg_agent *)base;
-    memcpy(out, &a->q[lga_ctx_row(&a->ctx, b, slot)], sizeof(float) * (size_t)a->ctx.n_actions);
-    return 1;
+    return lga_ctx_scores(&a->ctx, a->q, b, slot, out);
 }
 
 static float epsilon(const lga_agent *base)

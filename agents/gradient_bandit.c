@@ -133,8 +133,7 @@ static void destroy(lga_agent *base)
 static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
 {
     gb_agent *a = (gb_agent *)base;
-    memcpy(out, &a->h[lga_ctx_row(&a->ctx, b, slot)], sizeof(float) * (size_t)a->ctx.n_actions);
-    return 1;
+    return lga_ctx_scores(&a->ctx, a->h, b, slot, out);
 }
 
 const lga_agent_type lga_gradient_bandit_type = {

@@ -6,6 +6,7 @@
 #define LGA_BANDIT_H
 
 #include <stdio.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -34,6 +35,15 @@ static inline int lga_contexts_init(const char *agent, const cJSON *params, cons
 static inline size_t lga_ctx_row(const lga_contexts *c, const lga_obs_batch *b, int i)
 {
     return c->by_state ? (size_t)b->state[i] * (size_t)c->n_actions : 0;
+}
+
+/* The scores hook of a bandit whose values are a table [n_ctx][n_actions]:
+ * slot's row. */
+static inline int lga_ctx_scores(const lga_contexts *c, const float *table, const lga_obs_batch *b, int slot,
+                                 float *out)
+{
+    memcpy(out, &table[lga_ctx_row(c, b, slot)], sizeof(float) * (size_t)c->n_actions);
+    return 1;
 }
 
 /* Reward credited to slate item j of slot i: with one item, the step reward;

@@ -96,8 +96,7 @@ static void destroy(lga_agent *base)
 static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
 {
     ucb_agent *a = (ucb_agent *)base;
-    memcpy(out, &a->q[lga_ctx_row(&a->ctx, b, slot)], sizeof(float) * (size_t)a->ctx.n_actions);
-    return 1;
+    return lga_ctx_scores(&a->ctx, a->q, b, slot, out);
 }
 
 const lga_agent_type lga_ucb1_type = {
