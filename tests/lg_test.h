@@ -3,6 +3,7 @@
 #define LG_TEST_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,15 @@ static inline void test_random_actions(const lg_env *env, lg_stream *rng, int32_
             actions[i * b->slate_size + j] = pick;
         }
     }
+}
+
+/* Write n bytes to path (for damaged-file corpora built in the test). */
+static inline void test_write_bytes(const char *path, const unsigned char *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+    fclose(f);
 }
 
 static inline void test_fill(int32_t *actions, int n, int32_t c)

@@ -93,14 +93,6 @@ START_TEST(test_save_load_identical_actions)
 }
 END_TEST
 
-static void write_bytes(const char *path, const unsigned char *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
-    fclose(f);
-}
-
 /* A damaged state file is refused with a clear message and the agent keeps its state. */
 START_TEST(test_corrupt_state_refused)
 {
@@ -131,7 +123,7 @@ START_TEST(test_corrupt_state_refused)
         unsigned char copy[65536];
         memcpy(copy, buf, n);
         if (cases[c].flip >= 0) copy[cases[c].flip] ^= 0x5A;
-        write_bytes(bad, copy, cases[c].len);
+        test_write_bytes(bad, copy, cases[c].len);
         ck_assert_int_ne(lga_load(b, bad, err, sizeof err), 0);
         ck_assert_msg(strstr(err, cases[c].expect) && strstr(err, bad), "case %zu: %s", c, err);
     }

@@ -175,14 +175,6 @@ START_TEST(test_deterministic_training)
 }
 END_TEST
 
-static void write_bytes(const char *path, const unsigned char *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
-    fclose(f);
-}
-
 /* The corrupt-checkpoint corpus: every damaged file fails with a clear
  * message, never a crash, and the agent is left as it was. */
 START_TEST(test_corrupt_checkpoints_refused)
@@ -221,7 +213,7 @@ START_TEST(test_corrupt_checkpoints_refused)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         memcpy(copy, buf, n);
         if (cases[c].flip >= 0) copy[cases[c].flip] ^= 0x41;
-        write_bytes(bad, copy, cases[c].len);
+        test_write_bytes(bad, copy, cases[c].len);
         ck_assert_int_ne(lga_load(b, bad, err, sizeof err), 0);
         ck_assert_msg(strstr(err, cases[c].expect) && strstr(err, bad), "case %zu: %s", c, err);
     }
