@@ -28,7 +28,7 @@
 #include <cjson/cJSON.h>
 
 #include "lga_agent.h"
-#include "nn/lgn.h"
+#include "lgn.h"
 
 typedef struct {
     float lr;
@@ -206,8 +206,8 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
         destroy(&a->base);
         return NULL;
     }
-    a->rng = lg_stream_make(seed, LG_P_AGENT, 0);
-    lg_stream init = lg_stream_make(seed, LG_P_AGENT, 1);
+    a->rng = lg_stream_make(seed, LGA_STREAM, 0);
+    lg_stream init = lg_stream_make(seed, LGA_STREAM, 1);
     lgn_mlp_init(a->net, &init);
     lgn_mlp_copy_params(a->target, a->net);
     for (int i = 0; i < nw; i++) a->shape_tag[i] = widths[i];

@@ -11,6 +11,12 @@
 #include "lg_env.h"
 #include "lg_rng.h"
 
+/* The agents' random-number purpose (lg_rng.h): an agent's streams are
+ * lg_stream_make(seed, LGA_STREAM, k). Disjoint from the world's purposes
+ * (env/env_internal.h), so an agent and an env with the same seed never
+ * draw the same numbers. Part of the reproducibility contract. */
+#define LGA_STREAM 9
+
 /* What an agent sees for a batch of n slots. Either obs (flat) or slot_obs +
  * channel_obs (shared layout) is set. env is set only for agents that declare
  * `cheats` (the oracle): it gives ground truth that real agents never get. */

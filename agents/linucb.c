@@ -64,7 +64,7 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     a->d = d;
     a->follows_at = follows_at;
     a->n_actions = shape->n_actions;
-    a->rng = lg_stream_make(seed, LG_P_AGENT, 0);
+    a->rng = lg_stream_make(seed, LGA_STREAM, 0);
     return &a->base;
 }
 

@@ -17,7 +17,7 @@ lga_agent *lga_ranker_create(const char *name, const char *params, const lga_obs
     r->score = score;
     r->column = column;
     r->score_fn = fn;
-    r->rng = lg_stream_make(seed, LG_P_AGENT, 0);
+    r->rng = lg_stream_make(seed, LGA_STREAM, 0);
     return &r->base;
 }
 

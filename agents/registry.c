@@ -7,6 +7,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "lg_checksum.h"
+#include "lg_file.h"
 #include "lga_agent.h"
 
 extern const lga_agent_type lga_random_type, lga_popular_type, lga_oracle_type;
@@ -302,13 +304,6 @@ int lga_param_choice(const char *agent, const cJSON *params, const char *key, co
 #define LGA_MAGIC "LGAGENT"
 #define LGA_VERSION 1u
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001B3ULL;
-    return h;
-}
-
 typedef struct {
     FILE *f;
     uint64_t hash;
@@ -318,23 +313,16 @@ typedef struct {
 static void put(writer *w, const void *p, size_t n)
 {
     if (w->ok && fwrite(p, 1, n, w->f) != n) w->ok = 0;
-    w->hash = fnv1a(w->hash, p, n);
+    w->hash = lg_fnv1a64(w->hash, p, n);
 }
 
 int lga_save(lga_agent *a, const char *path, char *err, size_t errsz)
 {
     lga_state_block blocks[LGA_MAX_STATE_BLOCKS];
     int n = a->type->state(a, blocks);
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        snprintf(err, errsz, "%s: path too long", path);
-        return -1;
-    }
-    writer w = {fopen(tmp, "wb"), 0xCBF29CE484222325ULL, 1};
-    if (!w.f) {
-        snprintf(err, errsz, "%s: cannot write: %s", tmp, strerror(errno));
-        return -1;
-    }
+    lg_afile *af = lg_afile_open(path, err, errsz);
+    if (!af) return -1;
+    writer w = {lg_afile_stream(af), LG_FNV1A64_INIT, 1};
     uint32_t version = LGA_VERSION, len = (uint32_t)strlen(a->type->name), nb = (uint32_t)n;
     put(&w, LGA_MAGIC, 8);
     put(&w, &version, 4);
@@ -351,13 +339,12 @@ int lga_save(lga_agent *a, const char *path, char *err, size_t errsz)
     }
     uint64_t h = w.hash;
     if (w.ok && fwrite(&h, 1, 8, w.f) != 8) w.ok = 0;
-    if (fclose(w.f) != 0) w.ok = 0;
-    if (!w.ok || rename(tmp, path) != 0) {
+    if (!w.ok) {
         snprintf(err, errsz, "%s: write failed: %s", path, strerror(errno));
-        remove(tmp);
+        lg_afile_abort(af);
         return -1;
     }
-    return 0;
+    return lg_afile_commit(af, err, errsz);
 }
 
 typedef struct {
@@ -418,7 +405,7 @@ int lga_load(lga_agent *a, const char *path, char *err, size_t errsz)
     if (got == expect) {
         uint64_t stored;
         memcpy(&stored, buf + expect - 8, 8);
-        if (fnv1a(0xCBF29CE484222325ULL, buf, expect - 8) != stored) {
+        if (lg_fnv1a64(LG_FNV1A64_INIT, buf, expect - 8) != stored) {
             snprintf(err, errsz, "%s: checksum mismatch: the file is corrupt", path);
             goto out;
         }
@@ -459,7 +446,7 @@ int lga_load(lga_agent *a, const char *path, char *err, size_t errsz)
         snprintf(err, errsz, "%s: trailing bytes after the checksum", path);
         goto out;
     }
-    if (fnv1a(0xCBF29CE484222325ULL, buf, body) != stored) {
+    if (lg_fnv1a64(LG_FNV1A64_INIT, buf, body) != stored) {
         snprintf(err, errsz, "%s: checksum mismatch: the file is corrupt", path);
         goto out;
     }

@@ -47,7 +47,7 @@ lga_agent *lga_tabular_create(const char *agent, const char *params, const lga_o
     a->n_states = shape->n_states;
     a->n_actions = shape->n_actions;
     a->n_slots = shape->n;
-    a->rng = lg_stream_make(seed, LG_P_AGENT, 0);
+    a->rng = lg_stream_make(seed, LGA_STREAM, 0);
     return &a->base;
 }
 

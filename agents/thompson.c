@@ -58,7 +58,7 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     }
     a->p = p;
     a->ctx = ctx;
-    a->rng = lg_stream_make(seed, LG_P_AGENT, 0);
+    a->rng = lg_stream_make(seed, LGA_STREAM, 0);
     return &a->base;
 }
 

@@ -7,6 +7,21 @@
 #include "lg_env.h"
 #include "lg_rng.h"
 
+/* The world's random-number purposes (lg_rng.h). Values are part of the
+ * reproducibility contract: never renumber, only append. 9 belongs to the
+ * agents (LGA_STREAM, agents/lga_agent.h). */
+enum {
+    LG_P_CATEGORY = 1,   /* category centroids (world seed) */
+    LG_P_CHANNEL = 2,    /* channel latent vectors and embeddings (world seed) */
+    LG_P_VIEWER = 3,     /* viewer pool initial state (world seed) */
+    LG_P_SCHEDULE = 4,   /* daily schedule jitter (world seed) */
+    LG_P_POPULARITY = 5, /* popularity diffusion (env seed) */
+    LG_P_SESSION = 6,    /* which viewer a session draws, budget (env seed) */
+    LG_P_STEP = 7,       /* per slot-step choice, watch, gift, follow draws */
+    LG_P_GENERATOR = 8,  /* scenario channel generator (generator seed) */
+    LG_P_PROJECTION = 10 /* modality projection matrices (world seed) */
+};
+
 /* A scripted event expanded into the atomic changes it makes to the world
  * (an event with a duration becomes two actions), sorted by time. */
 typedef enum {

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lg_rng.h"
+#include "env_internal.h"
 
 static const char *const default_categories[] = {"gaming", "music", "sports", "talk",
                                                  "shopping", "education", "art", "travel"};

@@ -10,6 +10,10 @@
 #include "lg_env.h"
 #include "lg_rng.h"
 
+/* The tests' own random streams (random actions, inputs): the agents'
+ * purpose value, so that no world stream is ever reused. */
+#define TEST_STREAM 9
+
 static inline lg_scenario *test_scenario(void)
 {
     lg_scenario *sc = malloc(sizeof *sc);

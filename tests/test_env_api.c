@@ -28,7 +28,7 @@ START_TEST(test_reset_same_seed_identical)
     ck_assert(same_buffers(a, b));
     /* Reset after play returns to the same start. */
     int32_t act[SLOTS];
-    lg_stream rng = lg_stream_make(1, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(1, TEST_STREAM, 0);
     for (int t = 0; t < 50; t++) {
         test_random_actions(a, &rng, act);
         lg_env_step(a, act);
@@ -46,7 +46,7 @@ START_TEST(test_same_seed_same_actions_identical_steps)
     lg_env *a = test_env(sc, SLOTS, 3, LG_LAYOUT_FLAT);
     lg_env *b = test_env(sc, SLOTS, 3, LG_LAYOUT_FLAT);
     int32_t act[SLOTS];
-    lg_stream rng = lg_stream_make(5, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(5, TEST_STREAM, 0);
     for (int t = 0; t < STEPS; t++) {
         test_random_actions(a, &rng, act);
         lg_env_step(a, act);
@@ -64,7 +64,7 @@ START_TEST(test_different_seeds_differ)
     lg_env *b = test_env(sc, SLOTS, 2, LG_LAYOUT_FLAT);
     const lg_buffers *ba = lg_env_buffers(a), *bb = lg_env_buffers(b);
     int32_t act[SLOTS];
-    lg_stream rng = lg_stream_make(5, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(5, TEST_STREAM, 0);
     double ra = 0, rb = 0;
     int obs_differ = 0;
     for (int t = 0; t < 100; t++) {
@@ -91,7 +91,7 @@ static void check_bounds_for_mode(lg_obs_mode mode)
     const lg_obs_block *blocks;
     int nb = lg_env_obs_layout(env, &blocks);
     int32_t act[SLOTS];
-    lg_stream rng = lg_stream_make(2, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(2, TEST_STREAM, 0);
     /* Check passes every assertion through a file, so the inner loop counts
      * violations and asserts once per step, keeping the first for the message. */
     char first[256] = "";
@@ -168,7 +168,7 @@ START_TEST(test_mask_matches_on_air)
     lg_env *env = test_env(sc, 4, 5, LG_LAYOUT_FLAT);
     const lg_buffers *b = lg_env_buffers(env);
     int32_t act[4];
-    lg_stream rng = lg_stream_make(3, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(3, TEST_STREAM, 0);
     int saw_on = 0, saw_off = 0;
     for (int t = 0; t < 600; t++) { /* two simulated days */
         for (int c = 0; c < b->n_actions; c++) {
@@ -197,7 +197,7 @@ START_TEST(test_shared_layout_matches_flat)
     const lg_buffers *bf = lg_env_buffers(f);
     float *tmp = malloc(sizeof(float) * (size_t)bf->obs_dim);
     int32_t act[SLOTS];
-    lg_stream rng = lg_stream_make(8, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(8, TEST_STREAM, 0);
     for (int t = 0; t < 200; t++) {
         for (int i = 0; i < SLOTS; i++) {
             lg_env_obs_flat(s, i, tmp);
@@ -229,7 +229,7 @@ START_TEST(test_auto_reset_same_step)
     int32_t act[SLOTS];
     int prev_step[SLOTS] = {0};
     int ended = 0, truncs = 0;
-    lg_stream rng = lg_stream_make(4, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(4, TEST_STREAM, 0);
     for (int t = 0; t < 300; t++) {
         test_random_actions(env, &rng, act);
         lg_env_step(env, act);
@@ -263,7 +263,7 @@ START_TEST(test_viewer_in_one_slot_at_a_time)
     lg_env *env = test_env(sc, 32, 2, LG_LAYOUT_SHARED);
     const lg_buffers *b = lg_env_buffers(env);
     int32_t act[32];
-    lg_stream rng = lg_stream_make(6, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(6, TEST_STREAM, 0);
     for (int t = 0; t < 300; t++) {
         test_random_actions(env, &rng, act);
         lg_env_step(env, act);
@@ -287,7 +287,7 @@ START_TEST(test_reset_slot)
     const lg_buffers *ba = lg_env_buffers(a), *bb = lg_env_buffers(b);
     ck_assert(!memcmp(ba->obs, bb->obs, sizeof(float) * 2 * (size_t)ba->obs_dim));
     int32_t act[4];
-    lg_stream rng = lg_stream_make(6, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(6, TEST_STREAM, 0);
     int differ = 0;
     for (int t = 0; t < 60; t++) {
         test_random_actions(a, &rng, act);
@@ -310,7 +310,7 @@ START_TEST(test_expected_reward_matches_realised)
     const lg_buffers *b = lg_env_buffers(env);
     float *er = malloc(sizeof(float) * (size_t)b->n_actions);
     int32_t act[SLOTS];
-    lg_stream rng = lg_stream_make(7, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(7, TEST_STREAM, 0);
     double expected = 0, realised = 0, var = 0;
     for (int t = 0; t < 3000; t++) {
         test_random_actions(env, &rng, act);
@@ -362,7 +362,7 @@ START_TEST(test_slate_actions)
     const lg_buffers *b = lg_env_buffers(env);
     ck_assert_int_eq(b->slate_size, 3);
     int32_t act[24];
-    lg_stream rng = lg_stream_make(1, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(1, TEST_STREAM, 0);
     int watched_pos[3] = {0, 0, 0};
     for (int t = 0; t < 500; t++) {
         test_random_actions(env, &rng, act);
@@ -418,7 +418,7 @@ START_TEST(test_follows_visible)
     for (int k = 0; k < nb; k++)
         if (!strcmp(blocks[k].name, "follows")) fo = blocks[k].offset;
     int32_t act[4];
-    lg_stream rng = lg_stream_make(2, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(2, TEST_STREAM, 0);
     int seen = 0;
     for (int t = 0; t < 200; t++) {
         test_random_actions(env, &rng, act);

@@ -36,7 +36,7 @@ START_TEST(test_off_air_never_watched)
     const lg_buffers *b = lg_env_buffers(env);
     uint8_t *mask_before = malloc((size_t)N * (size_t)b->n_actions);
     int32_t act[N];
-    lg_stream rng = lg_stream_make(1, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(1, TEST_STREAM, 0);
     long invalid = 0, watched = 0;
     for (int t = 0; t < 2000; t++) {
         /* Uniform over all channels, on air or not. */
@@ -68,7 +68,7 @@ START_TEST(test_spike_raises_concurrency)
     spiked->n_events = 1;
     lg_env *a = test_env(base, 8, 3, LG_LAYOUT_SHARED), *b = test_env(spiked, 8, 3, LG_LAYOUT_SHARED);
     int32_t act[8];
-    lg_stream rng = lg_stream_make(2, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(2, TEST_STREAM, 0);
     lg_channel_state ca, cb;
     while (lg_env_clock(a) < 60) {
         lg_env_channel(a, 0, &ca), lg_env_channel(b, 0, &cb);
@@ -92,7 +92,7 @@ static double popularity_choice_corr(float beta)
     lg_env *env = test_env(sc, N, 5, LG_LAYOUT_SHARED);
     const lg_buffers *b = lg_env_buffers(env);
     int32_t act[N];
-    lg_stream rng = lg_stream_make(3, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(3, TEST_STREAM, 0);
     double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, n = 0;
     for (int t = 0; t < 1500; t++) {
         test_random_actions(env, &rng, act);
@@ -127,7 +127,7 @@ static double mean_session_length(float quality)
     lg_env *env = test_env(sc, N, 7, LG_LAYOUT_SHARED);
     const lg_buffers *b = lg_env_buffers(env);
     int32_t act[N];
-    lg_stream rng = lg_stream_make(4, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(4, TEST_STREAM, 0);
     long steps = 0, ended = 0;
     for (int t = 0; t < 2000; t++) {
         test_random_actions(env, &rng, act);
@@ -231,7 +231,7 @@ START_TEST(test_bot_wave_inflates_concurrency_not_watch_time)
     lg_env *a = test_env(base, N, 4, LG_LAYOUT_SHARED), *b = test_env(bots, N, 4, LG_LAYOUT_SHARED);
     const lg_buffers *ba = lg_env_buffers(a), *bb = lg_env_buffers(b);
     int32_t act[N];
-    lg_stream rng = lg_stream_make(5, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(5, TEST_STREAM, 0);
     int active_checks = 0;
     for (int t = 0; t < 100; t++) {
         test_random_actions(a, &rng, act);
@@ -262,7 +262,7 @@ START_TEST(test_new_channel_appears_at_its_time)
     lg_env *env = test_env(sc, 2, 1, LG_LAYOUT_FLAT);
     const lg_buffers *b = lg_env_buffers(env);
     int32_t act[2];
-    lg_stream rng = lg_stream_make(5, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(5, TEST_STREAM, 0);
     while (lg_env_clock(env) < 100) {
         ck_assert_int_eq(b->mask[0], 0);
         test_random_actions(env, &rng, act);
@@ -286,7 +286,7 @@ START_TEST(test_off_air_event_and_trend_shift)
     lg_env *env = test_env(sc, 2, 1, LG_LAYOUT_FLAT);
     const lg_buffers *b = lg_env_buffers(env);
     int32_t act[2];
-    lg_stream rng = lg_stream_make(5, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(5, TEST_STREAM, 0);
     for (int t = 0; t < 60; t++) {
         double el = lg_env_clock(env) - sc->start_minute;
         lg_channel_state cs;
@@ -315,9 +315,9 @@ START_TEST(test_interest_shift_moves_segment)
     shift->n_events = 1;
     lg_env *a = test_env(base, N, 2, LG_LAYOUT_SHARED), *b = test_env(shift, N, 2, LG_LAYOUT_SHARED);
     int32_t act[N];
-    lg_stream rng = lg_stream_make(5, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(5, TEST_STREAM, 0);
     step_until(a, 50, &rng, act);
-    rng = lg_stream_make(5, LG_P_AGENT, 0);
+    rng = lg_stream_make(5, TEST_STREAM, 0);
     step_until(b, 50, &rng, act);
     float *ea = malloc(sizeof(float) * 50), *eb = malloc(sizeof(float) * 50);
     double sa = 0, sb = 0;

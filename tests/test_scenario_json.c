@@ -716,7 +716,7 @@ START_TEST(test_shipped_scenarios_run)
         ck_assert_msg(lg_scenario_load_file(fl.path[i], sc, NULL, err, sizeof err) == 0, "%s", err);
         lg_env *env = test_env(sc, 4, 7, LG_LAYOUT_FLAT);
         const lg_buffers *b = lg_env_buffers(env);
-        lg_stream rng = lg_stream_make(11, LG_P_AGENT, (uint64_t)i);
+        lg_stream rng = lg_stream_make(11, TEST_STREAM, (uint64_t)i);
         int32_t *actions = malloc(sizeof *actions * (size_t)b->n_slots * (size_t)b->slate_size);
         ck_assert_ptr_nonnull(actions);
         double total = 0.0;

@@ -81,7 +81,7 @@ START_TEST(test_shares_sum_to_one)
     lgv_shares s;
     ck_assert_int_eq(lgv_shares_init(&s, 7, 24), 0);
     for (int c = 0; c < 7; c++) ck_assert(lgv_shares_get(&s, c) == 0.0);
-    lg_stream rng = lg_stream_make(42, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(42, TEST_STREAM, 0);
     /* long enough to trigger the rescaling of the growing increment */
     for (int t = 0; t < 20000; t++) {
         for (int k = 0; k < 3; k++) lgv_shares_add(&s, (int)lg_stream_below(&rng, 7));

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char *next_value(const char *cmd, int argc, char **argv, int *i)
@@ -72,13 +71,6 @@ int lg_flag_str(const char *cmd, int argc, char **argv, int *i, const char **out
     if (!s) return -1;
     *out = s;
     return 0;
-}
-
-double lg_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 int lg_progress_enabled(void) { return isatty(STDERR_FILENO); }

@@ -5,13 +5,14 @@
 
 #include <stdint.h>
 
+#include "lg_clock.h"
+
 /* Parse argv[*i + 1] as an integer in [lo, hi] for flag `flag`; on error print
  * "livegym CMD: FLAG: expected ..., found ..." and return -1. Advances *i. */
 int lg_flag_int(const char *cmd, int argc, char **argv, int *i, long lo, long hi, long *out);
 int lg_flag_u64(const char *cmd, int argc, char **argv, int *i, uint64_t *out);
 int lg_flag_double(const char *cmd, int argc, char **argv, int *i, double lo, double hi, double *out);
 int lg_flag_str(const char *cmd, int argc, char **argv, int *i, const char **out);
-double lg_now(void);        /* monotonic seconds */
 int lg_progress_enabled(void); /* stderr is a terminal */
 double lg_peak_rss_mb(void);
 

@@ -12,7 +12,7 @@
 #include "lg_rng.h"
 #include "lga_agent.h"
 #include "lga_loop.h"
-#include "nn/lgn.h"
+#include "bench.h"
 
 typedef struct {
     int slots;
@@ -68,7 +68,7 @@ static int bench_one(const lg_scenario *sc, int slots, lg_layout layout, int rep
         free(actions), free(on_list), free(rates), lg_env_free(env);
         return -1;
     }
-    lg_stream rng = lg_stream_make(1, LG_P_AGENT, 0);
+    lg_stream rng = lg_stream_make(1, LGA_STREAM, 0);
     time_env(env, actions, on_list, &rng, seconds * 0.2); /* warm caches and the branch predictor */
     for (int r = 0; r < repeats; r++) rates[r] = time_env(env, actions, on_list, &rng, seconds);
     qsort(rates, (size_t)repeats, sizeof(double), cmp_double);
@@ -135,7 +135,7 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
     }
     const int widths[4] = {shape.obs_dim, 120, 84, shape.n_actions};
     if (lg_progress_enabled()) fprintf(stderr, "bench: gradient updates, batch 128...\n");
-    double ups = lgn_bench_updates_per_sec(widths, 4, 128, seconds * repeats);
+    double ups = lg_bench_nn_updates(widths, 4, 128, seconds * repeats);
     if (lg_progress_enabled()) fprintf(stderr, "bench: env + dqn training loop, %d slots...\n", slots);
     lga_train(&lp, agent, env, 2000, NULL); /* warm up: fill some replay */
     double *rates = malloc(sizeof(double) * (size_t)repeats);

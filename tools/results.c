@@ -11,38 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lg_checksum.h"
+#include "lg_file.h"
+#include "lg_sbuf.h"
 #include "lga_agent.h"
 #include "runner.h"
-
-int lg_write_atomic(const char *path, const char *text, size_t len, char *err, size_t errsz)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return snprintf(err, errsz, "%s: cannot write: %s", tmp, strerror(errno)), -1;
-    int ok = fwrite(text, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        snprintf(err, errsz, "%s: write failed: %s", path, strerror(errno));
-        remove(tmp);
-        return -1;
-    }
-    return 0;
-}
-
-static int mkdir_p(const char *dir, char *err, size_t errsz)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) return snprintf(err, errsz, "%s: %s", buf, strerror(errno)), -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return snprintf(err, errsz, "%s: %s", buf, strerror(errno)), -1;
-    return 0;
-}
 
 /* Labels become folder names: keep them to a safe alphabet. */
 static void safe_name(const char *label, char *out, size_t n)
@@ -133,7 +106,7 @@ static void clear_runs(const char *out_dir)
 
 int lg_results_prepare(const lg_run_config *cfg, char *err, size_t errsz)
 {
-    if (mkdir_p(cfg->out_dir, err, errsz)) return -1;
+    if (lg_mkdir_p(cfg->out_dir, err, errsz)) return -1;
     if (!cfg->resume) clear_runs(cfg->out_dir);
     int total = cfg->ex.n_agents * cfg->ex.seeds;
     if (write_status(cfg, "partial", 0, total, err, errsz)) return -1;
@@ -149,7 +122,7 @@ int lg_results_prepare(const lg_run_config *cfg, char *err, size_t errsz)
         for (int a = 0; a < cfg->ex.n_agents; a++) {
             char dir[4200];
             job_path(cfg, a, 0, dir, sizeof dir, 1);
-            if (mkdir_p(dir, err, errsz)) return -1;
+            if (lg_mkdir_p(dir, err, errsz)) return -1;
         }
     return 0;
 }
@@ -196,15 +169,10 @@ int lg_results_read_job(const lg_run_config *cfg, int agent, int seed, lg_job_re
 {
     char path[4200];
     job_path(cfg, agent, seed, path, sizeof path, 0);
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    static const size_t max = 16u << 20;
-    char *buf = malloc(max);
-    size_t n = buf ? fread(buf, 1, max - 1, f) : 0;
-    fclose(f);
-    if (!buf) return -1;
-    buf[n] = 0;
-    cJSON *js = cJSON_Parse(buf);
+    char *buf, ferr[256];
+    size_t n;
+    if (lg_read_file(path, 16u << 20, &buf, &n, ferr, sizeof ferr)) return -1;
+    cJSON *js = cJSON_ParseWithLength(buf, n);
     free(buf);
     int n_points = lg_run_points(&cfg->ex), rc = -1;
     cJSON *curve = cJSON_GetObjectItemCaseSensitive(js, "curve");
@@ -235,42 +203,6 @@ bad:
 out:
     cJSON_Delete(js);
     return rc;
-}
-
-/* A growing text buffer for the CSV. */
-typedef struct {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    if (b->oom) return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-            b->oom = 1;
-            return;
-        }
-        if (b->p && b->n + (size_t)k < b->cap) {
-            b->n += (size_t)k;
-            return;
-        }
-        size_t cap = b->cap ? b->cap * 2 : 65536;
-        while (cap < b->n + (size_t)k + 1) cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
 }
 
 static cJSON *stat_json(lg_stat s)
@@ -387,33 +319,33 @@ char *lg_results_summary_text(const lg_run_config *cfg, const lg_run_result *res
 
 int lg_results_write(const lg_run_config *cfg, const lg_run_result *res, char *err, size_t errsz)
 {
-    sbuf csv = {0};
+    lg_sbuf csv = {0};
     if (res->online) {
         int bandit = cfg->sc->kind == LG_KIND_BANDIT;
-        sb_printf(&csv, bandit ? "agent,step,avg_reward,pct_optimal\n" : "agent,episode,sum_reward\n");
+        lg_sb_printf(&csv, bandit ? "agent,step,avg_reward,pct_optimal\n" : "agent,episode,sum_reward\n");
         for (int a = 0; a < res->n_agents; a++) {
             const lg_online_curve *oc = &res->online[a];
             double r = oc->runs > 0 ? oc->runs : 1;
             for (int i = 0; i < oc->length; i++) {
                 if (bandit)
-                    sb_printf(&csv, "%s,%d,%.6f,%.4f\n", cfg->ex.agents[a].label, i + 1, oc->reward[i] / r,
+                    lg_sb_printf(&csv, "%s,%d,%.6f,%.4f\n", cfg->ex.agents[a].label, i + 1, oc->reward[i] / r,
                               100.0 * oc->optimal[i] / r);
                 else
-                    sb_printf(&csv, "%s,%d,%.4f\n", cfg->ex.agents[a].label, i + 1, oc->reward[i] / r);
+                    lg_sb_printf(&csv, "%s,%d,%.4f\n", cfg->ex.agents[a].label, i + 1, oc->reward[i] / r);
             }
         }
     } else {
-        sb_printf(&csv, "agent,seed,step");
-        for (int m = 0; m < LG_M_COUNT; m++) sb_printf(&csv, ",%s", lg_metric_names[m]);
-        sb_printf(&csv, "\n");
+        lg_sb_printf(&csv, "agent,seed,step");
+        for (int m = 0; m < LG_M_COUNT; m++) lg_sb_printf(&csv, ",%s", lg_metric_names[m]);
+        lg_sb_printf(&csv, "\n");
         for (int a = 0; a < res->n_agents; a++)
             for (int s = 0; s < res->seeds; s++) {
                 const lg_job_result *j = &res->jobs[a * res->seeds + s];
                 if (!j->done) continue;
                 for (int p = 0; p < j->n_points; p++) {
-                    sb_printf(&csv, "%s,%d,%ld", cfg->ex.agents[a].label, s + 1, j->points[p].step);
-                    for (int m = 0; m < LG_M_COUNT; m++) sb_printf(&csv, ",%.10g", j->points[p].m[m]);
-                    sb_printf(&csv, "\n");
+                    lg_sb_printf(&csv, "%s,%d,%ld", cfg->ex.agents[a].label, s + 1, j->points[p].step);
+                    for (int m = 0; m < LG_M_COUNT; m++) lg_sb_printf(&csv, ",%.10g", j->points[p].m[m]);
+                    lg_sb_printf(&csv, "\n");
                 }
             }
     }
@@ -495,8 +427,7 @@ int lg_results_write_checkpoint(const lg_run_config *cfg, int agent_i, int seed,
     memcpy(buf + at, points, pts), at += pts;
     memcpy(buf + at, &el, 8), at += 8;
     lg_env_state_save(env, buf + at, env_len), at += env_len;
-    uint64_t h = 0xCBF29CE484222325ULL;
-    for (size_t i = 0; i < at; i++) h = (h ^ buf[i]) * 0x100000001B3ULL;
+    uint64_t h = lg_fnv1a64(LG_FNV1A64_INIT, buf, at);
     memcpy(buf + at, &h, 8), at += 8;
     int rc = lg_write_atomic(ckpt, (const char *)buf, at, err, errsz);
     free(buf);
@@ -525,7 +456,7 @@ int lg_results_read_checkpoint(const lg_run_config *cfg, int agent_i, int seed, 
     int32_t p;
     uint32_t version;
     int64_t tr;
-    uint64_t el, h = 0xCBF29CE484222325ULL, stored;
+    uint64_t el, h, stored;
     if (!buf || n < 8 + 4 + 4 + 8 + 8 + 8 || memcmp(buf, CKPT_MAGIC, 8)) goto out;
     memcpy(&version, buf + 8, 4);
     memcpy(&p, buf + 12, 4);
@@ -533,7 +464,7 @@ int lg_results_read_checkpoint(const lg_run_config *cfg, int agent_i, int seed, 
     size_t pts = sizeof(lg_eval_point) * (size_t)(p + 1);
     size_t want = 8 + 4 + 4 + 8 + 8 + pts + 8 + env_len + 8;
     if (n != want) goto out;
-    for (size_t i = 0; i < want - 8; i++) h = (h ^ buf[i]) * 0x100000001B3ULL;
+    h = lg_fnv1a64(LG_FNV1A64_INIT, buf, want - 8);
     memcpy(&stored, buf + want - 8, 8);
     memcpy(&el, buf + 24 + 8 + pts, 8);
     if (h != stored || el != env_len) goto out;

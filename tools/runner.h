@@ -127,7 +127,5 @@ lg_online_summary lg_online_summarise(const lg_online_curve *oc);
 int lg_results_baseline(const lg_experiment *ex);
 /* summary.json's content as text (malloc'd), for --json. */
 char *lg_results_summary_text(const lg_run_config *cfg, const lg_run_result *res);
-/* Write text to path atomically (temporary file, then rename). */
-int lg_write_atomic(const char *path, const char *text, size_t len, char *err, size_t errsz);
 
 #endif

@@ -9,14 +9,8 @@
 
 #include "lgv_app.h"
 #include "lgv_draw.h"
+#include "lg_clock.h"
 #include "lgv_png.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static float view_scale(int w, int h)
 {
@@ -127,7 +121,7 @@ int lgv_watch_window(lgv_live *L, const lgv_app_options *o, lgv_watch_stats *sta
     lgv_live_set_rate(L, lgv_speed_rate(ui.speed));
     if (lgv_live_start(L, err, errsz)) goto out;
 
-    double t_start = now_s(), fps = 0, last = t_start;
+    double t_start = lg_now(), fps = 0, last = t_start;
     long frames = 0;
     int quit = 0;
     while (!quit) {
@@ -164,7 +158,7 @@ int lgv_watch_window(lgv_live *L, const lgv_app_options *o, lgv_watch_stats *sta
                 else if (k == SDLK_F12 || k == SDLK_x) shot = 1;
             }
         }
-        double t = now_s();
+        double t = lg_now();
         if (o->max_seconds > 0 && t - t_start >= o->max_seconds) quit = 1;
         lgv_live_snapshot(L, view);
         SDL_GetRendererOutputSize(ren, &w, &h);
@@ -185,17 +179,17 @@ int lgv_watch_window(lgv_live *L, const lgv_app_options *o, lgv_watch_stats *sta
         }
         SDL_RenderPresent(ren);
         frames++;
-        double t2 = now_s(), dt = t2 - last;
+        double t2 = lg_now(), dt = t2 - last;
         last = t2;
         if (dt > 0) fps = fps > 0 ? 0.9 * fps + 0.1 / dt : 1.0 / dt;
         /* at most 60 frames per second (vsync may already hold us) */
-        double spent = now_s() - t;
+        double spent = lg_now() - t;
         if (spent < 1.0 / 60.0) SDL_Delay((Uint32)((1.0 / 60.0 - spent) * 1000.0));
     }
     lgv_live_stop(L);
     lgv_live_snapshot(L, view);
     stats->frames = frames;
-    stats->seconds = now_s() - t_start;
+    stats->seconds = lg_now() - t_start;
     stats->fps = stats->seconds > 0 ? (double)frames / stats->seconds : 0;
     stats->steps = view->steps;
     stats->train_steps_per_sec =
@@ -215,9 +209,9 @@ int lgv_watch_snapshot(lgv_live *L, long steps, const char *png_path, const lgv_
                        lgv_watch_stats *stats, char *err, size_t errsz)
 {
     memset(stats, 0, sizeof *stats);
-    double t0 = now_s();
+    double t0 = lg_now();
     lgv_live_run(L, steps);
-    double t1 = now_s();
+    double t1 = lg_now();
     int rc = -1;
     lgv_model *view = NULL;
     SDL_Surface *surf = NULL;

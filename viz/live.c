@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "lg_clock.h"
 #include "lga_loop.h"
 #include "lgv_curves.h"
 #include "lgv_live.h"
@@ -47,13 +48,6 @@ struct lgv_live {
     int stop, paused, single;
     double rate;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- introspection ------------------------------------------------------------ */
 
@@ -229,7 +223,7 @@ int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_
         }
         L->ev_order[k] = e;
     }
-    L->pub_time = now_s();
+    L->pub_time = lg_now();
     *out = L;
     return 0;
 oom:
@@ -369,10 +363,10 @@ void lgv_live_round(lgv_live *L)
 void lgv_live_run(lgv_live *L, long slot_steps)
 {
     if (L->running) return;
-    double t0 = now_s();
+    double t0 = lg_now();
     while (L->steps < slot_steps && !L->work->done) lgv_live_round(L);
     if (L->last_eval_step != L->steps) evaluate_all(L);
-    L->train_time += now_s() - t0;
+    L->train_time += lg_now() - t0;
 }
 
 /* Fill the per-world fields and copy the work model into the shared one. */
@@ -425,7 +419,7 @@ static void publish(lgv_live *L)
         }
         if (L->has_eps[a]) av->epsilon_now = lgv_agent_epsilon_now(jb->agent);
     }
-    double now = now_s();
+    double now = lg_now();
     if (now > L->pub_time + 0.05 || L->pub_steps > L->steps) {
         double rate = (double)(L->steps - L->pub_steps) * L->n_agents * L->n_seeds / (now - L->pub_time);
         m->steps_per_sec = m->steps_per_sec > 0 ? 0.5 * m->steps_per_sec + 0.5 * rate : rate;
@@ -451,7 +445,7 @@ void lgv_live_snapshot(lgv_live *L, lgv_model *dst)
 static void *worker(void *arg)
 {
     lgv_live *L = arg;
-    double last_pub = 0, next_due = now_s();
+    double last_pub = 0, next_due = lg_now();
     int dirty = 0;
     for (;;) {
         pthread_mutex_lock(&L->mu);
@@ -464,7 +458,7 @@ static void *worker(void *arg)
         }
         while (!L->stop && ((L->paused && L->single == 0) || L->work->done)) {
             pthread_cond_wait(&L->cv, &L->mu);
-            next_due = now_s();
+            next_due = lg_now();
             L->pub_time = next_due; /* paused time does not count against throughput */
             L->pub_steps = L->steps;
         }
@@ -477,9 +471,9 @@ static void *worker(void *arg)
         double rate = L->rate;
         pthread_mutex_unlock(&L->mu);
 
-        double t0 = now_s();
+        double t0 = lg_now();
         lgv_live_round(L);
-        double t1 = now_s();
+        double t1 = lg_now();
         L->train_time += t1 - t0;
         dirty = 1;
         /* every step when they are slow enough to follow, else at most 60 times a second */
@@ -492,13 +486,13 @@ static void *worker(void *arg)
             next_due += 1.0 / rate;
             if (next_due < t1 - 0.25) next_due = t1; /* do not burst after a stall */
             for (;;) {
-                double wait = next_due - now_s();
+                double wait = next_due - lg_now();
                 if (wait <= 0) break;
                 pthread_mutex_lock(&L->mu);
                 int change = L->stop || L->paused || L->rate != rate;
                 pthread_mutex_unlock(&L->mu);
                 if (change) {
-                    next_due = now_s();
+                    next_due = lg_now();
                     break;
                 }
                 struct timespec ts = {0, (long)(1e9 * (wait < 0.01 ? wait : 0.01))};
@@ -515,7 +509,7 @@ int lgv_live_start(lgv_live *L, char *err, size_t errsz)
 {
     if (L->running) return 0;
     L->stop = 0;
-    L->pub_time = now_s();
+    L->pub_time = lg_now();
     L->pub_steps = L->steps;
     publish(L);
     if (pthread_create(&L->th, NULL, worker, L) != 0) {

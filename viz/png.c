@@ -9,6 +9,7 @@
 #include <SDL.h>
 #include <png.h>
 
+#include "lg_file.h"
 #include "lgv_png.h"
 
 int lgv_png_write(const char *path, const uint32_t *argb, int w, int h, int pitch, char *err, size_t errsz)
@@ -19,10 +20,7 @@ int lgv_png_write(const char *path, const uint32_t *argb, int w, int h, int pitc
     }
     size_t n = (size_t)w * (size_t)h * 3;
     uint8_t *rgb = malloc(n);
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!rgb || !tmp) {
-        free(rgb), free(tmp);
+    if (!rgb) {
         snprintf(err, errsz, "%s: out of memory for a %dx%d image", path, w, h);
         return -1;
     }
@@ -36,20 +34,10 @@ int lgv_png_write(const char *path, const uint32_t *argb, int w, int h, int pitc
             dst[3 * x + 2] = (uint8_t)p;
         }
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
-    int rc = -1;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errsz, "%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-        free(rgb), free(tmp);
+    lg_afile *af = lg_afile_open(path, err, errsz);
+    if (!af) {
+        free(rgb);
         return -1;
-    }
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        snprintf(err, errsz, "%s: %s", path, strerror(errno));
-        close(fd);
-        goto out;
     }
     png_image img;
     memset(&img, 0, sizeof img);
@@ -57,32 +45,15 @@ int lgv_png_write(const char *path, const uint32_t *argb, int w, int h, int pitc
     img.width = (png_uint_32)w;
     img.height = (png_uint_32)h;
     img.format = PNG_FORMAT_RGB;
-    int ok = png_image_write_to_stdio(&img, f, 0, rgb, (png_int_32)(w * 3), NULL);
+    int ok = png_image_write_to_stdio(&img, lg_afile_stream(af), 0, rgb, (png_int_32)(w * 3), NULL);
+    free(rgb);
     if (!ok) {
         snprintf(err, errsz, "%s: PNG encoding failed: %s", path, img.message);
         png_image_free(&img);
-        fclose(f);
-        goto out;
+        lg_afile_abort(af);
+        return -1;
     }
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        snprintf(err, errsz, "%s: write failed: %s", path, strerror(errno));
-        fclose(f);
-        goto out;
-    }
-    if (fclose(f) != 0) {
-        snprintf(err, errsz, "%s: write failed: %s", path, strerror(errno));
-        goto out;
-    }
-    chmod(tmp, 0644);
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errsz, "%s: cannot rename the temporary file into place: %s", path, strerror(errno));
-        goto out;
-    }
-    rc = 0;
-out:
-    if (rc) unlink(tmp);
-    free(rgb), free(tmp);
-    return rc;
+    return lg_afile_commit(af, err, errsz);
 }
 
 int lgv_png_write_surface(const char *path, SDL_Surface *s, char *err, size_t errsz)

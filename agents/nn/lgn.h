@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "lg_rng.h"
+#include "lg_rng.h" /* env/base: random streams for initialisation */
 
 #define LGN_MAX_LAYERS 16        /* widths per net, input and output included */
 #define LGN_MAX_WIDTH (1 << 20)  /* units per layer */
@@ -196,22 +196,5 @@ int lgn_mlp_fread(FILE *f, int max_batch, lgn_mlp **out, char *err, size_t errsz
 int lgn_mlp_fread_params(lgn_mlp *net, FILE *f, char *err, size_t errsz);
 int lgn_adam_fwrite(const lgn_adam *o, FILE *f, char *err, size_t errsz);
 int lgn_adam_fread(lgn_adam *o, FILE *f, char *err, size_t errsz);
-
-/* Checksums for checkpoint files. Both are incremental: start with
- * crc = 0 / h = LGN_FNV1A64_INIT and feed the pieces in order.
- * lgn_crc32 is the IEEE / zlib CRC-32 (crc32("123456789") = 0xCBF43926). */
-uint32_t lgn_crc32(uint32_t crc, const void *data, size_t n);
-#define LGN_FNV1A64_INIT 0xCBF29CE484222325ULL
-uint64_t lgn_fnv1a64(uint64_t h, const void *data, size_t n);
-
-/* ------------------------------------------------------------ benchmark */
-
-/* Training updates per second of an MLP with widths[0..n_layers-1] (input
- * first, as lgn_mlp_create: {1216, 256, 256, 50} is n_layers = 4) at the
- * given batch: each update is zero_grad + forward + Huber on one column per
- * row + backward + Adam step. Runs about `seconds` in total (5 timed repeats
- * after a warm-up) and returns the median rate, or -1 on a bad argument or
- * out of memory. Uses CLOCK_MONOTONIC. */
-double lgn_bench_updates_per_sec(const int *widths, int n_layers, int batch, double seconds);
 
 #endif

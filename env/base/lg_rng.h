@@ -6,6 +6,11 @@
  * on scheduling order. Sequential streams (lg_stream) are the same mixer
  * driven by an incrementing counter, for code (agents) that wants one.
  *
+ * A purpose is one independent family of draws, so that adding a draw for
+ * one purpose never shifts another's numbers. Each layer owns its purposes
+ * (the world's in env/env_internal.h, the agents' in agents/lga_agent.h);
+ * their values are part of the reproducibility contract: never renumber.
+ *
  * The mixer is SplitMix64's finaliser (Steele, Lea, Flood 2014), which passes
  * BigCrush when fed a Weyl sequence; we feed it key + counter * golden. */
 #ifndef LG_RNG_H
@@ -15,22 +20,6 @@
 #include <stdint.h>
 
 #define LG_GOLDEN 0x9E3779B97F4A7C15ULL
-
-/* Purposes: one per independent family of draws, so that adding a draw for
- * one purpose never shifts another purpose's numbers. Values are part of the
- * reproducibility contract: never renumber, only append. */
-enum {
-    LG_P_CATEGORY = 1,   /* category centroids (world seed) */
-    LG_P_CHANNEL = 2,    /* channel latent vectors and embeddings (world seed) */
-    LG_P_VIEWER = 3,     /* viewer pool initial state (world seed) */
-    LG_P_SCHEDULE = 4,   /* daily schedule jitter (world seed) */
-    LG_P_POPULARITY = 5, /* popularity diffusion (env seed) */
-    LG_P_SESSION = 6,    /* which viewer a session draws, budget (env seed) */
-    LG_P_STEP = 7,       /* per slot-step choice, watch, gift, follow draws */
-    LG_P_GENERATOR = 8,  /* scenario channel generator (generator seed) */
-    LG_P_AGENT = 9,      /* agents' own streams */
-    LG_P_PROJECTION = 10 /* modality projection matrices (world seed) */
-};
 
 static inline uint64_t lg_mix64(uint64_t z)
 {

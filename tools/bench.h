@@ -1,0 +1,13 @@
+/* Benchmark helpers of `livegym bench` (tools/cmd_bench.c). */
+#ifndef LG_BENCH_H
+#define LG_BENCH_H
+
+/* Training updates per second of an MLP with widths[0..n_layers-1] (input
+ * first, as lgn_mlp_create: {1216, 256, 256, 50} is n_layers = 4) at the
+ * given batch: each update is zero_grad + forward + Huber on one column per
+ * row + backward + Adam step. Runs about `seconds` in total (5 timed repeats
+ * after a warm-up) and returns the median rate, or -1 on a bad argument or
+ * out of memory. */
+double lg_bench_nn_updates(const int *widths, int n_layers, int batch, double seconds);
+
+#endif
