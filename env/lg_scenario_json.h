@@ -1,88 +1,46 @@
-/* Scenario files: strict JSON loading and canonical dumping (cJSON).
+/* Scenario files, the world's part: reading a JSON document into an
+ * lg_scenario (strictly: docs/scenarios.md is the reference for every key)
+ * and the canonical dump. The strict JSON reading itself and its message
+ * forms are env/base/lg_json.h.
  *
- * A scenario file is a JSON object whose keys override lg_scenario_default();
- * docs/scenarios.md is the reference for every key. Loading is strict: an
- * unknown key, a wrong type, a non-integer where an integer is expected, a
- * duplicate key, a name that does not resolve or a value out of range is an
- * error. Every message has one of two forms:
+ * A file may also hold an "experiment" section: it belongs to the
+ * experiment layer (tools/lab/lgx_experiment.h: lgx_load_file reads a whole
+ * file, world and experiment). The functions here accept the key and leave
+ * it unread.
  *
- *     FILE: JSON.PATH: expected X, found Y
- *     FILE:LINE:COL: syntax error: expected X, found Y
- *
- * where JSON.PATH is like world.channels[3].windows[0].start (keys that are not
- * plain words are written ["like this"]; the document itself is "top level").
- * Byte-level problems (invalid UTF-8, NUL bytes, nesting deeper than
- * LG_SCENARIO_MAX_DEPTH, too many values) are reported with LINE:COL too, and
- * are found by a scan of the bytes before cJSON sees them.
- *
- * On error the outputs (sc, ex) are left untouched. Nothing here prints or
- * exits. Numbers are read and written in the C locale (the library never calls
- * setlocale; a program that does must keep LC_NUMERIC "C"). No state of ours
- * is shared; cJSON records parse failures in a global, but after our own
- * grammar scan cJSON can only fail when out of memory. */
+ * On error the outputs are left untouched. Nothing here prints or exits. */
 #ifndef LG_SCENARIO_JSON_H
 #define LG_SCENARIO_JSON_H
 
 #include <stddef.h>
 
+#include "lg_json.h"
 #include "lg_scenario.h"
 
 #define LG_SCENARIO_MAX_FILE_BYTES (4 * 1024 * 1024) /* larger files are refused unread */
-#define LG_SCENARIO_MAX_DEPTH 64                     /* nested arrays/objects */
-#define LG_SCENARIO_MAX_VALUES 250000                /* JSON values in one document */
-#define LG_SCENARIO_MAX_NUMBER_CHARS 63              /* characters of one number literal */
-#define LG_JSON_MAX_SEED 9007199254740992ULL         /* 2^53: integers a JSON double holds exactly */
 
-#define LG_MAX_AGENTS 32
-#define LG_AGENT_PARAMS_LEN 2048
+/* World-only loading: start from lg_scenario_default(), apply the file, run
+ * lg_scenario_check(). Returns 0, or -1 with a message in err (prefixed with
+ * the path, or source_name: NULL gives "(string)"). text need not be
+ * NUL-terminated. */
+int lg_scenario_load_file(const char *path, lg_scenario *sc, char *err, size_t errsz);
+int lg_scenario_load_string(const char *text, size_t len, const char *source_name, lg_scenario *sc, char *err,
+                            size_t errsz);
 
-/* One agent of an experiment. The registry of agents validates name and
- * params when the experiment runs; the loader only checks their shape. */
-typedef struct {
-    char name[LG_NAME_LEN];            /* registry name: "random", "popular", "dqn", ... */
-    char label[LG_NAME_LEN];           /* unique within the experiment; defaults to name */
-    char params[LG_AGENT_PARAMS_LEN];  /* hyperparameters as compact JSON object text, "{}" if none */
-} lg_agent_spec;
+/* The pieces, for loaders that read more sections of the same document:
+ * parse (stages 1-5 of lg_json.h, with the scenario size limit; c is
+ * initialised), read the world keys into sc (no range checks), check
+ * (lg_scenario_check, its message prefixed with the source). */
+cJSON *lg_scenario_parse_file(lg_jctx *c, const char *path, char *err, size_t errsz);
+cJSON *lg_scenario_parse_string(lg_jctx *c, const char *text, size_t len, const char *source_name, char *err,
+                                size_t errsz);
+int lg_scenario_read(lg_jctx *c, const cJSON *root, lg_scenario *sc);
+int lg_scenario_check_json(lg_jctx *c, const lg_scenario *sc);
 
-/* The optional "experiment" section: what `livegym run` trains and compares. */
-typedef struct {
-    int n_agents;
-    lg_agent_spec agents[LG_MAX_AGENTS];
-    int seeds;          /* independent runs per agent, [1, 1000]; default 5 */
-    int train_steps;    /* env steps of training per (agent, seed); default 20000 */
-    int eval_every;     /* evaluate every this many training steps; default 5000 */
-    int eval_sessions;  /* sessions per evaluation; default 200 */
-    int slots;          /* env viewer slots, [1, population.viewers]; default 16 */
-    char baseline[LG_NAME_LEN]; /* label of the agent the others are compared against; default "random" */
-    int episodes;       /* classic cliff env: episodes per run; default 500 */
-} lg_experiment;
-
-/* Agents random, popular and oracle; baseline "random"; the defaults above. */
-void lg_experiment_default(lg_experiment *ex);
-
-/* Load a scenario file: start from lg_scenario_default() (and
- * lg_experiment_default()), apply the file, run lg_scenario_check(). ex may be
- * NULL (the experiment section is still validated). Files larger than
- * LG_SCENARIO_MAX_FILE_BYTES are refused before they are read. Returns 0, or
- * -1 with a message in err (prefixed with path). */
-int lg_scenario_load_file(const char *path, lg_scenario *sc, lg_experiment *ex, char *err, size_t errsz);
-
-/* The same from memory: text[0..len) need not be NUL-terminated. source_name
- * prefixes messages (NULL: "(string)"). */
-int lg_scenario_load_string(const char *text, size_t len, const char *source_name, lg_scenario *sc,
-                            lg_experiment *ex, char *err, size_t errsz);
-
-/* The fully resolved scenario as a pretty-printed JSON document that loads back
- * to an identical struct: every key explicit, channels as an explicit array,
- * names for channel/category/segment references, floats in the shortest form
- * that parses back to the same float. The "experiment" section is included
- * when ex is not NULL. Returns a malloc'd NUL-terminated string (caller frees),
- * or NULL when out of memory. */
-char *lg_scenario_to_json(const lg_scenario *sc, const lg_experiment *ex);
-
-/* scenarios/default.json, embedded at build time. Defined in the
- * livegym_embedded library (generated by CMake), not in the core. */
-extern const char lg_embedded_default_scenario[];
-extern const size_t lg_embedded_default_scenario_len;
+/* The fully resolved scenario as a pretty-printed document that loads back to
+ * an identical struct. malloc'd (caller frees), NULL when out of memory. The
+ * tree form is for writers that append sections (cJSON_Delete it). */
+char *lg_scenario_to_json(const lg_scenario *sc);
+cJSON *lg_scenario_to_tree(const lg_scenario *sc);
 
 #endif

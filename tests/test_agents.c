@@ -7,8 +7,8 @@
 
 #include "lg_test.h"
 #include "lga_agent.h"
-#include "lga_loop.h"
-#include "lg_scenario_json.h"
+#include "lgx_loop.h"
+#include "lgx_experiment.h"
 
 static lga_agent *make_agent(const char *name, const char *params, const lg_env *env, uint64_t seed)
 {
@@ -31,8 +31,8 @@ static void check_never_masked(int slate)
         lg_env *env = test_env(sc, 8, 3, LG_LAYOUT_FLAT);
         const lg_buffers *b = lg_env_buffers(env);
         lga_agent *a = make_agent(name, "{}", env, 1);
-        lga_loop lp;
-        ck_assert_int_eq(lga_loop_init(&lp, env), 0);
+        lgx_loop lp;
+        ck_assert_int_eq(lgx_loop_init(&lp, env), 0);
         for (int t = 0; t < 300; t++) {
             lga_obs_batch live;
             lga_batch_from_env(env, &live);
@@ -44,9 +44,9 @@ static void check_never_masked(int slate)
                                   "%s picked masked channel %d (slate %d)", name, c, slate);
                     for (int p = 0; p < j; p++) ck_assert_int_ne(c, lp.actions[i * slate + p]);
                 }
-            lga_train(&lp, a, env, 8, NULL); /* one behaviour step with learning */
+            lgx_train(&lp, a, env, 8, NULL); /* one behaviour step with learning */
         }
-        lga_loop_free(&lp);
+        lgx_loop_free(&lp);
         lga_free(a);
         lg_env_free(env);
     }
@@ -68,23 +68,23 @@ START_TEST(test_save_load_identical_actions)
         const char *name = lga_at(k)->name;
         lg_env *env = test_env(sc, 4, 5, LG_LAYOUT_FLAT);
         lga_agent *a = make_agent(name, "{}", env, 9);
-        lga_loop lp;
-        ck_assert_int_eq(lga_loop_init(&lp, env), 0);
-        lga_train(&lp, a, env, 2000, NULL);
+        lgx_loop lp;
+        ck_assert_int_eq(lgx_loop_init(&lp, env), 0);
+        lgx_train(&lp, a, env, 2000, NULL);
         char err[512];
         ck_assert_msg(lga_save(a, path, err, sizeof err) == 0, "%s", err);
         lga_agent *b = make_agent(name, "{}", env, 12345); /* a different seed: load must restore the RNG */
         ck_assert_msg(lga_load(b, path, err, sizeof err) == 0, "%s: %s", name, err);
         lg_env *e1 = test_env(sc, 4, 77, LG_LAYOUT_FLAT), *e2 = test_env(sc, 4, 77, LG_LAYOUT_FLAT);
-        lga_loop l1, l2;
-        ck_assert_int_eq(lga_loop_init(&l1, e1), 0);
-        ck_assert_int_eq(lga_loop_init(&l2, e2), 0);
+        lgx_loop l1, l2;
+        ck_assert_int_eq(lgx_loop_init(&l1, e1), 0);
+        ck_assert_int_eq(lgx_loop_init(&l2, e2), 0);
         for (int t = 0; t < 200; t++) {
-            lga_train(&l1, a, e1, 4, NULL);
-            lga_train(&l2, b, e2, 4, NULL);
+            lgx_train(&l1, a, e1, 4, NULL);
+            lgx_train(&l2, b, e2, 4, NULL);
             ck_assert_msg(!memcmp(l1.actions, l2.actions, sizeof(int32_t) * 4), "%s diverged at step %d", name, t);
         }
-        lga_loop_free(&l1), lga_loop_free(&l2), lga_loop_free(&lp);
+        lgx_loop_free(&l1), lgx_loop_free(&l2), lgx_loop_free(&lp);
         lga_free(a), lga_free(b);
         lg_env_free(env), lg_env_free(e1), lg_env_free(e2);
     }
@@ -99,9 +99,9 @@ START_TEST(test_corrupt_state_refused)
     lg_scenario *sc = test_scenario();
     lg_env *env = test_env(sc, 4, 5, LG_LAYOUT_FLAT);
     lga_agent *a = make_agent("epsilon-greedy", "{}", env, 1);
-    lga_loop lp;
-    lga_loop_init(&lp, env);
-    lga_train(&lp, a, env, 500, NULL);
+    lgx_loop lp;
+    lgx_loop_init(&lp, env);
+    lgx_train(&lp, a, env, 500, NULL);
     char path[256], bad[256], err[512];
     snprintf(path, sizeof path, "%s/agent_good_%d.bin", LG_BINARY_DIR, (int)getpid());
     snprintf(bad, sizeof bad, "%s/agent_bad_%d.bin", LG_BINARY_DIR, (int)getpid());
@@ -135,7 +135,7 @@ START_TEST(test_corrupt_state_refused)
     ck_assert_msg(strstr(err, "block 0"), "%s", err);
     remove(path), remove(bad);
     lga_free(a), lga_free(b), lga_free(u), lga_free(small);
-    lga_loop_free(&lp);
+    lgx_loop_free(&lp);
     lg_env_free(env), free(sc);
 }
 END_TEST
@@ -178,13 +178,13 @@ static double testbed_average(const char *name, const char *params, int runs)
     for (int r = 0; r < runs; r++) {
         lg_env *env = test_env(sc, 1, (uint64_t)(1000 + r), LG_LAYOUT_FLAT);
         lga_agent *a = make_agent(name, params, env, (uint64_t)(r + 1));
-        lga_loop lp;
-        lga_loop_init(&lp, env);
-        lga_tally t = {0};
-        lga_train(&lp, a, env, 1000, &t);
+        lgx_loop lp;
+        lgx_loop_init(&lp, env);
+        lgx_tally t = {0};
+        lgx_train(&lp, a, env, 1000, &t);
         ck_assert_double_eq(t.sessions, 1.0);
         total += t.ret / 1000.0;
-        lga_loop_free(&lp), lga_free(a), lg_env_free(env);
+        lgx_loop_free(&lp), lga_free(a), lg_env_free(env);
     }
     free(sc);
     return total / runs;
@@ -216,17 +216,17 @@ static double cliff_greedy_return(const char *name, long *length)
     sc->cliff.max_steps = 1000;
     lg_env *env = test_env(sc, 1, 1, LG_LAYOUT_FLAT);
     lga_agent *a = make_agent(name, "{\"alpha\": 0.5, \"gamma\": 1, \"epsilon\": 0.1}", env, 3);
-    lga_loop lp;
-    lga_loop_init(&lp, env);
-    lga_tally t = {0};
-    while (t.sessions < 500) lga_train(&lp, a, env, 1, &t);
+    lgx_loop lp;
+    lgx_loop_init(&lp, env);
+    lgx_tally t = {0};
+    while (t.sessions < 500) lgx_train(&lp, a, env, 1, &t);
     lg_env *eval = test_env(sc, 1, 2, LG_LAYOUT_FLAT);
-    lga_loop le;
-    lga_loop_init(&le, eval);
-    lga_tally g = {0};
-    lga_evaluate(&le, a, eval, 1, &g);
+    lgx_loop le;
+    lgx_loop_init(&le, eval);
+    lgx_tally g = {0};
+    lgx_evaluate(&le, a, eval, 1, &g);
     *length = (long)g.session_steps;
-    lga_loop_free(&lp), lga_loop_free(&le), lga_free(a), lg_env_free(env), lg_env_free(eval), free(sc);
+    lgx_loop_free(&lp), lgx_loop_free(&le), lga_free(a), lg_env_free(env), lg_env_free(eval), free(sc);
     return g.ret;
 }
 
@@ -262,14 +262,14 @@ START_TEST(test_oracle_learners_random_order_on_default)
         if (!t->learns && strcmp(t->name, "random") && strcmp(t->name, "oracle")) continue;
         lg_env *train = test_env(sc, 16, 1, LG_LAYOUT_FLAT), *eval = test_env(sc, 16, 1000001, LG_LAYOUT_FLAT);
         lga_agent *a = make_agent(t->name, "{}", train, 1);
-        lga_loop lt, le;
-        lga_loop_init(&lt, train), lga_loop_init(&le, eval);
-        if (t->learns) lga_train(&lt, a, train, 40000, NULL);
-        lga_tally g = {0};
-        lga_evaluate(&le, a, eval, 400, &g);
+        lgx_loop lt, le;
+        lgx_loop_init(&lt, train), lgx_loop_init(&le, eval);
+        if (t->learns) lgx_train(&lt, a, train, 40000, NULL);
+        lgx_tally g = {0};
+        lgx_evaluate(&le, a, eval, 400, &g);
         names[n] = t->name;
         score[n++] = g.ret / g.sessions;
-        lga_loop_free(&lt), lga_loop_free(&le), lga_free(a), lg_env_free(train), lg_env_free(eval);
+        lgx_loop_free(&lt), lgx_loop_free(&le), lga_free(a), lg_env_free(train), lg_env_free(eval);
     }
     double rnd = 0, orc = 0;
     for (int i = 0; i < n; i++) {
@@ -290,21 +290,21 @@ START_TEST(test_q_learning_beats_popular_and_random_on_tabular_small)
 {
     lg_scenario *sc = malloc(sizeof *sc);
     char err[1024];
-    ck_assert_msg(lg_scenario_load_file(LG_SOURCE_DIR "/scenarios/tabular-small.json", sc, NULL, err, sizeof err) == 0,
+    ck_assert_msg(lgx_load_file(LG_SOURCE_DIR "/scenarios/tabular-small.json", sc, NULL, err, sizeof err) == 0,
                   "%s", err);
     const char *names[3] = {"q-learning", "popular", "random"};
     double ret[3];
     for (int k = 0; k < 3; k++) {
         lg_env *train = test_env(sc, 8, 1, LG_LAYOUT_FLAT), *eval = test_env(sc, 8, 1000001, LG_LAYOUT_FLAT);
         lga_agent *a = make_agent(names[k], "{}", train, 1);
-        lga_loop lt, le;
-        lga_loop_init(&lt, train), lga_loop_init(&le, eval);
-        if (a->type->learns) lga_train(&lt, a, train, 50000, NULL);
-        lga_tally g = {0};
-        lga_evaluate(&le, a, eval, 300, &g);
+        lgx_loop lt, le;
+        lgx_loop_init(&lt, train), lgx_loop_init(&le, eval);
+        if (a->type->learns) lgx_train(&lt, a, train, 50000, NULL);
+        lgx_tally g = {0};
+        lgx_evaluate(&le, a, eval, 300, &g);
         ret[k] = g.ret / g.sessions;
         ck_assert_double_eq_tol(g.ret, g.minutes, 1e-6 * g.ret); /* reward is watch minutes here */
-        lga_loop_free(&lt), lga_loop_free(&le), lga_free(a), lg_env_free(train), lg_env_free(eval);
+        lgx_loop_free(&lt), lgx_loop_free(&le), lga_free(a), lg_env_free(train), lg_env_free(eval);
     }
     ck_assert_msg(ret[0] > 1.3 * ret[1] && ret[0] > 1.3 * ret[2], "q-learning %f, popular %f, random %f", ret[0],
                   ret[1], ret[2]);

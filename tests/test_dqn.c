@@ -6,8 +6,8 @@
 
 #include "lg_test.h"
 #include "lga_agent.h"
-#include "lga_loop.h"
-#include "lg_scenario_json.h"
+#include "lgx_loop.h"
+#include "lgx_experiment.h"
 
 #define CLIFF_PARAMS                                                                                           \
     "\"learning_rate\": 0.001, \"hidden\": [64], \"train_frequency\": 1, \"learning_starts\": 200, "           \
@@ -42,15 +42,15 @@ static void check_cliff(const char *extra, int max_len)
     snprintf(params, sizeof params, "{" CLIFF_PARAMS "%s}", extra);
     lg_env *env = test_env(sc, 4, 1, LG_LAYOUT_FLAT), *eval = test_env(sc, 1, 2, LG_LAYOUT_FLAT);
     lga_agent *a = make(params, env, 1);
-    lga_loop lt, le;
-    lga_loop_init(&lt, env), lga_loop_init(&le, eval);
-    lga_train(&lt, a, env, 40000, NULL);
+    lgx_loop lt, le;
+    lgx_loop_init(&lt, env), lgx_loop_init(&le, eval);
+    lgx_train(&lt, a, env, 40000, NULL);
     /* The greedy agent needs an eval agent view with one slot: same weights. */
-    lga_tally g = {0};
-    lga_evaluate(&le, a, eval, 1, &g);
+    lgx_tally g = {0};
+    lgx_evaluate(&le, a, eval, 1, &g);
     ck_assert_msg(g.ret == -g.session_steps && g.session_steps <= max_len,
                   "dqn %s: greedy return %f in %f steps (optimal: -13 in 13)", extra, g.ret, g.session_steps);
-    lga_loop_free(&lt), lga_loop_free(&le), lga_free(a), lg_env_free(env), lg_env_free(eval), free(sc);
+    lgx_loop_free(&lt), lgx_loop_free(&le), lga_free(a), lg_env_free(env), lg_env_free(eval), free(sc);
 }
 
 START_TEST(test_dqn_solves_cliff) { check_cliff("", 13); }
@@ -76,7 +76,7 @@ START_TEST(test_itemwise_learns_on_tabular_small)
 {
     lg_scenario *sc = malloc(sizeof *sc);
     char err[1024];
-    ck_assert_msg(lg_scenario_load_file(LG_SOURCE_DIR "/scenarios/tabular-small.json", sc, NULL, err, sizeof err) == 0,
+    ck_assert_msg(lgx_load_file(LG_SOURCE_DIR "/scenarios/tabular-small.json", sc, NULL, err, sizeof err) == 0,
                   "%s", err);
     sc->obs_mode = LG_OBS_VECTOR;
     double ret[2];
@@ -90,13 +90,13 @@ START_TEST(test_itemwise_learns_on_tabular_small)
                                              "\"train_frequency\": 4, \"epsilon_decay_steps\": 10000}",
                                   &shape, 1, err, sizeof err);
         ck_assert_msg(a != NULL, "%s", err);
-        lga_loop lt, le;
-        lga_loop_init(&lt, train), lga_loop_init(&le, eval);
-        if (a->type->learns) lga_train(&lt, a, train, 30000, NULL);
-        lga_tally g = {0};
-        lga_evaluate(&le, a, eval, 200, &g);
+        lgx_loop lt, le;
+        lgx_loop_init(&lt, train), lgx_loop_init(&le, eval);
+        if (a->type->learns) lgx_train(&lt, a, train, 30000, NULL);
+        lgx_tally g = {0};
+        lgx_evaluate(&le, a, eval, 200, &g);
         ret[k] = g.ret / g.sessions;
-        lga_loop_free(&lt), lga_loop_free(&le), lga_free(a), lg_env_free(train), lg_env_free(eval);
+        lgx_loop_free(&lt), lgx_loop_free(&le), lga_free(a), lg_env_free(train), lg_env_free(eval);
     }
     ck_assert_msg(ret[0] > 1.3 * ret[1], "itemwise dqn %f vs random %f", ret[0], ret[1]);
     free(sc);
@@ -124,20 +124,20 @@ START_TEST(test_checkpoint_continue_bit_identical)
                          "\"n_step\": 2, \"double\": true}";
     lg_env *env = test_env(sc, 4, 3, LG_LAYOUT_FLAT);
     lga_agent *a = make(params, env, 5);
-    lga_loop lp;
-    lga_loop_init(&lp, env);
-    lga_train(&lp, a, env, 3000, NULL);
+    lgx_loop lp;
+    lgx_loop_init(&lp, env);
+    lgx_train(&lp, a, env, 3000, NULL);
     char path[256], err[512];
     snprintf(path, sizeof path, "%s/dqn_ckpt_%d.bin", LG_BINARY_DIR, (int)getpid());
     ck_assert_msg(lga_save(a, path, err, sizeof err) == 0, "%s", err);
     lga_agent *b = make(params, env, 999);
     ck_assert_msg(lga_load(b, path, err, sizeof err) == 0, "%s", err);
     lg_env *e1 = test_env(sc, 4, 8, LG_LAYOUT_FLAT), *e2 = test_env(sc, 4, 8, LG_LAYOUT_FLAT);
-    lga_loop l1, l2;
-    lga_loop_init(&l1, e1), lga_loop_init(&l2, e2);
+    lgx_loop l1, l2;
+    lgx_loop_init(&l1, e1), lgx_loop_init(&l2, e2);
     for (int t = 0; t < 100; t++) {
-        lga_train(&l1, a, e1, 40, NULL);
-        lga_train(&l2, b, e2, 40, NULL);
+        lgx_train(&l1, a, e1, 40, NULL);
+        lgx_train(&l2, b, e2, 40, NULL);
         ck_assert(!memcmp(l1.actions, l2.actions, sizeof(int32_t) * 4));
     }
     unsigned char *sa, *sb;
@@ -147,7 +147,7 @@ START_TEST(test_checkpoint_continue_bit_identical)
     ck_assert_msg(!memcmp(sa, sb, na), "state differs after continuing");
     free(sa), free(sb);
     remove(path);
-    lga_loop_free(&lp), lga_loop_free(&l1), lga_loop_free(&l2);
+    lgx_loop_free(&lp), lgx_loop_free(&l1), lgx_loop_free(&l2);
     lga_free(a), lga_free(b), lg_env_free(env), lg_env_free(e1), lg_env_free(e2), free(sc);
 }
 END_TEST
@@ -162,11 +162,11 @@ START_TEST(test_deterministic_training)
     for (int r = 0; r < 3; r++) {
         lg_env *env = test_env(sc, 4, 3, LG_LAYOUT_FLAT);
         lga_agent *a = make(params, env, r == 2 ? 6 : 5);
-        lga_loop lp;
-        lga_loop_init(&lp, env);
-        lga_train(&lp, a, env, 2000, NULL);
+        lgx_loop lp;
+        lgx_loop_init(&lp, env);
+        lgx_train(&lp, a, env, 2000, NULL);
         state_bytes(a, &s[r], &n[r]);
-        lga_loop_free(&lp), lga_free(a), lg_env_free(env);
+        lgx_loop_free(&lp), lga_free(a), lg_env_free(env);
     }
     ck_assert(n[0] == n[1] && !memcmp(s[0], s[1], n[0]));
     ck_assert(n[0] == n[2] && memcmp(s[0], s[2], n[0]));
@@ -183,9 +183,9 @@ START_TEST(test_corrupt_checkpoints_refused)
     const char *params = "{\"hidden\": [16], \"buffer_size\": 300, \"learning_starts\": 50}";
     lg_env *env = test_env(sc, 2, 3, LG_LAYOUT_FLAT);
     lga_agent *a = make(params, env, 5);
-    lga_loop lp;
-    lga_loop_init(&lp, env);
-    lga_train(&lp, a, env, 400, NULL);
+    lgx_loop lp;
+    lgx_loop_init(&lp, env);
+    lgx_train(&lp, a, env, 400, NULL);
     char path[256], bad[256], err[512];
     snprintf(path, sizeof path, "%s/dqn_good_%d.bin", LG_BINARY_DIR, (int)getpid());
     snprintf(bad, sizeof bad, "%s/dqn_bad_%d.bin", LG_BINARY_DIR, (int)getpid());
@@ -241,7 +241,7 @@ START_TEST(test_corrupt_checkpoints_refused)
     ck_assert_msg(strstr(err, "cannot open"), "%s", err);
     remove(path), remove(bad);
     free(buf), free(copy), free(before), free(after);
-    lga_loop_free(&lp), lga_free(a), lga_free(b), lga_free(other), lga_free(eg), lg_env_free(env), free(sc);
+    lgx_loop_free(&lp), lga_free(a), lga_free(b), lga_free(other), lga_free(eg), lg_env_free(env), free(sc);
 }
 END_TEST
 

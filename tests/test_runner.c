@@ -9,26 +9,26 @@
 #include <unistd.h>
 
 #include "lg_test.h"
-#include "runner.h"
-#include "stats.h"
+#include "lgx_run.h"
+#include "lgx_stats.h"
 
 START_TEST(test_stats_hand_computed)
 {
     double x[5] = {1, 2, 3, 4, 5};
-    lg_stat s = lg_stat_of(x, 5);
+    lgx_stat s = lgx_stat_of(x, 5);
     ck_assert_double_eq_tol(s.mean, 3.0, 1e-12);
     ck_assert_double_eq_tol(s.sd, sqrt(2.5), 1e-12);                     /* sum of squares 10 over 4 */
     ck_assert_double_eq_tol(s.ci95, 2.776 * sqrt(2.5) / sqrt(5.0), 1e-9); /* t(0.975, 4) = 2.776 */
     double a[3] = {10, 12, 14}, b[3] = {9, 10, 14};
-    lg_stat d = lg_stat_paired(a, b, 3); /* differences 1, 2, 0 */
+    lgx_stat d = lgx_stat_paired(a, b, 3); /* differences 1, 2, 0 */
     ck_assert_double_eq_tol(d.mean, 1.0, 1e-12);
     ck_assert_double_eq_tol(d.ci95, 4.303 * 1.0 / sqrt(3.0), 1e-9);
-    lg_stat one = lg_stat_of(x, 1);
+    lgx_stat one = lgx_stat_of(x, 1);
     ck_assert(isnan(one.ci95));
-    ck_assert_double_eq_tol(lg_t95(1), 12.706, 1e-9);
-    ck_assert_double_eq_tol(lg_t95(30), 2.042, 1e-9);
-    ck_assert_double_eq_tol(lg_t95(60), 2.000, 0.002);  /* tables: 2.000 */
-    ck_assert_double_eq_tol(lg_t95(120), 1.980, 0.002); /* tables: 1.980 */
+    ck_assert_double_eq_tol(lgx_t95(1), 12.706, 1e-9);
+    ck_assert_double_eq_tol(lgx_t95(30), 2.042, 1e-9);
+    ck_assert_double_eq_tol(lgx_t95(60), 2.000, 0.002);  /* tables: 2.000 */
+    ck_assert_double_eq_tol(lgx_t95(120), 1.980, 0.002); /* tables: 1.980 */
 }
 END_TEST
 
@@ -67,11 +67,11 @@ static lg_scenario *small_world(void)
     return sc;
 }
 
-static void config(lg_run_config *cfg, const lg_scenario *sc, const char *out, int threads)
+static void config(lgx_run_config *cfg, const lg_scenario *sc, const char *out, int threads)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->sc = sc;
-    lg_experiment_default(&cfg->ex);
+    lgx_experiment_default(&cfg->ex);
     const char *names[4] = {"random", "epsilon-greedy", "ucb1", "q-learning"};
     cfg->ex.n_agents = 4;
     for (int a = 0; a < 4; a++) {
@@ -94,14 +94,14 @@ static const char *const result_files[] = {
     "curves.csv", "summary.json", "status.json", "scenario.json", "runs/random/seed-1.json",
     "runs/q-learning/seed-3.json", "runs/ucb1/seed-2.json", NULL};
 
-static void run_ok(lg_run_config *cfg)
+static void run_ok(lgx_run_config *cfg)
 {
-    lg_run_result res;
+    lgx_run_result res;
     char err[1024];
-    int rc = lg_run_experiment(cfg, &res, err, sizeof err);
+    int rc = lgx_run(cfg, &res, err, sizeof err);
     ck_assert_msg(rc == 0, "run failed (%d): %s", rc, err);
     ck_assert_int_eq(res.jobs_done, res.jobs_total);
-    lg_run_result_free(&res);
+    lgx_run_result_free(&res);
 }
 
 static void status_is(const char *dir, const char *status)
@@ -120,7 +120,7 @@ static void status_is(const char *dir, const char *status)
 START_TEST(test_threads_give_identical_results)
 {
     lg_scenario *sc = small_world();
-    lg_run_config c1, c2;
+    lgx_run_config c1, c2;
     char d1[256], d2[256];
     snprintf(d1, sizeof d1, "%s/test_runner_t1", LG_BINARY_DIR);
     snprintf(d2, sizeof d2, "%s/test_runner_t2", LG_BINARY_DIR);
@@ -151,7 +151,7 @@ START_TEST(test_interrupt_then_resume_equals_uninterrupted)
     snprintf(full, sizeof full, "%s/test_runner_full", LG_BINARY_DIR);
     snprintf(cut, sizeof cut, "%s/test_runner_cut", LG_BINARY_DIR);
     snprintf(early, sizeof early, "%s/test_runner_early", LG_BINARY_DIR);
-    lg_run_config c;
+    lgx_run_config c;
     config(&c, sc, full, 2);
     run_ok(&c);
 
@@ -162,9 +162,9 @@ START_TEST(test_interrupt_then_resume_equals_uninterrupted)
         c.stop = &stop;
         pthread_t th;
         if (k == 1) pthread_create(&th, NULL, stop_soon, (void *)&stop);
-        lg_run_result res;
+        lgx_run_result res;
         char err[1024];
-        int rc = lg_run_experiment(&c, &res, err, sizeof err);
+        int rc = lgx_run(&c, &res, err, sizeof err);
         if (k == 1) pthread_join(th, NULL);
         ck_assert_msg(rc == 1 || (k == 1 && rc == 0), "rc %d: %s", rc, err);
         if (rc == 1) {
@@ -172,15 +172,15 @@ START_TEST(test_interrupt_then_resume_equals_uninterrupted)
             status_is(dirs[k], "partial");
         }
         if (k == 0) ck_assert_int_eq(res.jobs_done, 0);
-        lg_run_result_free(&res);
+        lgx_run_result_free(&res);
 
         /* Resume from the folder's own scenario.json, as `livegym run --resume` does. */
         lg_scenario *sc2 = malloc(sizeof *sc2);
-        lg_run_config r;
+        lgx_run_config r;
         config(&r, sc, dirs[k], 2);
         char path[512];
         snprintf(path, sizeof path, "%s/scenario.json", dirs[k]);
-        ck_assert_int_eq(lg_scenario_load_file(path, sc2, &r.ex, err, sizeof err), 0);
+        ck_assert_int_eq(lgx_load_file(path, sc2, &r.ex, err, sizeof err), 0);
         r.sc = sc2;
         r.resume = 1;
         run_ok(&r);
@@ -221,7 +221,7 @@ START_TEST(test_resume_continues_from_checkpoint)
     char full[256], cut[256];
     snprintf(full, sizeof full, "%s/test_runner_ck_full", LG_BINARY_DIR);
     snprintf(cut, sizeof cut, "%s/test_runner_ck_cut", LG_BINARY_DIR);
-    lg_run_config c;
+    lgx_run_config c;
     config(&c, sc, full, 1);
     snprintf(c.ex.agents[1].name, LG_NAME_LEN, "linucb");
     snprintf(c.ex.agents[1].label, LG_NAME_LEN, "linucb");
@@ -232,17 +232,17 @@ START_TEST(test_resume_continues_from_checkpoint)
     run_ok(&c);
 
     volatile sig_atomic_t stop = 0;
-    lg_run_config r = c;
+    lgx_run_config r = c;
     r.out_dir = cut;
     r.stop = &stop;
     watcher w = {cut, &stop, 0};
     pthread_t th;
     pthread_create(&th, NULL, stop_at_checkpoint, &w);
-    lg_run_result res;
+    lgx_run_result res;
     char err[1024];
-    int rc = lg_run_experiment(&r, &res, err, sizeof err);
+    int rc = lgx_run(&r, &res, err, sizeof err);
     pthread_join(th, NULL);
-    lg_run_result_free(&res);
+    lgx_run_result_free(&res);
     ck_assert_msg(w.saw && rc == 1, "the run was not stopped at a checkpoint (rc %d, saw %d)", rc, w.saw);
     status_is(cut, "partial");
     char ck[512];
@@ -266,22 +266,22 @@ START_TEST(test_online_protocol_bandit)
     lg_scenario *sc = test_scenario();
     sc->kind = LG_KIND_BANDIT;
     sc->bandit.steps = 200;
-    lg_run_config c;
+    lgx_run_config c;
     char dir[256];
     snprintf(dir, sizeof dir, "%s/test_runner_bandit", LG_BINARY_DIR);
     config(&c, sc, dir, 2);
     c.ex.n_agents = 2; /* random, epsilon-greedy */
     c.ex.seeds = 50;
-    lg_run_result res;
+    lgx_run_result res;
     char err[1024];
-    ck_assert_int_eq(lg_run_experiment(&c, &res, err, sizeof err), 0);
+    ck_assert_int_eq(lgx_run(&c, &res, err, sizeof err), 0);
     ck_assert_int_eq(res.online[0].length, 200);
     ck_assert_int_eq(res.online[1].runs, 50);
     /* epsilon-greedy picks the optimal arm far more often than random's 10% by the end */
     double opt_rand = 0, opt_eg = 0;
     for (int i = 150; i < 200; i++) opt_rand += res.online[0].optimal[i], opt_eg += res.online[1].optimal[i];
     ck_assert_msg(opt_eg > 3 * opt_rand, "optimal picks: eg %f random %f", opt_eg, opt_rand);
-    lg_run_result_free(&res);
+    lgx_run_result_free(&res);
     char p[512];
     size_t n;
     snprintf(p, sizeof p, "%s/curves.csv", dir);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lg_scenario_json.h"
+#include "lgx_experiment.h"
 #include "lg_test.h"
 
 #define SCENARIO_DIR LG_SOURCE_DIR "/scenarios"
@@ -24,9 +25,9 @@ static lg_scenario *new_scenario(void)
     return sc;
 }
 
-static lg_experiment *new_experiment(void)
+static lgx_experiment *new_experiment(void)
 {
-    lg_experiment *ex = malloc(sizeof *ex);
+    lgx_experiment *ex = malloc(sizeof *ex);
     ck_assert_ptr_nonnull(ex);
     memset(ex, 0, sizeof *ex);
     return ex;
@@ -132,9 +133,9 @@ static void assert_same_scenario(const lg_scenario *a, const lg_scenario *b, con
             ck_abort_msg("%s: scenarios differ at byte %zu (member %s)", what, i, scenario_member_at(i));
 }
 
-static int load_str(const char *json, lg_scenario *sc, lg_experiment *ex, char *err, size_t errsz)
+static int load_str(const char *json, lg_scenario *sc, lgx_experiment *ex, char *err, size_t errsz)
 {
-    return lg_scenario_load_string(json, strlen(json), "t.json", sc, ex, err, errsz);
+    return lgx_load_string(json, strlen(json), "t.json", sc, ex, err, errsz);
 }
 
 /* Load must fail with a message containing want. */
@@ -149,7 +150,7 @@ static void expect_error(const char *json, const char *want)
     free(sc);
 }
 
-static void expect_ok(const char *json, lg_scenario *sc, lg_experiment *ex)
+static void expect_ok(const char *json, lg_scenario *sc, lgx_experiment *ex)
 {
     char err[2048] = "";
     int rc = load_str(json, sc, ex, err, sizeof err);
@@ -173,10 +174,10 @@ START_TEST(test_shipped_scenarios_validate)
         ck_assert_msg(found, "missing shipped scenario %s", want);
     }
     lg_scenario *sc = new_scenario();
-    lg_experiment *ex = new_experiment();
+    lgx_experiment *ex = new_experiment();
     for (int i = 0; i < fl.n; i++) {
         char err[2048] = "";
-        int rc = lg_scenario_load_file(fl.path[i], sc, ex, err, sizeof err);
+        int rc = lgx_load_file(fl.path[i], sc, ex, err, sizeof err);
         ck_assert_msg(rc == 0, "%s does not validate: %s", fl.path[i], err);
         /* The scenario's name is its file name, and it says what it is for. */
         const char *base = strrchr(fl.path[i], '/') + 1;
@@ -195,21 +196,21 @@ START_TEST(test_roundtrip_identical)
 {
     file_list fl = list_files(SCENARIO_DIR, ".json");
     lg_scenario *a = new_scenario(), *b = new_scenario();
-    lg_experiment *xa = new_experiment(), *xb = new_experiment();
+    lgx_experiment *xa = new_experiment(), *xb = new_experiment();
     for (int i = 0; i < fl.n; i++) {
         char err[2048] = "";
         memset(a, 0, sizeof *a);
         memset(b, 0, sizeof *b);
         memset(xa, 0, sizeof *xa);
         memset(xb, 0, sizeof *xb);
-        ck_assert_msg(lg_scenario_load_file(fl.path[i], a, xa, err, sizeof err) == 0, "%s", err);
-        char *d1 = lg_scenario_to_json(a, xa);
+        ck_assert_msg(lgx_load_file(fl.path[i], a, xa, err, sizeof err) == 0, "%s", err);
+        char *d1 = lgx_scenario_to_json(a, xa);
         ck_assert_ptr_nonnull(d1);
-        ck_assert_msg(lg_scenario_load_string(d1, strlen(d1), "dump", b, xb, err, sizeof err) == 0,
+        ck_assert_msg(lgx_load_string(d1, strlen(d1), "dump", b, xb, err, sizeof err) == 0,
                       "%s: its dump does not load: %s", fl.path[i], err);
         assert_same_scenario(a, b, fl.path[i]);
         ck_assert_msg(memcmp(xa, xb, sizeof *xa) == 0, "%s: experiment differs after a round trip", fl.path[i]);
-        char *d2 = lg_scenario_to_json(b, xb);
+        char *d2 = lgx_scenario_to_json(b, xb);
         ck_assert_ptr_nonnull(d2);
         ck_assert_msg(strcmp(d1, d2) == 0, "%s: the dump of the dump differs", fl.path[i]);
         /* Every key explicit: channels are listed, never a generator. */
@@ -227,20 +228,55 @@ START_TEST(test_roundtrip_identical)
 }
 END_TEST
 
+/* The world loader (env) reads every shipped file's world exactly as the
+ * experiment layer does, leaves the experiment section unread (a bad one
+ * does not stop it), and dumps what the experiment layer dumps without it. */
+START_TEST(test_world_loader_is_the_world_part)
+{
+    file_list fl = list_files(SCENARIO_DIR, ".json");
+    lg_scenario *a = new_scenario(), *b = new_scenario();
+    for (int i = 0; i < fl.n; i++) {
+        char err[2048] = "";
+        ck_assert_msg(lgx_load_file(fl.path[i], a, NULL, err, sizeof err) == 0, "%s", err);
+        ck_assert_msg(lg_scenario_load_file(fl.path[i], b, err, sizeof err) == 0, "%s", err);
+        assert_same_scenario(a, b, fl.path[i]);
+        char *d1 = lg_scenario_to_json(b), *d2 = lgx_scenario_to_json(b, NULL);
+        ck_assert_ptr_nonnull(d1);
+        ck_assert_ptr_nonnull(d2);
+        ck_assert_str_eq(d1, d2);
+        free(d1), free(d2);
+    }
+    const char *doc = "{\"experiment\": {\"seeds\": 0}}";
+    char err[512] = "";
+    ck_assert_int_eq(lg_scenario_load_string(doc, strlen(doc), "x.json", b, err, sizeof err), 0);
+    ck_assert_int_eq(lgx_load_string(doc, strlen(doc), "x.json", a, NULL, err, sizeof err), -1);
+    ck_assert_str_eq(err, "x.json: experiment.seeds: expected an integer in [1, 100000], found 0");
+    /* world errors are the world loader's too, with the same message */
+    const char *bad = "{\"world\": {\"latent_dim\": 0}, \"experiment\": {}}";
+    char err2[512] = "";
+    ck_assert_int_eq(lg_scenario_load_string(bad, strlen(bad), "y.json", b, err, sizeof err), -1);
+    ck_assert_int_eq(lgx_load_string(bad, strlen(bad), "y.json", a, NULL, err2, sizeof err2), -1);
+    ck_assert_str_eq(err, err2);
+    ck_assert_ptr_nonnull(strstr(err, "y.json: world.latent_dim"));
+    free(a), free(b);
+    free_files(&fl);
+}
+END_TEST
+
 START_TEST(test_default_file_is_builtin_default)
 {
     lg_scenario *file = new_scenario(), *builtin = new_scenario();
     char err[2048] = "";
-    ck_assert_msg(lg_scenario_load_file(SCENARIO_DIR "/default.json", file, NULL, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(lgx_load_file(SCENARIO_DIR "/default.json", file, NULL, err, sizeof err) == 0, "%s", err);
     lg_scenario_default(builtin);
     assert_same_scenario(file, builtin, "scenarios/default.json vs lg_scenario_default()");
     /* And the dump of the built-in default loads back to it. */
-    char *d = lg_scenario_to_json(builtin, NULL);
+    char *d = lgx_scenario_to_json(builtin, NULL);
     ck_assert_ptr_nonnull(d);
     ck_assert_ptr_null(strstr(d, "\"experiment\""));
     ck_assert_ptr_null(strstr(d, "\"bandit\"")); /* classic params left out of a live default */
     memset(file, 0, sizeof *file);
-    ck_assert_msg(lg_scenario_load_string(d, strlen(d), "dump", file, NULL, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(lgx_load_string(d, strlen(d), "dump", file, NULL, err, sizeof err) == 0, "%s", err);
     assert_same_scenario(file, builtin, "dump of lg_scenario_default()");
     free(d);
     free(file);
@@ -251,18 +287,18 @@ END_TEST
 START_TEST(test_embedded_default_is_file)
 {
     lg_scenario *a = new_scenario(), *b = new_scenario();
-    lg_experiment *xa = new_experiment(), *xb = new_experiment();
+    lgx_experiment *xa = new_experiment(), *xb = new_experiment();
     char err[2048] = "";
-    ck_assert_msg(lg_scenario_load_file(SCENARIO_DIR "/default.json", a, xa, err, sizeof err) == 0, "%s", err);
-    ck_assert_msg(lg_scenario_load_string(lg_embedded_default_scenario, lg_embedded_default_scenario_len, "embedded",
+    ck_assert_msg(lgx_load_file(SCENARIO_DIR "/default.json", a, xa, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(lgx_load_string(lgx_embedded_default_scenario, lgx_embedded_default_scenario_len, "embedded",
                                           b, xb, err, sizeof err) == 0,
                   "%s", err);
     assert_same_scenario(a, b, "embedded default vs scenarios/default.json");
     ck_assert(memcmp(xa, xb, sizeof *xa) == 0);
     size_t len;
     char *text = slurp(SCENARIO_DIR "/default.json", &len);
-    ck_assert_uint_eq(len, lg_embedded_default_scenario_len);
-    ck_assert(memcmp(text, lg_embedded_default_scenario, len) == 0);
+    ck_assert_uint_eq(len, lgx_embedded_default_scenario_len);
+    ck_assert(memcmp(text, lgx_embedded_default_scenario, len) == 0);
     free(text);
     free(a);
     free(b);
@@ -278,7 +314,7 @@ START_TEST(test_bad_corpus)
     file_list fl = list_files(BAD_DIR, ".json");
     ck_assert_int_ge(fl.n, 40);
     lg_scenario *sc = new_scenario(), *pattern = new_scenario();
-    lg_experiment *ex = new_experiment(), *xpattern = new_experiment();
+    lgx_experiment *ex = new_experiment(), *xpattern = new_experiment();
     memset(pattern, 0x5A, sizeof *pattern);
     memset(xpattern, 0x5A, sizeof *xpattern);
     for (int i = 0; i < fl.n; i++) {
@@ -292,7 +328,7 @@ START_TEST(test_bad_corpus)
         char err[2048] = "";
         memcpy(sc, pattern, sizeof *sc);
         memcpy(ex, xpattern, sizeof *ex);
-        int rc = lg_scenario_load_file(fl.path[i], sc, ex, err, sizeof err);
+        int rc = lgx_load_file(fl.path[i], sc, ex, err, sizeof err);
         ck_assert_msg(rc == -1, "%s: loaded without error", fl.path[i]);
         ck_assert_msg(strstr(err, expect) != NULL, "%s:\n  message: %s\n  expected to contain: %s", fl.path[i], err,
                       expect);
@@ -306,13 +342,13 @@ START_TEST(test_bad_corpus)
         size_t len;
         char *text = slurp(fl.path[i], &len);
         char err2[2048] = "";
-        ck_assert_int_eq(lg_scenario_load_string(text, len, fl.path[i], sc, NULL, err2, sizeof err2), -1);
+        ck_assert_int_eq(lgx_load_string(text, len, fl.path[i], sc, NULL, err2, sizeof err2), -1);
         ck_assert_str_eq(err, err2);
         /* A tiny error buffer is truncated, not overrun; none at all is fine. */
         char small[8];
-        ck_assert_int_eq(lg_scenario_load_string(text, len, fl.path[i], sc, NULL, small, sizeof small), -1);
+        ck_assert_int_eq(lgx_load_string(text, len, fl.path[i], sc, NULL, small, sizeof small), -1);
         ck_assert_uint_lt(strlen(small), sizeof small);
-        ck_assert_int_eq(lg_scenario_load_string(text, len, fl.path[i], sc, NULL, NULL, 0), -1);
+        ck_assert_int_eq(lgx_load_string(text, len, fl.path[i], sc, NULL, NULL, 0), -1);
         free(text);
         free(expect);
     }
@@ -337,17 +373,17 @@ START_TEST(test_size_limit)
     buf[0] = '{';
     buf[1] = '}';
     memset(buf + 2, ' ', max - 2);
-    ck_assert_msg(lg_scenario_load_string(buf, max, "big", sc, NULL, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(lgx_load_string(buf, max, "big", sc, NULL, err, sizeof err) == 0, "%s", err);
     /* One byte more is refused, from memory and from a file. */
     buf[max] = ' ';
-    ck_assert_int_eq(lg_scenario_load_string(buf, max + 1, "big", sc, NULL, err, sizeof err), -1);
+    ck_assert_int_eq(lgx_load_string(buf, max + 1, "big", sc, NULL, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "big: expected a scenario of at most 4 MiB"));
     const char *path = LG_BINARY_DIR "/test_scenario_json_big.json";
     write_file(path, buf, max + 1);
-    ck_assert_int_eq(lg_scenario_load_file(path, sc, NULL, err, sizeof err), -1);
+    ck_assert_int_eq(lgx_load_file(path, sc, NULL, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "expected a scenario file of at most 4 MiB (4194304 bytes), found a larger file"));
     write_file(path, buf, max);
-    ck_assert_msg(lg_scenario_load_file(path, sc, NULL, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(lgx_load_file(path, sc, NULL, err, sizeof err) == 0, "%s", err);
     remove(path);
     free(buf);
     free(sc);
@@ -357,7 +393,7 @@ END_TEST
 START_TEST(test_value_and_depth_limits)
 {
     /* Too many values. */
-    size_t n = LG_SCENARIO_MAX_VALUES + 10, cap = 2 * n + 32;
+    size_t n = LG_JSON_MAX_VALUES + 10, cap = 2 * n + 32;
     char *buf = malloc(cap);
     ck_assert_ptr_nonnull(buf);
     size_t len = (size_t)snprintf(buf, cap, "{\"events\": [");
@@ -381,7 +417,7 @@ START_TEST(test_value_and_depth_limits)
         snprintf(doc + l, sizeof doc - l, "}]}}");
         if (depth == 64) {
             lg_scenario *sc = new_scenario();
-            lg_experiment *ex = new_experiment();
+            lgx_experiment *ex = new_experiment();
             expect_ok(doc, sc, ex);
             ck_assert_int_eq(ex->n_agents, 1);
             ck_assert_ptr_nonnull(strstr(ex->agents[0].params, "{\"a\":{\"a\":"));
@@ -405,11 +441,11 @@ START_TEST(test_file_errors)
 {
     lg_scenario *sc = new_scenario();
     char err[2048] = "";
-    ck_assert_int_eq(lg_scenario_load_file(LG_SOURCE_DIR "/no/such/file.json", sc, NULL, err, sizeof err), -1);
+    ck_assert_int_eq(lgx_load_file(LG_SOURCE_DIR "/no/such/file.json", sc, NULL, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "/no/such/file.json: cannot open: "));
-    ck_assert_int_eq(lg_scenario_load_file(LG_SOURCE_DIR "/scenarios", sc, NULL, err, sizeof err), -1);
+    ck_assert_int_eq(lgx_load_file(LG_SOURCE_DIR "/scenarios", sc, NULL, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "/scenarios: cannot read: "));
-    ck_assert_int_eq(lg_scenario_load_string(NULL, 0, NULL, sc, NULL, err, sizeof err), -1);
+    ck_assert_int_eq(lgx_load_string(NULL, 0, NULL, sc, NULL, err, sizeof err), -1);
     ck_assert_str_eq(err, "(string): expected a JSON object, found an empty file");
     free(sc);
 }
@@ -440,7 +476,7 @@ START_TEST(test_bom_and_unicode)
               sc, NULL);
     ck_assert_str_eq(sc->name, "caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac");
     ck_assert_str_eq(sc->description, "tab\there \"q\" \\ /");
-    char *d = lg_scenario_to_json(sc, NULL);
+    char *d = lgx_scenario_to_json(sc, NULL);
     ck_assert_ptr_nonnull(d);
     ck_assert_ptr_nonnull(strstr(d, "\"description\": \"tab\\there \\\"q\\\" \\\\ /\""));
     expect_ok(d, back, NULL);
@@ -597,7 +633,7 @@ START_TEST(test_events_resolve)
     ck_assert(e[5].type == LG_EV_INTEREST_SHIFT && e[5].segment == 1 && e[5].category == 2 && e[5].magnitude == 0.5f &&
               e[5].channel == -1 && e[5].time == 10080.0f);
     /* The dump names what the file indexed, and loads back. */
-    char *d = lg_scenario_to_json(sc, NULL);
+    char *d = lgx_scenario_to_json(sc, NULL);
     ck_assert_ptr_nonnull(d);
     ck_assert_ptr_nonnull(strstr(d, "{\"time\": 30, \"type\": \"off_air\", \"channel\": \"ch07\", \"duration\": 0}"));
     ck_assert_ptr_nonnull(strstr(d, "\"segment\": \"gamer\", \"category\": \"sports\", \"magnitude\": 0.5}"));
@@ -612,8 +648,8 @@ END_TEST
 START_TEST(test_experiment_section)
 {
     lg_scenario *sc = new_scenario();
-    lg_experiment *ex = new_experiment(), *def = new_experiment();
-    lg_experiment_default(def);
+    lgx_experiment *ex = new_experiment(), *def = new_experiment();
+    lgx_experiment_default(def);
     ck_assert_int_eq(def->n_agents, 3);
     ck_assert_str_eq(def->agents[0].name, "random");
     ck_assert_str_eq(def->agents[2].params, "{}");
@@ -638,8 +674,8 @@ START_TEST(test_experiment_section)
     ck_assert_str_eq(ex->baseline, "epsilon-greedy");
     ck_assert(ex->seeds == 3 && ex->slots == 2 && ex->train_steps == 20000);
     /* Round trip of the params through a dump. */
-    lg_experiment *back = new_experiment();
-    char *d = lg_scenario_to_json(sc, ex);
+    lgx_experiment *back = new_experiment();
+    char *d = lgx_scenario_to_json(sc, ex);
     ck_assert_ptr_nonnull(d);
     expect_ok(d, sc, back);
     ck_assert(memcmp(ex, back, sizeof *ex) == 0);
@@ -661,7 +697,7 @@ START_TEST(test_classic_kinds)
     ck_assert_int_eq(sc->kind, LG_KIND_BANDIT);
     ck_assert_int_eq(sc->bandit.arms, 5);
     ck_assert(sc->bandit.walk_sd == 0.01f);
-    char *d = lg_scenario_to_json(sc, NULL);
+    char *d = lgx_scenario_to_json(sc, NULL);
     ck_assert_ptr_nonnull(strstr(d, "\"kind\": \"bandit\""));
     ck_assert_ptr_nonnull(strstr(d, "\"bandit\": {\"arms\": 5,"));
     ck_assert_ptr_null(strstr(d, "\"cliff\""));
@@ -671,7 +707,7 @@ START_TEST(test_classic_kinds)
     expect_ok("{\"kind\": \"cliff\", \"cliff\": {\"rows\": 5, \"cols\": 8}}", sc, NULL);
     ck_assert_int_eq(sc->kind, LG_KIND_CLIFF);
     ck_assert(sc->cliff.rows == 5 && sc->cliff.cols == 8 && sc->cliff.cliff_reward == -100.0f);
-    d = lg_scenario_to_json(sc, NULL);
+    d = lgx_scenario_to_json(sc, NULL);
     expect_ok(d, back, NULL);
     assert_same_scenario(sc, back, "cliff round trip");
     free(d);
@@ -692,13 +728,13 @@ START_TEST(test_dump_of_odd_structs)
     sc->events[0].type = LG_EV_SPIKE;
     sc->events[0].channel = -5;
     memset(sc->name, 'x', sizeof sc->name); /* no terminator */
-    char *d = lg_scenario_to_json(sc, NULL);
+    char *d = lgx_scenario_to_json(sc, NULL);
     ck_assert_ptr_nonnull(d);
     ck_assert_ptr_nonnull(strstr(d, "\"dt\": null"));
     ck_assert_ptr_nonnull(strstr(d, "\"category\": 99"));
     ck_assert_ptr_nonnull(strstr(d, "\"channel\": -5"));
     char err[2048];
-    ck_assert_int_eq(lg_scenario_load_string(d, strlen(d), "odd", sc, NULL, err, sizeof err), -1);
+    ck_assert_int_eq(lgx_load_string(d, strlen(d), "odd", sc, NULL, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "odd: name: expected a string of at most 63 bytes, found one of 64 bytes"));
     free(d);
     free(sc);
@@ -713,7 +749,7 @@ START_TEST(test_shipped_scenarios_run)
     lg_scenario *sc = new_scenario();
     for (int i = 0; i < fl.n; i++) {
         char err[2048] = "";
-        ck_assert_msg(lg_scenario_load_file(fl.path[i], sc, NULL, err, sizeof err) == 0, "%s", err);
+        ck_assert_msg(lgx_load_file(fl.path[i], sc, NULL, err, sizeof err) == 0, "%s", err);
         lg_env *env = test_env(sc, 4, 7, LG_LAYOUT_FLAT);
         const lg_buffers *b = lg_env_buffers(env);
         lg_stream rng = lg_stream_make(11, TEST_STREAM, (uint64_t)i);
@@ -750,6 +786,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_shipped_scenarios_validate);
     tcase_add_test(tc, test_roundtrip_identical);
+    tcase_add_test(tc, test_world_loader_is_the_world_part);
     tcase_add_test(tc, test_default_file_is_builtin_default);
     tcase_add_test(tc, test_embedded_default_is_file);
     tcase_add_test(tc, test_bad_corpus);

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lg_scenario_json.h"
+#include "lgx_experiment.h"
 #include "lg_test.h"
 #include "lgv_curves.h"
 #include "lgv_live.h"

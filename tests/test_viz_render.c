@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lg_scenario_json.h"
+#include "lgx_experiment.h"
 #include "lg_test.h"
 #include "lgv_app.h"
 #include "lgv_png.h"
@@ -227,7 +227,7 @@ START_TEST(test_snapshot_classic_env)
     for (int k = 0; k < 2; k++) {
         lg_scenario *sc = test_scenario();
         char err[1024] = "";
-        ck_assert_msg(lg_scenario_load_string(docs[k], strlen(docs[k]), NULL, sc, NULL, err, sizeof err) == 0, "%s",
+        ck_assert_msg(lgx_load_string(docs[k], strlen(docs[k]), NULL, sc, NULL, err, sizeof err) == 0, "%s",
                       err);
         lgv_live_config cfg;
         memset(&cfg, 0, sizeof cfg);

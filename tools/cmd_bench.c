@@ -11,7 +11,7 @@
 #include "lg_env.h"
 #include "lg_rng.h"
 #include "lga_agent.h"
-#include "lga_loop.h"
+#include "lgx_loop.h"
 #include "bench.h"
 
 typedef struct {
@@ -127,8 +127,8 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
     lga_batch_from_env(env, &shape);
     /* learning from the first step, so every timed step includes learning */
     lga_agent *agent = lga_create("dqn", "{\"learning_starts\": 0}", &shape, 1, err, sizeof err);
-    lga_loop lp;
-    if (!agent || lga_loop_init(&lp, env)) {
+    lgx_loop lp;
+    if (!agent || lgx_loop_init(&lp, env)) {
         fprintf(stderr, "livegym bench: %s\n", agent ? "out of memory" : err);
         lga_free(agent), lg_env_free(env);
         return 1;
@@ -137,13 +137,13 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
     if (lg_progress_enabled()) fprintf(stderr, "bench: gradient updates, batch 128...\n");
     double ups = lg_bench_nn_updates(widths, 4, 128, seconds * repeats);
     if (lg_progress_enabled()) fprintf(stderr, "bench: env + dqn training loop, %d slots...\n", slots);
-    lga_train(&lp, agent, env, 2000, NULL); /* warm up: fill some replay */
+    lgx_train(&lp, agent, env, 2000, NULL); /* warm up: fill some replay */
     double *rates = malloc(sizeof(double) * (size_t)repeats);
     for (int r = 0; r < repeats; r++) {
         long steps = 0;
         double t0 = lg_now(), t;
         do {
-            lga_train(&lp, agent, env, 20L * slots, NULL);
+            lgx_train(&lp, agent, env, 20L * slots, NULL);
             steps += 20L * slots;
             t = lg_now();
         } while (t - t0 < seconds);
@@ -165,7 +165,7 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
         printf("peak RSS: %.1f MB\n", lg_peak_rss_mb());
     }
     free(rates);
-    lga_loop_free(&lp), lga_free(agent), lg_env_free(env);
+    lgx_loop_free(&lp), lga_free(agent), lg_env_free(env);
     return 0;
 }
 

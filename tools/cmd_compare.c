@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "runner.h"
-#include "stats.h"
+#include "lgx_run.h"
+#include "lgx_stats.h"
 
 #define MAX_ROWS 20000
 #define MAX_LABELS 64
@@ -61,12 +61,12 @@ static int read_folder(const char *dir, int metric, folder *f)
             }
             continue;
         }
-        char *fields[3 + LG_M_COUNT];
+        char *fields[3 + LGX_M_COUNT];
         int nf = 0;
-        for (char *tok = strtok(line, ",\n"); tok && nf < 3 + LG_M_COUNT; tok = strtok(NULL, ",\n"))
+        for (char *tok = strtok(line, ",\n"); tok && nf < 3 + LGX_M_COUNT; tok = strtok(NULL, ",\n"))
             fields[nf++] = tok;
-        if (nf != 3 + LG_M_COUNT) {
-            fprintf(stderr, "livegym compare: %s:%d: expected %d fields, found %d\n", path, lineno, 3 + LG_M_COUNT, nf);
+        if (nf != 3 + LGX_M_COUNT) {
+            fprintf(stderr, "livegym compare: %s:%d: expected %d fields, found %d\n", path, lineno, 3 + LGX_M_COUNT, nf);
             rc = -1;
             break;
         }
@@ -88,7 +88,7 @@ static int read_folder(const char *dir, int metric, folder *f)
     return rc;
 }
 
-static void fmt(char *buf, size_t n, lg_stat s)
+static void fmt(char *buf, size_t n, lgx_stat s)
 {
     if (s.n == 0)
         snprintf(buf, n, "-");
@@ -131,8 +131,8 @@ int lg_cmd_compare(int argc, char **argv)
         return 2;
     }
     int metric = -1;
-    for (int m = 0; m < LG_M_COUNT; m++)
-        if (!strcmp(lg_metric_names[m], metric_name)) metric = m;
+    for (int m = 0; m < LGX_M_COUNT; m++)
+        if (!strcmp(lgx_metric_names[m], metric_name)) metric = m;
     if (metric < 0) {
         fprintf(stderr, "livegym compare: --metric: unknown metric \"%s\" (see docs/results.md)\n", metric_name);
         return 2;
@@ -158,9 +158,9 @@ int lg_cmd_compare(int argc, char **argv)
             if (!isnan(va) && !isnan(vb)) pa[np] = va, pb[np++] = vb;
         }
         char ca[64], cb[64], cd[64];
-        fmt(ca, sizeof ca, lg_stat_of(xa, na));
-        fmt(cb, sizeof cb, lg_stat_of(xb, nb));
-        fmt(cd, sizeof cd, lg_stat_paired(pb, pa, np));
+        fmt(ca, sizeof ca, lgx_stat_of(xa, na));
+        fmt(cb, sizeof cb, lgx_stat_of(xb, nb));
+        fmt(cd, sizeof cd, lgx_stat_paired(pb, pa, np));
         printf("%-20s", f[0].labels[a]);
         cell(ca, 22), cell(cb, 22), cell(cd, 22);
         printf("   %5d\n", np);

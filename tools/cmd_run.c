@@ -11,8 +11,8 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "lga_agent.h"
-#include "runner.h"
-#include "stats.h"
+#include "lgx_run.h"
+#include "lgx_stats.h"
 
 static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig)
@@ -56,7 +56,7 @@ static void cell(const char *s, int width, int right)
     else printf("%s%*s", s, pad, "");
 }
 
-static void fmt_stat(char *buf, size_t n, lg_stat s, int prec)
+static void fmt_stat(char *buf, size_t n, lgx_stat s, int prec)
 {
     if (isnan(s.mean))
         snprintf(buf, n, "-");
@@ -66,21 +66,21 @@ static void fmt_stat(char *buf, size_t n, lg_stat s, int prec)
         snprintf(buf, n, "%.*f ± %.*f", prec, s.mean, prec, s.ci95);
 }
 
-static void print_live_table(const lg_run_config *cfg, const lg_run_result *res)
+static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *res)
 {
-    const lg_experiment *ex = &cfg->ex;
-    static const int cols[] = {LG_M_RETURN, -1, LG_M_WATCH, LG_M_STEPS, LG_M_CTR, LG_M_NDCG, LG_M_REGRET,
-                               LG_M_COVERAGE, LG_M_GINI};
+    const lgx_experiment *ex = &cfg->ex;
+    static const int cols[] = {LGX_M_RETURN, -1, LGX_M_WATCH, LGX_M_STEPS, LGX_M_CTR, LGX_M_NDCG, LGX_M_REGRET,
+                               LGX_M_COVERAGE, LGX_M_GINI};
     static const char *const heads[] = {"return/session", "vs baseline", "watch min", "steps", "CTR",
                                         "NDCG", "regret", "coverage", "gini"};
     const int nc = (int)(sizeof cols / sizeof cols[0]);
-    int base = lg_results_baseline(ex);
-    lg_stat st[LG_MAX_AGENTS][9];
+    int base = lgx_baseline_index(ex);
+    lgx_stat st[LGX_MAX_AGENTS][9];
     for (int a = 0; a < res->n_agents; a++)
         for (int c = 0; c < nc; c++)
-            st[a][c] = cols[c] >= 0 ? lg_results_stat(res, a, cols[c])
-                       : base < 0 || a == base ? (lg_stat){NAN, NAN, NAN, 0}
-                                               : lg_results_paired(res, a, base, LG_M_RETURN);
+            st[a][c] = cols[c] >= 0 ? lgx_results_stat(res, a, cols[c])
+                       : base < 0 || a == base ? (lgx_stat){NAN, NAN, NAN, 0}
+                                               : lgx_results_paired(res, a, base, LGX_M_RETURN);
     printf("scenario \"%s\": %d seed(s) x %d eval sessions, %d slots, %d training slot-steps per run\n",
            cfg->sc->name, ex->seeds, ex->eval_sessions, ex->slots, ex->train_steps);
     printf("final greedy evaluation; mean ± 95%% CI across seeds; * best in column (cheating agents excluded);\n"
@@ -95,17 +95,17 @@ static void print_live_table(const lg_run_config *cfg, const lg_run_result *res)
         snprintf(label, sizeof label, "%s%s", ex->agents[a].label, t && t->cheats ? " (CHEATS)" : "");
         cell(label, 24, 0);
         for (int c = 0; c < nc; c++) {
-            int m = cols[c] < 0 ? LG_M_RETURN : cols[c];
+            int m = cols[c] < 0 ? LGX_M_RETURN : cols[c];
             int best = cols[c] >= 0 && !(t && t->cheats) && !isnan(st[a][c].mean);
             for (int b = 0; b < res->n_agents && best; b++) {
                 const lga_agent_type *tb = lga_find(ex->agents[b].name);
                 if (tb && tb->cheats) continue;
-                if (lg_metric_direction[m] > 0 ? st[b][c].mean > st[a][c].mean
-                                               : lg_metric_direction[m] < 0 && st[b][c].mean < st[a][c].mean)
+                if (lgx_metric_direction[m] > 0 ? st[b][c].mean > st[a][c].mean
+                                               : lgx_metric_direction[m] < 0 && st[b][c].mean < st[a][c].mean)
                     best = 0;
             }
             char buf[64], out[72];
-            int prec = (m == LG_M_CTR || m == LG_M_NDCG || m == LG_M_COVERAGE || m == LG_M_GINI) ? 3 : 2;
+            int prec = (m == LGX_M_CTR || m == LGX_M_NDCG || m == LGX_M_COVERAGE || m == LGX_M_GINI) ? 3 : 2;
             fmt_stat(buf, sizeof buf, st[a][c], prec);
             snprintf(out, sizeof out, "%s%s", buf, best ? "*" : " ");
             cell(out, c < 2 ? 18 : 15, 1);
@@ -114,7 +114,7 @@ static void print_live_table(const lg_run_config *cfg, const lg_run_result *res)
     }
 }
 
-static void print_online_table(const lg_run_config *cfg, const lg_run_result *res)
+static void print_online_table(const lgx_run_config *cfg, const lgx_run_result *res)
 {
     int bandit = cfg->sc->kind == LG_KIND_BANDIT;
     printf("scenario \"%s\" (%s): %d independent runs per agent, online learning\n\n", cfg->sc->name,
@@ -124,7 +124,7 @@ static void print_online_table(const lg_run_config *cfg, const lg_run_result *re
     else
         printf("%-28s %18s %24s\n", "agent", "return/episode", "return last 10% of eps");
     for (int a = 0; a < res->n_agents; a++) {
-        lg_online_summary os = lg_online_summarise(&res->online[a]);
+        lgx_online_summary os = lgx_online_summarise(&res->online[a]);
         if (bandit)
             printf("%-28s %14.3f %18.3f %18.1f\n", cfg->ex.agents[a].label, os.mean, os.last, os.pct_optimal);
         else
@@ -133,19 +133,19 @@ static void print_online_table(const lg_run_config *cfg, const lg_run_result *re
 }
 
 /* The agent list from --agents: known ones keep the file's parameters. */
-static int apply_agents_flag(lg_experiment *ex, const char *flag)
+static int apply_agents_flag(lgx_experiment *ex, const char *flag)
 {
-    lg_experiment orig = *ex;
+    lgx_experiment orig = *ex;
     ex->n_agents = 0;
     const char *p = flag;
     while (*p) {
         size_t len = strcspn(p, ",");
-        if (len == 0 || len >= LG_NAME_LEN || ex->n_agents == LG_MAX_AGENTS) {
+        if (len == 0 || len >= LG_NAME_LEN || ex->n_agents == LGX_MAX_AGENTS) {
             fprintf(stderr, "livegym run: --agents: expected up to %d comma-separated agent names, found \"%s\"\n",
-                    LG_MAX_AGENTS, flag);
+                    LGX_MAX_AGENTS, flag);
             return -1;
         }
-        lg_agent_spec *sp = &ex->agents[ex->n_agents++];
+        lgx_agent_spec *sp = &ex->agents[ex->n_agents++];
         memset(sp, 0, sizeof *sp);
         memcpy(sp->name, p, len);
         memcpy(sp->label, sp->name, sizeof sp->label);
@@ -203,20 +203,19 @@ int lg_cmd_run(int argc, char **argv)
     }
 
     lg_scenario *sc = malloc(sizeof *sc);
-    lg_run_config cfg = {0};
+    lgx_run_config cfg = {0};
     if (!sc) return 1;
     char err[2048];
     char resume_file[4200];
     if (resume) snprintf(resume_file, sizeof resume_file, "%s/scenario.json", out), file = resume_file;
-    int rc = file ? lg_scenario_load_file(file, sc, &cfg.ex, err, sizeof err)
-                  : lg_scenario_load_string(lg_embedded_default_scenario, lg_embedded_default_scenario_len,
-                                            "(embedded default scenario)", sc, &cfg.ex, err, sizeof err);
+    int rc = file ? lgx_load_file(file, sc, &cfg.ex, err, sizeof err)
+                  : lgx_load_default(sc, &cfg.ex, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "livegym run: %s\n", err);
         free(sc);
         return 2;
     }
-    lg_experiment *ex = &cfg.ex;
+    lgx_experiment *ex = &cfg.ex;
     if (!resume) {
         if (agents_flag && apply_agents_flag(ex, agents_flag)) return free(sc), 2;
         if (seeds > 0) ex->seeds = (int)seeds;
@@ -238,7 +237,7 @@ int lg_cmd_run(int argc, char **argv)
         fprintf(stderr, "livegym run: no agents to run (experiment.agents is empty and --agents not given)\n");
         return free(sc), 2;
     }
-    if (baseline && lg_results_baseline(ex) < 0) {
+    if (baseline && lgx_baseline_index(ex) < 0) {
         fprintf(stderr, "livegym run: --baseline: expected one of the agents' labels, found \"%s\"\n", baseline);
         return free(sc), 2;
     }
@@ -265,16 +264,16 @@ int lg_cmd_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    lg_run_result res;
-    rc = lg_run_experiment(&cfg, &res, err, sizeof err);
+    lgx_run_result res;
+    rc = lgx_run(&cfg, &res, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "livegym run: %s\n", err);
-        lg_run_result_free(&res);
+        lgx_run_result_free(&res);
         free(sc);
         return rc == -2 ? 2 : 1;
     }
     if (json) {
-        char *text = lg_results_summary_text(&cfg, &res);
+        char *text = lgx_results_summary_text(&cfg, &res);
         if (text) printf("%s\n", text);
         free(text);
     } else if (res.online) {
@@ -289,7 +288,7 @@ int lg_cmd_run(int argc, char **argv)
         fprintf(stderr, "livegym run: interrupted after %d of %d runs; the folder is marked partial. "
                         "Finish with: livegym run --resume --out %s\n",
                 res.jobs_done, res.jobs_total, out);
-    lg_run_result_free(&res);
+    lgx_run_result_free(&res);
     free(sc);
     return rc > 0 ? 130 : 0;
 }

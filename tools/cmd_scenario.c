@@ -4,9 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "lg_scenario_json.h"
-
-#define EMBEDDED_NAME "scenarios/default.json (embedded)"
+#include "lgx_experiment.h"
 
 static void validate_usage(FILE *f)
 {
@@ -37,7 +35,7 @@ int lg_cmd_validate(int argc, char **argv)
         }
     }
     lg_scenario *sc = malloc(sizeof *sc);
-    lg_experiment *ex = malloc(sizeof *ex);
+    lgx_experiment *ex = malloc(sizeof *ex);
     if (!sc || !ex) {
         free(sc);
         free(ex);
@@ -47,7 +45,7 @@ int lg_cmd_validate(int argc, char **argv)
     int bad = 0;
     for (int i = first; i < argc; i++) {
         char err[2048];
-        if (lg_scenario_load_file(argv[i], sc, ex, err, sizeof err) == 0) {
+        if (lgx_load_file(argv[i], sc, ex, err, sizeof err) == 0) {
             printf("%s: ok\n", argv[i]);
         } else {
             fprintf(stderr, "%s\n", err);
@@ -89,7 +87,7 @@ int lg_cmd_scenario(int argc, char **argv)
         return 2;
     }
     lg_scenario *sc = malloc(sizeof *sc);
-    lg_experiment *ex = malloc(sizeof *ex);
+    lgx_experiment *ex = malloc(sizeof *ex);
     if (!sc || !ex) {
         free(sc);
         free(ex);
@@ -97,15 +95,13 @@ int lg_cmd_scenario(int argc, char **argv)
         return 1;
     }
     char err[2048];
-    int r = argc == 3 ? lg_scenario_load_file(argv[2], sc, ex, err, sizeof err)
-                      : lg_scenario_load_string(lg_embedded_default_scenario, lg_embedded_default_scenario_len,
-                                                EMBEDDED_NAME, sc, ex, err, sizeof err);
+    int r = argc == 3 ? lgx_load_file(argv[2], sc, ex, err, sizeof err) : lgx_load_default(sc, ex, err, sizeof err);
     int status = 0;
     if (r != 0) {
         fprintf(stderr, "%s\n", err);
         status = 2;
     } else {
-        char *json = lg_scenario_to_json(sc, ex);
+        char *json = lgx_scenario_to_json(sc, ex);
         if (!json) {
             fputs("livegym scenario: out of memory\n", stderr);
             status = 1;

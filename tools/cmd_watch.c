@@ -8,7 +8,7 @@
 
 #include "cli_util.h"
 #include "commands.h"
-#include "lg_scenario_json.h"
+#include "lgx_experiment.h"
 
 #ifdef LG_HAVE_VIZ
 #include "lgv_app.h"
@@ -101,16 +101,15 @@ int lg_cmd_watch(int argc, char **argv)
     return 1;
 #else
     lg_scenario *sc = malloc(sizeof *sc);
-    lg_experiment *ex = malloc(sizeof *ex);
+    lgx_experiment *ex = malloc(sizeof *ex);
     if (!sc || !ex) {
         free(sc), free(ex);
         fprintf(stderr, "livegym watch: out of memory\n");
         return 1;
     }
     char err[2048];
-    int rc = file ? lg_scenario_load_file(file, sc, ex, err, sizeof err)
-                  : lg_scenario_load_string(lg_embedded_default_scenario, lg_embedded_default_scenario_len,
-                                            "(embedded default scenario)", sc, ex, err, sizeof err);
+    int rc = file ? lgx_load_file(file, sc, ex, err, sizeof err)
+                  : lgx_load_default(sc, ex, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "livegym watch: %s\n", err);
         free(sc), free(ex);

@@ -1,7 +1,7 @@
 /* The viewer's trainer: one training env and one agent per (agent, seed),
  * all on the same scenario and the same seeds (side by side), stepped in
- * lockstep with lga_train one env step at a time, evaluated greedily every
- * `eval_every` slot-steps with lga_evaluate on an evaluation env whose seed
+ * lockstep with lgx_train one env step at a time, evaluated greedily every
+ * `eval_every` slot-steps with lgx_evaluate on an evaluation env whose seed
  * depends only on the seed (1000000 + s, as `livegym run` does: common random
  * numbers across agents). It fills an lgv_model (lgv_model.h).
  *

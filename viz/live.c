@@ -10,14 +10,14 @@
 #include <cjson/cJSON.h>
 
 #include "lg_clock.h"
-#include "lga_loop.h"
+#include "lgx_loop.h"
 #include "lgv_curves.h"
 #include "lgv_live.h"
 
 typedef struct {
     lg_env *env;
     lga_agent *agent;
-    lga_loop loop;
+    lgx_loop loop;
     double *ep_ret; /* [slots] running return of each slot's session */
     lgv_ring returns;
     long sessions;
@@ -32,7 +32,7 @@ struct lgv_live {
     long eval_every, eval_sessions, max_steps, online_every;
     job *jobs; /* [agent * n_seeds + seed] */
     lg_env *eval_env;
-    lga_loop eval_loop;
+    lgx_loop eval_loop;
     lgv_model *work, *shared;
     long steps, next_eval, next_online, last_eval_step;
     int *ev_order, ev_next;
@@ -100,14 +100,14 @@ void lgv_live_free(lgv_live *L)
     if (L->jobs)
         for (int j = 0; j < L->n_agents * L->n_seeds; j++) {
             job *jb = &L->jobs[j];
-            lga_loop_free(&jb->loop);
+            lgx_loop_free(&jb->loop);
             lga_free(jb->agent);
             lg_env_free(jb->env);
             free(jb->ep_ret);
             lgv_ring_free(&jb->returns);
         }
     free(L->jobs);
-    lga_loop_free(&L->eval_loop);
+    lgx_loop_free(&L->eval_loop);
     lg_env_free(L->eval_env);
     lgv_model_free(L->work);
     lgv_model_free(L->shared);
@@ -153,7 +153,7 @@ int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_
     L->last_eval_step = -1;
     if (!(L->jobs = calloc((size_t)(L->n_agents * L->n_seeds), sizeof *L->jobs))) goto oom;
     if (lg_env_create(L->sc, L->slots, LGV_EVAL_SEED_BASE + 1, LG_LAYOUT_FLAT, &L->eval_env, err, errsz)) goto fail;
-    if (lga_loop_init(&L->eval_loop, L->eval_env)) goto oom;
+    if (lgx_loop_init(&L->eval_loop, L->eval_env)) goto oom;
     const lg_buffers *eb = lg_env_buffers(L->eval_env);
     L->C = eb->n_actions;
     L->slate = eb->slate_size;
@@ -185,7 +185,7 @@ int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_
             lga_obs_batch shp;
             lga_batch_from_env(jb->env, &shp);
             if (!(jb->agent = lga_create(name, params, &shp, seed, err, errsz))) goto fail;
-            if (lga_loop_init(&jb->loop, jb->env) || !(jb->ep_ret = calloc((size_t)L->slots, sizeof(double))) ||
+            if (lgx_loop_init(&jb->loop, jb->env) || !(jb->ep_ret = calloc((size_t)L->slots, sizeof(double))) ||
                 lgv_ring_init(&jb->returns, LGV_SESSION_WINDOW))
                 goto oom;
         }
@@ -250,9 +250,9 @@ static void evaluate_all(lgv_live *L)
         lgv_agent_view *av = &m->agents[a];
         for (int s = 0; s < L->n_seeds; s++) {
             lg_env_reset(L->eval_env, LGV_EVAL_SEED_BASE + (uint64_t)s + 1);
-            lga_tally t;
+            lgx_tally t;
             memset(&t, 0, sizeof t);
-            lga_evaluate(&L->eval_loop, job_of(L, a, s)->agent, L->eval_env, L->eval_sessions, &t);
+            lgx_evaluate(&L->eval_loop, job_of(L, a, s)->agent, L->eval_env, L->eval_sessions, &t);
             v[s] = t.sessions > 0 ? t.ret / t.sessions : 0.0;
         }
         double mean = 0, ss = 0;
@@ -303,7 +303,7 @@ void lgv_live_round(lgv_live *L)
         lgv_agent_view *av = &m->agents[a];
         for (int s = 0; s < L->n_seeds; s++) {
             job *jb = job_of(L, a, s);
-            lga_train(&jb->loop, jb->agent, jb->env, N, NULL);
+            lgx_train(&jb->loop, jb->agent, jb->env, N, NULL);
             const lg_buffers *b = lg_env_buffers(jb->env);
             const int32_t *act = jb->loop.actions;
             for (int i = 0; i < N * k; i++) lgv_shares_add(&av->shares, act[i]);

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lga_loop.h"
+#include "lgx_loop.h"
 
-int lga_loop_init(lga_loop *lp, const lg_env *env)
+int lgx_loop_init(lgx_loop *lp, const lg_env *env)
 {
     const lg_buffers *b = lg_env_buffers(env);
     memset(lp, 0, sizeof *lp);
@@ -13,24 +13,24 @@ int lga_loop_init(lga_loop *lp, const lg_env *env)
         !(lp->actions = malloc(sizeof(int32_t) * N * (size_t)b->slate_size)) ||
         !(lp->ep_ret = calloc(N, sizeof(double))) || !(lp->ep_min = calloc(N, sizeof(double))) ||
         !(lp->ep_len = calloc(N, sizeof(long)))) {
-        lga_loop_free(lp);
+        lgx_loop_free(lp);
         return -1;
     }
     return 0;
 }
 
-int lga_loop_enable_relevance(lga_loop *lp, const lg_env *env)
+int lgx_loop_enable_relevance(lgx_loop *lp, const lg_env *env)
 {
     size_t C = (size_t)lg_env_buffers(env)->n_actions;
     lp->relevance = 1;
-    lp->relevance_threshold = LGA_RELEVANCE_THRESHOLD;
+    lp->relevance_threshold = LGX_RELEVANCE_THRESHOLD;
     if (!(lp->er = malloc(C * sizeof(float))) || !(lp->er_sorted = malloc(C * sizeof(float))) ||
         !(lp->shown = calloc(C, sizeof(long))))
         return -1;
     return 0;
 }
 
-void lga_exposure(const lga_loop *lp, int n_actions, double *coverage, double *gini)
+void lgx_exposure(const lgx_loop *lp, int n_actions, double *coverage, double *gini)
 {
     *coverage = *gini = 0.0;
     if (!lp->shown) return;
@@ -53,7 +53,7 @@ static int cmp_desc(const void *a, const void *b)
 
 /* Precision, recall, NDCG and myopic regret of slot i's slate against the
  * ground truth of the current state (before the step). */
-static void relevance_step(lga_loop *lp, const lg_env *env, int i, lga_tally *t)
+static void relevance_step(lgx_loop *lp, const lg_env *env, int i, lgx_tally *t)
 {
     const lg_buffers *b = lg_env_buffers(env);
     const int C = b->n_actions, k = b->slate_size;
@@ -90,7 +90,7 @@ static void relevance_step(lga_loop *lp, const lg_env *env, int i, lga_tally *t)
     t->regret += best - ((first >= 0 && first < C && mask[first]) ? lp->er[first] : 0.0f);
 }
 
-void lga_loop_free(lga_loop *lp)
+void lgx_loop_free(lgx_loop *lp)
 {
     lga_copy_free(&lp->obs);
     lga_copy_free(&lp->next);
@@ -99,7 +99,7 @@ void lga_loop_free(lga_loop *lp)
     memset(lp, 0, sizeof *lp);
 }
 
-static void tally_step(lga_loop *lp, const lg_env *env, lga_tally *t)
+static void tally_step(lgx_loop *lp, const lg_env *env, lgx_tally *t)
 {
     const lg_buffers *b = lg_env_buffers(env);
     for (int i = 0; i < b->n_slots; i++) {
@@ -126,7 +126,7 @@ static void tally_step(lga_loop *lp, const lg_env *env, lga_tally *t)
     }
 }
 
-void lga_train(lga_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lga_tally *tally)
+void lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx_tally *tally)
 {
     const lg_buffers *b = lg_env_buffers(env);
     const int learns = agent->type->learns;
@@ -144,11 +144,11 @@ void lga_train(lga_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lga
     }
 }
 
-void lga_evaluate(lga_loop *lp, lga_agent *agent, lg_env *env, long sessions, lga_tally *tally)
+void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lgx_tally *tally)
 {
-    lga_tally local;
+    lgx_tally local;
     memset(&local, 0, sizeof local);
-    lga_tally *t = tally ? tally : &local;
+    lgx_tally *t = tally ? tally : &local;
     const double target = t->sessions + (double)sessions;
     lga_obs_batch live;
     lga_batch_from_env(env, &live);

@@ -1,19 +1,19 @@
 /* Summary statistics for results: means with Student-t 95% confidence
  * intervals across seeds, and paired differences. */
-#ifndef LG_STATS_H
-#define LG_STATS_H
+#ifndef LGX_STATS_H
+#define LGX_STATS_H
 
 typedef struct {
     double mean;
     double ci95; /* half-width; NAN when n < 2 */
     double sd;
     int n;
-} lg_stat;
+} lgx_stat;
 
 /* Two-sided 95% quantile of Student's t with df degrees of freedom. */
-double lg_t95(int df);
-lg_stat lg_stat_of(const double *x, int n);
+double lgx_t95(int df);
+lgx_stat lgx_stat_of(const double *x, int n);
 /* Statistics of the paired differences a[i] - b[i]. */
-lg_stat lg_stat_paired(const double *a, const double *b, int n);
+lgx_stat lgx_stat_paired(const double *a, const double *b, int n);
 
 #endif

@@ -2,7 +2,7 @@
  * from a shared counter. Each job owns its envs, agent and result slot, and
  * every random draw is keyed by the job's seeds, so results never depend on
  * T or on which thread ran which job. */
-#include "runner.h"
+#include "lgx_run.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -11,14 +11,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli_util.h"
+#include "lg_clock.h"
 #include "lga_agent.h"
-#include "lga_loop.h"
+#include "lgx_loop.h"
 
-const char *const lg_metric_names[LG_M_COUNT] = {
+const char *const lgx_metric_names[LGX_M_COUNT] = {
     "return", "watch_minutes", "session_steps", "ctr", "gifts", "follows", "precision",
     "recall", "f1",            "ndcg",          "coverage", "gini", "regret", "invalid_rate"};
-const int lg_metric_direction[LG_M_COUNT] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1};
+const int lgx_metric_direction[LGX_M_COUNT] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1};
 
 /* Evaluation seeds are shared by all agents (common random numbers) and far
  * from training seeds. */
@@ -26,8 +26,8 @@ const int lg_metric_direction[LG_M_COUNT] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1
 #define TRAIN_CHUNK 4096 /* slot-steps between checks for Ctrl-C and progress */
 
 typedef struct {
-    const lg_run_config *cfg;
-    lg_run_result *res;
+    const lgx_run_config *cfg;
+    lgx_run_result *res;
     pthread_mutex_t mu;
     int next;
     int running;
@@ -40,13 +40,13 @@ typedef struct {
 
 static int is_classic(const lg_scenario *sc) { return sc->kind != LG_KIND_LIVE; }
 
-int lg_run_points(const lg_experiment *ex)
+int lgx_run_points(const lgx_experiment *ex)
 {
     if (ex->eval_every <= 0 || ex->train_steps <= 0) return 1;
     return 1 + (ex->train_steps + ex->eval_every - 1) / ex->eval_every;
 }
 
-static long point_step(const lg_experiment *ex, int p)
+static long point_step(const lgx_experiment *ex, int p)
 {
     long s = (long)p * ex->eval_every;
     return s > ex->train_steps ? ex->train_steps : s;
@@ -67,35 +67,35 @@ static void fail_job(shared *sh, const char *msg)
     pthread_mutex_unlock(&sh->mu);
 }
 
-static void metrics_of(const lga_tally *t, const lga_loop *lp, int n_actions, int slate, double *m)
+static void metrics_of(const lgx_tally *t, const lgx_loop *lp, int n_actions, int slate, double *m)
 {
     double d = t->sessions > 0 ? t->sessions : 1.0, steps = t->steps > 0 ? t->steps : 1.0;
-    m[LG_M_RETURN] = t->ret / d;
-    m[LG_M_WATCH] = t->minutes / d;
-    m[LG_M_STEPS] = t->session_steps / d;
-    m[LG_M_CTR] = t->chose / steps;
-    m[LG_M_GIFTS] = t->gifts / d;
-    m[LG_M_FOLLOWS] = t->follows / d;
-    m[LG_M_PRECISION] = t->precision / steps;
-    m[LG_M_RECALL] = t->recall / steps;
-    double p = m[LG_M_PRECISION], r = m[LG_M_RECALL];
-    m[LG_M_F1] = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
-    m[LG_M_NDCG] = t->ndcg / steps;
-    lga_exposure(lp, n_actions, &m[LG_M_COVERAGE], &m[LG_M_GINI]);
-    m[LG_M_REGRET] = t->regret / steps;
-    m[LG_M_INVALID] = t->invalid / (steps * slate);
+    m[LGX_M_RETURN] = t->ret / d;
+    m[LGX_M_WATCH] = t->minutes / d;
+    m[LGX_M_STEPS] = t->session_steps / d;
+    m[LGX_M_CTR] = t->chose / steps;
+    m[LGX_M_GIFTS] = t->gifts / d;
+    m[LGX_M_FOLLOWS] = t->follows / d;
+    m[LGX_M_PRECISION] = t->precision / steps;
+    m[LGX_M_RECALL] = t->recall / steps;
+    double p = m[LGX_M_PRECISION], r = m[LGX_M_RECALL];
+    m[LGX_M_F1] = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+    m[LGX_M_NDCG] = t->ndcg / steps;
+    lgx_exposure(lp, n_actions, &m[LGX_M_COVERAGE], &m[LGX_M_GINI]);
+    m[LGX_M_REGRET] = t->regret / steps;
+    m[LGX_M_INVALID] = t->invalid / (steps * slate);
 }
 
 /* The live protocol: train, evaluating greedily at every evaluation point on
  * a freshly reset evaluation env. Returns 0, 1 if stopped, -1 on error. */
-static int run_live_job(shared *sh, int job, int agent_i, int seed, lg_job_result *out, char *err, size_t errsz)
+static int run_live_job(shared *sh, int job, int agent_i, int seed, lgx_job *out, char *err, size_t errsz)
 {
-    const lg_run_config *cfg = sh->cfg;
-    const lg_experiment *ex = &cfg->ex;
-    const lg_agent_spec *spec = &ex->agents[agent_i];
+    const lgx_run_config *cfg = sh->cfg;
+    const lgx_experiment *ex = &cfg->ex;
+    const lgx_agent_spec *spec = &ex->agents[agent_i];
     lg_env *train = NULL, *eval = NULL;
     lga_agent *agent = NULL;
-    lga_loop lt = {0}, le = {0};
+    lgx_loop lt = {0}, le = {0};
     int rc = -1;
     const uint64_t eval_seed = EVAL_SEED_BASE + (uint64_t)seed;
     if (lg_env_create(cfg->sc, ex->slots, (uint64_t)seed, LG_LAYOUT_FLAT, &train, err, errsz) ||
@@ -104,15 +104,15 @@ static int run_live_job(shared *sh, int job, int agent_i, int seed, lg_job_resul
     lga_obs_batch shape;
     lga_batch_from_env(train, &shape);
     if (!(agent = lga_create(spec->name, spec->params, &shape, (uint64_t)seed, err, errsz))) goto out;
-    if (lga_loop_init(&lt, train) || lga_loop_init(&le, eval) || lga_loop_enable_relevance(&le, eval)) {
+    if (lgx_loop_init(&lt, train) || lgx_loop_init(&le, eval) || lgx_loop_enable_relevance(&le, eval)) {
         snprintf(err, errsz, "out of memory");
         goto out;
     }
     const int learns = agent->type->learns;
-    const int n_points = lg_run_points(ex);
+    const int n_points = lgx_run_points(ex);
     const int C = lg_env_buffers(eval)->n_actions, k = lg_env_buffers(eval)->slate_size;
     out->n_points = n_points;
-    out->points = calloc((size_t)n_points, sizeof(lg_eval_point));
+    out->points = calloc((size_t)n_points, sizeof(lgx_eval_point));
     if (!out->points) {
         snprintf(err, errsz, "out of memory");
         goto out;
@@ -122,7 +122,7 @@ static int run_live_job(shared *sh, int job, int agent_i, int seed, lg_job_resul
     int first = 0, last_saved = -1;
     if (cfg->resume && cfg->out_dir && learns) {
         int p;
-        if (lg_results_read_checkpoint(cfg, agent_i, seed, &p, &trained, &train_time, out->points, n_points, agent,
+        if (lgx_results_read_checkpoint(cfg, agent_i, seed, &p, &trained, &train_time, out->points, n_points, agent,
                                        train) == 0)
             first = p + 1, last_saved = p;
     }
@@ -135,7 +135,7 @@ static int run_live_job(shared *sh, int job, int agent_i, int seed, lg_job_resul
             }
             long chunk = target - trained < TRAIN_CHUNK ? target - trained : TRAIN_CHUNK;
             double t0 = lg_now();
-            lga_train(&lt, agent, train, chunk, NULL);
+            lgx_train(&lt, agent, train, chunk, NULL);
             train_time += lg_now() - t0;
             trained += chunk;
             set_progress(sh, job, (double)trained / (ex->train_steps + 1.0));
@@ -150,22 +150,22 @@ static int run_live_job(shared *sh, int job, int agent_i, int seed, lg_job_resul
             goto out;
         }
         lg_env_reset(eval, eval_seed);
-        lga_tally t = {0};
-        lga_evaluate(&le, agent, eval, ex->eval_sessions, &t);
+        lgx_tally t = {0};
+        lgx_evaluate(&le, agent, eval, ex->eval_sessions, &t);
         metrics_of(&t, &le, C, k, out->points[p].m);
         if (learns && cfg->out_dir && p + 1 < n_points) {
-            if (lg_results_write_checkpoint(cfg, agent_i, seed, p, trained, train_time, out->points, agent, train,
+            if (lgx_results_write_checkpoint(cfg, agent_i, seed, p, trained, train_time, out->points, agent, train,
                                             err, errsz))
                 goto out;
             last_saved = p;
         }
     }
-    if (last_saved >= 0) lg_results_remove_checkpoint(cfg, agent_i, seed, last_saved);
+    if (last_saved >= 0) lgx_results_remove_checkpoint(cfg, agent_i, seed, last_saved);
     out->train_seconds = train_time;
     out->steps_per_sec = train_time > 0 ? (double)trained / train_time : 0.0;
     rc = 0;
 out:
-    lga_loop_free(&lt), lga_loop_free(&le);
+    lgx_loop_free(&lt), lgx_loop_free(&le);
     lga_free(agent);
     lg_env_free(train), lg_env_free(eval);
     return rc;
@@ -174,11 +174,11 @@ out:
 /* The online protocol of the book experiments: one run is one fresh agent on
  * one fresh env (N = 1); record each step's reward and whether the action
  * was optimal (bandit), or each episode's return (cliff). */
-static int run_online_job(shared *sh, int job, int agent_i, int seed, lg_job_result *out, float *reward,
+static int run_online_job(shared *sh, int job, int agent_i, int seed, lgx_job *out, float *reward,
                           uint8_t *optimal, char *err, size_t errsz)
 {
-    const lg_run_config *cfg = sh->cfg;
-    const lg_agent_spec *spec = &cfg->ex.agents[agent_i];
+    const lgx_run_config *cfg = sh->cfg;
+    const lgx_agent_spec *spec = &cfg->ex.agents[agent_i];
     lg_env *env = NULL;
     lga_agent *agent = NULL;
     lga_copy obs = {0}, next = {0};
@@ -241,8 +241,8 @@ out:
 static void *worker(void *arg)
 {
     shared *sh = arg;
-    const lg_run_config *cfg = sh->cfg;
-    lg_run_result *res = sh->res;
+    const lgx_run_config *cfg = sh->cfg;
+    lgx_run_result *res = sh->res;
     const int total = res->jobs_total;
     const int classic = is_classic(cfg->sc);
     for (;;) {
@@ -251,7 +251,7 @@ static void *worker(void *arg)
         int stop = sh->failed || *cfg->stop;
         pthread_mutex_unlock(&sh->mu);
         if (j >= total || stop) break;
-        lg_job_result *job = &res->jobs[j];
+        lgx_job *job = &res->jobs[j];
         if (job->done) continue; /* resumed from the folder */
         pthread_mutex_lock(&sh->mu);
         sh->started[j] = lg_now();
@@ -260,7 +260,7 @@ static void *worker(void *arg)
         char err[1024] = "";
         int rc;
         if (classic) {
-            lg_online_curve *oc = &res->online[agent_i];
+            lgx_online_curve *oc = &res->online[agent_i];
             size_t at = (size_t)(seed - 1) * (size_t)oc->length;
             rc = run_online_job(sh, j, agent_i, seed, job, &oc->raw_reward[at], &oc->raw_optimal[at], err, sizeof err);
         } else {
@@ -273,7 +273,7 @@ static void *worker(void *arg)
             break;
         }
         if (rc > 0) break; /* stopped: the job is not done */
-        if (!classic && cfg->out_dir && lg_results_write_job(cfg, agent_i, seed, job, err, sizeof err)) {
+        if (!classic && cfg->out_dir && lgx_results_write_job(cfg, agent_i, seed, job, err, sizeof err)) {
             fail_job(sh, err);
             break;
         }
@@ -300,7 +300,7 @@ static void fill_bar(char *bar, int width, double frac)
  * progress, redrawn in place (ANSI cursor movement; only used on a terminal). */
 static void draw_progress(shared *sh, double t0, int final)
 {
-    const lg_run_result *res = sh->res;
+    const lgx_run_result *res = sh->res;
     for (int i = 1; i < sh->drawn; i++) fprintf(stderr, "\033[1A");
     fprintf(stderr, "\r\033[J");
     sh->drawn = 0;
@@ -330,13 +330,13 @@ static void draw_progress(shared *sh, double t0, int final)
     fflush(stderr);
 }
 
-void lg_run_result_free(lg_run_result *res)
+void lgx_run_result_free(lgx_run_result *res)
 {
     if (res->jobs)
         for (int j = 0; j < res->n_agents * res->seeds; j++) free(res->jobs[j].points);
     if (res->online)
         for (int a = 0; a < res->n_agents; a++) {
-            lg_online_curve *oc = &res->online[a];
+            lgx_online_curve *oc = &res->online[a];
             free(oc->raw_reward), free(oc->raw_optimal), free(oc->reward), free(oc->optimal);
         }
     free(res->jobs), free(res->online);
@@ -345,10 +345,10 @@ void lg_run_result_free(lg_run_result *res)
 
 /* Sum the per-run online records in run order (a fixed summation order:
  * identical whatever the thread count). */
-static int reduce_online(lg_run_result *res)
+static int reduce_online(lgx_run_result *res)
 {
     for (int a = 0; a < res->n_agents; a++) {
-        lg_online_curve *oc = &res->online[a];
+        lgx_online_curve *oc = &res->online[a];
         const float *raw_r = oc->raw_reward;
         const uint8_t *raw_o = oc->raw_optimal;
         double *sum_r = calloc((size_t)oc->length, sizeof(double)), *sum_o = calloc((size_t)oc->length, sizeof(double));
@@ -372,10 +372,10 @@ static int reduce_online(lg_run_result *res)
     return 0;
 }
 
-int lg_run_experiment(const lg_run_config *cfg, lg_run_result *res, char *err, size_t errsz)
+int lgx_run(const lgx_run_config *cfg, lgx_run_result *res, char *err, size_t errsz)
 {
     memset(res, 0, sizeof *res);
-    const lg_experiment *ex = &cfg->ex;
+    const lgx_experiment *ex = &cfg->ex;
     res->n_agents = ex->n_agents;
     res->seeds = ex->seeds;
     res->jobs_total = ex->n_agents * ex->seeds;
@@ -386,12 +386,12 @@ int lg_run_experiment(const lg_run_config *cfg, lg_run_result *res, char *err, s
         if (!res->online) return snprintf(err, errsz, "out of memory"), -1;
         long length = cfg->sc->kind == LG_KIND_BANDIT ? cfg->sc->bandit.steps : ex->episodes;
         for (int a = 0; a < ex->n_agents; a++) {
-            lg_online_curve *oc = &res->online[a];
+            lgx_online_curve *oc = &res->online[a];
             oc->length = (int)length;
             oc->raw_reward = calloc((size_t)length * (size_t)ex->seeds, sizeof(float));
             oc->raw_optimal = calloc((size_t)length * (size_t)ex->seeds, 1);
             if (!oc->raw_reward || !oc->raw_optimal) {
-                lg_run_result_free(res);
+                lgx_run_result_free(res);
                 return snprintf(err, errsz, "out of memory for %d runs of %ld steps", ex->seeds, length), -1;
             }
         }
@@ -413,10 +413,10 @@ int lg_run_experiment(const lg_run_config *cfg, lg_run_result *res, char *err, s
         lga_free(ag);
     }
     lg_env_free(probe);
-    if (cfg->out_dir && lg_results_prepare(cfg, err, errsz)) return -1;
+    if (cfg->out_dir && lgx_results_prepare(cfg, err, errsz)) return -1;
     if (cfg->resume && !is_classic(cfg->sc))
         for (int j = 0; j < res->jobs_total; j++)
-            if (lg_results_read_job(cfg, j / res->seeds, 1 + j % res->seeds, &res->jobs[j]) == 0) {
+            if (lgx_results_read_job(cfg, j / res->seeds, 1 + j % res->seeds, &res->jobs[j]) == 0) {
                 res->jobs[j].done = 1;
                 res->jobs_done++;
             }
@@ -451,7 +451,7 @@ int lg_run_experiment(const lg_run_config *cfg, lg_run_result *res, char *err, s
     pthread_mutex_destroy(&sh.mu);
     if (res->online && reduce_online(res)) return snprintf(err, errsz, "out of memory"), -1;
     char werr[1024];
-    if (cfg->out_dir && lg_results_write(cfg, res, werr, sizeof werr)) {
+    if (cfg->out_dir && lgx_results_write(cfg, res, werr, sizeof werr)) {
         if (!failed) snprintf(err, errsz, "%s", werr);
         return -1;
     }

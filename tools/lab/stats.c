@@ -1,8 +1,8 @@
-#include "stats.h"
+#include "lgx_stats.h"
 
 #include <math.h>
 
-double lg_t95(int df)
+double lgx_t95(int df)
 {
     /* Exact to 3 decimals for df <= 30, then the normal approximation
      * corrected by the first Cornish-Fisher term (error < 0.002 for df > 30). */
@@ -15,9 +15,9 @@ double lg_t95(int df)
     return z + (z * z * z + z) / (4.0 * df);
 }
 
-lg_stat lg_stat_of(const double *x, int n)
+lgx_stat lgx_stat_of(const double *x, int n)
 {
-    lg_stat s = {NAN, NAN, NAN, n};
+    lgx_stat s = {NAN, NAN, NAN, n};
     if (n < 1) return s;
     double sum = 0.0;
     for (int i = 0; i < n; i++) sum += x[i];
@@ -26,13 +26,13 @@ lg_stat lg_stat_of(const double *x, int n)
     double ss = 0.0;
     for (int i = 0; i < n; i++) ss += (x[i] - s.mean) * (x[i] - s.mean);
     s.sd = sqrt(ss / (n - 1));
-    s.ci95 = lg_t95(n - 1) * s.sd / sqrt((double)n);
+    s.ci95 = lgx_t95(n - 1) * s.sd / sqrt((double)n);
     return s;
 }
 
-lg_stat lg_stat_paired(const double *a, const double *b, int n)
+lgx_stat lgx_stat_paired(const double *a, const double *b, int n)
 {
     double d[n > 0 ? n : 1];
     for (int i = 0; i < n; i++) d[i] = a[i] - b[i];
-    return lg_stat_of(d, n);
+    return lgx_stat_of(d, n);
 }

@@ -15,7 +15,7 @@
 #include "lg_file.h"
 #include "lg_sbuf.h"
 #include "lga_agent.h"
-#include "runner.h"
+#include "lgx_run.h"
 
 /* Labels become folder names: keep them to a safe alphabet. */
 static void safe_name(const char *label, char *out, size_t n)
@@ -30,7 +30,7 @@ static void safe_name(const char *label, char *out, size_t n)
     out[i] = 0;
 }
 
-static void job_path(const lg_run_config *cfg, int agent, int seed, char *out, size_t n, int dir_only)
+static void job_path(const lgx_run_config *cfg, int agent, int seed, char *out, size_t n, int dir_only)
 {
     char name[64];
     safe_name(cfg->ex.agents[agent].label, name, sizeof name);
@@ -65,7 +65,7 @@ static int write_json(const char *dir, const char *file, cJSON *js, char *err, s
     return rc;
 }
 
-static int write_status(const lg_run_config *cfg, const char *status, int done, int total, char *err, size_t errsz)
+static int write_status(const lgx_run_config *cfg, const char *status, int done, int total, char *err, size_t errsz)
 {
     cJSON *js = cJSON_CreateObject();
     cJSON_AddStringToObject(js, "status", status);
@@ -104,7 +104,7 @@ static void clear_runs(const char *out_dir)
     closedir(d);
 }
 
-int lg_results_prepare(const lg_run_config *cfg, char *err, size_t errsz)
+int lgx_results_prepare(const lgx_run_config *cfg, char *err, size_t errsz)
 {
     if (lg_mkdir_p(cfg->out_dir, err, errsz)) return -1;
     if (!cfg->resume) clear_runs(cfg->out_dir);
@@ -113,7 +113,7 @@ int lg_results_prepare(const lg_run_config *cfg, char *err, size_t errsz)
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "%s\nlivegym %s\n", cfg->command ? cfg->command : "", LG_VERSION);
     if (!cfg->resume && write_file(cfg->out_dir, "command.txt", cmd, err, errsz)) return -1;
-    char *sc = lg_scenario_to_json(cfg->sc, &cfg->ex);
+    char *sc = lgx_scenario_to_json(cfg->sc, &cfg->ex);
     if (!sc) return snprintf(err, errsz, "out of memory"), -1;
     int rc = write_file(cfg->out_dir, "scenario.json", sc, err, errsz);
     free(sc);
@@ -137,15 +137,15 @@ static cJSON *exact_number(double v)
     return cJSON_CreateRaw(buf);
 }
 
-static cJSON *point_json(const lg_eval_point *p)
+static cJSON *point_json(const lgx_eval_point *p)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "step", (double)p->step);
-    for (int m = 0; m < LG_M_COUNT; m++) cJSON_AddItemToObject(o, lg_metric_names[m], exact_number(p->m[m]));
+    for (int m = 0; m < LGX_M_COUNT; m++) cJSON_AddItemToObject(o, lgx_metric_names[m], exact_number(p->m[m]));
     return o;
 }
 
-int lg_results_write_job(const lg_run_config *cfg, int agent, int seed, const lg_job_result *job, char *err,
+int lgx_results_write_job(const lgx_run_config *cfg, int agent, int seed, const lgx_job *job, char *err,
                          size_t errsz)
 {
     cJSON *js = cJSON_CreateObject();
@@ -165,7 +165,7 @@ int lg_results_write_job(const lg_run_config *cfg, int agent, int seed, const lg
     return rc;
 }
 
-int lg_results_read_job(const lg_run_config *cfg, int agent, int seed, lg_job_result *job)
+int lgx_results_read_job(const lgx_run_config *cfg, int agent, int seed, lgx_job *job)
 {
     char path[4200];
     job_path(cfg, agent, seed, path, sizeof path, 0);
@@ -174,7 +174,7 @@ int lg_results_read_job(const lg_run_config *cfg, int agent, int seed, lg_job_re
     if (lg_read_file(path, 16u << 20, &buf, &n, ferr, sizeof ferr)) return -1;
     cJSON *js = cJSON_ParseWithLength(buf, n);
     free(buf);
-    int n_points = lg_run_points(&cfg->ex), rc = -1;
+    int n_points = lgx_run_points(&cfg->ex), rc = -1;
     cJSON *curve = cJSON_GetObjectItemCaseSensitive(js, "curve");
     cJSON *ag = cJSON_GetObjectItemCaseSensitive(js, "agent");
     if (!cJSON_IsArray(curve) || cJSON_GetArraySize(curve) != n_points || !cJSON_IsString(ag) ||
@@ -188,8 +188,8 @@ int lg_results_read_job(const lg_run_config *cfg, int agent, int seed, lg_job_re
         cJSON *st = cJSON_GetObjectItemCaseSensitive(pt, "step");
         if (!cJSON_IsNumber(st)) goto bad;
         job->points[p].step = (long)st->valuedouble;
-        for (int m = 0; m < LG_M_COUNT; m++) {
-            cJSON *v = cJSON_GetObjectItemCaseSensitive(pt, lg_metric_names[m]);
+        for (int m = 0; m < LGX_M_COUNT; m++) {
+            cJSON *v = cJSON_GetObjectItemCaseSensitive(pt, lgx_metric_names[m]);
             if (!cJSON_IsNumber(v)) goto bad;
             job->points[p].m[m] = v->valuedouble;
         }
@@ -205,7 +205,7 @@ out:
     return rc;
 }
 
-static cJSON *stat_json(lg_stat s)
+static cJSON *stat_json(lgx_stat s)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "mean", exact_number(s.mean));
@@ -214,35 +214,35 @@ static cJSON *stat_json(lg_stat s)
     return o;
 }
 
-static double final_value(const lg_job_result *j, int m) { return j->points[j->n_points - 1].m[m]; }
+static double final_value(const lgx_job *j, int m) { return j->points[j->n_points - 1].m[m]; }
 
-lg_stat lg_results_stat(const lg_run_result *res, int a, int m)
+lgx_stat lgx_results_stat(const lgx_run_result *res, int a, int m)
 {
     double *x = malloc(sizeof(double) * (size_t)res->seeds);
     int n = 0;
     for (int s = 0; s < res->seeds && x; s++) {
-        const lg_job_result *j = &res->jobs[a * res->seeds + s];
+        const lgx_job *j = &res->jobs[a * res->seeds + s];
         if (j->done) x[n++] = final_value(j, m);
     }
-    lg_stat st = lg_stat_of(x, n);
+    lgx_stat st = lgx_stat_of(x, n);
     free(x);
     return st;
 }
 
-lg_stat lg_results_paired(const lg_run_result *res, int a, int b, int m)
+lgx_stat lgx_results_paired(const lgx_run_result *res, int a, int b, int m)
 {
     double *x = malloc(sizeof(double) * (size_t)res->seeds), *y = malloc(sizeof(double) * (size_t)res->seeds);
     int n = 0;
     for (int s = 0; s < res->seeds && x && y; s++) {
-        const lg_job_result *ja = &res->jobs[a * res->seeds + s], *jb = &res->jobs[b * res->seeds + s];
+        const lgx_job *ja = &res->jobs[a * res->seeds + s], *jb = &res->jobs[b * res->seeds + s];
         if (ja->done && jb->done) x[n] = final_value(ja, m), y[n++] = final_value(jb, m);
     }
-    lg_stat st = lg_stat_paired(x, y, n);
+    lgx_stat st = lgx_stat_paired(x, y, n);
     free(x), free(y);
     return st;
 }
 
-lg_online_summary lg_online_summarise(const lg_online_curve *oc)
+lgx_online_summary lgx_online_summarise(const lgx_online_curve *oc)
 {
     int tail = oc->length / 10 > 0 ? oc->length / 10 : 1;
     double all = 0, last = 0, opt = 0, r = oc->runs > 0 ? oc->runs : 1;
@@ -250,17 +250,10 @@ lg_online_summary lg_online_summarise(const lg_online_curve *oc)
         all += oc->reward[i];
         if (i >= oc->length - tail) last += oc->reward[i], opt += oc->optimal[i];
     }
-    return (lg_online_summary){all / (r * oc->length), last / (r * tail), 100.0 * opt / (r * tail)};
+    return (lgx_online_summary){all / (r * oc->length), last / (r * tail), 100.0 * opt / (r * tail)};
 }
 
-int lg_results_baseline(const lg_experiment *ex)
-{
-    for (int a = 0; a < ex->n_agents; a++)
-        if (!strcmp(ex->agents[a].label, ex->baseline)) return a;
-    return -1;
-}
-
-static cJSON *summary_live(const lg_run_config *cfg, const lg_run_result *res)
+static cJSON *summary_live(const lgx_run_config *cfg, const lgx_run_result *res)
 {
     cJSON *js = cJSON_CreateObject();
     cJSON_AddStringToObject(js, "scenario", cfg->sc->name);
@@ -268,7 +261,7 @@ static cJSON *summary_live(const lg_run_config *cfg, const lg_run_result *res)
     cJSON_AddStringToObject(js, "baseline", cfg->ex.baseline);
     cJSON_AddNumberToObject(js, "seeds", res->seeds);
     cJSON *agents = cJSON_AddArrayToObject(js, "agents");
-    int base = lg_results_baseline(&cfg->ex);
+    int base = lgx_baseline_index(&cfg->ex);
     for (int a = 0; a < res->n_agents; a++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "label", cfg->ex.agents[a].label);
@@ -277,16 +270,16 @@ static cJSON *summary_live(const lg_run_config *cfg, const lg_run_result *res)
         cJSON_AddBoolToObject(o, "cheats", t && t->cheats);
         cJSON *ms = cJSON_AddObjectToObject(o, "metrics");
         cJSON *vs = base >= 0 && base != a ? cJSON_AddObjectToObject(o, "vs_baseline") : NULL;
-        for (int m = 0; m < LG_M_COUNT; m++) {
-            cJSON_AddItemToObject(ms, lg_metric_names[m], stat_json(lg_results_stat(res, a, m)));
-            if (vs) cJSON_AddItemToObject(vs, lg_metric_names[m], stat_json(lg_results_paired(res, a, base, m)));
+        for (int m = 0; m < LGX_M_COUNT; m++) {
+            cJSON_AddItemToObject(ms, lgx_metric_names[m], stat_json(lgx_results_stat(res, a, m)));
+            if (vs) cJSON_AddItemToObject(vs, lgx_metric_names[m], stat_json(lgx_results_paired(res, a, base, m)));
         }
         cJSON_AddItemToArray(agents, o);
     }
     return js;
 }
 
-static cJSON *summary_online(const lg_run_config *cfg, const lg_run_result *res)
+static cJSON *summary_online(const lgx_run_config *cfg, const lgx_run_result *res)
 {
     cJSON *js = cJSON_CreateObject();
     cJSON_AddStringToObject(js, "scenario", cfg->sc->name);
@@ -295,11 +288,11 @@ static cJSON *summary_online(const lg_run_config *cfg, const lg_run_result *res)
     cJSON_AddNumberToObject(js, "runs", res->seeds);
     cJSON *agents = cJSON_AddArrayToObject(js, "agents");
     for (int a = 0; a < res->n_agents; a++) {
-        const lg_online_curve *oc = &res->online[a];
+        const lgx_online_curve *oc = &res->online[a];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "label", cfg->ex.agents[a].label);
         cJSON_AddNumberToObject(o, "runs", oc->runs);
-        lg_online_summary os = lg_online_summarise(oc);
+        lgx_online_summary os = lgx_online_summarise(oc);
         cJSON_AddNumberToObject(o, "mean_reward", os.mean);
         cJSON_AddNumberToObject(o, "mean_reward_last_10pct", os.last);
         if (cfg->sc->kind == LG_KIND_BANDIT) cJSON_AddNumberToObject(o, "pct_optimal_last_10pct", os.pct_optimal);
@@ -308,7 +301,7 @@ static cJSON *summary_online(const lg_run_config *cfg, const lg_run_result *res)
     return js;
 }
 
-char *lg_results_summary_text(const lg_run_config *cfg, const lg_run_result *res)
+char *lgx_results_summary_text(const lgx_run_config *cfg, const lgx_run_result *res)
 {
     cJSON *sum = res->online ? summary_online(cfg, res) : summary_live(cfg, res);
     cJSON_AddBoolToObject(sum, "complete", !res->interrupted);
@@ -317,14 +310,14 @@ char *lg_results_summary_text(const lg_run_config *cfg, const lg_run_result *res
     return text;
 }
 
-int lg_results_write(const lg_run_config *cfg, const lg_run_result *res, char *err, size_t errsz)
+int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char *err, size_t errsz)
 {
     lg_sbuf csv = {0};
     if (res->online) {
         int bandit = cfg->sc->kind == LG_KIND_BANDIT;
         lg_sb_printf(&csv, bandit ? "agent,step,avg_reward,pct_optimal\n" : "agent,episode,sum_reward\n");
         for (int a = 0; a < res->n_agents; a++) {
-            const lg_online_curve *oc = &res->online[a];
+            const lgx_online_curve *oc = &res->online[a];
             double r = oc->runs > 0 ? oc->runs : 1;
             for (int i = 0; i < oc->length; i++) {
                 if (bandit)
@@ -336,15 +329,15 @@ int lg_results_write(const lg_run_config *cfg, const lg_run_result *res, char *e
         }
     } else {
         lg_sb_printf(&csv, "agent,seed,step");
-        for (int m = 0; m < LG_M_COUNT; m++) lg_sb_printf(&csv, ",%s", lg_metric_names[m]);
+        for (int m = 0; m < LGX_M_COUNT; m++) lg_sb_printf(&csv, ",%s", lgx_metric_names[m]);
         lg_sb_printf(&csv, "\n");
         for (int a = 0; a < res->n_agents; a++)
             for (int s = 0; s < res->seeds; s++) {
-                const lg_job_result *j = &res->jobs[a * res->seeds + s];
+                const lgx_job *j = &res->jobs[a * res->seeds + s];
                 if (!j->done) continue;
                 for (int p = 0; p < j->n_points; p++) {
                     lg_sb_printf(&csv, "%s,%d,%ld", cfg->ex.agents[a].label, s + 1, j->points[p].step);
-                    for (int m = 0; m < LG_M_COUNT; m++) lg_sb_printf(&csv, ",%.10g", j->points[p].m[m]);
+                    for (int m = 0; m < LGX_M_COUNT; m++) lg_sb_printf(&csv, ",%.10g", j->points[p].m[m]);
                     lg_sb_printf(&csv, "\n");
                 }
             }
@@ -354,7 +347,7 @@ int lg_results_write(const lg_run_config *cfg, const lg_run_result *res, char *e
     free(csv.p);
     if (rc) return -1;
 
-    char *sum = lg_results_summary_text(cfg, res);
+    char *sum = lgx_results_summary_text(cfg, res);
     if (!sum) return snprintf(err, errsz, "out of memory"), -1;
     size_t n = strlen(sum);
     char *text = realloc(sum, n + 2);
@@ -393,7 +386,7 @@ int lg_results_write(const lg_run_config *cfg, const lg_run_result *res, char *e
 #define CKPT_MAGIC "LGRUNCK1"
 #define CKPT_VERSION 1u
 
-static void ckpt_paths(const lg_run_config *cfg, int agent, int seed, int point, char *ckpt, char *agent_file,
+static void ckpt_paths(const lgx_run_config *cfg, int agent, int seed, int point, char *ckpt, char *agent_file,
                        size_t n)
 {
     char dir[4200];
@@ -402,15 +395,15 @@ static void ckpt_paths(const lg_run_config *cfg, int agent, int seed, int point,
     if (agent_file) snprintf(agent_file, n, "%s/seed-%d.p%d.agent", dir, seed, point);
 }
 
-int lg_results_write_checkpoint(const lg_run_config *cfg, int agent_i, int seed, int point, long trained,
-                                double train_time, const lg_eval_point *points, lga_agent *agent,
+int lgx_results_write_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int point, long trained,
+                                double train_time, const lgx_eval_point *points, lga_agent *agent,
                                 const lg_env *env, char *err, size_t errsz)
 {
     char ckpt[4300], afile[4300], old[4300];
     ckpt_paths(cfg, agent_i, seed, point, ckpt, afile, sizeof ckpt);
     if (lga_save(agent, afile, err, errsz)) return -1;
     size_t env_len = lg_env_state_size(env);
-    size_t pts = sizeof(lg_eval_point) * (size_t)(point + 1);
+    size_t pts = sizeof(lgx_eval_point) * (size_t)(point + 1);
     size_t n = 8 + 4 + 4 + 8 + 8 + pts + 8 + env_len + 8;
     unsigned char *buf = malloc(n);
     if (!buf) return snprintf(err, errsz, "out of memory for a checkpoint"), -1;
@@ -439,8 +432,8 @@ int lg_results_write_checkpoint(const lg_run_config *cfg, int agent_i, int seed,
     return 0;
 }
 
-int lg_results_read_checkpoint(const lg_run_config *cfg, int agent_i, int seed, int *point, long *trained,
-                               double *train_time, lg_eval_point *points, int n_points, lga_agent *agent,
+int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int *point, long *trained,
+                               double *train_time, lgx_eval_point *points, int n_points, lga_agent *agent,
                                lg_env *env)
 {
     char ckpt[4300], afile[4300], err[1024];
@@ -448,7 +441,7 @@ int lg_results_read_checkpoint(const lg_run_config *cfg, int agent_i, int seed, 
     FILE *f = fopen(ckpt, "rb");
     if (!f) return -1;
     size_t env_len = lg_env_state_size(env);
-    size_t max = 8 + 4 + 4 + 8 + 8 + sizeof(lg_eval_point) * (size_t)n_points + 8 + env_len + 8;
+    size_t max = 8 + 4 + 4 + 8 + 8 + sizeof(lgx_eval_point) * (size_t)n_points + 8 + env_len + 8;
     unsigned char *buf = malloc(max + 1);
     size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
     fclose(f);
@@ -461,7 +454,7 @@ int lg_results_read_checkpoint(const lg_run_config *cfg, int agent_i, int seed, 
     memcpy(&version, buf + 8, 4);
     memcpy(&p, buf + 12, 4);
     if (version != CKPT_VERSION || p < 0 || p >= n_points) goto out;
-    size_t pts = sizeof(lg_eval_point) * (size_t)(p + 1);
+    size_t pts = sizeof(lgx_eval_point) * (size_t)(p + 1);
     size_t want = 8 + 4 + 4 + 8 + 8 + pts + 8 + env_len + 8;
     if (n != want) goto out;
     h = lg_fnv1a64(LG_FNV1A64_INIT, buf, want - 8);
@@ -484,7 +477,7 @@ out:
     return rc;
 }
 
-void lg_results_remove_checkpoint(const lg_run_config *cfg, int agent_i, int seed, int point)
+void lgx_results_remove_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int point)
 {
     char ckpt[4300], afile[4300];
     ckpt_paths(cfg, agent_i, seed, point, ckpt, afile, sizeof ckpt);

@@ -1,7 +1,7 @@
 /* The training and evaluation loops every caller shares (the runner, the
  * viewer, the tests): act, step, learn; or act greedily and tally sessions. */
-#ifndef LGA_LOOP_H
-#define LGA_LOOP_H
+#ifndef LGX_LOOP_H
+#define LGX_LOOP_H
 
 #include "lga_agent.h"
 
@@ -15,11 +15,11 @@ typedef struct {
     double chose;      /* steps where the viewer watched */
     double invalid;    /* invalid slate items */
     double gifts, follows;
-    /* Relevance metrics, filled by lga_evaluate when the loop was made with
+    /* Relevance metrics, filled by lgx_evaluate when the loop was made with
      * relevance on (they need the ground truth every step). Sums over
      * slot-steps; divide by `steps`. */
     double precision, recall, ndcg, regret;
-} lga_tally;
+} lgx_tally;
 
 typedef struct {
     lga_copy obs, next;
@@ -31,26 +31,26 @@ typedef struct {
     float relevance_threshold;
     float *er, *er_sorted;   /* [n_actions] scratch */
     long *shown;             /* [n_actions] times each channel was recommended during evaluation */
-} lga_loop;
+} lgx_loop;
 
 /* A channel is relevant at a step when on air and its expected immediate
  * reward is at least this fraction of the best on-air channel's. */
-#define LGA_RELEVANCE_THRESHOLD 0.5f
+#define LGX_RELEVANCE_THRESHOLD 0.5f
 
-int lga_loop_init(lga_loop *lp, const lg_env *env);
-/* Turn on relevance metrics and exposure counts for lga_evaluate. */
-int lga_loop_enable_relevance(lga_loop *lp, const lg_env *env);
+int lgx_loop_init(lgx_loop *lp, const lg_env *env);
+/* Turn on relevance metrics and exposure counts for lgx_evaluate. */
+int lgx_loop_enable_relevance(lgx_loop *lp, const lg_env *env);
 /* Coverage (share of channels shown at least once) and the Gini coefficient
- * of exposure counts, from lp->shown since the last lga_evaluate began. */
-void lga_exposure(const lga_loop *lp, int n_actions, double *coverage, double *gini);
-void lga_loop_free(lga_loop *lp);
+ * of exposure counts, from lp->shown since the last lgx_evaluate began. */
+void lgx_exposure(const lgx_loop *lp, int n_actions, double *coverage, double *gini);
+void lgx_loop_free(lgx_loop *lp);
 
 /* Run `slot_steps` slot-steps (rounded up to whole env steps) of behaviour
  * (non-greedy) acting with updates after every env step. Tally optional. */
-void lga_train(lga_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lga_tally *tally);
+void lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx_tally *tally);
 
 /* Act greedily (no updates) until `sessions` sessions have completed;
  * sessions still running at the end are not counted. */
-void lga_evaluate(lga_loop *lp, lga_agent *agent, lg_env *env, long sessions, lga_tally *tally);
+void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lgx_tally *tally);
 
 #endif

@@ -1,0 +1,229 @@
+/* The experiment section of a scenario file (docs/scenarios.md): which
+ * agents `livegym run` trains and compares, and how. Read after the world
+ * keys of the same document and dumped after them. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lg_scenario_json.h"
+#include "lgx_experiment.h"
+
+static const char *const K_EXPERIMENT[] = {"agents",        "seeds", "train_steps", "eval_every",
+                                           "eval_sessions", "slots", "baseline", "episodes", NULL};
+static const char *const K_AGENT[] = {"name", "label", "params", NULL};
+
+static int load_agent(lg_jctx *c, const cJSON *o, lgx_experiment *ex, int i)
+{
+    lgx_agent_spec *a = &ex->agents[i];
+    if (lg_jexpect_object(c, o, K_AGENT)) return -1;
+    const cJSON *nm = lg_jmember(o, "name");
+    size_t s = lg_jpush_key(c, "name");
+    if (!nm) return lg_jfail_type(c, NULL, "an agent name (such as \"random\" or \"dqn\")");
+    if (lg_jval_string(c, nm, a->name, sizeof a->name, 1)) return -1;
+    lg_jpop(c, s);
+    memcpy(a->label, a->name, sizeof a->label);
+    if (lg_jget_string(c, o, "label", a->label, sizeof a->label, 1)) return -1;
+    for (int k = 0; k < i; k++)
+        if (!strcmp(ex->agents[k].label, a->label)) {
+            s = lg_jpush_key(c, lg_jmember(o, "label") ? "label" : "name");
+            return lg_jfail(c,
+                         "expected a unique agent label, found \"%s\" again (experiment.agents[%d]); give one of them a "
+                         "\"label\"",
+                         a->label, k);
+        }
+    const cJSON *p = lg_jmember(o, "params");
+    memset(a->params, 0, sizeof a->params);
+    if (!p) {
+        memcpy(a->params, "{}", 3);
+        return 0;
+    }
+    s = lg_jpush_key(c, "params");
+    if (!cJSON_IsObject(p)) return lg_jfail_type(c, p, "an object of hyperparameters");
+    lg_sbuf b = {0};
+    lg_json_put_compact(&b, p, 0);
+    if (b.oom) {
+        free(b.p);
+        return lg_jfail(c, "out of memory");
+    }
+    if (b.len >= sizeof a->params) {
+        size_t len = b.len;
+        free(b.p);
+        return lg_jfail(c, "expected hyperparameters of at most %zu bytes as compact JSON, found %zu bytes",
+                     sizeof a->params - 1, len);
+    }
+    memcpy(a->params, b.p, b.len);
+    free(b.p);
+    lg_jpop(c, s);
+    return 0;
+}
+
+static int read_experiment(lg_jctx *c, const cJSON *o, lgx_experiment *ex, const lg_scenario *sc)
+{
+    size_t at = lg_jpush_key(c, "experiment");
+    if (lg_jexpect_object(c, o, K_EXPERIMENT)) return -1;
+    const cJSON *ag = lg_jmember(o, "agents");
+    if (ag) {
+        size_t s = lg_jpush_key(c, "agents");
+        int n;
+        if (lg_jexpect_array(c, ag, 1, LGX_MAX_AGENTS, "agents", &n)) return -1;
+        memset(ex->agents, 0, sizeof ex->agents);
+        ex->n_agents = n;
+        int i = 0;
+        for (const cJSON *a = ag->child; a; a = a->next, i++) {
+            size_t s2 = lg_jpush_idx(c, i);
+            if (load_agent(c, a, ex, i)) return -1;
+            lg_jpop(c, s2);
+        }
+        lg_jpop(c, s);
+        /* Default baseline: "random" if there is such an agent, else the first. */
+        int has_random = 0;
+        for (int k = 0; k < n; k++)
+            if (!strcmp(ex->agents[k].label, "random")) has_random = 1;
+        memset(ex->baseline, 0, sizeof ex->baseline);
+        memcpy(ex->baseline, has_random ? "random" : ex->agents[0].label,
+               strlen(has_random ? "random" : ex->agents[0].label));
+    }
+    if (lg_jget_int(c, o, "seeds", 1, 100000, &ex->seeds) || lg_jget_int(c, o, "train_steps", 0, INT_MAX, &ex->train_steps) ||
+        lg_jget_int(c, o, "eval_every", 1, INT_MAX, &ex->eval_every) ||
+        lg_jget_int(c, o, "eval_sessions", 1, 1000000, &ex->eval_sessions) ||
+        lg_jget_int(c, o, "slots", 1, 65536, &ex->slots) || lg_jget_int(c, o, "episodes", 1, 10000000, &ex->episodes) ||
+        lg_jget_string(c, o, "baseline", ex->baseline, sizeof ex->baseline, 1))
+        return -1;
+    if (ex->slots > sc->n_viewers) {
+        size_t s = lg_jpush_key(c, "slots");
+        int r = lg_jfail(c, "expected at most population.viewers (%d) slots, found %d", sc->n_viewers, ex->slots);
+        lg_jpop(c, s);
+        return r;
+    }
+    int found = 0;
+    for (int k = 0; k < ex->n_agents; k++)
+        if (!strcmp(ex->agents[k].label, ex->baseline)) found = 1;
+    if (!found) {
+        char list[LGX_MAX_AGENTS * (LG_NAME_LEN + 4)] = "";
+        size_t len = 0;
+        for (int k = 0; k < ex->n_agents; k++) {
+            int w = snprintf(list + len, sizeof list - len, "%s\"%s\"", k ? ", " : "", ex->agents[k].label);
+            if (w < 0 || (size_t)w >= sizeof list - len) break;
+            len += (size_t)w;
+        }
+        size_t s = lg_jpush_key(c, "baseline");
+        int r = lg_jfail(c, "expected the label of one of the agents (%s), found \"%s\"", list, ex->baseline);
+        lg_jpop(c, s);
+        return r;
+    }
+    lg_jpop(c, at);
+    return 0;
+}
+
+void lgx_experiment_default(lgx_experiment *ex)
+{
+    static const char *const names[] = {"random", "popular", "oracle"};
+    memset(ex, 0, sizeof *ex);
+    ex->n_agents = 3;
+    for (int i = 0; i < 3; i++) {
+        snprintf(ex->agents[i].name, sizeof ex->agents[i].name, "%s", names[i]);
+        snprintf(ex->agents[i].label, sizeof ex->agents[i].label, "%s", names[i]);
+        snprintf(ex->agents[i].params, sizeof ex->agents[i].params, "{}");
+    }
+    ex->seeds = 5;
+    ex->train_steps = 20000;
+    ex->eval_every = 5000;
+    ex->eval_sessions = 200;
+    ex->slots = 16;
+    ex->episodes = 500;
+    snprintf(ex->baseline, sizeof ex->baseline, "random");
+}
+
+static void build_experiment(lg_jbuild *bc, cJSON *root, const lgx_experiment *ex)
+{
+    cJSON *x = lg_jadd_obj(bc, root, "experiment");
+    cJSON *ags = lg_jadd_arr(bc, x, "agents");
+    int na = ex->n_agents < 0 ? 0 : ex->n_agents > LGX_MAX_AGENTS ? LGX_MAX_AGENTS : ex->n_agents;
+    for (int i = 0; i < na; i++) {
+        const lgx_agent_spec *a = &ex->agents[i];
+        cJSON *ao = lg_jadd_obj(bc, ags, NULL);
+        lg_jadd_str(bc, ao, "name", a->name, LG_NAME_LEN);
+        lg_jadd_str(bc, ao, "label", a->label, LG_NAME_LEN);
+        size_t n = strnlen(a->params, sizeof a->params);
+        cJSON *p = cJSON_ParseWithLength(a->params, n);
+        if (p && cJSON_IsObject(p)) {
+            lg_jadd(bc, ao, "params", p);
+        } else {
+            cJSON_Delete(p);
+            lg_jadd_str(bc, ao, "params", a->params, sizeof a->params);
+        }
+    }
+    lg_jadd_int(bc, x, "seeds", ex->seeds);
+    lg_jadd_int(bc, x, "train_steps", ex->train_steps);
+    lg_jadd_int(bc, x, "eval_every", ex->eval_every);
+    lg_jadd_int(bc, x, "eval_sessions", ex->eval_sessions);
+    lg_jadd_int(bc, x, "slots", ex->slots);
+    lg_jadd_int(bc, x, "episodes", ex->episodes);
+    lg_jadd_str(bc, x, "baseline", ex->baseline, LG_NAME_LEN);
+}
+
+/* Read root (taken) into copies of the defaults: world, then experiment, then
+ * the world's checks, the order every message has always come in. The
+ * outputs change only on success. */
+static int load(lg_jctx *c, cJSON *root, lg_scenario *sc, lgx_experiment *ex)
+{
+    if (!root) return -1;
+    lg_scenario *tmp = malloc(sizeof *tmp);
+    lgx_experiment *tex = malloc(sizeof *tex);
+    int r = -1;
+    if (!tmp || !tex) {
+        lg_jfail_raw(c, "out of memory");
+    } else {
+        lg_scenario_default(tmp);
+        lgx_experiment_default(tex);
+        const cJSON *o = lg_jmember(root, "experiment");
+        if (lg_scenario_read(c, root, tmp) == 0 && (!o || read_experiment(c, o, tex, tmp) == 0) &&
+            lg_scenario_check_json(c, tmp) == 0) {
+            memcpy(sc, tmp, sizeof *sc);
+            if (ex) memcpy(ex, tex, sizeof *ex);
+            r = 0;
+        }
+    }
+    free(tmp);
+    free(tex);
+    cJSON_Delete(root);
+    return r;
+}
+
+int lgx_load_string(const char *text, size_t len, const char *source_name, lg_scenario *sc, lgx_experiment *ex,
+                    char *err, size_t errsz)
+{
+    lg_jctx c;
+    return load(&c, lg_scenario_parse_string(&c, text, len, source_name, err, errsz), sc, ex);
+}
+
+int lgx_load_file(const char *path, lg_scenario *sc, lgx_experiment *ex, char *err, size_t errsz)
+{
+    lg_jctx c;
+    return load(&c, lg_scenario_parse_file(&c, path, err, errsz), sc, ex);
+}
+
+int lgx_load_default(lg_scenario *sc, lgx_experiment *ex, char *err, size_t errsz)
+{
+    return lgx_load_string(lgx_embedded_default_scenario, lgx_embedded_default_scenario_len,
+                           LGX_EMBEDDED_NAME, sc, ex, err, errsz);
+}
+
+char *lgx_scenario_to_json(const lg_scenario *sc, const lgx_experiment *ex)
+{
+    cJSON *root = lg_scenario_to_tree(sc);
+    if (!root) return NULL;
+    lg_jbuild bc = {1};
+    if (ex) build_experiment(&bc, root, ex);
+    char *out = bc.ok ? lg_json_pretty(root) : NULL;
+    cJSON_Delete(root);
+    return out;
+}
+
+int lgx_baseline_index(const lgx_experiment *ex)
+{
+    for (int a = 0; a < ex->n_agents; a++)
+        if (!strcmp(ex->agents[a].label, ex->baseline)) return a;
+    return -1;
+}

@@ -1,0 +1,59 @@
+/* The experiment layer's view of a scenario file: the world (env) plus the
+ * optional "experiment" section, what `livegym run` trains and compares.
+ * Loading reads both and checks both; dumping writes both. Messages have the
+ * forms of env/base/lg_json.h. On error the outputs are left untouched;
+ * nothing here prints or exits. */
+#ifndef LGX_EXPERIMENT_H
+#define LGX_EXPERIMENT_H
+
+#include <stddef.h>
+
+#include "lg_scenario.h"
+
+#define LGX_MAX_AGENTS 32
+#define LGX_AGENT_PARAMS_LEN 2048
+
+/* One agent of an experiment. The agent registry validates name and params
+ * when the experiment runs; the loader only checks their shape. */
+typedef struct {
+    char name[LG_NAME_LEN];             /* registry name: "random", "popular", "dqn", ... */
+    char label[LG_NAME_LEN];            /* unique within the experiment; defaults to name */
+    char params[LGX_AGENT_PARAMS_LEN];  /* hyperparameters as compact JSON object text, "{}" if none */
+} lgx_agent_spec;
+
+typedef struct {
+    int n_agents;
+    lgx_agent_spec agents[LGX_MAX_AGENTS];
+    int seeds;          /* independent runs per agent, [1, 100000]; default 5 */
+    int train_steps;    /* env steps of training per (agent, seed); default 20000 */
+    int eval_every;     /* evaluate every this many training steps; default 5000 */
+    int eval_sessions;  /* sessions per evaluation; default 200 */
+    int slots;          /* env viewer slots, [1, population.viewers]; default 16 */
+    char baseline[LG_NAME_LEN]; /* label of the agent the others are compared against; default "random" */
+    int episodes;       /* classic cliff env: episodes per run; default 500 */
+} lgx_experiment;
+
+/* Agents random, popular and oracle; baseline "random"; the defaults above. */
+void lgx_experiment_default(lgx_experiment *ex);
+
+/* Load a whole scenario file: start from lg_scenario_default() and
+ * lgx_experiment_default(), apply the file's world keys, then its experiment
+ * section, then lg_scenario_check(). ex may be NULL (the section is still
+ * validated). Returns 0, or -1 with a message in err. */
+int lgx_load_file(const char *path, lg_scenario *sc, lgx_experiment *ex, char *err, size_t errsz);
+int lgx_load_string(const char *text, size_t len, const char *source_name, lg_scenario *sc, lgx_experiment *ex,
+                    char *err, size_t errsz);
+/* scenarios/default.json as embedded in the binary at build time. */
+int lgx_load_default(lg_scenario *sc, lgx_experiment *ex, char *err, size_t errsz);
+#define LGX_EMBEDDED_NAME "(embedded default scenario)"
+extern const char lgx_embedded_default_scenario[];
+extern const size_t lgx_embedded_default_scenario_len;
+
+/* The resolved scenario with its experiment section (ex NULL: without), as
+ * lg_scenario_to_json writes it. malloc'd; NULL when out of memory. */
+char *lgx_scenario_to_json(const lg_scenario *sc, const lgx_experiment *ex);
+
+/* Index of the experiment's baseline agent, or -1. */
+int lgx_baseline_index(const lgx_experiment *ex);
+
+#endif
