@@ -11,7 +11,8 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "lga_agent.h"
-#include "lgx_run.h"
+#include "lgx_results.h"
+#include "progress.h"
 #include "lgx_stats.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -255,7 +256,8 @@ int lg_cmd_run(int argc, char **argv)
     cfg.threads = (int)threads;
     cfg.out_dir = out;
     cfg.resume = resume;
-    cfg.progress = lg_progress_enabled();
+    lg_progress_display display = {&cfg.ex, 0};
+    if (lg_progress_enabled()) cfg.on_progress = lg_progress_draw, cfg.progress_ctx = &display;
     cfg.command = command;
     cfg.stop = &stop_flag;
     struct sigaction sa;

@@ -11,11 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lg_checksum.h"
 #include "lg_file.h"
 #include "lg_sbuf.h"
 #include "lga_agent.h"
-#include "lgx_run.h"
+#include "lgx_results.h"
 
 /* Labels become folder names: keep them to a safe alphabet. */
 static void safe_name(const char *label, char *out, size_t n)
@@ -30,7 +29,7 @@ static void safe_name(const char *label, char *out, size_t n)
     out[i] = 0;
 }
 
-static void job_path(const lgx_run_config *cfg, int agent, int seed, char *out, size_t n, int dir_only)
+void lgx_results_job_path(const lgx_run_config *cfg, int agent, int seed, char *out, size_t n, int dir_only)
 {
     char name[64];
     safe_name(cfg->ex.agents[agent].label, name, sizeof name);
@@ -121,7 +120,7 @@ int lgx_results_prepare(const lgx_run_config *cfg, char *err, size_t errsz)
     if (cfg->sc->kind == LG_KIND_LIVE)
         for (int a = 0; a < cfg->ex.n_agents; a++) {
             char dir[4200];
-            job_path(cfg, a, 0, dir, sizeof dir, 1);
+            lgx_results_job_path(cfg, a, 0, dir, sizeof dir, 1);
             if (lg_mkdir_p(dir, err, errsz)) return -1;
         }
     return 0;
@@ -156,7 +155,7 @@ int lgx_results_write_job(const lgx_run_config *cfg, int agent, int seed, const 
     cJSON *curve = cJSON_AddArrayToObject(js, "curve");
     for (int p = 0; p < job->n_points; p++) cJSON_AddItemToArray(curve, point_json(&job->points[p]));
     char path[4200];
-    job_path(cfg, agent, seed, path, sizeof path, 0);
+    lgx_results_job_path(cfg, agent, seed, path, sizeof path, 0);
     char *text = cJSON_Print(js);
     cJSON_Delete(js);
     if (!text) return snprintf(err, errsz, "out of memory"), -1;
@@ -168,7 +167,7 @@ int lgx_results_write_job(const lgx_run_config *cfg, int agent, int seed, const 
 int lgx_results_read_job(const lgx_run_config *cfg, int agent, int seed, lgx_job *job)
 {
     char path[4200];
-    job_path(cfg, agent, seed, path, sizeof path, 0);
+    lgx_results_job_path(cfg, agent, seed, path, sizeof path, 0);
     char *buf, ferr[256];
     size_t n;
     if (lg_read_file(path, 16u << 20, &buf, &n, ferr, sizeof ferr)) return -1;
@@ -374,113 +373,4 @@ int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char
     if (rc) return -1;
     /* Last: the status that says whether everything above is complete. */
     return write_status(cfg, res->interrupted ? "partial" : "complete", res->jobs_done, res->jobs_total, err, errsz);
-}
-
-/* --- mid-run checkpoints ---
- * After each evaluation a learning job writes the agent's state to
- * runs/LABEL/seed-S.pP.agent (lga_save), then runs/LABEL/seed-S.ckpt, which
- * names point P and holds the curve so far, the training counters and the
- * training env's state, checksummed. The .ckpt is written last and
- * atomically, so it only ever names an agent file that is complete. */
-
-#define CKPT_MAGIC "LGRUNCK1"
-#define CKPT_VERSION 1u
-
-static void ckpt_paths(const lgx_run_config *cfg, int agent, int seed, int point, char *ckpt, char *agent_file,
-                       size_t n)
-{
-    char dir[4200];
-    job_path(cfg, agent, seed, dir, sizeof dir, 1);
-    snprintf(ckpt, n, "%s/seed-%d.ckpt", dir, seed);
-    if (agent_file) snprintf(agent_file, n, "%s/seed-%d.p%d.agent", dir, seed, point);
-}
-
-int lgx_results_write_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int point, long trained,
-                                double train_time, const lgx_eval_point *points, lga_agent *agent,
-                                const lg_env *env, char *err, size_t errsz)
-{
-    char ckpt[4300], afile[4300], old[4300];
-    ckpt_paths(cfg, agent_i, seed, point, ckpt, afile, sizeof ckpt);
-    if (lga_save(agent, afile, err, errsz)) return -1;
-    size_t env_len = lg_env_state_size(env);
-    size_t pts = sizeof(lgx_eval_point) * (size_t)(point + 1);
-    size_t n = 8 + 4 + 4 + 8 + 8 + pts + 8 + env_len + 8;
-    unsigned char *buf = malloc(n);
-    if (!buf) return snprintf(err, errsz, "out of memory for a checkpoint"), -1;
-    size_t at = 0;
-    uint32_t version = CKPT_VERSION;
-    int32_t p = point;
-    int64_t tr = trained;
-    uint64_t el = env_len;
-    memcpy(buf + at, CKPT_MAGIC, 8), at += 8;
-    memcpy(buf + at, &version, 4), at += 4;
-    memcpy(buf + at, &p, 4), at += 4;
-    memcpy(buf + at, &tr, 8), at += 8;
-    memcpy(buf + at, &train_time, 8), at += 8;
-    memcpy(buf + at, points, pts), at += pts;
-    memcpy(buf + at, &el, 8), at += 8;
-    lg_env_state_save(env, buf + at, env_len), at += env_len;
-    uint64_t h = lg_fnv1a64(LG_FNV1A64_INIT, buf, at);
-    memcpy(buf + at, &h, 8), at += 8;
-    int rc = lg_write_atomic(ckpt, (const char *)buf, at, err, errsz);
-    free(buf);
-    if (rc) return -1;
-    if (point > 0) {
-        ckpt_paths(cfg, agent_i, seed, point - 1, old, old, sizeof old);
-        remove(old); /* the previous point's agent file */
-    }
-    return 0;
-}
-
-int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int *point, long *trained,
-                               double *train_time, lgx_eval_point *points, int n_points, lga_agent *agent,
-                               lg_env *env)
-{
-    char ckpt[4300], afile[4300], err[1024];
-    ckpt_paths(cfg, agent_i, seed, 0, ckpt, NULL, sizeof ckpt);
-    FILE *f = fopen(ckpt, "rb");
-    if (!f) return -1;
-    size_t env_len = lg_env_state_size(env);
-    size_t max = 8 + 4 + 4 + 8 + 8 + sizeof(lgx_eval_point) * (size_t)n_points + 8 + env_len + 8;
-    unsigned char *buf = malloc(max + 1);
-    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
-    fclose(f);
-    int rc = -1;
-    int32_t p;
-    uint32_t version;
-    int64_t tr;
-    uint64_t el, h, stored;
-    if (!buf || n < 8 + 4 + 4 + 8 + 8 + 8 || memcmp(buf, CKPT_MAGIC, 8)) goto out;
-    memcpy(&version, buf + 8, 4);
-    memcpy(&p, buf + 12, 4);
-    if (version != CKPT_VERSION || p < 0 || p >= n_points) goto out;
-    size_t pts = sizeof(lgx_eval_point) * (size_t)(p + 1);
-    size_t want = 8 + 4 + 4 + 8 + 8 + pts + 8 + env_len + 8;
-    if (n != want) goto out;
-    h = lg_fnv1a64(LG_FNV1A64_INIT, buf, want - 8);
-    memcpy(&stored, buf + want - 8, 8);
-    memcpy(&el, buf + 24 + 8 + pts, 8);
-    if (h != stored || el != env_len) goto out;
-    ckpt_paths(cfg, agent_i, seed, p, ckpt, afile, sizeof ckpt);
-    /* Agent and env are only touched once everything else checked out; a
-     * failure here leaves the caller to restart the job from scratch. */
-    if (lga_load(agent, afile, err, sizeof err)) goto out;
-    if (lg_env_state_load(env, buf + 24 + 8 + pts + 8, env_len, err, sizeof err)) goto out;
-    memcpy(&tr, buf + 16, 8);
-    memcpy(train_time, buf + 24, 8);
-    memcpy(points, buf + 32, pts);
-    *point = p;
-    *trained = (long)tr;
-    rc = 0;
-out:
-    free(buf);
-    return rc;
-}
-
-void lgx_results_remove_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int point)
-{
-    char ckpt[4300], afile[4300];
-    ckpt_paths(cfg, agent_i, seed, point, ckpt, afile, sizeof ckpt);
-    remove(afile);
-    remove(ckpt);
 }

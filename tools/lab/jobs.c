@@ -1,0 +1,177 @@
+/* The two protocols of a job (one agent, one seed): train-eval on the live
+ * world, and online learning on the classic envs (the book's experiments). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs.h"
+#include "lg_clock.h"
+#include "lga_agent.h"
+#include "lgx_results.h"
+
+#define TRAIN_CHUNK 4096 /* slot-steps between checks for Ctrl-C and progress */
+
+int lgx_run_points(const lgx_experiment *ex)
+{
+    if (ex->eval_every <= 0 || ex->train_steps <= 0) return 1;
+    return 1 + (ex->train_steps + ex->eval_every - 1) / ex->eval_every;
+}
+
+static long point_step(const lgx_experiment *ex, int p)
+{
+    long s = (long)p * ex->eval_every;
+    return s > ex->train_steps ? ex->train_steps : s;
+}
+
+/* The live protocol: train, evaluating greedily at every evaluation point on
+ * a freshly reset evaluation env. Returns 0, 1 if stopped, -1 on error. */
+int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
+{
+    const lgx_run_config *cfg = j->cfg;
+    const int agent_i = j->agent, seed = j->seed;
+    const lgx_experiment *ex = &cfg->ex;
+    const lgx_agent_spec *spec = &ex->agents[agent_i];
+    lg_env *train = NULL, *eval = NULL;
+    lga_agent *agent = NULL;
+    lgx_loop lt = {0}, le = {0};
+    int rc = -1;
+    const uint64_t eval_seed = LGX_EVAL_SEED_BASE + (uint64_t)seed;
+    if (lg_env_create(cfg->sc, ex->slots, (uint64_t)seed, LG_LAYOUT_FLAT, &train, err, errsz) ||
+        lg_env_create(cfg->sc, ex->slots, eval_seed, LG_LAYOUT_FLAT, &eval, err, errsz))
+        goto out;
+    lga_obs_batch shape;
+    lga_batch_from_env(train, &shape);
+    if (!(agent = lga_create(spec->name, spec->params, &shape, (uint64_t)seed, err, errsz))) goto out;
+    if (lgx_loop_init(&lt, train) || lgx_loop_init(&le, eval) || lgx_loop_enable_relevance(&le, eval)) {
+        snprintf(err, errsz, "out of memory");
+        goto out;
+    }
+    const int learns = agent->type->learns;
+    const int n_points = lgx_run_points(ex);
+    const int C = lg_env_buffers(eval)->n_actions, k = lg_env_buffers(eval)->slate_size;
+    out->n_points = n_points;
+    out->points = calloc((size_t)n_points, sizeof(lgx_eval_point));
+    if (!out->points) {
+        snprintf(err, errsz, "out of memory");
+        goto out;
+    }
+    long trained = 0;
+    double train_time = 0.0;
+    int first = 0, last_saved = -1;
+    if (cfg->resume && cfg->out_dir && learns) {
+        int p;
+        if (lgx_results_read_checkpoint(cfg, agent_i, seed, &p, &trained, &train_time, out->points, n_points, agent,
+                                       train) == 0)
+            first = p + 1, last_saved = p;
+    }
+    for (int p = first; p < n_points; p++) {
+        long target = point_step(ex, p);
+        while (learns && trained < target) {
+            if (*cfg->stop) {
+                rc = 1;
+                goto out;
+            }
+            long chunk = target - trained < TRAIN_CHUNK ? target - trained : TRAIN_CHUNK;
+            double t0 = lg_now();
+            lgx_train(&lt, agent, train, chunk, NULL);
+            train_time += lg_now() - t0;
+            trained += chunk;
+            j->progress(j->ctx, (double)trained / (ex->train_steps + 1.0));
+        }
+        out->points[p].step = target;
+        if (p > 0 && !learns) { /* nothing changed: the same evaluation */
+            memcpy(out->points[p].m, out->points[0].m, sizeof out->points[0].m);
+            continue;
+        }
+        if (*cfg->stop) {
+            rc = 1;
+            goto out;
+        }
+        lg_env_reset(eval, eval_seed);
+        lgx_tally t = {0};
+        lgx_evaluate(&le, agent, eval, ex->eval_sessions, &t);
+        lgx_metrics_of(&t, &le, C, k, out->points[p].m);
+        if (learns && cfg->out_dir && p + 1 < n_points) {
+            if (lgx_results_write_checkpoint(cfg, agent_i, seed, p, trained, train_time, out->points, agent, train,
+                                            err, errsz))
+                goto out;
+            last_saved = p;
+        }
+    }
+    if (last_saved >= 0) lgx_results_remove_checkpoint(cfg, agent_i, seed, last_saved);
+    out->train_seconds = train_time;
+    out->steps_per_sec = train_time > 0 ? (double)trained / train_time : 0.0;
+    rc = 0;
+out:
+    lgx_loop_free(&lt), lgx_loop_free(&le);
+    lga_free(agent);
+    lg_env_free(train), lg_env_free(eval);
+    return rc;
+}
+
+/* The online protocol of the book experiments: one run is one fresh agent on
+ * one fresh env (N = 1); record each step's reward and whether the action
+ * was optimal (bandit), or each episode's return (cliff). */
+int lgx_job_online(const lgx_job_ctx *j, lgx_job *out, float *reward, uint8_t *optimal, char *err, size_t errsz)
+{
+    const lgx_run_config *cfg = j->cfg;
+    const int seed = j->seed;
+    const lgx_agent_spec *spec = &cfg->ex.agents[j->agent];
+    lg_env *env = NULL;
+    lga_agent *agent = NULL;
+    lga_copy obs = {0}, next = {0};
+    float *er = NULL;
+    int rc = -1;
+    if (lg_env_create(cfg->sc, 1, (uint64_t)seed, LG_LAYOUT_FLAT, &env, err, errsz)) goto out;
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    if (!(agent = lga_create(spec->name, spec->params, &shape, (uint64_t)seed, err, errsz))) goto out;
+    if (lga_copy_init(env, &obs) || lga_copy_init(env, &next) ||
+        !(er = malloc(sizeof(float) * (size_t)shape.n_actions))) {
+        snprintf(err, errsz, "out of memory");
+        goto out;
+    }
+    const lg_buffers *b = lg_env_buffers(env);
+    const int bandit = cfg->sc->kind == LG_KIND_BANDIT;
+    const long length = bandit ? cfg->sc->bandit.steps : cfg->ex.episodes;
+    int32_t action;
+    double t0 = lg_now(), ep_ret = 0.0;
+    long steps = 0;
+    for (long i = 0; i < length;) {
+        if (*cfg->stop) {
+            rc = 1;
+            goto out;
+        }
+        lga_copy_current(env, &obs);
+        agent->type->act(agent, &obs.batch, 0, &action);
+        if (bandit) {
+            lg_env_expected_reward(env, 0, er);
+            float best = er[0];
+            for (int c = 1; c < shape.n_actions; c++) best = er[c] > best ? er[c] : best;
+            optimal[i] = action >= 0 && action < shape.n_actions && er[action] == best;
+        }
+        lg_env_step(env, &action);
+        steps++;
+        lga_copy_next(env, &next);
+        lga_transition_batch tr = {&obs.batch, &action, b->reward, b->terminated, b->truncated, b->info,
+                                   &next.batch};
+        agent->type->update(agent, &tr);
+        ep_ret += b->reward[0];
+        if (bandit) {
+            reward[i++] = b->reward[0];
+        } else if (b->terminated[0] || b->truncated[0]) {
+            reward[i++] = (float)ep_ret;
+            ep_ret = 0.0;
+            if ((i & 15) == 0) j->progress(j->ctx, (double)i / length);
+        }
+    }
+    out->train_seconds = lg_now() - t0;
+    out->steps_per_sec = out->train_seconds > 0 ? steps / out->train_seconds : 0.0;
+    rc = 0;
+out:
+    lga_copy_free(&obs), lga_copy_free(&next);
+    free(er);
+    lga_free(agent);
+    lg_env_free(env);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* What an evaluation measures (docs/results.md, "Metrics"), and where. */
+#ifndef LGX_METRICS_H
+#define LGX_METRICS_H
+
+#include "lgx_loop.h"
+
+/* Evaluations of seed s run on the evaluation env of seed
+ * LGX_EVAL_SEED_BASE + s, the same for every agent (common random numbers),
+ * far from the training seeds 1, 2, ... */
+#define LGX_EVAL_SEED_BASE 1000000u
+
+enum {
+    LGX_M_RETURN,
+    LGX_M_WATCH,
+    LGX_M_STEPS,
+    LGX_M_CTR,
+    LGX_M_GIFTS,
+    LGX_M_FOLLOWS,
+    LGX_M_PRECISION,
+    LGX_M_RECALL,
+    LGX_M_F1,
+    LGX_M_NDCG,
+    LGX_M_COVERAGE,
+    LGX_M_GINI,
+    LGX_M_REGRET,
+    LGX_M_INVALID,
+    LGX_M_COUNT
+};
+extern const char *const lgx_metric_names[LGX_M_COUNT];
+/* 1 when larger is better, -1 when smaller is better, 0 when neither. */
+extern const int lgx_metric_direction[LGX_M_COUNT];
+
+/* One evaluation of a learning curve. */
+typedef struct {
+    long step;                /* training slot-steps done before this evaluation */
+    double m[LGX_M_COUNT];
+} lgx_eval_point;
+
+/* The metrics of one greedy evaluation from its tally and the loop's exposure
+ * counts (lgx_evaluate with relevance on), for n_actions channels and slates
+ * of `slate`, into m[LGX_M_COUNT]. */
+void lgx_metrics_of(const lgx_tally *t, const lgx_loop *lp, int n_actions, int slate, double *m);
+
+#endif

@@ -1,0 +1,51 @@
+/* The results folder of a run (docs/results.md): every file written
+ * atomically; every wall-clock figure confined to timing.json so that the
+ * rest compares byte-equal; mid-run checkpoints for --resume; and the
+ * statistics that the table and summary.json share. */
+#ifndef LGX_RESULTS_H
+#define LGX_RESULTS_H
+
+#include "lgx_run.h"
+#include "lgx_stats.h"
+
+/* The results folder. lgx_results_write writes everything that depends on the
+ * results (status, curves, runs, summary, timing); it is called at the end,
+ * and on interruption with whatever finished. */
+int lgx_results_prepare(const lgx_run_config *cfg, char *err, size_t errsz);
+int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char *err, size_t errsz);
+int lgx_results_write_job(const lgx_run_config *cfg, int agent, int seed, const lgx_job *job, char *err,
+                         size_t errsz);
+/* runs/LABEL/seed-S.json of a job, or (dir_only) its folder runs/LABEL. */
+void lgx_results_job_path(const lgx_run_config *cfg, int agent, int seed, char *out, size_t n, int dir_only);
+/* Read a finished job back (for --resume). Returns 0 if present and valid. */
+int lgx_results_read_job(const lgx_run_config *cfg, int agent, int seed, lgx_job *job);
+/* Mid-run checkpoints of a learning job (agent state + training env state +
+ * the curve so far), written after each evaluation; resume continues from
+ * the last one bit for bit. read returns 0 when a valid checkpoint was loaded
+ * into agent and env (on failure the job must restart from scratch). */
+typedef struct lga_agent lga_agent;
+int lgx_results_write_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int point, long trained,
+                                double train_time, const lgx_eval_point *points, lga_agent *agent,
+                                const lg_env *env, char *err, size_t errsz);
+int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int *point, long *trained,
+                               double *train_time, lgx_eval_point *points, int n_points, lga_agent *agent,
+                               lg_env *env);
+void lgx_results_remove_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int point);
+
+/* Statistics of the final evaluation of agent a's metric m over its finished
+ * seeds, and of the paired difference a - b over the seeds both finished
+ * (same seeds, same evaluation envs). The table and summary.json share them. */
+lgx_stat lgx_results_stat(const lgx_run_result *res, int a, int m);
+lgx_stat lgx_results_paired(const lgx_run_result *res, int a, int b, int m);
+
+/* An online curve averaged over its runs: mean reward over all steps (or
+ * episodes), over the last 10%, and % of runs optimal over the last 10%. */
+typedef struct {
+    double mean, last, pct_optimal;
+} lgx_online_summary;
+lgx_online_summary lgx_online_summarise(const lgx_online_curve *oc);
+
+/* summary.json's content as text (malloc'd), for --json. */
+char *lgx_results_summary_text(const lgx_run_config *cfg, const lgx_run_result *res);
+
+#endif
