@@ -172,7 +172,7 @@ START_TEST(test_snapshot_library)
 {
     make_tmpdir();
     lg_scenario *sc = test_scenario();
-    lgv_live_config cfg;
+    lgx_live_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.sc = sc;
     cfg.n_agents = 2;
@@ -183,9 +183,9 @@ START_TEST(test_snapshot_library)
     cfg.eval_every = 400;
     cfg.eval_sessions = 8;
     cfg.max_steps = 2000;
-    lgv_live *L = NULL;
+    lgx_live *L = NULL;
     char err[1024] = "";
-    ck_assert_msg(lgv_live_create(&cfg, &L, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(lgx_live_create(&cfg, &L, err, sizeof err) == 0, "%s", err);
     lgv_app_options o;
     memset(&o, 0, sizeof o);
     o.width = 1000;
@@ -194,7 +194,7 @@ START_TEST(test_snapshot_library)
     const char *out = path_in("snap.png");
     ck_assert_msg(lgv_watch_snapshot(L, 2000, out, &o, &st, err, sizeof err) == 0, "%s", err);
     ck_assert_int_eq(st.steps, 2000);
-    lgv_live_free(L);
+    lgx_live_free(L);
     free(sc);
 
     image im = load(out);
@@ -229,7 +229,7 @@ START_TEST(test_snapshot_classic_env)
         char err[1024] = "";
         ck_assert_msg(lgx_load_string(docs[k], strlen(docs[k]), NULL, sc, NULL, err, sizeof err) == 0, "%s",
                       err);
-        lgv_live_config cfg;
+        lgx_live_config cfg;
         memset(&cfg, 0, sizeof cfg);
         cfg.sc = sc;
         cfg.n_agents = 2;
@@ -240,8 +240,8 @@ START_TEST(test_snapshot_classic_env)
         cfg.eval_every = 500;
         cfg.eval_sessions = 3;
         cfg.max_steps = 1000;
-        lgv_live *L = NULL;
-        ck_assert_msg(lgv_live_create(&cfg, &L, err, sizeof err) == 0, "%s", err);
+        lgx_live *L = NULL;
+        ck_assert_msg(lgx_live_create(&cfg, &L, err, sizeof err) == 0, "%s", err);
         lgv_app_options o;
         memset(&o, 0, sizeof o);
         o.width = 640;
@@ -252,7 +252,7 @@ START_TEST(test_snapshot_classic_env)
         image im = load(out);
         ck_assert(im.w == 640 && im.h == 400 && distinct_colours(&im) > 50);
         free(im.px);
-        lgv_live_free(L);
+        lgx_live_free(L);
         free(sc);
     }
 }

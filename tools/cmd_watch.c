@@ -1,6 +1,6 @@
 /* livegym watch: train agents side by side on a scenario and watch them
  * learn in a window (SDL2), or render the same view to a PNG without a
- * display (--snapshot). The work is in viz/ (lgv_live.h, lgv_app.h); this
+ * display (--snapshot). The work is in viz/ (lgx_live.h, lgv_app.h); this
  * file parses flags and prints. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 
 #ifdef LG_HAVE_VIZ
 #include "lgv_app.h"
-#include "lgv_live.h"
+#include "lgx_live.h"
 #endif
 
 static void usage(FILE *f)
@@ -116,9 +116,9 @@ int lg_cmd_watch(int argc, char **argv)
         return 2;
     }
 
-    lgv_live_config cfg;
+    lgx_live_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    char names[LGV_MAX_AGENTS][64];
+    char names[LGX_LIVE_MAX_AGENTS][64];
     if (agents_flag) {
         const char *p = agents_flag;
         while (*p) {
@@ -129,9 +129,9 @@ int lg_cmd_watch(int argc, char **argv)
                 free(sc), free(ex);
                 return 2;
             }
-            if (cfg.n_agents == LGV_MAX_AGENTS) {
+            if (cfg.n_agents == LGX_LIVE_MAX_AGENTS) {
                 fprintf(stderr, "livegym watch: --agents: expected at most %d agents, found more in \"%s\"\n",
-                        LGV_MAX_AGENTS, agents_flag);
+                        LGX_LIVE_MAX_AGENTS, agents_flag);
                 free(sc), free(ex);
                 return 2;
             }
@@ -157,15 +157,15 @@ int lg_cmd_watch(int argc, char **argv)
             p += len + (p[len] == ',');
         }
     } else {
-        for (int j = 0; j < ex->n_agents && cfg.n_agents < LGV_MAX_AGENTS; j++) {
+        for (int j = 0; j < ex->n_agents && cfg.n_agents < LGX_LIVE_MAX_AGENTS; j++) {
             int k = cfg.n_agents++;
             cfg.names[k] = ex->agents[j].name;
             cfg.labels[k] = ex->agents[j].label;
             cfg.params[k] = ex->agents[j].params;
         }
-        if (ex->n_agents > LGV_MAX_AGENTS)
+        if (ex->n_agents > LGX_LIVE_MAX_AGENTS)
             fprintf(stderr, "livegym watch: showing the first %d of the experiment's %d agents (use --agents)\n",
-                    LGV_MAX_AGENTS, ex->n_agents);
+                    LGX_LIVE_MAX_AGENTS, ex->n_agents);
     }
     for (int k = 0; k < cfg.n_agents; k++)
         if (!lga_find(cfg.names[k])) {
@@ -190,8 +190,8 @@ int lg_cmd_watch(int argc, char **argv)
     else
         cfg.max_steps = steps > 0 ? steps : 0;
 
-    lgv_live *L = NULL;
-    if (lgv_live_create(&cfg, &L, err, sizeof err)) {
+    lgx_live *L = NULL;
+    if (lgx_live_create(&cfg, &L, err, sizeof err)) {
         fprintf(stderr, "livegym watch: %s\n", err);
         free(sc), free(ex);
         return 2;
@@ -222,7 +222,7 @@ int lg_cmd_watch(int argc, char **argv)
         }
     }
     if (rc != 0) fprintf(stderr, "livegym watch: %s\n", err);
-    lgv_live_free(L);
+    lgx_live_free(L);
     free(sc), free(ex);
     return rc == 0 ? 0 : 1;
 #endif

@@ -65,7 +65,7 @@ static int save_renderer(SDL_Renderer *r, const char *path, char *err, size_t er
     return rc;
 }
 
-int lgv_watch_window(lgv_live *L, const lgv_app_options *o, lgv_watch_stats *stats, char *err, size_t errsz)
+int lgv_watch_window(lgx_live *L, const lgv_app_options *o, lgv_watch_stats *stats, char *err, size_t errsz)
 {
     memset(stats, 0, sizeof *stats);
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
@@ -88,10 +88,10 @@ int lgv_watch_window(lgv_live *L, const lgv_app_options *o, lgv_watch_stats *sta
     SDL_Window *win = NULL;
     SDL_Renderer *ren = NULL;
     lgv_canvas *cv = NULL;
-    lgv_model *view = NULL;
+    lgx_model *view = NULL;
     char title[160], msg[1200], toast[1200] = "";
     double toast_until = 0;
-    snprintf(title, sizeof title, "livegym watch: %s", lgv_live_scenario(L)->name);
+    snprintf(title, sizeof title, "livegym watch: %s", lgx_live_scenario(L)->name);
     win = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
                            SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!win) {
@@ -114,12 +114,12 @@ int lgv_watch_window(lgv_live *L, const lgv_app_options *o, lgv_watch_stats *sta
     int w, h;
     SDL_GetRendererOutputSize(ren, &w, &h);
     if (lgv_canvas_create(ren, o->font_path, view_scale(w, h), &cv, err, errsz)) goto out;
-    if (!(view = lgv_live_new_model(L, err, errsz))) goto out;
+    if (!(view = lgx_live_new_model(L, err, errsz))) goto out;
     lgv_ui ui;
     lgv_ui_init(&ui, view->n_agents);
     lgv_ui_select(&ui, o->selected);
-    lgv_live_set_rate(L, lgv_speed_rate(ui.speed));
-    if (lgv_live_start(L, err, errsz)) goto out;
+    lgx_live_set_rate(L, lgv_speed_rate(ui.speed));
+    if (lgx_live_start(L, err, errsz)) goto out;
 
     double t_start = lg_now(), fps = 0, last = t_start;
     long frames = 0;
@@ -136,15 +136,15 @@ int lgv_watch_window(lgv_live *L, const lgv_app_options *o, lgv_watch_stats *sta
                 if (k == SDLK_q || k == SDLK_ESCAPE) quit = 1;
                 else if (k == SDLK_SPACE) {
                     ui.paused = !ui.paused;
-                    lgv_live_set_paused(L, ui.paused);
+                    lgx_live_set_paused(L, ui.paused);
                 } else if (k == SDLK_n) {
-                    if (ui.paused) lgv_live_step_once(L);
+                    if (ui.paused) lgx_live_step_once(L);
                 } else if (k == SDLK_PLUS || k == SDLK_KP_PLUS || k == SDLK_EQUALS) {
                     lgv_ui_faster(&ui);
-                    lgv_live_set_rate(L, lgv_speed_rate(ui.speed));
+                    lgx_live_set_rate(L, lgv_speed_rate(ui.speed));
                 } else if (k == SDLK_MINUS || k == SDLK_KP_MINUS) {
                     lgv_ui_slower(&ui);
-                    lgv_live_set_rate(L, lgv_speed_rate(ui.speed));
+                    lgx_live_set_rate(L, lgv_speed_rate(ui.speed));
                 } else if (k == SDLK_TAB) {
                     if (shift) lgv_ui_prev(&ui);
                     else lgv_ui_next(&ui);
@@ -160,7 +160,7 @@ int lgv_watch_window(lgv_live *L, const lgv_app_options *o, lgv_watch_stats *sta
         }
         double t = lg_now();
         if (o->max_seconds > 0 && t - t_start >= o->max_seconds) quit = 1;
-        lgv_live_snapshot(L, view);
+        lgx_live_snapshot(L, view);
         SDL_GetRendererOutputSize(ren, &w, &h);
         lgv_canvas_set_scale(cv, view_scale(w, h));
         lgv_view_status st = {fps, toast[0] && t < toast_until ? toast : NULL};
@@ -186,8 +186,8 @@ int lgv_watch_window(lgv_live *L, const lgv_app_options *o, lgv_watch_stats *sta
         double spent = lg_now() - t;
         if (spent < 1.0 / 60.0) SDL_Delay((Uint32)((1.0 / 60.0 - spent) * 1000.0));
     }
-    lgv_live_stop(L);
-    lgv_live_snapshot(L, view);
+    lgx_live_stop(L);
+    lgx_live_snapshot(L, view);
     stats->frames = frames;
     stats->seconds = lg_now() - t_start;
     stats->fps = stats->seconds > 0 ? (double)frames / stats->seconds : 0;
@@ -196,8 +196,8 @@ int lgv_watch_window(lgv_live *L, const lgv_app_options *o, lgv_watch_stats *sta
         stats->seconds > 0 ? (double)view->steps * view->n_agents * view->n_seeds / stats->seconds : 0;
     rc = 0;
 out:
-    lgv_live_stop(L);
-    lgv_model_free(view);
+    lgx_live_stop(L);
+    lgx_model_free(view);
     lgv_canvas_free(cv);
     if (ren) SDL_DestroyRenderer(ren);
     if (win) SDL_DestroyWindow(win);
@@ -205,20 +205,20 @@ out:
     return rc;
 }
 
-int lgv_watch_snapshot(lgv_live *L, long steps, const char *png_path, const lgv_app_options *o,
+int lgv_watch_snapshot(lgx_live *L, long steps, const char *png_path, const lgv_app_options *o,
                        lgv_watch_stats *stats, char *err, size_t errsz)
 {
     memset(stats, 0, sizeof *stats);
     double t0 = lg_now();
-    lgv_live_run(L, steps);
+    lgx_live_run(L, steps);
     double t1 = lg_now();
     int rc = -1;
-    lgv_model *view = NULL;
+    lgx_model *view = NULL;
     SDL_Surface *surf = NULL;
     SDL_Renderer *ren = NULL;
     lgv_canvas *cv = NULL;
-    if (!(view = lgv_live_new_model(L, err, errsz))) goto out;
-    lgv_live_snapshot(L, view);
+    if (!(view = lgx_live_new_model(L, err, errsz))) goto out;
+    lgx_live_snapshot(L, view);
     surf = SDL_CreateRGBSurfaceWithFormat(0, o->width, o->height, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!surf) {
         snprintf(err, errsz, "cannot create a %dx%d image: %s", o->width, o->height, SDL_GetError());
@@ -246,6 +246,6 @@ out:
     lgv_canvas_free(cv);
     if (ren) SDL_DestroyRenderer(ren);
     if (surf) SDL_FreeSurface(surf);
-    lgv_model_free(view);
+    lgx_model_free(view);
     return rc;
 }

@@ -1,5 +1,5 @@
 /* `livegym watch` and `livegym plot` as library calls: the live window (SDL2
- * event loop and drawing, training on lgv_live's worker thread), headless
+ * event loop and drawing, training on lgx_live's worker thread), headless
  * snapshots and result plots rendered with a software renderer onto an
  * SDL_Surface (no display, no window), written as PNG atomically. The CLI
  * (tools/cmd_watch.c, tools/cmd_plot.c) parses flags and prints; nothing
@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "lgv_live.h"
+#include "lgx_live.h"
 
 typedef struct {
     int width, height;          /* window or image size in pixels */
@@ -32,11 +32,11 @@ typedef struct {
 
 /* Open a window and train live until it is closed (or q/Esc, or
  * max_seconds). Returns 0, or -1 with a message (no display, ...). */
-int lgv_watch_window(lgv_live *L, const lgv_app_options *o, lgv_watch_stats *stats, char *err, size_t errsz);
+int lgv_watch_window(lgx_live *L, const lgv_app_options *o, lgv_watch_stats *stats, char *err, size_t errsz);
 
 /* Train `steps` slot-steps per (agent, seed) synchronously, then render the
  * viewer to `png_path` (o->width x o->height). Returns 0, or -1 with a message. */
-int lgv_watch_snapshot(lgv_live *L, long steps, const char *png_path, const lgv_app_options *o,
+int lgv_watch_snapshot(lgx_live *L, long steps, const char *png_path, const lgv_app_options *o,
                        lgv_watch_stats *stats, char *err, size_t errsz);
 
 typedef struct {

@@ -15,7 +15,10 @@
 
 #include <SDL.h>
 
-#include "lgv_model.h"
+#include "lgv_axes.h"
+#include "lgv_theme.h"
+#include "lgv_ui.h"
+#include "lgx_model.h"
 
 typedef enum {
     LGV_FONT_SMALL,  /* 11 px at scale 1: ticks, tile text */
@@ -115,7 +118,7 @@ typedef struct {
 
 /* Draw the whole viewer (top bar, visible panels, agent tabs, help) for
  * model m and UI state ui into (0, 0, w, h). */
-void lgv_draw_view(lgv_canvas *c, int w, int h, const lgv_model *m, const lgv_ui *ui, const lgv_view_status *st);
+void lgv_draw_view(lgv_canvas *c, int w, int h, const lgx_model *m, const lgv_ui *ui, const lgv_view_status *st);
 
 /* Halve an ARGB8888 image by 2x2 box filtering (the plots are drawn at twice
  * the size, then halved: anti-aliased lines and text). dst is w/2 x h/2. */

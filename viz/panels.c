@@ -1,6 +1,6 @@
 /* The live viewer's panels: learning curves, the platform, the agent's mind,
  * a live session; the top bar, agent tabs and the help overlay. Everything is
- * drawn from an lgv_model copy and the UI state; nothing here touches an env
+ * drawn from an lgx_model copy and the UI state; nothing here touches an env
  * or an agent. */
 #include <math.h>
 #include <stdio.h>
@@ -21,7 +21,7 @@
 
 typedef struct {
     lgv_canvas *c;
-    const lgv_model *m;
+    const lgx_model *m;
     const lgv_ui *ui;
     float s;
 } view;
@@ -54,10 +54,10 @@ static float card(view *v, float x, float y, float w, float h, const char *title
     return y + 5 * v->s + lgv_line_height(c, LGV_FONT_LARGE) + 3 * v->s;
 }
 
-static int is_live(const lgv_model *m) { return m->sc && m->sc->kind == LG_KIND_LIVE; }
+static int is_live(const lgx_model *m) { return m->sc && m->sc->kind == LG_KIND_LIVE; }
 
 /* A channel's name (classic envs: "action k"); buf holds the latter. */
-static const char *channel_name(const lgv_model *m, int ch, char *buf, size_t n)
+static const char *channel_name(const lgx_model *m, int ch, char *buf, size_t n)
 {
     if (ch < 0 || ch >= m->n_channels) return "?";
     if (!is_live(m)) {
@@ -98,7 +98,7 @@ static void event_text(const lg_scenario *sc, int e, char *buf, size_t n)
 static void panel_curves(view *v, float x, float y, float w, float h)
 {
     lgv_canvas *c = v->c;
-    const lgv_model *m = v->m;
+    const lgx_model *m = v->m;
     const float s = v->s, pad = 8 * s;
     char note[160];
     snprintf(note, sizeof note, "greedy evaluation every %ld slot-steps, %ld sessions%s", m->eval_every,
@@ -107,11 +107,11 @@ static void panel_curves(view *v, float x, float y, float w, float h)
     int any_eps = 0;
     for (int a = 0; a < m->n_agents; a++) any_eps |= m->agents[a].has_epsilon;
     float eps_h = any_eps ? fminf(0.26f * (y + h - top), 120 * s) : lgv_line_height(c, LGV_FONT_SMALL) + 4 * s;
-    lgv_chart_series sr[2 * LGV_MAX_AGENTS + 1];
-    char names[LGV_MAX_AGENTS][LGV_LABEL_LEN + 12];
+    lgv_chart_series sr[2 * LGX_LIVE_MAX_AGENTS + 1];
+    char names[LGX_LIVE_MAX_AGENTS][LGX_LABEL_LEN + 12];
     int n = 0;
     for (int a = 0; a < m->n_agents; a++) {
-        const lgv_agent_view *av = &m->agents[a];
+        const lgx_agent_view *av = &m->agents[a];
         uint32_t col = lgv_agent_color(a);
         snprintf(names[a], sizeof names[a], "%s%s", av->label, av->cheats ? " (cheats)" : "");
         lgv_chart_series on = {names[a], alpha(col, 0.55f), av->online.n, av->online.x, av->online.y,
@@ -143,11 +143,11 @@ static void panel_curves(view *v, float x, float y, float w, float h)
                  "exploration rate: not exposed by these agents");
         return;
     }
-    lgv_chart_series es[LGV_MAX_AGENTS];
+    lgv_chart_series es[LGX_LIVE_MAX_AGENTS];
     int ne = 0;
     double emax = 0.0;
     for (int a = 0; a < m->n_agents; a++) {
-        const lgv_agent_view *av = &m->agents[a];
+        const lgx_agent_view *av = &m->agents[a];
         if (!av->has_epsilon) continue;
         for (int k = 0; k < av->epsilon.n; k++)
             if (av->epsilon.y[k] > emax) emax = av->epsilon.y[k];
@@ -203,11 +203,11 @@ static void day_strip(view *v, float x, float y, float w, float h, double clock)
 static void panel_platform(view *v, float x, float y, float w, float h)
 {
     lgv_canvas *c = v->c;
-    const lgv_model *m = v->m;
+    const lgx_model *m = v->m;
     const lg_scenario *sc = m->sc;
     const float s = v->s, pad = 8 * s;
     const int sel = v->ui->selected < m->n_agents ? v->ui->selected : 0;
-    const lgv_agent_view *av = &m->agents[sel];
+    const lgx_agent_view *av = &m->agents[sel];
     const int C = m->n_channels;
     if (!is_live(m)) {
         float top = card(v, x, y, w, h, "platform", lg_env_kind_name(sc ? sc->kind : LG_KIND_LIVE));
@@ -249,12 +249,12 @@ static void panel_platform(view *v, float x, float y, float w, float h)
                   m->n_fired, sc->n_events);
         int lines = 0;
         for (int i = 0; i < 3; i++) {
-            int e = lgv_model_event(m, i);
+            int e = lgx_model_event(m, i);
             if (e < 0) break;
             char txt[160], when[48];
             event_text(sc, e, txt, sizeof txt);
             lgv_fmt_clock(when, sizeof when, sc->start_minute + sc->events[e].time);
-            int act = lgv_event_active(sc, e, elapsed);
+            int act = lgx_event_active(sc, e, elapsed);
             lgv_textf(c, ex, top + (1 + lines) * lh, LGV_FONT_SMALL, act ? C_ALERT : C_TEXT, LGV_ALIGN_LEFT, ew,
                       "%s %s  %s", act ? "\xE2\x97\x8F" : "\xE2\x97\x8B", when, txt);
             lines++;
@@ -303,15 +303,15 @@ static void panel_platform(view *v, float x, float y, float w, float h)
     }
     int cols = best_cols, rows = (C + cols - 1) / cols;
     float tw = gw / cols, th = gh / rows, gap = tw > 30 * s ? 3 * s : 1;
-    double max_share[LGV_MAX_AGENTS];
+    double max_share[LGX_LIVE_MAX_AGENTS];
     for (int a = 0; a < m->n_agents; a++) {
         max_share[a] = 1e-12;
         for (int ch = 0; ch < C; ch++) {
-            double sh = lgv_shares_get(&m->agents[a].shares, ch);
+            double sh = lgx_shares_get(&m->agents[a].shares, ch);
             if (sh > max_share[a]) max_share[a] = sh;
         }
     }
-    const lgv_step_rec *last = lgv_model_step(m, sel, 0);
+    const lgx_step_rec *last = lgx_model_step(m, sel, 0);
     double logpeak = log1p(sc ? sc->audience_peak : peak);
     for (int ch = 0; ch < C; ch++) {
         int r = ch / cols, q = ch % cols;
@@ -344,7 +344,7 @@ static void panel_platform(view *v, float x, float y, float w, float h)
                  alpha(C_BAR, air ? 0.7f : 0.3f));
         float pct_w = 0;
         if (text && h1 >= 2 * lh + 14 * s) {
-            double sh = lgv_shares_get(&av->shares, ch);
+            double sh = lgx_shares_get(&av->shares, ch);
             if (sh >= 0.0005) {
                 char pc[16];
                 snprintf(pc, sizeof pc, "%.1f%%", 100 * sh);
@@ -361,7 +361,7 @@ static void panel_platform(view *v, float x, float y, float w, float h)
             float bw = fminf((w1 - 9 * s - pct_w) / m->n_agents, 14 * s);
             float base_y = ty + h1 - 2 * s;
             for (int a = 0; a < m->n_agents; a++) {
-                double sh = lgv_shares_get(&m->agents[a].shares, ch) / max_share[a];
+                double sh = lgx_shares_get(&m->agents[a].shares, ch) / max_share[a];
                 float hh = (float)(bh * sh);
                 if (hh > 0.5f)
                     lgv_fill(c, ix + a * bw, base_y - hh, bw > 4 ? bw - 1 : bw, hh, lgv_agent_color(a));
@@ -371,7 +371,7 @@ static void panel_platform(view *v, float x, float y, float w, float h)
         int active = 0;
         if (sc)
             for (int e = 0; e < sc->n_events; e++)
-                if (m->fired[e] && sc->events[e].channel == ch && lgv_event_active(sc, e, elapsed)) active = 1;
+                if (m->fired[e] && sc->events[e].channel == ch && lgx_event_active(sc, e, elapsed)) active = 1;
         if (active) {
             lgv_frame(c, tx, ty, w1, h1, fmaxf(2, 2 * s), C_ALERT);
             if (text) lgv_text(c, tx + w1 / 2, ty + h1 - lh - 2 * s, LGV_FONT_BOLD, C_ALERT, LGV_ALIGN_CENTER, 0, "!");
@@ -455,7 +455,7 @@ static int argmax_on(const float *v, const uint8_t *mask, int C)
     return best;
 }
 
-static void heat_map(view *v, float x, float y, float w, float h, const lgv_agent_view *av, int C)
+static void heat_map(view *v, float x, float y, float w, float h, const lgx_agent_view *av, int C)
 {
     lgv_canvas *c = v->c;
     const float s = v->s;
@@ -508,10 +508,10 @@ static void heat_map(view *v, float x, float y, float w, float h, const lgv_agen
 static void panel_mind(view *v, float x, float y, float w, float h)
 {
     lgv_canvas *c = v->c;
-    const lgv_model *m = v->m;
+    const lgx_model *m = v->m;
     const float s = v->s, pad = 8 * s;
     const int sel = v->ui->selected < m->n_agents ? v->ui->selected : 0;
-    const lgv_agent_view *av = &m->agents[sel];
+    const lgx_agent_view *av = &m->agents[sel];
     const int C = m->n_channels;
     char note[160];
     if (av->has_epsilon)
@@ -550,7 +550,7 @@ static void panel_mind(view *v, float x, float y, float w, float h)
 
 /* ---- the live session ------------------------------------------------------------------ */
 
-static void rec_text(const lgv_model *m, const lgv_step_rec *r, char *buf, size_t n)
+static void rec_text(const lgx_model *m, const lgx_step_rec *r, char *buf, size_t n)
 {
     buf[0] = 0;
     char nb[32];
@@ -563,16 +563,16 @@ static void rec_text(const lgv_model *m, const lgv_step_rec *r, char *buf, size_
 static void panel_session(view *v, float x, float y, float w, float h)
 {
     lgv_canvas *c = v->c;
-    const lgv_model *m = v->m;
+    const lgx_model *m = v->m;
     const lg_scenario *sc = m->sc;
     const float s = v->s, pad = 8 * s;
     const int sel = v->ui->selected < m->n_agents ? v->ui->selected : 0;
-    const lgv_agent_view *av = &m->agents[sel];
+    const lgx_agent_view *av = &m->agents[sel];
     char note[120];
     snprintf(note, sizeof note, "slot 0 of %s's seed-1 training env", av->label);
     float top = card(v, x, y, w, h, "live session", note);
     float lh = lgv_line_height(c, LGV_FONT_NORMAL), sh = lgv_line_height(c, LGV_FONT_SMALL);
-    const lgv_step_rec *last = lgv_model_step(m, sel, 0);
+    const lgx_step_rec *last = lgx_model_step(m, sel, 0);
     float cx = x + pad, cw = w - 2 * pad;
     if (!last) {
         lgv_text(c, cx, top, LGV_FONT_NORMAL, C_MUTED, LGV_ALIGN_LEFT, cw, "no step yet");
@@ -629,7 +629,7 @@ static void panel_session(view *v, float x, float y, float w, float h)
     top += 2 * s;
     float foot = y + h - sh - 6 * s;
     for (int i = 0; top + sh <= foot; i++) {
-        const lgv_step_rec *r = lgv_model_step(m, sel, i);
+        const lgx_step_rec *r = lgx_model_step(m, sel, i);
         if (!r) break;
         if (r->ended && i > 0) {
             lgv_fill(c, cx, top + sh * 0.5f, cw, fmaxf(1, s), alpha(C_ALERT, 0.5f));
@@ -673,7 +673,7 @@ static void panel_session(view *v, float x, float y, float w, float h)
 static void top_bar(view *v, float w, float h, const lgv_view_status *st)
 {
     lgv_canvas *c = v->c;
-    const lgv_model *m = v->m;
+    const lgx_model *m = v->m;
     const float s = v->s;
     lgv_fill(c, 0, 0, w, h, C_BAR);
     float lh = lgv_line_height(c, LGV_FONT_LARGE), y = (h - lh) / 2;
@@ -704,12 +704,12 @@ static void top_bar(view *v, float w, float h, const lgv_view_status *st)
 static void tabs(view *v, float y, float w, float h, const lgv_view_status *st)
 {
     lgv_canvas *c = v->c;
-    const lgv_model *m = v->m;
+    const lgx_model *m = v->m;
     const float s = v->s;
     lgv_fill(c, 0, y, w, h, 0xFFE6E9ED);
     float nh = lgv_line_height(c, LGV_FONT_NORMAL), x = 8 * s;
     for (int a = 0; a < m->n_agents; a++) {
-        const lgv_agent_view *av = &m->agents[a];
+        const lgx_agent_view *av = &m->agents[a];
         char t[80];
         snprintf(t, sizeof t, "%d  %s%s", a + 1, av->label, av->cheats ? " (cheats)" : "");
         int selected = a == v->ui->selected;
@@ -763,7 +763,7 @@ static void help(view *v, float w, float h)
     }
 }
 
-void lgv_draw_view(lgv_canvas *c, int W, int H, const lgv_model *m, const lgv_ui *ui, const lgv_view_status *st)
+void lgv_draw_view(lgv_canvas *c, int W, int H, const lgx_model *m, const lgv_ui *ui, const lgv_view_status *st)
 {
     view v = {c, m, ui, lgv_canvas_scale(c)};
     const float s = v.s, w = (float)W, h = (float)H;

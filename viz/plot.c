@@ -10,7 +10,8 @@
 #include <cjson/cJSON.h>
 
 #include "lgv_app.h"
-#include "lgv_curves.h"
+#include "lgx_curves.h"
+#include "lgx_metrics.h"
 #include "lgv_draw.h"
 #include "lga_agent.h"
 #include "lgv_png.h"
@@ -19,7 +20,7 @@
  * which curve labels are cheating agents (experiment.agents[].label -> name,
  * looked up in the agent registry; a label that is a registry name counts
  * too). */
-static int scenario_info(const char *path, char *out, size_t n, const lgv_curves *cv, int *cheats)
+static int scenario_info(const char *path, char *out, size_t n, const lgx_curves *cv, int *cheats)
 {
     for (int i = 0; i < cv->n_curves; i++) {
         const lga_agent_type *t = lga_find(cv->curves[i].label);
@@ -108,13 +109,13 @@ int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_op
             snprintf(folder, sizeof folder, ".");
         snprintf(scen, sizeof scen, "%s/scenario.json", folder);
     }
-    lgv_curves cv;
-    int rc = lgv_curves_load(csv, o->metric, &cv, err, errsz);
+    lgx_curves cv;
+    int rc = lgx_curves_load(csv, o->metric, &cv, err, errsz);
     if (rc) return rc;
 
     char title[256], subtitle[256], xlabel[128];
-    int cheats[LGV_CURVES_MAX_AGENTS] = {0};
-    char (*labels)[LGV_COLUMN_LEN + 16] = calloc((size_t)cv.n_curves, sizeof *labels);
+    int cheats[LGX_CURVES_MAX_AGENTS] = {0};
+    char (*labels)[LGX_COLUMN_LEN + 16] = calloc((size_t)cv.n_curves, sizeof *labels);
     int have_name = scenario_info(scen, title, sizeof title, &cv, cheats) == 0;
     if (o->title)
         snprintf(title, sizeof title, "%s", o->title);
@@ -155,7 +156,7 @@ int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_op
     for (int i = 0; i < cv.n_curves; i++)
         if (cv.curves[i].n > max_pts) max_pts = cv.curves[i].n;
     for (int i = 0; i < cv.n_curves; i++) {
-        const lgv_curve *k = &cv.curves[i];
+        const lgx_curve *k = &cv.curves[i];
         snprintf(labels[i], sizeof labels[i], "%s%s", k->label, cheats[i] ? " (cheats)" : "");
         sr[i].label = labels[i];
         sr[i].color = lgv_agent_color(i);
@@ -173,7 +174,7 @@ int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_op
     ch.title = title;
     ch.subtitle = subtitle;
     ch.xlabel = xlabel;
-    ch.ylabel = lgv_metric_label(cv.metric);
+    ch.ylabel = lgx_metric_label(cv.metric);
     ch.series = sr;
     ch.n_series = cv.n_curves;
     ch.legend = LGV_LEGEND_RIGHT;
@@ -197,6 +198,6 @@ out:
     free(small);
     free(sr);
     free(labels);
-    lgv_curves_free(&cv);
+    lgx_curves_free(&cv);
     return rc;
 }

@@ -41,4 +41,9 @@ typedef struct {
  * of `slate`, into m[LGX_M_COUNT]. */
 void lgx_metrics_of(const lgx_tally *t, const lgx_loop *lp, int n_actions, int slate, double *m);
 
+/* Axis label (with units) of a column of curves.csv, metrics and the
+ * classic protocols' columns alike ("return per session (reward)"); the
+ * name itself when unknown. */
+const char *lgx_metric_label(const char *column);
+
 #endif

@@ -1,4 +1,6 @@
 /* The metrics of an evaluation (docs/results.md), from its tallies. */
+#include <string.h>
+
 #include "lgx_metrics.h"
 
 const char *const lgx_metric_names[LGX_M_COUNT] = {
@@ -23,4 +25,32 @@ void lgx_metrics_of(const lgx_tally *t, const lgx_loop *lp, int n_actions, int s
     lgx_exposure(lp, n_actions, &m[LGX_M_COVERAGE], &m[LGX_M_GINI]);
     m[LGX_M_REGRET] = t->regret / steps;
     m[LGX_M_INVALID] = t->invalid / (steps * slate);
+}
+
+const char *lgx_metric_label(const char *m)
+{
+    static const struct {
+        const char *metric, *label;
+    } labels[] = {
+        {"return", "return per session (reward)"},
+        {"watch_minutes", "watch time per session (minutes)"},
+        {"session_steps", "session length (steps)"},
+        {"ctr", "click-through rate (share of steps)"},
+        {"gifts", "gifts per session"},
+        {"follows", "follows per session"},
+        {"precision", "precision@k"},
+        {"recall", "recall@k"},
+        {"f1", "F1@k"},
+        {"ndcg", "NDCG@k"},
+        {"coverage", "catalogue coverage (share of channels)"},
+        {"gini", "exposure Gini (0 = equal)"},
+        {"regret", "regret per step vs myopic oracle (reward)"},
+        {"invalid_rate", "invalid items per item"},
+        {"avg_reward", "average reward per step"},
+        {"pct_optimal", "optimal action (%)"},
+        {"sum_reward", "sum of rewards per episode"},
+    };
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (!strcmp(labels[i].metric, m)) return labels[i].label;
+    return m;
 }

@@ -1,8 +1,7 @@
-/* The viewer without SDL: its data model (curves, rings, recommendation
- * shares, copies, UI state, ticks, formatting, palettes), the CSV reader and
- * statistics behind `livegym plot`, and the live trainer driven
- * synchronously and on its worker thread. Nothing here opens a window or
- * renders anything. */
+/* The live trainer and its model (curves, rings, recommendation shares,
+ * copies), the CSV reader and statistics behind `livegym plot`, and the
+ * trainer driven synchronously and on its worker thread: the lab's side of
+ * the viewer, without SDL. */
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,101 +12,101 @@
 
 #include "lgx_experiment.h"
 #include "lg_test.h"
-#include "lgv_curves.h"
-#include "lgv_live.h"
-#include "lgv_model.h"
+#include "lgx_curves.h"
+#include "lgx_live.h"
+#include "lgx_model.h"
 
 /* ---- curves, rings, shares ------------------------------------------------------ */
 
 START_TEST(test_series_appends_and_merges)
 {
-    lgv_series s;
-    ck_assert_int_eq(lgv_series_init(&s, 4), 0);
+    lgx_series s;
+    ck_assert_int_eq(lgx_series_init(&s, 4), 0);
     ck_assert_int_eq(s.n, 0);
-    lgv_series_add(&s, 1, 10, 9, 11);
-    lgv_series_add(&s, 2, 20, 19, 21);
-    lgv_series_add(&s, 3, 30, 29, 31);
+    lgx_series_add(&s, 1, 10, 9, 11);
+    lgx_series_add(&s, 2, 20, 19, 21);
+    lgx_series_add(&s, 3, 30, 29, 31);
     ck_assert_int_eq(s.n, 3);
     ck_assert(s.x[0] == 1 && s.y[1] == 20 && s.lo[2] == 29 && s.hi[2] == 31);
-    lgv_series_add(&s, 4, 40, 39, 41); /* full: merged in pairs */
+    lgx_series_add(&s, 4, 40, 39, 41); /* full: merged in pairs */
     ck_assert_int_eq(s.n, 2);
     ck_assert_int_eq(s.stride, 2);
     ck_assert(s.x[0] == 1.5 && s.y[0] == 15 && s.x[1] == 3.5 && s.y[1] == 35);
-    lgv_series_add(&s, 5, 50, NAN, NAN); /* waits for a partner */
+    lgx_series_add(&s, 5, 50, NAN, NAN); /* waits for a partner */
     ck_assert_int_eq(s.n, 2);
     ck_assert(s.last_x == 5 && s.last_y == 50);
-    lgv_series_add(&s, 6, 60, NAN, NAN);
+    lgx_series_add(&s, 6, 60, NAN, NAN);
     ck_assert_int_eq(s.n, 3);
     ck_assert(s.x[2] == 5.5 && s.y[2] == 55 && isnan(s.lo[2]));
     /* a long run never exceeds the capacity and stays ordered */
-    for (int i = 7; i < 5000; i++) lgv_series_add(&s, i, i, i, i);
+    for (int i = 7; i < 5000; i++) lgx_series_add(&s, i, i, i, i);
     ck_assert(s.n > 0 && s.n <= 4);
     for (int i = 1; i < s.n; i++) ck_assert(s.x[i] > s.x[i - 1]);
-    lgv_series copy;
-    ck_assert_int_eq(lgv_series_init(&copy, 4), 0);
-    lgv_series_copy(&copy, &s);
+    lgx_series copy;
+    ck_assert_int_eq(lgx_series_init(&copy, 4), 0);
+    lgx_series_copy(&copy, &s);
     ck_assert_int_eq(copy.n, s.n);
     ck_assert_ptr_ne(copy.x, s.x);
     for (int i = 0; i < s.n; i++) ck_assert(copy.x[i] == s.x[i] && copy.y[i] == s.y[i]);
-    lgv_series_clear(&s);
+    lgx_series_clear(&s);
     ck_assert_int_eq(s.n, 0);
-    lgv_series_free(&s);
-    lgv_series_free(&copy);
-    ck_assert_int_ne(lgv_series_init(&s, 3), 0); /* odd capacity refused */
+    lgx_series_free(&s);
+    lgx_series_free(&copy);
+    ck_assert_int_ne(lgx_series_init(&s, 3), 0); /* odd capacity refused */
 }
 END_TEST
 
 START_TEST(test_ring_keeps_latest)
 {
-    lgv_ring r;
-    ck_assert_int_eq(lgv_ring_init(&r, 3), 0);
-    ck_assert(isnan(lgv_ring_mean(&r)));
-    lgv_ring_push(&r, 1);
-    lgv_ring_push(&r, 2);
+    lgx_ring r;
+    ck_assert_int_eq(lgx_ring_init(&r, 3), 0);
+    ck_assert(isnan(lgx_ring_mean(&r)));
+    lgx_ring_push(&r, 1);
+    lgx_ring_push(&r, 2);
     ck_assert_int_eq(r.n, 2);
-    ck_assert(lgv_ring_mean(&r) == 1.5);
-    lgv_ring_push(&r, 3);
-    lgv_ring_push(&r, 4);
+    ck_assert(lgx_ring_mean(&r) == 1.5);
+    lgx_ring_push(&r, 3);
+    lgx_ring_push(&r, 4);
     ck_assert_int_eq(r.n, 3);
-    ck_assert(lgv_ring_get(&r, 0) == 2 && lgv_ring_get(&r, 2) == 4);
-    ck_assert(isnan(lgv_ring_get(&r, 3)));
-    ck_assert(lgv_ring_mean(&r) == 3);
-    lgv_ring_free(&r);
+    ck_assert(lgx_ring_get(&r, 0) == 2 && lgx_ring_get(&r, 2) == 4);
+    ck_assert(isnan(lgx_ring_get(&r, 3)));
+    ck_assert(lgx_ring_mean(&r) == 3);
+    lgx_ring_free(&r);
 }
 END_TEST
 
 START_TEST(test_shares_sum_to_one)
 {
-    lgv_shares s;
-    ck_assert_int_eq(lgv_shares_init(&s, 7, 24), 0);
-    for (int c = 0; c < 7; c++) ck_assert(lgv_shares_get(&s, c) == 0.0);
+    lgx_shares s;
+    ck_assert_int_eq(lgx_shares_init(&s, 7, 24), 0);
+    for (int c = 0; c < 7; c++) ck_assert(lgx_shares_get(&s, c) == 0.0);
     lg_stream rng = lg_stream_make(42, TEST_STREAM, 0);
     /* long enough to trigger the rescaling of the growing increment */
     for (int t = 0; t < 20000; t++) {
-        for (int k = 0; k < 3; k++) lgv_shares_add(&s, (int)lg_stream_below(&rng, 7));
-        lgv_shares_add(&s, -1); /* ignored */
-        lgv_shares_add(&s, 7);  /* ignored */
-        lgv_shares_tick(&s);
+        for (int k = 0; k < 3; k++) lgx_shares_add(&s, (int)lg_stream_below(&rng, 7));
+        lgx_shares_add(&s, -1); /* ignored */
+        lgx_shares_add(&s, 7);  /* ignored */
+        lgx_shares_tick(&s);
         if (t % 997 == 0) {
             double sum = 0;
             for (int c = 0; c < 7; c++) {
-                double v = lgv_shares_get(&s, c);
+                double v = lgx_shares_get(&s, c);
                 ck_assert(v >= 0 && v <= 1);
                 sum += v;
             }
             ck_assert_msg(fabs(sum - 1) < 1e-9, "shares sum to %.12f at step %d", sum, t);
         }
     }
-    ck_assert(lgv_shares_get(&s, 7) == 0.0 && lgv_shares_get(&s, -1) == 0.0);
-    lgv_shares_free(&s);
+    ck_assert(lgx_shares_get(&s, 7) == 0.0 && lgx_shares_get(&s, -1) == 0.0);
+    lgx_shares_free(&s);
     /* forgetting: after one half-life an old recommendation weighs half a new one */
-    ck_assert_int_eq(lgv_shares_init(&s, 2, 24), 0);
-    lgv_shares_add(&s, 0);
-    for (int t = 0; t < 24; t++) lgv_shares_tick(&s);
-    lgv_shares_add(&s, 1);
-    ck_assert(fabs(lgv_shares_get(&s, 0) - 1.0 / 3.0) < 1e-9);
-    ck_assert(fabs(lgv_shares_get(&s, 1) - 2.0 / 3.0) < 1e-9);
-    lgv_shares_free(&s);
+    ck_assert_int_eq(lgx_shares_init(&s, 2, 24), 0);
+    lgx_shares_add(&s, 0);
+    for (int t = 0; t < 24; t++) lgx_shares_tick(&s);
+    lgx_shares_add(&s, 1);
+    ck_assert(fabs(lgx_shares_get(&s, 0) - 1.0 / 3.0) < 1e-9);
+    ck_assert(fabs(lgx_shares_get(&s, 1) - 2.0 / 3.0) < 1e-9);
+    lgx_shares_free(&s);
 }
 END_TEST
 
@@ -119,175 +118,64 @@ START_TEST(test_model_copy_history_events)
     sc->n_events = 2;
     sc->events[0] = (lg_event){LG_EV_SPIKE, 30, 0, 2.0f, 3, -1, -1};
     sc->events[1] = (lg_event){LG_EV_BOT_WAVE, 60, 120, 500, 4, -1, -1};
-    lgv_model_shape shape = {.n_agents = 2, .n_seeds = 1, .n_channels = sc->n_channels, .n_states = 10,
+    lgx_model_shape shape = {.n_agents = 2, .n_seeds = 1, .n_channels = sc->n_channels, .n_states = 10,
                              .slots = 4, .slate_size = 1};
     shape.qtable_rows[1] = 10;
     char err[256] = "";
-    lgv_model *a = lgv_model_create(sc, &shape, err, sizeof err);
-    lgv_model *b = lgv_model_create(sc, &shape, err, sizeof err);
+    lgx_model *a = lgx_model_create(sc, &shape, err, sizeof err);
+    lgx_model *b = lgx_model_create(sc, &shape, err, sizeof err);
     ck_assert_msg(a && b, "%s", err);
     ck_assert_int_eq(a->agents[1].qtable_rows, 10);
     ck_assert_int_eq(a->agents[0].qtable_rows, 0);
     /* history ring */
     for (int i = 1; i <= 15; i++) {
-        lgv_step_rec r = {.session_step = i, .watched = i % 3 - 1, .k = 1};
-        lgv_model_push_step(a, 1, &r);
+        lgx_step_rec r = {.session_step = i, .watched = i % 3 - 1, .k = 1};
+        lgx_model_push_step(a, 1, &r);
     }
-    ck_assert_int_eq(a->agents[1].hist_n, LGV_HISTORY);
-    ck_assert_int_eq(lgv_model_step(a, 1, 0)->session_step, 15);
-    ck_assert_int_eq(lgv_model_step(a, 1, LGV_HISTORY - 1)->session_step, 15 - LGV_HISTORY + 1);
-    ck_assert_ptr_null(lgv_model_step(a, 1, LGV_HISTORY));
-    ck_assert_ptr_null(lgv_model_step(a, 0, 0));
-    ck_assert_ptr_null(lgv_model_step(a, 5, 0));
+    ck_assert_int_eq(a->agents[1].hist_n, LGX_HISTORY);
+    ck_assert_int_eq(lgx_model_step(a, 1, 0)->session_step, 15);
+    ck_assert_int_eq(lgx_model_step(a, 1, LGX_HISTORY - 1)->session_step, 15 - LGX_HISTORY + 1);
+    ck_assert_ptr_null(lgx_model_step(a, 1, LGX_HISTORY));
+    ck_assert_ptr_null(lgx_model_step(a, 0, 0));
+    ck_assert_ptr_null(lgx_model_step(a, 5, 0));
     /* events fire once */
-    lgv_model_fire_event(a, 1);
-    lgv_model_fire_event(a, 1);
-    lgv_model_fire_event(a, 0);
-    lgv_model_fire_event(a, 7); /* no such event: ignored */
+    lgx_model_fire_event(a, 1);
+    lgx_model_fire_event(a, 1);
+    lgx_model_fire_event(a, 0);
+    lgx_model_fire_event(a, 7); /* no such event: ignored */
     ck_assert_int_eq(a->n_fired, 2);
-    ck_assert_int_eq(lgv_model_event(a, 0), 0);
-    ck_assert_int_eq(lgv_model_event(a, 1), 1);
-    ck_assert_int_eq(lgv_model_event(a, 2), -1);
-    ck_assert(lgv_event_active(sc, 0, 30) && lgv_event_active(sc, 0, 89) && !lgv_event_active(sc, 0, 91));
-    ck_assert(!lgv_event_active(sc, 1, 59) && lgv_event_active(sc, 1, 179) && !lgv_event_active(sc, 1, 181));
+    ck_assert_int_eq(lgx_model_event(a, 0), 0);
+    ck_assert_int_eq(lgx_model_event(a, 1), 1);
+    ck_assert_int_eq(lgx_model_event(a, 2), -1);
+    ck_assert(lgx_event_active(sc, 0, 30) && lgx_event_active(sc, 0, 89) && !lgx_event_active(sc, 0, 91));
+    ck_assert(!lgx_event_active(sc, 1, 59) && lgx_event_active(sc, 1, 179) && !lgx_event_active(sc, 1, 181));
     /* copies are deep and complete */
-    lgv_series_add(&a->agents[0].eval, 0, 12.5, 11, 14);
-    lgv_shares_add(&a->agents[1].shares, 3);
+    lgx_series_add(&a->agents[0].eval, 0, 12.5, 11, 14);
+    lgx_shares_add(&a->agents[1].shares, 3);
     a->agents[1].qtable[7] = 4.25f;
     a->agents[0].ch[2].concurrency = 123.0f;
     a->agents[0].truth[5] = 2.5f;
     a->steps = 777;
     snprintf(a->agents[0].label, sizeof a->agents[0].label, "first");
-    lgv_model_copy(b, a);
+    lgx_model_copy(b, a);
     ck_assert_int_eq(b->steps, 777);
     ck_assert_str_eq(b->agents[0].label, "first");
     ck_assert_int_eq(b->agents[0].eval.n, 1);
     ck_assert(b->agents[0].eval.y[0] == 12.5 && b->agents[0].eval.x != a->agents[0].eval.x);
-    ck_assert(lgv_shares_get(&b->agents[1].shares, 3) == 1.0);
+    ck_assert(lgx_shares_get(&b->agents[1].shares, 3) == 1.0);
     ck_assert(b->agents[1].qtable[7] == 4.25f && b->agents[1].qtable != a->agents[1].qtable);
     ck_assert(b->agents[0].ch[2].concurrency == 123.0f && b->agents[0].truth[5] == 2.5f);
-    ck_assert_int_eq(b->agents[1].hist_n, LGV_HISTORY);
-    ck_assert_int_eq(lgv_model_step(b, 1, 0)->session_step, 15);
+    ck_assert_int_eq(b->agents[1].hist_n, LGX_HISTORY);
+    ck_assert_int_eq(lgx_model_step(b, 1, 0)->session_step, 15);
     ck_assert_int_eq(b->n_fired, 2);
     ck_assert(b->fired[0] && b->fired[1] && b->fired != a->fired);
-    lgv_model_free(a);
-    lgv_model_free(b);
+    lgx_model_free(a);
+    lgx_model_free(b);
     /* out-of-range shapes are refused with a message */
-    shape.n_agents = LGV_MAX_AGENTS + 1;
-    ck_assert_ptr_null(lgv_model_create(sc, &shape, err, sizeof err));
+    shape.n_agents = LGX_LIVE_MAX_AGENTS + 1;
+    ck_assert_ptr_null(lgx_model_create(sc, &shape, err, sizeof err));
     ck_assert_msg(strstr(err, "agents: expected 1 to 9"), "%s", err);
     free(sc);
-}
-END_TEST
-
-START_TEST(test_ui_selection_wraps)
-{
-    lgv_ui ui;
-    lgv_ui_init(&ui, 3);
-    ck_assert_int_eq(ui.selected, 0);
-    for (int p = 0; p < LGV_N_PANELS; p++) ck_assert(ui.show[p]);
-    lgv_ui_next(&ui), lgv_ui_next(&ui);
-    ck_assert_int_eq(ui.selected, 2);
-    lgv_ui_next(&ui);
-    ck_assert_int_eq(ui.selected, 0);
-    lgv_ui_prev(&ui);
-    ck_assert_int_eq(ui.selected, 2);
-    ck_assert_int_eq(lgv_ui_select(&ui, 1), 0);
-    ck_assert_int_eq(ui.selected, 1);
-    ck_assert_int_eq(lgv_ui_select(&ui, 3), -1);
-    ck_assert_int_eq(lgv_ui_select(&ui, -1), -1);
-    ck_assert_int_eq(ui.selected, 1);
-    lgv_ui_toggle(&ui, LGV_PANEL_MIND);
-    ck_assert(!ui.show[LGV_PANEL_MIND] && ui.show[LGV_PANEL_CURVES]);
-    lgv_ui_toggle(&ui, LGV_PANEL_MIND);
-    lgv_ui_toggle(&ui, 99);
-    ck_assert(ui.show[LGV_PANEL_MIND]);
-    /* speed: full speed by default, clamped at both ends */
-    ck_assert_int_eq(ui.speed, LGV_N_SPEEDS - 1);
-    ck_assert(lgv_speed_rate(ui.speed) == 0);
-    lgv_ui_faster(&ui);
-    ck_assert_int_eq(ui.speed, LGV_N_SPEEDS - 1);
-    for (int i = 0; i < 50; i++) lgv_ui_slower(&ui);
-    ck_assert_int_eq(ui.speed, 0);
-    ck_assert(lgv_speed_rate(0) == 1);
-    for (int i = 1; i < LGV_N_SPEEDS - 1; i++) ck_assert(lgv_speed_rate(i) > lgv_speed_rate(i - 1));
-    char buf[32];
-    lgv_speed_name(0, buf, sizeof buf);
-    ck_assert_str_eq(buf, "1 step/s");
-    lgv_speed_name(3, buf, sizeof buf);
-    ck_assert_str_eq(buf, "10 steps/s");
-    lgv_speed_name(LGV_N_SPEEDS - 1, buf, sizeof buf);
-    ck_assert_str_eq(buf, "max");
-    lgv_ui_init(&ui, 1);
-    lgv_ui_next(&ui);
-    ck_assert_int_eq(ui.selected, 0);
-}
-END_TEST
-
-START_TEST(test_ticks_and_formats)
-{
-    double t[32], step;
-    int n = lgv_ticks(0, 20000, 6, t, 32, &step);
-    ck_assert(step == 5000);
-    ck_assert_int_eq(n, 5);
-    ck_assert(t[0] == 0 && t[4] == 20000);
-    n = lgv_ticks(-0.3, 0.7, 6, t, 32, &step);
-    ck_assert(step == 0.2);
-    for (int i = 0; i < n; i++) ck_assert(t[i] >= -0.3 - 1e-12 && t[i] <= 0.7 + 1e-12);
-    for (int trial = 0; trial < 200; trial++) { /* any range: at most max_ticks + 1, inside, increasing */
-        double lo = (trial - 100) * 3.7, hi = lo + 0.01 + trial * trial * 0.9;
-        n = lgv_ticks(lo, hi, 6, t, 32, &step);
-        ck_assert(n >= 1 && n <= 7);
-        for (int i = 0; i < n; i++) ck_assert(t[i] >= lo - 1e-9 * step && t[i] <= hi + 1e-9 * step);
-        for (int i = 1; i < n; i++) ck_assert(t[i] > t[i - 1]);
-    }
-    double lo = 3, hi = 3;
-    lgv_nice_range(&lo, &hi, 5);
-    ck_assert(lo < 3 && hi > 3);
-    lo = 13.2, hi = 87.9;
-    lgv_nice_range(&lo, &hi, 5);
-    ck_assert(lo <= 13.2 && hi >= 87.9 && lo >= 0 && hi <= 100);
-    char b[64];
-    lgv_fmt_tick(b, sizeof b, 20000, 5000);
-    ck_assert_str_eq(b, "20k");
-    lgv_fmt_tick(b, sizeof b, 12500, 2500);
-    ck_assert_str_eq(b, "12.5k");
-    lgv_fmt_tick(b, sizeof b, 2500, 2500);
-    ck_assert_str_eq(b, "2.5k");
-    lgv_fmt_tick(b, sizeof b, 0, 2500);
-    ck_assert_str_eq(b, "0");
-    lgv_fmt_tick(b, sizeof b, 750, 250);
-    ck_assert_str_eq(b, "750");
-    lgv_fmt_tick(b, sizeof b, 0.1, 0.05);
-    ck_assert_str_eq(b, "0.10");
-    lgv_fmt_tick(b, sizeof b, -1e-17, 0.2);
-    ck_assert_str_eq(b, "0.0");
-    lgv_fmt_tick(b, sizeof b, 3000000, 1000000);
-    ck_assert_str_eq(b, "3M");
-    lgv_fmt_count(b, sizeof b, 950);
-    ck_assert_str_eq(b, "950");
-    lgv_fmt_count(b, sizeof b, 12345);
-    ck_assert_str_eq(b, "12.3k");
-    lgv_fmt_count(b, sizeof b, 4560000);
-    ck_assert_str_eq(b, "4.56M");
-    lgv_fmt_clock(b, sizeof b, 2 * 1440 + 21 * 60 + 35);
-    ck_assert_str_eq(b, "day 2 21:35");
-    lgv_fmt_clock(b, sizeof b, 0);
-    ck_assert_str_eq(b, "day 0 00:00");
-}
-END_TEST
-
-START_TEST(test_palettes)
-{
-    ck_assert_uint_eq(lgv_agent_color(0), 0xFF0072B2u);
-    ck_assert_uint_eq(lgv_agent_color(8), lgv_agent_color(0));
-    for (int i = 0; i < 8; i++)
-        for (int j = 0; j < i; j++) ck_assert_uint_ne(lgv_agent_color(i), lgv_agent_color(j));
-    ck_assert_uint_eq(lgv_heat_color(0), 0xFF440154u);
-    ck_assert_uint_eq(lgv_heat_color(1), 0xFFFDE725u);
-    ck_assert_uint_eq(lgv_heat_color(-5), 0xFF440154u);
-    ck_assert_uint_eq(lgv_heat_color(NAN), 0xFF440154u);
-    ck_assert_uint_eq(lgv_category_color(9), lgv_category_color(0));
 }
 END_TEST
 
@@ -311,15 +199,15 @@ static const char *fixture(const char *name, const char *text)
 
 START_TEST(test_t95)
 {
-    ck_assert(isnan(lgv_t95(0)));
-    ck_assert(fabs(lgv_t95(1) - 12.706) < 1e-3);
-    ck_assert(fabs(lgv_t95(4) - 2.776) < 1e-3);
-    ck_assert(fabs(lgv_t95(30) - 2.042) < 1e-3);
-    ck_assert(fabs(lgv_t95(31) - 2.040) < 1e-3);
-    ck_assert(fabs(lgv_t95(60) - 2.000) < 1e-3);
-    ck_assert(fabs(lgv_t95(120) - 1.980) < 1e-3);
-    ck_assert(fabs(lgv_t95(100000) - 1.960) < 1e-3);
-    for (int df = 1; df < 300; df++) ck_assert(lgv_t95(df + 1) < lgv_t95(df));
+    ck_assert(isnan(lgx_t95_precise(0)));
+    ck_assert(fabs(lgx_t95_precise(1) - 12.706) < 1e-3);
+    ck_assert(fabs(lgx_t95_precise(4) - 2.776) < 1e-3);
+    ck_assert(fabs(lgx_t95_precise(30) - 2.042) < 1e-3);
+    ck_assert(fabs(lgx_t95_precise(31) - 2.040) < 1e-3);
+    ck_assert(fabs(lgx_t95_precise(60) - 2.000) < 1e-3);
+    ck_assert(fabs(lgx_t95_precise(120) - 1.980) < 1e-3);
+    ck_assert(fabs(lgx_t95_precise(100000) - 1.960) < 1e-3);
+    for (int df = 1; df < 300; df++) ck_assert(lgx_t95_precise(df + 1) < lgx_t95_precise(df));
 }
 END_TEST
 
@@ -337,9 +225,9 @@ START_TEST(test_curves_long_format)
                             "a,1,200,nan,0.1\n"
                             "\"b\",2,0,12,0.7\n"
                             "\n");
-    lgv_curves cv;
+    lgx_curves cv;
     char err[512] = "";
-    ck_assert_int_eq(lgv_curves_load(p, NULL, &cv, err, sizeof err), 0);
+    ck_assert_int_eq(lgx_curves_load(p, NULL, &cv, err, sizeof err), 0);
     ck_assert_str_eq(cv.metric, "return");
     ck_assert_str_eq(cv.xcol, "step");
     ck_assert(cv.has_seed);
@@ -347,7 +235,7 @@ START_TEST(test_curves_long_format)
     ck_assert_int_eq(cv.n_curves, 2);
     ck_assert_str_eq(cv.curves[0].label, "b"); /* order of first appearance */
     ck_assert_str_eq(cv.curves[1].label, "a");
-    const lgv_curve *a = &cv.curves[1];
+    const lgx_curve *a = &cv.curves[1];
     ck_assert_int_eq(a->n, 2); /* step 200 has only a NaN: no point */
     ck_assert(a->x[0] == 0 && a->x[1] == 100);
     ck_assert(fabs(a->mean[0] - 2) < 1e-12 && a->count[0] == 3);
@@ -357,10 +245,10 @@ START_TEST(test_curves_long_format)
     ck_assert(fabs(a->hi[1] - 5 - 12.706205 * sqrt(2.0) / sqrt(2.0)) < 1e-5);
     ck_assert_int_eq(cv.max_count, 3);
     ck_assert_int_eq(cv.min_count, 2);
-    lgv_curves_free(&cv);
-    ck_assert_int_eq(lgv_curves_load(p, "ctr", &cv, err, sizeof err), 0);
+    lgx_curves_free(&cv);
+    ck_assert_int_eq(lgx_curves_load(p, "ctr", &cv, err, sizeof err), 0);
     ck_assert(fabs(cv.curves[0].mean[0] - 0.6) < 1e-12);
-    lgv_curves_free(&cv);
+    lgx_curves_free(&cv);
 }
 END_TEST
 
@@ -368,32 +256,32 @@ START_TEST(test_curves_online_formats)
 {
     const char *p = fixture("bandit.csv", "agent,step,avg_reward,pct_optimal\n"
                                           "eps-0.1,1,0.5,30\neps-0.1,2,0.8,40\ngreedy,1,0.4,35\ngreedy,2,0.9,41\n");
-    lgv_curves cv;
+    lgx_curves cv;
     char err[512] = "";
-    ck_assert_int_eq(lgv_curves_load(p, NULL, &cv, err, sizeof err), 0);
+    ck_assert_int_eq(lgx_curves_load(p, NULL, &cv, err, sizeof err), 0);
     ck_assert_str_eq(cv.metric, "avg_reward"); /* no "return": the first metric */
     ck_assert(!cv.has_seed);
     ck_assert_int_eq(cv.n_curves, 2);
     ck_assert(cv.curves[1].mean[1] == 0.9 && isnan(cv.curves[1].lo[1]));
-    lgv_curves_free(&cv);
-    ck_assert_int_eq(lgv_curves_load(p, "pct_optimal", &cv, err, sizeof err), 0);
+    lgx_curves_free(&cv);
+    ck_assert_int_eq(lgx_curves_load(p, "pct_optimal", &cv, err, sizeof err), 0);
     ck_assert(cv.curves[0].mean[0] == 30);
-    lgv_curves_free(&cv);
+    lgx_curves_free(&cv);
     p = fixture("cliff.csv", "agent,episode,sum_reward\nsarsa,1,-100\nsarsa,2,-50\nq-learning,1,-120\n");
-    ck_assert_int_eq(lgv_curves_load(p, NULL, &cv, err, sizeof err), 0);
+    ck_assert_int_eq(lgx_curves_load(p, NULL, &cv, err, sizeof err), 0);
     ck_assert_str_eq(cv.xcol, "episode");
     ck_assert_str_eq(cv.metric, "sum_reward");
     ck_assert_int_eq(cv.curves[0].n, 2);
-    lgv_curves_free(&cv);
+    lgx_curves_free(&cv);
 }
 END_TEST
 
 static void expect_bad(const char *name, const char *text, const char *metric, const char *want)
 {
     const char *p = fixture(name, text);
-    lgv_curves cv;
+    lgx_curves cv;
     char err[1024] = "";
-    int rc = lgv_curves_load(p, metric, &cv, err, sizeof err);
+    int rc = lgx_curves_load(p, metric, &cv, err, sizeof err);
     ck_assert_msg(rc == 2, "%s: expected rc 2, got %d (%s)", name, rc, err);
     ck_assert_msg(strstr(err, p) == err, "%s: message does not start with the path: %s", name, err);
     ck_assert_msg(strstr(err, want), "%s: expected \"%s\" in \"%s\"", name, want, err);
@@ -422,22 +310,22 @@ START_TEST(test_curves_bad_input)
     expect_bad("quote.csv", "agent,seed,step,return\n\"a,1,0,5\n", NULL, ":2: expected a closing quote");
     expect_bad("allnan.csv", "agent,seed,step,return\na,1,0,nan\n", NULL,
                "column \"return\": expected at least one finite value, found none");
-    lgv_curves cv;
+    lgx_curves cv;
     char err[512] = "";
     char missing[1024];
     snprintf(missing, sizeof missing, "%s/no-such-dir-%d/curves.csv", LG_BINARY_DIR, (int)getpid());
-    ck_assert_int_eq(lgv_curves_load(missing, NULL, &cv, err, sizeof err), 2);
+    ck_assert_int_eq(lgx_curves_load(missing, NULL, &cv, err, sizeof err), 2);
     ck_assert_msg(strstr(err, "cannot open: No such file or directory"), "%s", err);
-    ck_assert_int_eq(lgv_curves_load(LG_BINARY_DIR, NULL, &cv, err, sizeof err), 2);
+    ck_assert_int_eq(lgx_curves_load(LG_BINARY_DIR, NULL, &cv, err, sizeof err), 2);
     ck_assert_msg(strstr(err, "expected a CSV file, found a directory"), "%s", err);
 }
 END_TEST
 
 /* ---- the live trainer ----------------------------------------------------------------- */
 
-static lgv_live *make_live(const lg_scenario *sc, long max_steps, int seeds)
+static lgx_live *make_live(const lg_scenario *sc, long max_steps, int seeds)
 {
-    lgv_live_config cfg;
+    lgx_live_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.sc = sc;
     cfg.n_agents = 3;
@@ -451,9 +339,9 @@ static lgv_live *make_live(const lg_scenario *sc, long max_steps, int seeds)
     cfg.eval_every = 200;
     cfg.eval_sessions = 8;
     cfg.max_steps = max_steps;
-    lgv_live *L = NULL;
+    lgx_live *L = NULL;
     char err[512] = "";
-    ck_assert_msg(lgv_live_create(&cfg, &L, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(lgx_live_create(&cfg, &L, err, sizeof err) == 0, "%s", err);
     return L;
 }
 
@@ -462,18 +350,18 @@ START_TEST(test_live_synchronous)
     lg_scenario *sc = test_scenario();
     sc->n_events = 1;
     sc->events[0] = (lg_event){LG_EV_SPIKE, 50, 0, 2.0f, 3, -1, -1};
-    lgv_live *L = make_live(sc, 0, 2);
-    lgv_model *m = lgv_live_new_model(L, NULL, 0);
+    lgx_live *L = make_live(sc, 0, 2);
+    lgx_model *m = lgx_live_new_model(L, NULL, 0);
     ck_assert_ptr_nonnull(m);
-    lgv_live_run(L, 1000);
-    lgv_live_snapshot(L, m);
+    lgx_live_run(L, 1000);
+    lgx_live_snapshot(L, m);
     ck_assert_int_eq(m->steps, 1000);
     ck_assert_int_eq(m->n_agents, 3);
     ck_assert_str_eq(m->agents[0].label, "random");
     ck_assert_str_eq(m->agents[1].label, "eps");
     ck_assert_str_eq(m->agents[1].name, "epsilon-greedy");
     for (int a = 0; a < 3; a++) {
-        const lgv_agent_view *av = &m->agents[a];
+        const lgx_agent_view *av = &m->agents[a];
         /* evaluations at 0, 200, ..., 1000 with a CI over the two seeds */
         ck_assert_int_eq(av->eval.n, 6);
         for (int k = 0; k < 6; k++) ck_assert(av->eval.x[k] == 200.0 * k);
@@ -481,10 +369,10 @@ START_TEST(test_live_synchronous)
         ck_assert(av->online.n > 0 && isfinite(av->online_now));
         ck_assert(av->sessions > 0);
         double sum = 0;
-        for (int c = 0; c < m->n_channels; c++) sum += lgv_shares_get(&av->shares, c);
+        for (int c = 0; c < m->n_channels; c++) sum += lgx_shares_get(&av->shares, c);
         ck_assert_msg(fabs(sum - 1) < 1e-9, "agent %d: shares sum to %g", a, sum);
         ck_assert(av->hist_n > 0);
-        const lgv_step_rec *r = lgv_model_step(m, a, 0);
+        const lgx_step_rec *r = lgx_model_step(m, a, 0);
         ck_assert(r->k == 1 && r->rec[0] >= 0 && r->rec[0] < m->n_channels);
         int on = 0;
         for (int c = 0; c < m->n_channels; c++) on += av->mask[c];
@@ -507,26 +395,26 @@ START_TEST(test_live_synchronous)
     ck_assert(m->clock > sc->start_minute + 1000);
 
     /* same inputs, same curves */
-    lgv_live *L2 = make_live(sc, 0, 2);
-    lgv_model *m2 = lgv_live_new_model(L2, NULL, 0);
-    lgv_live_run(L2, 1000);
-    lgv_live_snapshot(L2, m2);
+    lgx_live *L2 = make_live(sc, 0, 2);
+    lgx_model *m2 = lgx_live_new_model(L2, NULL, 0);
+    lgx_live_run(L2, 1000);
+    lgx_live_snapshot(L2, m2);
     for (int a = 0; a < 3; a++)
         for (int k = 0; k < 6; k++) ck_assert(m->agents[a].eval.y[k] == m2->agents[a].eval.y[k]);
-    lgv_model_free(m2);
-    lgv_live_free(L2);
+    lgx_model_free(m2);
+    lgx_live_free(L2);
 
     /* a step limit ends training with a final evaluation */
-    lgv_live *L3 = make_live(sc, 300, 1);
-    lgv_live_run(L3, 100000);
-    lgv_live_snapshot(L3, m);
+    lgx_live *L3 = make_live(sc, 300, 1);
+    lgx_live_run(L3, 100000);
+    lgx_live_snapshot(L3, m);
     ck_assert(m->done);
     ck_assert_int_eq(m->steps, 300);
     ck_assert_int_eq(m->agents[0].eval.n, 3); /* 0, 200, 300 */
     ck_assert(m->agents[0].eval.x[2] == 300);
-    lgv_live_free(L3);
-    lgv_model_free(m);
-    lgv_live_free(L);
+    lgx_live_free(L3);
+    lgx_model_free(m);
+    lgx_live_free(L);
     free(sc);
 }
 END_TEST
@@ -534,36 +422,36 @@ END_TEST
 START_TEST(test_live_worker_thread)
 {
     lg_scenario *sc = test_scenario();
-    lgv_live *L = make_live(sc, 0, 1);
-    lgv_model *m = lgv_live_new_model(L, NULL, 0);
+    lgx_live *L = make_live(sc, 0, 1);
+    lgx_model *m = lgx_live_new_model(L, NULL, 0);
     char err[256] = "";
-    ck_assert_int_eq(lgv_live_start(L, err, sizeof err), 0);
+    ck_assert_int_eq(lgx_live_start(L, err, sizeof err), 0);
     struct timespec ts = {0, 150 * 1000 * 1000};
     nanosleep(&ts, NULL);
-    lgv_live_set_paused(L, 1);
+    lgx_live_set_paused(L, 1);
     nanosleep(&ts, NULL);
-    lgv_live_snapshot(L, m);
+    lgx_live_snapshot(L, m);
     long s1 = m->steps;
     ck_assert(s1 > 0);
     nanosleep(&ts, NULL);
-    lgv_live_snapshot(L, m);
+    lgx_live_snapshot(L, m);
     ck_assert_int_eq(m->steps, s1); /* paused: no progress */
-    lgv_live_step_once(L);
+    lgx_live_step_once(L);
     for (int i = 0; i < 200 && m->steps == s1; i++) {
         struct timespec t2 = {0, 5 * 1000 * 1000};
         nanosleep(&t2, NULL);
-        lgv_live_snapshot(L, m);
+        lgx_live_snapshot(L, m);
     }
     ck_assert_int_eq(m->steps, s1 + 4); /* one round: one env step of 4 slots */
-    lgv_live_set_rate(L, 50);
-    lgv_live_set_paused(L, 0);
+    lgx_live_set_rate(L, 50);
+    lgx_live_set_paused(L, 0);
     nanosleep(&ts, NULL);
-    lgv_live_stop(L);
-    lgv_live_snapshot(L, m);
+    lgx_live_stop(L);
+    lgx_live_snapshot(L, m);
     ck_assert(m->steps > s1 + 4);
     ck_assert(m->steps < s1 + 4 + 4 * 50); /* about 50 steps per second at most */
-    lgv_model_free(m);
-    lgv_live_free(L);
+    lgx_model_free(m);
+    lgx_live_free(L);
     free(sc);
 }
 END_TEST
@@ -571,7 +459,7 @@ END_TEST
 START_TEST(test_live_bad_config)
 {
     lg_scenario *sc = test_scenario();
-    lgv_live_config cfg;
+    lgx_live_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.sc = sc;
     cfg.n_agents = 1;
@@ -580,21 +468,21 @@ START_TEST(test_live_bad_config)
     cfg.slots = 4;
     cfg.eval_every = 100;
     cfg.eval_sessions = 5;
-    lgv_live *L = NULL;
+    lgx_live *L = NULL;
     char err[512] = "";
-    ck_assert_int_ne(lgv_live_create(&cfg, &L, err, sizeof err), 0);
+    ck_assert_int_ne(lgx_live_create(&cfg, &L, err, sizeof err), 0);
     ck_assert_msg(strstr(err, "unknown agent"), "%s", err);
     cfg.names[0] = "epsilon-greedy";
     cfg.params[0] = "{\"epsilon\": 7}";
-    ck_assert_int_ne(lgv_live_create(&cfg, &L, err, sizeof err), 0);
+    ck_assert_int_ne(lgx_live_create(&cfg, &L, err, sizeof err), 0);
     ck_assert_msg(strstr(err, "epsilon"), "%s", err);
     cfg.params[0] = NULL;
     cfg.seeds = 0;
-    ck_assert_int_ne(lgv_live_create(&cfg, &L, err, sizeof err), 0);
+    ck_assert_int_ne(lgx_live_create(&cfg, &L, err, sizeof err), 0);
     ck_assert_msg(strstr(err, "seeds: expected 1 to 16, found 0"), "%s", err);
     cfg.seeds = 1;
     cfg.slots = 0;
-    ck_assert_int_ne(lgv_live_create(&cfg, &L, err, sizeof err), 0);
+    ck_assert_int_ne(lgx_live_create(&cfg, &L, err, sizeof err), 0);
     ck_assert_ptr_null(L);
     free(sc);
 }
@@ -614,18 +502,18 @@ START_TEST(test_introspection)
     lga_agent *ec = lga_create("epsilon-greedy", "{\"context\": \"state\", \"epsilon\": 0.3}", &shape, 1, err, sizeof err);
     lga_agent *q = lga_create("sarsa", "{\"initial\": 1.5}", &shape, 1, err, sizeof err);
     ck_assert(r && e && ec && q);
-    ck_assert_int_eq(lgv_agent_scores(r, C, S, 0, out), 0);
-    ck_assert_int_eq(lgv_agent_scores(e, C, S, 5, out), 1);
+    ck_assert_int_eq(lgx_agent_scores(r, C, S, 0, out), 0);
+    ck_assert_int_eq(lgx_agent_scores(e, C, S, 5, out), 1);
     ck_assert(out[0] == 3 && out[C - 1] == 3);
-    ck_assert_int_eq(lgv_agent_scores(ec, C, S, 5, out), S);
-    ck_assert_int_eq(lgv_agent_scores(q, C, S, 5, out), S);
+    ck_assert_int_eq(lgx_agent_scores(ec, C, S, 5, out), S);
+    ck_assert_int_eq(lgx_agent_scores(q, C, S, 5, out), S);
     ck_assert(out[0] == 1.5f);
-    ck_assert_int_eq(lgv_agent_scores(q, C, S, S, out), 0); /* no such state */
+    ck_assert_int_eq(lgx_agent_scores(q, C, S, S, out), 0); /* no such state */
     float eps = -1;
-    ck_assert_int_eq(lgv_agent_epsilon(r, "{}", &eps), -1);
-    ck_assert_int_eq(lgv_agent_epsilon(e, "{\"initial\": 3}", &eps), 0);
+    ck_assert_int_eq(lgx_agent_epsilon(r, "{}", &eps), -1);
+    ck_assert_int_eq(lgx_agent_epsilon(e, "{\"initial\": 3}", &eps), 0);
     ck_assert(eps == 0.1f);
-    ck_assert_int_eq(lgv_agent_epsilon(ec, "{\"epsilon\": 0.3}", &eps), 0);
+    ck_assert_int_eq(lgx_agent_epsilon(ec, "{\"epsilon\": 0.3}", &eps), 0);
     ck_assert(fabsf(eps - 0.3f) < 1e-7f);
     lga_free(r), lga_free(e), lga_free(ec), lga_free(q);
     free(out);
@@ -651,16 +539,13 @@ static void remove_fixtures(void)
 
 int main(void)
 {
-    snprintf(fixture_dir, sizeof fixture_dir, "%s/test-viz-model-%d", LG_BINARY_DIR, (int)getpid());
-    Suite *s = suite_create("viz_model");
+    snprintf(fixture_dir, sizeof fixture_dir, "%s/test-live-%d", LG_BINARY_DIR, (int)getpid());
+    Suite *s = suite_create("live");
     TCase *tc = tcase_create("model");
     tcase_add_test(tc, test_series_appends_and_merges);
     tcase_add_test(tc, test_ring_keeps_latest);
     tcase_add_test(tc, test_shares_sum_to_one);
     tcase_add_test(tc, test_model_copy_history_events);
-    tcase_add_test(tc, test_ui_selection_wraps);
-    tcase_add_test(tc, test_ticks_and_formats);
-    tcase_add_test(tc, test_palettes);
     suite_add_tcase(s, tc);
     TCase *tcc = tcase_create("curves");
     tcase_add_test(tcc, test_t95);

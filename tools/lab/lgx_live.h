@@ -3,67 +3,67 @@
  * lockstep with lgx_train one env step at a time, evaluated greedily every
  * `eval_every` slot-steps with lgx_evaluate on an evaluation env whose seed
  * depends only on the seed (1000000 + s, as `livegym run` does: common random
- * numbers across agents). It fills an lgv_model (lgv_model.h).
+ * numbers across agents). It fills an lgx_model (lgx_model.h).
  *
  * Two ways to drive it:
- *   - synchronously: lgv_live_run(L, steps) then lgv_live_snapshot (headless
+ *   - synchronously: lgx_live_run(L, steps) then lgx_live_snapshot (headless
  *     snapshots, tests);
- *   - on a worker thread: lgv_live_start, then the controls (pause, single
- *     step, speed) and lgv_live_snapshot from the drawing thread, which copies
- *     the latest published model under a mutex; lgv_live_stop (or
- *     lgv_live_free) ends the worker cleanly.
+ *   - on a worker thread: lgx_live_start, then the controls (pause, single
+ *     step, speed) and lgx_live_snapshot from the drawing thread, which copies
+ *     the latest published model under a mutex; lgx_live_stop (or
+ *     lgx_live_free) ends the worker cleanly.
  * Nothing here prints or exits. */
-#ifndef LGV_LIVE_H
-#define LGV_LIVE_H
+#ifndef LGX_LIVE_H
+#define LGX_LIVE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "lg_scenario.h"
 #include "lga_agent.h"
-#include "lgv_model.h"
+#include "lgx_model.h"
 
-#define LGV_EVAL_SEED_BASE 1000000u
+#define LGX_EVAL_SEED_BASE 1000000u
 
 typedef struct {
     const lg_scenario *sc; /* copied */
-    int n_agents;          /* 1..LGV_MAX_AGENTS */
-    const char *names[LGV_MAX_AGENTS];  /* registry names */
-    const char *labels[LGV_MAX_AGENTS]; /* NULL: the name */
-    const char *params[LGV_MAX_AGENTS]; /* JSON hyperparameters; NULL: "{}" */
-    int seeds;            /* 1..LGV_MAX_SEEDS: seeds 1..N, for every agent */
+    int n_agents;          /* 1..LGX_LIVE_MAX_AGENTS */
+    const char *names[LGX_LIVE_MAX_AGENTS];  /* registry names */
+    const char *labels[LGX_LIVE_MAX_AGENTS]; /* NULL: the name */
+    const char *params[LGX_LIVE_MAX_AGENTS]; /* JSON hyperparameters; NULL: "{}" */
+    int seeds;            /* 1..LGX_LIVE_MAX_SEEDS: seeds 1..N, for every agent */
     int slots;            /* viewer slots per env */
     long eval_every;      /* slot-steps between evaluations (> 0) */
     long eval_sessions;   /* sessions per evaluation (> 0) */
     long max_steps;       /* training slot-steps per (agent, seed); 0 = until stopped */
-} lgv_live_config;
+} lgx_live_config;
 
-typedef struct lgv_live lgv_live;
+typedef struct lgx_live lgx_live;
 
-int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_t errsz);
+int lgx_live_create(const lgx_live_config *cfg, lgx_live **out, char *err, size_t errsz);
 /* Stops the worker if running, frees everything. */
-void lgv_live_free(lgv_live *L);
+void lgx_live_free(lgx_live *L);
 
 /* Synchronous: train until every (agent, seed) has done `slot_steps`
  * slot-steps (or max_steps), evaluating on the way and at the end. Not
  * while the worker runs. */
-void lgv_live_run(lgv_live *L, long slot_steps);
+void lgx_live_run(lgx_live *L, long slot_steps);
 /* One lockstep round: one env step for every (agent, seed), evaluations due. */
-void lgv_live_round(lgv_live *L);
+void lgx_live_round(lgx_live *L);
 
 /* The worker thread. start: 0 or -1 (err set). */
-int lgv_live_start(lgv_live *L, char *err, size_t errsz);
-void lgv_live_stop(lgv_live *L);
-void lgv_live_set_paused(lgv_live *L, int paused);
-void lgv_live_step_once(lgv_live *L);          /* when paused: one round */
-void lgv_live_set_rate(lgv_live *L, double rate); /* env steps per second per env; 0 = full speed */
+int lgx_live_start(lgx_live *L, char *err, size_t errsz);
+void lgx_live_stop(lgx_live *L);
+void lgx_live_set_paused(lgx_live *L, int paused);
+void lgx_live_step_once(lgx_live *L);          /* when paused: one round */
+void lgx_live_set_rate(lgx_live *L, double rate); /* env steps per second per env; 0 = full speed */
 
 /* A model with the trainer's shape (for the drawing thread's copy). */
-lgv_model *lgv_live_new_model(const lgv_live *L, char *err, size_t errsz);
+lgx_model *lgx_live_new_model(const lgx_live *L, char *err, size_t errsz);
 /* Copy the latest published state into dst (under the mutex when the worker
  * runs; synchronously it publishes first). */
-void lgv_live_snapshot(lgv_live *L, lgv_model *dst);
-const lg_scenario *lgv_live_scenario(const lgv_live *L);
+void lgx_live_snapshot(lgx_live *L, lgx_model *dst);
+const lg_scenario *lgx_live_scenario(const lgx_live *L);
 
 /* ---- introspection (optional: only what the agent interface exposes) ------ */
 
@@ -72,13 +72,13 @@ const lg_scenario *lgv_live_scenario(const lgv_live *L);
  * epsilon-greedy, ucb1, q-learning, sarsa, expected-sarsa. Returns the rows
  * (*q points into the agent: read it on the agent's thread), or 0 when the
  * agent exposes no such values. */
-int lgv_agent_q(lga_agent *a, int n_actions, int n_states, const float **q);
+int lgx_agent_q(lga_agent *a, int n_actions, int n_states, const float **q);
 /* The agent's values for a viewer in tabular state `state`, out[n_actions].
  * Returns the table's rows (0: no scores exposed, out untouched). */
-int lgv_agent_scores(lga_agent *a, int n_actions, int n_states, int32_t state, float *out);
+int lgx_agent_scores(lga_agent *a, int n_actions, int n_states, int32_t state, float *out);
 /* The current exploration rate, from the agent's epsilon hook
  * (epsilon-greedy, the tabular TD agents, dqn). Returns 0 and *eps, or -1
  * when the agent has none. params_json is unused (kept for callers). */
-int lgv_agent_epsilon(lga_agent *a, const char *params_json, float *eps);
+int lgx_agent_epsilon(lga_agent *a, const char *params_json, float *eps);
 
 #endif

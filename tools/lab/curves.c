@@ -7,9 +7,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lgv_curves.h"
+#include "lgx_curves.h"
 
-double lgv_t95(int df)
+/* Kept apart from lgx_t95 (lgx_stats.h) until plots and results share one
+ * quantile: see the commit that unifies them. */
+double lgx_t95_precise(int df)
 {
     static const double t[30] = {12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004,
                                  2.262157,  2.228139, 2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905,
@@ -26,34 +28,6 @@ double lgv_t95(int df)
     double g3 = (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384.0;
     double g4 = (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / 92160.0;
     return z + g1 / n + g2 / (n * n) + g3 / (n * n * n) + g4 / (n * n * n * n);
-}
-
-const char *lgv_metric_label(const char *m)
-{
-    static const struct {
-        const char *metric, *label;
-    } labels[] = {
-        {"return", "return per session (reward)"},
-        {"watch_minutes", "watch time per session (minutes)"},
-        {"session_steps", "session length (steps)"},
-        {"ctr", "click-through rate (share of steps)"},
-        {"gifts", "gifts per session"},
-        {"follows", "follows per session"},
-        {"precision", "precision@k"},
-        {"recall", "recall@k"},
-        {"f1", "F1@k"},
-        {"ndcg", "NDCG@k"},
-        {"coverage", "catalogue coverage (share of channels)"},
-        {"gini", "exposure Gini (0 = equal)"},
-        {"regret", "regret per step vs myopic oracle (reward)"},
-        {"invalid_rate", "invalid items per item"},
-        {"avg_reward", "average reward per step"},
-        {"pct_optimal", "optimal action (%)"},
-        {"sum_reward", "sum of rewards per episode"},
-    };
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-        if (!strcmp(labels[i].metric, m)) return labels[i].label;
-    return m;
 }
 
 /* ---- reading ---------------------------------------------------------------- */
@@ -152,7 +126,7 @@ static int cmp_row(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
-void lgv_curves_free(lgv_curves *c)
+void lgx_curves_free(lgx_curves *c)
 {
     if (c->curves)
         for (int i = 0; i < c->n_curves; i++) {
@@ -184,8 +158,8 @@ static int read_all(const ctx *cx, char **text, size_t *len)
     if (stat(cx->path, &st) != 0)
         return fail(cx, 2, 0, "cannot open: %s", strerror(errno));
     if (S_ISDIR(st.st_mode)) return fail(cx, 2, 0, "expected a CSV file, found a directory");
-    if (st.st_size > LGV_CURVES_MAX_BYTES)
-        return fail(cx, 2, 0, "expected at most %ld bytes, found %lld", LGV_CURVES_MAX_BYTES, (long long)st.st_size);
+    if (st.st_size > LGX_CURVES_MAX_BYTES)
+        return fail(cx, 2, 0, "expected at most %ld bytes, found %lld", LGX_CURVES_MAX_BYTES, (long long)st.st_size);
     FILE *f = fopen(cx->path, "rb");
     if (!f) return fail(cx, 2, 0, "cannot open: %s", strerror(errno));
     size_t cap = (size_t)st.st_size + 1, n = 0;
@@ -219,7 +193,7 @@ static int read_all(const ctx *cx, char **text, size_t *len)
     return 0;
 }
 
-int lgv_curves_load(const char *path, const char *metric, lgv_curves *out, char *err, size_t errsz)
+int lgx_curves_load(const char *path, const char *metric, lgx_curves *out, char *err, size_t errsz)
 {
     memset(out, 0, sizeof *out);
     ctx cx = {path, err, errsz};
@@ -231,9 +205,9 @@ int lgv_curves_load(const char *path, const char *metric, lgv_curves *out, char 
     char *fieldbuf = NULL;
     row *rows = NULL;
     size_t n_rows = 0, cap_rows = 0;
-    char labels[LGV_CURVES_MAX_AGENTS][LGV_COLUMN_LEN];
+    char labels[LGX_CURVES_MAX_AGENTS][LGX_COLUMN_LEN];
     int n_labels = 0;
-    char *fields[LGV_CURVES_MAX_COLUMNS + 1];
+    char *fields[LGX_CURVES_MAX_COLUMNS + 1];
     int ncol = 0, c_agent = -1, c_seed = -1, c_x = -1, c_metric = -1;
     char shown[160];
     long line = 0;
@@ -245,7 +219,7 @@ int lgv_curves_load(const char *path, const char *metric, lgv_curves *out, char 
             if (i - start > maxline) maxline = i - start;
             start = i + 1;
         }
-    if (!(fieldbuf = malloc(maxline + LGV_CURVES_MAX_COLUMNS + 2))) {
+    if (!(fieldbuf = malloc(maxline + LGX_CURVES_MAX_COLUMNS + 2))) {
         rc = fail(&cx, 1, 0, "out of memory");
         goto out;
     }
@@ -271,14 +245,14 @@ int lgv_curves_load(const char *path, const char *metric, lgv_curves *out, char 
             }
             continue; /* blank lines between rows (a trailing newline) are fine */
         }
-        int nf = split(s, l, fieldbuf, fields, LGV_CURVES_MAX_COLUMNS + 1);
+        int nf = split(s, l, fieldbuf, fields, LGX_CURVES_MAX_COLUMNS + 1);
         if (nf == -1) {
             show(shown, sizeof shown, s, l);
             rc = fail(&cx, 2, line, "expected a closing quote, found the end of the line \"%s\"", shown);
             goto out;
         }
         if (nf == -2) {
-            rc = fail(&cx, 2, line, "expected at most %d columns, found more", LGV_CURVES_MAX_COLUMNS);
+            rc = fail(&cx, 2, line, "expected at most %d columns, found more", LGX_CURVES_MAX_COLUMNS);
             goto out;
         }
         for (int i = 0; i < nf; i++) fields[i] = trim(fields[i]);
@@ -286,10 +260,10 @@ int lgv_curves_load(const char *path, const char *metric, lgv_curves *out, char 
             ncol = nf;
             for (int i = 0; i < nf; i++) {
                 const char *f = fields[i];
-                if (!*f || strlen(f) >= LGV_COLUMN_LEN) {
+                if (!*f || strlen(f) >= LGX_COLUMN_LEN) {
                     show(shown, sizeof shown, f, strlen(f));
                     rc = fail(&cx, 2, line, "header column %d: expected a name of 1 to %d characters, found \"%s\"",
-                              i + 1, LGV_COLUMN_LEN - 1, shown);
+                              i + 1, LGX_COLUMN_LEN - 1, shown);
                     goto out;
                 }
                 for (int j = 0; j < i; j++)
@@ -306,7 +280,7 @@ int lgv_curves_load(const char *path, const char *metric, lgv_curves *out, char 
                     }
                     c_x = i;
                 } else
-                    snprintf(out->metrics[out->n_metrics++], LGV_COLUMN_LEN, "%s", f);
+                    snprintf(out->metrics[out->n_metrics++], LGX_COLUMN_LEN, "%s", f);
             }
             if (c_agent < 0 || c_x < 0 || out->n_metrics == 0) {
                 show(shown, sizeof shown, s, l);
@@ -346,21 +320,21 @@ int lgv_curves_load(const char *path, const char *metric, lgv_curves *out, char 
         }
         row r = {0, 1, 0, 0, line};
         const char *lab = fields[c_agent];
-        if (!*lab || strlen(lab) >= LGV_COLUMN_LEN) {
+        if (!*lab || strlen(lab) >= LGX_COLUMN_LEN) {
             show(shown, sizeof shown, lab, strlen(lab));
             rc = fail(&cx, 2, line, "column \"agent\": expected a label of 1 to %d characters, found \"%s\"",
-                      LGV_COLUMN_LEN - 1, shown);
+                      LGX_COLUMN_LEN - 1, shown);
             goto out;
         }
         r.agent = -1;
         for (int a = 0; a < n_labels; a++)
             if (!strcmp(labels[a], lab)) r.agent = a;
         if (r.agent < 0) {
-            if (n_labels == LGV_CURVES_MAX_AGENTS) {
-                rc = fail(&cx, 2, line, "expected at most %d agents, found more", LGV_CURVES_MAX_AGENTS);
+            if (n_labels == LGX_CURVES_MAX_AGENTS) {
+                rc = fail(&cx, 2, line, "expected at most %d agents, found more", LGX_CURVES_MAX_AGENTS);
                 goto out;
             }
-            snprintf(labels[n_labels], LGV_COLUMN_LEN, "%s", lab);
+            snprintf(labels[n_labels], LGX_COLUMN_LEN, "%s", lab);
             r.agent = n_labels++;
         }
         if (c_seed >= 0) {
@@ -426,7 +400,7 @@ int lgv_curves_load(const char *path, const char *metric, lgv_curves *out, char 
     out->min_count = 0;
     size_t i = 0;
     for (int a = 0; a < n_labels; a++) {
-        lgv_curve *cv = &out->curves[a];
+        lgx_curve *cv = &out->curves[a];
         snprintf(cv->label, sizeof cv->label, "%s", labels[a]);
         size_t first = i, npts = 0;
         for (size_t j = i; j < n_rows && rows[j].agent == a; j++)
@@ -451,7 +425,7 @@ int lgv_curves_load(const char *path, const char *metric, lgv_curves *out, char 
                 double mean = sum / k, ss = 0;
                 for (size_t q = i; q < j; q++)
                     if (isfinite(rows[q].v)) ss += (rows[q].v - mean) * (rows[q].v - mean);
-                double half = k > 1 ? lgv_t95(k - 1) * sqrt(ss / (k - 1)) / sqrt((double)k) : NAN;
+                double half = k > 1 ? lgx_t95_precise(k - 1) * sqrt(ss / (k - 1)) / sqrt((double)k) : NAN;
                 int p = cv->n++;
                 cv->x[p] = rows[i].x;
                 cv->mean[p] = mean;
@@ -475,6 +449,6 @@ out:
     free(text);
     free(fieldbuf);
     free(rows);
-    if (rc) lgv_curves_free(out);
+    if (rc) lgx_curves_free(out);
     return rc;
 }

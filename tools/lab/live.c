@@ -11,29 +11,29 @@
 
 #include "lg_clock.h"
 #include "lgx_loop.h"
-#include "lgv_curves.h"
-#include "lgv_live.h"
+#include "lgx_curves.h"
+#include "lgx_live.h"
 
 typedef struct {
     lg_env *env;
     lga_agent *agent;
     lgx_loop loop;
     double *ep_ret; /* [slots] running return of each slot's session */
-    lgv_ring returns;
+    lgx_ring returns;
     long sessions;
 } job;
 
-struct lgv_live {
+struct lgx_live {
     lg_scenario *sc;
     int n_agents, n_seeds, slots, slate, C, n_states;
-    char names[LGV_MAX_AGENTS][LG_NAME_LEN];
-    char *params[LGV_MAX_AGENTS];
-    int has_eps[LGV_MAX_AGENTS];
+    char names[LGX_LIVE_MAX_AGENTS][LG_NAME_LEN];
+    char *params[LGX_LIVE_MAX_AGENTS];
+    int has_eps[LGX_LIVE_MAX_AGENTS];
     long eval_every, eval_sessions, max_steps, online_every;
     job *jobs; /* [agent * n_seeds + seed] */
     lg_env *eval_env;
     lgx_loop eval_loop;
-    lgv_model *work, *shared;
+    lgx_model *work, *shared;
     long steps, next_eval, next_online, last_eval_step;
     int *ev_order, ev_next;
     double train_time;
@@ -51,7 +51,7 @@ struct lgv_live {
 
 /* ---- introspection ------------------------------------------------------------ */
 
-int lgv_agent_q(lga_agent *a, int n_actions, int n_states, const float **q)
+int lgx_agent_q(lga_agent *a, int n_actions, int n_states, const float **q)
 {
     if (!a || !a->type || !a->type->state || n_actions < 1) return 0;
     lga_state_block blocks[LGA_MAX_STATE_BLOCKS];
@@ -68,10 +68,10 @@ int lgv_agent_q(lga_agent *a, int n_actions, int n_states, const float **q)
     return 0;
 }
 
-int lgv_agent_scores(lga_agent *a, int n_actions, int n_states, int32_t state, float *out)
+int lgx_agent_scores(lga_agent *a, int n_actions, int n_states, int32_t state, float *out)
 {
     const float *q = NULL;
-    int rows = lgv_agent_q(a, n_actions, n_states, &q);
+    int rows = lgx_agent_q(a, n_actions, n_states, &q);
     if (rows == 0) return 0;
     int row = rows == 1 ? 0 : state;
     if (row < 0 || row >= rows) return 0;
@@ -81,7 +81,7 @@ int lgv_agent_scores(lga_agent *a, int n_actions, int n_states, int32_t state, f
 
 static float lgv_agent_epsilon_now(lga_agent *a) { return a->type->epsilon(a); }
 
-int lgv_agent_epsilon(lga_agent *a, const char *params_json, float *eps)
+int lgx_agent_epsilon(lga_agent *a, const char *params_json, float *eps)
 {
     (void)params_json;
     if (!a || !a->type->epsilon) return -1;
@@ -91,12 +91,12 @@ int lgv_agent_epsilon(lga_agent *a, const char *params_json, float *eps)
 
 /* ---- create / free -------------------------------------------------------------- */
 
-static job *job_of(lgv_live *L, int a, int s) { return &L->jobs[a * L->n_seeds + s]; }
+static job *job_of(lgx_live *L, int a, int s) { return &L->jobs[a * L->n_seeds + s]; }
 
-void lgv_live_free(lgv_live *L)
+void lgx_live_free(lgx_live *L)
 {
     if (!L) return;
-    lgv_live_stop(L);
+    lgx_live_stop(L);
     if (L->jobs)
         for (int j = 0; j < L->n_agents * L->n_seeds; j++) {
             job *jb = &L->jobs[j];
@@ -104,14 +104,14 @@ void lgv_live_free(lgv_live *L)
             lga_free(jb->agent);
             lg_env_free(jb->env);
             free(jb->ep_ret);
-            lgv_ring_free(&jb->returns);
+            lgx_ring_free(&jb->returns);
         }
     free(L->jobs);
     lgx_loop_free(&L->eval_loop);
     lg_env_free(L->eval_env);
-    lgv_model_free(L->work);
-    lgv_model_free(L->shared);
-    for (int a = 0; a < LGV_MAX_AGENTS; a++) free(L->params[a]);
+    lgx_model_free(L->work);
+    lgx_model_free(L->shared);
+    for (int a = 0; a < LGX_LIVE_MAX_AGENTS; a++) free(L->params[a]);
     free(L->ev_order);
     free(L->sc);
     pthread_mutex_destroy(&L->mu);
@@ -119,15 +119,15 @@ void lgv_live_free(lgv_live *L)
     free(L);
 }
 
-int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_t errsz)
+int lgx_live_create(const lgx_live_config *cfg, lgx_live **out, char *err, size_t errsz)
 {
     *out = NULL;
-    if (cfg->n_agents < 1 || cfg->n_agents > LGV_MAX_AGENTS) {
-        snprintf(err, errsz, "agents: expected 1 to %d, found %d", LGV_MAX_AGENTS, cfg->n_agents);
+    if (cfg->n_agents < 1 || cfg->n_agents > LGX_LIVE_MAX_AGENTS) {
+        snprintf(err, errsz, "agents: expected 1 to %d, found %d", LGX_LIVE_MAX_AGENTS, cfg->n_agents);
         return -1;
     }
-    if (cfg->seeds < 1 || cfg->seeds > LGV_MAX_SEEDS) {
-        snprintf(err, errsz, "seeds: expected 1 to %d, found %d", LGV_MAX_SEEDS, cfg->seeds);
+    if (cfg->seeds < 1 || cfg->seeds > LGX_LIVE_MAX_SEEDS) {
+        snprintf(err, errsz, "seeds: expected 1 to %d, found %d", LGX_LIVE_MAX_SEEDS, cfg->seeds);
         return -1;
     }
     if (cfg->eval_every < 1 || cfg->eval_sessions < 1 || cfg->max_steps < 0) {
@@ -135,7 +135,7 @@ int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_
                  cfg->eval_every, cfg->eval_sessions);
         return -1;
     }
-    lgv_live *L = calloc(1, sizeof *L);
+    lgx_live *L = calloc(1, sizeof *L);
     if (!L) {
         snprintf(err, errsz, "out of memory");
         return -1;
@@ -152,7 +152,7 @@ int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_
     L->max_steps = cfg->max_steps;
     L->last_eval_step = -1;
     if (!(L->jobs = calloc((size_t)(L->n_agents * L->n_seeds), sizeof *L->jobs))) goto oom;
-    if (lg_env_create(L->sc, L->slots, LGV_EVAL_SEED_BASE + 1, LG_LAYOUT_FLAT, &L->eval_env, err, errsz)) goto fail;
+    if (lg_env_create(L->sc, L->slots, LGX_EVAL_SEED_BASE + 1, LG_LAYOUT_FLAT, &L->eval_env, err, errsz)) goto fail;
     if (lgx_loop_init(&L->eval_loop, L->eval_env)) goto oom;
     const lg_buffers *eb = lg_env_buffers(L->eval_env);
     L->C = eb->n_actions;
@@ -161,7 +161,7 @@ int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_
     L->online_every = L->eval_every / 10;
     if (L->online_every < L->slots) L->online_every = L->slots;
 
-    lgv_model_shape shape = {0};
+    lgx_model_shape shape = {0};
     shape.n_agents = L->n_agents;
     shape.n_seeds = L->n_seeds;
     shape.n_channels = L->C;
@@ -186,24 +186,24 @@ int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_
             lga_batch_from_env(jb->env, &shp);
             if (!(jb->agent = lga_create(name, params, &shp, seed, err, errsz))) goto fail;
             if (lgx_loop_init(&jb->loop, jb->env) || !(jb->ep_ret = calloc((size_t)L->slots, sizeof(double))) ||
-                lgv_ring_init(&jb->returns, LGV_SESSION_WINDOW))
+                lgx_ring_init(&jb->returns, LGX_SESSION_WINDOW))
                 goto oom;
         }
         L->has_eps[a] = job_of(L, a, 0)->agent->type->epsilon != NULL;
         const float *q;
-        int rows = lgv_agent_q(job_of(L, a, 0)->agent, L->C, L->n_states, &q);
-        shape.qtable_rows[a] = rows > 1 && (size_t)rows * (size_t)L->C <= LGV_QTABLE_MAX ? rows : 0;
+        int rows = lgx_agent_q(job_of(L, a, 0)->agent, L->C, L->n_states, &q);
+        shape.qtable_rows[a] = rows > 1 && (size_t)rows * (size_t)L->C <= LGX_QTABLE_MAX ? rows : 0;
     }
-    if (!(L->work = lgv_model_create(L->sc, &shape, err, errsz)) ||
-        !(L->shared = lgv_model_create(L->sc, &shape, err, errsz)))
+    if (!(L->work = lgx_model_create(L->sc, &shape, err, errsz)) ||
+        !(L->shared = lgx_model_create(L->sc, &shape, err, errsz)))
         goto fail;
-    lgv_model *m = L->work;
+    lgx_model *m = L->work;
     m->max_steps = L->max_steps;
     m->eval_every = L->eval_every;
     m->eval_sessions = L->eval_sessions;
     m->clock = lg_env_clock(job_of(L, 0, 0)->env);
     for (int a = 0; a < L->n_agents; a++) {
-        lgv_agent_view *av = &m->agents[a];
+        lgx_agent_view *av = &m->agents[a];
         const char *label = cfg->labels[a] && cfg->labels[a][0] ? cfg->labels[a] : cfg->names[a];
         snprintf(av->label, sizeof av->label, "%s", label);
         snprintf(av->name, sizeof av->name, "%s", cfg->names[a]);
@@ -229,27 +229,27 @@ int lgv_live_create(const lgv_live_config *cfg, lgv_live **out, char *err, size_
 oom:
     snprintf(err, errsz, "out of memory");
 fail:
-    lgv_live_free(L);
+    lgx_live_free(L);
     return -1;
 }
 
-const lg_scenario *lgv_live_scenario(const lgv_live *L) { return L->sc; }
+const lg_scenario *lgx_live_scenario(const lgx_live *L) { return L->sc; }
 
-lgv_model *lgv_live_new_model(const lgv_live *L, char *err, size_t errsz)
+lgx_model *lgx_live_new_model(const lgx_live *L, char *err, size_t errsz)
 {
-    return lgv_model_create(L->sc, &L->work->shape, err, errsz);
+    return lgx_model_create(L->sc, &L->work->shape, err, errsz);
 }
 
 /* ---- training -------------------------------------------------------------------- */
 
-static void evaluate_all(lgv_live *L)
+static void evaluate_all(lgx_live *L)
 {
-    lgv_model *m = L->work;
-    double v[LGV_MAX_SEEDS];
+    lgx_model *m = L->work;
+    double v[LGX_LIVE_MAX_SEEDS];
     for (int a = 0; a < L->n_agents; a++) {
-        lgv_agent_view *av = &m->agents[a];
+        lgx_agent_view *av = &m->agents[a];
         for (int s = 0; s < L->n_seeds; s++) {
-            lg_env_reset(L->eval_env, LGV_EVAL_SEED_BASE + (uint64_t)s + 1);
+            lg_env_reset(L->eval_env, LGX_EVAL_SEED_BASE + (uint64_t)s + 1);
             lgx_tally t;
             memset(&t, 0, sizeof t);
             lgx_evaluate(&L->eval_loop, job_of(L, a, s)->agent, L->eval_env, L->eval_sessions, &t);
@@ -259,8 +259,8 @@ static void evaluate_all(lgv_live *L)
         for (int s = 0; s < L->n_seeds; s++) mean += v[s];
         mean /= L->n_seeds;
         for (int s = 0; s < L->n_seeds; s++) ss += (v[s] - mean) * (v[s] - mean);
-        double half = L->n_seeds > 1 ? lgv_t95(L->n_seeds - 1) * sqrt(ss / (L->n_seeds - 1) / L->n_seeds) : NAN;
-        lgv_series_add(&av->eval, (double)L->steps, mean, mean - half, mean + half);
+        double half = L->n_seeds > 1 ? lgx_t95_precise(L->n_seeds - 1) * sqrt(ss / (L->n_seeds - 1) / L->n_seeds) : NAN;
+        lgx_series_add(&av->eval, (double)L->steps, mean, mean - half, mean + half);
         av->last_eval = mean;
         av->last_eval_ci = half;
         av->n_evals++;
@@ -268,31 +268,31 @@ static void evaluate_all(lgv_live *L)
     L->last_eval_step = L->steps;
 }
 
-static void append_online(lgv_live *L)
+static void append_online(lgx_live *L)
 {
-    lgv_model *m = L->work;
+    lgx_model *m = L->work;
     for (int a = 0; a < L->n_agents; a++) {
-        lgv_agent_view *av = &m->agents[a];
+        lgx_agent_view *av = &m->agents[a];
         double sum = 0;
         int k = 0;
         for (int s = 0; s < L->n_seeds; s++) {
-            double r = lgv_ring_mean(&job_of(L, a, s)->returns);
+            double r = lgx_ring_mean(&job_of(L, a, s)->returns);
             if (isfinite(r)) sum += r, k++;
         }
         if (k > 0) {
             av->online_now = sum / k;
-            lgv_series_add(&av->online, (double)L->steps, av->online_now, NAN, NAN);
+            lgx_series_add(&av->online, (double)L->steps, av->online_now, NAN, NAN);
         }
         if (L->has_eps[a]) {
             av->epsilon_now = lgv_agent_epsilon_now(job_of(L, a, 0)->agent);
-            lgv_series_add(&av->epsilon, (double)L->steps, av->epsilon_now, NAN, NAN);
+            lgx_series_add(&av->epsilon, (double)L->steps, av->epsilon_now, NAN, NAN);
         }
     }
 }
 
-void lgv_live_round(lgv_live *L)
+void lgx_live_round(lgx_live *L)
 {
-    lgv_model *m = L->work;
+    lgx_model *m = L->work;
     if (m->done) return;
     if (L->steps >= L->next_eval) {
         if (L->last_eval_step != L->steps) evaluate_all(L);
@@ -300,17 +300,17 @@ void lgv_live_round(lgv_live *L)
     }
     const int N = L->slots, k = L->slate;
     for (int a = 0; a < L->n_agents; a++) {
-        lgv_agent_view *av = &m->agents[a];
+        lgx_agent_view *av = &m->agents[a];
         for (int s = 0; s < L->n_seeds; s++) {
             job *jb = job_of(L, a, s);
             lgx_train(&jb->loop, jb->agent, jb->env, N, NULL);
             const lg_buffers *b = lg_env_buffers(jb->env);
             const int32_t *act = jb->loop.actions;
-            for (int i = 0; i < N * k; i++) lgv_shares_add(&av->shares, act[i]);
+            for (int i = 0; i < N * k; i++) lgx_shares_add(&av->shares, act[i]);
             for (int i = 0; i < N; i++) {
                 jb->ep_ret[i] += b->reward[i];
                 if (b->terminated[i] || b->truncated[i]) {
-                    lgv_ring_push(&jb->returns, jb->ep_ret[i]);
+                    lgx_ring_push(&jb->returns, jb->ep_ret[i]);
                     jb->ep_ret[i] = 0.0;
                     jb->sessions++;
                     av->sessions++;
@@ -318,7 +318,7 @@ void lgv_live_round(lgv_live *L)
             }
             if (s == 0) { /* slot 0 of seed 1: the session panel */
                 const lg_info *in = &b->info[0];
-                lgv_step_rec r;
+                lgx_step_rec r;
                 memset(&r, 0, sizeof r);
                 r.session_step = in->session_step;
                 r.viewer = in->viewer;
@@ -335,21 +335,21 @@ void lgv_live_round(lgv_live *L)
                 av->session_return += r.reward;
                 r.session_return = (float)av->session_return;
                 if (r.ended) av->session_return = 0.0;
-                lgv_model_push_step(m, a, &r);
+                lgx_model_push_step(m, a, &r);
                 av->viewer = in->viewer;
                 av->segment = in->segment;
                 av->session_step = r.ended ? 0 : in->session_step;
                 av->budget_left = in->budget_left;
             }
         }
-        lgv_shares_tick(&av->shares);
+        lgx_shares_tick(&av->shares);
     }
     L->steps += N;
     m->steps = L->steps;
     m->clock = lg_env_clock(job_of(L, 0, 0)->env);
     double elapsed = m->clock - L->sc->start_minute;
     while (L->ev_next < L->sc->n_events && L->sc->events[L->ev_order[L->ev_next]].time <= elapsed + 1e-6)
-        lgv_model_fire_event(m, L->ev_order[L->ev_next++]);
+        lgx_model_fire_event(m, L->ev_order[L->ev_next++]);
     if (L->steps >= L->next_online) {
         append_online(L);
         while (L->next_online <= L->steps) L->next_online += L->online_every;
@@ -360,21 +360,21 @@ void lgv_live_round(lgv_live *L)
     }
 }
 
-void lgv_live_run(lgv_live *L, long slot_steps)
+void lgx_live_run(lgx_live *L, long slot_steps)
 {
     if (L->running) return;
     double t0 = lg_now();
-    while (L->steps < slot_steps && !L->work->done) lgv_live_round(L);
+    while (L->steps < slot_steps && !L->work->done) lgx_live_round(L);
     if (L->last_eval_step != L->steps) evaluate_all(L);
     L->train_time += lg_now() - t0;
 }
 
 /* Fill the per-world fields and copy the work model into the shared one. */
-static void publish(lgv_live *L)
+static void publish(lgx_live *L)
 {
-    lgv_model *m = L->work;
+    lgx_model *m = L->work;
     for (int a = 0; a < L->n_agents; a++) {
-        lgv_agent_view *av = &m->agents[a];
+        lgx_agent_view *av = &m->agents[a];
         job *jb = job_of(L, a, 0);
         const lg_buffers *b = lg_env_buffers(jb->env);
         av->clock = lg_env_clock(jb->env);
@@ -385,7 +385,7 @@ static void publish(lgv_live *L)
         lg_env_expected_reward(jb->env, 0, av->truth);
         av->state = b->state[0];
         const float *q = NULL;
-        int rows = lgv_agent_q(jb->agent, L->C, L->n_states, &q);
+        int rows = lgx_agent_q(jb->agent, L->C, L->n_states, &q);
         av->score_rows = rows;
         if (rows > 0) {
             int row = rows == 1 ? 0 : av->state;
@@ -428,15 +428,15 @@ static void publish(lgv_live *L)
     }
     m->wall_seconds = L->train_time;
     pthread_mutex_lock(&L->mu);
-    lgv_model_copy(L->shared, m);
+    lgx_model_copy(L->shared, m);
     pthread_mutex_unlock(&L->mu);
 }
 
-void lgv_live_snapshot(lgv_live *L, lgv_model *dst)
+void lgx_live_snapshot(lgx_live *L, lgx_model *dst)
 {
     if (!L->running) publish(L);
     pthread_mutex_lock(&L->mu);
-    lgv_model_copy(dst, L->shared);
+    lgx_model_copy(dst, L->shared);
     pthread_mutex_unlock(&L->mu);
 }
 
@@ -444,7 +444,7 @@ void lgv_live_snapshot(lgv_live *L, lgv_model *dst)
 
 static void *worker(void *arg)
 {
-    lgv_live *L = arg;
+    lgx_live *L = arg;
     double last_pub = 0, next_due = lg_now();
     int dirty = 0;
     for (;;) {
@@ -472,7 +472,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&L->mu);
 
         double t0 = lg_now();
-        lgv_live_round(L);
+        lgx_live_round(L);
         double t1 = lg_now();
         L->train_time += t1 - t0;
         dirty = 1;
@@ -505,7 +505,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
-int lgv_live_start(lgv_live *L, char *err, size_t errsz)
+int lgx_live_start(lgx_live *L, char *err, size_t errsz)
 {
     if (L->running) return 0;
     L->stop = 0;
@@ -520,7 +520,7 @@ int lgv_live_start(lgv_live *L, char *err, size_t errsz)
     return 0;
 }
 
-void lgv_live_stop(lgv_live *L)
+void lgx_live_stop(lgx_live *L)
 {
     if (!L->running) return;
     pthread_mutex_lock(&L->mu);
@@ -531,7 +531,7 @@ void lgv_live_stop(lgv_live *L)
     L->running = 0;
 }
 
-void lgv_live_set_paused(lgv_live *L, int paused)
+void lgx_live_set_paused(lgx_live *L, int paused)
 {
     pthread_mutex_lock(&L->mu);
     L->paused = paused != 0;
@@ -540,10 +540,10 @@ void lgv_live_set_paused(lgv_live *L, int paused)
     pthread_mutex_unlock(&L->mu);
 }
 
-void lgv_live_step_once(lgv_live *L)
+void lgx_live_step_once(lgx_live *L)
 {
     if (!L->running) {
-        lgv_live_round(L);
+        lgx_live_round(L);
         publish(L);
         return;
     }
@@ -553,7 +553,7 @@ void lgv_live_step_once(lgv_live *L)
     pthread_mutex_unlock(&L->mu);
 }
 
-void lgv_live_set_rate(lgv_live *L, double rate)
+void lgx_live_set_rate(lgx_live *L, double rate)
 {
     pthread_mutex_lock(&L->mu);
     L->rate = rate > 0 ? rate : 0;
