@@ -1,4 +1,5 @@
-/* Learning curves from CSV: strict parsing and Student-t statistics. */
+/* Learning curves from CSV (lgx_curves.h): strict parsing, then the mean and
+ * 95% confidence interval across seeds at each point. */
 #include <errno.h>
 #include <stdarg.h>
 #include <math.h>
@@ -7,28 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lg_file.h"
 #include "lgx_curves.h"
-
-/* Kept apart from lgx_t95 (lgx_stats.h) until plots and results share one
- * quantile: see the commit that unifies them. */
-double lgx_t95_precise(int df)
-{
-    static const double t[30] = {12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004,
-                                 2.262157,  2.228139, 2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905,
-                                 2.109816,  2.100922, 2.093024, 2.085963, 2.079614, 2.073873, 2.068658, 2.063899,
-                                 2.059539,  2.055529, 2.051831, 2.048407, 2.045230, 2.042272};
-    if (df < 1) return NAN;
-    if (df <= 30) return t[df - 1];
-    /* Cornish-Fisher expansion of t around the normal quantile z (Abramowitz
-     * and Stegun 26.7.5); below 1e-5 relative error from df 30 on. */
-    const double z = 1.959963984540054, n = (double)df;
-    double z2 = z * z, z3 = z2 * z, z5 = z3 * z2, z7 = z5 * z2, z9 = z7 * z2;
-    double g1 = (z3 + z) / 4.0;
-    double g2 = (5 * z5 + 16 * z3 + 3 * z) / 96.0;
-    double g3 = (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384.0;
-    double g4 = (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / 92160.0;
-    return z + g1 / n + g2 / (n * n) + g3 / (n * n * n) + g4 / (n * n * n * n);
-}
+#include "lgx_stats.h"
 
 /* ---- reading ---------------------------------------------------------------- */
 
@@ -39,10 +21,22 @@ typedef struct {
     long line;
 } row;
 
+/* The state of one reading: the text, the current line, the header's
+ * columns, the agents' labels in order of appearance, the rows. */
 typedef struct {
     const char *path;
     char *err;
     size_t errsz;
+    char *text;
+    size_t len, pos;
+    long line;
+    char *fieldbuf;
+    char *fields[LGX_CURVES_MAX_COLUMNS + 1];
+    int ncol, c_agent, c_seed, c_x, c_metric;
+    char labels[LGX_CURVES_MAX_AGENTS][LGX_COLUMN_LEN];
+    int n_labels;
+    row *rows;
+    size_t n_rows, cap_rows;
 } ctx;
 
 static void show(char *out, size_t n, const char *s, size_t len)
@@ -137,8 +131,8 @@ void lgx_curves_free(lgx_curves *c)
     memset(c, 0, sizeof *c);
 }
 
-static int fail(const ctx *cx, int rc, long line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail(const ctx *cx, int rc, long line, const char *fmt, ...)
+static int fail(ctx *cx, int rc, long line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail(ctx *cx, int rc, long line, const char *fmt, ...)
 {
     char msg[768];
     va_list ap;
@@ -152,303 +146,262 @@ static int fail(const ctx *cx, int rc, long line, const char *fmt, ...)
     return rc;
 }
 
-static int read_all(const ctx *cx, char **text, size_t *len)
+/* The whole file, with the checks a CSV needs before parsing. */
+static int read_all(ctx *cx)
 {
     struct stat st;
-    if (stat(cx->path, &st) != 0)
-        return fail(cx, 2, 0, "cannot open: %s", strerror(errno));
+    if (stat(cx->path, &st) != 0) return fail(cx, 2, 0, "cannot open: %s", strerror(errno));
     if (S_ISDIR(st.st_mode)) return fail(cx, 2, 0, "expected a CSV file, found a directory");
     if (st.st_size > LGX_CURVES_MAX_BYTES)
         return fail(cx, 2, 0, "expected at most %ld bytes, found %lld", LGX_CURVES_MAX_BYTES, (long long)st.st_size);
-    FILE *f = fopen(cx->path, "rb");
-    if (!f) return fail(cx, 2, 0, "cannot open: %s", strerror(errno));
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf) {
-        fclose(f);
-        return fail(cx, 1, 0, "out of memory for %zu bytes", cap);
-    }
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) { /* the file grew while we read it */
-            fclose(f);
-            free(buf);
-            return fail(cx, 2, 0, "the file changed while it was read");
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return fail(cx, 1, 0, "read error");
-    }
-    buf[n] = 0;
-    if (memchr(buf, 0, n)) {
-        free(buf);
-        return fail(cx, 2, 0, "expected CSV text, found a NUL byte (a binary file?)");
-    }
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
-int lgx_curves_load(const char *path, const char *metric, lgx_curves *out, char *err, size_t errsz)
-{
-    memset(out, 0, sizeof *out);
-    ctx cx = {path, err, errsz};
-    char *text = NULL;
-    size_t len = 0;
-    int rc = read_all(&cx, &text, &len);
-    if (rc) return rc;
-
-    char *fieldbuf = NULL;
-    row *rows = NULL;
-    size_t n_rows = 0, cap_rows = 0;
-    char labels[LGX_CURVES_MAX_AGENTS][LGX_COLUMN_LEN];
-    int n_labels = 0;
-    char *fields[LGX_CURVES_MAX_COLUMNS + 1];
-    int ncol = 0, c_agent = -1, c_seed = -1, c_x = -1, c_metric = -1;
-    char shown[160];
-    long line = 0;
-    size_t pos = 0;
-    size_t maxline = 0;
-    /* the longest line bounds the field buffer */
-    for (size_t i = 0, start = 0; i <= len; i++)
-        if (i == len || text[i] == '\n') {
+    int rc = lg_read_file(cx->path, LGX_CURVES_MAX_BYTES, &cx->text, &cx->len, cx->err, cx->errsz);
+    if (rc) return rc == -2 ? 2 : 1;
+    if (memchr(cx->text, 0, cx->len)) return fail(cx, 2, 0, "expected CSV text, found a NUL byte (a binary file?)");
+    size_t maxline = 0; /* the longest line bounds the field buffer */
+    for (size_t i = 0, start = 0; i <= cx->len; i++)
+        if (i == cx->len || cx->text[i] == '\n') {
             if (i - start > maxline) maxline = i - start;
             start = i + 1;
         }
-    if (!(fieldbuf = malloc(maxline + LGX_CURVES_MAX_COLUMNS + 2))) {
-        rc = fail(&cx, 1, 0, "out of memory");
-        goto out;
-    }
-    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF)
-        pos = 3; /* UTF-8 byte order mark */
+    if (!(cx->fieldbuf = malloc(maxline + LGX_CURVES_MAX_COLUMNS + 2))) return fail(cx, 1, 0, "out of memory");
+    if (cx->len >= 3 && !memcmp(cx->text, "\xEF\xBB\xBF", 3)) cx->pos = 3; /* UTF-8 byte order mark */
+    return 0;
+}
 
+/* The next line (without its "\r\n"); 0 at the end of the text. */
+static int next_line(ctx *cx, const char **s, size_t *l)
+{
+    if (cx->pos >= cx->len) return 0;
+    size_t start = cx->pos;
+    while (cx->pos < cx->len && cx->text[cx->pos] != '\n') cx->pos++;
+    *l = cx->pos - start;
+    if (cx->pos < cx->len) cx->pos++;
+    cx->line++;
+    if (*l > 0 && cx->text[start + *l - 1] == '\r') (*l)--;
+    *s = cx->text + start;
+    return 1;
+}
+
+/* The header's nf fields: the columns, the metrics, and which one to read. */
+static int read_header(ctx *cx, lgx_curves *out, const char *metric, const char *s, size_t l, int nf)
+{
+    char shown[160];
+    char **fields = cx->fields;
+    cx->ncol = nf;
+    for (int i = 0; i < nf; i++) {
+        const char *f = fields[i];
+        if (!*f || strlen(f) >= LGX_COLUMN_LEN) {
+            show(shown, sizeof shown, f, strlen(f));
+            return fail(cx, 2, cx->line, "header column %d: expected a name of 1 to %d characters, found \"%s\"", i + 1,
+                        LGX_COLUMN_LEN - 1, shown);
+        }
+        for (int j = 0; j < i; j++)
+            if (!strcmp(fields[j], f))
+                return fail(cx, 2, cx->line, "header: expected distinct column names, found \"%s\" twice", f);
+        if (!strcmp(f, "agent")) cx->c_agent = i;
+        else if (!strcmp(f, "seed")) cx->c_seed = i;
+        else if (!strcmp(f, "step") || !strcmp(f, "episode")) {
+            if (cx->c_x >= 0)
+                return fail(cx, 2, cx->line, "header: expected one x column (step or episode), found both");
+            cx->c_x = i;
+        } else
+            snprintf(out->metrics[out->n_metrics++], LGX_COLUMN_LEN, "%s", f);
+    }
+    if (cx->c_agent < 0 || cx->c_x < 0 || out->n_metrics == 0) {
+        show(shown, sizeof shown, s, l);
+        return fail(cx, 2, cx->line,
+                    "expected a header with columns agent, [seed,] step (or episode) and at least one metric, "
+                    "found \"%s\"",
+                    shown);
+    }
+    const char *want = metric;
+    if (!want) {
+        want = out->metrics[0];
+        for (int m = 0; m < out->n_metrics; m++)
+            if (!strcmp(out->metrics[m], "return")) want = "return";
+    }
+    for (int i = 0; i < nf; i++)
+        if (i != cx->c_agent && i != cx->c_seed && i != cx->c_x && !strcmp(fields[i], want)) cx->c_metric = i;
+    if (cx->c_metric < 0) {
+        char avail[1024] = "";
+        for (int m = 0; m < out->n_metrics; m++) {
+            strncat(avail, m ? ", " : "", sizeof avail - strlen(avail) - 1);
+            strncat(avail, out->metrics[m], sizeof avail - strlen(avail) - 1);
+        }
+        show(shown, sizeof shown, want, strlen(want));
+        return fail(cx, 2, 0, "unknown metric \"%s\" (this file has: %s)", shown, avail);
+    }
+    snprintf(out->metric, sizeof out->metric, "%s", want);
+    snprintf(out->xcol, sizeof out->xcol, "%s", fields[cx->c_x]);
+    out->has_seed = cx->c_seed >= 0;
+    return 0;
+}
+
+/* A data row of nf fields into cx->rows. */
+static int read_row(ctx *cx, const lgx_curves *out, int nf)
+{
+    char shown[160];
+    char **fields = cx->fields;
+    if (nf != cx->ncol) return fail(cx, 2, cx->line, "expected %d fields (as in the header), found %d", cx->ncol, nf);
+    row r = {-1, 1, 0, 0, cx->line};
+    const char *lab = fields[cx->c_agent];
+    if (!*lab || strlen(lab) >= LGX_COLUMN_LEN) {
+        show(shown, sizeof shown, lab, strlen(lab));
+        return fail(cx, 2, cx->line, "column \"agent\": expected a label of 1 to %d characters, found \"%s\"",
+                    LGX_COLUMN_LEN - 1, shown);
+    }
+    for (int a = 0; a < cx->n_labels; a++)
+        if (!strcmp(cx->labels[a], lab)) r.agent = a;
+    if (r.agent < 0) {
+        if (cx->n_labels == LGX_CURVES_MAX_AGENTS)
+            return fail(cx, 2, cx->line, "expected at most %d agents, found more", LGX_CURVES_MAX_AGENTS);
+        snprintf(cx->labels[cx->n_labels], LGX_COLUMN_LEN, "%s", lab);
+        r.agent = cx->n_labels++;
+    }
+    if (cx->c_seed >= 0) {
+        double sd;
+        const char *f = fields[cx->c_seed];
+        if (parse_number(f, &sd) || sd != floor(sd) || sd < 0 || sd > 1e15) {
+            show(shown, sizeof shown, f, strlen(f));
+            return fail(cx, 2, cx->line, "column \"seed\": expected a non-negative integer, found \"%s\"", shown);
+        }
+        r.seed = (long)sd;
+    }
+    const char *fx = fields[cx->c_x];
+    if (parse_number(fx, &r.x) || !isfinite(r.x)) {
+        show(shown, sizeof shown, fx, strlen(fx));
+        return fail(cx, 2, cx->line, "column \"%s\": expected a finite number, found \"%s\"", out->xcol, shown);
+    }
+    const char *fv = fields[cx->c_metric];
+    if (parse_number(fv, &r.v)) {
+        show(shown, sizeof shown, fv, strlen(fv));
+        return fail(cx, 2, cx->line, "column \"%s\": expected a number, found \"%s\"", out->metric, shown);
+    }
+    if (cx->n_rows == cx->cap_rows) {
+        size_t nc = cx->cap_rows ? 2 * cx->cap_rows : 256;
+        row *nr = realloc(cx->rows, nc * sizeof *cx->rows);
+        if (!nr) return fail(cx, 1, 0, "out of memory");
+        cx->rows = nr;
+        cx->cap_rows = nc;
+    }
+    cx->rows[cx->n_rows++] = r;
+    return 0;
+}
+
+/* Every line: the header, then the rows. */
+static int read_lines(ctx *cx, lgx_curves *out, const char *metric)
+{
+    const char *s;
+    size_t l;
     int header_done = 0;
-    while (pos < len) {
-        size_t start = pos;
-        while (pos < len && text[pos] != '\n') pos++;
-        size_t l = pos - start;
-        if (pos < len) pos++;
-        line++;
-        if (l > 0 && text[start + l - 1] == '\r') l--;
-        const char *s = text + start;
+    while (next_line(cx, &s, &l)) {
         int blank = 1;
         for (size_t i = 0; i < l; i++)
             if (s[i] != ' ' && s[i] != '\t') blank = 0;
         if (blank) {
-            if (!header_done) {
-                rc = fail(&cx, 2, line, "expected a header line (agent,seed,step,metric,...), found an empty line");
-                goto out;
-            }
+            if (!header_done)
+                return fail(cx, 2, cx->line, "expected a header line (agent,seed,step,metric,...), found an empty line");
             continue; /* blank lines between rows (a trailing newline) are fine */
         }
-        int nf = split(s, l, fieldbuf, fields, LGX_CURVES_MAX_COLUMNS + 1);
+        int nf = split(s, l, cx->fieldbuf, cx->fields, LGX_CURVES_MAX_COLUMNS + 1);
         if (nf == -1) {
+            char shown[160];
             show(shown, sizeof shown, s, l);
-            rc = fail(&cx, 2, line, "expected a closing quote, found the end of the line \"%s\"", shown);
-            goto out;
+            return fail(cx, 2, cx->line, "expected a closing quote, found the end of the line \"%s\"", shown);
         }
-        if (nf == -2) {
-            rc = fail(&cx, 2, line, "expected at most %d columns, found more", LGX_CURVES_MAX_COLUMNS);
-            goto out;
-        }
-        for (int i = 0; i < nf; i++) fields[i] = trim(fields[i]);
-        if (!header_done) {
-            ncol = nf;
-            for (int i = 0; i < nf; i++) {
-                const char *f = fields[i];
-                if (!*f || strlen(f) >= LGX_COLUMN_LEN) {
-                    show(shown, sizeof shown, f, strlen(f));
-                    rc = fail(&cx, 2, line, "header column %d: expected a name of 1 to %d characters, found \"%s\"",
-                              i + 1, LGX_COLUMN_LEN - 1, shown);
-                    goto out;
-                }
-                for (int j = 0; j < i; j++)
-                    if (!strcmp(fields[j], f)) {
-                        rc = fail(&cx, 2, line, "header: expected distinct column names, found \"%s\" twice", f);
-                        goto out;
-                    }
-                if (!strcmp(f, "agent")) c_agent = i;
-                else if (!strcmp(f, "seed")) c_seed = i;
-                else if (!strcmp(f, "step") || !strcmp(f, "episode")) {
-                    if (c_x >= 0) {
-                        rc = fail(&cx, 2, line, "header: expected one x column (step or episode), found both");
-                        goto out;
-                    }
-                    c_x = i;
-                } else
-                    snprintf(out->metrics[out->n_metrics++], LGX_COLUMN_LEN, "%s", f);
-            }
-            if (c_agent < 0 || c_x < 0 || out->n_metrics == 0) {
-                show(shown, sizeof shown, s, l);
-                rc = fail(&cx, 2, line,
-                          "expected a header with columns agent, [seed,] step (or episode) and at least one metric, "
-                          "found \"%s\"",
-                          shown);
-                goto out;
-            }
-            const char *want = metric;
-            if (!want) {
-                want = out->metrics[0];
-                for (int m = 0; m < out->n_metrics; m++)
-                    if (!strcmp(out->metrics[m], "return")) want = "return";
-            }
-            for (int i = 0; i < nf; i++)
-                if (i != c_agent && i != c_seed && i != c_x && !strcmp(fields[i], want)) c_metric = i;
-            if (c_metric < 0) {
-                char avail[1024] = "";
-                for (int m = 0; m < out->n_metrics; m++) {
-                    strncat(avail, m ? ", " : "", sizeof avail - strlen(avail) - 1);
-                    strncat(avail, out->metrics[m], sizeof avail - strlen(avail) - 1);
-                }
-                show(shown, sizeof shown, want, strlen(want));
-                rc = fail(&cx, 2, 0, "unknown metric \"%s\" (this file has: %s)", shown, avail);
-                goto out;
-            }
-            snprintf(out->metric, sizeof out->metric, "%s", want);
-            snprintf(out->xcol, sizeof out->xcol, "%s", fields[c_x]);
-            out->has_seed = c_seed >= 0;
-            header_done = 1;
+        if (nf == -2) return fail(cx, 2, cx->line, "expected at most %d columns, found more", LGX_CURVES_MAX_COLUMNS);
+        for (int i = 0; i < nf; i++) cx->fields[i] = trim(cx->fields[i]);
+        int rc = header_done ? read_row(cx, out, nf) : read_header(cx, out, metric, s, l, nf);
+        if (rc) return rc;
+        header_done = 1;
+    }
+    if (!header_done) return fail(cx, 2, 0, "expected a header line (agent,seed,step,metric,...), found an empty file");
+    if (cx->n_rows == 0) return fail(cx, 2, 0, "expected data rows after the header, found none");
+    return 0;
+}
+
+/* Sorted by (agent, x, seed); one row per (agent, seed, x). */
+static int sort_rows(ctx *cx, const lgx_curves *out)
+{
+    row *rows = cx->rows;
+    qsort(rows, cx->n_rows, sizeof *rows, cmp_row);
+    for (size_t i = 1; i < cx->n_rows; i++) {
+        if (rows[i].agent != rows[i - 1].agent || rows[i].x != rows[i - 1].x || rows[i].seed != rows[i - 1].seed)
             continue;
-        }
-        if (nf != ncol) {
-            rc = fail(&cx, 2, line, "expected %d fields (as in the header), found %d", ncol, nf);
-            goto out;
-        }
-        row r = {0, 1, 0, 0, line};
-        const char *lab = fields[c_agent];
-        if (!*lab || strlen(lab) >= LGX_COLUMN_LEN) {
-            show(shown, sizeof shown, lab, strlen(lab));
-            rc = fail(&cx, 2, line, "column \"agent\": expected a label of 1 to %d characters, found \"%s\"",
-                      LGX_COLUMN_LEN - 1, shown);
-            goto out;
-        }
-        r.agent = -1;
-        for (int a = 0; a < n_labels; a++)
-            if (!strcmp(labels[a], lab)) r.agent = a;
-        if (r.agent < 0) {
-            if (n_labels == LGX_CURVES_MAX_AGENTS) {
-                rc = fail(&cx, 2, line, "expected at most %d agents, found more", LGX_CURVES_MAX_AGENTS);
-                goto out;
-            }
-            snprintf(labels[n_labels], LGX_COLUMN_LEN, "%s", lab);
-            r.agent = n_labels++;
-        }
-        if (c_seed >= 0) {
-            double sd;
-            const char *f = fields[c_seed];
-            if (parse_number(f, &sd) || sd != floor(sd) || sd < 0 || sd > 1e15) {
-                show(shown, sizeof shown, f, strlen(f));
-                rc = fail(&cx, 2, line, "column \"seed\": expected a non-negative integer, found \"%s\"", shown);
-                goto out;
-            }
-            r.seed = (long)sd;
-        }
-        const char *fx = fields[c_x];
-        if (parse_number(fx, &r.x) || !isfinite(r.x)) {
-            show(shown, sizeof shown, fx, strlen(fx));
-            rc = fail(&cx, 2, line, "column \"%s\": expected a finite number, found \"%s\"", out->xcol, shown);
-            goto out;
-        }
-        const char *fv = fields[c_metric];
-        if (parse_number(fv, &r.v)) {
-            show(shown, sizeof shown, fv, strlen(fv));
-            rc = fail(&cx, 2, line, "column \"%s\": expected a number, found \"%s\"", out->metric, shown);
-            goto out;
-        }
-        if (n_rows == cap_rows) {
-            size_t nc = cap_rows ? 2 * cap_rows : 256;
-            row *nr = realloc(rows, nc * sizeof *rows);
-            if (!nr) {
-                rc = fail(&cx, 1, 0, "out of memory");
-                goto out;
-            }
-            rows = nr;
-            cap_rows = nc;
-        }
-        rows[n_rows++] = r;
+        if (cx->c_seed >= 0)
+            return fail(cx, 2, rows[i].line,
+                        "expected one row per (agent, seed, %s), found a second for (%s, %ld, %g) (first on line %ld)",
+                        out->xcol, cx->labels[rows[i].agent], rows[i].seed, rows[i].x, rows[i - 1].line);
+        return fail(cx, 2, rows[i].line,
+                    "expected one row per (agent, %s), found a second for (%s, %g) (first on line %ld)", out->xcol,
+                    cx->labels[rows[i].agent], rows[i].x, rows[i - 1].line);
     }
-    if (!header_done) {
-        rc = fail(&cx, 2, 0, "expected a header line (agent,seed,step,metric,...), found an empty file");
-        goto out;
-    }
-    if (n_rows == 0) {
-        rc = fail(&cx, 2, 0, "expected data rows after the header, found none");
-        goto out;
-    }
+    return 0;
+}
 
-    qsort(rows, n_rows, sizeof *rows, cmp_row);
-    for (size_t i = 1; i < n_rows; i++)
-        if (rows[i].agent == rows[i - 1].agent && rows[i].x == rows[i - 1].x && rows[i].seed == rows[i - 1].seed) {
-            if (c_seed >= 0)
-                rc = fail(&cx, 2, rows[i].line, "expected one row per (agent, seed, %s), found a second for (%s, %ld, %g) (first on line %ld)",
-                          out->xcol, labels[rows[i].agent], rows[i].seed, rows[i].x, rows[i - 1].line);
-            else
-                rc = fail(&cx, 2, rows[i].line, "expected one row per (agent, %s), found a second for (%s, %g) (first on line %ld)",
-                          out->xcol, labels[rows[i].agent], rows[i].x, rows[i - 1].line);
-            goto out;
-        }
-
-    if (!(out->curves = calloc((size_t)n_labels, sizeof *out->curves))) {
-        rc = fail(&cx, 1, 0, "out of memory");
-        goto out;
+/* One curve per agent: mean and 95% CI over the finite values at each x. */
+static int summarise(ctx *cx, lgx_curves *out)
+{
+    const row *rows = cx->rows;
+    double *vals = malloc(sizeof(double) * cx->n_rows);
+    if (!vals || !(out->curves = calloc((size_t)cx->n_labels, sizeof *out->curves))) {
+        free(vals);
+        return fail(cx, 1, 0, "out of memory");
     }
-    out->n_curves = n_labels;
+    out->n_curves = cx->n_labels;
     out->min_count = 0;
+    int any = 0;
     size_t i = 0;
-    for (int a = 0; a < n_labels; a++) {
+    for (int a = 0; a < cx->n_labels; a++) {
         lgx_curve *cv = &out->curves[a];
-        snprintf(cv->label, sizeof cv->label, "%s", labels[a]);
-        size_t first = i, npts = 0;
-        for (size_t j = i; j < n_rows && rows[j].agent == a; j++)
+        snprintf(cv->label, sizeof cv->label, "%s", cx->labels[a]);
+        size_t npts = 0;
+        for (size_t j = i; j < cx->n_rows && rows[j].agent == a; j++)
             if (j == i || rows[j].x != rows[j - 1].x) npts++;
         if (!(cv->x = malloc(npts * 4 * sizeof(double) + 1)) || !(cv->count = malloc(npts * sizeof(int) + 1))) {
-            rc = fail(&cx, 1, 0, "out of memory");
-            goto out;
+            free(vals);
+            return fail(cx, 1, 0, "out of memory");
         }
         cv->mean = cv->x + npts;
         cv->lo = cv->mean + npts;
         cv->hi = cv->lo + npts;
-        i = first;
-        while (i < n_rows && rows[i].agent == a) {
+        while (i < cx->n_rows && rows[i].agent == a) {
             size_t j = i;
-            double sum = 0;
             int k = 0;
-            while (j < n_rows && rows[j].agent == a && rows[j].x == rows[i].x) {
-                if (isfinite(rows[j].v)) sum += rows[j].v, k++;
-                j++;
-            }
+            for (; j < cx->n_rows && rows[j].agent == a && rows[j].x == rows[i].x; j++)
+                if (isfinite(rows[j].v)) vals[k++] = rows[j].v;
             if (k > 0) {
-                double mean = sum / k, ss = 0;
-                for (size_t q = i; q < j; q++)
-                    if (isfinite(rows[q].v)) ss += (rows[q].v - mean) * (rows[q].v - mean);
-                double half = k > 1 ? lgx_t95_precise(k - 1) * sqrt(ss / (k - 1)) / sqrt((double)k) : NAN;
+                lgx_stat st = lgx_stat_of(vals, k);
                 int p = cv->n++;
                 cv->x[p] = rows[i].x;
-                cv->mean[p] = mean;
-                cv->lo[p] = mean - half;
-                cv->hi[p] = mean + half;
+                cv->mean[p] = st.mean;
+                cv->lo[p] = st.mean - st.ci95;
+                cv->hi[p] = st.mean + st.ci95;
                 cv->count[p] = k;
                 if (k > out->max_count) out->max_count = k;
                 if (out->min_count == 0 || k < out->min_count) out->min_count = k;
             }
             i = j;
         }
+        any |= cv->n > 0;
     }
-    int any = 0;
-    for (int a = 0; a < n_labels; a++) any |= out->curves[a].n > 0;
-    if (!any) {
-        rc = fail(&cx, 2, 0, "column \"%s\": expected at least one finite value, found none", out->metric);
-        goto out;
-    }
-    rc = 0;
-out:
-    free(text);
-    free(fieldbuf);
-    free(rows);
+    free(vals);
+    if (!any) return fail(cx, 2, 0, "column \"%s\": expected at least one finite value, found none", out->metric);
+    return 0;
+}
+
+int lgx_curves_load(const char *path, const char *metric, lgx_curves *out, char *err, size_t errsz)
+{
+    memset(out, 0, sizeof *out);
+    ctx *cx = calloc(1, sizeof *cx);
+    if (!cx) return snprintf(err, errsz, "%s: out of memory", path), 1;
+    cx->path = path, cx->err = err, cx->errsz = errsz;
+    cx->c_agent = cx->c_seed = cx->c_x = cx->c_metric = -1;
+    int rc = read_all(cx);
+    if (!rc) rc = read_lines(cx, out, metric);
+    if (!rc) rc = sort_rows(cx, out);
+    if (!rc) rc = summarise(cx, out);
+    free(cx->text), free(cx->fieldbuf), free(cx->rows), free(cx);
     if (rc) lgx_curves_free(out);
     return rc;
 }

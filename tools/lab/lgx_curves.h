@@ -48,7 +48,4 @@ typedef struct {
 int lgx_curves_load(const char *path, const char *metric, lgx_curves *out, char *err, size_t errsz);
 void lgx_curves_free(lgx_curves *c);
 
-/* Temporary: the plots' Student-t quantile, until one serves everything. */
-double lgx_t95_precise(int df);
-
 #endif

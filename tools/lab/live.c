@@ -13,6 +13,7 @@
 #include "lgx_loop.h"
 #include "lgx_curves.h"
 #include "lgx_live.h"
+#include "lgx_stats.h"
 
 typedef struct {
     lg_env *env;
@@ -255,14 +256,10 @@ static void evaluate_all(lgx_live *L)
             lgx_evaluate(&L->eval_loop, job_of(L, a, s)->agent, L->eval_env, L->eval_sessions, &t);
             v[s] = t.sessions > 0 ? t.ret / t.sessions : 0.0;
         }
-        double mean = 0, ss = 0;
-        for (int s = 0; s < L->n_seeds; s++) mean += v[s];
-        mean /= L->n_seeds;
-        for (int s = 0; s < L->n_seeds; s++) ss += (v[s] - mean) * (v[s] - mean);
-        double half = L->n_seeds > 1 ? lgx_t95_precise(L->n_seeds - 1) * sqrt(ss / (L->n_seeds - 1) / L->n_seeds) : NAN;
-        lgx_series_add(&av->eval, (double)L->steps, mean, mean - half, mean + half);
-        av->last_eval = mean;
-        av->last_eval_ci = half;
+        lgx_stat st = lgx_stat_of(v, L->n_seeds);
+        lgx_series_add(&av->eval, (double)L->steps, st.mean, st.mean - st.ci95, st.mean + st.ci95);
+        av->last_eval = st.mean;
+        av->last_eval_ci = st.ci95;
         av->n_evals++;
     }
     L->last_eval_step = L->steps;
