@@ -65,16 +65,15 @@ static int save_renderer(SDL_Renderer *r, const char *path, char *err, size_t er
     return rc;
 }
 
-int lgv_watch_window(lgx_live *L, const lgv_app_options *o, lgv_watch_stats *stats, char *err, size_t errsz)
+/* SDL's video, refusing the drivers that show nothing (offscreen, dummy)
+ * unless asked for by name: without a display, say how to do without. */
+static int open_video(char *err, size_t errsz)
 {
-    memset(stats, 0, sizeof *stats);
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         snprintf(err, errsz, "cannot open a window: %s (no display? use --snapshot FILE.png to render without one)",
                  SDL_GetError());
         return -1;
     }
-    /* SDL falls back to drivers that show nothing (offscreen, dummy) when there
-     * is no display: refuse those unless asked for by name */
     const char *drv = SDL_GetCurrentVideoDriver();
     if (drv && (!strcmp(drv, "offscreen") || !strcmp(drv, "dummy")) && !getenv("SDL_VIDEODRIVER")) {
         snprintf(err, errsz,
@@ -84,100 +83,122 @@ int lgv_watch_window(lgx_live *L, const lgv_app_options *o, lgv_watch_stats *sta
         SDL_Quit();
         return -1;
     }
-    int rc = -1;
-    SDL_Window *win = NULL;
-    SDL_Renderer *ren = NULL;
-    lgv_canvas *cv = NULL;
-    lgx_model *view = NULL;
-    char title[160], msg[1200], toast[1200] = "";
-    double toast_until = 0;
+    return 0;
+}
+
+/* The window and what it draws with. */
+typedef struct {
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    lgv_canvas *cv;
+    lgx_model *view;
+    lgv_ui ui;
+    char toast[1200];
+    double toast_until;
+} window;
+
+static int create_window(window *wd, lgx_live *L, const lgv_app_options *o, lgv_watch_stats *stats, char *err,
+                         size_t errsz)
+{
+    char title[160], msg[200];
     snprintf(title, sizeof title, "livegym watch: %s", lgx_live_scenario(L)->name);
-    win = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
-                           SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
-    if (!win) {
-        snprintf(err, errsz, "cannot open a window: %s", SDL_GetError());
-        goto out;
-    }
-    ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
-    if (!ren) ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
-    if (!ren) {
-        snprintf(err, errsz, "cannot create a renderer: %s", SDL_GetError());
-        goto out;
-    }
+    wd->win = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
+                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (!wd->win) return snprintf(err, errsz, "cannot open a window: %s", SDL_GetError()), -1;
+    wd->ren = SDL_CreateRenderer(wd->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!wd->ren) wd->ren = SDL_CreateRenderer(wd->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!wd->ren) return snprintf(err, errsz, "cannot create a renderer: %s", SDL_GetError()), -1;
     SDL_RendererInfo info;
-    if (SDL_GetRendererInfo(ren, &info) == 0) {
+    if (SDL_GetRendererInfo(wd->ren, &info) == 0) {
         snprintf(stats->renderer, sizeof stats->renderer, "%s", info.name);
-        snprintf(msg, sizeof msg, "renderer: %s%s", info.name,
-                 info.flags & SDL_RENDERER_PRESENTVSYNC ? " (vsync)" : "");
+        snprintf(msg, sizeof msg, "renderer: %s%s", info.name, info.flags & SDL_RENDERER_PRESENTVSYNC ? " (vsync)" : "");
         say(o, msg);
     }
     int w, h;
-    SDL_GetRendererOutputSize(ren, &w, &h);
-    if (lgv_canvas_create(ren, o->font_path, view_scale(w, h), &cv, err, errsz)) goto out;
-    if (!(view = lgx_live_new_model(L, err, errsz))) goto out;
-    lgv_ui ui;
-    lgv_ui_init(&ui, view->n_agents);
-    lgv_ui_select(&ui, o->selected);
-    lgx_live_set_rate(L, lgv_speed_rate(ui.speed));
-    if (lgx_live_start(L, err, errsz)) goto out;
+    SDL_GetRendererOutputSize(wd->ren, &w, &h);
+    if (lgv_canvas_create(wd->ren, o->font_path, view_scale(w, h), &wd->cv, err, errsz)) return -1;
+    if (!(wd->view = lgx_live_new_model(L, err, errsz))) return -1;
+    lgv_ui_init(&wd->ui, wd->view->n_agents);
+    lgv_ui_select(&wd->ui, o->selected);
+    return 0;
+}
 
+/* A key press (docs/viewer.md lists them). Returns 1 to quit; *shot asks
+ * for a screenshot. */
+static int on_key(lgx_live *L, lgv_ui *ui, const SDL_Keysym *ks, int *shot)
+{
+    SDL_Keycode k = ks->sym;
+    if (k == SDLK_q || k == SDLK_ESCAPE) return 1;
+    if (k == SDLK_SPACE) {
+        ui->paused = !ui->paused;
+        lgx_live_set_paused(L, ui->paused);
+    } else if (k == SDLK_n) {
+        if (ui->paused) lgx_live_step_once(L);
+    } else if (k == SDLK_PLUS || k == SDLK_KP_PLUS || k == SDLK_EQUALS) {
+        lgv_ui_faster(ui);
+        lgx_live_set_rate(L, lgv_speed_rate(ui->speed));
+    } else if (k == SDLK_MINUS || k == SDLK_KP_MINUS) {
+        lgv_ui_slower(ui);
+        lgx_live_set_rate(L, lgv_speed_rate(ui->speed));
+    } else if (k == SDLK_TAB) {
+        if (ks->mod & KMOD_SHIFT) lgv_ui_prev(ui);
+        else lgv_ui_next(ui);
+    } else if (k >= SDLK_1 && k <= SDLK_9) lgv_ui_select(ui, (int)(k - SDLK_1));
+    else if (k >= SDLK_KP_1 && k <= SDLK_KP_9) lgv_ui_select(ui, (int)(k - SDLK_KP_1));
+    else if (k == SDLK_c) lgv_ui_toggle(ui, LGV_PANEL_CURVES);
+    else if (k == SDLK_p) lgv_ui_toggle(ui, LGV_PANEL_PLATFORM);
+    else if (k == SDLK_m) lgv_ui_toggle(ui, LGV_PANEL_MIND);
+    else if (k == SDLK_s) lgv_ui_toggle(ui, LGV_PANEL_SESSION);
+    else if (k == SDLK_h || k == SDLK_F1) ui->help = !ui->help;
+    else if (k == SDLK_F12 || k == SDLK_x) *shot = 1;
+    return 0;
+}
+
+/* Save what the window shows now, and say so for four seconds. */
+static void screenshot(window *wd, const lgv_app_options *o, double now)
+{
+    char path[1024], e2[1100];
+    shot_name(o, path, sizeof path);
+    if (save_renderer(wd->ren, path, e2, sizeof e2) == 0) {
+        snprintf(wd->toast, sizeof wd->toast, "saved %s", path);
+        say(o, wd->toast);
+    } else {
+        snprintf(wd->toast, sizeof wd->toast, "%s", e2);
+        say(o, e2);
+    }
+    wd->toast_until = now + 4.0;
+}
+
+int lgv_watch_window(lgx_live *L, const lgv_app_options *o, lgv_watch_stats *stats, char *err, size_t errsz)
+{
+    memset(stats, 0, sizeof *stats);
+    if (open_video(err, errsz)) return -1;
+    int rc = -1;
+    window wd;
+    memset(&wd, 0, sizeof wd);
+    if (create_window(&wd, L, o, stats, err, errsz)) goto out;
+    lgx_live_set_rate(L, lgv_speed_rate(wd.ui.speed));
+    if (lgx_live_start(L, err, errsz)) goto out;
     double t_start = lg_now(), fps = 0, last = t_start;
     long frames = 0;
-    int quit = 0;
-    while (!quit) {
+    for (int quit = 0; !quit;) {
         int shot = 0;
         SDL_Event e;
         while (SDL_PollEvent(&e)) {
             if (e.type == SDL_QUIT) quit = 1;
             else if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE) quit = 1;
-            else if (e.type == SDL_KEYDOWN) {
-                SDL_Keycode k = e.key.keysym.sym;
-                int shift = (e.key.keysym.mod & KMOD_SHIFT) != 0;
-                if (k == SDLK_q || k == SDLK_ESCAPE) quit = 1;
-                else if (k == SDLK_SPACE) {
-                    ui.paused = !ui.paused;
-                    lgx_live_set_paused(L, ui.paused);
-                } else if (k == SDLK_n) {
-                    if (ui.paused) lgx_live_step_once(L);
-                } else if (k == SDLK_PLUS || k == SDLK_KP_PLUS || k == SDLK_EQUALS) {
-                    lgv_ui_faster(&ui);
-                    lgx_live_set_rate(L, lgv_speed_rate(ui.speed));
-                } else if (k == SDLK_MINUS || k == SDLK_KP_MINUS) {
-                    lgv_ui_slower(&ui);
-                    lgx_live_set_rate(L, lgv_speed_rate(ui.speed));
-                } else if (k == SDLK_TAB) {
-                    if (shift) lgv_ui_prev(&ui);
-                    else lgv_ui_next(&ui);
-                } else if (k >= SDLK_1 && k <= SDLK_9) lgv_ui_select(&ui, (int)(k - SDLK_1));
-                else if (k >= SDLK_KP_1 && k <= SDLK_KP_9) lgv_ui_select(&ui, (int)(k - SDLK_KP_1));
-                else if (k == SDLK_c) lgv_ui_toggle(&ui, LGV_PANEL_CURVES);
-                else if (k == SDLK_p) lgv_ui_toggle(&ui, LGV_PANEL_PLATFORM);
-                else if (k == SDLK_m) lgv_ui_toggle(&ui, LGV_PANEL_MIND);
-                else if (k == SDLK_s) lgv_ui_toggle(&ui, LGV_PANEL_SESSION);
-                else if (k == SDLK_h || k == SDLK_F1) ui.help = !ui.help;
-                else if (k == SDLK_F12 || k == SDLK_x) shot = 1;
-            }
+            else if (e.type == SDL_KEYDOWN) quit |= on_key(L, &wd.ui, &e.key.keysym, &shot);
         }
         double t = lg_now();
         if (o->max_seconds > 0 && t - t_start >= o->max_seconds) quit = 1;
-        lgx_live_snapshot(L, view);
-        SDL_GetRendererOutputSize(ren, &w, &h);
-        lgv_canvas_set_scale(cv, view_scale(w, h));
-        lgv_view_status st = {fps, toast[0] && t < toast_until ? toast : NULL};
-        lgv_draw_view(cv, w, h, view, &ui, &st);
-        if (shot) {
-            char path[1024], e2[1100];
-            shot_name(o, path, sizeof path);
-            if (save_renderer(ren, path, e2, sizeof e2) == 0) {
-                snprintf(toast, sizeof toast, "saved %s", path);
-                say(o, toast);
-            } else {
-                snprintf(toast, sizeof toast, "%s", e2);
-                say(o, e2);
-            }
-            toast_until = t + 4.0;
-        }
-        SDL_RenderPresent(ren);
+        lgx_live_snapshot(L, wd.view);
+        int w, h;
+        SDL_GetRendererOutputSize(wd.ren, &w, &h);
+        lgv_canvas_set_scale(wd.cv, view_scale(w, h));
+        lgv_view_status st = {fps, wd.toast[0] && t < wd.toast_until ? wd.toast : NULL};
+        lgv_draw_view(wd.cv, w, h, wd.view, &wd.ui, &st);
+        if (shot) screenshot(&wd, o, t);
+        SDL_RenderPresent(wd.ren);
         frames++;
         double t2 = lg_now(), dt = t2 - last;
         last = t2;
@@ -187,20 +208,20 @@ int lgv_watch_window(lgx_live *L, const lgv_app_options *o, lgv_watch_stats *sta
         if (spent < 1.0 / 60.0) SDL_Delay((Uint32)((1.0 / 60.0 - spent) * 1000.0));
     }
     lgx_live_stop(L);
-    lgx_live_snapshot(L, view);
+    lgx_live_snapshot(L, wd.view);
     stats->frames = frames;
     stats->seconds = lg_now() - t_start;
     stats->fps = stats->seconds > 0 ? (double)frames / stats->seconds : 0;
-    stats->steps = view->steps;
+    stats->steps = wd.view->steps;
     stats->train_steps_per_sec =
-        stats->seconds > 0 ? (double)view->steps * view->n_agents * view->n_seeds / stats->seconds : 0;
+        stats->seconds > 0 ? (double)wd.view->steps * wd.view->n_agents * wd.view->n_seeds / stats->seconds : 0;
     rc = 0;
 out:
     lgx_live_stop(L);
-    lgx_model_free(view);
-    lgv_canvas_free(cv);
-    if (ren) SDL_DestroyRenderer(ren);
-    if (win) SDL_DestroyWindow(win);
+    lgx_model_free(wd.view);
+    lgv_canvas_free(wd.cv);
+    if (wd.ren) SDL_DestroyRenderer(wd.ren);
+    if (wd.win) SDL_DestroyWindow(wd.win);
     SDL_Quit();
     return rc;
 }

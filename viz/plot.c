@@ -70,13 +70,12 @@ static void base_name(const char *path, char *out, size_t n)
     snprintf(out, n, "%.*s", (int)(len - start), path + start);
 }
 
-int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_options *o, char *err, size_t errsz)
+/* The inputs of a plot: RESULTS is a results folder (its curves.csv and
+ * scenario.json) or a CSV file (scenario.json next to it, if any). Returns
+ * 0, or 2 with a message. */
+static int find_inputs(const char *results, const lgv_plot_options *o, char *csv, char *scen, char *folder, size_t n,
+                       char *err, size_t errsz)
 {
-    const int W = o->width > 0 ? o->width : 1000, H = o->height > 0 ? o->height : 620;
-    if (W < 200 || H < 150 || W > 8000 || H > 8000) {
-        snprintf(err, errsz, "size: expected a width in [200, 8000] and a height in [150, 8000], found %dx%d", W, H);
-        return 2;
-    }
     struct stat st;
     if (strlen(results) > 4000) {
         snprintf(err, errsz, "%.100s...: expected a path of at most 4000 characters", results);
@@ -90,101 +89,74 @@ int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_op
         snprintf(err, errsz, "%s: no such results folder or file (%s)", results, strerror(errno));
         return 2;
     }
-    char csv[4200], scen[4200], folder[4096];
     if (S_ISDIR(st.st_mode)) {
-        snprintf(csv, sizeof csv, "%s/curves.csv", results);
-        snprintf(scen, sizeof scen, "%s/scenario.json", results);
-        snprintf(folder, sizeof folder, "%s", results);
+        snprintf(csv, n, "%s/curves.csv", results);
+        snprintf(scen, n, "%s/scenario.json", results);
+        snprintf(folder, n, "%s", results);
         if (stat(csv, &st) != 0) {
             snprintf(err, errsz, "%s: no curves.csv in this folder (expected a results folder written by livegym run --out)",
                      results);
             return 2;
         }
-    } else {
-        snprintf(csv, sizeof csv, "%s", results);
-        const char *slash = strrchr(results, '/');
-        if (slash)
-            snprintf(folder, sizeof folder, "%.*s", (int)(slash - results), results);
-        else
-            snprintf(folder, sizeof folder, ".");
-        snprintf(scen, sizeof scen, "%s/scenario.json", folder);
+        return 0;
     }
-    lgx_curves cv;
-    int rc = lgx_curves_load(csv, o->metric, &cv, err, errsz);
-    if (rc) return rc;
+    snprintf(csv, n, "%s", results);
+    const char *slash = strrchr(results, '/');
+    if (slash)
+        snprintf(folder, n, "%.*s", (int)(slash - results), results);
+    else
+        snprintf(folder, n, ".");
+    snprintf(scen, n, "%.4000s/scenario.json", folder);
+    return 0;
+}
 
+typedef struct {
     char title[256], subtitle[256], xlabel[128];
-    int cheats[LGX_CURVES_MAX_AGENTS] = {0};
-    char (*labels)[LGX_COLUMN_LEN + 16] = calloc((size_t)cv.n_curves, sizeof *labels);
-    int have_name = scenario_info(scen, title, sizeof title, &cv, cheats) == 0;
-    if (o->title)
-        snprintf(title, sizeof title, "%s", o->title);
-    else if (!have_name) {
-        char b[256];
-        base_name(folder, b, sizeof b);
-        snprintf(title, sizeof title, "%s", b);
-    }
-    if (cv.has_seed) {
-        if (cv.max_count > 1 && cv.min_count != cv.max_count)
-            snprintf(subtitle, sizeof subtitle, "%s: mean and 95%% CI (Student t) over %d to %d seeds", cv.metric,
-                     cv.min_count, cv.max_count);
-        else if (cv.max_count > 1)
-            snprintf(subtitle, sizeof subtitle, "%s: mean and 95%% CI (Student t) over %d seeds", cv.metric,
-                     cv.max_count);
-        else
-            snprintf(subtitle, sizeof subtitle, "%s: one seed (no confidence interval)", cv.metric);
-        snprintf(xlabel, sizeof xlabel, "training %s (slot-steps per run)", strcmp(cv.xcol, "step") ? cv.xcol : "steps");
-    } else {
-        snprintf(subtitle, sizeof subtitle, "%s, averaged over runs (online learning)", cv.metric);
-        snprintf(xlabel, sizeof xlabel, "%s", cv.xcol);
-    }
+} plot_texts;
 
-    lgv_chart_series *sr = calloc((size_t)cv.n_curves, sizeof *sr);
+/* Title (the option, the scenario's name, or the folder's), subtitle (what
+ * the lines and bands are) and x label. */
+static void texts(plot_texts *t, const lgx_curves *cv, const char *folder, int have_name, const lgv_plot_options *o)
+{
+    if (o->title)
+        snprintf(t->title, sizeof t->title, "%s", o->title);
+    else if (!have_name)
+        base_name(folder, t->title, sizeof t->title);
+    if (cv->has_seed) {
+        if (cv->max_count > 1 && cv->min_count != cv->max_count)
+            snprintf(t->subtitle, sizeof t->subtitle, "%s: mean and 95%% CI (Student t) over %d to %d seeds",
+                     cv->metric, cv->min_count, cv->max_count);
+        else if (cv->max_count > 1)
+            snprintf(t->subtitle, sizeof t->subtitle, "%s: mean and 95%% CI (Student t) over %d seeds", cv->metric,
+                     cv->max_count);
+        else
+            snprintf(t->subtitle, sizeof t->subtitle, "%s: one seed (no confidence interval)", cv->metric);
+        snprintf(t->xlabel, sizeof t->xlabel, "training %s (slot-steps per run)",
+                 strcmp(cv->xcol, "step") ? cv->xcol : "steps");
+    } else {
+        snprintf(t->subtitle, sizeof t->subtitle, "%s, averaged over runs (online learning)", cv->metric);
+        snprintf(t->xlabel, sizeof t->xlabel, "%s", cv->xcol);
+    }
+}
+
+/* Draw the chart at twice the size, halve it (anti-aliasing), write the PNG. */
+static int render(const lgv_chart *ch, int W, int H, const char *font, const char *out_png, char *err, size_t errsz)
+{
     uint32_t *small = malloc((size_t)W * (size_t)H * 4);
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, 2 * W, 2 * H, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *ren = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
     lgv_canvas *c = NULL;
-    rc = 1;
-    if (!sr || !small || !surf || !ren || !labels) {
+    int rc = 1;
+    if (!small || !surf || !ren) {
         snprintf(err, errsz, "cannot create a %dx%d image: %s", W, H, surf ? SDL_GetError() : "out of memory");
         goto out;
     }
     float base = fminf(W / 1000.0f, H / 620.0f);
     if (base < 0.6f) base = 0.6f;
-    if (lgv_canvas_create(ren, o->font_path, 2.0f * base, &c, err, errsz)) goto out;
-    int max_pts = 0;
-    for (int i = 0; i < cv.n_curves; i++)
-        if (cv.curves[i].n > max_pts) max_pts = cv.curves[i].n;
-    for (int i = 0; i < cv.n_curves; i++) {
-        const lgx_curve *k = &cv.curves[i];
-        snprintf(labels[i], sizeof labels[i], "%s%s", k->label, cheats[i] ? " (cheats)" : "");
-        sr[i].label = labels[i];
-        sr[i].color = lgv_agent_color(i);
-        sr[i].n = k->n;
-        sr[i].x = k->x;
-        sr[i].y = k->mean;
-        sr[i].lo = cv.max_count > 1 ? k->lo : NULL;
-        sr[i].hi = cv.max_count > 1 ? k->hi : NULL;
-        sr[i].width = max_pts > 300 ? 1.4f : 2.2f;
-        sr[i].markers = max_pts <= 25;
-        sr[i].in_legend = 1;
-    }
-    lgv_chart ch;
-    memset(&ch, 0, sizeof ch);
-    ch.title = title;
-    ch.subtitle = subtitle;
-    ch.xlabel = xlabel;
-    ch.ylabel = lgx_metric_label(cv.metric);
-    ch.series = sr;
-    ch.n_series = cv.n_curves;
-    ch.legend = LGV_LEGEND_RIGHT;
-    ch.legend_note = cv.max_count > 1 ? "bands: 95% CI" : NULL;
-    ch.title_font = LGV_FONT_TITLE;
-    ch.label_font = LGV_FONT_NORMAL;
-    ch.band_alpha = 0.16f;
+    if (lgv_canvas_create(ren, font, 2.0f * base, &c, err, errsz)) goto out;
     lgv_clear(c, 0xFFFFFFFF);
     float m = 14 * 2 * base;
-    lgv_draw_chart(c, m, m * 0.8f, 2 * W - 2 * m, 2 * H - 1.6f * m, &ch);
+    lgv_draw_chart(c, m, m * 0.8f, 2 * W - 2 * m, 2 * H - 1.6f * m, ch);
     SDL_RenderFlush(ren);
     if (SDL_MUSTLOCK(surf)) SDL_LockSurface(surf);
     lgv_downsample2(surf->pixels, 2 * W, 2 * H, surf->pitch / 4, small, W);
@@ -196,6 +168,49 @@ out:
     if (ren) SDL_DestroyRenderer(ren);
     if (surf) SDL_FreeSurface(surf);
     free(small);
+    return rc;
+}
+
+int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_options *o, char *err, size_t errsz)
+{
+    const int W = o->width > 0 ? o->width : 1000, H = o->height > 0 ? o->height : 620;
+    if (W < 200 || H < 150 || W > 8000 || H > 8000) {
+        snprintf(err, errsz, "size: expected a width in [200, 8000] and a height in [150, 8000], found %dx%d", W, H);
+        return 2;
+    }
+    char csv[4200], scen[4200], folder[4200];
+    int rc = find_inputs(results, o, csv, scen, folder, sizeof csv, err, errsz);
+    if (rc) return rc;
+    lgx_curves cv;
+    if ((rc = lgx_curves_load(csv, o->metric, &cv, err, errsz))) return rc;
+    plot_texts t;
+    int cheats[LGX_CURVES_MAX_AGENTS] = {0};
+    int have_name = scenario_info(scen, t.title, sizeof t.title, &cv, cheats) == 0;
+    texts(&t, &cv, folder, have_name, o);
+    lgv_chart_series *sr = calloc((size_t)cv.n_curves, sizeof *sr);
+    char (*labels)[LGX_COLUMN_LEN + 16] = calloc((size_t)cv.n_curves, sizeof *labels);
+    rc = 1;
+    if (!sr || !labels) {
+        snprintf(err, errsz, "cannot create a %dx%d image: out of memory", W, H);
+        goto out;
+    }
+    int max_pts = 0;
+    for (int i = 0; i < cv.n_curves; i++)
+        if (cv.curves[i].n > max_pts) max_pts = cv.curves[i].n;
+    for (int i = 0; i < cv.n_curves; i++) {
+        const lgx_curve *k = &cv.curves[i];
+        snprintf(labels[i], sizeof labels[i], "%s%s", k->label, cheats[i] ? " (cheats)" : "");
+        sr[i] = (lgv_chart_series){.label = labels[i], .color = lgv_agent_color(i), .n = k->n, .x = k->x,
+                                   .y = k->mean, .lo = cv.max_count > 1 ? k->lo : NULL,
+                                   .hi = cv.max_count > 1 ? k->hi : NULL, .width = max_pts > 300 ? 1.4f : 2.2f,
+                                   .markers = max_pts <= 25, .in_legend = 1};
+    }
+    lgv_chart ch = {.title = t.title, .subtitle = t.subtitle, .xlabel = t.xlabel,
+                    .ylabel = lgx_metric_label(cv.metric), .series = sr, .n_series = cv.n_curves,
+                    .legend = LGV_LEGEND_RIGHT, .legend_note = cv.max_count > 1 ? "bands: 95% CI" : NULL,
+                    .title_font = LGV_FONT_TITLE, .label_font = LGV_FONT_NORMAL, .band_alpha = 0.16f};
+    rc = render(&ch, W, H, o->font_path, out_png, err, errsz);
+out:
     free(sr);
     free(labels);
     lgx_curves_free(&cv);

@@ -1,6 +1,23 @@
 /* The viewer's and the plots' colours (lgv_theme.h). */
 #include "lgv_theme.h"
 
+uint32_t lgv_with_alpha(uint32_t c, float a)
+{
+    if (a < 0) a = 0;
+    if (a > 1) a = 1;
+    return (c & 0x00FFFFFFu) | (uint32_t)(a * 255.0f + 0.5f) << 24;
+}
+
+uint32_t lgv_mix(uint32_t a, uint32_t b, float t)
+{
+    uint32_t out = 0xFF000000u;
+    for (int sh = 0; sh < 24; sh += 8) {
+        float x = (float)((a >> sh) & 0xFF), y = (float)((b >> sh) & 0xFF);
+        out |= (uint32_t)(x + (y - x) * t + 0.5f) << sh;
+    }
+    return out;
+}
+
 uint32_t lgv_agent_color(int i)
 {
     static const uint32_t okabe_ito[] = {0xFF0072B2, 0xFFD55E00, 0xFF009E73, 0xFFCC79A7,
