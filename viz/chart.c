@@ -5,11 +5,6 @@
 
 #include "lgv_draw.h"
 
-#define C_AXIS 0xFF333333u
-#define C_GRID 0xFFE4E4E4u
-#define C_TEXT 0xFF222222u
-#define C_MUTED 0xFF666666u
-
 /* Where everything goes: computed once, then drawn in layers. */
 typedef struct {
     float s, pad;
@@ -44,11 +39,11 @@ static float line_width(const chart_layout *L, const lgv_chart_series *sr)
 static void titles(lgv_canvas *c, chart_layout *L, float x, float w, const lgv_chart *ch)
 {
     if (ch->title && ch->title[0]) {
-        lgv_text(c, x + w / 2, L->top, L->tf, C_TEXT, LGV_ALIGN_CENTER, w, ch->title);
+        lgv_text(c, x + w / 2, L->top, L->tf, LGV_TEXT, LGV_ALIGN_CENTER, w, ch->title);
         L->top += lgv_line_height(c, L->tf);
     }
     if (ch->subtitle && ch->subtitle[0]) {
-        lgv_text(c, x + w / 2, L->top, L->lf, C_MUTED, LGV_ALIGN_CENTER, w, ch->subtitle);
+        lgv_text(c, x + w / 2, L->top, L->lf, LGV_MUTED, LGV_ALIGN_CENTER, w, ch->subtitle);
         L->top += lgv_line_height(c, L->lf);
     }
     L->top += L->pad;
@@ -155,28 +150,28 @@ static void grid_and_axes(lgv_canvas *c, const chart_layout *L, const lgv_chart 
 {
     const float s = L->s;
     char lab[64];
-    lgv_fill(c, L->px0, L->py0, L->px1 - L->px0, L->py1 - L->py0, 0xFFFFFFFF);
+    lgv_fill(c, L->px0, L->py0, L->px1 - L->px0, L->py1 - L->py0, LGV_CARD);
     for (int i = 0; i < L->nyt; i++) {
         float yy = map_y(L, L->yt[i]);
-        lgv_fill(c, L->px0, floorf(yy), L->px1 - L->px0, fmaxf(1, s * 0.8f), C_GRID);
+        lgv_fill(c, L->px0, floorf(yy), L->px1 - L->px0, fmaxf(1, s * 0.8f), LGV_GRID);
         lgv_fmt_tick(lab, sizeof lab, L->yt[i], L->ystep);
-        lgv_fill(c, L->px0 - 4 * s, floorf(yy), 4 * s, fmaxf(1, s), C_AXIS);
-        lgv_text(c, L->px0 - 6 * s, yy - lgv_line_height(c, L->kf) * 0.5f, L->kf, C_TEXT, LGV_ALIGN_RIGHT, 0, lab);
+        lgv_fill(c, L->px0 - 4 * s, floorf(yy), 4 * s, fmaxf(1, s), LGV_AXIS);
+        lgv_text(c, L->px0 - 6 * s, yy - lgv_line_height(c, L->kf) * 0.5f, L->kf, LGV_TEXT, LGV_ALIGN_RIGHT, 0, lab);
     }
     for (int i = 0; i < L->nxt; i++) {
         float xx = map_x(L, L->xt[i]);
-        lgv_fill(c, floorf(xx), L->py0, fmaxf(1, s * 0.8f), L->py1 - L->py0, C_GRID);
+        lgv_fill(c, floorf(xx), L->py0, fmaxf(1, s * 0.8f), L->py1 - L->py0, LGV_GRID);
         lgv_fmt_tick(lab, sizeof lab, L->xt[i], L->xstep);
-        lgv_fill(c, floorf(xx), L->py1, fmaxf(1, s), 4 * s, C_AXIS);
-        lgv_text(c, xx, L->py1 + 4 * s, L->kf, C_TEXT, LGV_ALIGN_CENTER, 0, lab);
+        lgv_fill(c, floorf(xx), L->py1, fmaxf(1, s), 4 * s, LGV_AXIS);
+        lgv_text(c, xx, L->py1 + 4 * s, L->kf, LGV_TEXT, LGV_ALIGN_CENTER, 0, lab);
     }
-    if (L->y0 < 0 && L->y1 > 0) lgv_fill(c, L->px0, floorf(map_y(L, 0)), L->px1 - L->px0, fmaxf(1, s), 0xFFBBBBBB);
-    lgv_fill(c, L->px0, L->py1, L->px1 - L->px0, fmaxf(1, s * 1.2f), C_AXIS);
-    lgv_fill(c, L->px0, L->py0, fmaxf(1, s * 1.2f), L->py1 - L->py0 + 1, C_AXIS);
+    if (L->y0 < 0 && L->y1 > 0) lgv_fill(c, L->px0, floorf(map_y(L, 0)), L->px1 - L->px0, fmaxf(1, s), LGV_ZERO);
+    lgv_fill(c, L->px0, L->py1, L->px1 - L->px0, fmaxf(1, s * 1.2f), LGV_AXIS);
+    lgv_fill(c, L->px0, L->py0, fmaxf(1, s * 1.2f), L->py1 - L->py0 + 1, LGV_AXIS);
     if (ch->xlabel)
-        lgv_text(c, (L->px0 + L->px1) / 2, L->bottom - L->lh, L->lf, C_TEXT, LGV_ALIGN_CENTER, L->px1 - L->px0,
+        lgv_text(c, (L->px0 + L->px1) / 2, L->bottom - L->lh, L->lf, LGV_TEXT, LGV_ALIGN_CENTER, L->px1 - L->px0,
                  ch->xlabel);
-    if (ch->ylabel) lgv_text_vertical(c, L->left + L->lh * 0.5f, (L->py0 + L->py1) / 2, L->lf, C_TEXT, ch->ylabel);
+    if (ch->ylabel) lgv_text_vertical(c, L->left + L->lh * 0.5f, (L->py0 + L->py1) / 2, L->lf, LGV_TEXT, ch->ylabel);
 }
 
 /* Bands, then lines (runs of finite points), then markers; buf holds 3 * maxn floats. */
@@ -229,10 +224,10 @@ static void legend(lgv_canvas *c, const chart_layout *L, float x, float w, const
             float seg[4] = {lx, my, lx + 22 * s, my};
             lgv_polyline(c, seg, 2, line_width(L, sr), sr->dash * s, sr->color);
             if (sr->lo) lgv_fill(c, lx, my - 5 * s, 22 * s, 10 * s, lgv_with_alpha(sr->color, 0.18f));
-            lgv_text(c, lx + 28 * s, ly, L->lf, C_TEXT, LGV_ALIGN_LEFT, L->leg_w - 30 * s, sr->label);
+            lgv_text(c, lx + 28 * s, ly, L->lf, LGV_TEXT, LGV_ALIGN_LEFT, L->leg_w - 30 * s, sr->label);
             ly += lh * 1.15f;
         }
-        if (ch->legend_note) lgv_text(c, lx, ly + 2 * s, L->kf, C_MUTED, LGV_ALIGN_LEFT, L->leg_w, ch->legend_note);
+        if (ch->legend_note) lgv_text(c, lx, ly + 2 * s, L->kf, LGV_MUTED, LGV_ALIGN_LEFT, L->leg_w, ch->legend_note);
     } else if (ch->legend == LGV_LEGEND_TOP) {
         float lx = x, ly = L->top - L->leg_h;
         for (int i = 0; i < ch->n_series; i++) {
@@ -243,10 +238,10 @@ static void legend(lgv_canvas *c, const chart_layout *L, float x, float w, const
             float my = ly + lh * 0.5f;
             float seg[4] = {lx, my, lx + 20 * s, my};
             lgv_polyline(c, seg, 2, line_width(L, sr), sr->dash * s, sr->color);
-            lgv_text(c, lx + 24 * s, ly, L->lf, C_TEXT, LGV_ALIGN_LEFT, 0, sr->label);
+            lgv_text(c, lx + 24 * s, ly, L->lf, LGV_TEXT, LGV_ALIGN_LEFT, 0, sr->label);
             lx += ew;
         }
-        if (ch->legend_note) lgv_text(c, x, ly + lh, L->kf, C_MUTED, LGV_ALIGN_LEFT, w, ch->legend_note);
+        if (ch->legend_note) lgv_text(c, x, ly + lh, L->kf, LGV_MUTED, LGV_ALIGN_LEFT, w, ch->legend_note);
     }
 }
 
@@ -279,7 +274,7 @@ void lgv_draw_chart(lgv_canvas *c, float x, float y, float w, float h, const lgv
     free(buf);
     SDL_RenderSetClipRect(lgv_canvas_renderer(c), NULL);
     if (!L.any && ch->empty_text)
-        lgv_text(c, (L.px0 + L.px1) / 2, (L.py0 + L.py1) / 2 - L.lh / 2, L.lf, C_MUTED, LGV_ALIGN_CENTER,
+        lgv_text(c, (L.px0 + L.px1) / 2, (L.py0 + L.py1) / 2 - L.lh / 2, L.lf, LGV_MUTED, LGV_ALIGN_CENTER,
                  L.px1 - L.px0, ch->empty_text);
     legend(c, &L, x, w, ch);
 }

@@ -40,7 +40,7 @@ static void bars(view *v, float x, float y, float w, float h, const float *val, 
 #define BY(vv) ((float)(y + h - ((vv) - dlo) / (dhi - dlo) * h))
     for (int i = 0; i < nt; i++) {
         lgv_fmt_tick(lab, sizeof lab, tk[i], step);
-        lgv_fill(c, px0, BY(tk[i]), pw, fmaxf(1, 0.8f * s), 0xFFEDEFF2);
+        lgv_fill(c, px0, BY(tk[i]), pw, fmaxf(1, 0.8f * s), LGV_GRID);
         lgv_text(c, px0 - 4 * s, BY(tk[i]) - lh / 2, LGV_FONT_SMALL, LGV_MUTED, LGV_ALIGN_RIGHT, 0, lab);
     }
     float bw = pw / C, zero = BY(0.0);
@@ -113,7 +113,7 @@ static void heat_map(view *v, float x, float y, float w, float h, const lgx_agen
     }
     if (av->score_row >= 0 && av->score_row < rows) {
         float ry = y + mh * av->score_row / rows, rh = fmaxf(2 * s, mh / rows);
-        lgv_frame(c, x - 2 * s, ry - 1 * s, mw + 4 * s, rh + 2 * s, fmaxf(1, 1.5f * s), 0xFFFF2D55);
+        lgv_frame(c, x - 2 * s, ry - 1 * s, mw + 4 * s, rh + 2 * s, fmaxf(1, 1.5f * s), LGV_HIGHLIGHT);
     }
     lgv_frame(c, x, y, mw, mh, fmaxf(1, 0.8f * s), LGV_BORDER);
     /* colour bar */
@@ -157,7 +157,7 @@ void lgv_panel_mind(view *v, float x, float y, float w, float h)
         bars(v, x + pad, top, w - 2 * pad, bar_h - 4 * s, av->scores, av->mask, C, lgv_agent_color(sel),
              argmax_on(av->scores, av->mask, C), t);
     } else {
-        lgv_fill(c, x + pad, top, w - 2 * pad, bar_h - 6 * s, 0xFFF7F8FA);
+        lgv_fill(c, x + pad, top, w - 2 * pad, bar_h - 6 * s, LGV_WELL);
         lgv_textf(c, x + w / 2, top + bar_h / 2 - lh, LGV_FONT_NORMAL, LGV_MUTED, LGV_ALIGN_CENTER, w - 2 * pad,
                   "no scores exposed by \"%s\"", av->name);
         lgv_text(c, x + w / 2, top + bar_h / 2, LGV_FONT_SMALL, LGV_MUTED, LGV_ALIGN_CENTER, w - 2 * pad,
@@ -165,7 +165,7 @@ void lgv_panel_mind(view *v, float x, float y, float w, float h)
                             : "(its state has no \"q\" table the viewer can read)");
     }
     top += bar_h;
-    bars(v, x + pad, top, w - 2 * pad, bar_h - 4 * s, av->truth, av->mask, C, 0xFF555555, oracle_pick,
+    bars(v, x + pad, top, w - 2 * pad, bar_h - 4 * s, av->truth, av->mask, C, LGV_TRUTH, oracle_pick,
          "ground truth (oracle): expected immediate reward per channel");
     top += bar_h;
     if (heat) heat_map(v, x + pad, top + 2 * s, w - 2 * pad, y + h - top - 8 * s, av, C);

@@ -10,7 +10,7 @@ static void day_strip(view *v, float x, float y, float w, float h, double clock)
 {
     lgv_canvas *c = v->c;
     const lg_scenario *sc = v->m->sc;
-    lgv_fill(c, x, y, w, h, 0xFFF7F8FA);
+    lgv_fill(c, x, y, w, h, LGV_WELL);
     int n = 96;
     float pts[2 * 97], lo[97], hi[97], xs[97];
     for (int i = 0; i <= n; i++) {
@@ -22,8 +22,8 @@ static void day_strip(view *v, float x, float y, float w, float h, double clock)
         pts[2 * i] = xs[i];
         pts[2 * i + 1] = hi[i];
     }
-    lgv_band(c, xs, lo, hi, n + 1, 0xFFD8E3F0);
-    lgv_polyline(c, pts, n + 1, 1.2f * v->s, 0, 0xFF7A9CC6);
+    lgv_band(c, xs, lo, hi, n + 1, LGV_AUDIENCE_FILL);
+    lgv_polyline(c, pts, n + 1, 1.2f * v->s, 0, LGV_AUDIENCE_LINE);
     for (int hh = 0; hh <= 24; hh += 6) {
         float xx = x + w * hh / 24.0f;
         lgv_fill(c, xx, y + h - 3 * v->s, fmaxf(1, v->s), 3 * v->s, LGV_MUTED);

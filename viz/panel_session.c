@@ -51,8 +51,8 @@ void lgv_panel_session(view *v, float x, float y, float w, float h)
     if (frac < 0) frac = 0;
     if (frac > 1) frac = 1;
     float bw = fminf(cw * 0.45f, 240 * s);
-    lgv_fill(c, cx, top + 3 * s, bw, sh - 4 * s, 0xFFE9ECEF);
-    lgv_fill(c, cx, top + 3 * s, bw * frac, sh - 4 * s, frac < 0.2f ? LGV_ALERT : 0xFF009E73);
+    lgv_fill(c, cx, top + 3 * s, bw, sh - 4 * s, LGV_TRACK);
+    lgv_fill(c, cx, top + 3 * s, bw * frac, sh - 4 * s, frac < 0.2f ? LGV_ALERT : LGV_DONE);
     lgv_textf(c, cx + bw + 8 * s, top, LGV_FONT_SMALL, LGV_TEXT, LGV_ALIGN_LEFT, cw - bw - 8 * s,
               "budget left %.1f min \xC2\xB7 session return so far %.1f", last->budget_left, last->session_return);
     top += sh + 4 * s;

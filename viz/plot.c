@@ -154,7 +154,7 @@ static int render(const lgv_chart *ch, int W, int H, const char *font, const cha
     float base = fminf(W / 1000.0f, H / 620.0f);
     if (base < 0.6f) base = 0.6f;
     if (lgv_canvas_create(ren, font, 2.0f * base, &c, err, errsz)) goto out;
-    lgv_clear(c, 0xFFFFFFFF);
+    lgv_clear(c, LGV_CARD);
     float m = 14 * 2 * base;
     lgv_draw_chart(c, m, m * 0.8f, 2 * W - 2 * m, 2 * H - 1.6f * m, ch);
     SDL_RenderFlush(ren);

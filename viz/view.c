@@ -72,7 +72,7 @@ static void top_bar(view *v, float w, float h, const lgv_view_status *st)
     lgv_fill(c, 0, 0, w, h, LGV_BAR);
     float lh = lgv_line_height(c, LGV_FONT_LARGE), y = (h - lh) / 2;
     float x = 10 * s;
-    x += lgv_text(c, x, y, LGV_FONT_LARGE, 0xFFFFFFFF, LGV_ALIGN_LEFT, 0, "livegym watch") + 14 * s;
+    x += lgv_text(c, x, y, LGV_FONT_LARGE, LGV_CARD, LGV_ALIGN_LEFT, 0, "livegym watch") + 14 * s;
     char clk[48], steps[32], rate[32], speed[32], buf[400];
     lgv_fmt_clock(clk, sizeof clk, m->clock);
     lgv_fmt_count(steps, sizeof steps, (double)m->steps);
@@ -87,12 +87,12 @@ static void top_bar(view *v, float w, float h, const lgv_view_status *st)
     float nh = lgv_line_height(c, LGV_FONT_NORMAL);
     float hint_w = lgv_text_width(c, LGV_FONT_BOLD, "h: help") + 20 * s;
     float state_w = lgv_text_width(c, LGV_FONT_BOLD, state) + 24 * s;
-    x += lgv_text(c, x, (h - nh) / 2, LGV_FONT_NORMAL, 0xFFDDE1E6, LGV_ALIGN_LEFT, w - x - hint_w - state_w - 10 * s, buf);
-    uint32_t sc = m->done ? 0xFF009E73 : v->ui->paused ? 0xFFE69F00 : 0xFF56B4E9;
+    x += lgv_text(c, x, (h - nh) / 2, LGV_FONT_NORMAL, LGV_BAR_TEXT, LGV_ALIGN_LEFT, w - x - hint_w - state_w - 10 * s, buf);
+    uint32_t sc = m->done ? LGV_DONE : v->ui->paused ? LGV_PAUSED : LGV_RUNNING;
     float sx = w - hint_w - state_w;
     lgv_fill(c, sx, (h - nh) / 2 - 2 * s, state_w - 10 * s, nh + 4 * s, sc);
     lgv_text(c, sx + (state_w - 10 * s) / 2, (h - nh) / 2, LGV_FONT_BOLD, 0xFF000000, LGV_ALIGN_CENTER, 0, state);
-    lgv_text(c, w - 10 * s, (h - nh) / 2, LGV_FONT_BOLD, 0xFFFFFFFF, LGV_ALIGN_RIGHT, 0, "h: help");
+    lgv_text(c, w - 10 * s, (h - nh) / 2, LGV_FONT_BOLD, LGV_CARD, LGV_ALIGN_RIGHT, 0, "h: help");
 }
 
 static void tabs(view *v, float y, float w, float h, const lgv_view_status *st)
@@ -100,7 +100,7 @@ static void tabs(view *v, float y, float w, float h, const lgv_view_status *st)
     lgv_canvas *c = v->c;
     const lgx_model *m = v->m;
     const float s = v->s;
-    lgv_fill(c, 0, y, w, h, 0xFFE6E9ED);
+    lgv_fill(c, 0, y, w, h, LGV_TABS);
     float nh = lgv_line_height(c, LGV_FONT_NORMAL), x = 8 * s;
     for (int a = 0; a < m->n_agents; a++) {
         const lgx_agent_view *av = &m->agents[a];
@@ -120,7 +120,7 @@ static void tabs(view *v, float y, float w, float h, const lgv_view_status *st)
     }
     const char *hint = st ? (st->toast ? st->toast : "tab/1-9 agent \xC2\xB7 space pause \xC2\xB7 +/- speed \xC2\xB7 h: help")
                           : "snapshot (livegym watch --snapshot)";
-    lgv_text(c, w - 10 * s, y + (h - nh) / 2, LGV_FONT_NORMAL, st && st->toast ? 0xFF0072B2 : LGV_MUTED, LGV_ALIGN_RIGHT,
+    lgv_text(c, w - 10 * s, y + (h - nh) / 2, LGV_FONT_NORMAL, st && st->toast ? LGV_INFO : LGV_MUTED, LGV_ALIGN_RIGHT,
              w - x - 20 * s, hint);
 }
 
