@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "lg_carve.h"
 #include "lg_env.h"
 #include "lg_rng.h"
 
@@ -53,11 +54,11 @@ typedef struct {
     uint8_t watched_last;
 } lg_slot;
 
-struct lg_env {
-    lg_scenario sc;
-    int N, C, K, D, M, S, U, k;
-    uint64_t seed;
-    lg_layout layout;
+/* The live platform's state (env/live/): the static world from the world
+ * seed, the dynamic world, the viewer pool, and where each observation
+ * block sits. */
+typedef struct {
+    int K, D, M, S, U, W; /* categories, latent dim, embedding dim, segments, viewers, words per follow bitset */
 
     /* static world, from the world seed */
     float *centroid;      /* [K*D] */
@@ -71,8 +72,6 @@ struct lg_env {
     float seg_quality_w[LG_MAX_SEGMENTS]; /* copies of segment params for the hot loop */
 
     /* dynamic world */
-    double clock;     /* minutes since midnight of day 0 */
-    int64_t steps;
     float *x;         /* [C] log-popularity */
     float *cat_offset;/* [K] trend shifts */
     float *bots;      /* [C] */
@@ -95,53 +94,95 @@ struct lg_env {
     float *fatigue;       /* [U*K] */
     float *fatigue_time;  /* [U] clock of the last fatigue update */
     uint64_t *follows;    /* [U*W] bitsets */
-    int W;                /* words per follow bitset */
     uint8_t *busy;        /* [U] in a session now */
-
-    /* slots */
-    lg_slot *slot;        /* [N] */
-    uint64_t *slot_seed;  /* [N] */
-    float *history;       /* [N*K] recent category history */
+    float *history;       /* [N*K] each slot's recent category history */
 
     /* precomputed */
     float fatigue_decay_step;
     float ou_a, ou_s;
     float conc_norm;      /* 1 / log1p(audience_peak) */
 
-    /* outputs */
+    /* observation block offsets */
+    int off_tod, off_progress, off_segment, off_history, off_watched, off_follows, off_u;
+    int ch_on, ch_conc, ch_cat, ch_emb, ch_since, ch_v;
+} lg_live;
+
+/* A classic reference env's state (env/classic/). */
+typedef struct {
+    float *q_star; /* [N * C] bandit true values */
+    int32_t *pos;  /* [N] cliff position */
+} lg_classic;
+
+typedef struct lg_world_ops lg_world_ops;
+
+struct lg_env {
+    lg_scenario sc;
+    const lg_world_ops *ops; /* live, bandit or cliff */
+    int N, C, k;             /* slots, actions (channels), slate size */
+    uint64_t seed;
+    lg_layout layout;
+    double clock;            /* minutes since midnight of day 0 */
+    int64_t steps;
+    uint64_t warnings;
+
+    lg_slot *slot;           /* [N] */
+    uint64_t *slot_seed;     /* [N] */
     lg_buffers buf;
     lg_obs_block blocks[LG_MAX_OBS_BLOCKS];
     int n_blocks;
-    int off_tod, off_progress, off_segment, off_history, off_watched, off_follows, off_u;
-    int ch_on, ch_conc, ch_cat, ch_emb, ch_since, ch_v;
 
-    /* classic reference envs (kind != LG_KIND_LIVE) */
-    const struct lg_classic_ops *classic;
-    float *q_star;        /* [N * C] bandit true values */
-    int32_t *pos;         /* [N] cliff position */
+    lg_live live;            /* kind live */
+    lg_classic classic;      /* kind bandit or cliff */
 
-    uint64_t warnings;
-    size_t block_bytes; /* the one allocation every array above lives in */
+    /* Every array above lives in this one allocation, carved by ops->carve
+     * in the order that is also the state file's (lg_env_state_save). */
+    void *block;
+    size_t block_bytes;
 };
 
-/* A classic reference env plugs into the same step loop through these. */
-typedef struct lg_classic_ops {
-    void (*layout)(lg_env *env);                      /* dims, blocks, n_states */
-    void (*start)(lg_env *env, int slot);             /* begin a new episode in slot */
-    void (*step)(lg_env *env, int slot, const int32_t *items); /* reward, flags, info */
-    void (*write_obs)(const lg_env *env, int slot, float *dst);
+/* A world plugs into the env's one API through these. The env owns the
+ * slots, the buffers and the step loop (final observations, SAME_STEP
+ * auto-reset); the world owns everything else. */
+struct lg_world_ops {
+    /* Sizes (C, k and the world's own), observation blocks and n_states;
+     * before anything is allocated. */
+    void (*layout)(lg_env *env);
+    /* Carve every array, the env's included (lg_env_carve_slots,
+     * lg_env_carve_buffers), in the world's state order. */
+    void (*carve)(lg_env *env, lg_carver *cv);
+    /* Once, after carving: what depends only on the scenario. NULL: none. */
+    void (*init)(lg_env *env);
+    /* The whole world at a full reset: clock, steps, dynamic state, channel
+     * table and mask; the slots are started after it. */
+    void (*reset)(lg_env *env);
+    void (*start)(lg_env *env, int slot);   /* the first session or episode of a slot after reset */
+    void (*restart)(lg_env *env, int slot); /* the next one, after one ended */
+    /* One step of every slot: reward, terminated, truncated and info per
+     * slot, the world moved on by one step, channel table and mask. */
+    void (*step)(lg_env *env, const int32_t *actions);
+    void (*write_obs)(const lg_env *env, int slot, float *dst); /* slot's part */
     int (*state)(const lg_env *env, int slot);
     void (*expected_reward)(const lg_env *env, int slot, float *out);
-} lg_classic_ops;
+    void (*channel)(const lg_env *env, int c, lg_channel_state *out); /* NULL: no channels (classic) */
+    /* The world's scalars in a state file (two of them), written on save
+     * and checked and set on load (-1 with a message when out of range).
+     * NULL: none (written as 0). */
+    void (*save_marks)(const lg_env *env, int64_t marks[2]);
+    int (*load_marks)(lg_env *env, const int64_t marks[2], char *err, size_t errsz);
+};
 
-extern const lg_classic_ops lg_bandit_ops; /* env/classic/bandit.c */
-extern const lg_classic_ops lg_cliff_ops;  /* env/classic/cliff.c */
+extern const lg_world_ops lg_live_ops;   /* env/live/live.c */
+extern const lg_world_ops lg_bandit_ops; /* env/classic/bandit.c */
+extern const lg_world_ops lg_cliff_ops;  /* env/classic/cliff.c */
 
-/* Shared by obs.c and the classic envs. */
+/* For the worlds' carve functions: the env's own arrays. */
+void lg_env_carve_slots(lg_env *env, lg_carver *cv);   /* slot, slot_seed */
+void lg_env_carve_buffers(lg_env *env, lg_carver *cv); /* the lg_buffers arrays */
+
+/* An observation block at *cursor (advanced by size); returns its offset. */
 int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int size, float lo, float hi);
-void lg_live_expected_reward(const lg_env *env, int slot, float *out);
 
-/* world.c */
+/* env/live/world.c */
 void lg_world_init_static(lg_env *env);
 void lg_world_reset(lg_env *env);
 void lg_world_fire_events(lg_env *env);
@@ -150,7 +191,7 @@ void lg_world_update_schedule(lg_env *env);
 void lg_world_update_audience(lg_env *env);
 int lg_world_build_actions(lg_env *env);
 
-/* viewers.c */
+/* env/live/viewers.c */
 void lg_viewers_init_static(lg_env *env);
 void lg_viewers_reset(lg_env *env);
 void lg_session_start(lg_env *env, int slot);
@@ -158,8 +199,9 @@ void lg_session_end(lg_env *env, int viewer); /* the viewer leaves: free again, 
 void lg_session_step(lg_env *env, int slot, const int32_t *items);
 float lg_utility(const lg_env *env, int viewer, int c);
 float lg_engagement(const lg_env *env, int viewer, int c);
+void lg_live_expected_reward(const lg_env *env, int slot, float *out);
 
-/* obs.c */
+/* env/live/obs.c */
 void lg_obs_layout_init(lg_env *env);
 void lg_obs_write_channels(lg_env *env);
 void lg_obs_write_slot(const lg_env *env, int slot, float *dst);

@@ -7,16 +7,15 @@
  * random numbers). There is one state; the observation is a constant 0. */
 #include <math.h>
 
-#include "../env_internal.h"
+#include "classic.h"
 
 static void layout(lg_env *env)
 {
     int slot = 0;
+    env->C = env->sc.bandit.arms;
     env->buf.n_states = 1;
     lg_obs_add_block(env, "state", 0, &slot, 1, 0.0f, 0.0f);
-    env->buf.slot_dim = slot;
-    env->buf.channel_dim = 0;
-    env->buf.obs_dim = slot;
+    lg_classic_dims(env, slot);
 }
 
 static uint64_t run_key(const lg_env *env, int slot, uint64_t purpose)
@@ -30,18 +29,18 @@ static void start(lg_env *env, int slot)
     lg_slot *sl = &env->slot[slot];
     uint64_t key = run_key(env, slot, LG_P_SESSION);
     for (int a = 0; a < env->C; a++)
-        env->q_star[slot * env->C + a] = p->mean + p->sd * (float)lg_normal(key, (uint64_t)a);
+        env->classic.q_star[slot * env->C + a] = p->mean + p->sd * (float)lg_normal(key, (uint64_t)a);
     sl->step_key = run_key(env, slot, LG_P_STEP);
     sl->session_step = 0;
     sl->session_index++;
 }
 
-static void step(lg_env *env, int slot, const int32_t *items)
+static void step_slot(lg_env *env, int slot, const int32_t *items)
 {
     const lg_bandit_params *p = &env->sc.bandit;
     lg_slot *sl = &env->slot[slot];
     lg_info *info = &env->buf.info[slot];
-    float *q = &env->q_star[slot * env->C];
+    float *q = &env->classic.q_star[slot * env->C];
     int a = items[0];
     int valid = a >= 0 && a < env->C;
     const uint64_t t = (uint64_t)sl->session_step;
@@ -58,6 +57,12 @@ static void step(lg_env *env, int slot, const int32_t *items)
     env->buf.truncated[slot] = (uint8_t)(sl->session_step >= p->steps);
 }
 
+static void step(lg_env *env, const int32_t *actions)
+{
+    for (int i = 0; i < env->N; i++) step_slot(env, i, &actions[i]);
+    lg_classic_tick(env);
+}
+
 static void write_obs(const lg_env *env, int slot, float *dst)
 {
     (void)env, (void)slot;
@@ -72,7 +77,17 @@ static int state(const lg_env *env, int slot)
 
 static void expected_reward(const lg_env *env, int slot, float *out)
 {
-    for (int a = 0; a < env->C; a++) out[a] = env->q_star[slot * env->C + a];
+    for (int a = 0; a < env->C; a++) out[a] = env->classic.q_star[slot * env->C + a];
 }
 
-const lg_classic_ops lg_bandit_ops = {layout, start, step, write_obs, state, expected_reward};
+const lg_world_ops lg_bandit_ops = {
+    .layout = layout,
+    .carve = lg_classic_carve,
+    .reset = lg_classic_reset,
+    .start = start,
+    .restart = start,
+    .step = step,
+    .write_obs = write_obs,
+    .state = state,
+    .expected_reward = expected_reward,
+};

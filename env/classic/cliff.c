@@ -7,7 +7,7 @@
  * is the state id (tabular mode) or a one-hot of the position. */
 #include <string.h>
 
-#include "../env_internal.h"
+#include "classic.h"
 
 enum { UP, RIGHT, DOWN, LEFT };
 
@@ -17,19 +17,18 @@ static int goal_cell(const lg_env *env) { return env->sc.cliff.rows * env->sc.cl
 static void layout(lg_env *env)
 {
     int slot = 0, cells = env->sc.cliff.rows * env->sc.cliff.cols;
+    env->C = 4;
     env->buf.n_states = cells;
     if (env->sc.obs_mode == LG_OBS_TABULAR)
         lg_obs_add_block(env, "state", 0, &slot, 1, 0.0f, (float)(cells - 1));
     else
         lg_obs_add_block(env, "position", 0, &slot, cells, 0.0f, 1.0f);
-    env->buf.slot_dim = slot;
-    env->buf.channel_dim = 0;
-    env->buf.obs_dim = slot;
+    lg_classic_dims(env, slot);
 }
 
 static void start(lg_env *env, int slot)
 {
-    env->pos[slot] = start_cell(env);
+    env->classic.pos[slot] = start_cell(env);
     env->slot[slot].session_step = 0;
     env->slot[slot].session_index++;
 }
@@ -52,38 +51,54 @@ static int move(const lg_env *env, int s, int a, float *reward)
     return next;
 }
 
-static void step(lg_env *env, int slot, const int32_t *items)
+static void step_slot(lg_env *env, int slot, const int32_t *items)
 {
     lg_slot *sl = &env->slot[slot];
     int a = items[0];
     int valid = a >= 0 && a < 4;
     float r = 0.0f;
-    if (valid) env->pos[slot] = move(env, env->pos[slot], a, &r);
+    if (valid) env->classic.pos[slot] = move(env, env->classic.pos[slot], a, &r);
     sl->session_step++;
     env->buf.info[slot] = (lg_info){.watched = valid ? a : -1, .viewer = slot, .session_step = sl->session_step,
                                     .chose = (uint8_t)valid, .invalid = (uint8_t)!valid, .r_watch = r,
                                     .r_invalid = valid ? 0.0f : env->sc.invalid_penalty};
     env->buf.reward[slot] = r - env->buf.info[slot].r_invalid;
-    uint8_t term = env->pos[slot] == goal_cell(env);
+    uint8_t term = env->classic.pos[slot] == goal_cell(env);
     env->buf.terminated[slot] = term;
     env->buf.truncated[slot] = (uint8_t)(!term && sl->session_step >= env->sc.cliff.max_steps);
+}
+
+static void step(lg_env *env, const int32_t *actions)
+{
+    for (int i = 0; i < env->N; i++) step_slot(env, i, &actions[i]);
+    lg_classic_tick(env);
 }
 
 static void write_obs(const lg_env *env, int slot, float *dst)
 {
     if (env->sc.obs_mode == LG_OBS_TABULAR) {
-        dst[0] = (float)env->pos[slot];
+        dst[0] = (float)env->classic.pos[slot];
         return;
     }
     memset(dst, 0, sizeof(float) * (size_t)env->buf.slot_dim);
-    dst[env->pos[slot]] = 1.0f;
+    dst[env->classic.pos[slot]] = 1.0f;
 }
 
-static int state(const lg_env *env, int slot) { return env->pos[slot]; }
+static int state(const lg_env *env, int slot) { return env->classic.pos[slot]; }
 
 static void expected_reward(const lg_env *env, int slot, float *out)
 {
-    for (int a = 0; a < 4; a++) move(env, env->pos[slot], a, &out[a]);
+    for (int a = 0; a < 4; a++) move(env, env->classic.pos[slot], a, &out[a]);
 }
 
-const lg_classic_ops lg_cliff_ops = {layout, start, step, write_obs, state, expected_reward};
+const lg_world_ops lg_cliff_ops = {
+    .layout = layout,
+    .carve = lg_classic_carve,
+    .reset = lg_classic_reset,
+    .start = start,
+    .restart = start,
+    .step = step,
+    .write_obs = write_obs,
+    .state = state,
+    .expected_reward = expected_reward,
+};

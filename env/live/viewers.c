@@ -3,14 +3,14 @@
 #include <math.h>
 #include <string.h>
 
-#include "env_internal.h"
+#include "../env_internal.h"
 
 /* Segments get contiguous, proportional blocks of the pool (largest
  * remainder), each at least one viewer, so every segment can be drawn. */
 void lg_viewers_init_static(lg_env *env)
 {
     const lg_scenario *sc = &env->sc;
-    const int S = env->S, U = env->U, D = env->D;
+    const int S = env->live.S, U = env->live.U, D = env->live.D;
     double wsum = 0;
     for (int s = 0; s < S; s++) wsum += sc->segments[s].weight;
     int count[LG_MAX_SEGMENTS];
@@ -30,57 +30,57 @@ void lg_viewers_init_static(lg_env *env)
         rem[best] = -1.0;
         assigned++;
     }
-    env->seg_start[0] = 0;
-    for (int s = 0; s < S; s++) env->seg_start[s + 1] = env->seg_start[s] + count[s];
+    env->live.seg_start[0] = 0;
+    for (int s = 0; s < S; s++) env->live.seg_start[s + 1] = env->live.seg_start[s] + count[s];
     float uscale[LG_MAX_SEGMENTS];
     float mix[LG_MAX_SEGMENTS][LG_MAX_DIM];
     for (int s = 0; s < S; s++) {
         const lg_segment *sg = &sc->segments[s];
         float isum = 0.0f;
-        for (int k = 0; k < env->K; k++) isum += sg->interest[k];
+        for (int k = 0; k < env->live.K; k++) isum += sg->interest[k];
         for (int j = 0; j < D; j++) {
             float m = 0.0f;
-            for (int k = 0; k < env->K; k++) m += sg->interest[k] / isum * env->centroid[k * D + j];
+            for (int k = 0; k < env->live.K; k++) m += sg->interest[k] / isum * env->live.centroid[k * D + j];
             mix[s][j] = m;
         }
         uscale[s] = sg->interest_spread / sqrtf((float)D);
     }
     for (int s = 0; s < S; s++) {
-        for (int i = env->seg_start[s]; i < env->seg_start[s + 1]; i++) {
-            env->seg_of[i] = s;
-            env->seg_members[i] = i;
+        for (int i = env->live.seg_start[s]; i < env->live.seg_start[s + 1]; i++) {
+            env->live.seg_of[i] = s;
+            env->live.seg_members[i] = i;
             uint64_t key = lg_key3(sc->world_seed, LG_P_VIEWER, (uint64_t)i);
             for (int j = 0; j < D; j++)
-                env->u_init[(size_t)i * D + j] = mix[s][j] + uscale[s] * (float)lg_normal(key, (uint64_t)j);
+                env->live.u_init[(size_t)i * D + j] = mix[s][j] + uscale[s] * (float)lg_normal(key, (uint64_t)j);
         }
     }
 }
 
 void lg_viewers_reset(lg_env *env)
 {
-    memcpy(env->u, env->u_init, sizeof(float) * (size_t)env->U * (size_t)env->D);
-    memset(env->fatigue, 0, sizeof(float) * (size_t)env->U * (size_t)env->K);
-    for (int i = 0; i < env->U; i++) env->fatigue_time[i] = (float)env->clock;
-    memset(env->follows, 0, sizeof(uint64_t) * (size_t)env->U * (size_t)env->W);
-    memset(env->busy, 0, (size_t)env->U);
+    memcpy(env->live.u, env->live.u_init, sizeof(float) * (size_t)env->live.U * (size_t)env->live.D);
+    memset(env->live.fatigue, 0, sizeof(float) * (size_t)env->live.U * (size_t)env->live.K);
+    for (int i = 0; i < env->live.U; i++) env->live.fatigue_time[i] = (float)env->clock;
+    memset(env->live.follows, 0, sizeof(uint64_t) * (size_t)env->live.U * (size_t)env->live.W);
+    memset(env->live.busy, 0, (size_t)env->live.U);
 }
 
 static int is_followed(const lg_env *env, int viewer, int c)
 {
-    return (int)((env->follows[(size_t)viewer * env->W + (c >> 6)] >> (c & 63)) & 1u);
+    return (int)((env->live.follows[(size_t)viewer * env->live.W + (c >> 6)] >> (c & 63)) & 1u);
 }
 
 float lg_utility(const lg_env *env, int viewer, int c)
 {
     const lg_scenario *sc = &env->sc;
     const lg_channel_spec *ch = &sc->channels[c];
-    const lg_segment *sg = &sc->segments[env->seg_of[viewer]];
-    const float *u = &env->u[(size_t)viewer * env->D];
-    float util = lg_dot(u, &env->v[c * env->D], env->D);
+    const lg_segment *sg = &sc->segments[env->live.seg_of[viewer]];
+    const float *u = &env->live.u[(size_t)viewer * env->live.D];
+    float util = lg_dot(u, &env->live.v[c * env->live.D], env->live.D);
     util += sg->appeal_weight * (ch->appeal - 0.5f) + sg->quality_weight * (ch->quality - 0.5f);
-    util += sg->herding * env->log1p_conc[c];
+    util += sg->herding * env->live.log1p_conc[c];
     if (is_followed(env, viewer, c)) util += sg->follow_weight;
-    util -= sc->fatigue_weight * env->fatigue[(size_t)viewer * env->K + ch->category];
+    util -= sc->fatigue_weight * env->live.fatigue[(size_t)viewer * env->live.K + ch->category];
     return util;
 }
 
@@ -88,8 +88,8 @@ float lg_utility(const lg_env *env, int viewer, int c)
 float lg_engagement(const lg_env *env, int viewer, int c)
 {
     const lg_scenario *sc = &env->sc;
-    const float *u = &env->u[(size_t)viewer * env->D];
-    float z = sc->engagement_bias + sc->engagement_match * lg_dot(u, &env->v[c * env->D], env->D) +
+    const float *u = &env->live.u[(size_t)viewer * env->live.D];
+    float z = sc->engagement_bias + sc->engagement_match * lg_dot(u, &env->live.v[c * env->live.D], env->live.D) +
               sc->engagement_quality * (sc->channels[c].quality - 0.5f);
     return lg_sigmoid(z);
 }
@@ -104,14 +104,14 @@ void lg_session_start(lg_env *env, int slot)
 
     /* Segment by weight x activity at this hour. */
     double p[LG_MAX_SEGMENTS], total = 0.0;
-    for (int s = 0; s < env->S; s++) {
+    for (int s = 0; s < env->live.S; s++) {
         p[s] = (double)sc->segments[s].weight * sc->segments[s].activity[hour];
         total += p[s];
     }
-    int seg = env->S - 1;
+    int seg = env->live.S - 1;
     if (total > 0.0) {
         double r = lg_u01(key, 0) * total;
-        for (int s = 0; s < env->S; s++) {
+        for (int s = 0; s < env->live.S; s++) {
             if (r < p[s]) {
                 seg = s;
                 break;
@@ -119,50 +119,50 @@ void lg_session_start(lg_env *env, int slot)
             r -= p[s];
         }
     } else {
-        seg = (int)lg_below(key, 0, (uint32_t)env->S);
+        seg = (int)lg_below(key, 0, (uint32_t)env->live.S);
     }
 
     /* A free viewer of that segment: a few random tries, then a scan; if the
      * whole segment is in sessions, the next segments in turn (n_slots <=
      * n_viewers guarantees someone is free). */
     int viewer = -1;
-    for (int s_off = 0; s_off < env->S && viewer < 0; s_off++) {
-        int s = (seg + s_off) % env->S;
-        int lo = env->seg_start[s], n = env->seg_start[s + 1] - lo;
+    for (int s_off = 0; s_off < env->live.S && viewer < 0; s_off++) {
+        int s = (seg + s_off) % env->live.S;
+        int lo = env->live.seg_start[s], n = env->live.seg_start[s + 1] - lo;
         int first = lo + (int)lg_below(key, 1, (uint32_t)n);
         for (int t = 0; t < 16 && viewer < 0; t++) {
             int cand = lo + (int)lg_below(key, 2 + (uint64_t)t, (uint32_t)n);
-            if (!env->busy[env->seg_members[cand]]) viewer = env->seg_members[cand];
+            if (!env->live.busy[env->live.seg_members[cand]]) viewer = env->live.seg_members[cand];
         }
         for (int j = 0; j < n && viewer < 0; j++) {
             int cand = lo + (first - lo + j) % n;
-            if (!env->busy[env->seg_members[cand]]) viewer = env->seg_members[cand];
+            if (!env->live.busy[env->live.seg_members[cand]]) viewer = env->live.seg_members[cand];
         }
     }
-    env->busy[viewer] = 1;
+    env->live.busy[viewer] = 1;
 
     /* Fatigue decays while the viewer is away. */
-    float away = (float)env->clock - env->fatigue_time[viewer];
+    float away = (float)env->clock - env->live.fatigue_time[viewer];
     if (away > 0.0f) {
         float f = exp2f(-away / sc->fatigue_half_life);
-        float *fat = &env->fatigue[(size_t)viewer * env->K];
-        for (int k = 0; k < env->K; k++) fat[k] *= f;
+        float *fat = &env->live.fatigue[(size_t)viewer * env->live.K];
+        for (int k = 0; k < env->live.K; k++) fat[k] *= f;
     }
 
     sl->viewer = viewer;
     sl->session_step = 0;
-    sl->budget = sc->segments[env->seg_of[viewer]].patience * (float)(0.5 + lg_u01(key, 100));
+    sl->budget = sc->segments[env->live.seg_of[viewer]].patience * (float)(0.5 + lg_u01(key, 100));
     sl->last_category = -1;
     sl->watched_last = 0;
     sl->step_key = lg_key(lg_key3(env->slot_seed[slot], LG_P_STEP, (uint64_t)slot), sl->session_index);
     sl->session_index++;
-    memset(&env->history[slot * env->K], 0, sizeof(float) * (size_t)env->K);
+    memset(&env->live.history[slot * env->live.K], 0, sizeof(float) * (size_t)env->live.K);
 }
 
 void lg_session_end(lg_env *env, int viewer)
 {
-    env->busy[viewer] = 0;
-    env->fatigue_time[viewer] = (float)env->clock;
+    env->live.busy[viewer] = 0;
+    env->live.fatigue_time[viewer] = (float)env->clock;
 }
 
 /* Draw counters per step: the same five per step whatever happens, so two
@@ -185,7 +185,7 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
     float wsum = 1.0f; /* the no-watch option: exp(U0 - U0) */
     for (int i = 0; i < env->k; i++) {
         int c = items[i];
-        int ok = c >= 0 && c < env->C && env->on_air[c];
+        int ok = c >= 0 && c < env->C && env->live.on_air[c];
         for (int j = 0; j < n_valid && ok; j++)
             if (valid[j] == c) ok = 0;
         if (!ok) {
@@ -213,13 +213,13 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
 
     float minutes = 0.0f;
     int gifts = 0, follows = 0;
-    float *fat = &env->fatigue[(size_t)viewer * env->K];
-    for (int k = 0; k < env->K; k++) fat[k] *= env->fatigue_decay_step;
-    float *h = &env->history[slot * env->K];
-    for (int k = 0; k < env->K; k++) h[k] *= 0.7f;
+    float *fat = &env->live.fatigue[(size_t)viewer * env->live.K];
+    for (int k = 0; k < env->live.K; k++) fat[k] *= env->live.fatigue_decay_step;
+    float *h = &env->live.history[slot * env->live.K];
+    for (int k = 0; k < env->live.K; k++) h[k] *= 0.7f;
     if (chosen >= 0) {
         const lg_channel_spec *ch = &sc->channels[chosen];
-        float maxw = env->minutes_left[chosen] < sc->dt ? env->minutes_left[chosen] : sc->dt;
+        float maxw = env->live.minutes_left[chosen] < sc->dt ? env->live.minutes_left[chosen] : sc->dt;
         float eng = lg_engagement(env, viewer, chosen);
         /* Stay the whole round with probability eng, else leave at a uniform
          * time: E[minutes] = maxw * (1 + eng) / 2 exactly. */
@@ -228,7 +228,7 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
         else
             minutes = maxw * lg_u01f(sl->step_key, ctr + DRAW_LEAVE);
         gifts = lg_u01f(sl->step_key, ctr + DRAW_GIFT) < sc->gift_rate * ch->quality;
-        uint64_t *fw = &env->follows[(size_t)viewer * env->W + (chosen >> 6)];
+        uint64_t *fw = &env->live.follows[(size_t)viewer * env->live.W + (chosen >> 6)];
         uint64_t bit = 1ull << (chosen & 63);
         if (!(*fw & bit) && lg_u01f(sl->step_key, ctr + DRAW_FOLLOW) < sc->follow_rate * eng) {
             *fw |= bit;
@@ -236,14 +236,14 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
         }
         fat[ch->category] += sc->fatigue_gain * minutes;
         float pull = sc->interest_drift * minutes / sc->dt;
-        float *u = &env->u[(size_t)viewer * env->D];
-        const float *vc = &env->v[chosen * env->D];
-        for (int j = 0; j < env->D; j++) u[j] += pull * (vc[j] - u[j]);
+        float *u = &env->live.u[(size_t)viewer * env->live.D];
+        const float *vc = &env->live.v[chosen * env->live.D];
+        for (int j = 0; j < env->live.D; j++) u[j] += pull * (vc[j] - u[j]);
         float good = (ch->quality - sc->refund_quality_floor) / (1.0f - sc->refund_quality_floor);
         sl->budget += minutes * sc->refund_max * lg_clampf(good, 0.0f, 1.0f);
         h[ch->category] += 0.3f;
         sl->last_category = ch->category;
-        env->watchers[chosen]++;
+        env->live.watchers[chosen]++;
     }
     sl->budget -= sc->dt;
     sl->watched_last = (uint8_t)(chosen >= 0);
@@ -251,7 +251,7 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
 
     info->watched = chosen;
     info->viewer = viewer;
-    info->segment = env->seg_of[viewer];
+    info->segment = env->live.seg_of[viewer];
     info->session_step = sl->session_step;
     info->watch_minutes = minutes;
     info->budget_left = sl->budget > 0.0f ? sl->budget : 0.0f;
@@ -274,14 +274,14 @@ void lg_live_expected_reward(const lg_env *env, int slot, float *out)
     const lg_scenario *sc = &env->sc;
     const int viewer = env->slot[slot].viewer;
     for (int c = 0; c < env->C; c++) {
-        if (!env->on_air[c]) {
+        if (!env->live.on_air[c]) {
             out[c] = -sc->invalid_penalty;
             continue;
         }
         const lg_channel_spec *ch = &sc->channels[c];
         float p = lg_sigmoid(lg_utility(env, viewer, c) - sc->no_watch_utility);
         float eng = lg_engagement(env, viewer, c);
-        float maxw = env->minutes_left[c] < sc->dt ? env->minutes_left[c] : sc->dt;
+        float maxw = env->live.minutes_left[c] < sc->dt ? env->live.minutes_left[c] : sc->dt;
         float r = sc->reward_watch * maxw * (1.0f + eng) * 0.5f + sc->reward_gift * sc->gift_rate * ch->quality;
         if (!is_followed(env, viewer, c)) r += sc->reward_follow * sc->follow_rate * eng;
         out[c] = p * r;

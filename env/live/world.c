@@ -4,22 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "env_internal.h"
+#include "../env_internal.h"
 
 void lg_world_init_static(lg_env *env)
 {
     const lg_scenario *sc = &env->sc;
-    const int D = env->D, M = env->M;
+    const int D = env->live.D, M = env->live.M;
     float cscale = sc->category_separation / sqrtf((float)D);
-    for (int k = 0; k < env->K; k++) {
+    for (int k = 0; k < env->live.K; k++) {
         uint64_t key = lg_key3(sc->world_seed, LG_P_CATEGORY, (uint64_t)k);
-        for (int j = 0; j < D; j++) env->centroid[k * D + j] = cscale * (float)lg_normal(key, (uint64_t)j);
+        for (int j = 0; j < D; j++) env->live.centroid[k * D + j] = cscale * (float)lg_normal(key, (uint64_t)j);
     }
     float vscale = sc->channel_spread / sqrtf((float)D);
     for (int c = 0; c < env->C; c++) {
         uint64_t key = lg_key3(sc->world_seed, LG_P_CHANNEL, (uint64_t)c);
-        const float *mu = &env->centroid[sc->channels[c].category * D];
-        for (int j = 0; j < D; j++) env->v[c * D + j] = mu[j] + vscale * (float)lg_normal(key, (uint64_t)j);
+        const float *mu = &env->live.centroid[sc->channels[c].category * D];
+        for (int j = 0; j < D; j++) env->live.v[c * D + j] = mu[j] + vscale * (float)lg_normal(key, (uint64_t)j);
     }
     /* Modality embeddings: a fixed random projection of v_c per modality plus
      * that modality's own noise, squashed into [-1, 1]. The projection scale
@@ -32,9 +32,9 @@ void lg_world_init_static(lg_env *env)
             for (int i = 0; i < M; i++) {
                 float s = 0.0f;
                 for (int j = 0; j < D; j++)
-                    s += pscale * (float)lg_normal(pkey, (uint64_t)(i * D + j)) * env->v[c * D + j];
+                    s += pscale * (float)lg_normal(pkey, (uint64_t)(i * D + j)) * env->live.v[c * D + j];
                 s += sc->modality_noise[m] * (float)lg_normal(nkey, (uint64_t)i);
-                env->embedding[(c * LG_N_MODALITIES + m) * M + i] = tanhf(s);
+                env->live.embedding[(c * LG_N_MODALITIES + m) * M + i] = tanhf(s);
             }
         }
     }
@@ -81,14 +81,14 @@ void lg_world_update_schedule(lg_env *env)
     int n_on = 0;
     for (int c = 0; c < env->C; c++) {
         float left = 0.0f, since = 0.0f;
-        int on = env->launched[c] && scheduled(env, c, env->clock, &left, &since) &&
-                 !(env->forced_off_until[c] > env->clock);
-        env->on_air[c] = (uint8_t)on;
-        env->minutes_left[c] = on ? left : 0.0f;
-        env->since_start[c] = on ? since : 0.0f;
+        int on = env->live.launched[c] && scheduled(env, c, env->clock, &left, &since) &&
+                 !(env->live.forced_off_until[c] > env->clock);
+        env->live.on_air[c] = (uint8_t)on;
+        env->live.minutes_left[c] = on ? left : 0.0f;
+        env->live.since_start[c] = on ? since : 0.0f;
         n_on += on;
     }
-    env->n_on_air = n_on;
+    env->live.n_on_air = n_on;
 }
 
 void lg_world_update_audience(lg_env *env)
@@ -99,22 +99,22 @@ void lg_world_update_audience(lg_env *env)
     float total = sc->audience_peak * (float)(1.0 - sc->audience_amplitude * 0.5 * (1.0 - cos(phase)));
     float xmax = -INFINITY;
     for (int c = 0; c < env->C; c++)
-        if (env->on_air[c] && env->x[c] > xmax) xmax = env->x[c];
+        if (env->live.on_air[c] && env->live.x[c] > xmax) xmax = env->live.x[c];
     float z = 0.0f;
     for (int c = 0; c < env->C; c++) {
-        float e = env->on_air[c] ? expf(env->x[c] - xmax) : 0.0f;
-        env->background[c] = e;
+        float e = env->live.on_air[c] ? expf(env->live.x[c] - xmax) : 0.0f;
+        env->live.background[c] = e;
         z += e;
     }
     float scale = z > 0.0f ? total / z : 0.0f;
     for (int c = 0; c < env->C; c++) {
         float n = 0.0f;
-        if (env->on_air[c]) {
-            env->background[c] *= scale;
-            n = env->background[c] + (float)env->watchers[c] + env->bots[c];
+        if (env->live.on_air[c]) {
+            env->live.background[c] *= scale;
+            n = env->live.background[c] + (float)env->live.watchers[c] + env->live.bots[c];
         }
-        env->concurrency[c] = n;
-        env->log1p_conc[c] = log1pf(n);
+        env->live.concurrency[c] = n;
+        env->live.log1p_conc[c] = log1pf(n);
     }
 }
 
@@ -128,22 +128,22 @@ static int cmp_action(const void *a, const void *b)
 static void push_action(lg_env *env, double time, lg_action_kind kind, int target, int category, float value,
                         float duration)
 {
-    lg_world_action *a = &env->actions[env->n_actions_sched];
+    lg_world_action *a = &env->live.actions[env->live.n_actions_sched];
     a->time = time;
     a->kind = kind;
     a->target = target;
     a->category = category;
     a->value = value;
     a->duration = duration;
-    a->order = env->n_actions_sched;
-    env->n_actions_sched++;
+    a->order = env->live.n_actions_sched;
+    env->live.n_actions_sched++;
 }
 
 int lg_world_build_actions(lg_env *env)
 {
     const lg_scenario *sc = &env->sc;
-    env->n_actions_sched = 0;
-    memset(env->launch_event, 0, sizeof env->launch_event);
+    env->live.n_actions_sched = 0;
+    memset(env->live.launch_event, 0, sizeof env->live.launch_event);
     for (int e = 0; e < sc->n_events; e++) {
         const lg_event *ev = &sc->events[e];
         double t = ev->time;
@@ -156,7 +156,7 @@ int lg_world_build_actions(lg_env *env)
             break;
         case LG_EV_OFF_AIR: push_action(env, t, LG_ACT_OFF_AIR, ev->channel, -1, 0, ev->duration); break;
         case LG_EV_NEW_CHANNEL:
-            env->launch_event[ev->channel] = 1;
+            env->live.launch_event[ev->channel] = 1;
             push_action(env, t, LG_ACT_LAUNCH, ev->channel, -1, 0, 0);
             break;
         case LG_EV_BOT_WAVE:
@@ -169,36 +169,36 @@ int lg_world_build_actions(lg_env *env)
         default: return -1;
         }
     }
-    qsort(env->actions, (size_t)env->n_actions_sched, sizeof env->actions[0], cmp_action);
+    qsort(env->live.actions, (size_t)env->live.n_actions_sched, sizeof env->live.actions[0], cmp_action);
     return 0;
 }
 
 static void apply_action(lg_env *env, const lg_world_action *a)
 {
     switch (a->kind) {
-    case LG_ACT_SPIKE: env->x[a->target] += a->value; break;
-    case LG_ACT_TREND: env->cat_offset[a->target] += a->value; break;
+    case LG_ACT_SPIKE: env->live.x[a->target] += a->value; break;
+    case LG_ACT_TREND: env->live.cat_offset[a->target] += a->value; break;
     case LG_ACT_OFF_AIR: {
         int c = a->target;
         float left, since;
         if (a->duration > 0)
-            env->forced_off_until[c] = (float)(env->clock + a->duration);
+            env->live.forced_off_until[c] = (float)(env->clock + a->duration);
         else if (scheduled(env, c, env->clock, &left, &since))
-            env->forced_off_until[c] = (float)(env->clock + left); /* INFINITY for always-on */
+            env->live.forced_off_until[c] = (float)(env->clock + left); /* INFINITY for always-on */
         break;
     }
-    case LG_ACT_LAUNCH: env->launched[a->target] = 1; break;
+    case LG_ACT_LAUNCH: env->live.launched[a->target] = 1; break;
     case LG_ACT_BOTS: {
-        float b = env->bots[a->target] + a->value;
-        env->bots[a->target] = b < 0.5f ? 0.0f : b; /* end of a wave returns exactly to zero */
+        float b = env->live.bots[a->target] + a->value;
+        env->live.bots[a->target] = b < 0.5f ? 0.0f : b; /* end of a wave returns exactly to zero */
         break;
     }
     case LG_ACT_INTEREST: {
-        const float *target = &env->centroid[a->category * env->D];
+        const float *target = &env->live.centroid[a->category * env->live.D];
         int s = a->target;
-        for (int i = env->seg_start[s]; i < env->seg_start[s + 1]; i++) {
-            float *u = &env->u[(size_t)env->seg_members[i] * env->D];
-            for (int j = 0; j < env->D; j++) u[j] += a->value * (target[j] - u[j]);
+        for (int i = env->live.seg_start[s]; i < env->live.seg_start[s + 1]; i++) {
+            float *u = &env->live.u[(size_t)env->live.seg_members[i] * env->live.D];
+            for (int j = 0; j < env->live.D; j++) u[j] += a->value * (target[j] - u[j]);
         }
         break;
     }
@@ -208,8 +208,8 @@ static void apply_action(lg_env *env, const lg_world_action *a)
 void lg_world_fire_events(lg_env *env)
 {
     double elapsed = env->clock - env->sc.start_minute;
-    while (env->next_action < env->n_actions_sched && env->actions[env->next_action].time <= elapsed + 1e-6)
-        apply_action(env, &env->actions[env->next_action++]);
+    while (env->live.next_action < env->live.n_actions_sched && env->live.actions[env->live.next_action].time <= elapsed + 1e-6)
+        apply_action(env, &env->live.actions[env->live.next_action++]);
 }
 
 void lg_world_reset(lg_env *env)
@@ -217,15 +217,15 @@ void lg_world_reset(lg_env *env)
     const lg_scenario *sc = &env->sc;
     env->clock = sc->start_minute;
     env->steps = 0;
-    env->next_action = 0;
+    env->live.next_action = 0;
     for (int c = 0; c < env->C; c++) {
-        env->x[c] = sc->channels[c].base_popularity;
-        env->bots[c] = 0.0f;
-        env->forced_off_until[c] = -INFINITY;
-        env->launched[c] = (uint8_t)!env->launch_event[c];
-        env->watchers[c] = 0;
+        env->live.x[c] = sc->channels[c].base_popularity;
+        env->live.bots[c] = 0.0f;
+        env->live.forced_off_until[c] = -INFINITY;
+        env->live.launched[c] = (uint8_t)!env->live.launch_event[c];
+        env->live.watchers[c] = 0;
     }
-    memset(env->cat_offset, 0, sizeof(float) * (size_t)env->K);
+    memset(env->live.cat_offset, 0, sizeof(float) * (size_t)env->live.K);
     lg_world_fire_events(env);
     lg_world_update_schedule(env);
     lg_world_update_audience(env);
@@ -241,14 +241,14 @@ void lg_world_advance(lg_env *env)
 {
     const lg_scenario *sc = &env->sc;
     int total = 0;
-    for (int c = 0; c < env->C; c++) total += env->watchers[c];
-    float fair = env->n_on_air > 0 ? (float)total / (float)env->n_on_air : 0.0f;
+    for (int c = 0; c < env->C; c++) total += env->live.watchers[c];
+    float fair = env->live.n_on_air > 0 ? (float)total / (float)env->live.n_on_air : 0.0f;
     float fb = sc->popularity_feedback / (float)env->N;
     for (int c = 0; c < env->C; c++) {
-        float mean = sc->channels[c].base_popularity + env->cat_offset[sc->channels[c].category];
-        if (env->on_air[c]) mean += fb * ((float)env->watchers[c] - fair);
+        float mean = sc->channels[c].base_popularity + env->live.cat_offset[sc->channels[c].category];
+        if (env->live.on_air[c]) mean += fb * ((float)env->live.watchers[c] - fair);
         float eps = (float)lg_normal(lg_key3(env->seed, LG_P_POPULARITY, (uint64_t)c), (uint64_t)env->steps);
-        env->x[c] = mean + (env->x[c] - mean) * env->ou_a + env->ou_s * eps;
+        env->live.x[c] = mean + (env->live.x[c] - mean) * env->live.ou_a + env->live.ou_s * eps;
     }
     env->clock += sc->dt;
     env->steps++;

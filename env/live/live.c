@@ -1,0 +1,154 @@
+/* The live platform as a world of the env (lg_world_ops): sizes, the one
+ * block's layout, and the step that moves sessions, then the platform. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../env_internal.h"
+
+static void layout(lg_env *env)
+{
+    const lg_scenario *sc = &env->sc;
+    lg_live *L = &env->live;
+    env->C = sc->n_channels;
+    env->k = sc->slate_size;
+    L->K = sc->n_categories;
+    L->D = sc->latent_dim;
+    L->M = sc->embedding_dim;
+    L->S = sc->n_segments;
+    L->U = sc->n_viewers;
+    L->W = (env->C + 63) / 64;
+    lg_obs_layout_init(env);
+}
+
+/* The order below is the state file's (version 1). Its last two pieces,
+ * N*C floats and N ints, are unused: the classic envs' arrays once sat there
+ * for every world, and keeping them lets state files and checkpoints from
+ * before the split load, and compare, byte for byte. Drop them with the
+ * next state format version. */
+static void carve(lg_env *env, lg_carver *cv)
+{
+    lg_live *L = &env->live;
+    const size_t N = (size_t)env->N, C = (size_t)env->C, K = (size_t)L->K, D = (size_t)L->D;
+    const size_t U = (size_t)L->U, M = (size_t)L->M;
+    L->centroid = lg_carve(cv, sizeof(float) * K * D);
+    L->v = lg_carve(cv, sizeof(float) * C * D);
+    L->embedding = lg_carve(cv, sizeof(float) * C * LG_N_MODALITIES * M);
+    L->u_init = lg_carve(cv, sizeof(float) * U * D);
+    L->seg_of = lg_carve(cv, sizeof(int32_t) * U);
+    L->seg_members = lg_carve(cv, sizeof(int32_t) * U);
+    L->x = lg_carve(cv, sizeof(float) * C);
+    L->cat_offset = lg_carve(cv, sizeof(float) * K);
+    L->bots = lg_carve(cv, sizeof(float) * C);
+    L->forced_off_until = lg_carve(cv, sizeof(float) * C);
+    L->launched = lg_carve(cv, C);
+    L->on_air = lg_carve(cv, C);
+    L->minutes_left = lg_carve(cv, sizeof(float) * C);
+    L->since_start = lg_carve(cv, sizeof(float) * C);
+    L->background = lg_carve(cv, sizeof(float) * C);
+    L->concurrency = lg_carve(cv, sizeof(float) * C);
+    L->log1p_conc = lg_carve(cv, sizeof(float) * C);
+    L->watchers = lg_carve(cv, sizeof(int32_t) * C);
+    L->u = lg_carve(cv, sizeof(float) * U * D);
+    L->fatigue = lg_carve(cv, sizeof(float) * U * K);
+    L->fatigue_time = lg_carve(cv, sizeof(float) * U);
+    L->follows = lg_carve(cv, sizeof(uint64_t) * U * (size_t)L->W);
+    L->busy = lg_carve(cv, U);
+    lg_env_carve_slots(env, cv);
+    L->history = lg_carve(cv, sizeof(float) * N * K);
+    lg_env_carve_buffers(env, cv);
+    lg_carve(cv, sizeof(float) * N * C); /* unused (version 1 layout) */
+    lg_carve(cv, sizeof(int32_t) * N);   /* unused (version 1 layout) */
+}
+
+static void init(lg_env *env)
+{
+    const lg_scenario *sc = &env->sc;
+    lg_live *L = &env->live;
+    float theta = sc->popularity_reversion;
+    L->ou_a = expf(-theta * sc->dt);
+    L->ou_s = theta > 0.0f ? sc->popularity_volatility * sqrtf((1.0f - L->ou_a * L->ou_a) / (2.0f * theta))
+                           : sc->popularity_volatility * sqrtf(sc->dt);
+    L->fatigue_decay_step = exp2f(-sc->dt / sc->fatigue_half_life);
+    float peak = sc->audience_peak > (float)env->N ? sc->audience_peak : (float)env->N;
+    L->conc_norm = 1.0f / log1pf(peak);
+    lg_world_build_actions(env);
+    lg_world_init_static(env);
+    lg_viewers_init_static(env);
+}
+
+static void reset(lg_env *env)
+{
+    env->clock = env->sc.start_minute;
+    lg_viewers_reset(env);
+    lg_world_reset(env);
+    lg_obs_write_channels(env);
+    lg_obs_write_mask(env);
+}
+
+/* The slot draws its next viewer before the old one is free, so a slot
+ * never hands a session straight back to the viewer who just left. */
+static void restart(lg_env *env, int slot)
+{
+    int old = env->slot[slot].viewer;
+    lg_session_start(env, slot);
+    lg_session_end(env, old);
+}
+
+static void step(lg_env *env, const int32_t *actions)
+{
+    memset(env->live.watchers, 0, sizeof(int32_t) * (size_t)env->C);
+    for (int i = 0; i < env->N; i++) lg_session_step(env, i, &actions[(size_t)i * env->k]);
+    lg_world_advance(env);
+    lg_obs_write_channels(env);
+    lg_obs_write_mask(env);
+}
+
+static void channel(const lg_env *env, int c, lg_channel_state *out)
+{
+    const lg_live *L = &env->live;
+    out->on_air = L->on_air[c];
+    out->launched = L->launched[c];
+    out->concurrency = L->concurrency[c];
+    out->background = L->background[c];
+    out->bots = L->bots[c];
+    out->watchers = L->watchers[c];
+    out->log_popularity = L->x[c];
+    out->popularity_mean = env->sc.channels[c].base_popularity + L->cat_offset[env->sc.channels[c].category];
+    out->minutes_left = L->minutes_left[c];
+    out->minutes_since_start = L->since_start[c];
+}
+
+/* The position in the scripted-event timeline and the channels on air. */
+static void save_marks(const lg_env *env, int64_t marks[2])
+{
+    marks[0] = env->live.next_action;
+    marks[1] = env->live.n_on_air;
+}
+
+static int load_marks(lg_env *env, const int64_t marks[2], char *err, size_t errsz)
+{
+    if (marks[0] < 0 || marks[0] > env->live.n_actions_sched) {
+        if (err && errsz) snprintf(err, errsz, "env state: event position %lld out of range", (long long)marks[0]);
+        return -1;
+    }
+    env->live.next_action = (int)marks[0];
+    env->live.n_on_air = (int)marks[1];
+    return 0;
+}
+
+const lg_world_ops lg_live_ops = {
+    .layout = layout,
+    .carve = carve,
+    .init = init,
+    .reset = reset,
+    .start = lg_session_start,
+    .restart = restart,
+    .step = step,
+    .write_obs = lg_obs_write_slot,
+    .state = lg_obs_state,
+    .expected_reward = lg_live_expected_reward,
+    .channel = channel,
+    .save_marks = save_marks,
+    .load_marks = load_marks,
+};

@@ -1,0 +1,120 @@
+/* Observations: the layout (named blocks with bounds), the shared channel
+ * table, each slot's part, the tabular state id and the action mask.
+ * docs/observations.md describes the same layout for users. */
+#include <math.h>
+#include <string.h>
+
+#include "../env_internal.h"
+
+#define IDEAL_BOUND 8.0f
+#define SINCE_START_SCALE 240.0f /* minutes at which "time since start" saturates */
+
+void lg_obs_layout_init(lg_env *env)
+{
+    const lg_scenario *sc = &env->sc;
+    int S_obs = sc->observe_segment ? env->live.S : 1;
+    env->buf.n_states = S_obs * 4 * (env->live.K + 1) * 3;
+    env->n_blocks = 0;
+    int slot = 0, row = 0;
+    /* Tabular mode replaces the slot part by the state id; the channel table
+     * (what the platform shows about each channel) is there in every mode. */
+    if (sc->obs_mode == LG_OBS_TABULAR) {
+        lg_obs_add_block(env, "state", 0, &slot, 1, 0.0f, (float)(env->buf.n_states - 1));
+        env->live.off_u = -1;
+    } else {
+        env->live.off_tod = lg_obs_add_block(env, "time_of_day", 0, &slot, 2, -1.0f, 1.0f);
+        env->live.off_progress = lg_obs_add_block(env, "session_progress", 0, &slot, 1, 0.0f, 1.0f);
+        env->live.off_segment = sc->observe_segment ? lg_obs_add_block(env, "segment", 0, &slot, env->live.S, 0.0f, 1.0f) : -1;
+        env->live.off_history = lg_obs_add_block(env, "category_history", 0, &slot, env->live.K, 0.0f, 1.0f);
+        env->live.off_watched = lg_obs_add_block(env, "watched_last", 0, &slot, 1, 0.0f, 1.0f);
+        env->live.off_follows = lg_obs_add_block(env, "follows", 0, &slot, env->C, 0.0f, 1.0f);
+        env->live.off_u = sc->obs_mode == LG_OBS_IDEAL
+                         ? lg_obs_add_block(env, "viewer_latent", 0, &slot, env->live.D, -IDEAL_BOUND, IDEAL_BOUND)
+                         : -1;
+    }
+    env->live.ch_on = lg_obs_add_block(env, "on_air", 1, &row, 1, 0.0f, 1.0f);
+    env->live.ch_conc = lg_obs_add_block(env, "concurrency", 1, &row, 1, 0.0f, 1.0f);
+    env->live.ch_cat = lg_obs_add_block(env, "category", 1, &row, env->live.K, 0.0f, 1.0f);
+    env->live.ch_emb = lg_obs_add_block(env, "embedding_visual", 1, &row, env->live.M, -1.0f, 1.0f);
+    lg_obs_add_block(env, "embedding_audio", 1, &row, env->live.M, -1.0f, 1.0f);
+    lg_obs_add_block(env, "embedding_text", 1, &row, env->live.M, -1.0f, 1.0f);
+    env->live.ch_since = lg_obs_add_block(env, "since_start", 1, &row, 1, 0.0f, 1.0f);
+    env->live.ch_v = sc->obs_mode == LG_OBS_IDEAL
+                    ? lg_obs_add_block(env, "channel_latent", 1, &row, env->live.D, -IDEAL_BOUND, IDEAL_BOUND)
+                    : -1;
+    env->buf.slot_dim = slot;
+    env->buf.channel_dim = row;
+    env->buf.obs_dim = slot + env->C * row;
+}
+
+/* The static columns of the channel table, written once at create. */
+static void write_static_channels(lg_env *env)
+{
+    const int R = env->buf.channel_dim;
+    for (int c = 0; c < env->C; c++) {
+        float *row = &env->buf.channel_obs[c * R];
+        memset(row, 0, sizeof(float) * (size_t)R);
+        row[env->live.ch_cat + env->sc.channels[c].category] = 1.0f;
+        memcpy(&row[env->live.ch_emb], &env->live.embedding[c * LG_N_MODALITIES * env->live.M],
+               sizeof(float) * (size_t)(LG_N_MODALITIES * env->live.M));
+        if (env->live.ch_v >= 0)
+            for (int j = 0; j < env->live.D; j++)
+                row[env->live.ch_v + j] = lg_clampf(env->live.v[c * env->live.D + j], -IDEAL_BOUND, IDEAL_BOUND);
+    }
+}
+
+void lg_obs_write_channels(lg_env *env)
+{
+    const int R = env->buf.channel_dim;
+    if (R == 0) return;
+    if (env->steps == 0) write_static_channels(env);
+    for (int c = 0; c < env->C; c++) {
+        float *row = &env->buf.channel_obs[c * R];
+        row[env->live.ch_on] = (float)env->live.on_air[c];
+        row[env->live.ch_conc] = lg_clampf(env->live.log1p_conc[c] * env->live.conc_norm, 0.0f, 1.0f);
+        row[env->live.ch_since] = lg_clampf(env->live.since_start[c] / SINCE_START_SCALE, 0.0f, 1.0f);
+    }
+}
+
+int lg_obs_state(const lg_env *env, int slot)
+{
+    const lg_slot *sl = &env->slot[slot];
+    int seg = env->sc.observe_segment ? env->live.seg_of[sl->viewer] : 0;
+    int tod = (int)(fmod(env->clock, LG_MINUTES_PER_DAY) / 360.0);
+    if (tod < 0 || tod > 3) tod = 0;
+    int last = sl->last_category < 0 ? env->live.K : sl->last_category;
+    int phase = sl->session_step < 4 ? 0 : (sl->session_step < 12 ? 1 : 2);
+    return ((seg * 4 + tod) * (env->live.K + 1) + last) * 3 + phase;
+}
+
+void lg_obs_write_slot(const lg_env *env, int slot, float *dst)
+{
+    const lg_scenario *sc = &env->sc;
+    const lg_slot *sl = &env->slot[slot];
+    if (sc->obs_mode == LG_OBS_TABULAR) {
+        dst[0] = (float)lg_obs_state(env, slot);
+        return;
+    }
+    double phase = 6.283185307179586 * fmod(env->clock, LG_MINUTES_PER_DAY) / LG_MINUTES_PER_DAY;
+    dst[env->live.off_tod] = (float)sin(phase);
+    dst[env->live.off_tod + 1] = (float)cos(phase);
+    dst[env->live.off_progress] = lg_clampf((float)sl->session_step / (float)sc->max_session_steps, 0.0f, 1.0f);
+    if (env->live.off_segment >= 0) {
+        memset(&dst[env->live.off_segment], 0, sizeof(float) * (size_t)env->live.S);
+        dst[env->live.off_segment + env->live.seg_of[sl->viewer]] = 1.0f;
+    }
+    memcpy(&dst[env->live.off_history], &env->live.history[slot * env->live.K], sizeof(float) * (size_t)env->live.K);
+    dst[env->live.off_watched] = (float)sl->watched_last;
+    const uint64_t *fw = &env->live.follows[(size_t)sl->viewer * env->live.W];
+    float *f = &dst[env->live.off_follows];
+    for (int c = 0; c < env->C; c++) f[c] = (float)((fw[c >> 6] >> (c & 63)) & 1u);
+    if (env->live.off_u >= 0) {
+        const float *u = &env->live.u[(size_t)sl->viewer * env->live.D];
+        for (int j = 0; j < env->live.D; j++) dst[env->live.off_u + j] = lg_clampf(u[j], -IDEAL_BOUND, IDEAL_BOUND);
+    }
+}
+
+void lg_obs_write_mask(lg_env *env)
+{
+    for (int i = 0; i < env->N; i++) memcpy(&env->buf.mask[(size_t)i * env->C], env->live.on_air, (size_t)env->C);
+}
