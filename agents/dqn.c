@@ -1,8 +1,6 @@
 /* dqn: Deep Q-Network (Mnih et al. 2015) with the usual extensions, on the
- * small C network core in agents/nn/. Defaults follow CleanRL's dqn.py
- * (documented in docs/dqn.md): Adam 2.5e-4, replay 10,000, batch 128,
- * gamma 0.99, hard target update every 500 steps, epsilon 1 -> 0.05, one
- * gradient step every 10 transitions after 1,000, MSE loss, hidden 120-84.
+ * small C network core in agents/nn/. The defaults (the table below) follow
+ * CleanRL's dqn.py; docs/dqn.md discusses them.
  *
  * Two network shapes:
  *   flat      the whole observation -> one Q per channel;
@@ -27,29 +25,66 @@
 
 #include <cjson/cJSON.h>
 
+#include "lg_carve.h"
 #include "lga_agent.h"
+#include "lga_params.h"
 #include "lgn.h"
 
 typedef struct {
     float lr;
-    int buffer_size;
+    long buffer_size;
     float gamma;
     float tau;
-    int target_update;       /* slot-steps between target updates */
-    int batch_size;
+    long target_update;       /* slot-steps between target updates */
+    long batch_size;
     float epsilon, epsilon_final;
     long epsilon_decay_steps; /* slot-steps */
     long learning_starts;     /* transitions stored before learning */
-    int train_frequency;      /* transitions per gradient step */
-    int hidden[LGN_MAX_LAYERS];
-    int n_hidden;
+    long train_frequency;     /* transitions per gradient step */
+    lga_int_list hidden;      /* hidden layer widths */
     int huber;
     float grad_clip;          /* 0: no clipping */
     int double_dqn;
     int dueling;
-    int n_step;
+    long n_step;
     int itemwise;
 } dqn_params;
+
+static const char *const losses[] = {"mse", "huber", NULL};
+static const char *const networks[] = {"flat", "itemwise", NULL};
+
+static const lga_param params[] = {
+    {"learning_rate", LGA_FLOAT, offsetof(dqn_params, lr), "0.00025", 1e-8, 1, NULL, 0, "Adam step size"},
+    {"buffer_size", LGA_INT, offsetof(dqn_params, buffer_size), "10000", 1, 10000000, NULL, 0,
+     "replay capacity, transitions"},
+    {"gamma", LGA_FLOAT, offsetof(dqn_params, gamma), "0.99", 0, 1, NULL, 0, "discount"},
+    {"tau", LGA_FLOAT, offsetof(dqn_params, tau), "1", 1e-6, 1, NULL, 0, "target update rate (1 = hard copy)"},
+    {"target_update", LGA_INT, offsetof(dqn_params, target_update), "500", 1, 1000000000, NULL, 0,
+     "slot-steps between target updates"},
+    {"batch_size", LGA_INT, offsetof(dqn_params, batch_size), "128", 1, 65536, NULL, 0,
+     "transitions per gradient step"},
+    {"epsilon", LGA_FLOAT, offsetof(dqn_params, epsilon), "1", 0, 1, NULL, 0,
+     "exploration probability at the start of the linear schedule"},
+    {"epsilon_final", LGA_FLOAT, offsetof(dqn_params, epsilon_final), "0.05", 0, 1, NULL, 0,
+     "exploration probability at its end"},
+    {"epsilon_decay_steps", LGA_INT, offsetof(dqn_params, epsilon_decay_steps), "10000", 0, 2000000000, NULL, 0,
+     "slot-steps over which epsilon decays"},
+    {"learning_starts", LGA_INT, offsetof(dqn_params, learning_starts), "1000", 0, 2000000000, NULL, 0,
+     "transitions stored before the first gradient step"},
+    {"train_frequency", LGA_INT, offsetof(dqn_params, train_frequency), "10", 1, 1000000, NULL, 0,
+     "transitions per gradient step"},
+    {"hidden", LGA_INT_LIST, offsetof(dqn_params, hidden), "[120, 84]", 1, 65536, NULL, LGN_MAX_LAYERS - 2,
+     "hidden layer widths (ReLU)"},
+    {"loss", LGA_CHOICE, offsetof(dqn_params, huber), "mse", 0, 0, losses, 0, "mse, or huber (delta 1)"},
+    {"grad_clip", LGA_FLOAT, offsetof(dqn_params, grad_clip), "10", 0, 1e6, NULL, 0,
+     "global gradient-norm clip (0 = none)"},
+    {"double", LGA_BOOL, offsetof(dqn_params, double_dqn), "false", 0, 0, NULL, 0, "Double DQN targets"},
+    {"dueling", LGA_BOOL, offsetof(dqn_params, dueling), "false", 0, 0, NULL, 0, "dueling head (flat network only)"},
+    {"n_step", LGA_INT, offsetof(dqn_params, n_step), "1", 1, 100, NULL, 0, "n-step returns"},
+    {"network", LGA_CHOICE, offsetof(dqn_params, itemwise), "flat", 0, 0, networks, 0,
+     "flat (observation -> Q per channel) or itemwise (one shared scorer per channel)"},
+    {NULL},
+};
 
 typedef struct {
     lga_agent base;
@@ -89,78 +124,24 @@ typedef struct {
     float *p_rew;
     int32_t *p_len;          /* [N] */
     /* scratch */
-    float *x, *xn, *q, *qn, *qo, *dout, *tmp;
+    float *x, *xn, *q, *qn, *qo, *dout;
     float *y;
     int32_t *rows, *cols;
     int32_t *idx;
     const float **ps, **pt;  /* [batch] next-state slot parts and tables */
     int scratch_rows;
     int32_t shape_tag[LGN_MAX_LAYERS + 8]; /* widths and flags: checked on load */
+    void *block;             /* every array above */
 } dqn_agent;
 
-static const char *const allowed[] = {
-    "learning_rate", "buffer_size", "gamma", "tau", "target_update", "batch_size", "epsilon", "epsilon_final",
-    "epsilon_decay_steps", "learning_starts", "train_frequency", "hidden", "loss", "grad_clip", "double",
-    "dueling", "n_step", "network", NULL};
-static const char *const losses[] = {"mse", "huber", NULL};
-static const char *const networks[] = {"flat", "itemwise", NULL};
-
-static int parse(const char *params, dqn_params *p, char *err, size_t errsz)
+static int parse(const char *json, dqn_params *p, char *err, size_t errsz)
 {
-    const char *A = "dqn";
-    *p = (dqn_params){.lr = 2.5e-4f, .buffer_size = 10000, .gamma = 0.99f, .tau = 1.0f, .target_update = 500,
-                      .batch_size = 128, .epsilon = 1.0f, .epsilon_final = 0.05f, .epsilon_decay_steps = 10000,
-                      .learning_starts = 1000, .train_frequency = 10, .hidden = {120, 84}, .n_hidden = 2,
-                      .huber = 0, .grad_clip = 10.0f, .double_dqn = 0, .dueling = 0, .n_step = 1, .itemwise = 0};
-    if (lga_params_check(A, params, allowed, err, errsz)) return -1;
-    cJSON *js = cJSON_Parse(params);
-    long buf = p->buffer_size, tu = p->target_update, bs = p->batch_size, tf = p->train_frequency, ns = p->n_step;
-    int rc = lga_param_float(A, js, "learning_rate", 1e-8, 1, &p->lr, err, errsz) ||
-             lga_param_int(A, js, "buffer_size", 1, 10000000, &buf, err, errsz) ||
-             lga_param_float(A, js, "gamma", 0, 1, &p->gamma, err, errsz) ||
-             lga_param_float(A, js, "tau", 1e-6, 1, &p->tau, err, errsz) ||
-             lga_param_int(A, js, "target_update", 1, 1000000000L, &tu, err, errsz) ||
-             lga_param_int(A, js, "batch_size", 1, 65536, &bs, err, errsz) ||
-             lga_param_float(A, js, "epsilon", 0, 1, &p->epsilon, err, errsz) ||
-             lga_param_float(A, js, "epsilon_final", 0, 1, &p->epsilon_final, err, errsz) ||
-             lga_param_int(A, js, "epsilon_decay_steps", 0, 2000000000L, &p->epsilon_decay_steps, err, errsz) ||
-             lga_param_int(A, js, "learning_starts", 0, 2000000000L, &p->learning_starts, err, errsz) ||
-             lga_param_int(A, js, "train_frequency", 1, 1000000, &tf, err, errsz) ||
-             lga_param_choice(A, js, "loss", losses, &p->huber, err, errsz) ||
-             lga_param_float(A, js, "grad_clip", 0, 1e6, &p->grad_clip, err, errsz) ||
-             lga_param_bool(A, js, "double", &p->double_dqn, err, errsz) ||
-             lga_param_bool(A, js, "dueling", &p->dueling, err, errsz) ||
-             lga_param_int(A, js, "n_step", 1, 100, &ns, err, errsz) ||
-             lga_param_choice(A, js, "network", networks, &p->itemwise, err, errsz);
-    const cJSON *h = cJSON_GetObjectItemCaseSensitive(js, "hidden");
-    if (!rc && h) {
-        int n = cJSON_IsArray(h) ? cJSON_GetArraySize(h) : -1;
-        if (n < 0 || n > LGN_MAX_LAYERS - 2) {
-            snprintf(err, errsz, "dqn.params.hidden: expected an array of at most %d layer widths, found %s",
-                     LGN_MAX_LAYERS - 2, n < 0 ? "another value" : "more");
-            rc = 1;
-        }
-        for (int i = 0; !rc && i < n; i++) {
-            const cJSON *w = cJSON_GetArrayItem(h, i);
-            if (!cJSON_IsNumber(w) || w->valuedouble < 1 || w->valuedouble > 65536 ||
-                w->valuedouble != floor(w->valuedouble)) {
-                snprintf(err, errsz, "dqn.params.hidden[%d]: expected an integer in [1, 65536]", i);
-                rc = 1;
-            } else {
-                p->hidden[i] = (int)w->valuedouble;
-            }
-        }
-        if (!rc) p->n_hidden = n;
-    }
-    cJSON_Delete(js);
-    if (rc) return -1;
+    if (lga_params_parse("dqn", json, params, p, err, errsz)) return -1;
     if (p->dueling && p->itemwise) {
         snprintf(err, errsz, "dqn.params.dueling: the itemwise network has no per-state value head; use "
                              "\"network\": \"flat\" with dueling");
         return -1;
     }
-    p->buffer_size = (int)buf, p->target_update = (int)tu, p->batch_size = (int)bs;
-    p->train_frequency = (int)tf, p->n_step = (int)ns;
     return 0;
 }
 
@@ -169,11 +150,45 @@ static void destroy(lga_agent *base)
     dqn_agent *a = (dqn_agent *)base;
     lgn_mlp_free(a->net), lgn_mlp_free(a->target);
     lgn_adam_free(&a->opt);
-    free(a->r_obs), free(a->r_next), free(a->r_tab), free(a->r_tab_next), free(a->r_act), free(a->r_ret);
-    free(a->r_disc), free(a->tables), free(a->table_ids), free(a->p_obs), free(a->p_tab), free(a->p_act);
-    free(a->p_rew), free(a->p_len), free(a->x), free(a->xn), free(a->q), free(a->qn), free(a->qo), free(a->dout);
-    free(a->tmp), free(a->y), free(a->rows), free(a->cols), free(a->idx), free(a->ps), free(a->pt);
+    free(a->block);
     free(a);
+}
+
+/* Every array in one block: the replay, the table ring and the n-step
+ * queues (saved state, zeroed so that checkpoints never hold uninitialised
+ * bytes where the replay is not yet filled), then the scratch of acting and
+ * of a gradient step. */
+static void carve(dqn_agent *a, lg_carver *cv)
+{
+    const size_t B = (size_t)a->p.buffer_size, S = (size_t)a->slot_dim, T = (size_t)a->C * (size_t)a->ch_dim;
+    const size_t n = (size_t)a->p.n_step, N = (size_t)a->N, R = (size_t)a->R, batch = (size_t)a->p.batch_size;
+    const size_t rows = (size_t)a->scratch_rows, qcols = (size_t)a->C + 1, in = (size_t)a->in_dim;
+    a->r_obs = lg_carve(cv, (B * S + 1) * sizeof(float));
+    a->r_next = lg_carve(cv, (B * S + 1) * sizeof(float));
+    a->r_tab = lg_carve(cv, B * sizeof(int64_t));
+    a->r_tab_next = lg_carve(cv, B * sizeof(int64_t));
+    a->r_act = lg_carve(cv, B * sizeof(int32_t));
+    a->r_ret = lg_carve(cv, B * sizeof(float));
+    a->r_disc = lg_carve(cv, B * sizeof(float));
+    a->tables = lg_carve(cv, (R * T + 1) * sizeof(float));
+    a->table_ids = lg_carve(cv, R * sizeof(int64_t));
+    a->p_obs = lg_carve(cv, (N * n * S + 1) * sizeof(float));
+    a->p_tab = lg_carve(cv, N * n * sizeof(int64_t));
+    a->p_act = lg_carve(cv, N * n * sizeof(int32_t));
+    a->p_rew = lg_carve(cv, N * n * sizeof(float));
+    a->p_len = lg_carve(cv, N * sizeof(int32_t));
+    a->x = lg_carve(cv, rows * in * sizeof(float));
+    a->xn = lg_carve(cv, rows * in * sizeof(float));
+    a->q = lg_carve(cv, rows * qcols * sizeof(float));
+    a->qn = lg_carve(cv, rows * qcols * sizeof(float));
+    a->qo = lg_carve(cv, rows * qcols * sizeof(float));
+    a->dout = lg_carve(cv, rows * qcols * sizeof(float));
+    a->y = lg_carve(cv, rows * sizeof(float));
+    a->rows = lg_carve(cv, rows * sizeof(int32_t));
+    a->cols = lg_carve(cv, rows * sizeof(int32_t));
+    a->idx = lg_carve(cv, rows * sizeof(int32_t));
+    a->ps = lg_carve(cv, batch * sizeof(float *));
+    a->pt = lg_carve(cv, batch * sizeof(float *));
 }
 
 static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
@@ -197,7 +212,7 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     }
     int widths[LGN_MAX_LAYERS], nw = 0;
     widths[nw++] = a->in_dim;
-    for (int i = 0; i < p.n_hidden; i++) widths[nw++] = p.hidden[i];
+    for (int i = 0; i < p.hidden.n; i++) widths[nw++] = p.hidden.v[i];
     widths[nw++] = a->out_dim;
     if (lgn_mlp_create(widths, nw, p.batch_size, &a->net, err, errsz) ||
         lgn_mlp_create(widths, nw, p.batch_size, &a->target, err, errsz) ||
@@ -216,40 +231,22 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     a->shape_tag[LGN_MAX_LAYERS + 2] = p.dueling;
     a->shape_tag[LGN_MAX_LAYERS + 3] = p.n_step;
 
-    size_t B = (size_t)p.buffer_size, S = (size_t)a->slot_dim, T = (size_t)a->C * (size_t)a->ch_dim;
-    a->R = p.buffer_size / a->N + p.n_step + 8;
-    size_t n = (size_t)p.n_step, N = (size_t)a->N;
+    a->R = (int)(p.buffer_size / a->N + p.n_step + 8);
     /* Scratch rows: the largest input matrix is the itemwise next-state
      * scoring of a batch (batch * C rows), or acting on N slots. */
-    size_t rows = (size_t)p.batch_size > N ? (size_t)p.batch_size : N;
+    size_t N = (size_t)a->N, rows = (size_t)p.batch_size > N ? (size_t)p.batch_size : N;
     if (p.itemwise) rows *= (size_t)a->C;
     a->scratch_rows = (int)rows;
-    size_t qcols = (size_t)a->C + 1;
-    /* Saved state is zeroed up front, so checkpoints and comparisons never see
-     * uninitialised bytes in the parts of the replay not yet filled. */
-    int ok = (a->r_obs = calloc(B * S + 1, sizeof(float))) && (a->r_next = calloc(B * S + 1, sizeof(float))) &&
-             (a->r_tab = calloc(B, sizeof(int64_t))) && (a->r_tab_next = calloc(B, sizeof(int64_t))) &&
-             (a->r_act = calloc(B, sizeof(int32_t))) && (a->r_ret = calloc(B, sizeof(float))) &&
-             (a->r_disc = calloc(B, sizeof(float))) &&
-             (a->tables = calloc((size_t)a->R * T + 1, sizeof(float))) &&
-             (a->table_ids = malloc((size_t)a->R * sizeof(int64_t))) &&
-             (a->p_obs = calloc(N * n * S + 1, sizeof(float))) && (a->p_tab = calloc(N * n, sizeof(int64_t))) &&
-             (a->p_act = calloc(N * n, sizeof(int32_t))) && (a->p_rew = calloc(N * n, sizeof(float))) &&
-             (a->p_len = calloc(N, sizeof(int32_t))) &&
-             (a->x = malloc(rows * (size_t)a->in_dim * sizeof(float))) &&
-             (a->xn = malloc(rows * (size_t)a->in_dim * sizeof(float))) &&
-             (a->q = malloc(rows * qcols * sizeof(float))) && (a->qn = malloc(rows * qcols * sizeof(float))) &&
-             (a->qo = malloc(rows * qcols * sizeof(float))) && (a->dout = malloc(rows * qcols * sizeof(float))) &&
-             (a->tmp = malloc(qcols * sizeof(float))) && (a->y = malloc(rows * sizeof(float))) &&
-             (a->rows = malloc(rows * sizeof(int32_t))) && (a->cols = malloc(rows * sizeof(int32_t))) &&
-             (a->idx = malloc(rows * sizeof(int32_t))) &&
-             (a->ps = malloc((size_t)p.batch_size * sizeof(float *))) &&
-             (a->pt = malloc((size_t)p.batch_size * sizeof(float *)));
-    if (!ok) {
-        snprintf(err, errsz, "dqn: out of memory for a replay buffer of %d transitions", p.buffer_size);
+    lg_carver cv = {NULL, 0};
+    carve(a, &cv);
+    if (!(a->block = calloc(1, cv.used))) {
+        snprintf(err, errsz, "dqn: out of memory for a replay buffer of %ld transitions", p.buffer_size);
         destroy(&a->base);
         return NULL;
     }
+    cv.base = a->block;
+    cv.used = 0;
+    carve(a, &cv);
     for (int i = 0; i < a->R; i++) a->table_ids[i] = -1;
     a->c.last_table_id = -1;
     return &a->base;
@@ -574,22 +571,7 @@ static float epsilon(const lga_agent *base)
 const lga_agent_type lga_dqn_type = {
     .name = "dqn",
     .summary = "Deep Q-Network (replay, target net, Double, dueling, n-step; flat or itemwise network)",
-    .params_doc = "learning_rate=0.00025: Adam step size\n"
-                  "buffer_size=10000: replay capacity, transitions\n"
-                  "gamma=0.99: discount\n"
-                  "tau=1: target update rate (1 = hard copy)\n"
-                  "target_update=500: slot-steps between target updates\n"
-                  "batch_size=128: transitions per gradient step\n"
-                  "epsilon=1, epsilon_final=0.05, epsilon_decay_steps=10000: linear schedule over slot-steps\n"
-                  "learning_starts=1000: transitions stored before the first gradient step\n"
-                  "train_frequency=10: transitions per gradient step\n"
-                  "hidden=[120, 84]: hidden layer widths (ReLU)\n"
-                  "loss=mse: mse or huber (delta 1)\n"
-                  "grad_clip=10: global gradient-norm clip (0 = none)\n"
-                  "double=false: Double DQN targets\n"
-                  "dueling=false: dueling head (flat network only)\n"
-                  "n_step=1: n-step returns\n"
-                  "network=flat: flat (observation -> Q per channel) or itemwise (shared scorer per channel)",
+    .params = params,
     .learns = 1,
     .create = create,
     .act = act,

@@ -11,7 +11,23 @@ typedef struct {
     long epsilon_decay_steps;
     float step_size;              /* 0: sample average 1/n */
     float initial;                /* Q at start (optimistic when high) */
+    int context;
 } eg_params;
+
+static const lga_param params[] = {
+    {"epsilon", LGA_FLOAT, offsetof(eg_params, epsilon), "0.1", 0, 1, NULL, 0,
+     "exploration probability (start of the schedule)"},
+    {"epsilon_final", LGA_FLOAT, offsetof(eg_params, epsilon_final), "=epsilon", 0, 1, NULL, 0,
+     "exploration probability at the end of the schedule"},
+    {"epsilon_decay_steps", LGA_INT, offsetof(eg_params, epsilon_decay_steps), "0", 0, 1000000000, NULL, 0,
+     "act calls over which epsilon decays linearly (0: constant)"},
+    {"step_size", LGA_FLOAT, offsetof(eg_params, step_size), "0", 0, 1, NULL, 0,
+     "constant step size alpha; 0 = sample average 1/n"},
+    {"initial", LGA_FLOAT, offsetof(eg_params, initial), "0", -1e6, 1e6, NULL, 0,
+     "initial action values (optimistic when high)"},
+    LGA_PARAM_CONTEXT(eg_params, context),
+    {NULL},
+};
 
 typedef struct {
     lga_agent base;
@@ -24,28 +40,12 @@ typedef struct {
     float *tmp;  /* [n_actions] scores for slates */
 } eg_agent;
 
-static const char *const allowed[] = {"epsilon", "epsilon_final", "epsilon_decay_steps", "step_size", "initial",
-                                      "context", NULL};
-
-static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
+static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
 {
-    cJSON *js = lga_parse_params("epsilon-greedy", params, allowed, err, errsz);
-    if (!js) return NULL;
-    eg_params p = {.epsilon = 0.1f, .epsilon_final = -1.0f, .epsilon_decay_steps = 0, .step_size = 0.0f,
-                   .initial = 0.0f};
+    eg_params p;
+    if (lga_params_parse("epsilon-greedy", json, params, &p, err, errsz)) return NULL;
     lga_contexts ctx;
-    const char *A = "epsilon-greedy";
-    if (lga_param_float(A, js, "epsilon", 0, 1, &p.epsilon, err, errsz) ||
-        lga_param_float(A, js, "epsilon_final", 0, 1, &p.epsilon_final, err, errsz) ||
-        lga_param_int(A, js, "epsilon_decay_steps", 0, 1000000000L, &p.epsilon_decay_steps, err, errsz) ||
-        lga_param_float(A, js, "step_size", 0, 1, &p.step_size, err, errsz) ||
-        lga_param_float(A, js, "initial", -1e6, 1e6, &p.initial, err, errsz) ||
-        lga_contexts_init(A, js, shape, &ctx, err, errsz)) {
-        cJSON_Delete(js);
-        return NULL;
-    }
-    cJSON_Delete(js);
-    if (p.epsilon_final < 0) p.epsilon_final = p.epsilon;
+    lga_contexts_init(p.context, shape, &ctx);
     eg_agent *a = calloc(1, sizeof *a);
     size_t n = (size_t)ctx.n_ctx * (size_t)ctx.n_actions;
     if (!a || !(a->q = malloc(n * sizeof(float))) || !(a->n = calloc(n, sizeof(float))) ||
@@ -126,12 +126,7 @@ static float epsilon(const lga_agent *base)
 const lga_agent_type lga_epsilon_greedy_type = {
     .name = "epsilon-greedy",
     .summary = "action values by sample average or constant step; explores with probability epsilon",
-    .params_doc = "epsilon=0.1: exploration probability (start of the schedule)\n"
-                  "epsilon_final=epsilon: exploration at the end of the schedule\n"
-                  "epsilon_decay_steps=0: act calls over which epsilon decays linearly (0: constant)\n"
-                  "step_size=0: constant step size alpha in (0, 1]; 0 = sample average 1/n\n"
-                  "initial=0: initial action values (optimistic when high)\n"
-                  "context=none: none = one bandit; state = one bandit per tabular state",
+    .params = params,
     .learns = 1,
     .create = create,
     .act = act,

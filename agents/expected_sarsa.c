@@ -16,7 +16,7 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
 const lga_agent_type lga_expected_sarsa_type = {
     .name = "expected-sarsa",
     .summary = "tabular Expected Sarsa on the tabular state",
-    .params_doc = LGA_TABULAR_PARAMS_DOC,
+    .params = lga_tabular_params_table,
     .learns = 1,
     .create = create,
     .act = lga_tabular_act,

@@ -10,6 +10,20 @@
 #include "lga_bandit.h"
 
 typedef struct {
+    float alpha;
+    int baseline;
+    int context;
+} gb_params;
+
+static const lga_param params[] = {
+    {"alpha", LGA_FLOAT, offsetof(gb_params, alpha), "0.1", 0, 100, NULL, 0, "step size of the preferences"},
+    {"baseline", LGA_BOOL, offsetof(gb_params, baseline), "true", 0, 0, NULL, 0,
+     "subtract the average reward (false: baseline 0)"},
+    LGA_PARAM_CONTEXT(gb_params, context),
+    {NULL},
+};
+
+typedef struct {
     lga_agent base;
     float alpha;
     int use_baseline;
@@ -21,23 +35,14 @@ typedef struct {
     float *pi;       /* [n_actions] scratch */
 } gb_agent;
 
-static const char *const allowed[] = {"alpha", "baseline", "context", NULL};
-
-static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
+static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
 {
-    const char *A = "gradient-bandit";
-    cJSON *js = lga_parse_params(A, params, allowed, err, errsz);
-    if (!js) return NULL;
-    float alpha = 0.1f;
-    int use_baseline = 1;
+    gb_params p;
+    if (lga_params_parse("gradient-bandit", json, params, &p, err, errsz)) return NULL;
+    float alpha = p.alpha;
+    int use_baseline = p.baseline;
     lga_contexts ctx;
-    if (lga_param_float(A, js, "alpha", 0, 100, &alpha, err, errsz) ||
-        lga_param_bool(A, js, "baseline", &use_baseline, err, errsz) ||
-        lga_contexts_init(A, js, shape, &ctx, err, errsz)) {
-        cJSON_Delete(js);
-        return NULL;
-    }
-    cJSON_Delete(js);
+    lga_contexts_init(p.context, shape, &ctx);
     gb_agent *a = calloc(1, sizeof *a);
     size_t n = (size_t)ctx.n_ctx * (size_t)ctx.n_actions;
     if (!a || !(a->h = calloc(n, sizeof(float))) || !(a->rbar = calloc((size_t)ctx.n_ctx, sizeof(double))) ||
@@ -139,9 +144,7 @@ static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
 const lga_agent_type lga_gradient_bandit_type = {
     .name = "gradient-bandit",
     .summary = "soft-max preferences by stochastic gradient ascent, average-reward baseline",
-    .params_doc = "alpha=0.1: step size\n"
-                  "baseline=true: subtract the average reward (false: baseline 0)\n"
-                  "context=none: none = one bandit; state = one bandit per tabular state",
+    .params = params,
     .learns = 1,
     .create = create,
     .act = act,

@@ -10,6 +10,7 @@
 
 #include "lg_env.h"
 #include "lg_rng.h"
+#include "lg_sbuf.h"
 
 /* The agents' random-number purpose (lg_rng.h): an agent's streams are
  * lg_stream_make(seed, LGA_STREAM, k). Disjoint from the world's purposes
@@ -70,7 +71,7 @@ typedef struct {
 typedef struct {
     const char *name;
     const char *summary;
-    const char *params_doc; /* "key=default: meaning" lines */
+    const struct lga_param *params; /* hyperparameters (lga_params.h); NULL: none */
     int cheats;             /* 1: uses ground truth from the env (the oracle) */
     int learns;             /* 0: update is a no-op */
     /* Returns NULL and a message on bad hyperparameters. */
@@ -100,6 +101,11 @@ struct lga_agent {
 const lga_agent_type *lga_find(const char *name);
 int lga_count(void);
 const lga_agent_type *lga_at(int i);
+
+/* An agent for `livegym agents`: name, summary, one line per
+ * hyperparameter. And every agent as the Markdown of docs/agents.md. */
+void lga_describe(const lga_agent_type *t, lg_sbuf *b);
+void lga_describe_markdown(lg_sbuf *b);
 
 /* Create by registry name; params_json may be NULL or "{}". */
 lga_agent *lga_create(const char *name, const char *params_json, const lga_obs_batch *shape, uint64_t seed,
@@ -153,22 +159,5 @@ static inline float lga_schedule_at(const lga_schedule *s, long t)
     if (s->steps <= 0 || t >= s->steps) return s->steps <= 0 ? s->start : s->end;
     return s->start + (s->end - s->start) * (float)t / (float)s->steps;
 }
-
-/* Hyperparameter access with validation: a missing key keeps *out; a
- * present key of the wrong type or out of range is an error naming
- * AGENT.params.KEY, the expected and the found value. */
-typedef struct cJSON cJSON;
-int lga_param_float(const char *agent, const cJSON *params, const char *key, double lo, double hi, float *out,
-                    char *err, size_t errsz);
-int lga_param_int(const char *agent, const cJSON *params, const char *key, long lo, long hi, long *out, char *err,
-                  size_t errsz);
-int lga_param_bool(const char *agent, const cJSON *params, const char *key, int *out, char *err, size_t errsz);
-int lga_param_choice(const char *agent, const cJSON *params, const char *key, const char *const *choices,
-                     int *out, char *err, size_t errsz);
-
-/* Reject any key in params_json that is not in allowed (NULL-terminated).
- * Returns 0, or -1 with "AGENT.params.KEY: unknown key (allowed: ...)". */
-int lga_params_check(const char *agent, const char *params_json, const char *const *allowed, char *err,
-                     size_t errsz);
 
 #endif

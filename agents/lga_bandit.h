@@ -8,9 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
+#include <stddef.h>
 
 #include "lga_agent.h"
+#include "lga_params.h"
 
 typedef struct {
     int by_state; /* context "state": one table per tabular state */
@@ -20,15 +21,17 @@ typedef struct {
 
 static const char *const lga_context_choices[] = {"none", "state", NULL};
 
-static inline int lga_contexts_init(const char *agent, const cJSON *params, const lga_obs_batch *shape,
-                                    lga_contexts *c, char *err, size_t errsz)
+/* The "context" row of a bandit's table, for its params struct TYPE with an
+ * int FIELD. */
+#define LGA_PARAM_CONTEXT(TYPE, FIELD)                                                                             \
+    {"context", LGA_CHOICE, offsetof(TYPE, FIELD), "none", 0, 0, lga_context_choices, 0,                         \
+     "none = one bandit for the whole platform; state = one bandit per tabular state"}
+
+static inline void lga_contexts_init(int by_state, const lga_obs_batch *shape, lga_contexts *c)
 {
-    int mode = 0;
-    if (lga_param_choice(agent, params, "context", lga_context_choices, &mode, err, errsz)) return -1;
-    c->by_state = mode;
-    c->n_ctx = mode ? shape->n_states : 1;
+    c->by_state = by_state;
+    c->n_ctx = by_state ? shape->n_states : 1;
     c->n_actions = shape->n_actions;
-    return 0;
 }
 
 /* Row of the value table for slot i of batch b. */
@@ -80,14 +83,6 @@ static inline int lga_next_shown(const lga_contexts *c, const lga_transition_bat
         it->reward = lga_item_reward(tr, it->slot, it->item);
         return 1;
     }
-}
-
-/* Parse params_json, reject unknown keys. Caller cJSON_Delete()s. */
-static inline cJSON *lga_parse_params(const char *agent, const char *params_json, const char *const *allowed,
-                                      char *err, size_t errsz)
-{
-    if (lga_params_check(agent, params_json, allowed, err, errsz)) return NULL;
-    return cJSON_Parse(params_json);
 }
 
 #endif

@@ -6,6 +6,7 @@
 #define LGA_TABULAR_H
 
 #include "lga_agent.h"
+#include "lga_params.h"
 
 typedef struct {
     float alpha;        /* step size */
@@ -50,12 +51,7 @@ void lga_tabular_td(lga_tabular *a, int s, int act, float target);
 typedef float (*lga_next_value)(const lga_tabular *a, int s, const uint8_t *mask);
 void lga_tabular_update_with(lga_tabular *a, const lga_transition_batch *tr, lga_next_value next_value);
 
-#define LGA_TABULAR_PARAMS_DOC                                                        \
-    "alpha=0.1: step size\n"                                                          \
-    "gamma=0.99: discount\n"                                                          \
-    "initial=0: initial action values\n"                                              \
-    "epsilon=0.1: exploration at the start of the schedule\n"                         \
-    "epsilon_final=epsilon: exploration at the end of the schedule\n"                 \
-    "epsilon_decay_steps=0: act calls over which epsilon decays linearly (0: constant)"
+/* The hyperparameters every tabular agent takes. */
+extern const lga_param lga_tabular_params_table[];
 
 #endif

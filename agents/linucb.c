@@ -14,6 +14,17 @@
 #include "lga_bandit.h"
 
 typedef struct {
+    float alpha, lambda;
+} lin_params;
+
+static const lga_param params[] = {
+    {"alpha", LGA_FLOAT, offsetof(lin_params, alpha), "1", 0, 1e6, NULL, 0, "width of the confidence bonus"},
+    {"lambda", LGA_FLOAT, offsetof(lin_params, lambda), "1", 1e-6, 1e6, NULL, 0,
+     "ridge regularisation (A starts as lambda I)"},
+    {NULL},
+};
+
+typedef struct {
     lga_agent base;
     float alpha, lambda;
     int d;              /* feature dimension */
@@ -27,25 +38,17 @@ typedef struct {
     float *score;       /* [n_actions] */
 } lin_agent;
 
-static const char *const allowed[] = {"alpha", "lambda", NULL};
-
 /* Context features: slot part minus the follow flags. */
 static int context_dim(const lga_obs_batch *b, int follows_at)
 {
     return b->slot_dim - (follows_at >= 0 ? b->n_actions : 0);
 }
 
-static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
+static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
 {
-    cJSON *js = lga_parse_params("linucb", params, allowed, err, errsz);
-    if (!js) return NULL;
-    float alpha = 1.0f, lambda = 1.0f;
-    if (lga_param_float("linucb", js, "alpha", 0, 1e6, &alpha, err, errsz) ||
-        lga_param_float("linucb", js, "lambda", 1e-6, 1e6, &lambda, err, errsz)) {
-        cJSON_Delete(js);
-        return NULL;
-    }
-    cJSON_Delete(js);
+    lin_params p;
+    if (lga_params_parse("linucb", json, params, &p, err, errsz)) return NULL;
+    float alpha = p.alpha, lambda = p.lambda;
     int follows_at = lga_block_offset(shape, "follows", 0);
     int d = 1 + context_dim(shape, follows_at) + 1 + shape->channel_dim;
     size_t A = (size_t)shape->n_actions;
@@ -172,8 +175,7 @@ static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
 const lga_agent_type lga_linucb_type = {
     .name = "linucb",
     .summary = "disjoint LinUCB on viewer context + channel features (ridge regression per channel)",
-    .params_doc = "alpha=1: width of the confidence bonus\n"
-                  "lambda=1: ridge regularisation (A starts as lambda I)",
+    .params = params,
     .learns = 1,
     .create = create,
     .act = act,

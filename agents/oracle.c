@@ -19,7 +19,6 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
 const lga_agent_type lga_oracle_type = {
     .name = "oracle",
     .summary = "CHEATING myopic oracle: best expected immediate reward under the true latent state",
-    .params_doc = "(none)",
     .cheats = 1,
     .create = create,
     .act = lga_ranker_act,

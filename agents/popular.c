@@ -22,7 +22,6 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
 const lga_agent_type lga_popular_type = {
     .name = "popular",
     .summary = "most concurrent viewers among on-air channels",
-    .params_doc = "(none)",
     .create = create,
     .act = lga_ranker_act,
     .update = lga_ranker_update,

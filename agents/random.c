@@ -17,7 +17,6 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
 const lga_agent_type lga_random_type = {
     .name = "random",
     .summary = "uniformly random on-air channel",
-    .params_doc = "(none)",
     .create = create,
     .act = lga_ranker_act,
     .update = lga_ranker_update,

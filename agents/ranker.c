@@ -1,12 +1,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "lga_params.h"
 #include "lga_ranker.h"
 
 lga_agent *lga_ranker_create(const char *name, const char *params, const lga_obs_batch *shape, uint64_t seed,
                              lga_score_fn fn, int column, char *err, size_t errsz)
 {
-    if (lga_params_check(name, params, NULL, err, errsz)) return NULL;
+    static const lga_param none[] = {{NULL}};
+    int unused;
+    if (lga_params_parse(name, params, none, &unused, err, errsz)) return NULL;
     lga_ranker *r = calloc(1, sizeof *r);
     float *score = calloc((size_t)shape->n_actions, sizeof(float));
     if (!r || !score) {

@@ -44,7 +44,7 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
 const lga_agent_type lga_sarsa_type = {
     .name = "sarsa",
     .summary = "tabular Sarsa on the tabular state (on-policy TD control)",
-    .params_doc = LGA_TABULAR_PARAMS_DOC,
+    .params = lga_tabular_params_table,
     .learns = 1,
     .create = create,
     .act = lga_tabular_act,

@@ -4,30 +4,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "lga_tabular.h"
 
-static const char *const allowed[] = {"alpha", "gamma", "initial", "epsilon", "epsilon_final",
-                                      "epsilon_decay_steps", NULL};
+const lga_param lga_tabular_params_table[] = {
+    {"alpha", LGA_FLOAT, offsetof(lga_tabular_params, alpha), "0.1", 0, 1, NULL, 0, "step size"},
+    {"gamma", LGA_FLOAT, offsetof(lga_tabular_params, gamma), "0.99", 0, 1, NULL, 0, "discount"},
+    {"initial", LGA_FLOAT, offsetof(lga_tabular_params, initial), "0", -1e6, 1e6, NULL, 0, "initial action values"},
+    {"epsilon", LGA_FLOAT, offsetof(lga_tabular_params, epsilon.start), "0.1", 0, 1, NULL, 0,
+     "exploration probability at the start of the schedule"},
+    {"epsilon_final", LGA_FLOAT, offsetof(lga_tabular_params, epsilon.end), "=epsilon", 0, 1, NULL, 0,
+     "exploration probability at the end of the schedule"},
+    {"epsilon_decay_steps", LGA_INT, offsetof(lga_tabular_params, epsilon.steps), "0", 0, 1000000000, NULL, 0,
+     "act calls over which epsilon decays linearly (0: constant)"},
+    {NULL},
+};
 
 lga_agent *lga_tabular_create(const char *agent, const char *params, const lga_obs_batch *shape, uint64_t seed,
                               char *err, size_t errsz)
 {
-    if (lga_params_check(agent, params, allowed, err, errsz)) return NULL;
-    cJSON *js = cJSON_Parse(params);
-    lga_tabular_params p = {.alpha = 0.1f, .gamma = 0.99f, .initial = 0.0f, .epsilon = {0.1f, -1.0f, 0}};
-    if (lga_param_float(agent, js, "alpha", 0, 1, &p.alpha, err, errsz) ||
-        lga_param_float(agent, js, "gamma", 0, 1, &p.gamma, err, errsz) ||
-        lga_param_float(agent, js, "initial", -1e6, 1e6, &p.initial, err, errsz) ||
-        lga_param_float(agent, js, "epsilon", 0, 1, &p.epsilon.start, err, errsz) ||
-        lga_param_float(agent, js, "epsilon_final", 0, 1, &p.epsilon.end, err, errsz) ||
-        lga_param_int(agent, js, "epsilon_decay_steps", 0, 1000000000L, &p.epsilon.steps, err, errsz)) {
-        cJSON_Delete(js);
-        return NULL;
-    }
-    cJSON_Delete(js);
-    if (p.epsilon.end < 0) p.epsilon.end = p.epsilon.start;
+    lga_tabular_params p;
+    if (lga_params_parse(agent, params, lga_tabular_params_table, &p, err, errsz)) return NULL;
     if (shape->n_states < 1 || shape->n_states > 10000000) {
         snprintf(err, errsz, "%s: the env has %d tabular states; expected 1 to 10,000,000", agent, shape->n_states);
         return NULL;

@@ -13,7 +13,24 @@ typedef struct {
     int bernoulli;
     float prior_mean, prior_sd, noise_sd;
     float prior_alpha, prior_beta, threshold;
+    int context;
 } ts_params;
+
+static const char *const models[] = {"gaussian", "bernoulli", NULL};
+
+static const lga_param params[] = {
+    {"model", LGA_CHOICE, offsetof(ts_params, bernoulli), "gaussian", 0, 0, models, 0,
+     "gaussian (known noise) or bernoulli (success = reward > threshold)"},
+    {"prior_mean", LGA_FLOAT, offsetof(ts_params, prior_mean), "0", -1e6, 1e6, NULL, 0, "gaussian prior mean"},
+    {"prior_sd", LGA_FLOAT, offsetof(ts_params, prior_sd), "1", 1e-6, 1e6, NULL, 0, "gaussian prior sd"},
+    {"noise_sd", LGA_FLOAT, offsetof(ts_params, noise_sd), "1", 1e-6, 1e6, NULL, 0, "gaussian reward noise sd"},
+    {"prior_alpha", LGA_FLOAT, offsetof(ts_params, prior_alpha), "1", 1e-6, 1e6, NULL, 0, "bernoulli Beta prior alpha"},
+    {"prior_beta", LGA_FLOAT, offsetof(ts_params, prior_beta), "1", 1e-6, 1e6, NULL, 0, "bernoulli Beta prior beta"},
+    {"threshold", LGA_FLOAT, offsetof(ts_params, threshold), "0", -1e6, 1e6, NULL, 0,
+     "bernoulli: a reward above it is a success"},
+    LGA_PARAM_CONTEXT(ts_params, context),
+    {NULL},
+};
 
 typedef struct {
     lga_agent base;
@@ -25,29 +42,12 @@ typedef struct {
     float *score;  /* [n_actions] */
 } ts_agent;
 
-static const char *const allowed[] = {"model", "prior_mean", "prior_sd", "noise_sd", "prior_alpha", "prior_beta",
-                                      "threshold", "context", NULL};
-static const char *const models[] = {"gaussian", "bernoulli", NULL};
-
-static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
+static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
 {
-    const char *A = "thompson";
-    cJSON *js = lga_parse_params(A, params, allowed, err, errsz);
-    if (!js) return NULL;
-    ts_params p = {0, 0.0f, 1.0f, 1.0f, 1.0f, 1.0f, 0.0f};
+    ts_params p;
+    if (lga_params_parse("thompson", json, params, &p, err, errsz)) return NULL;
     lga_contexts ctx;
-    if (lga_param_choice(A, js, "model", models, &p.bernoulli, err, errsz) ||
-        lga_param_float(A, js, "prior_mean", -1e6, 1e6, &p.prior_mean, err, errsz) ||
-        lga_param_float(A, js, "prior_sd", 1e-6, 1e6, &p.prior_sd, err, errsz) ||
-        lga_param_float(A, js, "noise_sd", 1e-6, 1e6, &p.noise_sd, err, errsz) ||
-        lga_param_float(A, js, "prior_alpha", 1e-6, 1e6, &p.prior_alpha, err, errsz) ||
-        lga_param_float(A, js, "prior_beta", 1e-6, 1e6, &p.prior_beta, err, errsz) ||
-        lga_param_float(A, js, "threshold", -1e6, 1e6, &p.threshold, err, errsz) ||
-        lga_contexts_init(A, js, shape, &ctx, err, errsz)) {
-        cJSON_Delete(js);
-        return NULL;
-    }
-    cJSON_Delete(js);
+    lga_contexts_init(p.context, shape, &ctx);
     ts_agent *a = calloc(1, sizeof *a);
     size_t n = (size_t)ctx.n_ctx * (size_t)ctx.n_actions;
     if (!a || !(a->n = calloc(n, sizeof(float))) || !(a->s = calloc(n, sizeof(float))) ||
@@ -164,10 +164,7 @@ static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
 const lga_agent_type lga_thompson_type = {
     .name = "thompson",
     .summary = "Thompson sampling with a Gaussian or Beta-Bernoulli posterior per action",
-    .params_doc = "model=gaussian: gaussian (known noise) or bernoulli (success = reward > threshold)\n"
-                  "prior_mean=0, prior_sd=1, noise_sd=1: gaussian prior and reward noise\n"
-                  "prior_alpha=1, prior_beta=1, threshold=0: bernoulli prior and success threshold\n"
-                  "context=none: none = one bandit; state = one bandit per tabular state",
+    .params = params,
     .learns = 1,
     .create = create,
     .act = act,

@@ -7,6 +7,17 @@
 #include "lga_bandit.h"
 
 typedef struct {
+    float c;
+    int context;
+} ucb_params;
+
+static const lga_param params[] = {
+    {"c", LGA_FLOAT, offsetof(ucb_params, c), "2", 0, 1e6, NULL, 0, "exploration weight"},
+    LGA_PARAM_CONTEXT(ucb_params, context),
+    {NULL},
+};
+
+typedef struct {
     lga_agent base;
     float c;
     lga_contexts ctx;
@@ -16,20 +27,13 @@ typedef struct {
     float *score;  /* [n_actions] */
 } ucb_agent;
 
-static const char *const allowed[] = {"c", "context", NULL};
-
-static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
+static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
 {
-    cJSON *js = lga_parse_params("ucb1", params, allowed, err, errsz);
-    if (!js) return NULL;
-    float c = 2.0f;
+    ucb_params p;
+    if (lga_params_parse("ucb1", json, params, &p, err, errsz)) return NULL;
+    float c = p.c;
     lga_contexts ctx;
-    if (lga_param_float("ucb1", js, "c", 0, 1e6, &c, err, errsz) ||
-        lga_contexts_init("ucb1", js, shape, &ctx, err, errsz)) {
-        cJSON_Delete(js);
-        return NULL;
-    }
-    cJSON_Delete(js);
+    lga_contexts_init(p.context, shape, &ctx);
     ucb_agent *a = calloc(1, sizeof *a);
     size_t n = (size_t)ctx.n_ctx * (size_t)ctx.n_actions;
     if (!a || !(a->q = calloc(n, sizeof(float))) || !(a->n = calloc(n, sizeof(float))) ||
@@ -102,8 +106,7 @@ static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
 const lga_agent_type lga_ucb1_type = {
     .name = "ucb1",
     .summary = "upper confidence bound: Q(a) + c sqrt(ln t / N(a)), untried actions first",
-    .params_doc = "c=2: exploration weight\n"
-                  "context=none: none = one bandit; state = one bandit per tabular state",
+    .params = params,
     .learns = 1,
     .create = create,
     .act = act,

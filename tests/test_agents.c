@@ -7,6 +7,7 @@
 
 #include "lg_test.h"
 #include "lga_agent.h"
+#include "lga_params.h"
 #include "lgx_loop.h"
 #include "lgx_experiment.h"
 
@@ -169,6 +170,67 @@ START_TEST(test_bad_hyperparameters_refused)
 }
 END_TEST
 
+/* Every hyperparameter is stated once, in its agent's table: the defaults
+ * parse, keys are unique, "= KEY" defaults follow KEY, lists are checked,
+ * and docs/agents.md holds exactly what the tables say. */
+START_TEST(test_parameter_tables)
+{
+    lg_scenario *sc = test_scenario();
+    lg_env *env = test_env(sc, 2, 1, LG_LAYOUT_FLAT);
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    for (int i = 0; i < lga_count(); i++) {
+        const lga_agent_type *t = lga_at(i);
+        for (const lga_param *p = t->params; p && p->key; p++) {
+            ck_assert_msg(p->doc && p->doc[0], "%s.%s has no doc", t->name, p->key);
+            for (const lga_param *q = t->params; q != p; q++) ck_assert_str_ne(p->key, q->key);
+        }
+        char err[512] = "";
+        lga_agent *a = lga_create(t->name, "{}", &shape, 1, err, sizeof err);
+        ck_assert_msg(a != NULL, "%s with its defaults: %s", t->name, err);
+        lga_free(a);
+    }
+    /* epsilon_final = epsilon unless given */
+    char err[512] = "";
+    lga_agent *a = lga_create("epsilon-greedy", "{\"epsilon\": 0.3, \"epsilon_decay_steps\": 4}", &shape, 1, err,
+                              sizeof err);
+    ck_assert_ptr_nonnull(a);
+    int32_t acts[2];
+    for (int k = 0; k < 6; k++) a->type->act(a, &shape, 0, acts);
+    ck_assert_float_eq_tol(a->type->epsilon(a), 0.3f, 1e-7f);
+    lga_free(a);
+    a = lga_create("epsilon-greedy", "{\"epsilon\": 0.3, \"epsilon_final\": 0.1, \"epsilon_decay_steps\": 4}", &shape,
+                   1, err, sizeof err);
+    for (int k = 0; k < 6; k++) a->type->act(a, &shape, 0, acts);
+    ck_assert_float_eq_tol(a->type->epsilon(a), 0.1f, 1e-7f);
+    lga_free(a);
+    ck_assert_ptr_null(lga_create("dqn", "{\"hidden\": [64, 0]}", &shape, 1, err, sizeof err));
+    ck_assert_str_eq(err, "dqn.params.hidden[1]: expected an integer in [1, 65536], found 0");
+    ck_assert_ptr_null(lga_create("dqn", "{\"hidden\": 64}", &shape, 1, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "dqn.params.hidden: expected an array of at most 14 integers"));
+    lg_env_free(env), free(sc);
+
+    size_t len;
+    FILE *f = fopen(LG_SOURCE_DIR "/docs/agents.md", "rb");
+    ck_assert_ptr_nonnull(f);
+    static char doc[65536];
+    len = fread(doc, 1, sizeof doc - 1, f);
+    fclose(f);
+    doc[len] = 0;
+    const char *begin = strstr(doc, "<!-- generated: livegym agents --markdown");
+    ck_assert_ptr_nonnull(begin);
+    begin = strchr(begin, '\n') + 1;
+    const char *end = strstr(begin, "<!-- end of generated -->");
+    ck_assert_ptr_nonnull(end);
+    lg_sbuf b = {0};
+    lga_describe_markdown(&b);
+    ck_assert_ptr_nonnull(b.p);
+    ck_assert_msg(b.len == (size_t)(end - begin) && !memcmp(b.p, begin, b.len),
+                  "docs/agents.md differs from `livegym agents --markdown`: regenerate its section");
+    lg_sb_free(&b);
+}
+END_TEST
+
 /* Average reward per step over 1000-step runs of the 10-armed testbed. */
 static double testbed_average(const char *name, const char *params, int runs)
 {
@@ -322,6 +384,7 @@ int main(void)
     tcase_add_test(tc, test_save_load_identical_actions);
     tcase_add_test(tc, test_corrupt_state_refused);
     tcase_add_test(tc, test_bad_hyperparameters_refused);
+    tcase_add_test(tc, test_parameter_tables);
     tcase_add_test(tc, test_bandits_beat_random_on_testbed);
     tcase_add_test(tc, test_q_learning_finds_the_optimal_cliff_path);
     tcase_add_test(tc, test_sarsa_finds_the_safe_cliff_path);

@@ -60,6 +60,10 @@ START_TEST(test_files)
     ck_assert_uint_eq(len, 6);
     ck_assert_str_eq(text, "world!");
     free(text);
+    ck_assert_int_eq(lg_read_head(path, 3, &text, &len, err, sizeof err), 0); /* a prefix: no error */
+    ck_assert_uint_eq(len, 3);
+    ck_assert_str_eq(text, "wor");
+    free(text);
     ck_assert_int_eq(lg_read_file(path, 5, &text, &len, err, sizeof err), -2);
     ck_assert_ptr_null(text);
     ck_assert_ptr_nonnull(strstr(err, "at most 5 bytes"));

@@ -81,7 +81,7 @@ int lg_write_atomic(const char *path, const void *data, size_t len, char *err, s
     return lg_afile_commit(a, err, errsz);
 }
 
-int lg_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errsz)
+int lg_read_head(const char *path, size_t max, char **out, size_t *len, char *err, size_t errsz)
 {
     *out = NULL;
     *len = 0;
@@ -90,14 +90,14 @@ int lg_read_file(const char *path, size_t max, char **out, size_t *len, char *er
         snprintf(err, errsz, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
-    size_t cap = 65536, n = 0;
+    size_t cap = 0, n = 0;
     char *buf = NULL;
     int rc = 0;
     for (;;) {
-        if (!buf || n == cap) {
-            if (buf && cap > max) break; /* read max + 1 bytes: too large */
-            size_t ncap = buf ? cap * 2 : cap;
-            if (ncap > max + 1) ncap = max + 1;
+        if (n == cap) {
+            if (buf && cap >= max) break;
+            size_t ncap = buf ? cap * 2 : 65536;
+            if (ncap > max) ncap = max;
             char *nb = realloc(buf, ncap + 1);
             if (!nb) {
                 snprintf(err, errsz, "%s: out of memory", path);
@@ -115,10 +115,6 @@ int lg_read_file(const char *path, size_t max, char **out, size_t *len, char *er
         snprintf(err, errsz, "%s: cannot read: %s", path, strerror(errno));
         rc = -1;
     }
-    if (!rc && n > max) {
-        snprintf(err, errsz, "%s: expected a file of at most %zu bytes, found a larger one", path, max);
-        rc = -2;
-    }
     fclose(f);
     if (rc) {
         free(buf);
@@ -128,6 +124,17 @@ int lg_read_file(const char *path, size_t max, char **out, size_t *len, char *er
     *out = buf;
     *len = n;
     return 0;
+}
+
+int lg_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errsz)
+{
+    if (lg_read_head(path, max + 1, out, len, err, errsz)) return -1;
+    if (*len <= max) return 0;
+    snprintf(err, errsz, "%s: expected a file of at most %zu bytes, found a larger one", path, max);
+    free(*out);
+    *out = NULL;
+    *len = 0;
+    return -2;
 }
 
 int lg_mkdir_p(const char *dir, char *err, size_t errsz)

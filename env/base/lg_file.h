@@ -26,6 +26,10 @@ int lg_write_atomic(const char *path, const void *data, size_t len, char *err, s
  * or read; -2 when it is larger than max. */
 int lg_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errsz);
 
+/* The first max bytes of the file (all of it when shorter), NUL-terminated
+ * as lg_read_file's. Returns 0, or -1 when it cannot be opened or read. */
+int lg_read_head(const char *path, size_t max, char **out, size_t *len, char *err, size_t errsz);
+
 /* mkdir -p: create dir and its missing parents. */
 int lg_mkdir_p(const char *dir, char *err, size_t errsz);
 

@@ -1,0 +1,190 @@
+/* Agent state files (lga_save, lga_load): the learned state as named blocks,
+ * written atomically and checked block by block on reading. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lg_checksum.h"
+#include "lg_file.h"
+#include "lga_agent.h"
+
+/*
+ * File: "LGAGENT\0" magic, u32 version, u32 name length + name, u32 block
+ * count, then per block u32 name length + name + u64 size + bytes, then the
+ * u64 FNV-1a hash of everything before it. Little-endian host order (the
+ * project targets x86-64/arm64 Linux); the version bumps if that changes. */
+
+#define LGA_MAGIC "LGAGENT"
+#define LGA_VERSION 1u
+
+typedef struct {
+    FILE *f;
+    uint64_t hash;
+    int ok;
+} writer;
+
+static void put(writer *w, const void *p, size_t n)
+{
+    if (w->ok && fwrite(p, 1, n, w->f) != n) w->ok = 0;
+    w->hash = lg_fnv1a64(w->hash, p, n);
+}
+
+int lga_save(lga_agent *a, const char *path, char *err, size_t errsz)
+{
+    lga_state_block blocks[LGA_MAX_STATE_BLOCKS];
+    int n = a->type->state(a, blocks);
+    lg_afile *af = lg_afile_open(path, err, errsz);
+    if (!af) return -1;
+    writer w = {lg_afile_stream(af), LG_FNV1A64_INIT, 1};
+    uint32_t version = LGA_VERSION, len = (uint32_t)strlen(a->type->name), nb = (uint32_t)n;
+    put(&w, LGA_MAGIC, 8);
+    put(&w, &version, 4);
+    put(&w, &len, 4);
+    put(&w, a->type->name, len);
+    put(&w, &nb, 4);
+    for (int i = 0; i < n; i++) {
+        uint32_t bl = (uint32_t)strlen(blocks[i].name);
+        uint64_t sz = blocks[i].bytes;
+        put(&w, &bl, 4);
+        put(&w, blocks[i].name, bl);
+        put(&w, &sz, 8);
+        put(&w, blocks[i].data, blocks[i].bytes);
+    }
+    uint64_t h = w.hash;
+    if (w.ok && fwrite(&h, 1, 8, w.f) != 8) w.ok = 0;
+    if (!w.ok) {
+        snprintf(err, errsz, "%s: write failed: %s", path, strerror(errno));
+        lg_afile_abort(af);
+        return -1;
+    }
+    return lg_afile_commit(af, err, errsz);
+}
+
+typedef struct {
+    const unsigned char *p;
+    size_t n, at;
+} reader;
+
+static int take(reader *r, void *out, size_t n)
+{
+    if (r->n - r->at < n) return -1;
+    memcpy(out, r->p + r->at, n);
+    r->at += n;
+    return 0;
+}
+
+/* The file's blocks, checked against the agent's: names and sizes in order
+ * (data_at[i] is where block i's bytes start), then the checksum, then
+ * nothing more. */
+static int check_blocks(reader *r, const char *path, const lga_state_block *blocks, int n, size_t *data_at,
+                        char *err, size_t errsz)
+{
+    uint32_t nb = 0;
+    if (take(r, &nb, 4) || nb != (uint32_t)n) {
+        snprintf(err, errsz, "%s: state blocks: expected %d, found %u (different hyperparameters or env?)", path, n,
+                 nb);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        char bname[64] = "";
+        uint32_t bl = 0;
+        uint64_t sz = 0;
+        if (take(r, &bl, 4) || bl >= sizeof bname || take(r, bname, bl) || take(r, &sz, 8)) {
+            snprintf(err, errsz, "%s: truncated or corrupt block header %d", path, i);
+            return -1;
+        }
+        if (strcmp(bname, blocks[i].name) || sz != blocks[i].bytes) {
+            snprintf(err, errsz, "%s: block %d: expected \"%s\" of %zu bytes, found \"%s\" of %llu bytes", path, i,
+                     blocks[i].name, blocks[i].bytes, bname, (unsigned long long)sz);
+            return -1;
+        }
+        data_at[i] = r->at;
+        if (r->n - r->at < sz) {
+            snprintf(err, errsz, "%s: truncated in block \"%s\"", path, bname);
+            return -1;
+        }
+        r->at += sz;
+    }
+    uint64_t stored;
+    size_t body = r->at;
+    if (take(r, &stored, 8)) {
+        snprintf(err, errsz, "%s: truncated: no checksum", path);
+        return -1;
+    }
+    if (r->at != r->n) {
+        snprintf(err, errsz, "%s: trailing bytes after the checksum", path);
+        return -1;
+    }
+    if (lg_fnv1a64(LG_FNV1A64_INIT, r->p, body) != stored) {
+        snprintf(err, errsz, "%s: checksum mismatch: the file is corrupt", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Magic, version and agent name. A file of the expected length is checked
+ * whole first, so that damage anywhere reads as damage; other lengths are
+ * explained by the walk of the blocks (truncated, or another shape). */
+static int check_header(reader *r, const char *path, const char *agent, size_t expect, char *err, size_t errsz)
+{
+    char magic[8];
+    uint32_t version = 0, len = 0;
+    if (take(r, magic, 8) || memcmp(magic, LGA_MAGIC, 8)) {
+        snprintf(err, errsz, "%s: not a livegym agent state file (bad magic number)", path);
+        return -1;
+    }
+    if (take(r, &version, 4) || version != LGA_VERSION) {
+        snprintf(err, errsz, "%s: format version: expected %u, found %u", path, LGA_VERSION, version);
+        return -1;
+    }
+    char name[64] = "";
+    if (take(r, &len, 4) || len >= sizeof name || take(r, name, len)) {
+        snprintf(err, errsz, "%s: truncated or corrupt header", path);
+        return -1;
+    }
+    if (strcmp(name, agent)) {
+        snprintf(err, errsz, "%s: agent: expected \"%s\", found \"%s\"", path, agent, name);
+        return -1;
+    }
+    if (r->n == expect) {
+        uint64_t stored;
+        memcpy(&stored, r->p + expect - 8, 8);
+        if (lg_fnv1a64(LG_FNV1A64_INIT, r->p, expect - 8) != stored) {
+            snprintf(err, errsz, "%s: checksum mismatch: the file is corrupt", path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int lga_load(lga_agent *a, const char *path, char *err, size_t errsz)
+{
+    lga_state_block blocks[LGA_MAX_STATE_BLOCKS];
+    int n = a->type->state(a, blocks);
+    size_t expect = 8 + 4 + 4 + strlen(a->type->name) + 4 + 8;
+    for (int i = 0; i < n; i++) expect += 4 + strlen(blocks[i].name) + 8 + blocks[i].bytes;
+    char *buf;
+    size_t got;
+    /* One byte more than expected is enough to tell "trailing bytes". */
+    if (lg_read_head(path, expect + 1, &buf, &got, err, errsz)) return -1;
+    int rc;
+    reader r = {(const unsigned char *)buf, got, 0};
+    size_t data_at[LGA_MAX_STATE_BLOCKS];
+    rc = -1;
+    if (check_header(&r, path, a->type->name, expect, err, errsz) ||
+        check_blocks(&r, path, blocks, n, data_at, err, errsz))
+        goto out;
+    for (int i = 0; i < n; i++)
+        if (blocks[i].name[0] == '=' && memcmp(blocks[i].data, buf + data_at[i], blocks[i].bytes)) {
+            snprintf(err, errsz, "%s: block \"%s\" differs: saved by an agent of another shape", path,
+                     blocks[i].name + 1);
+            goto out;
+        }
+    for (int i = 0; i < n; i++)
+        if (blocks[i].name[0] != '=') memcpy(blocks[i].data, buf + data_at[i], blocks[i].bytes);
+    rc = 0;
+out:
+    free(buf);
+    return rc;
+}
