@@ -235,7 +235,8 @@ const char *lg_obs_mode_name(lg_obs_mode m)
     } while (0)
 #define CHECK(path, x, lo, hi) CHECK_RANGE("%s", x, lo, hi, path)
 
-int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz)
+/* The kind and the classic envs' parameters. */
+static int check_classic(const lg_scenario *sc, char *err, size_t errsz)
 {
     CHECK("kind", sc->kind, 0, 2);
     CHECK("bandit.arms", sc->bandit.arms, 1, LG_MAX_CHANNELS);
@@ -249,6 +250,12 @@ int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz)
     CHECK("cliff.step_reward", sc->cliff.step_reward, -1e6, 1e6);
     CHECK("cliff.cliff_reward", sc->cliff.cliff_reward, -1e6, 1e6);
     CHECK("cliff.max_steps", sc->cliff.max_steps, 1, 100000000);
+    return 0;
+}
+
+/* The world: categories, latent space, popularity, audience, channels. */
+static int check_world(const lg_scenario *sc, char *err, size_t errsz)
+{
     CHECK("world.categories (count)", sc->n_categories, 1, LG_MAX_CATEGORIES);
     CHECK("world.latent_dim", sc->latent_dim, 1, LG_MAX_DIM);
     CHECK("world.category_separation", sc->category_separation, 0, 100);
@@ -280,6 +287,12 @@ int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz)
             }
         }
     }
+    return 0;
+}
+
+/* The viewer pool and its segments. */
+static int check_segments(const lg_scenario *sc, char *err, size_t errsz)
+{
     CHECK("population.viewers", sc->n_viewers, 1, LG_MAX_VIEWERS);
     CHECK("population.segments (count)", sc->n_segments, 1, LG_MAX_SEGMENTS);
     double wsum = 0;
@@ -315,6 +328,12 @@ int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz)
     if (sc->n_viewers < sc->n_segments)
         return fail(err, errsz, "population.viewers: expected at least one viewer per segment (%d), found %d",
                     sc->n_segments, sc->n_viewers);
+    return 0;
+}
+
+/* Viewer behaviour, sessions, reward, observation. */
+static int check_scalars(const lg_scenario *sc, char *err, size_t errsz)
+{
     CHECK("population.no_watch_utility", sc->no_watch_utility, -100, 100);
     CHECK("population.fatigue.gain", sc->fatigue_gain, 0, 100);
     CHECK("population.fatigue.half_life", sc->fatigue_half_life, 1e-3, 1e7);
@@ -345,6 +364,12 @@ int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz)
     CHECK("observation.mode", sc->obs_mode, 0, 2);
     CHECK("observation.observe_segment", sc->observe_segment, 0, 1);
 
+    return 0;
+}
+
+/* Scripted events: types, times, and what they refer to. */
+static int check_events(const lg_scenario *sc, char *err, size_t errsz)
+{
     CHECK("events (count)", sc->n_events, 0, LG_MAX_EVENTS);
     int launched_by_event[LG_MAX_CHANNELS] = {0};
     for (int e = 0; e < sc->n_events; e++) {
@@ -382,5 +407,13 @@ int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz)
         default: break;
         }
     }
+    return 0;
+}
+
+int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz)
+{
+    if (check_classic(sc, err, errsz) || check_world(sc, err, errsz) || check_segments(sc, err, errsz) ||
+        check_scalars(sc, err, errsz) || check_events(sc, err, errsz))
+        return -1;
     return 0;
 }

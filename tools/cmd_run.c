@@ -133,133 +133,139 @@ static void print_online_table(const lgx_run_config *cfg, const lgx_run_result *
     }
 }
 
-/* The agent list from --agents: known ones keep the file's parameters. */
-static int apply_agents_flag(lgx_experiment *ex, const char *flag)
-{
-    lgx_experiment orig = *ex;
-    ex->n_agents = 0;
-    const char *p = flag;
-    while (*p) {
-        size_t len = strcspn(p, ",");
-        if (len == 0 || len >= LG_NAME_LEN || ex->n_agents == LGX_MAX_AGENTS) {
-            fprintf(stderr, "livegym run: --agents: expected up to %d comma-separated agent names, found \"%s\"\n",
-                    LGX_MAX_AGENTS, flag);
-            return -1;
-        }
-        lgx_agent_spec *sp = &ex->agents[ex->n_agents++];
-        memset(sp, 0, sizeof *sp);
-        memcpy(sp->name, p, len);
-        memcpy(sp->label, sp->name, sizeof sp->label);
-        memcpy(sp->params, "{}", 3);
-        for (int j = 0; j < orig.n_agents; j++)
-            if (!strcmp(orig.agents[j].label, sp->name) || !strcmp(orig.agents[j].name, sp->name)) {
-                *sp = orig.agents[j];
-                break;
-            }
-        for (int j = 0; j < ex->n_agents - 1; j++)
-            if (!strcmp(ex->agents[j].label, sp->label)) {
-                fprintf(stderr, "livegym run: --agents: \"%s\" is listed twice\n", sp->label);
-                return -1;
-            }
-        p += len + (p[len] == ',');
-    }
-    return 0;
-}
+typedef struct {
+    const char *file, *agents, *out, *baseline;
+    long seeds, steps, every, sessions, slots, threads;
+    int resume, json;
+} run_flags;
 
-int lg_cmd_run(int argc, char **argv)
+/* Returns 0, 1 when --help was printed, or 2 on a bad flag (said on stderr). */
+static int parse_flags(int argc, char **argv, run_flags *f)
 {
-    const char *file = NULL, *agents_flag = NULL, *out = NULL, *baseline = NULL;
-    long seeds = -1, steps = -1, every = -1, sessions = -1, slots = -1, threads = 2;
-    int resume = 0, json = 0;
+    *f = (run_flags){.seeds = -1, .steps = -1, .every = -1, .sessions = -1, .slots = -1, .threads = 2};
     for (int i = 1; i < argc; i++) {
         int rc = 0;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--agents")) rc = lg_flag_str("run", argc, argv, &i, &agents_flag);
-        else if (!strcmp(argv[i], "--seeds")) rc = lg_flag_int("run", argc, argv, &i, 1, 100000, &seeds);
-        else if (!strcmp(argv[i], "--steps")) rc = lg_flag_int("run", argc, argv, &i, 0, 2000000000L, &steps);
-        else if (!strcmp(argv[i], "--eval-every")) rc = lg_flag_int("run", argc, argv, &i, 1, 2000000000L, &every);
-        else if (!strcmp(argv[i], "--sessions")) rc = lg_flag_int("run", argc, argv, &i, 1, 10000000, &sessions);
-        else if (!strcmp(argv[i], "--slots")) rc = lg_flag_int("run", argc, argv, &i, 1, 100000, &slots);
-        else if (!strcmp(argv[i], "--threads")) rc = lg_flag_int("run", argc, argv, &i, 1, 256, &threads);
-        else if (!strcmp(argv[i], "--out")) rc = lg_flag_str("run", argc, argv, &i, &out);
-        else if (!strcmp(argv[i], "--baseline")) rc = lg_flag_str("run", argc, argv, &i, &baseline);
-        else if (!strcmp(argv[i], "--resume")) resume = 1;
-        else if (!strcmp(argv[i], "--json")) json = 1;
+            return 1;
+        } else if (!strcmp(argv[i], "--agents")) rc = lg_flag_str("run", argc, argv, &i, &f->agents);
+        else if (!strcmp(argv[i], "--seeds")) rc = lg_flag_int("run", argc, argv, &i, 1, 100000, &f->seeds);
+        else if (!strcmp(argv[i], "--steps")) rc = lg_flag_int("run", argc, argv, &i, 0, 2000000000L, &f->steps);
+        else if (!strcmp(argv[i], "--eval-every")) rc = lg_flag_int("run", argc, argv, &i, 1, 2000000000L, &f->every);
+        else if (!strcmp(argv[i], "--sessions")) rc = lg_flag_int("run", argc, argv, &i, 1, 10000000, &f->sessions);
+        else if (!strcmp(argv[i], "--slots")) rc = lg_flag_int("run", argc, argv, &i, 1, 100000, &f->slots);
+        else if (!strcmp(argv[i], "--threads")) rc = lg_flag_int("run", argc, argv, &i, 1, 256, &f->threads);
+        else if (!strcmp(argv[i], "--out")) rc = lg_flag_str("run", argc, argv, &i, &f->out);
+        else if (!strcmp(argv[i], "--baseline")) rc = lg_flag_str("run", argc, argv, &i, &f->baseline);
+        else if (!strcmp(argv[i], "--resume")) f->resume = 1;
+        else if (!strcmp(argv[i], "--json")) f->json = 1;
         else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "livegym run: unknown flag \"%s\" (livegym run --help lists them)\n", argv[i]);
             return 2;
-        } else if (!file) file = argv[i];
+        } else if (!f->file) f->file = argv[i];
         else {
             fprintf(stderr, "livegym run: expected one scenario file, found a second one \"%s\"\n", argv[i]);
             return 2;
         }
         if (rc) return 2;
     }
-    if (resume && (!out || file)) {
+    if (f->resume && (!f->out || f->file)) {
         fprintf(stderr, "livegym run: --resume: expected --out DIR of an interrupted run and no FILE (the folder's "
                         "scenario.json is used)\n");
         return 2;
     }
+    return 0;
+}
 
+/* The experiment flags over the file's experiment section; 0 or 2. */
+static int apply_flags(const run_flags *f, const char *file, const lg_scenario *sc, lgx_experiment *ex)
+{
+    char err[512];
+    if (!f->resume) {
+        if (f->agents && lgx_select_agents(ex, f->agents, LGX_MAX_AGENTS, ex, err, sizeof err)) {
+            fprintf(stderr, "livegym run: --agents: %s\n", err);
+            return 2;
+        }
+        if (f->seeds > 0) ex->seeds = (int)f->seeds;
+        if (f->steps >= 0) ex->train_steps = (int)f->steps;
+        if (f->every > 0) ex->eval_every = (int)f->every;
+        if (f->sessions > 0) ex->eval_sessions = (int)f->sessions;
+        if (f->slots > 0) ex->slots = (int)f->slots;
+        if (f->baseline) snprintf(ex->baseline, sizeof ex->baseline, "%s", f->baseline);
+    } else if (f->agents || f->seeds > 0 || f->steps >= 0 || f->every > 0 || f->sessions > 0 || f->slots > 0 ||
+               f->baseline) {
+        fprintf(stderr, "livegym run: --resume takes the experiment from %s; drop the other experiment flags\n", file);
+        return 2;
+    }
+    if (ex->slots > sc->n_viewers) {
+        fprintf(stderr, "livegym run: --slots: expected at most population.viewers (%d), found %d\n", sc->n_viewers,
+                ex->slots);
+        return 2;
+    }
+    if (ex->n_agents == 0) {
+        fprintf(stderr, "livegym run: no agents to run (experiment.agents is empty and --agents not given)\n");
+        return 2;
+    }
+    if (f->baseline && lgx_baseline_index(ex) < 0) {
+        fprintf(stderr, "livegym run: --baseline: expected one of the agents' labels, found \"%s\"\n", f->baseline);
+        return 2;
+    }
+    return 0;
+}
+
+/* The table (or summary.json with --json) and where the results are. */
+static void report(const run_flags *f, const lgx_run_config *cfg, const lgx_run_result *res, int rc)
+{
+    if (f->json) {
+        char *text = lgx_results_summary_text(cfg, res);
+        if (text) printf("%s\n", text);
+        free(text);
+    } else if (res->online) {
+        print_online_table(cfg, res);
+    } else {
+        print_live_table(cfg, res);
+    }
+    if (!f->json)
+        printf("\nresults: %s/ (curves.csv, summary.json%s)%s\n", cfg->out_dir, res->online ? "" : ", runs/",
+               rc ? " [PARTIAL]" : "");
+    if (rc > 0)
+        fprintf(stderr, "livegym run: interrupted after %d of %d runs; the folder is marked partial. "
+                        "Finish with: livegym run --resume --out %s\n",
+                res->jobs_done, res->jobs_total, cfg->out_dir);
+}
+
+int lg_cmd_run(int argc, char **argv)
+{
+    run_flags f;
+    int rc = parse_flags(argc, argv, &f);
+    if (rc) return rc == 1 ? 0 : rc;
     lg_scenario *sc = malloc(sizeof *sc);
     lgx_run_config cfg = {0};
     if (!sc) return 1;
-    char err[2048];
-    char resume_file[4200];
-    if (resume) snprintf(resume_file, sizeof resume_file, "%s/scenario.json", out), file = resume_file;
-    int rc = file ? lgx_load_file(file, sc, &cfg.ex, err, sizeof err)
-                  : lgx_load_default(sc, &cfg.ex, err, sizeof err);
+    char err[2048], resume_file[4200];
+    const char *file = f.file;
+    if (f.resume) snprintf(resume_file, sizeof resume_file, "%s/scenario.json", f.out), file = resume_file;
+    rc = file ? lgx_load_file(file, sc, &cfg.ex, err, sizeof err) : lgx_load_default(sc, &cfg.ex, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "livegym run: %s\n", err);
         free(sc);
         return 2;
     }
-    lgx_experiment *ex = &cfg.ex;
-    if (!resume) {
-        if (agents_flag && apply_agents_flag(ex, agents_flag)) return free(sc), 2;
-        if (seeds > 0) ex->seeds = (int)seeds;
-        if (steps >= 0) ex->train_steps = (int)steps;
-        if (every > 0) ex->eval_every = (int)every;
-        if (sessions > 0) ex->eval_sessions = (int)sessions;
-        if (slots > 0) ex->slots = (int)slots;
-        if (baseline) snprintf(ex->baseline, sizeof ex->baseline, "%s", baseline);
-    } else if (agents_flag || seeds > 0 || steps >= 0 || every > 0 || sessions > 0 || slots > 0 || baseline) {
-        fprintf(stderr, "livegym run: --resume takes the experiment from %s; drop the other experiment flags\n", file);
-        return free(sc), 2;
-    }
-    if (ex->slots > sc->n_viewers) {
-        fprintf(stderr, "livegym run: --slots: expected at most population.viewers (%d), found %d\n", sc->n_viewers,
-                ex->slots);
-        return free(sc), 2;
-    }
-    if (ex->n_agents == 0) {
-        fprintf(stderr, "livegym run: no agents to run (experiment.agents is empty and --agents not given)\n");
-        return free(sc), 2;
-    }
-    if (baseline && lgx_baseline_index(ex) < 0) {
-        fprintf(stderr, "livegym run: --baseline: expected one of the agents' labels, found \"%s\"\n", baseline);
-        return free(sc), 2;
-    }
-
+    if (apply_flags(&f, file, sc, &cfg.ex)) return free(sc), 2;
     char default_out[256], command[8192] = "livegym";
-    if (!out) {
-        snprintf(default_out, sizeof default_out, "results/%s", sc->name);
-        out = default_out;
-    }
+    if (!f.out) snprintf(default_out, sizeof default_out, "results/%s", sc->name), f.out = default_out;
     for (int i = 0; i < argc; i++) {
         strncat(command, " ", sizeof command - strlen(command) - 1);
         strncat(command, argv[i], sizeof command - strlen(command) - 1);
     }
     cfg.sc = sc;
-    cfg.threads = (int)threads;
-    cfg.out_dir = out;
-    cfg.resume = resume;
-    lg_progress_display display = {&cfg.ex, 0};
-    if (lg_progress_enabled()) cfg.on_progress = lg_progress_draw, cfg.progress_ctx = &display;
+    cfg.threads = (int)f.threads;
+    cfg.out_dir = f.out;
+    cfg.resume = f.resume;
     cfg.command = command;
     cfg.stop = &stop_flag;
+    lg_progress_display display = {&cfg.ex, 0};
+    if (lg_progress_enabled()) cfg.on_progress = lg_progress_draw, cfg.progress_ctx = &display;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -274,22 +280,7 @@ int lg_cmd_run(int argc, char **argv)
         free(sc);
         return rc == -2 ? 2 : 1;
     }
-    if (json) {
-        char *text = lgx_results_summary_text(&cfg, &res);
-        if (text) printf("%s\n", text);
-        free(text);
-    } else if (res.online) {
-        print_online_table(&cfg, &res);
-    } else {
-        print_live_table(&cfg, &res);
-    }
-    if (!json)
-        printf("\nresults: %s/ (curves.csv, summary.json%s)%s\n", out, res.online ? "" : ", runs/",
-               rc ? " [PARTIAL]" : "");
-    if (rc > 0)
-        fprintf(stderr, "livegym run: interrupted after %d of %d runs; the folder is marked partial. "
-                        "Finish with: livegym run --resume --out %s\n",
-                res.jobs_done, res.jobs_total, out);
+    report(&f, &cfg, &res, rc);
     lgx_run_result_free(&res);
     free(sc);
     return rc > 0 ? 130 : 0;

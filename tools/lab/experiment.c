@@ -227,3 +227,56 @@ int lgx_baseline_index(const lgx_experiment *ex)
         if (!strcmp(ex->agents[a].label, ex->baseline)) return a;
     return -1;
 }
+
+static int select_agents(const lgx_experiment *ex, const char *list, int max, lgx_experiment *out, char *err,
+                         size_t errsz)
+{
+    *out = *ex;
+    out->n_agents = 0;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= LG_NAME_LEN) {
+            snprintf(err, errsz, "expected comma-separated agent names or labels, found \"%s\"", list);
+            return -1;
+        }
+        if (out->n_agents == max) {
+            snprintf(err, errsz, "expected at most %d agents, found more in \"%s\"", max, list);
+            return -1;
+        }
+        char want[LG_NAME_LEN];
+        memcpy(want, p, len);
+        want[len] = '\0';
+        lgx_agent_spec *sp = &out->agents[out->n_agents++];
+        const lgx_agent_spec *from = NULL;
+        for (int j = 0; j < ex->n_agents && !from; j++)
+            if (!strcmp(ex->agents[j].label, want)) from = &ex->agents[j];
+        for (int j = 0; j < ex->n_agents && !from; j++)
+            if (!strcmp(ex->agents[j].name, want)) from = &ex->agents[j];
+        if (from) {
+            *sp = *from;
+        } else {
+            memset(sp, 0, sizeof *sp);
+            memcpy(sp->name, want, len + 1);
+            memcpy(sp->label, want, len + 1);
+            memcpy(sp->params, "{}", 3);
+        }
+        for (int j = 0; j < out->n_agents - 1; j++)
+            if (!strcmp(out->agents[j].label, sp->label)) {
+                snprintf(err, errsz, "\"%s\" is listed twice", sp->label);
+                return -1;
+            }
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
+
+int lgx_select_agents(const lgx_experiment *in, const char *list, int max, lgx_experiment *out, char *err,
+                      size_t errsz)
+{
+    lgx_experiment *ex = malloc(sizeof *ex); /* in and out may be the same */
+    if (!ex) return snprintf(err, errsz, "out of memory"), -1;
+    *ex = *in;
+    int rc = select_agents(ex, list, max, out, err, errsz);
+    free(ex);
+    return rc;
+}

@@ -53,6 +53,14 @@ extern const size_t lgx_embedded_default_scenario_len;
  * lg_scenario_to_json writes it. malloc'd; NULL when out of memory. */
 char *lgx_scenario_to_json(const lg_scenario *sc, const lgx_experiment *ex);
 
+/* The agents of a comma-separated list of labels or registry names: an
+ * experiment agent with that label, else the first with that name, keeps
+ * its hyperparameters (and label); any other name is the agent with its
+ * defaults. At most max agents, each once. out is ex with those agents
+ * (the baseline is left as it was). Returns 0, or -1 with a message. */
+int lgx_select_agents(const lgx_experiment *ex, const char *list, int max, lgx_experiment *out, char *err,
+                      size_t errsz);
+
 /* Index of the experiment's baseline agent, or -1. */
 int lgx_baseline_index(const lgx_experiment *ex);
 

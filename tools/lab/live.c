@@ -120,6 +120,37 @@ void lgx_live_free(lgx_live *L)
     free(L);
 }
 
+/* Agent a on every seed: its training envs, agents and loops. */
+static int create_agent(lgx_live *L, const lgx_live_config *cfg, int a, lgx_model_shape *shape, char *err,
+                        size_t errsz)
+{
+    const char *name = cfg->names[a];
+    const char *params = cfg->params[a] ? cfg->params[a] : "{}";
+    if (!name || !name[0] || strlen(name) >= LG_NAME_LEN) {
+        snprintf(err, errsz, "agent %d: expected a registry name, found \"%s\"", a + 1, name ? name : "");
+        return -1;
+    }
+    snprintf(L->names[a], sizeof L->names[a], "%s", name);
+    if (!(L->params[a] = malloc(strlen(params) + 1))) return snprintf(err, errsz, "out of memory"), -1;
+    strcpy(L->params[a], params);
+    for (int s = 0; s < L->n_seeds; s++) {
+        job *jb = job_of(L, a, s);
+        uint64_t seed = (uint64_t)s + 1;
+        if (lg_env_create(L->sc, L->slots, seed, LG_LAYOUT_FLAT, &jb->env, err, errsz)) return -1;
+        lga_obs_batch shp;
+        lga_batch_from_env(jb->env, &shp);
+        if (!(jb->agent = lga_create(name, params, &shp, seed, err, errsz))) return -1;
+        if (lgx_loop_init(&jb->loop, jb->env) || !(jb->ep_ret = calloc((size_t)L->slots, sizeof(double))) ||
+            lgx_ring_init(&jb->returns, LGX_SESSION_WINDOW))
+            return snprintf(err, errsz, "out of memory"), -1;
+    }
+    L->has_eps[a] = job_of(L, a, 0)->agent->type->epsilon != NULL;
+    const float *q;
+    int rows = lgx_agent_q(job_of(L, a, 0)->agent, L->C, L->n_states, &q);
+    shape->qtable_rows[a] = rows > 1 && (size_t)rows * (size_t)L->C <= LGX_QTABLE_MAX ? rows : 0;
+    return 0;
+}
+
 int lgx_live_create(const lgx_live_config *cfg, lgx_live **out, char *err, size_t errsz)
 {
     *out = NULL;
@@ -169,32 +200,8 @@ int lgx_live_create(const lgx_live_config *cfg, lgx_live **out, char *err, size_
     shape.n_states = L->n_states;
     shape.slots = L->slots;
     shape.slate_size = L->slate;
-    for (int a = 0; a < L->n_agents; a++) {
-        const char *name = cfg->names[a];
-        const char *params = cfg->params[a] ? cfg->params[a] : "{}";
-        if (!name || !name[0] || strlen(name) >= LG_NAME_LEN) {
-            snprintf(err, errsz, "agent %d: expected a registry name, found \"%s\"", a + 1, name ? name : "");
-            goto fail;
-        }
-        snprintf(L->names[a], sizeof L->names[a], "%s", name);
-        if (!(L->params[a] = malloc(strlen(params) + 1))) goto oom;
-        strcpy(L->params[a], params);
-        for (int s = 0; s < L->n_seeds; s++) {
-            job *jb = job_of(L, a, s);
-            uint64_t seed = (uint64_t)s + 1;
-            if (lg_env_create(L->sc, L->slots, seed, LG_LAYOUT_FLAT, &jb->env, err, errsz)) goto fail;
-            lga_obs_batch shp;
-            lga_batch_from_env(jb->env, &shp);
-            if (!(jb->agent = lga_create(name, params, &shp, seed, err, errsz))) goto fail;
-            if (lgx_loop_init(&jb->loop, jb->env) || !(jb->ep_ret = calloc((size_t)L->slots, sizeof(double))) ||
-                lgx_ring_init(&jb->returns, LGX_SESSION_WINDOW))
-                goto oom;
-        }
-        L->has_eps[a] = job_of(L, a, 0)->agent->type->epsilon != NULL;
-        const float *q;
-        int rows = lgx_agent_q(job_of(L, a, 0)->agent, L->C, L->n_states, &q);
-        shape.qtable_rows[a] = rows > 1 && (size_t)rows * (size_t)L->C <= LGX_QTABLE_MAX ? rows : 0;
-    }
+    for (int a = 0; a < L->n_agents; a++)
+        if (create_agent(L, cfg, a, &shape, err, errsz)) goto fail;
     if (!(L->work = lgx_model_create(L->sc, &shape, err, errsz)) ||
         !(L->shared = lgx_model_create(L->sc, &shape, err, errsz)))
         goto fail;
