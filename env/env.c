@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "env_internal.h"
+#include "lg_error.h"
 
 void lg_env_carve_slots(lg_env *env, lg_carver *cv)
 {
@@ -48,17 +49,6 @@ int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int 
     return b->offset;
 }
 
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-{
-    if (err && errsz) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errsz, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 static const lg_world_ops *world_of(lg_env_kind kind)
 {
     return kind == LG_KIND_BANDIT ? &lg_bandit_ops : kind == LG_KIND_CLIFF ? &lg_cliff_ops : &lg_live_ops;
@@ -70,12 +60,12 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
     *out = NULL;
     if (lg_scenario_check(sc, err, errsz) != 0) return -1;
     if (n_slots < 1 || n_slots > sc->n_viewers)
-        return fail(err, errsz, "slots: expected an integer in [1, %d] (the number of viewers), found %d",
+        return lg_fail(err, errsz, "slots: expected an integer in [1, %d] (the number of viewers), found %d",
                     sc->n_viewers, n_slots);
     if (layout != LG_LAYOUT_FLAT && layout != LG_LAYOUT_SHARED)
-        return fail(err, errsz, "layout: expected flat or shared, found %d", (int)layout);
+        return lg_fail(err, errsz, "layout: expected flat or shared, found %d", (int)layout);
     lg_env *env = calloc(1, sizeof *env);
-    if (!env) return fail(err, errsz, "out of memory allocating the env");
+    if (!env) return lg_fail(err, errsz, "out of memory allocating the env");
     env->sc = *sc;
     env->ops = world_of(sc->kind);
     env->N = n_slots;
@@ -91,7 +81,7 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
     env->block = calloc(1, cv.used);
     if (!env->block) {
         free(env);
-        return fail(err, errsz, "out of memory allocating %zu bytes for %d slots", cv.used, n_slots);
+        return lg_fail(err, errsz, "out of memory allocating %zu bytes for %d slots", cv.used, n_slots);
     }
     env->block_bytes = cv.used;
     cv.base = env->block;
@@ -223,11 +213,11 @@ size_t lg_env_state_save(const lg_env *env, void *buf, size_t cap)
 int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_t errsz)
 {
     env_state_header h;
-    if (len < sizeof h) return fail(err, errsz, "env state: expected at least %zu bytes, found %zu", sizeof h, len);
+    if (len < sizeof h) return lg_fail(err, errsz, "env state: expected at least %zu bytes, found %zu", sizeof h, len);
     memcpy(&h, buf, sizeof h);
-    if (h.magic != LG_ENV_STATE_MAGIC) return fail(err, errsz, "env state: bad magic number");
+    if (h.magic != LG_ENV_STATE_MAGIC) return lg_fail(err, errsz, "env state: bad magic number");
     if (h.block_bytes != env->block_bytes || len != sizeof h + env->block_bytes)
-        return fail(err, errsz, "env state: expected %zu bytes of state (same scenario and slots), found %zu",
+        return lg_fail(err, errsz, "env state: expected %zu bytes of state (same scenario and slots), found %zu",
                     sizeof h + env->block_bytes, len);
     if (env->ops->load_marks && env->ops->load_marks(env, h.marks, err, errsz)) return -1;
     memcpy(env->block, (const char *)buf + sizeof h, env->block_bytes);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "env_internal.h"
+#include "lg_error.h"
 
 static const char *const default_categories[] = {"gaming", "music", "sports", "talk",
                                                  "shopping", "education", "art", "travel"};
@@ -58,32 +59,21 @@ void lg_channel_generator_default(lg_channel_generator *g)
 
 static float clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
-static int fail(char *err, size_t errsz, const char *fmt, ...)
-{
-    if (err && errsz) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errsz, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 int lg_generate_channels(lg_scenario *sc, const lg_channel_generator *g, char *err, size_t errsz)
 {
     if (g->count < 1 || g->count > LG_MAX_CHANNELS)
-        return fail(err, errsz, "world.channels.generate.count: expected an integer in [1, %d], found %d",
+        return lg_fail(err, errsz, "world.channels.generate.count: expected an integer in [1, %d], found %d",
                     LG_MAX_CHANNELS, g->count);
     if (!(g->appeal_quality_corr >= -1.0f && g->appeal_quality_corr <= 1.0f))
-        return fail(err, errsz,
+        return lg_fail(err, errsz,
                     "world.channels.generate.appeal_quality_corr: expected a number in [-1, 1], found %g",
                     (double)g->appeal_quality_corr);
     if (!(g->always_on_fraction >= 0.0f && g->always_on_fraction <= 1.0f))
-        return fail(err, errsz,
+        return lg_fail(err, errsz,
                     "world.channels.generate.always_on_fraction: expected a number in [0, 1], found %g",
                     (double)g->always_on_fraction);
     if (!(g->duration_mean > 0.0f))
-        return fail(err, errsz, "world.channels.generate.duration_mean: expected a number > 0, found %g",
+        return lg_fail(err, errsz, "world.channels.generate.duration_mean: expected a number > 0, found %g",
                     (double)g->duration_mean);
     sc->n_channels = g->count;
     float rho = g->appeal_quality_corr;
@@ -229,7 +219,7 @@ const char *lg_obs_mode_name(lg_obs_mode m)
         if (!(v_ >= (double)(lo) && v_ <= (double)(hi))) {                                      \
             char p_[160];                                                                       \
             snprintf(p_, sizeof p_, path_fmt, __VA_ARGS__);                                     \
-            return fail(err, errsz, "%s: expected a number in [%.10g, %.10g], found %.10g", p_, \
+            return lg_fail(err, errsz, "%s: expected a number in [%.10g, %.10g], found %.10g", p_, \
                         (double)(lo), (double)(hi), v_);                                        \
         }                                                                                       \
     } while (0)
@@ -306,7 +296,7 @@ static int check_segments(const lg_scenario *sc, char *err, size_t errsz)
             isum += sg->interest[k];
         }
         if (!(isum > 0))
-            return fail(err, errsz,
+            return lg_fail(err, errsz,
                         "population.segments[%d].interest: expected at least one positive weight, found all zero", s);
         CHECK_RANGE("population.segments[%d].interest_spread", sg->interest_spread, 0, 100, s);
         CHECK_RANGE("population.segments[%d].herding", sg->herding, -10, 10, s);
@@ -320,13 +310,13 @@ static int check_segments(const lg_scenario *sc, char *err, size_t errsz)
             asum += sg->activity[h];
         }
         if (!(asum > 0))
-            return fail(err, errsz,
+            return lg_fail(err, errsz,
                         "population.segments[%d].activity: expected at least one positive hour, found all zero", s);
     }
     if (!(wsum > 0))
-        return fail(err, errsz, "population.segments: expected at least one positive weight, found all zero");
+        return lg_fail(err, errsz, "population.segments: expected at least one positive weight, found all zero");
     if (sc->n_viewers < sc->n_segments)
-        return fail(err, errsz, "population.viewers: expected at least one viewer per segment (%d), found %d",
+        return lg_fail(err, errsz, "population.viewers: expected at least one viewer per segment (%d), found %d",
                     sc->n_segments, sc->n_viewers);
     return 0;
 }
@@ -350,7 +340,7 @@ static int check_scalars(const lg_scenario *sc, char *err, size_t errsz)
     CHECK("session.dt", sc->dt, 0.01, LG_MINUTES_PER_DAY);
     CHECK("session.slate_size", sc->slate_size, 1, LG_MAX_SLATE);
     if (sc->slate_size > sc->n_channels)
-        return fail(err, errsz, "session.slate_size: expected at most the number of channels (%d), found %d",
+        return lg_fail(err, errsz, "session.slate_size: expected at most the number of channels (%d), found %d",
                     sc->n_channels, sc->slate_size);
     CHECK("session.max_steps", sc->max_session_steps, 1, 1000000);
     CHECK("session.start_minute", sc->start_minute, 0, LG_MINUTES_PER_DAY - 1e-3);
@@ -392,7 +382,7 @@ static int check_events(const lg_scenario *sc, char *err, size_t errsz)
         case LG_EV_NEW_CHANNEL:
             CHECK_RANGE("events[%d].channel", ev->channel, 0, sc->n_channels - 1, e);
             if (launched_by_event[ev->channel]++)
-                return fail(err, errsz, "events[%d].channel: channel %d already has a new_channel event", e,
+                return lg_fail(err, errsz, "events[%d].channel: channel %d already has a new_channel event", e,
                             ev->channel);
             break;
         case LG_EV_BOT_WAVE:

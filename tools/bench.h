@@ -2,6 +2,9 @@
 #ifndef LG_BENCH_H
 #define LG_BENCH_H
 
+/* The median of x[0..n), n >= 1 (x is sorted in place). */
+double lg_median(double *x, int n);
+
 /* Training updates per second of an MLP with widths[0..n_layers-1] (input
  * first, as lgn_mlp_create: {1216, 256, 256, 50} is n_layers = 4) at the
  * given batch: each update is zero_grad + forward + Huber on one column per

@@ -21,12 +21,6 @@ typedef struct {
     double min, max;
 } bench_result;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* One timed repeat: run batches of steps until `seconds` have passed. */
 static double time_env(lg_env *env, int32_t *actions, int32_t *on_list, lg_stream *rng, double seconds)
 {
@@ -71,10 +65,9 @@ static int bench_one(const lg_scenario *sc, int slots, lg_layout layout, int rep
     lg_stream rng = lg_stream_make(1, LGA_STREAM, 0);
     time_env(env, actions, on_list, &rng, seconds * 0.2); /* warm caches and the branch predictor */
     for (int r = 0; r < repeats; r++) rates[r] = time_env(env, actions, on_list, &rng, seconds);
-    qsort(rates, (size_t)repeats, sizeof(double), cmp_double);
     out->slots = slots;
     out->layout = layout;
-    out->slot_steps_per_sec = repeats % 2 ? rates[repeats / 2] : 0.5 * (rates[repeats / 2 - 1] + rates[repeats / 2]);
+    out->slot_steps_per_sec = lg_median(rates, repeats); /* sorts rates */
     out->min = rates[0];
     out->max = rates[repeats - 1];
     free(actions), free(on_list), free(rates);
@@ -105,8 +98,7 @@ static double reference_copy(int obs_dim, int repeats, double seconds)
         } while (t - t0 < seconds);
         rates[r] = (double)copies / (t - t0);
     }
-    qsort(rates, (size_t)repeats, sizeof(double), cmp_double);
-    double med = rates[repeats / 2];
+    double med = lg_median(rates, repeats);
     volatile float sink = dst[0];
     (void)sink;
     free(src), free(dst), free(rates);
@@ -149,8 +141,7 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
         } while (t - t0 < seconds);
         rates[r] = steps / (t - t0);
     }
-    qsort(rates, (size_t)repeats, sizeof(double), cmp_double);
-    double steps_per_sec = rates[repeats / 2];
+    double steps_per_sec = lg_median(rates, repeats);
     if (json)
         printf("{\"bench\": \"dqn\", \"scenario\": \"%s\", \"batch\": 128, \"layers\": [%d, %d, %d, %d], "
                "\"updates_per_sec\": %.1f, \"env_agent_steps_per_sec\": %.0f, \"slots\": %d, "

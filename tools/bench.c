@@ -1,5 +1,5 @@
-/* Training updates per second of a DQN-shaped network: the network core
- * timed from outside (it knows nothing of clocks). */
+/* Helpers of `livegym bench` (bench.h): medians, and the network core timed
+ * from outside (it knows nothing of clocks). */
 #include <stdlib.h>
 
 #include "bench.h"
@@ -10,6 +10,12 @@ static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+double lg_median(double *x, int n)
+{
+    qsort(x, (size_t)n, sizeof *x, cmp_double);
+    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
 }
 
 static void one_update(lgn_mlp *net, lgn_adam *opt, const float *x, int batch, const int32_t *rows,
@@ -64,8 +70,7 @@ double lg_bench_nn_updates(const int *widths, int n_layers, int batch, double se
         } while (t < slice);
         rates[k] = (double)n / t;
     }
-    qsort(rates, REPEATS, sizeof rates[0], cmp_double);
-    rate = rates[REPEATS / 2];
+    rate = lg_median(rates, REPEATS);
 done:
     free(x), free(target), free(dout), free(rows), free(cols);
     lgn_adam_free(&opt);
