@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lg_env.h"
+#include "lg_file.h"
 #include "lg_rng.h"
 
 /* The tests' own random streams (random actions, inputs): the agents'
@@ -50,6 +51,18 @@ static inline void test_random_actions(const lg_env *env, lg_stream *rng, int32_
             actions[i * b->slate_size + j] = pick;
         }
     }
+}
+
+/* The whole file at path (NUL-terminated; *len, if given, its size). */
+static inline char *test_slurp(const char *path, size_t *len)
+{
+    static char err[512];
+    char *out[1] = {NULL};
+    size_t n = 0;
+    int rc = lg_read_file(path, (size_t)1 << 28, out, &n, err, sizeof err);
+    ck_assert_msg(rc == 0, "%s", err);
+    if (len) *len = n;
+    return out[0];
 }
 
 /* Write n bytes to path (for damaged-file corpora built in the test). */

@@ -210,13 +210,7 @@ START_TEST(test_parameter_tables)
     ck_assert_ptr_nonnull(strstr(err, "dqn.params.hidden: expected an array of at most 14 integers"));
     lg_env_free(env), free(sc);
 
-    size_t len;
-    FILE *f = fopen(LG_SOURCE_DIR "/docs/agents.md", "rb");
-    ck_assert_ptr_nonnull(f);
-    static char doc[65536];
-    len = fread(doc, 1, sizeof doc - 1, f);
-    fclose(f);
-    doc[len] = 0;
+    char *doc = test_slurp(LG_SOURCE_DIR "/docs/agents.md", NULL);
     const char *begin = strstr(doc, "<!-- generated: livegym agents --markdown");
     ck_assert_ptr_nonnull(begin);
     begin = strchr(begin, '\n') + 1;
@@ -228,6 +222,7 @@ START_TEST(test_parameter_tables)
     ck_assert_msg(b.len == (size_t)(end - begin) && !memcmp(b.p, begin, b.len),
                   "docs/agents.md differs from `livegym agents --markdown`: regenerate its section");
     lg_sb_free(&b);
+    free(doc);
 }
 END_TEST
 

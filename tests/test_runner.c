@@ -32,17 +32,6 @@ START_TEST(test_stats_hand_computed)
 }
 END_TEST
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = malloc(1 << 22);
-    *len = fread(buf, 1, (1 << 22) - 1, f);
-    buf[*len] = 0;
-    fclose(f);
-    return buf;
-}
-
 /* Every file but timing.json and command.txt is byte-identical in a and b. */
 static void assert_same_results(const char *a, const char *b, const char *const *files)
 {
@@ -51,7 +40,7 @@ static void assert_same_results(const char *a, const char *b, const char *const 
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
         snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
         size_t na, nb;
-        char *x = slurp(pa, &na), *y = slurp(pb, &nb);
+        char *x = test_slurp(pa, &na), *y = test_slurp(pb, &nb);
         ck_assert_msg(x && y, "missing %s or %s", pa, pb);
         ck_assert_msg(na == nb && !memcmp(x, y, na), "%s and %s differ", pa, pb);
         free(x), free(y);
@@ -109,7 +98,7 @@ static void status_is(const char *dir, const char *status)
     char p[512];
     size_t n;
     snprintf(p, sizeof p, "%s/status.json", dir);
-    char *text = slurp(p, &n);
+    char *text = test_slurp(p, &n);
     ck_assert_ptr_nonnull(text);
     char want[64];
     snprintf(want, sizeof want, "\"status\":\t\"%s\"", status);
@@ -285,7 +274,7 @@ START_TEST(test_online_protocol_bandit)
     char p[512];
     size_t n;
     snprintf(p, sizeof p, "%s/curves.csv", dir);
-    char *csv = slurp(p, &n);
+    char *csv = test_slurp(p, &n);
     ck_assert_ptr_nonnull(csv);
     ck_assert(!strncmp(csv, "agent,step,avg_reward,pct_optimal\nrandom,1,", 43));
     free(csv), free(sc);

@@ -70,36 +70,6 @@ static void free_files(file_list *fl)
     free(fl->path);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    ck_assert_ptr_nonnull(buf);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap + 1);
-            ck_assert_ptr_nonnull(buf);
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    if (len) *len = n;
-    return buf;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_msg(f != NULL, "cannot write %s", path);
-    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
 /* The member of lg_scenario that holds byte offset off, for messages. */
 static const char *scenario_member_at(size_t off)
 {
@@ -296,7 +266,7 @@ START_TEST(test_embedded_default_is_file)
     assert_same_scenario(a, b, "embedded default vs scenarios/default.json");
     ck_assert(memcmp(xa, xb, sizeof *xa) == 0);
     size_t len;
-    char *text = slurp(SCENARIO_DIR "/default.json", &len);
+    char *text = test_slurp(SCENARIO_DIR "/default.json", &len);
     ck_assert_uint_eq(len, lgx_embedded_default_scenario_len);
     ck_assert(memcmp(text, lgx_embedded_default_scenario, len) == 0);
     free(text);
@@ -320,7 +290,7 @@ START_TEST(test_bad_corpus)
     for (int i = 0; i < fl.n; i++) {
         char expect_path[1024];
         snprintf(expect_path, sizeof expect_path, "%.*s.expect", (int)(strlen(fl.path[i]) - 5), fl.path[i]);
-        char *expect = slurp(expect_path, NULL);
+        char *expect = test_slurp(expect_path, NULL);
         size_t el = strlen(expect);
         while (el > 0 && (expect[el - 1] == '\n' || expect[el - 1] == '\r')) expect[--el] = '\0';
         ck_assert_msg(el > 0, "%s is empty", expect_path);
@@ -340,7 +310,7 @@ START_TEST(test_bad_corpus)
 
         /* The same bytes from memory give the same message. */
         size_t len;
-        char *text = slurp(fl.path[i], &len);
+        char *text = test_slurp(fl.path[i], &len);
         char err2[2048] = "";
         ck_assert_int_eq(lgx_load_string(text, len, fl.path[i], sc, NULL, err2, sizeof err2), -1);
         ck_assert_str_eq(err, err2);
@@ -379,10 +349,10 @@ START_TEST(test_size_limit)
     ck_assert_int_eq(lgx_load_string(buf, max + 1, "big", sc, NULL, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "big: expected a scenario of at most 4 MiB"));
     const char *path = LG_BINARY_DIR "/test_scenario_json_big.json";
-    write_file(path, buf, max + 1);
+    test_write_bytes(path, (const unsigned char *)buf, max + 1);
     ck_assert_int_eq(lgx_load_file(path, sc, NULL, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "expected a scenario file of at most 4 MiB (4194304 bytes), found a larger file"));
-    write_file(path, buf, max);
+    test_write_bytes(path, (const unsigned char *)buf, max);
     ck_assert_msg(lgx_load_file(path, sc, NULL, err, sizeof err) == 0, "%s", err);
     remove(path);
     free(buf);
