@@ -289,6 +289,45 @@ static void expect_bad(const char *name, const char *text, const char *metric, c
     ck_assert_ptr_null(cv.curves);
 }
 
+/* The final evaluation of each (agent, seed): the value at its largest step,
+ * whatever the row order; files without seeds are refused. */
+START_TEST(test_finals)
+{
+    const char *p = fixture("finals.csv", "agent,seed,step,return,ctr\n"
+                                          "b,2,100,7,0.1\n"
+                                          "a,1,100,3,0.3\n"
+                                          "a,1,0,1,0.5\n"
+                                          "b,2,0,5,0.2\n"
+                                          "a,3,50,9,0.4\n"
+                                          "b,1,200,4,0.6\n");
+    lgx_finals f;
+    char err[512];
+    ck_assert_int_eq(lgx_finals_load(p, "return", &f, err, sizeof err), 0);
+    ck_assert_int_eq(f.n_agents, 2);
+    ck_assert_str_eq(f.labels[0], "b"); /* order of first appearance */
+    ck_assert_str_eq(f.labels[1], "a");
+    ck_assert_int_eq(f.n, 4);
+    const struct {
+        int agent;
+        long seed;
+        double value;
+    } want[] = {{0, 1, 4}, {0, 2, 7}, {1, 1, 3}, {1, 3, 9}};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(f.rows[i].agent, want[i].agent);
+        ck_assert_int_eq(f.rows[i].seed, want[i].seed);
+        ck_assert_double_eq(f.rows[i].value, want[i].value);
+    }
+    lgx_finals_free(&f);
+    ck_assert_int_eq(lgx_finals_load(p, "ctr", &f, err, sizeof err), 0);
+    ck_assert_double_eq(f.rows[2].value, 0.3);
+    lgx_finals_free(&f);
+    p = fixture("noseed.csv", "agent,step,avg_reward\nx,1,0.5\n");
+    ck_assert_int_eq(lgx_finals_load(p, NULL, &f, err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "expected a seed column"));
+    ck_assert_ptr_null(f.rows);
+}
+END_TEST
+
 START_TEST(test_curves_bad_input)
 {
     expect_bad("fields.csv", "agent,seed,step,return\na,1,0,5\na,1,100\n", NULL,
@@ -553,6 +592,7 @@ int main(void)
     tcase_add_test(tcc, test_curves_long_format);
     tcase_add_test(tcc, test_curves_online_formats);
     tcase_add_test(tcc, test_curves_bad_input);
+    tcase_add_test(tcc, test_finals);
     suite_add_tcase(s, tcc);
     TCase *tcl = tcase_create("live");
     tcase_set_timeout(tcl, 120);

@@ -2,90 +2,47 @@
  * paired difference B - A per agent over the seeds both ran (the same seeds
  * see the same evaluation envs, so the pairing is meaningful when both runs
  * come from the same scenario). */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
-#include "lgx_run.h"
+#include "lgx_curves.h"
+#include "lgx_metrics.h"
 #include "lgx_stats.h"
 
-#define MAX_ROWS 20000
-#define MAX_LABELS 64
-#define MAX_SEEDS 1000
-
-typedef struct {
-    char labels[MAX_LABELS][LG_NAME_LEN];
-    int n_labels;
-    /* final value per (label, seed); NAN when absent */
-    double *final; /* [MAX_LABELS * MAX_SEEDS] */
-    long *step;    /* step of the stored value */
-    char scenario[128];
-} folder;
-
-static int label_index(folder *f, const char *label, int add)
+/* DIR/curves.csv's final evaluation of every (agent, seed); 0, or 2 with a message. */
+static int read_folder(const char *dir, const char *metric, lgx_finals *f)
 {
-    for (int i = 0; i < f->n_labels; i++)
-        if (!strcmp(f->labels[i], label)) return i;
-    if (!add || f->n_labels == MAX_LABELS) return -1;
-    snprintf(f->labels[f->n_labels], LG_NAME_LEN, "%s", label);
-    return f->n_labels++;
+    char path[4200], err[1024];
+    snprintf(path, sizeof path, "%s/curves.csv", dir);
+    int rc = lgx_finals_load(path, metric, f, err, sizeof err);
+    if (rc) fprintf(stderr, "livegym compare: %s\n", err);
+    return rc ? 2 : 0;
 }
 
-/* Read DIR/curves.csv (live protocol) keeping each (agent, seed)'s last evaluation. */
-static int read_folder(const char *dir, int metric, folder *f)
+static int label_index(const lgx_finals *f, const char *label)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/curves.csv", dir);
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        fprintf(stderr, "livegym compare: %s: cannot open: %s (is %s a results folder?)\n", path, strerror(errno),
-                dir);
-        return -1;
-    }
-    f->final = malloc(sizeof(double) * MAX_LABELS * MAX_SEEDS);
-    f->step = malloc(sizeof(long) * MAX_LABELS * MAX_SEEDS);
-    for (int i = 0; i < MAX_LABELS * MAX_SEEDS; i++) f->final[i] = NAN, f->step[i] = -1;
-    char line[8192];
-    int lineno = 0, rc = 0;
-    while (fgets(line, sizeof line, fp)) {
-        lineno++;
-        if (lineno == 1) {
-            if (strncmp(line, "agent,seed,step,", 16) != 0) {
-                fprintf(stderr, "livegym compare: %s:1: expected the header \"agent,seed,step,...\" of a train-eval "
-                                "run, found \"%.40s\"\n", path, line);
-                rc = -1;
-                break;
+    for (int i = 0; i < f->n_agents; i++)
+        if (!strcmp(f->labels[i], label)) return i;
+    return -1;
+}
+
+/* Agent a's final values (xs), and those paired with agent b's of g by seed. */
+static void values(const lgx_finals *f, int a, const lgx_finals *g, int b, double *xs, int *n, double *pa,
+                   double *pb, int *np)
+{
+    *n = *np = 0;
+    for (int i = 0; i < f->n; i++) {
+        if (f->rows[i].agent != a || isnan(f->rows[i].value)) continue;
+        xs[(*n)++] = f->rows[i].value;
+        for (int j = 0; b >= 0 && j < g->n; j++)
+            if (g->rows[j].agent == b && g->rows[j].seed == f->rows[i].seed && !isnan(g->rows[j].value)) {
+                pa[*np] = f->rows[i].value;
+                pb[(*np)++] = g->rows[j].value;
             }
-            continue;
-        }
-        char *fields[3 + LGX_M_COUNT];
-        int nf = 0;
-        for (char *tok = strtok(line, ",\n"); tok && nf < 3 + LGX_M_COUNT; tok = strtok(NULL, ",\n"))
-            fields[nf++] = tok;
-        if (nf != 3 + LGX_M_COUNT) {
-            fprintf(stderr, "livegym compare: %s:%d: expected %d fields, found %d\n", path, lineno, 3 + LGX_M_COUNT, nf);
-            rc = -1;
-            break;
-        }
-        int a = label_index(f, fields[0], 1);
-        long seed = strtol(fields[1], NULL, 10), step = strtol(fields[2], NULL, 10);
-        if (a < 0 || seed < 1 || seed > MAX_SEEDS) {
-            fprintf(stderr, "livegym compare: %s:%d: expected at most %d agents and seeds in [1, %d]\n", path, lineno,
-                    MAX_LABELS, MAX_SEEDS);
-            rc = -1;
-            break;
-        }
-        size_t at = (size_t)a * MAX_SEEDS + (size_t)(seed - 1);
-        if (step >= f->step[at]) {
-            f->step[at] = step;
-            f->final[at] = strtod(fields[3 + metric], NULL);
-        }
     }
-    fclose(fp);
-    return rc;
 }
 
 static void fmt(char *buf, size_t n, lgx_stat s)
@@ -137,26 +94,27 @@ int lg_cmd_compare(int argc, char **argv)
         fprintf(stderr, "livegym compare: --metric: unknown metric \"%s\" (see docs/results.md)\n", metric_name);
         return 2;
     }
-    folder f[2];
+    lgx_finals f[2];
     memset(f, 0, sizeof f);
     int rc = 2;
-    if (read_folder(dirs[0], metric, &f[0]) || read_folder(dirs[1], metric, &f[1])) goto out;
+    if (read_folder(dirs[0], metric_name, &f[0]) || read_folder(dirs[1], metric_name, &f[1])) goto out;
     printf("%s: A = %s, B = %s; final evaluation; mean ± 95%% CI over seeds; B - A paired by seed\n\n", metric_name,
            dirs[0], dirs[1]);
     printf("%-20s", "agent");
     cell("A", 22), cell("B", 22), cell("B - A", 22);
     printf("   seeds\n");
-    for (int a = 0; a < f[0].n_labels; a++) {
-        int b = label_index(&f[1], f[0].labels[a], 0);
-        double xa[MAX_SEEDS], xb[MAX_SEEDS], pa[MAX_SEEDS], pb[MAX_SEEDS];
-        int na = 0, nb = 0, np = 0;
-        for (int s = 0; s < MAX_SEEDS; s++) {
-            double va = f[0].final[(size_t)a * MAX_SEEDS + s];
-            double vb = b >= 0 ? f[1].final[(size_t)b * MAX_SEEDS + s] : NAN;
-            if (!isnan(va)) xa[na++] = va;
-            if (!isnan(vb)) xb[nb++] = vb;
-            if (!isnan(va) && !isnan(vb)) pa[np] = va, pb[np++] = vb;
-        }
+    double *buf = malloc(sizeof(double) * 5 * (size_t)(f[0].n + f[1].n + 1));
+    if (!buf) {
+        fprintf(stderr, "livegym compare: out of memory\n");
+        rc = 1;
+        goto out;
+    }
+    double *xa = buf, *xb = xa + f[0].n + 1, *pa = xb + f[1].n + 1, *pb = pa + f[0].n + 1, *skip = pb + f[0].n + 1;
+    for (int a = 0; a < f[0].n_agents; a++) {
+        int b = label_index(&f[1], f[0].labels[a]);
+        int na, nb = 0, np, unused;
+        values(&f[0], a, &f[1], b, xa, &na, pa, pb, &np);
+        if (b >= 0) values(&f[1], b, &f[1], -1, xb, &nb, skip, skip, &unused);
         char ca[64], cb[64], cd[64];
         fmt(ca, sizeof ca, lgx_stat_of(xa, na));
         fmt(cb, sizeof cb, lgx_stat_of(xb, nb));
@@ -165,10 +123,11 @@ int lg_cmd_compare(int argc, char **argv)
         cell(ca, 22), cell(cb, 22), cell(cd, 22);
         printf("   %5d\n", np);
     }
-    for (int b = 0; b < f[1].n_labels; b++)
-        if (label_index(&f[0], f[1].labels[b], 0) < 0) printf("%-20s (only in B)\n", f[1].labels[b]);
+    for (int b = 0; b < f[1].n_agents; b++)
+        if (label_index(&f[0], f[1].labels[b]) < 0) printf("%-20s (only in B)\n", f[1].labels[b]);
+    free(buf);
     rc = 0;
 out:
-    for (int i = 0; i < 2; i++) free(f[i].final), free(f[i].step);
+    lgx_finals_free(&f[0]), lgx_finals_free(&f[1]);
     return rc;
 }

@@ -7,57 +7,38 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <cjson/cJSON.h>
 
 #include "lgv_app.h"
 #include "lgx_curves.h"
+#include "lgx_experiment.h"
 #include "lgx_metrics.h"
 #include "lgv_draw.h"
 #include "lga_agent.h"
 #include "lgv_png.h"
 
-/* The scenario's "name" from scenario.json next to the curves, if any, and
- * which curve labels are cheating agents (experiment.agents[].label -> name,
- * looked up in the agent registry; a label that is a registry name counts
- * too). */
+/* The scenario's name from the results folder's scenario.json (read as any
+ * scenario file: strictly), and which curves are cheating agents: a label
+ * of the experiment, or a registry name. Returns 0 when the name was read. */
 static int scenario_info(const char *path, char *out, size_t n, const lgx_curves *cv, int *cheats)
 {
     for (int i = 0; i < cv->n_curves; i++) {
         const lga_agent_type *t = lga_find(cv->curves[i].label);
         cheats[i] = t && t->cheats;
     }
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 8 * 1024 * 1024) return -1;
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    char *buf = malloc((size_t)st.st_size + 1);
-    size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
-    fclose(f);
-    if (!buf) return -1;
-    buf[got] = 0;
-    cJSON *js = cJSON_Parse(buf);
-    free(buf);
+    lg_scenario *sc = malloc(sizeof *sc);
+    lgx_experiment *ex = malloc(sizeof *ex);
+    char err[1024];
     int rc = -1;
-    const cJSON *name = js ? cJSON_GetObjectItemCaseSensitive(js, "name") : NULL;
-    if (cJSON_IsString(name) && name->valuestring[0]) {
-        snprintf(out, n, "%s", name->valuestring);
+    if (sc && ex && lgx_load_file(path, sc, ex, err, sizeof err) == 0) {
+        snprintf(out, n, "%s", sc->name);
+        for (int a = 0; a < ex->n_agents; a++) {
+            const lga_agent_type *t = lga_find(ex->agents[a].name);
+            for (int i = 0; i < cv->n_curves; i++)
+                if (!strcmp(cv->curves[i].label, ex->agents[a].label)) cheats[i] = t && t->cheats;
+        }
         rc = 0;
     }
-    const cJSON *ex = js ? cJSON_GetObjectItemCaseSensitive(js, "experiment") : NULL;
-    const cJSON *agents = ex ? cJSON_GetObjectItemCaseSensitive(ex, "agents") : NULL;
-    const cJSON *ag;
-    if (cJSON_IsArray(agents))
-        cJSON_ArrayForEach(ag, agents)
-        {
-            const cJSON *nm = cJSON_GetObjectItemCaseSensitive(ag, "name");
-            const cJSON *lb = cJSON_GetObjectItemCaseSensitive(ag, "label");
-            if (!cJSON_IsString(nm)) continue;
-            const char *label = cJSON_IsString(lb) ? lb->valuestring : nm->valuestring;
-            const lga_agent_type *t = lga_find(nm->valuestring);
-            for (int i = 0; i < cv->n_curves; i++)
-                if (!strcmp(cv->curves[i].label, label)) cheats[i] = t && t->cheats;
-        }
-    cJSON_Delete(js);
+    free(sc), free(ex);
     return rc;
 }
 

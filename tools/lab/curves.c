@@ -390,18 +390,69 @@ static int summarise(ctx *cx, lgx_curves *out)
     return 0;
 }
 
-int lgx_curves_load(const char *path, const char *metric, lgx_curves *out, char *err, size_t errsz)
+/* Read and check the rows of path (sorted, one per (agent, seed, x)) into a
+ * new ctx, the header into *cv. Returns 0, 1 or 2; *cxp is set either way. */
+static int read_rows(const char *path, const char *metric, lgx_curves *cv, ctx **cxp, char *err, size_t errsz)
 {
-    memset(out, 0, sizeof *out);
-    ctx *cx = calloc(1, sizeof *cx);
+    memset(cv, 0, sizeof *cv);
+    ctx *cx = *cxp = calloc(1, sizeof *cx);
     if (!cx) return snprintf(err, errsz, "%s: out of memory", path), 1;
     cx->path = path, cx->err = err, cx->errsz = errsz;
     cx->c_agent = cx->c_seed = cx->c_x = cx->c_metric = -1;
     int rc = read_all(cx);
-    if (!rc) rc = read_lines(cx, out, metric);
-    if (!rc) rc = sort_rows(cx, out);
+    if (!rc) rc = read_lines(cx, cv, metric);
+    if (!rc) rc = sort_rows(cx, cv);
+    return rc;
+}
+
+static void free_ctx(ctx *cx)
+{
+    if (cx) free(cx->text), free(cx->fieldbuf), free(cx->rows), free(cx);
+}
+
+int lgx_curves_load(const char *path, const char *metric, lgx_curves *out, char *err, size_t errsz)
+{
+    ctx *cx;
+    int rc = read_rows(path, metric, out, &cx, err, errsz);
     if (!rc) rc = summarise(cx, out);
-    free(cx->text), free(cx->fieldbuf), free(cx->rows), free(cx);
+    free_ctx(cx);
     if (rc) lgx_curves_free(out);
     return rc;
+}
+
+static int cmp_final(const void *a, const void *b)
+{
+    const row *x = a, *y = b;
+    if (x->agent != y->agent) return x->agent < y->agent ? -1 : 1;
+    if (x->seed != y->seed) return x->seed < y->seed ? -1 : 1;
+    return (x->x > y->x) - (x->x < y->x);
+}
+
+int lgx_finals_load(const char *path, const char *metric, lgx_finals *out, char *err, size_t errsz)
+{
+    memset(out, 0, sizeof *out);
+    lgx_curves head;
+    ctx *cx;
+    int rc = read_rows(path, metric, &head, &cx, err, errsz);
+    if (!rc && cx->c_seed < 0)
+        rc = fail(cx, 2, 1, "expected a seed column (the curves.csv of a train-eval run), found none");
+    if (!rc && !(out->rows = malloc(sizeof *out->rows * cx->n_rows))) rc = fail(cx, 1, 0, "out of memory");
+    if (!rc) {
+        qsort(cx->rows, cx->n_rows, sizeof *cx->rows, cmp_final);
+        for (size_t i = 0; i < cx->n_rows; i++) /* the last row of each (agent, seed) has its largest step */
+            if (i + 1 == cx->n_rows || cx->rows[i + 1].agent != cx->rows[i].agent ||
+                cx->rows[i + 1].seed != cx->rows[i].seed)
+                out->rows[out->n++] = (lgx_final){cx->rows[i].agent, cx->rows[i].seed, cx->rows[i].v};
+        out->n_agents = cx->n_labels;
+        memcpy(out->labels, cx->labels, sizeof out->labels);
+    }
+    free_ctx(cx);
+    if (rc) lgx_finals_free(out);
+    return rc;
+}
+
+void lgx_finals_free(lgx_finals *f)
+{
+    free(f->rows);
+    memset(f, 0, sizeof *f);
 }

@@ -1,5 +1,6 @@
 /* Learning curves from a results folder (docs/results.md): strict CSV
- * reading and statistics across seeds, with no SDL, for `livegym plot`.
+ * reading, and either statistics across seeds (`livegym plot`) or each
+ * run's final value (`livegym compare`).
  *
  * Accepted files (first line is the header, one row per point):
  *     agent,seed,step,return,watch_minutes,...   long format of `livegym run`
@@ -47,5 +48,24 @@ typedef struct {
  * empty. */
 int lgx_curves_load(const char *path, const char *metric, lgx_curves *out, char *err, size_t errsz);
 void lgx_curves_free(lgx_curves *c);
+
+/* The final evaluation of every (agent, seed) of a long-format file (one
+ * with a seed column): `metric`'s value at that run's largest step. */
+typedef struct {
+    int agent; /* index into labels */
+    long seed;
+    double value;
+} lgx_final;
+
+typedef struct {
+    int n_agents;
+    char labels[LGX_CURVES_MAX_AGENTS][LGX_COLUMN_LEN]; /* in order of first appearance */
+    int n;
+    lgx_final *rows; /* sorted by agent, then seed */
+} lgx_finals;
+
+/* Returns as lgx_curves_load does (a file without a seed column is bad input). */
+int lgx_finals_load(const char *path, const char *metric, lgx_finals *out, char *err, size_t errsz);
+void lgx_finals_free(lgx_finals *f);
 
 #endif
