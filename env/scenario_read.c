@@ -12,6 +12,7 @@
 #include "lg_scenario_json.h"
 #include "scenario_schema.h"
 
+/* "experiment" belongs to the experiment layer (tools/lab): accepted here, not read. */
 static const char *const K_TOP[] = {"name",   "description", "kind",   "world",      "population", "session",
                                     "reward", "observation", "events", "experiment", "bandit",     "cliff",
                                     NULL};
