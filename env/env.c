@@ -228,6 +228,22 @@ int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_
     return 0;
 }
 
+int lg_env_copy_state(lg_env *dst, const lg_env *src, char *err, size_t errsz)
+{
+    if (dst->ops != src->ops || dst->block_bytes != src->block_bytes || dst->N != src->N ||
+        dst->layout != src->layout)
+        return lg_fail(err, errsz, "env copy: expected an env of the same scenario, slots and layout");
+    int64_t marks[2] = {0, 0};
+    if (src->ops->save_marks) src->ops->save_marks(src, marks);
+    if (dst->ops->load_marks && dst->ops->load_marks(dst, marks, err, errsz)) return -1;
+    memcpy(dst->block, src->block, src->block_bytes);
+    dst->seed = src->seed;
+    dst->clock = src->clock;
+    dst->steps = src->steps;
+    dst->warnings = src->warnings;
+    return 0;
+}
+
 double lg_env_clock(const lg_env *env) { return env->clock; }
 int64_t lg_env_steps(const lg_env *env) { return env->steps; }
 uint64_t lg_env_warnings(const lg_env *env) { return env->warnings; }

@@ -132,6 +132,13 @@ size_t lg_env_state_size(const lg_env *env);
 size_t lg_env_state_save(const lg_env *env, void *buf, size_t cap);
 int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_t errsz);
 
+/* Make dst's state a copy of src's (an env created with the same scenario,
+ * slots and layout): what lg_env_state_save then lg_env_state_load would
+ * do, without the bytes in between. A fork of a running world, to evaluate
+ * a policy on it without touching the original. Returns 0, or -1 with a
+ * message when the two envs differ in shape (dst untouched). */
+int lg_env_copy_state(lg_env *dst, const lg_env *src, char *err, size_t errsz);
+
 double lg_env_clock(const lg_env *env);   /* minutes since midnight of day 0 */
 int64_t lg_env_steps(const lg_env *env);  /* steps since the last full reset */
 void lg_env_channel(const lg_env *env, int channel, lg_channel_state *out);

@@ -339,7 +339,7 @@ START_TEST(test_curves_bad_input)
     expect_bad("seed.csv", "agent,seed,step,return\na,1.5,0,5\n", NULL,
                ":2: column \"seed\": expected a non-negative integer, found \"1.5\"");
     expect_bad("header.csv", "name,value\nx,1\n", NULL,
-               ":1: expected a header with columns agent, [seed,] step (or episode) and at least one metric");
+               ":1: expected a header with columns agent, [seed,] step (or episode, or minute) and at least one metric");
     expect_bad("empty.csv", "", NULL, "expected a header line");
     expect_bad("noheader-rows.csv", "agent,seed,step,return\n", NULL, "expected data rows after the header, found none");
     expect_bad("dup.csv", "agent,seed,step,return\na,1,0,5\nb,1,0,5\na,1,0,6\n", NULL,

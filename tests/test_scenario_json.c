@@ -1,131 +1,12 @@
 /* Scenario files: the shipped scenarios, dump/load round trips, the default,
  * the embedded default, the bad-input corpus (tests/scenarios/bad/), limits,
  * defaults and name resolution, and a short run of every shipped scenario. */
-#include <dirent.h>
 #include <math.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lg_scenario_json.h"
-#include "lgx_experiment.h"
-#include "lg_test.h"
-
-#define SCENARIO_DIR LG_SOURCE_DIR "/scenarios"
-#define BAD_DIR LG_SOURCE_DIR "/tests/scenarios/bad"
-
-/* ---------------------------------------------------------------- helpers */
-
-static lg_scenario *new_scenario(void)
-{
-    lg_scenario *sc = malloc(sizeof *sc);
-    ck_assert_ptr_nonnull(sc);
-    memset(sc, 0, sizeof *sc);
-    return sc;
-}
-
-static lgx_experiment *new_experiment(void)
-{
-    lgx_experiment *ex = malloc(sizeof *ex);
-    ck_assert_ptr_nonnull(ex);
-    memset(ex, 0, sizeof *ex);
-    return ex;
-}
-
-typedef struct {
-    char **path;
-    int n;
-} file_list;
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* dir/NAME for every NAME ending in suffix, sorted. */
-static file_list list_files(const char *dir, const char *suffix)
-{
-    file_list fl = {NULL, 0};
-    DIR *d = opendir(dir);
-    ck_assert_msg(d != NULL, "cannot open directory %s", dir);
-    struct dirent *e;
-    size_t sl = strlen(suffix);
-    while ((e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        if (n <= sl || strcmp(e->d_name + n - sl, suffix) != 0) continue;
-        fl.path = realloc(fl.path, sizeof *fl.path * (size_t)(fl.n + 1));
-        ck_assert_ptr_nonnull(fl.path);
-        size_t len = strlen(dir) + 1 + n + 1;
-        fl.path[fl.n] = malloc(len);
-        ck_assert_ptr_nonnull(fl.path[fl.n]);
-        snprintf(fl.path[fl.n], len, "%s/%s", dir, e->d_name);
-        fl.n++;
-    }
-    closedir(d);
-    if (fl.n > 1) qsort(fl.path, (size_t)fl.n, sizeof *fl.path, cmp_str);
-    return fl;
-}
-
-static void free_files(file_list *fl)
-{
-    for (int i = 0; i < fl->n; i++) free(fl->path[i]);
-    free(fl->path);
-}
-
-/* The member of lg_scenario that holds byte offset off, for messages. */
-static const char *scenario_member_at(size_t off)
-{
-#define M(f) {#f, offsetof(lg_scenario, f), sizeof(((lg_scenario *)0)->f)}
-    static const struct {
-        const char *name;
-        size_t off, size;
-    } members[] = {
-        M(name), M(description), M(world_seed), M(n_categories), M(category_names), M(latent_dim),
-        M(category_separation), M(channel_spread), M(n_channels), M(channels), M(embedding_dim),
-        M(modality_noise), M(popularity_reversion), M(popularity_volatility), M(popularity_feedback),
-        M(audience_peak), M(audience_amplitude), M(audience_peak_hour), M(n_viewers), M(n_segments), M(segments),
-        M(no_watch_utility), M(fatigue_gain), M(fatigue_half_life), M(fatigue_weight), M(interest_drift),
-        M(engagement_bias), M(engagement_match), M(engagement_quality), M(gift_rate), M(follow_rate),
-        M(refund_max), M(refund_quality_floor), M(dt), M(slate_size), M(max_session_steps), M(start_minute),
-        M(horizon_minutes), M(reward_watch), M(reward_gift), M(reward_follow), M(invalid_penalty), M(obs_mode),
-        M(observe_segment), M(n_events), M(events), M(kind), M(bandit), M(cliff),
-    };
-#undef M
-    for (size_t i = 0; i < sizeof members / sizeof members[0]; i++)
-        if (off >= members[i].off && off < members[i].off + members[i].size) return members[i].name;
-    return "(padding)";
-}
-
-/* memcmp with a message naming the first member that differs. */
-static void assert_same_scenario(const lg_scenario *a, const lg_scenario *b, const char *what)
-{
-    const unsigned char *pa = (const unsigned char *)a, *pb = (const unsigned char *)b;
-    for (size_t i = 0; i < sizeof *a; i++)
-        if (pa[i] != pb[i])
-            ck_abort_msg("%s: scenarios differ at byte %zu (member %s)", what, i, scenario_member_at(i));
-}
-
-static int load_str(const char *json, lg_scenario *sc, lgx_experiment *ex, char *err, size_t errsz)
-{
-    return lgx_load_string(json, strlen(json), "t.json", sc, ex, err, errsz);
-}
-
-/* Load must fail with a message containing want. */
-static void expect_error(const char *json, const char *want)
-{
-    lg_scenario *sc = new_scenario();
-    char err[2048] = "";
-    int rc = load_str(json, sc, NULL, err, sizeof err);
-    ck_assert_msg(rc == -1, "expected an error containing '%s' for %s", want, json);
-    ck_assert_msg(strstr(err, want) != NULL, "message '%s' lacks '%s'", err, want);
-    ck_assert_msg(strncmp(err, "t.json", 6) == 0, "message '%s' does not start with the source name", err);
-    free(sc);
-}
-
-static void expect_ok(const char *json, lg_scenario *sc, lgx_experiment *ex)
-{
-    char err[2048] = "";
-    int rc = load_str(json, sc, ex, err, sizeof err);
-    ck_assert_msg(rc == 0, "load failed: %s", err);
-}
+#include "scenario_test.h"
 
 static const char *const shipped[] = {"default", "drift", "clickbait", "cold-start", "bots", "cross-domain",
                                       "prime-time", "tabular-small"};
@@ -155,6 +36,8 @@ START_TEST(test_shipped_scenarios_validate)
                       "%s: name \"%s\" does not match the file name", fl.path[i], sc->name);
         ck_assert_msg(strlen(sc->description) >= 100, "%s: description too short", fl.path[i]);
         ck_assert_int_ge(ex->n_agents, 2);
+        /* its own experiment trains through every scripted event */
+        ck_assert_msg(lgx_check_reach(sc, ex, err, sizeof err) == 0, "%s: %s", fl.path[i], err);
     }
     free(sc);
     free(ex);
@@ -194,41 +77,6 @@ START_TEST(test_roundtrip_identical)
     free(b);
     free(xa);
     free(xb);
-    free_files(&fl);
-}
-END_TEST
-
-/* The world loader (env) reads every shipped file's world exactly as the
- * experiment layer does, leaves the experiment section unread (a bad one
- * does not stop it), and dumps what the experiment layer dumps without it. */
-START_TEST(test_world_loader_is_the_world_part)
-{
-    file_list fl = list_files(SCENARIO_DIR, ".json");
-    lg_scenario *a = new_scenario(), *b = new_scenario();
-    for (int i = 0; i < fl.n; i++) {
-        char err[2048] = "";
-        ck_assert_msg(lgx_load_file(fl.path[i], a, NULL, err, sizeof err) == 0, "%s", err);
-        ck_assert_msg(lg_scenario_load_file(fl.path[i], b, err, sizeof err) == 0, "%s", err);
-        assert_same_scenario(a, b, fl.path[i]);
-        char *d1 = lg_scenario_to_json(b), *d2 = lgx_scenario_to_json(b, NULL);
-        ck_assert_ptr_nonnull(d1);
-        ck_assert_ptr_nonnull(d2);
-        ck_assert_str_eq(d1, d2);
-        free(d1), free(d2);
-    }
-    const char *doc = "{\"experiment\": {\"seeds\": 0}}";
-    char err[512] = "";
-    ck_assert_int_eq(lg_scenario_load_string(doc, strlen(doc), "x.json", b, err, sizeof err), 0);
-    ck_assert_int_eq(lgx_load_string(doc, strlen(doc), "x.json", a, NULL, err, sizeof err), -1);
-    ck_assert_str_eq(err, "x.json: experiment.seeds: expected an integer in [1, 100000], found 0");
-    /* world errors are the world loader's too, with the same message */
-    const char *bad = "{\"world\": {\"latent_dim\": 0}, \"experiment\": {}}";
-    char err2[512] = "";
-    ck_assert_int_eq(lg_scenario_load_string(bad, strlen(bad), "y.json", b, err, sizeof err), -1);
-    ck_assert_int_eq(lgx_load_string(bad, strlen(bad), "y.json", a, NULL, err2, sizeof err2), -1);
-    ck_assert_str_eq(err, err2);
-    ck_assert_ptr_nonnull(strstr(err, "y.json: world.latent_dim"));
-    free(a), free(b);
     free_files(&fl);
 }
 END_TEST
@@ -615,51 +463,6 @@ START_TEST(test_events_resolve)
 }
 END_TEST
 
-START_TEST(test_experiment_section)
-{
-    lg_scenario *sc = new_scenario();
-    lgx_experiment *ex = new_experiment(), *def = new_experiment();
-    lgx_experiment_default(def);
-    ck_assert_int_eq(def->n_agents, 3);
-    ck_assert_str_eq(def->agents[0].name, "random");
-    ck_assert_str_eq(def->agents[2].params, "{}");
-    ck_assert(def->seeds == 5 && def->train_steps == 20000 && def->eval_every == 5000 && def->eval_sessions == 200 &&
-              def->slots == 16);
-    ck_assert_str_eq(def->baseline, "random");
-    /* No section: the defaults. */
-    expect_ok("{}", sc, ex);
-    ck_assert(memcmp(ex, def, sizeof *ex) == 0);
-    /* Params are kept as compact JSON; labels tell agents of the same name apart; the
-     * baseline defaults to the first agent when none is labelled random. */
-    expect_ok("{\"experiment\": {\"agents\": [{\"name\": \"epsilon-greedy\", \"params\": {\"epsilon\": 0.1, "
-              "\"schedule\": {\"steps\": 1e4, \"to\": [0.01, -0]}, \"name\": \"x\\ny\"}},"
-              " {\"name\": \"epsilon-greedy\", \"label\": \"eps-opt\", \"params\": {}}], \"seeds\": 3, \"slots\": 2}}",
-              sc, ex);
-    ck_assert_int_eq(ex->n_agents, 2);
-    ck_assert_str_eq(ex->agents[0].label, "epsilon-greedy");
-    ck_assert_str_eq(ex->agents[0].params,
-                     "{\"epsilon\":0.1,\"schedule\":{\"steps\":10000,\"to\":[0.01,-0]},\"name\":\"x\\ny\"}");
-    ck_assert_str_eq(ex->agents[1].label, "eps-opt");
-    ck_assert_str_eq(ex->agents[1].params, "{}");
-    ck_assert_str_eq(ex->baseline, "epsilon-greedy");
-    ck_assert(ex->seeds == 3 && ex->slots == 2 && ex->train_steps == 20000);
-    /* Round trip of the params through a dump. */
-    lgx_experiment *back = new_experiment();
-    char *d = lgx_scenario_to_json(sc, ex);
-    ck_assert_ptr_nonnull(d);
-    expect_ok(d, sc, back);
-    ck_assert(memcmp(ex, back, sizeof *ex) == 0);
-    free(d);
-    /* ex may be NULL, and the section is still checked. */
-    expect_ok("{\"experiment\": {\"seeds\": 2}}", sc, NULL);
-    expect_error("{\"experiment\": {\"seeds\": 200000}}", "experiment.seeds: expected an integer in [1, 100000], found 200000");
-    free(back);
-    free(sc);
-    free(ex);
-    free(def);
-}
-END_TEST
-
 START_TEST(test_classic_kinds)
 {
     lg_scenario *sc = new_scenario(), *back = new_scenario();
@@ -756,7 +559,6 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, test_shipped_scenarios_validate);
     tcase_add_test(tc, test_roundtrip_identical);
-    tcase_add_test(tc, test_world_loader_is_the_world_part);
     tcase_add_test(tc, test_default_file_is_builtin_default);
     tcase_add_test(tc, test_embedded_default_is_file);
     tcase_add_test(tc, test_bad_corpus);
@@ -769,7 +571,6 @@ static Suite *suite(void)
     tcase_add_test(tc, test_explicit_channel_and_segment_defaults);
     tcase_add_test(tc, test_categories_interplay);
     tcase_add_test(tc, test_events_resolve);
-    tcase_add_test(tc, test_experiment_section);
     tcase_add_test(tc, test_classic_kinds);
     tcase_add_test(tc, test_dump_of_odd_structs);
     tcase_add_test(tc, test_shipped_scenarios_run);

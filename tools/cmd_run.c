@@ -25,7 +25,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: livegym run [FILE] [--agents a,b,...] [--seeds N] [--steps S] [--eval-every E]\n"
+            "usage: livegym run [FILE] [--agents a,b,...] [--seeds N] [--steps S | --minutes M] [--eval-every E]\n"
             "                   [--sessions N] [--slots N] [--threads T] [--out DIR] [--resume]\n"
             "                   [--baseline LABEL] [--json]\n"
             "\n"
@@ -37,6 +37,7 @@ static void usage(FILE *f)
             "  --seeds       seeds per agent (1..100000); seed s trains on env seed s and evaluates on\n"
             "                env seed 1000000+s, the same for every agent (common random numbers)\n"
             "  --steps       training slot-steps per (agent, seed)\n"
+            "  --minutes     training budget in simulated minutes instead (whole env steps of every slot)\n"
             "  --eval-every  slot-steps between greedy evaluations (learning curves)\n"
             "  --sessions    completed sessions per evaluation\n"
             "  --slots       concurrent viewer slots in each env\n"
@@ -136,13 +137,14 @@ static void print_online_table(const lgx_run_config *cfg, const lgx_run_result *
 typedef struct {
     const char *file, *agents, *out, *baseline;
     long seeds, steps, every, sessions, slots, threads;
+    double minutes;
     int resume, json;
 } run_flags;
 
 /* Returns 0, 1 when --help was printed, or 2 on a bad flag (said on stderr). */
 static int parse_flags(int argc, char **argv, run_flags *f)
 {
-    *f = (run_flags){.seeds = -1, .steps = -1, .every = -1, .sessions = -1, .slots = -1, .threads = 2};
+    *f = (run_flags){.seeds = -1, .steps = -1, .every = -1, .sessions = -1, .slots = -1, .threads = 2, .minutes = -1};
     for (int i = 1; i < argc; i++) {
         int rc = 0;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -151,6 +153,7 @@ static int parse_flags(int argc, char **argv, run_flags *f)
         } else if (!strcmp(argv[i], "--agents")) rc = lg_flag_str("run", argc, argv, &i, &f->agents);
         else if (!strcmp(argv[i], "--seeds")) rc = lg_flag_int("run", argc, argv, &i, 1, 100000, &f->seeds);
         else if (!strcmp(argv[i], "--steps")) rc = lg_flag_int("run", argc, argv, &i, 0, 2000000000L, &f->steps);
+        else if (!strcmp(argv[i], "--minutes")) rc = lg_flag_double("run", argc, argv, &i, 0, 1e8, &f->minutes);
         else if (!strcmp(argv[i], "--eval-every")) rc = lg_flag_int("run", argc, argv, &i, 1, 2000000000L, &f->every);
         else if (!strcmp(argv[i], "--sessions")) rc = lg_flag_int("run", argc, argv, &i, 1, 10000000, &f->sessions);
         else if (!strcmp(argv[i], "--slots")) rc = lg_flag_int("run", argc, argv, &i, 1, 100000, &f->slots);
@@ -168,6 +171,10 @@ static int parse_flags(int argc, char **argv, run_flags *f)
             return 2;
         }
         if (rc) return 2;
+    }
+    if (f->steps >= 0 && f->minutes >= 0) {
+        fprintf(stderr, "livegym run: expected either --steps or --minutes, found both\n");
+        return 2;
     }
     if (f->resume && (!f->out || f->file)) {
         fprintf(stderr, "livegym run: --resume: expected --out DIR of an interrupted run and no FILE (the folder's "
@@ -187,13 +194,15 @@ static int apply_flags(const run_flags *f, const char *file, const lg_scenario *
             return 2;
         }
         if (f->seeds > 0) ex->seeds = (int)f->seeds;
-        if (f->steps >= 0) ex->train_steps = (int)f->steps;
-        if (f->every > 0) ex->eval_every = (int)f->every;
+        if (f->steps >= 0) ex->train_steps = (int)f->steps, ex->train_minutes = 0;
+        if (f->minutes >= 0) ex->train_minutes = (float)f->minutes, ex->train_steps = 0;
+        if (f->every > 0) ex->eval_every = (int)f->every, ex->eval_every_minutes = 0;
         if (f->sessions > 0) ex->eval_sessions = (int)f->sessions;
         if (f->slots > 0) ex->slots = (int)f->slots;
         if (f->baseline) snprintf(ex->baseline, sizeof ex->baseline, "%s", f->baseline);
-    } else if (f->agents || f->seeds > 0 || f->steps >= 0 || f->every > 0 || f->sessions > 0 || f->slots > 0 ||
-               f->baseline) {
+        lgx_resolve_budget(ex, sc);
+    } else if (f->agents || f->seeds > 0 || f->steps >= 0 || f->minutes >= 0 || f->every > 0 || f->sessions > 0 ||
+               f->slots > 0 || f->baseline) {
         fprintf(stderr, "livegym run: --resume takes the experiment from %s; drop the other experiment flags\n", file);
         return 2;
     }
@@ -210,6 +219,8 @@ static int apply_flags(const run_flags *f, const char *file, const lg_scenario *
         fprintf(stderr, "livegym run: --baseline: expected one of the agents' labels, found \"%s\"\n", f->baseline);
         return 2;
     }
+    if (lgx_check_reach(sc, ex, err, sizeof err))
+        fprintf(stderr, "livegym run: note: %s: %s (this run will not see it)\n", file ? file : "scenario", err);
     return 0;
 }
 

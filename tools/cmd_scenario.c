@@ -9,7 +9,8 @@
 static void validate_usage(FILE *f)
 {
     fputs("usage: livegym validate FILE...\n"
-          "Check scenario files (docs/scenarios.md). Prints \"FILE: ok\" for each valid file;\n"
+          "Check scenario files (docs/scenarios.md), including that the file's experiment trains long\n"
+          "enough to reach every scripted event. Prints \"FILE: ok\" for each valid file;\n"
           "otherwise one line per bad file on stderr. Exit status: 0 all valid, 2 otherwise.\n",
           f);
 }
@@ -45,10 +46,11 @@ int lg_cmd_validate(int argc, char **argv)
     int bad = 0;
     for (int i = first; i < argc; i++) {
         char err[2048];
-        if (lgx_load_file(argv[i], sc, ex, err, sizeof err) == 0) {
+        if (lgx_load_file(argv[i], sc, ex, err, sizeof err) == 0 && lgx_check_reach(sc, ex, err, sizeof err) == 0) {
             printf("%s: ok\n", argv[i]);
-        } else {
-            fprintf(stderr, "%s\n", err);
+        } else if (err[0]) {
+            fprintf(stderr, "%s%s%s\n", strncmp(err, argv[i], strlen(argv[i])) ? argv[i] : "",
+                    strncmp(err, argv[i], strlen(argv[i])) ? ": " : "", err);
             bad = 1;
         }
     }

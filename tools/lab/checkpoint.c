@@ -2,8 +2,8 @@
  *
  * After each evaluation a learning job writes the agent's state to
  * runs/LABEL/seed-S.pP.agent (lga_save), then runs/LABEL/seed-S.ckpt, which
- * names point P and holds the curve so far, the training counters and the
- * training env's state, checksummed. The .ckpt is written last and
+ * names point P and holds the curve so far, the training counters, the
+ * training env's state and the timeline so far, checksummed. The .ckpt is written last and
  * atomically, so it only ever names an agent file that is complete. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 #include "lgx_results.h"
 
 #define CKPT_MAGIC "LGRUNCK1"
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u /* 2: eval points carry their minute; the timeline follows the env */
 
 static void ckpt_paths(const lgx_run_config *cfg, int agent, int seed, int point, char *ckpt, char *agent_file,
                        size_t n)
@@ -28,14 +28,14 @@ static void ckpt_paths(const lgx_run_config *cfg, int agent, int seed, int point
 
 int lgx_results_write_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int point, long trained,
                                 double train_time, const lgx_eval_point *points, lga_agent *agent,
-                                const lg_env *env, char *err, size_t errsz)
+                                const lg_env *env, const lgx_timeline *tl, char *err, size_t errsz)
 {
     char ckpt[4300], afile[4300], old[4300];
     ckpt_paths(cfg, agent_i, seed, point, ckpt, afile, sizeof ckpt);
     if (lga_save(agent, afile, err, errsz)) return -1;
     size_t env_len = lg_env_state_size(env);
     size_t pts = sizeof(lgx_eval_point) * (size_t)(point + 1);
-    size_t n = 8 + 4 + 4 + 8 + 8 + pts + 8 + env_len + 8;
+    size_t n = 8 + 4 + 4 + 8 + 8 + pts + 8 + env_len + 8 + tl->bytes + 8;
     unsigned char *buf = malloc(n);
     if (!buf) return snprintf(err, errsz, "out of memory for a checkpoint"), -1;
     size_t at = 0;
@@ -51,6 +51,9 @@ int lgx_results_write_checkpoint(const lgx_run_config *cfg, int agent_i, int see
     memcpy(buf + at, points, pts), at += pts;
     memcpy(buf + at, &el, 8), at += 8;
     lg_env_state_save(env, buf + at, env_len), at += env_len;
+    uint64_t tb = tl->bytes;
+    memcpy(buf + at, &tb, 8), at += 8;
+    memcpy(buf + at, tl->block, tl->bytes), at += tl->bytes;
     uint64_t h = lg_fnv1a64(LG_FNV1A64_INIT, buf, at);
     memcpy(buf + at, &h, 8), at += 8;
     int rc = lg_write_atomic(ckpt, (const char *)buf, at, err, errsz);
@@ -65,14 +68,14 @@ int lgx_results_write_checkpoint(const lgx_run_config *cfg, int agent_i, int see
 
 int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int *point, long *trained,
                                double *train_time, lgx_eval_point *points, int n_points, lga_agent *agent,
-                               lg_env *env)
+                               lg_env *env, lgx_timeline *tl)
 {
     char ckpt[4300], afile[4300], err[1024];
     ckpt_paths(cfg, agent_i, seed, 0, ckpt, NULL, sizeof ckpt);
     FILE *f = fopen(ckpt, "rb");
     if (!f) return -1;
     size_t env_len = lg_env_state_size(env);
-    size_t max = 8 + 4 + 4 + 8 + 8 + sizeof(lgx_eval_point) * (size_t)n_points + 8 + env_len + 8;
+    size_t max = 8 + 4 + 4 + 8 + 8 + sizeof(lgx_eval_point) * (size_t)n_points + 8 + env_len + 8 + tl->bytes + 8;
     unsigned char *buf = malloc(max + 1);
     size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
     fclose(f);
@@ -80,23 +83,26 @@ int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed
     int32_t p;
     uint32_t version;
     int64_t tr;
-    uint64_t el, h, stored;
+    uint64_t el, tb, h, stored;
     if (!buf || n < 8 + 4 + 4 + 8 + 8 + 8 || memcmp(buf, CKPT_MAGIC, 8)) goto out;
     memcpy(&version, buf + 8, 4);
     memcpy(&p, buf + 12, 4);
     if (version != CKPT_VERSION || p < 0 || p >= n_points) goto out;
     size_t pts = sizeof(lgx_eval_point) * (size_t)(p + 1);
-    size_t want = 8 + 4 + 4 + 8 + 8 + pts + 8 + env_len + 8;
+    size_t env_at = 24 + 8 + pts + 8, tl_at = env_at + env_len + 8;
+    size_t want = tl_at + tl->bytes + 8;
     if (n != want) goto out;
     h = lg_fnv1a64(LG_FNV1A64_INIT, buf, want - 8);
     memcpy(&stored, buf + want - 8, 8);
-    memcpy(&el, buf + 24 + 8 + pts, 8);
-    if (h != stored || el != env_len) goto out;
+    memcpy(&el, buf + env_at - 8, 8);
+    memcpy(&tb, buf + tl_at - 8, 8);
+    if (h != stored || el != env_len || tb != tl->bytes) goto out;
     ckpt_paths(cfg, agent_i, seed, p, ckpt, afile, sizeof ckpt);
     /* Agent and env are only touched once everything else checked out; a
      * failure here leaves the caller to restart the job from scratch. */
     if (lga_load(agent, afile, err, sizeof err)) goto out;
-    if (lg_env_state_load(env, buf + 24 + 8 + pts + 8, env_len, err, sizeof err)) goto out;
+    if (lg_env_state_load(env, buf + env_at, env_len, err, sizeof err)) goto out;
+    memcpy(tl->block, buf + tl_at, tl->bytes);
     memcpy(&tr, buf + 16, 8);
     memcpy(train_time, buf + 24, 8);
     memcpy(points, buf + 32, pts);

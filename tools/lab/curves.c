@@ -201,16 +201,18 @@ static int read_header(ctx *cx, lgx_curves *out, const char *metric, const char 
         if (!strcmp(f, "agent")) cx->c_agent = i;
         else if (!strcmp(f, "seed")) cx->c_seed = i;
         else if (!strcmp(f, "step") || !strcmp(f, "episode")) {
-            if (cx->c_x >= 0)
+            if (cx->c_x >= 0 && strcmp(fields[cx->c_x], "minute"))
                 return fail(cx, 2, cx->line, "header: expected one x column (step or episode), found both");
             cx->c_x = i;
-        } else
+        } else if (!strcmp(f, "minute")) {
+            if (cx->c_x < 0) cx->c_x = i; /* the x of timeline.csv; beside a step column, context */
+        } else if (strcmp(f, "day") && strcmp(f, "hour") && strcmp(f, "slot_steps") && strcmp(f, "sessions"))
             snprintf(out->metrics[out->n_metrics++], LGX_COLUMN_LEN, "%s", f);
     }
     if (cx->c_agent < 0 || cx->c_x < 0 || out->n_metrics == 0) {
         show(shown, sizeof shown, s, l);
         return fail(cx, 2, cx->line,
-                    "expected a header with columns agent, [seed,] step (or episode) and at least one metric, "
+                    "expected a header with columns agent, [seed,] step (or episode, or minute) and at least one metric, "
                     "found \"%s\"",
                     shown);
     }

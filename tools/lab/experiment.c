@@ -2,6 +2,7 @@
  * agents `livegym run` trains and compares, and how. Read after the world
  * keys of the same document and dumped after them. */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,9 @@
 #include "lg_scenario_json.h"
 #include "lgx_experiment.h"
 
-static const char *const K_EXPERIMENT[] = {"agents",        "seeds", "train_steps", "eval_every",
-                                           "eval_sessions", "slots", "baseline", "episodes", NULL};
+static const char *const K_EXPERIMENT[] = {"agents",        "seeds",         "train_steps",        "train_minutes",
+                                           "eval_every",    "eval_every_minutes", "eval_sessions", "slots",
+                                           "baseline",      "episodes",      NULL};
 static const char *const K_AGENT[] = {"name", "label", "params", NULL};
 
 static int load_agent(lg_jctx *c, const cJSON *o, lgx_experiment *ex, int i)
@@ -58,6 +60,14 @@ static int load_agent(lg_jctx *c, const cJSON *o, lgx_experiment *ex, int i)
     return 0;
 }
 
+/* A budget is stated in slot-steps or in simulated minutes, not both. */
+static int either(lg_jctx *c, const cJSON *o, const char *steps, const char *minutes)
+{
+    if (!lg_jmember(o, steps) || !lg_jmember(o, minutes)) return 0;
+    lg_jpush_key(c, minutes);
+    return lg_jfail(c, "expected either %s or %s, found both", steps, minutes);
+}
+
 static int read_experiment(lg_jctx *c, const cJSON *o, lgx_experiment *ex, const lg_scenario *sc)
 {
     size_t at = lg_jpush_key(c, "experiment");
@@ -86,6 +96,9 @@ static int read_experiment(lg_jctx *c, const cJSON *o, lgx_experiment *ex, const
     }
     if (lg_jget_int(c, o, "seeds", 1, 100000, &ex->seeds) || lg_jget_int(c, o, "train_steps", 0, INT_MAX, &ex->train_steps) ||
         lg_jget_int(c, o, "eval_every", 1, INT_MAX, &ex->eval_every) ||
+        lg_jget_float_range(c, o, "train_minutes", 0, 1e8, &ex->train_minutes) ||
+        lg_jget_float_range(c, o, "eval_every_minutes", 1e-3, 1e8, &ex->eval_every_minutes) ||
+        either(c, o, "train_steps", "train_minutes") || either(c, o, "eval_every", "eval_every_minutes") ||
         lg_jget_int(c, o, "eval_sessions", 1, 1000000, &ex->eval_sessions) ||
         lg_jget_int(c, o, "slots", 1, 65536, &ex->slots) || lg_jget_int(c, o, "episodes", 1, 10000000, &ex->episodes) ||
         lg_jget_string(c, o, "baseline", ex->baseline, sizeof ex->baseline, 1))
@@ -113,6 +126,42 @@ static int read_experiment(lg_jctx *c, const cJSON *o, lgx_experiment *ex, const
         return r;
     }
     lg_jpop(c, at);
+    lgx_resolve_budget(ex, sc);
+    return 0;
+}
+
+void lgx_resolve_budget(lgx_experiment *ex, const lg_scenario *sc)
+{
+    if (sc->kind != LG_KIND_LIVE) return;
+    if (ex->train_minutes > 0) {
+        long steps = (long)ceil(ex->train_minutes / sc->dt) * ex->slots;
+        ex->train_steps = steps > INT_MAX ? INT_MAX : (int)steps;
+    }
+    if (ex->eval_every_minutes > 0) {
+        long every = (long)ceil(ex->eval_every_minutes / sc->dt) * ex->slots;
+        ex->eval_every = every > INT_MAX ? INT_MAX : (int)every;
+    }
+}
+
+double lgx_trained_minutes(const lgx_experiment *ex, const lg_scenario *sc)
+{
+    long env_steps = ((long)ex->train_steps + ex->slots - 1) / ex->slots;
+    return (double)env_steps * sc->dt;
+}
+
+int lgx_check_reach(const lg_scenario *sc, const lgx_experiment *ex, char *err, size_t errsz)
+{
+    if (sc->kind != LG_KIND_LIVE) return 0;
+    double covered = lgx_trained_minutes(ex, sc);
+    for (int e = 0; e < sc->n_events; e++) {
+        if (sc->events[e].time <= covered) continue;
+        snprintf(err, errsz,
+                 "events[%d].time: expected a time the experiment's training reaches (%.0f minutes: %d slot-steps "
+                 "over %d slots of %g minutes), found %g; set experiment.train_minutes to at least %g",
+                 e, covered, ex->train_steps, ex->slots, (double)sc->dt, (double)sc->events[e].time,
+                 (double)sc->events[e].time);
+        return -1;
+    }
     return 0;
 }
 
@@ -155,8 +204,14 @@ static void build_experiment(lg_jbuild *bc, cJSON *root, const lgx_experiment *e
         }
     }
     lg_jadd_int(bc, x, "seeds", ex->seeds);
-    lg_jadd_int(bc, x, "train_steps", ex->train_steps);
-    lg_jadd_int(bc, x, "eval_every", ex->eval_every);
+    if (ex->train_minutes > 0)
+        lg_jadd_float(bc, x, "train_minutes", ex->train_minutes);
+    else
+        lg_jadd_int(bc, x, "train_steps", ex->train_steps);
+    if (ex->eval_every_minutes > 0)
+        lg_jadd_float(bc, x, "eval_every_minutes", ex->eval_every_minutes);
+    else
+        lg_jadd_int(bc, x, "eval_every", ex->eval_every);
     lg_jadd_int(bc, x, "eval_sessions", ex->eval_sessions);
     lg_jadd_int(bc, x, "slots", ex->slots);
     lg_jadd_int(bc, x, "episodes", ex->episodes);

@@ -24,7 +24,8 @@ static long point_step(const lgx_experiment *ex, int p)
 }
 
 /* The live protocol: train, evaluating greedily at every evaluation point on
- * a freshly reset evaluation env. Returns 0, 1 if stopped, -1 on error. */
+ * a fork of the training world (lgx_evaluate_at). Returns 0, 1 if stopped,
+ * -1 on error. */
 int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
 {
     const lgx_run_config *cfg = j->cfg;
@@ -42,11 +43,13 @@ int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
     lga_obs_batch shape;
     lga_batch_from_env(train, &shape);
     if (!(agent = lga_create(spec->name, spec->params, &shape, (uint64_t)seed, err, errsz))) goto out;
-    if (lgx_loop_init(&lt, train) || lgx_loop_init(&le, eval) || lgx_loop_enable_relevance(&le, eval)) {
+    if (lgx_loop_init(&lt, train) || lgx_loop_init(&le, eval) || lgx_loop_enable_relevance(&le, eval) ||
+        lgx_loop_enable_relevance(&lt, train) ||
+        lgx_timeline_init(&out->timeline, train, lgx_trained_minutes(ex, cfg->sc))) {
         snprintf(err, errsz, "out of memory");
         goto out;
     }
-    const int learns = agent->type->learns;
+    lt.timeline = &out->timeline;
     const int n_points = lgx_run_points(ex);
     const int C = lg_env_buffers(eval)->n_actions, k = lg_env_buffers(eval)->slate_size;
     out->n_points = n_points;
@@ -58,15 +61,17 @@ int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
     long trained = 0;
     double train_time = 0.0;
     int first = 0, last_saved = -1;
-    if (cfg->resume && cfg->out_dir && learns) {
+    if (cfg->resume && cfg->out_dir) {
         int p;
         if (lgx_results_read_checkpoint(cfg, agent_i, seed, &p, &trained, &train_time, out->points, n_points, agent,
-                                       train) == 0)
+                                       train, &out->timeline) == 0)
             first = p + 1, last_saved = p;
     }
     for (int p = first; p < n_points; p++) {
         long target = point_step(ex, p);
-        while (learns && trained < target) {
+        /* Every agent moves its world along the timeline; those that do not
+         * learn only act. */
+        while (trained < target) {
             if (*cfg->stop) {
                 rc = 1;
                 goto out;
@@ -79,21 +84,17 @@ int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
             j->progress(j->ctx, (double)trained / (ex->train_steps + 1.0));
         }
         out->points[p].step = target;
-        if (p > 0 && !learns) { /* nothing changed: the same evaluation */
-            memcpy(out->points[p].m, out->points[0].m, sizeof out->points[0].m);
-            continue;
-        }
+        out->points[p].minute = lg_env_clock(train) - out->timeline.start;
         if (*cfg->stop) {
             rc = 1;
             goto out;
         }
-        lg_env_reset(eval, eval_seed);
         lgx_tally t = {0};
-        lgx_evaluate(&le, agent, eval, ex->eval_sessions, &t);
+        if (lgx_evaluate_at(&le, agent, train, eval, eval_seed, ex->eval_sessions, &t, err, errsz)) goto out;
         lgx_metrics_of(&t, &le, C, k, out->points[p].m);
-        if (learns && cfg->out_dir && p + 1 < n_points) {
+        if (cfg->out_dir && p + 1 < n_points) {
             if (lgx_results_write_checkpoint(cfg, agent_i, seed, p, trained, train_time, out->points, agent, train,
-                                            err, errsz))
+                                            &out->timeline, err, errsz))
                 goto out;
             last_saved = p;
         }

@@ -6,8 +6,11 @@
  *     agent,seed,step,return,watch_minutes,...   long format of `livegym run`
  *     agent,step,avg_reward,pct_optimal          bandit testbed (already averaged over runs)
  *     agent,episode,sum_reward                   Cliff Walking (already averaged over runs)
- * In general: a column `agent`, an x column `step` or `episode`, an optional
- * `seed` column, and metric columns. Rows are grouped by (agent, x); with a
+ *     agent,seed,minute,day,hour,slot_steps,sessions,return,...   timeline.csv
+ * In general: a column `agent`, an x column `step` or `episode` (or
+ * `minute`, when there is neither), an optional `seed` column, and metric
+ * columns; minute, day, hour, slot_steps and sessions are context, never
+ * metrics. Rows are grouped by (agent, x); with a
  * seed column each group's values are the seeds', summarised by their mean
  * and a 95% Student-t confidence interval. */
 #ifndef LGX_CURVES_H
@@ -30,7 +33,7 @@ typedef struct {
 } lgx_curve;
 
 typedef struct {
-    char xcol[LGX_COLUMN_LEN];   /* "step" or "episode" */
+    char xcol[LGX_COLUMN_LEN];   /* "step", "episode" or "minute" */
     char metric[LGX_COLUMN_LEN]; /* the metric read */
     int has_seed;
     int max_count; /* most seeds behind one point */

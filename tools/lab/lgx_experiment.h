@@ -25,8 +25,10 @@ typedef struct {
     int n_agents;
     lgx_agent_spec agents[LGX_MAX_AGENTS];
     int seeds;          /* independent runs per agent, [1, 100000]; default 5 */
-    int train_steps;    /* env steps of training per (agent, seed); default 20000 */
-    int eval_every;     /* evaluate every this many training steps; default 5000 */
+    int train_steps;    /* slot-steps of training per (agent, seed); default 20000 */
+    int eval_every;     /* evaluate every this many training slot-steps; default 5000 */
+    float train_minutes;      /* > 0: the training budget in simulated minutes (train_steps follows it) */
+    float eval_every_minutes; /* > 0: evaluate every this many simulated minutes (eval_every follows it) */
     int eval_sessions;  /* sessions per evaluation; default 200 */
     int slots;          /* env viewer slots, [1, population.viewers]; default 16 */
     char baseline[LG_NAME_LEN]; /* label of the agent the others are compared against; default "random" */
@@ -60,6 +62,16 @@ char *lgx_scenario_to_json(const lg_scenario *sc, const lgx_experiment *ex);
  * (the baseline is left as it was). Returns 0, or -1 with a message. */
 int lgx_select_agents(const lgx_experiment *ex, const char *list, int max, lgx_experiment *out, char *err,
                       size_t errsz);
+
+/* train_steps and eval_every from train_minutes and eval_every_minutes when
+ * those are set (whole env steps of sc->dt over ex->slots slots); done by
+ * the loaders, and again by whoever changes slots afterwards. */
+void lgx_resolve_budget(lgx_experiment *ex, const lg_scenario *sc);
+/* Simulated minutes that training covers. */
+double lgx_trained_minutes(const lgx_experiment *ex, const lg_scenario *sc);
+/* Does training reach every scripted event? 0, or -1 with a message naming
+ * the first event it never reaches. */
+int lgx_check_reach(const lg_scenario *sc, const lgx_experiment *ex, char *err, size_t errsz);
 
 /* Index of the experiment's baseline agent, or -1. */
 int lgx_baseline_index(const lgx_experiment *ex);

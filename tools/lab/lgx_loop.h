@@ -30,7 +30,11 @@ typedef struct {
     int relevance;
     float relevance_threshold;
     float *er, *er_sorted;   /* [n_actions] scratch */
-    long *shown;             /* [n_actions] times each channel was recommended during evaluation */
+    double *shown;           /* [n_actions] times each channel was recommended during evaluation */
+    /* optional: training records what it earned by window of simulated time
+     * (needs relevance on); lgx_timeline.h */
+    struct lgx_timeline *timeline;
+    int window;              /* the window of the step being taken */
 } lgx_loop;
 
 /* A channel is relevant at a step when on air and its expected immediate
@@ -52,5 +56,14 @@ void lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx
 /* Act greedily (no updates) until `sessions` sessions have completed;
  * sessions still running at the end are not counted. */
 void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lgx_tally *tally);
+
+/* Evaluate on the timeline: `eval` (an env of the same scenario and slots,
+ * whose loop lp is) becomes a copy of the world in `world` as it is now
+ * (clock, schedules, popularity, viewer pool, events in force), every slot
+ * starts a new session drawn from `eval_seed`, and lgx_evaluate runs the
+ * greedy policy from there. `world` is not changed. Returns 0, or -1 with a
+ * message when the envs differ in shape. */
+int lgx_evaluate_at(lgx_loop *lp, lga_agent *agent, const lg_env *world, lg_env *eval, uint64_t eval_seed,
+                    long sessions, lgx_tally *tally, char *err, size_t errsz);
 
 #endif

@@ -33,6 +33,7 @@ extern const int lgx_metric_direction[LGX_M_COUNT];
 /* One evaluation of a learning curve. */
 typedef struct {
     long step;                /* training slot-steps done before this evaluation */
+    double minute;            /* simulated minutes of training before it (the fork's clock minus the start) */
     double m[LGX_M_COUNT];
 } lgx_eval_point;
 
@@ -40,6 +41,9 @@ typedef struct {
  * counts (lgx_evaluate with relevance on), for n_actions channels and slates
  * of `slate`, into m[LGX_M_COUNT]. */
 void lgx_metrics_of(const lgx_tally *t, const lgx_loop *lp, int n_actions, int slate, double *m);
+/* The same from a tally and recommendation counts per channel (recs NULL:
+ * no exposure figures); per-session metrics are NAN without sessions. */
+void lgx_metrics_from(const lgx_tally *t, const double *recs, int n_actions, int slate, double *m);
 
 /* Axis label (with units) of a column of curves.csv, metrics and the
  * classic protocols' columns alike ("return per session (reward)"); the

@@ -11,6 +11,7 @@
 #include "lg_env.h"
 #include "lgx_experiment.h"
 #include "lgx_metrics.h"
+#include "lgx_timeline.h"
 
 /* One (agent, seed): its learning curve (the last point is the final
  * evaluation) and its timing, kept apart so results compare byte-equal. */
@@ -18,6 +19,7 @@ typedef struct {
     int done;
     int n_points;
     lgx_eval_point *points;
+    lgx_timeline timeline;  /* live protocol: what it earned while it learned, by window of simulated time */
     double train_seconds;
     double steps_per_sec;
 } lgx_job;

@@ -257,10 +257,12 @@ static void evaluate_all(lgx_live *L)
     for (int a = 0; a < L->n_agents; a++) {
         lgx_agent_view *av = &m->agents[a];
         for (int s = 0; s < L->n_seeds; s++) {
-            lg_env_reset(L->eval_env, LGX_EVAL_SEED_BASE + (uint64_t)s + 1);
             lgx_tally t;
             memset(&t, 0, sizeof t);
-            lgx_evaluate(&L->eval_loop, job_of(L, a, s)->agent, L->eval_env, L->eval_sessions, &t);
+            char err[256];
+            job *jb = job_of(L, a, s);
+            lgx_evaluate_at(&L->eval_loop, jb->agent, jb->env, L->eval_env, LGX_EVAL_SEED_BASE + (uint64_t)s + 1,
+                            L->eval_sessions, &t, err, sizeof err); /* same shape by construction */
             v[s] = t.sessions > 0 ? t.ret / t.sessions : 0.0;
         }
         lgx_stat st = lgx_stat_of(v, L->n_seeds);

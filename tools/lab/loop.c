@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lgx_loop.h"
+#include "lgx_timeline.h"
 
 int lgx_loop_init(lgx_loop *lp, const lg_env *env)
 {
@@ -25,7 +26,7 @@ int lgx_loop_enable_relevance(lgx_loop *lp, const lg_env *env)
     lp->relevance = 1;
     lp->relevance_threshold = LGX_RELEVANCE_THRESHOLD;
     if (!(lp->er = malloc(C * sizeof(float))) || !(lp->er_sorted = malloc(C * sizeof(float))) ||
-        !(lp->shown = calloc(C, sizeof(long))))
+        !(lp->shown = calloc(C, sizeof(double))))
         return -1;
     return 0;
 }
@@ -33,16 +34,7 @@ int lgx_loop_enable_relevance(lgx_loop *lp, const lg_env *env)
 void lgx_exposure(const lgx_loop *lp, int n_actions, double *coverage, double *gini)
 {
     *coverage = *gini = 0.0;
-    if (!lp->shown) return;
-    long total = 0, covered = 0;
-    for (int c = 0; c < n_actions; c++) total += lp->shown[c], covered += lp->shown[c] > 0;
-    *coverage = (double)covered / n_actions;
-    if (total == 0) return;
-    /* Gini = sum_i sum_j |x_i - x_j| / (2 n^2 mean) */
-    double diff = 0.0;
-    for (int i = 0; i < n_actions; i++)
-        for (int j = 0; j < n_actions; j++) diff += labs(lp->shown[i] - lp->shown[j]);
-    *gini = diff / (2.0 * n_actions * (double)total);
+    if (lp->shown) lgx_exposure_of(lp->shown, n_actions, coverage, gini);
 }
 
 static int cmp_desc(const void *a, const void *b)
@@ -126,6 +118,47 @@ static void tally_step(lgx_loop *lp, const lg_env *env, lgx_tally *t)
     }
 }
 
+/* Before a training step: its window, the relevance and regret of the
+ * behaviour slate, the recommendations. */
+static void timeline_before(lgx_loop *lp, const lg_env *env)
+{
+    lgx_timeline *tl = lp->timeline;
+    const lg_buffers *b = lg_env_buffers(env);
+    const int C = b->n_actions, k = b->slate_size;
+    const double at = lg_env_clock(env) - tl->start;
+    const int w = lp->window = lgx_timeline_window(tl, at);
+    for (int i = 0; i < b->n_slots; i++) {
+        relevance_step(lp, env, i, &tl->tally[w]);
+        for (int j = 0; j < k; j++) {
+            int32_t c = lp->actions[(size_t)i * k + j];
+            if (c < 0 || c >= C) continue;
+            tl->recs[(size_t)w * C + c] += 1.0;
+            if (tl->first_rec[c] < 0) tl->first_rec[c] = at;
+        }
+    }
+}
+
+/* After it: steps, watch time per channel, and the sessions that ended. */
+static void timeline_after(lgx_loop *lp, const lg_env *env)
+{
+    lgx_timeline *tl = lp->timeline;
+    const lg_buffers *b = lg_env_buffers(env);
+    const int C = b->n_actions;
+    lgx_tally *t = &tl->tally[lp->window];
+    for (int i = 0; i < b->n_slots; i++) {
+        const lg_info *in = &b->info[i];
+        tl->ep_ret[i] += b->reward[i];
+        tl->ep_min[i] += in->watch_minutes;
+        tl->ep_len[i] += 1.0;
+        t->steps += 1, t->chose += in->chose, t->invalid += in->invalid, t->gifts += in->gifts, t->follows += in->follows;
+        if (in->watched >= 0 && in->watched < C) tl->watch[(size_t)lp->window * C + in->watched] += in->watch_minutes;
+        if (b->terminated[i] || b->truncated[i]) {
+            t->sessions += 1, t->ret += tl->ep_ret[i], t->minutes += tl->ep_min[i], t->session_steps += tl->ep_len[i];
+            tl->ep_ret[i] = tl->ep_min[i] = tl->ep_len[i] = 0.0;
+        }
+    }
+}
+
 void lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx_tally *tally)
 {
     const lg_buffers *b = lg_env_buffers(env);
@@ -133,7 +166,9 @@ void lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx
     for (long done = 0; done < slot_steps; done += b->n_slots) {
         lga_copy_current(env, &lp->obs);
         agent->type->act(agent, &lp->obs.batch, 0, lp->actions);
+        if (lp->timeline) timeline_before(lp, env);
         lg_env_step(env, lp->actions);
+        if (lp->timeline) timeline_after(lp, env);
         if (learns) {
             lga_copy_next(env, &lp->next);
             lga_transition_batch tr = {&lp->obs.batch, lp->actions, b->reward, b->terminated,
@@ -155,7 +190,7 @@ void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lg
     memset(lp->ep_ret, 0, sizeof(double) * (size_t)live.n);
     memset(lp->ep_min, 0, sizeof(double) * (size_t)live.n);
     memset(lp->ep_len, 0, sizeof(long) * (size_t)live.n);
-    if (lp->shown) memset(lp->shown, 0, sizeof(long) * (size_t)live.n_actions);
+    if (lp->shown) memset(lp->shown, 0, sizeof(double) * (size_t)live.n_actions);
     while (t->sessions < target) {
         agent->type->act(agent, &live, 1, lp->actions);
         if (lp->relevance)
@@ -163,4 +198,14 @@ void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lg
         lg_env_step(env, lp->actions);
         tally_step(lp, env, t);
     }
+}
+
+int lgx_evaluate_at(lgx_loop *lp, lga_agent *agent, const lg_env *world, lg_env *eval, uint64_t eval_seed,
+                    long sessions, lgx_tally *tally, char *err, size_t errsz)
+{
+    if (lg_env_copy_state(eval, world, err, errsz)) return -1;
+    const int N = lg_env_buffers(eval)->n_slots;
+    for (int i = 0; i < N; i++) lg_env_reset_slot(eval, i, &eval_seed);
+    lgx_evaluate(lp, agent, eval, sessions, tally);
+    return 0;
 }

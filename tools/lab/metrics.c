@@ -1,30 +1,39 @@
 /* The metrics of an evaluation (docs/results.md), from its tallies. */
+#include <math.h>
 #include <string.h>
 
 #include "lgx_metrics.h"
+#include "lgx_timeline.h"
 
 const char *const lgx_metric_names[LGX_M_COUNT] = {
     "return", "watch_minutes", "session_steps", "ctr", "gifts", "follows", "precision",
     "recall", "f1",            "ndcg",          "coverage", "gini", "regret", "invalid_rate"};
 const int lgx_metric_direction[LGX_M_COUNT] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1};
 
-void lgx_metrics_of(const lgx_tally *t, const lgx_loop *lp, int n_actions, int slate, double *m)
+void lgx_metrics_from(const lgx_tally *t, const double *recs, int n_actions, int slate, double *m)
 {
     double d = t->sessions > 0 ? t->sessions : 1.0, steps = t->steps > 0 ? t->steps : 1.0;
-    m[LGX_M_RETURN] = t->ret / d;
-    m[LGX_M_WATCH] = t->minutes / d;
-    m[LGX_M_STEPS] = t->session_steps / d;
+    double none = t->sessions > 0 ? 1.0 : NAN; /* per-session metrics of a window without sessions */
+    m[LGX_M_RETURN] = none * t->ret / d;
+    m[LGX_M_WATCH] = none * t->minutes / d;
+    m[LGX_M_STEPS] = none * t->session_steps / d;
     m[LGX_M_CTR] = t->chose / steps;
-    m[LGX_M_GIFTS] = t->gifts / d;
-    m[LGX_M_FOLLOWS] = t->follows / d;
+    m[LGX_M_GIFTS] = none * t->gifts / d;
+    m[LGX_M_FOLLOWS] = none * t->follows / d;
     m[LGX_M_PRECISION] = t->precision / steps;
     m[LGX_M_RECALL] = t->recall / steps;
     double p = m[LGX_M_PRECISION], r = m[LGX_M_RECALL];
     m[LGX_M_F1] = p + r > 0 ? 2 * p * r / (p + r) : 0.0;
     m[LGX_M_NDCG] = t->ndcg / steps;
-    lgx_exposure(lp, n_actions, &m[LGX_M_COVERAGE], &m[LGX_M_GINI]);
+    m[LGX_M_COVERAGE] = m[LGX_M_GINI] = 0.0;
+    if (recs) lgx_exposure_of(recs, n_actions, &m[LGX_M_COVERAGE], &m[LGX_M_GINI]);
     m[LGX_M_REGRET] = t->regret / steps;
     m[LGX_M_INVALID] = t->invalid / (steps * slate);
+}
+
+void lgx_metrics_of(const lgx_tally *t, const lgx_loop *lp, int n_actions, int slate, double *m)
+{
+    lgx_metrics_from(t, lp->shown, n_actions, slate, m);
 }
 
 const char *lgx_metric_label(const char *m)

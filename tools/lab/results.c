@@ -140,6 +140,7 @@ static cJSON *point_json(const lgx_eval_point *p)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "step", (double)p->step);
+    cJSON_AddItemToObject(o, "minute", exact_number(p->minute));
     for (int m = 0; m < LGX_M_COUNT; m++) cJSON_AddItemToObject(o, lgx_metric_names[m], exact_number(p->m[m]));
     return o;
 }
@@ -159,9 +160,11 @@ int lgx_results_write_job(const lgx_run_config *cfg, int agent, int seed, const 
     char *text = cJSON_Print(js);
     cJSON_Delete(js);
     if (!text) return snprintf(err, errsz, "out of memory"), -1;
-    int rc = lg_write_atomic(path, text, strlen(text), err, errsz);
+    /* The timeline first: a job counts as done once its .json exists. */
+    int rc = lgx_timeline_write(cfg, agent, seed, &job->timeline, err, errsz) ||
+             lg_write_atomic(path, text, strlen(text), err, errsz);
     free(text);
-    return rc;
+    return rc ? -1 : 0;
 }
 
 int lgx_results_read_job(const lgx_run_config *cfg, int agent, int seed, lgx_job *job)
@@ -185,14 +188,17 @@ int lgx_results_read_job(const lgx_run_config *cfg, int agent, int seed, lgx_job
     for (int p = 0; p < n_points; p++) {
         cJSON *pt = cJSON_GetArrayItem(curve, p);
         cJSON *st = cJSON_GetObjectItemCaseSensitive(pt, "step");
-        if (!cJSON_IsNumber(st)) goto bad;
+        cJSON *mi = cJSON_GetObjectItemCaseSensitive(pt, "minute");
+        if (!cJSON_IsNumber(st) || !cJSON_IsNumber(mi)) goto bad;
         job->points[p].step = (long)st->valuedouble;
+        job->points[p].minute = mi->valuedouble;
         for (int m = 0; m < LGX_M_COUNT; m++) {
             cJSON *v = cJSON_GetObjectItemCaseSensitive(pt, lgx_metric_names[m]);
             if (!cJSON_IsNumber(v)) goto bad;
             job->points[p].m[m] = v->valuedouble;
         }
     }
+    if (lgx_timeline_read(cfg, agent, seed, &job->timeline)) goto bad;
     rc = 0;
     goto out;
 bad:
@@ -327,7 +333,7 @@ int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char
             }
         }
     } else {
-        lg_sb_printf(&csv, "agent,seed,step");
+        lg_sb_printf(&csv, "agent,seed,step,minute,day,hour");
         for (int m = 0; m < LGX_M_COUNT; m++) lg_sb_printf(&csv, ",%s", lgx_metric_names[m]);
         lg_sb_printf(&csv, "\n");
         for (int a = 0; a < res->n_agents; a++)
@@ -335,7 +341,9 @@ int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char
                 const lgx_job *j = &res->jobs[a * res->seeds + s];
                 if (!j->done) continue;
                 for (int p = 0; p < j->n_points; p++) {
-                    lg_sb_printf(&csv, "%s,%d,%ld", cfg->ex.agents[a].label, s + 1, j->points[p].step);
+                    double clock = cfg->sc->start_minute + j->points[p].minute;
+                    lg_sb_printf(&csv, "%s,%d,%ld,%.10g,%d,%.4g", cfg->ex.agents[a].label, s + 1, j->points[p].step,
+                                 j->points[p].minute, (int)floor(clock / 1440.0), fmod(clock, 1440.0) / 60.0);
                     for (int m = 0; m < LGX_M_COUNT; m++) lg_sb_printf(&csv, ",%.10g", j->points[p].m[m]);
                     lg_sb_printf(&csv, "\n");
                 }
@@ -344,7 +352,7 @@ int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char
     if (csv.oom) return free(csv.p), snprintf(err, errsz, "out of memory"), -1;
     int rc = write_file(cfg->out_dir, "curves.csv", csv.p, err, errsz);
     free(csv.p);
-    if (rc) return -1;
+    if (rc || (!res->online && lgx_timeline_csv(cfg, res, err, errsz))) return -1;
 
     char *sum = lgx_results_summary_text(cfg, res);
     if (!sum) return snprintf(err, errsz, "out of memory"), -1;

@@ -139,7 +139,10 @@ static void report(shared *sh, double t0, int final)
 void lgx_run_result_free(lgx_run_result *res)
 {
     if (res->jobs)
-        for (int j = 0; j < res->n_agents * res->seeds; j++) free(res->jobs[j].points);
+        for (int j = 0; j < res->n_agents * res->seeds; j++) {
+            free(res->jobs[j].points);
+            lgx_timeline_free(&res->jobs[j].timeline);
+        }
     if (res->online)
         for (int a = 0; a < res->n_agents; a++) {
             lgx_online_curve *oc = &res->online[a];

@@ -1,0 +1,129 @@
+/* The experiment layer's side of scenario files: the experiment section,
+ * budgets in simulated time, and the world loader as its world part. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario_test.h"
+
+/* The world loader (env) reads every shipped file's world exactly as the
+ * experiment layer does, leaves the experiment section unread (a bad one
+ * does not stop it), and dumps what the experiment layer dumps without it. */
+START_TEST(test_world_loader_is_the_world_part)
+{
+    file_list fl = list_files(SCENARIO_DIR, ".json");
+    lg_scenario *a = new_scenario(), *b = new_scenario();
+    for (int i = 0; i < fl.n; i++) {
+        char err[2048] = "";
+        ck_assert_msg(lgx_load_file(fl.path[i], a, NULL, err, sizeof err) == 0, "%s", err);
+        ck_assert_msg(lg_scenario_load_file(fl.path[i], b, err, sizeof err) == 0, "%s", err);
+        assert_same_scenario(a, b, fl.path[i]);
+        char *d1 = lg_scenario_to_json(b), *d2 = lgx_scenario_to_json(b, NULL);
+        ck_assert_ptr_nonnull(d1);
+        ck_assert_ptr_nonnull(d2);
+        ck_assert_str_eq(d1, d2);
+        free(d1), free(d2);
+    }
+    const char *doc = "{\"experiment\": {\"seeds\": 0}}";
+    char err[512] = "";
+    ck_assert_int_eq(lg_scenario_load_string(doc, strlen(doc), "x.json", b, err, sizeof err), 0);
+    ck_assert_int_eq(lgx_load_string(doc, strlen(doc), "x.json", a, NULL, err, sizeof err), -1);
+    ck_assert_str_eq(err, "x.json: experiment.seeds: expected an integer in [1, 100000], found 0");
+    /* world errors are the world loader's too, with the same message */
+    const char *bad = "{\"world\": {\"latent_dim\": 0}, \"experiment\": {}}";
+    char err2[512] = "";
+    ck_assert_int_eq(lg_scenario_load_string(bad, strlen(bad), "y.json", b, err, sizeof err), -1);
+    ck_assert_int_eq(lgx_load_string(bad, strlen(bad), "y.json", a, NULL, err2, sizeof err2), -1);
+    ck_assert_str_eq(err, err2);
+    ck_assert_ptr_nonnull(strstr(err, "y.json: world.latent_dim"));
+    free(a), free(b);
+    free_files(&fl);
+}
+END_TEST
+
+START_TEST(test_experiment_section)
+{
+    lg_scenario *sc = new_scenario();
+    lgx_experiment *ex = new_experiment(), *def = new_experiment();
+    lgx_experiment_default(def);
+    ck_assert_int_eq(def->n_agents, 3);
+    ck_assert_str_eq(def->agents[0].name, "random");
+    ck_assert_str_eq(def->agents[2].params, "{}");
+    ck_assert(def->seeds == 5 && def->train_steps == 20000 && def->eval_every == 5000 && def->eval_sessions == 200 &&
+              def->slots == 16);
+    ck_assert_str_eq(def->baseline, "random");
+    /* No section: the defaults. */
+    expect_ok("{}", sc, ex);
+    ck_assert(memcmp(ex, def, sizeof *ex) == 0);
+    /* Params are kept as compact JSON; labels tell agents of the same name apart; the
+     * baseline defaults to the first agent when none is labelled random. */
+    expect_ok("{\"experiment\": {\"agents\": [{\"name\": \"epsilon-greedy\", \"params\": {\"epsilon\": 0.1, "
+              "\"schedule\": {\"steps\": 1e4, \"to\": [0.01, -0]}, \"name\": \"x\\ny\"}},"
+              " {\"name\": \"epsilon-greedy\", \"label\": \"eps-opt\", \"params\": {}}], \"seeds\": 3, \"slots\": 2}}",
+              sc, ex);
+    ck_assert_int_eq(ex->n_agents, 2);
+    ck_assert_str_eq(ex->agents[0].label, "epsilon-greedy");
+    ck_assert_str_eq(ex->agents[0].params,
+                     "{\"epsilon\":0.1,\"schedule\":{\"steps\":10000,\"to\":[0.01,-0]},\"name\":\"x\\ny\"}");
+    ck_assert_str_eq(ex->agents[1].label, "eps-opt");
+    ck_assert_str_eq(ex->agents[1].params, "{}");
+    ck_assert_str_eq(ex->baseline, "epsilon-greedy");
+    ck_assert(ex->seeds == 3 && ex->slots == 2 && ex->train_steps == 20000);
+    /* Round trip of the params through a dump. */
+    lgx_experiment *back = new_experiment();
+    char *d = lgx_scenario_to_json(sc, ex);
+    ck_assert_ptr_nonnull(d);
+    expect_ok(d, sc, back);
+    ck_assert(memcmp(ex, back, sizeof *ex) == 0);
+    free(d);
+    /* ex may be NULL, and the section is still checked. */
+    expect_ok("{\"experiment\": {\"seeds\": 2}}", sc, NULL);
+    expect_error("{\"experiment\": {\"seeds\": 200000}}", "experiment.seeds: expected an integer in [1, 100000], found 200000");
+    free(back);
+    free(sc);
+    free(ex);
+    free(def);
+}
+END_TEST
+
+/* Budgets in simulated time: train_minutes and eval_every_minutes become
+ * whole env steps of every slot; a file may not state a budget both ways;
+ * an event after the end of training is named. */
+START_TEST(test_budget_in_minutes)
+{
+    lg_scenario *sc = new_scenario();
+    lgx_experiment *ex = new_experiment();
+    expect_ok("{\"experiment\": {\"train_minutes\": 1000, \"eval_every_minutes\": 101, \"slots\": 4}}", sc, ex);
+    ck_assert_int_eq(ex->train_steps, 200 * 4); /* dt 5 */
+    ck_assert_int_eq(ex->eval_every, 21 * 4);   /* 101 minutes: 21 steps, rounded up */
+    ck_assert_double_eq_tol(lgx_trained_minutes(ex, sc), 1000.0, 1e-9);
+    char *d = lgx_scenario_to_json(sc, ex);
+    ck_assert_ptr_nonnull(strstr(d, "\"train_minutes\": 1000"));
+    ck_assert_ptr_null(strstr(d, "\"train_steps\""));
+    free(d);
+    expect_error("{\"experiment\": {\"train_steps\": 10, \"train_minutes\": 5}}",
+                 "t.json: experiment.train_minutes: expected either train_steps or train_minutes, found both");
+    const char *late = "{\"events\": [{\"time\": 900, \"type\": \"spike\", \"channel\": 0, \"magnitude\": 1}],"
+                       " \"experiment\": {\"train_minutes\": 600}}";
+    expect_ok(late, sc, ex);
+    char err[512];
+    ck_assert_int_eq(lgx_check_reach(sc, ex, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "events[0].time: expected a time the experiment's training reaches (600 minutes"));
+    ex->train_minutes = 900;
+    lgx_resolve_budget(ex, sc);
+    ck_assert_int_eq(lgx_check_reach(sc, ex, err, sizeof err), 0);
+    free(sc), free(ex);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("experiment");
+    TCase *tc = tcase_create("experiment");
+    tcase_add_test(tc, test_world_loader_is_the_world_part);
+    tcase_add_test(tc, test_experiment_section);
+    tcase_add_test(tc, test_budget_in_minutes);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}

@@ -1,0 +1,95 @@
+#include "lgx_timeline.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lg_carve.h"
+
+static void carve(lgx_timeline *tl, lg_carver *cv)
+{
+    const size_t W = (size_t)tl->n_windows, C = (size_t)tl->n_channels, N = (size_t)tl->n_slots;
+    tl->tally = lg_carve(cv, W * sizeof(lgx_tally));
+    tl->recs = lg_carve(cv, W * C * sizeof(double));
+    tl->watch = lg_carve(cv, W * C * sizeof(double));
+    tl->first_rec = lg_carve(cv, C * sizeof(double));
+    tl->ep_ret = lg_carve(cv, N * sizeof(double));
+    tl->ep_min = lg_carve(cv, N * sizeof(double));
+    tl->ep_len = lg_carve(cv, N * sizeof(double));
+}
+
+int lgx_timeline_init(lgx_timeline *tl, const lg_env *env, double minutes)
+{
+    const lg_buffers *b = lg_env_buffers(env);
+    return lgx_timeline_init_shape(tl, minutes, b->n_actions, b->n_slots, lg_env_clock(env));
+}
+
+int lgx_timeline_init_shape(lgx_timeline *tl, double minutes, int n_channels, int n_slots, double start)
+{
+    memset(tl, 0, sizeof *tl);
+    tl->n_windows = (int)ceil(minutes / LGX_WINDOW_MINUTES) + 1;
+    tl->n_channels = n_channels;
+    tl->n_slots = n_slots;
+    tl->start = start;
+    lg_carver cv = {NULL, 0};
+    carve(tl, &cv);
+    if (!(tl->block = calloc(1, cv.used))) return -1;
+    tl->bytes = cv.used;
+    cv.base = tl->block;
+    cv.used = 0;
+    carve(tl, &cv);
+    for (int c = 0; c < tl->n_channels; c++) tl->first_rec[c] = -1.0;
+    return 0;
+}
+
+void lgx_timeline_free(lgx_timeline *tl)
+{
+    free(tl->block);
+    memset(tl, 0, sizeof *tl);
+}
+
+int lgx_timeline_window(const lgx_timeline *tl, double minutes)
+{
+    int w = (int)floor(minutes / LGX_WINDOW_MINUTES + 1e-9);
+    return w < 0 ? 0 : w >= tl->n_windows ? tl->n_windows - 1 : w;
+}
+
+static void add_tally(lgx_tally *t, const lgx_tally *u)
+{
+    t->sessions += u->sessions, t->ret += u->ret, t->minutes += u->minutes, t->steps += u->steps;
+    t->session_steps += u->session_steps, t->chose += u->chose, t->invalid += u->invalid;
+    t->gifts += u->gifts, t->follows += u->follows;
+    t->precision += u->precision, t->recall += u->recall, t->ndcg += u->ndcg, t->regret += u->regret;
+}
+
+void lgx_timeline_sum(const lgx_timeline *tl, double from, double to, lgx_tally *t, double *recs, double *watch)
+{
+    const int C = tl->n_channels;
+    memset(t, 0, sizeof *t);
+    if (recs) memset(recs, 0, sizeof(double) * (size_t)C);
+    if (watch) memset(watch, 0, sizeof(double) * (size_t)C);
+    for (int w = 0; w < tl->n_windows; w++) {
+        double at = w * LGX_WINDOW_MINUTES;
+        if (at < from - 1e-9 || at >= to - 1e-9) continue;
+        add_tally(t, &tl->tally[w]);
+        for (int c = 0; c < C; c++) {
+            if (recs) recs[c] += tl->recs[(size_t)w * C + c];
+            if (watch) watch[c] += tl->watch[(size_t)w * C + c];
+        }
+    }
+}
+
+void lgx_exposure_of(const double *recs, int n, double *coverage, double *gini)
+{
+    double total = 0.0;
+    int covered = 0;
+    for (int c = 0; c < n; c++) total += recs[c], covered += recs[c] > 0;
+    *coverage = n > 0 ? (double)covered / n : 0.0;
+    *gini = 0.0;
+    if (total <= 0) return;
+    /* Gini = sum_i sum_j |x_i - x_j| / (2 n^2 mean) */
+    double diff = 0.0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) diff += fabs(recs[i] - recs[j]);
+    *gini = diff / (2.0 * n * total);
+}
