@@ -11,6 +11,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "lga_agent.h"
+#include "lgx_events.h"
 #include "lgx_results.h"
 #include "progress.h"
 #include "lgx_stats.h"
@@ -113,6 +114,50 @@ static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *re
             cell(out, c < 2 ? 18 : 15, 1);
         }
         printf("\n");
+    }
+}
+
+/* One cell: the mean over seeds (a dash without data). */
+static void mean_cell(double v, int prec, int width)
+{
+    char buf[32];
+    if (isnan(v)) snprintf(buf, sizeof buf, "-");
+    else snprintf(buf, sizeof buf, "%.*f", prec, v);
+    cell(buf, width, 1);
+}
+
+/* The second table: around every scripted event, what each agent earned
+ * while it learned (its timeline), before, during and after the event. */
+static void print_event_table(const lgx_run_config *cfg, const lgx_run_result *res)
+{
+    const lg_scenario *sc = cfg->sc;
+    printf("\nby event window: what each agent earned while it learned (mean over seeds); events.csv has every "
+           "figure\n");
+    for (int e = 0; e < sc->n_events; e++) {
+        char txt[200], when[32];
+        lgx_event_text(sc, e, txt, sizeof txt);
+        double clock = sc->start_minute + sc->events[e].time;
+        snprintf(when, sizeof when, "day %d %02d:%02d", (int)(clock / 1440), (int)fmod(clock, 1440) / 60,
+                 (int)fmod(clock, 60));
+        int launch = sc->events[e].type == LG_EV_NEW_CHANNEL;
+        printf("\nevents[%d] %s, %s\n", e, when, txt);
+        cell("agent", 24, 0);
+        cell("return before", 15, 1), cell("during", 9, 1), cell("after", 9, 1), cell("regret during", 15, 1);
+        cell("target share before", 21, 1), cell("during", 9, 1);
+        if (launch) cell("first rec (min)", 17, 1);
+        printf("\n");
+        uint8_t which[LG_MAX_EVENTS] = {0};
+        which[e] = 1;
+        for (int a = 0; a < res->n_agents; a++) {
+            cell(cfg->ex.agents[a].label, 24, 0);
+            for (int ph = 0; ph < LGX_N_PHASES; ph++)
+                mean_cell(lgx_event_stat(cfg, res, a, which, (lgx_phase)ph, LGX_M_RETURN).mean, 2, ph ? 9 : 15);
+            mean_cell(lgx_event_stat(cfg, res, a, which, LGX_DURING, LGX_M_REGRET).mean, 2, 15);
+            mean_cell(lgx_event_stat(cfg, res, a, which, LGX_BEFORE, LGX_E_TARGET_SHARE).mean, 3, 21);
+            mean_cell(lgx_event_stat(cfg, res, a, which, LGX_DURING, LGX_E_TARGET_SHARE).mean, 3, 9);
+            if (launch) mean_cell(lgx_event_stat(cfg, res, a, which, LGX_DURING, LGX_E_FIRST_REC).mean, 0, 17);
+            printf("\n");
+        }
     }
 }
 
@@ -235,6 +280,7 @@ static void report(const run_flags *f, const lgx_run_config *cfg, const lgx_run_
         print_online_table(cfg, res);
     } else {
         print_live_table(cfg, res);
+        if (cfg->sc->n_events > 0) print_event_table(cfg, res);
     }
     if (!f->json)
         printf("\nresults: %s/ (curves.csv, summary.json%s)%s\n", cfg->out_dir, res->online ? "" : ", runs/",

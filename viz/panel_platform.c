@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lgx_events.h"
 #include "panels.h"
 
 static void day_strip(view *v, float x, float y, float w, float h, double clock)
@@ -48,7 +49,7 @@ static void event_line(view *v, float x, float y, float w, int e, double elapsed
 {
     const lg_scenario *sc = v->m->sc;
     char txt[160], when[48];
-    lgv_event_text(sc, e, txt, sizeof txt);
+    lgx_event_text(sc, e, txt, sizeof txt);
     lgv_fmt_clock(when, sizeof when, sc->start_minute + sc->events[e].time);
     int act = lgx_event_active(sc, e, elapsed);
     lgv_textf(v->c, x, y, LGV_FONT_SMALL, act ? LGV_ALERT : LGV_TEXT, LGV_ALIGN_LEFT, w, "%s %s  %s",
@@ -90,7 +91,7 @@ static float platform_clock(view *v, float x, float top, float w, double clock)
             if (!m->fired[e] && sc->events[e].time < best) best = sc->events[e].time, next = e;
         if (next >= 0) {
             char txt[160], when[48];
-            lgv_event_text(sc, next, txt, sizeof txt);
+            lgx_event_text(sc, next, txt, sizeof txt);
             lgv_fmt_clock(when, sizeof when, sc->start_minute + sc->events[next].time);
             lgv_textf(c, ex, top + (1 + lines) * lh, LGV_FONT_SMALL, LGV_MUTED, LGV_ALIGN_LEFT, ew, "next: %s  %s", when,
                       txt);

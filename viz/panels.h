@@ -16,8 +16,6 @@ float lgv_card(view *v, float x, float y, float w, float h, const char *title, c
 int lgv_is_live(const lgx_model *m);
 /* A channel's name (classic envs: "action k", written into buf). */
 const char *lgv_channel_name(const lgx_model *m, int ch, char *buf, size_t n);
-/* A scripted event in a few words. */
-void lgv_event_text(const lg_scenario *sc, int e, char *buf, size_t n);
 
 void lgv_panel_curves(view *v, float x, float y, float w, float h);
 void lgv_panel_platform(view *v, float x, float y, float w, float h);

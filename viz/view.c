@@ -38,32 +38,6 @@ const char *lgv_channel_name(const lgx_model *m, int ch, char *buf, size_t n)
     return m->sc->channels[ch].name;
 }
 
-void lgv_event_text(const lg_scenario *sc, int e, char *buf, size_t n)
-{
-    const lg_event *ev = &sc->events[e];
-    const char *ch = ev->channel >= 0 && ev->channel < sc->n_channels ? sc->channels[ev->channel].name : "?";
-    const char *cat = ev->category >= 0 && ev->category < sc->n_categories ? sc->category_names[ev->category] : "?";
-    const char *seg = ev->segment >= 0 && ev->segment < sc->n_segments ? sc->segments[ev->segment].name : "?";
-    char dur[48];
-    if (ev->duration > 0)
-        snprintf(dur, sizeof dur, "for %.0f min", ev->duration);
-    else
-        snprintf(dur, sizeof dur, "for the rest of the run");
-    switch (ev->type) {
-    case LG_EV_SPIKE: snprintf(buf, n, "spike: %s popularity %+.1f", ch, ev->magnitude); break;
-    case LG_EV_TREND: snprintf(buf, n, "trend: %s %+.1f %s", cat, ev->magnitude, dur); break;
-    case LG_EV_OFF_AIR:
-        snprintf(buf, n, "off air: %s %s", ch, ev->duration > 0 ? dur : "until its next slot");
-        break;
-    case LG_EV_NEW_CHANNEL: snprintf(buf, n, "new channel: %s launches", ch); break;
-    case LG_EV_BOT_WAVE: snprintf(buf, n, "bot wave: %.0f bots on %s %s", ev->magnitude, ch, dur); break;
-    case LG_EV_INTEREST_SHIFT:
-        snprintf(buf, n, "interest shift: %s \xE2\x86\x92 %s (%.0f%%)", seg, cat, 100.0 * ev->magnitude);
-        break;
-    default: snprintf(buf, n, "event %d", e); break;
-    }
-}
-
 static void top_bar(view *v, float w, float h, const lgv_view_status *st)
 {
     lgv_canvas *c = v->c;

@@ -14,6 +14,7 @@
 #include "lg_file.h"
 #include "lg_sbuf.h"
 #include "lga_agent.h"
+#include "lgx_events.h"
 #include "lgx_results.h"
 
 /* Labels become folder names: keep them to a safe alphabet. */
@@ -258,6 +259,45 @@ lgx_online_summary lgx_online_summarise(const lgx_online_curve *oc)
     return (lgx_online_summary){all / (r * oc->length), last / (r * tail), 100.0 * opt / (r * tail)};
 }
 
+/* Per event: its windows, and per agent and window the figures around it. */
+static cJSON *events_json(const lgx_run_config *cfg, const lgx_run_result *res)
+{
+    static const int figures[] = {LGX_M_RETURN, LGX_M_CTR, LGX_M_REGRET, LGX_M_COVERAGE, LGX_E_TARGET_SHARE,
+                                  LGX_E_TARGET_WATCH, LGX_E_FIRST_REC};
+    const lg_scenario *sc = cfg->sc;
+    double trained = lgx_trained_minutes(&cfg->ex, sc);
+    cJSON *arr = cJSON_CreateArray();
+    for (int e = 0; e < sc->n_events; e++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "event", e);
+        cJSON_AddStringToObject(o, "type", lg_event_type_name(sc->events[e].type));
+        cJSON_AddItemToObject(o, "time", exact_number(sc->events[e].time));
+        cJSON *win = cJSON_AddObjectToObject(o, "windows");
+        for (int ph = 0; ph < LGX_N_PHASES; ph++) {
+            double a, b;
+            lgx_event_window(sc, e, (lgx_phase)ph, trained, &a, &b);
+            cJSON *w = cJSON_AddArrayToObject(win, lgx_phase_names[ph]);
+            cJSON_AddItemToArray(w, exact_number(a)), cJSON_AddItemToArray(w, exact_number(b));
+        }
+        uint8_t which[LG_MAX_EVENTS] = {0};
+        which[e] = 1;
+        cJSON *ags = cJSON_AddArrayToObject(o, "agents");
+        for (int a = 0; a < res->n_agents; a++) {
+            cJSON *ao = cJSON_CreateObject();
+            cJSON_AddStringToObject(ao, "label", cfg->ex.agents[a].label);
+            for (int ph = 0; ph < LGX_N_PHASES; ph++) {
+                cJSON *po = cJSON_AddObjectToObject(ao, lgx_phase_names[ph]);
+                for (size_t f = 0; f < sizeof figures / sizeof figures[0]; f++)
+                    cJSON_AddItemToObject(po, lgx_event_figure_name(figures[f]),
+                                          stat_json(lgx_event_stat(cfg, res, a, which, (lgx_phase)ph, figures[f])));
+            }
+            cJSON_AddItemToArray(ags, ao);
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
 static cJSON *summary_live(const lgx_run_config *cfg, const lgx_run_result *res)
 {
     cJSON *js = cJSON_CreateObject();
@@ -265,6 +305,8 @@ static cJSON *summary_live(const lgx_run_config *cfg, const lgx_run_result *res)
     cJSON_AddStringToObject(js, "protocol", "train-eval");
     cJSON_AddStringToObject(js, "baseline", cfg->ex.baseline);
     cJSON_AddNumberToObject(js, "seeds", res->seeds);
+    cJSON_AddNumberToObject(js, "train_steps", cfg->ex.train_steps);
+    cJSON_AddItemToObject(js, "trained_minutes", exact_number(lgx_trained_minutes(&cfg->ex, cfg->sc)));
     cJSON *agents = cJSON_AddArrayToObject(js, "agents");
     int base = lgx_baseline_index(&cfg->ex);
     for (int a = 0; a < res->n_agents; a++) {
@@ -281,6 +323,7 @@ static cJSON *summary_live(const lgx_run_config *cfg, const lgx_run_result *res)
         }
         cJSON_AddItemToArray(agents, o);
     }
+    if (cfg->sc->n_events > 0) cJSON_AddItemToObject(js, "events", events_json(cfg, res));
     return js;
 }
 
@@ -352,7 +395,9 @@ int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char
     if (csv.oom) return free(csv.p), snprintf(err, errsz, "out of memory"), -1;
     int rc = write_file(cfg->out_dir, "curves.csv", csv.p, err, errsz);
     free(csv.p);
-    if (rc || (!res->online && lgx_timeline_csv(cfg, res, err, errsz))) return -1;
+    if (rc || (!res->online && lgx_timeline_csv(cfg, res, err, errsz)) ||
+        (!res->online && cfg->sc->n_events > 0 && lgx_events_csv(cfg, res, err, errsz)))
+        return -1;
 
     char *sum = lgx_results_summary_text(cfg, res);
     if (!sum) return snprintf(err, errsz, "out of memory"), -1;
