@@ -9,7 +9,7 @@ CMAKE_ARGS ?=
 # Debian packages the build needs, each with the pkg-config module (or file) that proves it is there.
 APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core
 
-.PHONY: all deps build build-san run test test-fast bench clean
+.PHONY: all deps build build-san run test test-fast claims bench clean
 
 all: build
 
@@ -52,6 +52,11 @@ test: build build-san
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Every shipped scenario at its own budget with --check-claims (about 15
+# minutes on 2 cores: not part of `make test`).
+claims: build
+	tools/check-claims.sh ./$(BUILD)/livegym
 
 bench: build
 	./$(BUILD)/livegym bench env

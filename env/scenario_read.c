@@ -12,9 +12,9 @@
 #include "lg_scenario_json.h"
 #include "scenario_schema.h"
 
-/* "experiment" belongs to the experiment layer (tools/lab): accepted here, not read. */
+/* "experiment" and "claims" belong to the experiment layer (tools/lab): accepted here, not read. */
 static const char *const K_TOP[] = {"name",   "description", "kind",   "world",      "population", "session",
-                                    "reward", "observation", "events", "experiment", "bandit",     "cliff",
+                                    "reward", "observation", "events", "experiment", "claims", "bandit",     "cliff",
                                     NULL};
 static const char *const K_BANDIT[] = {"arms", "mean", "sd", "reward_sd", "walk_sd", "steps", NULL};
 static const char *const K_CLIFF[] = {"rows", "cols", "step_reward", "cliff_reward", "max_steps", NULL};

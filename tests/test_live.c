@@ -14,6 +14,7 @@
 #include "lg_test.h"
 #include "lgx_curves.h"
 #include "lgx_live.h"
+#include "lgx_run.h"
 #include "lgx_stats.h"
 #include "lgx_model.h"
 
@@ -459,6 +460,53 @@ START_TEST(test_live_synchronous)
 }
 END_TEST
 
+/* The viewer shows the numbers `livegym run` prints: the same scenario,
+ * agents, seeds and budget give the same evaluation points, mean and CI
+ * over seeds, to the last bit (one experiment core: lgx_evaluate_at). */
+START_TEST(test_live_equals_runner)
+{
+    lg_scenario *sc = test_scenario();
+    sc->n_events = 1;
+    sc->events[0] = (lg_event){LG_EV_SPIKE, 50, 0, 2.0f, 3, -1, -1};
+    lgx_live *L = make_live(sc, 600, 3);
+    lgx_model *m = lgx_live_new_model(L, NULL, 0);
+    ck_assert_ptr_nonnull(m);
+    lgx_live_run(L, 600);
+    lgx_live_snapshot(L, m);
+
+    static volatile sig_atomic_t no_stop;
+    lgx_run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.sc = sc;
+    lgx_experiment_default(&cfg.ex);
+    char err[512];
+    ck_assert_int_eq(lgx_select_agents(&cfg.ex, "random,epsilon-greedy,q-learning", 8, &cfg.ex, err, sizeof err), 0);
+    snprintf(cfg.ex.agents[1].label, LG_NAME_LEN, "eps");
+    snprintf(cfg.ex.agents[1].params, LGX_AGENT_PARAMS_LEN, "%s",
+             "{\"epsilon\": 0.5, \"epsilon_final\": 0.1, \"epsilon_decay_steps\": 100}");
+    cfg.ex.seeds = 3, cfg.ex.slots = 4, cfg.ex.train_steps = 600, cfg.ex.eval_every = 200, cfg.ex.eval_sessions = 8;
+    cfg.threads = 2, cfg.command = "test", cfg.stop = &no_stop;
+    lgx_run_result res;
+    ck_assert_msg(lgx_run(&cfg, &res, err, sizeof err) == 0, "%s", err);
+    for (int a = 0; a < 3; a++) {
+        const lgx_agent_view *av = &m->agents[a];
+        ck_assert_int_eq(av->eval.n, res.jobs[a * 3].n_points);
+        for (int p = 0; p < av->eval.n; p++) {
+            double v[3];
+            for (int s = 0; s < 3; s++) v[s] = res.jobs[a * 3 + s].points[p].m[LGX_M_RETURN];
+            lgx_stat st = lgx_stat_of(v, 3);
+            ck_assert(av->eval.x[p] == (double)res.jobs[a * 3].points[p].step);
+            ck_assert_msg(av->eval.y[p] == st.mean && av->eval.hi[p] == st.mean + st.ci95,
+                          "agent %d point %d: viewer %.17g, run %.17g", a, p, av->eval.y[p], st.mean);
+        }
+    }
+    lgx_run_result_free(&res);
+    lgx_model_free(m);
+    lgx_live_free(L);
+    free(sc);
+}
+END_TEST
+
 START_TEST(test_live_worker_thread)
 {
     lg_scenario *sc = test_scenario();
@@ -597,6 +645,7 @@ int main(void)
     TCase *tcl = tcase_create("live");
     tcase_set_timeout(tcl, 120);
     tcase_add_test(tcl, test_live_synchronous);
+    tcase_add_test(tcl, test_live_equals_runner);
     tcase_add_test(tcl, test_live_worker_thread);
     tcase_add_test(tcl, test_live_bad_config);
     tcase_add_test(tcl, test_introspection);

@@ -15,7 +15,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: livegym plot RESULTS_DIR --out FILE.png [--metric NAME] [--width W --height H]\n"
-            "                    [--title TEXT] [--font FILE.ttf]\n"
+            "                    [--title TEXT] [--font FILE.ttf] [--timeline]\n"
             "\n"
             "Plot the learning curves of a results folder written by `livegym run --out` (its curves.csv;\n"
             "a CSV file may be given instead of the folder): one line per agent, the mean across seeds with a\n"
@@ -27,12 +27,16 @@ static void usage(FILE *f)
             "  --width/--height  pixels (default 1000 x 620)\n"
             "  --title   the figure's title (default: scenario.json's name, else the folder's name)\n"
             "  --font    a TrueType font (default: DejaVu Sans)\n"
+            "  --timeline  the folder's timeline.csv instead: what each agent earned while it learned, per\n"
+            "            hour, over simulated days, with the scenario's events as labelled markers (a\n"
+            "            timeline.csv given as the file is drawn the same way)\n"
             "Exit status: 0 written, 1 failure, 2 bad input (missing folder or file, malformed CSV, unknown metric).\n");
 }
 
 int lg_cmd_plot(int argc, char **argv)
 {
     const char *dir = NULL, *out = NULL, *metric = NULL, *title = NULL, *font = NULL;
+    int timeline = 0;
     long width = 1000, height = 620;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -47,6 +51,8 @@ int lg_cmd_plot(int argc, char **argv)
             if (lg_flag_str("plot", argc, argv, &i, &title)) return 2;
         } else if (!strcmp(a, "--font")) {
             if (lg_flag_str("plot", argc, argv, &i, &font)) return 2;
+        } else if (!strcmp(a, "--timeline")) {
+            timeline = 1;
         } else if (!strcmp(a, "--width")) {
             if (lg_flag_int("plot", argc, argv, &i, 200, 8000, &width)) return 2;
         } else if (!strcmp(a, "--height")) {
@@ -69,7 +75,7 @@ int lg_cmd_plot(int argc, char **argv)
         return 2;
     }
 #ifndef LG_HAVE_VIZ
-    (void)metric, (void)title, (void)font, (void)width, (void)height;
+    (void)metric, (void)title, (void)font, (void)width, (void)height, (void)timeline;
     fprintf(stderr, "livegym plot: this livegym was built without SDL2, SDL2_ttf and libpng (make installs them)\n");
     return 1;
 #else
@@ -80,6 +86,7 @@ int lg_cmd_plot(int argc, char **argv)
     o.height = (int)height;
     o.title = title;
     o.font_path = font;
+    o.timeline = timeline;
     char err[2048];
     int rc = lgv_plot_results(dir, out, &o, err, sizeof err);
     if (rc != 0) {

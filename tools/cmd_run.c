@@ -28,7 +28,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: livegym run [FILE] [--agents a,b,...] [--seeds N] [--steps S | --minutes M] [--eval-every E]\n"
             "                   [--sessions N] [--slots N] [--threads T] [--out DIR] [--resume]\n"
-            "                   [--baseline LABEL] [--json]\n"
+            "                   [--baseline LABEL] [--json] [--check-claims]\n"
             "\n"
             "Train and evaluate every (agent, seed) of the scenario's experiment section (FILE, or the\n"
             "embedded default scenario), then print a table of means with 95%% confidence intervals\n"
@@ -46,7 +46,11 @@ static void usage(FILE *f)
             "  --out         results folder (default results/SCENARIO-NAME)\n"
             "  --resume      finish an interrupted run in --out DIR, skipping finished runs\n"
             "  --baseline    label of the agent paired differences are taken against\n"
-            "  --json        print summary.json instead of the table\n");
+            "  --json        print summary.json instead of the table\n"
+            "  --check-claims  exit with status 3 unless every claim of the file holds on this run\n"
+            "                (each claim that does not is named on stderr)\n"
+            "exit status: 0 done, 1 failed while running, 2 bad file or flag, 3 a claim does not\n"
+            "hold (with --check-claims), 130 interrupted\n");
 }
 
 /* Print s padded to `width` display columns (UTF-8 aware: ± is one column). */
@@ -183,7 +187,7 @@ typedef struct {
     const char *file, *agents, *out, *baseline;
     long seeds, steps, every, sessions, slots, threads;
     double minutes;
-    int resume, json;
+    int resume, json, check_claims;
 } run_flags;
 
 /* Returns 0, 1 when --help was printed, or 2 on a bad flag (said on stderr). */
@@ -207,6 +211,7 @@ static int parse_flags(int argc, char **argv, run_flags *f)
         else if (!strcmp(argv[i], "--baseline")) rc = lg_flag_str("run", argc, argv, &i, &f->baseline);
         else if (!strcmp(argv[i], "--resume")) f->resume = 1;
         else if (!strcmp(argv[i], "--json")) f->json = 1;
+        else if (!strcmp(argv[i], "--check-claims")) f->check_claims = 1;
         else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "livegym run: unknown flag \"%s\" (livegym run --help lists them)\n", argv[i]);
             return 2;
@@ -269,8 +274,42 @@ static int apply_flags(const run_flags *f, const char *file, const lg_scenario *
     return 0;
 }
 
-/* The table (or summary.json with --json) and where the results are. */
-static void report(const run_flags *f, const lgx_run_config *cfg, const lgx_run_result *res, int rc)
+/* "difference +0.412 ± 0.050, claimed at least 0.2". */
+static void fmt_claim(char *buf, size_t n, const lgx_claim *cl, const lgx_claim_result *r)
+{
+    char d[64];
+    fmt_stat(d, sizeof d, r->diff, 3);
+    snprintf(buf, n, "difference %s%s, claimed at least %g", isnan(r->diff.mean) || r->diff.mean < 0 ? "" : "+", d,
+             (double)cl->by);
+}
+
+/* The file's claims with their verdicts; with --check-claims, each claim
+ * that does not hold on stderr. Returns the number that do not hold. */
+static int report_claims(const run_flags *f, const lgx_run_config *cfg, const lgx_run_result *res)
+{
+    int bad = 0;
+    if (!f->json && cfg->ex.n_claims > 0)
+        printf("\nclaims of the file: paired difference over seeds, mean ± 95%% CI\n");
+    for (int k = 0; k < cfg->ex.n_claims; k++) {
+        const lgx_claim *cl = &cfg->ex.claims[k];
+        lgx_claim_result r = lgx_claim_check(cfg, res, k);
+        char fig[160];
+        fmt_claim(fig, sizeof fig, cl, &r);
+        if (!f->json)
+            printf("  %-12s %s\n  %12s %s%s%s\n", lgx_verdict_names[r.verdict], cl->text, "", fig,
+                   r.why[0] ? ": " : "", r.why);
+        if (r.verdict == LGX_HOLDS) continue;
+        bad++;
+        if (f->check_claims)
+            fprintf(stderr, "livegym run: claims[%d] %s: \"%s\": %s%s%s\n", k, lgx_verdict_names[r.verdict],
+                    cl->text, fig, r.why[0] ? ": " : "", r.why);
+    }
+    return bad;
+}
+
+/* The table (or summary.json with --json), the claims and where the
+ * results are. Returns the number of claims that do not hold. */
+static int report(const run_flags *f, const lgx_run_config *cfg, const lgx_run_result *res, int rc)
 {
     if (f->json) {
         char *text = lgx_results_summary_text(cfg, res);
@@ -282,6 +321,7 @@ static void report(const run_flags *f, const lgx_run_config *cfg, const lgx_run_
         print_live_table(cfg, res);
         if (cfg->sc->n_events > 0) print_event_table(cfg, res);
     }
+    int unheld = report_claims(f, cfg, res);
     if (!f->json)
         printf("\nresults: %s/ (curves.csv, summary.json%s)%s\n", cfg->out_dir, res->online ? "" : ", runs/",
                rc ? " [PARTIAL]" : "");
@@ -289,6 +329,7 @@ static void report(const run_flags *f, const lgx_run_config *cfg, const lgx_run_
         fprintf(stderr, "livegym run: interrupted after %d of %d runs; the folder is marked partial. "
                         "Finish with: livegym run --resume --out %s\n",
                 res->jobs_done, res->jobs_total, cfg->out_dir);
+    return unheld;
 }
 
 int lg_cmd_run(int argc, char **argv)
@@ -337,8 +378,8 @@ int lg_cmd_run(int argc, char **argv)
         free(sc);
         return rc == -2 ? 2 : 1;
     }
-    report(&f, &cfg, &res, rc);
+    int unheld = report(&f, &cfg, &res, rc);
     lgx_run_result_free(&res);
     free(sc);
-    return rc > 0 ? 130 : 0;
+    return rc > 0 ? 130 : f.check_claims && unheld ? 3 : 0;
 }

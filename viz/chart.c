@@ -1,5 +1,6 @@
 /* Charts for the viewer and the plots (lgv_draw_chart in lgv_draw.h): data
- * ranges, nice ticks, grid and axes, CI bands, lines, markers, legends. */
+ * ranges, nice ticks, grid and axes, event markers, CI bands, lines, point
+ * markers, legends. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -174,6 +175,28 @@ static void grid_and_axes(lgv_canvas *c, const chart_layout *L, const lgv_chart 
     if (ch->ylabel) lgv_text_vertical(c, L->left + L->lh * 0.5f, (L->py0 + L->py1) / 2, L->lf, LGV_TEXT, ch->ylabel);
 }
 
+/* Vertical dashed lines at the marks inside the x range, each labelled at
+ * the top of the plot; labels step down a row when they would overlap. */
+static void marks(lgv_canvas *c, const chart_layout *L, const lgv_chart *ch)
+{
+    const float s = L->s, lh = lgv_line_height(c, L->kf);
+    float row_end[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (int i = 0; i < ch->n_marks; i++) {
+        double v = ch->marks[i];
+        if (!isfinite(v) || v < L->x0 || v > L->x1) continue;
+        float xx = floorf(map_x(L, v));
+        float seg[4] = {xx, L->py0, xx, L->py1};
+        lgv_polyline(c, seg, 2, fmaxf(1, s), 4 * s, lgv_with_alpha(LGV_MUTED, 0.7f));
+        const char *lab = ch->mark_labels ? ch->mark_labels[i] : NULL;
+        if (!lab || !lab[0]) continue;
+        float tw = lgv_text_width(c, L->kf, lab);
+        int row = 0;
+        while (row < 2 && xx + 3 * s < row_end[row]) row++;
+        lgv_text(c, xx + 3 * s, L->py0 + 2 * s + row * lh, L->kf, LGV_MUTED, LGV_ALIGN_LEFT, 0, lab);
+        row_end[row] = xx + 3 * s + tw + 6 * s;
+    }
+}
+
 /* Bands, then lines (runs of finite points), then markers; buf holds 3 * maxn floats. */
 static void series(lgv_canvas *c, const chart_layout *L, const lgv_chart *ch, float *buf, int maxn)
 {
@@ -270,6 +293,7 @@ void lgv_draw_chart(lgv_canvas *c, float x, float y, float w, float h, const lgv
     for (int i = 0; i < ch->n_series; i++)
         if (ch->series[i].n > maxn) maxn = ch->series[i].n;
     float *buf = malloc(sizeof(float) * (size_t)(maxn > 0 ? maxn : 1) * 3);
+    marks(c, &L, ch);
     if (buf) series(c, &L, ch, buf, maxn);
     free(buf);
     SDL_RenderSetClipRect(lgv_canvas_renderer(c), NULL);

@@ -44,10 +44,13 @@ typedef struct {
     int width, height;     /* pixels; 0: 1000 x 620 */
     const char *font_path; /* NULL: the default font */
     const char *title;     /* NULL: the scenario's name from scenario.json, else the folder name */
+    int timeline;          /* a folder's timeline.csv instead of its curves.csv */
 } lgv_plot_options;
 
 /* Plot RESULTS (a results folder holding curves.csv, or a CSV file) into
- * out_png: mean and 95% CI across seeds per agent. Returns 0; 2 for bad
+ * out_png: mean and 95% CI across seeds per agent. A timeline (timeline.csv,
+ * x in minutes) is drawn over simulated days, with the scenario's events
+ * (from scenario.json beside it) as labelled vertical markers. Returns 0; 2 for bad
  * input (missing folder or file, malformed CSV, unknown metric: message in
  * err); 1 for a failure (rendering, writing). Nothing is written on error. */
 int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_options *o, char *err, size_t errsz);

@@ -102,6 +102,9 @@ typedef struct {
     int title_font, label_font; /* lgv_font for the title and the axis labels */
     float band_alpha;         /* 0..1; default 0.18 */
     int range_without_bands;  /* y range from the lines only (bands are clipped) */
+    int n_marks;              /* vertical markers (scripted events) at x = marks[i], labelled */
+    const double *marks;
+    const char *const *mark_labels;
 } lgv_chart;
 
 /* Draw ch inside the rectangle (x, y, w, h); the plot area with its axes,

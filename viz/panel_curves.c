@@ -1,10 +1,11 @@
 /* The learning-curves panel: greedy evaluations with CIs, online returns,
- * exploration rates. */
+ * exploration rates, and the scripted events training has met. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lgx_events.h"
 #include "panels.h"
 
 void lgv_panel_curves(view *v, float x, float y, float w, float h)
@@ -47,6 +48,21 @@ void lgv_panel_curves(view *v, float x, float y, float w, float h)
     ch.label_font = LGV_FONT_NORMAL;
     ch.range_without_bands = 1; /* a 95% CI over 2 seeds is wide: keep the lines readable */
     ch.band_alpha = 0.14f;
+    /* Scripted events that fired, where training met them: an event at
+     * minute t is t / dt env steps of every slot into training. */
+    double mark_x[LG_MAX_EVENTS];
+    char mark_text[LG_MAX_EVENTS][48];
+    const char *mark_label[LG_MAX_EVENTS];
+    const lg_scenario *sc = m->sc;
+    int nm = 0;
+    for (int e = 0; sc && sc->kind == LG_KIND_LIVE && e < sc->n_events; e++) {
+        if (!m->fired[e]) continue;
+        mark_x[nm] = ceil(sc->events[e].time / sc->dt) * m->shape.slots;
+        lgx_event_label(sc, e, mark_text[nm], sizeof mark_text[nm]);
+        mark_label[nm] = mark_text[nm];
+        nm++;
+    }
+    ch.n_marks = nm, ch.marks = mark_x, ch.mark_labels = mark_label;
     lgv_draw_chart(c, x + pad, top, w - 2 * pad, y + h - top - eps_h - 4 * s, &ch);
 
     float ey = y + h - eps_h - 2 * s;

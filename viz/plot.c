@@ -10,16 +10,17 @@
 
 #include "lgv_app.h"
 #include "lgx_curves.h"
+#include "lgx_events.h"
 #include "lgx_experiment.h"
 #include "lgx_metrics.h"
 #include "lgv_draw.h"
 #include "lga_agent.h"
 #include "lgv_png.h"
 
-/* The scenario's name from the results folder's scenario.json (read as any
- * scenario file: strictly), and which curves are cheating agents: a label
- * of the experiment, or a registry name. Returns 0 when the name was read. */
-static int scenario_info(const char *path, char *out, size_t n, const lgx_curves *cv, int *cheats)
+/* The folder's scenario.json, read as any scenario file (strictly); NULL
+ * when there is none or it does not load. Marks the curves of cheating
+ * agents: a label of its experiment, or a registry name. */
+static lg_scenario *scenario_info(const char *path, const lgx_curves *cv, int *cheats)
 {
     for (int i = 0; i < cv->n_curves; i++) {
         const lga_agent_type *t = lga_find(cv->curves[i].label);
@@ -28,18 +29,17 @@ static int scenario_info(const char *path, char *out, size_t n, const lgx_curves
     lg_scenario *sc = malloc(sizeof *sc);
     lgx_experiment *ex = malloc(sizeof *ex);
     char err[1024];
-    int rc = -1;
     if (sc && ex && lgx_load_file(path, sc, ex, err, sizeof err) == 0) {
-        snprintf(out, n, "%s", sc->name);
         for (int a = 0; a < ex->n_agents; a++) {
             const lga_agent_type *t = lga_find(ex->agents[a].name);
             for (int i = 0; i < cv->n_curves; i++)
                 if (!strcmp(cv->curves[i].label, ex->agents[a].label)) cheats[i] = t && t->cheats;
         }
-        rc = 0;
+    } else {
+        free(sc), sc = NULL;
     }
-    free(sc), free(ex);
-    return rc;
+    free(ex);
+    return sc;
 }
 
 static void base_name(const char *path, char *out, size_t n)
@@ -71,12 +71,12 @@ static int find_inputs(const char *results, const lgv_plot_options *o, char *csv
         return 2;
     }
     if (S_ISDIR(st.st_mode)) {
-        snprintf(csv, n, "%s/curves.csv", results);
+        snprintf(csv, n, "%s/%s", results, o->timeline ? "timeline.csv" : "curves.csv");
         snprintf(scen, n, "%s/scenario.json", results);
         snprintf(folder, n, "%s", results);
         if (stat(csv, &st) != 0) {
-            snprintf(err, errsz, "%s: no curves.csv in this folder (expected a results folder written by livegym run --out)",
-                     results);
+            snprintf(err, errsz, "%s: no %s in this folder (expected a results folder written by livegym run --out%s)",
+                     results, o->timeline ? "timeline.csv" : "curves.csv", o->timeline ? " on a live world" : "");
             return 2;
         }
         return 0;
@@ -112,12 +112,45 @@ static void texts(plot_texts *t, const lgx_curves *cv, const char *folder, int h
                      cv->max_count);
         else
             snprintf(t->subtitle, sizeof t->subtitle, "%s: one seed (no confidence interval)", cv->metric);
-        snprintf(t->xlabel, sizeof t->xlabel, "training %s (slot-steps per run)",
-                 strcmp(cv->xcol, "step") ? cv->xcol : "steps");
+        if (!strcmp(cv->xcol, "minute")) {
+            snprintf(t->subtitle + strlen(t->subtitle), sizeof t->subtitle - strlen(t->subtitle),
+                     ", earned while learning, per hour");
+            snprintf(t->xlabel, sizeof t->xlabel, "simulated days since the start of training");
+        } else {
+            snprintf(t->xlabel, sizeof t->xlabel, "training %s (slot-steps per run)",
+                     strcmp(cv->xcol, "step") ? cv->xcol : "steps");
+        }
     } else {
         snprintf(t->subtitle, sizeof t->subtitle, "%s, averaged over runs (online learning)", cv->metric);
         snprintf(t->xlabel, sizeof t->xlabel, "%s", cv->xcol);
     }
+}
+
+typedef struct {
+    int n;
+    double *x;
+    char **label;
+    char (*text)[48];
+} event_marks;
+
+/* A timeline: x from minutes to days, and the scenario's events (if its
+ * scenario.json loaded) as marks. 0, or -1 when out of memory. */
+static int timeline_days(lgx_curves *cv, const lg_scenario *sc, event_marks *em)
+{
+    for (int i = 0; i < cv->n_curves; i++)
+        for (int k = 0; k < cv->curves[i].n; k++) cv->curves[i].x[k] /= 1440.0;
+    if (!sc || sc->n_events == 0) return 0;
+    em->x = malloc(sizeof(double) * (size_t)sc->n_events);
+    em->label = malloc(sizeof(char *) * (size_t)sc->n_events);
+    em->text = malloc(sizeof *em->text * (size_t)sc->n_events);
+    if (!em->x || !em->label || !em->text) return -1;
+    for (int e = 0; e < sc->n_events; e++) {
+        em->x[e] = sc->events[e].time / 1440.0;
+        lgx_event_label(sc, e, em->text[e], sizeof em->text[e]);
+        em->label[e] = em->text[e];
+    }
+    em->n = sc->n_events;
+    return 0;
 }
 
 /* Draw the chart at twice the size, halve it (anti-aliasing), write the PNG. */
@@ -166,12 +199,14 @@ int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_op
     if ((rc = lgx_curves_load(csv, o->metric, &cv, err, errsz))) return rc;
     plot_texts t;
     int cheats[LGX_CURVES_MAX_AGENTS] = {0};
-    int have_name = scenario_info(scen, t.title, sizeof t.title, &cv, cheats) == 0;
-    texts(&t, &cv, folder, have_name, o);
+    lg_scenario *sc = scenario_info(scen, &cv, cheats);
+    if (sc) snprintf(t.title, sizeof t.title, "%s", sc->name);
+    texts(&t, &cv, folder, sc != NULL, o);
     lgv_chart_series *sr = calloc((size_t)cv.n_curves, sizeof *sr);
     char (*labels)[LGX_COLUMN_LEN + 16] = calloc((size_t)cv.n_curves, sizeof *labels);
+    event_marks em = {0};
     rc = 1;
-    if (!sr || !labels) {
+    if (!sr || !labels || (!strcmp(cv.xcol, "minute") && timeline_days(&cv, sc, &em))) {
         snprintf(err, errsz, "cannot create a %dx%d image: out of memory", W, H);
         goto out;
     }
@@ -189,11 +224,13 @@ int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_op
     lgv_chart ch = {.title = t.title, .subtitle = t.subtitle, .xlabel = t.xlabel,
                     .ylabel = lgx_metric_label(cv.metric), .series = sr, .n_series = cv.n_curves,
                     .legend = LGV_LEGEND_RIGHT, .legend_note = cv.max_count > 1 ? "bands: 95% CI" : NULL,
-                    .title_font = LGV_FONT_TITLE, .label_font = LGV_FONT_NORMAL, .band_alpha = 0.16f};
+                    .title_font = LGV_FONT_TITLE, .label_font = LGV_FONT_NORMAL, .band_alpha = 0.16f,
+                    .n_marks = em.n, .marks = em.x, .mark_labels = (const char *const *)em.label};
     rc = render(&ch, W, H, o->font_path, out_png, err, errsz);
 out:
     free(sr);
     free(labels);
+    free(em.x), free(em.label), free(em.text), free(sc);
     lgx_curves_free(&cv);
     return rc;
 }

@@ -36,6 +36,20 @@ void lgx_event_text(const lg_scenario *sc, int e, char *buf, size_t n)
     }
 }
 
+void lgx_event_label(const lg_scenario *sc, int e, char *buf, size_t n)
+{
+    static const char *const kind[LG_EV_COUNT] = {"spike", "trend", "off air", "launch", "bots", "interests"};
+    const lg_event *ev = &sc->events[e];
+    const char *what = "";
+    if (ev->type == LG_EV_TREND)
+        what = ev->category >= 0 && ev->category < sc->n_categories ? sc->category_names[ev->category] : "?";
+    else if (ev->type == LG_EV_INTEREST_SHIFT)
+        what = ev->segment >= 0 && ev->segment < sc->n_segments ? sc->segments[ev->segment].name : "?";
+    else
+        what = ev->channel >= 0 && ev->channel < sc->n_channels ? sc->channels[ev->channel].name : "?";
+    snprintf(buf, n, "%s %s", (unsigned)ev->type < LG_EV_COUNT ? kind[ev->type] : "event", what);
+}
+
 const char *const lgx_phase_names[LGX_N_PHASES] = {"before", "during", "after"};
 
 static const char *const extra_names[LGX_E_COUNT - LGX_M_COUNT] = {"target_share", "target_watch",
@@ -96,7 +110,7 @@ void lgx_event_figures(const lg_scenario *sc, const lgx_timeline *tl, const uint
     double *recs = calloc((size_t)C * 3, sizeof(double)), *r = recs + C, *wt = recs + 2 * C;
     lgx_tally sum, t;
     memset(&sum, 0, sizeof sum);
-    double on_target = 0, watched = 0, first = INFINITY;
+    double on_target = 0, watched = 0, first = 0;
     int launches = 0, any_target = 0;
     for (int e = 0; recs && e < sc->n_events; e++) {
         if (!which[e]) continue;
@@ -113,10 +127,10 @@ void lgx_event_figures(const lg_scenario *sc, const lgx_timeline *tl, const uint
             if (!targets(sc, ev, c)) continue;
             any_target = 1, on_target += r[c], watched += wt[c];
         }
-        if (ev->type == LG_EV_NEW_CHANNEL) {
+        if (ev->type == LG_EV_NEW_CHANNEL && ev->time < trained) {
             launches++;
             double fr = tl->first_rec[ev->channel];
-            if (fr >= 0 && fr - ev->time < first) first = fr - ev->time;
+            first += fr >= ev->time ? fr - ev->time : trained - ev->time; /* never: censored at the end */
         }
     }
     lgx_metrics_from(&sum, recs, C, sc->slate_size, f);
@@ -124,7 +138,7 @@ void lgx_event_figures(const lg_scenario *sc, const lgx_timeline *tl, const uint
     for (int c = 0; recs && c < C; c++) total += recs[c];
     f[LGX_E_TARGET_SHARE] = any_target && total > 0 ? on_target / total : NAN;
     f[LGX_E_TARGET_WATCH] = any_target && sum.steps > 0 ? watched / (sum.steps / (60.0 / sc->dt)) : NAN;
-    f[LGX_E_FIRST_REC] = launches && isfinite(first) ? first : NAN;
+    f[LGX_E_FIRST_REC] = launches ? first / launches : NAN;
     free(recs);
 }
 

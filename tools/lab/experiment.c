@@ -219,7 +219,8 @@ static void build_experiment(lg_jbuild *bc, cJSON *root, const lgx_experiment *e
 }
 
 /* Read root (taken) into copies of the defaults: world, then experiment, then
- * the world's checks, the order every message has always come in. The
+ * the world's checks, the order every message has always come in; claims
+ * last, since they name the agents and the events. The
  * outputs change only on success. */
 static int load(lg_jctx *c, cJSON *root, lg_scenario *sc, lgx_experiment *ex)
 {
@@ -232,9 +233,9 @@ static int load(lg_jctx *c, cJSON *root, lg_scenario *sc, lgx_experiment *ex)
     } else {
         lg_scenario_default(tmp);
         lgx_experiment_default(tex);
-        const cJSON *o = lg_jmember(root, "experiment");
+        const cJSON *o = lg_jmember(root, "experiment"), *cl = lg_jmember(root, "claims");
         if (lg_scenario_read(c, root, tmp) == 0 && (!o || read_experiment(c, o, tex, tmp) == 0) &&
-            lg_scenario_check_json(c, tmp) == 0) {
+            lg_scenario_check_json(c, tmp) == 0 && (!cl || lgx_claims_read(c, cl, tmp, tex) == 0)) {
             memcpy(sc, tmp, sizeof *sc);
             if (ex) memcpy(ex, tex, sizeof *ex);
             r = 0;
@@ -271,6 +272,7 @@ char *lgx_scenario_to_json(const lg_scenario *sc, const lgx_experiment *ex)
     if (!root) return NULL;
     lg_jbuild bc = {1};
     if (ex) build_experiment(&bc, root, ex);
+    if (ex) lgx_claims_dump(&bc, root, sc, ex);
     char *out = bc.ok ? lg_json_pretty(root) : NULL;
     cJSON_Delete(root);
     return out;

@@ -18,8 +18,10 @@
 #include "lgx_run.h"
 #include "lgx_stats.h"
 
-/* Event e in a few words ("bot wave: 5000 bots on ch16 for 240 min"). */
+/* Event e in a few words ("bot wave: 5000 bots on ch16 for 240 min"), and
+ * in two, for a marker on a chart ("bots ch16"). */
 void lgx_event_text(const lg_scenario *sc, int e, char *buf, size_t n);
+void lgx_event_label(const lg_scenario *sc, int e, char *buf, size_t n);
 
 typedef enum { LGX_BEFORE, LGX_DURING, LGX_AFTER, LGX_N_PHASES } lgx_phase;
 extern const char *const lgx_phase_names[LGX_N_PHASES];
@@ -28,7 +30,8 @@ extern const char *const lgx_phase_names[LGX_N_PHASES];
 enum {
     LGX_E_TARGET_SHARE = LGX_M_COUNT, /* share of the recommendations that went to the target */
     LGX_E_TARGET_WATCH,               /* minutes watched of the target, per slot-hour */
-    LGX_E_FIRST_REC,                  /* new channel: minutes from launch to its first recommendation */
+    LGX_E_FIRST_REC,                  /* new channels: mean minutes from launch to the first recommendation
+                                         (one never recommended: to the end of training) */
     LGX_E_COUNT
 };
 /* The name of figure i (a metric name for i < LGX_M_COUNT); and back (-1: none). */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "lg_scenario.h"
+#include "lgx_claims.h"
 
 #define LGX_MAX_AGENTS 32
 #define LGX_AGENT_PARAMS_LEN 2048
@@ -21,7 +22,7 @@ typedef struct {
     char params[LGX_AGENT_PARAMS_LEN];  /* hyperparameters as compact JSON object text, "{}" if none */
 } lgx_agent_spec;
 
-typedef struct {
+typedef struct lgx_experiment {
     int n_agents;
     lgx_agent_spec agents[LGX_MAX_AGENTS];
     int seeds;          /* independent runs per agent, [1, 100000]; default 5 */
@@ -33,6 +34,8 @@ typedef struct {
     int slots;          /* env viewer slots, [1, population.viewers]; default 16 */
     char baseline[LG_NAME_LEN]; /* label of the agent the others are compared against; default "random" */
     int episodes;       /* classic cliff env: episodes per run; default 500 */
+    int n_claims;       /* the file's top-level "claims" (lgx_claims.h) */
+    lgx_claim claims[LGX_MAX_CLAIMS];
 } lgx_experiment;
 
 /* Agents random, popular and oracle; baseline "random"; the defaults above. */

@@ -1,9 +1,10 @@
 /* The viewer's trainer: one training env and one agent per (agent, seed),
  * all on the same scenario and the same seeds (side by side), stepped in
  * lockstep with lgx_train one env step at a time, evaluated greedily every
- * `eval_every` slot-steps with lgx_evaluate on an evaluation env whose seed
- * depends only on the seed (1000000 + s, as `livegym run` does: common random
- * numbers across agents). It fills an lgx_model (lgx_model.h).
+ * `eval_every` slot-steps with lgx_evaluate_at on a fork of each training
+ * world with the evaluation seed of `livegym run` (LGX_EVAL_SEED_BASE + s):
+ * the numbers `run` prints for the same scenario, seeds and budget
+ * (tests/test_live.c checks it). It fills an lgx_model (lgx_model.h).
  *
  * Two ways to drive it:
  *   - synchronously: lgx_live_run(L, steps) then lgx_live_snapshot (headless
@@ -21,9 +22,8 @@
 
 #include "lg_scenario.h"
 #include "lga_agent.h"
+#include "lgx_metrics.h"
 #include "lgx_model.h"
-
-#define LGX_EVAL_SEED_BASE 1000000u
 
 typedef struct {
     const lg_scenario *sc; /* copied */

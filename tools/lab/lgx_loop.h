@@ -31,6 +31,7 @@ typedef struct {
     float relevance_threshold;
     float *er, *er_sorted;   /* [n_actions] scratch */
     double *shown;           /* [n_actions] times each channel was recommended during evaluation */
+    double *watched;         /* [n_actions] minutes watched of each channel during evaluation */
     /* optional: training records what it earned by window of simulated time
      * (needs relevance on); lgx_timeline.h */
     struct lgx_timeline *timeline;
@@ -42,7 +43,8 @@ typedef struct {
 #define LGX_RELEVANCE_THRESHOLD 0.5f
 
 int lgx_loop_init(lgx_loop *lp, const lg_env *env);
-/* Turn on relevance metrics and exposure counts for lgx_evaluate. */
+/* Turn on relevance metrics, exposure counts and watch minutes per channel
+ * for lgx_evaluate. */
 int lgx_loop_enable_relevance(lgx_loop *lp, const lg_env *env);
 /* Coverage (share of channels shown at least once) and the Gini coefficient
  * of exposure counts, from lp->shown since the last lgx_evaluate began. */

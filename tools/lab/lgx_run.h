@@ -50,7 +50,7 @@ typedef struct lgx_progress {
     } running[LGX_PROGRESS_SHOWN];
 } lgx_progress;
 
-typedef struct {
+typedef struct lgx_run_config {
     const lg_scenario *sc;
     lgx_experiment ex;       /* after flags */
     int threads;
@@ -65,7 +65,7 @@ typedef struct {
     volatile sig_atomic_t *stop; /* set asynchronously (Ctrl-C): finish cleanly, mark partial */
 } lgx_run_config;
 
-typedef struct {
+typedef struct lgx_run_result {
     int n_agents, seeds;
     lgx_job *jobs;     /* [n_agents * seeds], agent-major */
     lgx_online_curve *online; /* [n_agents] for classic envs, else NULL */

@@ -263,7 +263,9 @@ static void evaluate_all(lgx_live *L)
             job *jb = job_of(L, a, s);
             lgx_evaluate_at(&L->eval_loop, jb->agent, jb->env, L->eval_env, LGX_EVAL_SEED_BASE + (uint64_t)s + 1,
                             L->eval_sessions, &t, err, sizeof err); /* same shape by construction */
-            v[s] = t.sessions > 0 ? t.ret / t.sessions : 0.0;
+            double mt[LGX_M_COUNT];
+            lgx_metrics_of(&t, &L->eval_loop, L->C, L->slate, mt);
+            v[s] = mt[LGX_M_RETURN];
         }
         lgx_stat st = lgx_stat_of(v, L->n_seeds);
         lgx_series_add(&av->eval, (double)L->steps, st.mean, st.mean - st.ci95, st.mean + st.ci95);

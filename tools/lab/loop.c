@@ -26,7 +26,7 @@ int lgx_loop_enable_relevance(lgx_loop *lp, const lg_env *env)
     lp->relevance = 1;
     lp->relevance_threshold = LGX_RELEVANCE_THRESHOLD;
     if (!(lp->er = malloc(C * sizeof(float))) || !(lp->er_sorted = malloc(C * sizeof(float))) ||
-        !(lp->shown = calloc(C, sizeof(double))))
+        !(lp->shown = calloc(C, sizeof(double))) || !(lp->watched = calloc(C, sizeof(double))))
         return -1;
     return 0;
 }
@@ -87,7 +87,7 @@ void lgx_loop_free(lgx_loop *lp)
     lga_copy_free(&lp->obs);
     lga_copy_free(&lp->next);
     free(lp->actions), free(lp->ep_ret), free(lp->ep_min), free(lp->ep_len);
-    free(lp->er), free(lp->er_sorted), free(lp->shown);
+    free(lp->er), free(lp->er_sorted), free(lp->shown), free(lp->watched);
     memset(lp, 0, sizeof *lp);
 }
 
@@ -191,12 +191,16 @@ void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lg
     memset(lp->ep_min, 0, sizeof(double) * (size_t)live.n);
     memset(lp->ep_len, 0, sizeof(long) * (size_t)live.n);
     if (lp->shown) memset(lp->shown, 0, sizeof(double) * (size_t)live.n_actions);
+    if (lp->watched) memset(lp->watched, 0, sizeof(double) * (size_t)live.n_actions);
+    const lg_info *info = lg_env_buffers(env)->info;
     while (t->sessions < target) {
         agent->type->act(agent, &live, 1, lp->actions);
         if (lp->relevance)
             for (int i = 0; i < live.n; i++) relevance_step(lp, env, i, t);
         lg_env_step(env, lp->actions);
         tally_step(lp, env, t);
+        for (int i = 0; lp->watched && i < live.n; i++)
+            if (info[i].watched >= 0 && info[i].watched < live.n_actions) lp->watched[info[i].watched] += info[i].watch_minutes;
     }
 }
 

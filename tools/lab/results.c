@@ -298,6 +298,23 @@ static cJSON *events_json(const lgx_run_config *cfg, const lgx_run_result *res)
     return arr;
 }
 
+/* Every claim of the file with its verdict on this run. */
+static cJSON *claims_json(const lgx_run_config *cfg, const lgx_run_result *res)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int k = 0; k < cfg->ex.n_claims; k++) {
+        lgx_claim_result r = lgx_claim_check(cfg, res, k);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "text", cfg->ex.claims[k].text);
+        cJSON_AddStringToObject(o, "verdict", lgx_verdict_names[r.verdict]);
+        cJSON_AddItemToObject(o, "difference", stat_json(r.diff));
+        cJSON_AddItemToObject(o, "by", exact_number(cfg->ex.claims[k].by));
+        if (r.why[0]) cJSON_AddStringToObject(o, "why", r.why);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
 static cJSON *summary_live(const lgx_run_config *cfg, const lgx_run_result *res)
 {
     cJSON *js = cJSON_CreateObject();
@@ -353,6 +370,7 @@ char *lgx_results_summary_text(const lgx_run_config *cfg, const lgx_run_result *
 {
     cJSON *sum = res->online ? summary_online(cfg, res) : summary_live(cfg, res);
     cJSON_AddBoolToObject(sum, "complete", !res->interrupted);
+    if (cfg->ex.n_claims > 0) cJSON_AddItemToObject(sum, "claims", claims_json(cfg, res));
     char *text = cJSON_Print(sum);
     cJSON_Delete(sum);
     return text;
