@@ -53,7 +53,7 @@ test: build build-san
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# Every shipped scenario at its own budget with --check-claims (about 15
+# Every shipped scenario at its own budget with --check-claims (about 12
 # minutes on 2 cores: not part of `make test`).
 claims: build
 	tools/check-claims.sh ./$(BUILD)/livegym
