@@ -201,6 +201,12 @@ START_TEST(test_false_claim_fails_the_run)
              dir);
     ck_assert_int_eq(livegym(args, out, sizeof out), 3);
     ck_assert_msg(strstr(out, "claims[0] inconclusive") && strstr(out, "1 seed(s) with data on both sides"), "%s", out);
+    /* Without random, its claim cannot be measured; the folder's scenario.json
+     * leaves it out, so the run resumes (and the other claim still holds). */
+    snprintf(args, sizeof args, "run %s/tests/scenarios/claims.json --out %s --agents popular", LG_SOURCE_DIR, dir);
+    ck_assert_int_eq(livegym(args, out, sizeof out), 0);
+    snprintf(args, sizeof args, "run --resume --out %s --check-claims", dir);
+    ck_assert_msg(livegym(args, out, sizeof out) == 0, "%s", out);
 }
 END_TEST
 

@@ -67,11 +67,17 @@ static int read_window(lg_jctx *c, const cJSON *it, const lg_scenario *sc, lgx_w
     return lg_jfail(c, "expected a type of event this scenario has, found \"%s\" (it has no %s event)", what, what);
 }
 
+static int agent_index(const lgx_experiment *ex, const char *label)
+{
+    for (int a = 0; a < ex->n_agents; a++)
+        if (!strcmp(ex->agents[a].label, label)) return a;
+    return -1;
+}
+
 static int read_label(lg_jctx *c, const cJSON *it, const lgx_experiment *ex, char *out)
 {
     if (lg_jval_string(c, it, out, LG_NAME_LEN, 1)) return -1;
-    for (int a = 0; a < ex->n_agents; a++)
-        if (!strcmp(ex->agents[a].label, out)) return 0;
+    if (agent_index(ex, out) >= 0) return 0;
     return lg_jfail(c, "expected the label of one of the experiment's agents, found \"%s\"", out);
 }
 
@@ -168,10 +174,11 @@ int lgx_claims_read(lg_jctx *c, const cJSON *arr, const lg_scenario *sc, lgx_exp
 
 void lgx_claims_dump(lg_jbuild *b, cJSON *root, const lg_scenario *sc, const lgx_experiment *ex)
 {
-    if (ex->n_claims <= 0) return;
-    cJSON *arr = lg_jadd_arr(b, root, "claims");
+    cJSON *arr = NULL;
     for (int i = 0; i < ex->n_claims && i < LGX_MAX_CLAIMS; i++) {
         const lgx_claim *cl = &ex->claims[i];
+        if (agent_index(ex, cl->agent) < 0 || agent_index(ex, cl->than_agent) < 0) continue;
+        if (!arr) arr = lg_jadd_arr(b, root, "claims");
         char w[64];
         cJSON *o = lg_jadd_obj(b, arr, NULL);
         lg_jadd_str(b, o, "text", cl->text, sizeof cl->text);
@@ -194,13 +201,6 @@ void lgx_claims_dump(lg_jbuild *b, cJSON *root, const lg_scenario *sc, const lgx
 }
 
 /* ---- measuring ---- */
-
-static int agent_index(const lgx_experiment *ex, const char *label)
-{
-    for (int a = 0; a < ex->n_agents; a++)
-        if (!strcmp(ex->agents[a].label, label)) return a;
-    return -1;
-}
 
 /* One side's value on run s of agent a (NAN when there is none). */
 static double live_value(const lgx_run_config *cfg, const lgx_job *j, const lgx_window *w, int metric)

@@ -68,6 +68,16 @@ static int either(lg_jctx *c, const cJSON *o, const char *steps, const char *min
     return lg_jfail(c, "expected either %s or %s, found both", steps, minutes);
 }
 
+/* The default baseline: "random" if there is such an agent, else the first. */
+static void default_baseline(lgx_experiment *ex)
+{
+    int has_random = 0;
+    for (int k = 0; k < ex->n_agents; k++)
+        if (!strcmp(ex->agents[k].label, "random")) has_random = 1;
+    memset(ex->baseline, 0, sizeof ex->baseline);
+    snprintf(ex->baseline, sizeof ex->baseline, "%s", has_random ? "random" : ex->agents[0].label);
+}
+
 static int read_experiment(lg_jctx *c, const cJSON *o, lgx_experiment *ex, const lg_scenario *sc)
 {
     size_t at = lg_jpush_key(c, "experiment");
@@ -86,13 +96,7 @@ static int read_experiment(lg_jctx *c, const cJSON *o, lgx_experiment *ex, const
             lg_jpop(c, s2);
         }
         lg_jpop(c, s);
-        /* Default baseline: "random" if there is such an agent, else the first. */
-        int has_random = 0;
-        for (int k = 0; k < n; k++)
-            if (!strcmp(ex->agents[k].label, "random")) has_random = 1;
-        memset(ex->baseline, 0, sizeof ex->baseline);
-        memcpy(ex->baseline, has_random ? "random" : ex->agents[0].label,
-               strlen(has_random ? "random" : ex->agents[0].label));
+        default_baseline(ex);
     }
     if (lg_jget_int(c, o, "seeds", 1, 100000, &ex->seeds) || lg_jget_int(c, o, "train_steps", 0, INT_MAX, &ex->train_steps) ||
         lg_jget_int(c, o, "eval_every", 1, INT_MAX, &ex->eval_every) ||
@@ -324,6 +328,7 @@ static int select_agents(const lgx_experiment *ex, const char *list, int max, lg
             }
         p += len + (p[len] == ',');
     }
+    if (out->n_agents > 0 && lgx_baseline_index(out) < 0) default_baseline(out);
     return 0;
 }
 

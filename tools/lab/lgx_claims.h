@@ -53,7 +53,9 @@ typedef struct lgx_experiment lgx_experiment;
 /* The "claims" list of a document (at path "claims"), after its experiment
  * section (labels are checked against ex's agents). 0, or -1 with a message. */
 int lgx_claims_read(lg_jctx *c, const cJSON *arr, const lg_scenario *sc, lgx_experiment *ex);
-/* The "claims" list as written by the dumper (nothing when there are none). */
+/* The "claims" list as written by the dumper: the claims whose agents are
+ * all in ex (--agents may have left some out; a results folder's
+ * scenario.json must load again). Nothing when none is left. */
 void lgx_claims_dump(lg_jbuild *b, cJSON *root, const lg_scenario *sc, const lgx_experiment *ex);
 /* "during bot_wave", "final", ... */
 void lgx_window_text(const lgx_window *w, char *buf, size_t n);
