@@ -323,7 +323,8 @@ static int report(const run_flags *f, const lgx_run_config *cfg, const lgx_run_r
     }
     int unheld = report_claims(f, cfg, res);
     if (!f->json)
-        printf("\nresults: %s/ (curves.csv, summary.json%s)%s\n", cfg->out_dir, res->online ? "" : ", runs/",
+        printf("\nresults: %s/ (curves.csv, summary.json%s%s)%s\n", cfg->out_dir,
+               res->online ? "" : ", timeline.csv, runs/", !res->online && cfg->sc->n_events ? ", events.csv" : "",
                rc ? " [PARTIAL]" : "");
     if (rc > 0)
         fprintf(stderr, "livegym run: interrupted after %d of %d runs; the folder is marked partial. "
