@@ -15,6 +15,8 @@
  * u64 FNV-1a hash of everything before it. Little-endian host order (the
  * project targets x86-64/arm64 Linux); the version bumps if that changes. */
 
+_Static_assert(sizeof(long) == 8, "agents save long counters as 64-bit blocks");
+
 #define LGA_MAGIC "LGAGENT"
 #define LGA_VERSION 1u
 
@@ -158,6 +160,79 @@ static int check_header(reader *r, const char *path, const char *agent, size_t e
     return 0;
 }
 
+/* Element i of a block's bytes as a double (unaligned-safe). */
+static double element(const unsigned char *p, lga_elem e, size_t i)
+{
+    switch (e) {
+    case LGA_F32: {
+        float v;
+        memcpy(&v, p + i * 4, 4);
+        return v;
+    }
+    case LGA_F64: {
+        double v;
+        memcpy(&v, p + i * 8, 8);
+        return v;
+    }
+    case LGA_I32: {
+        int32_t v;
+        memcpy(&v, p + i * 4, 4);
+        return v;
+    }
+    case LGA_I64: {
+        int64_t v;
+        memcpy(&v, p + i * 8, 8);
+        return (double)v;
+    }
+    case LGA_U8: return p[i];
+    default: return 0;
+    }
+}
+
+/* Every element of the file's bytes for block b within its range. */
+static int check_values(const lga_state_block *b, const unsigned char *p, const char *path, char *err, size_t errsz)
+{
+    static const size_t width[] = {[LGA_RAW] = 1, [LGA_F32] = 4, [LGA_F64] = 8, [LGA_I32] = 4, [LGA_I64] = 8,
+                                   [LGA_U8] = 1};
+    if (b->elem == LGA_RAW) return 0;
+    const size_t n = b->bytes / width[b->elem];
+    for (size_t i = 0; i < n; i++) {
+        double v = element(p, b->elem, i);
+        if (v >= b->lo && v <= b->hi) continue; /* NaN fails both */
+        snprintf(err, errsz, "%s: block \"%s\"[%zu]: expected a value in [%g, %g], found %g", path, b->name, i, b->lo,
+                 b->hi, v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Put the file's blocks in place and let the agent check them; on a refusal
+ * the old state goes back. */
+static int install(lga_agent *a, const lga_state_block *blocks, int n, const char *buf, const size_t *data_at,
+                   const char *path, char *err, size_t errsz)
+{
+    size_t total = 0;
+    for (int i = 0; i < n; i++) total += blocks[i].name[0] == '=' ? 0 : blocks[i].bytes;
+    char *old = a->type->check ? malloc(total ? total : 1) : NULL;
+    if (a->type->check && !old) return snprintf(err, errsz, "%s: out of memory", path), -1;
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        if (blocks[i].name[0] == '=') continue;
+        if (old) memcpy(old + at, blocks[i].data, blocks[i].bytes), at += blocks[i].bytes;
+        memcpy(blocks[i].data, buf + data_at[i], blocks[i].bytes);
+    }
+    char why[256];
+    if (!a->type->check || a->type->check(a, why, sizeof why) == 0) return free(old), 0;
+    at = 0;
+    for (int i = 0; i < n; i++) {
+        if (blocks[i].name[0] == '=') continue;
+        memcpy(blocks[i].data, old + at, blocks[i].bytes), at += blocks[i].bytes;
+    }
+    free(old);
+    snprintf(err, errsz, "%s: %s", path, why);
+    return -1;
+}
+
 int lga_load(lga_agent *a, const char *path, char *err, size_t errsz)
 {
     lga_state_block blocks[LGA_MAX_STATE_BLOCKS];
@@ -182,8 +257,8 @@ int lga_load(lga_agent *a, const char *path, char *err, size_t errsz)
             goto out;
         }
     for (int i = 0; i < n; i++)
-        if (blocks[i].name[0] != '=') memcpy(blocks[i].data, buf + data_at[i], blocks[i].bytes);
-    rc = 0;
+        if (check_values(&blocks[i], (const unsigned char *)buf + data_at[i], path, err, errsz)) goto out;
+    rc = install(a, blocks, n, buf, data_at, path, err, errsz);
 out:
     free(buf);
     return rc;

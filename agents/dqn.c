@@ -522,35 +522,67 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
 }
 
 /* Everything that determines the future: a loaded agent continues exactly
- * as the saved one would have. "=shape" must match, not be loaded. */
+ * as the saved one would have. "=shape" must match, not be loaded. Table
+ * ids index the table ring (id % R): never negative. */
 static int state(lga_agent *base, lga_state_block *bl)
 {
     dqn_agent *a = (dqn_agent *)base;
     size_t B = (size_t)a->p.buffer_size, S = (size_t)a->slot_dim, T = (size_t)a->C * (size_t)a->ch_dim;
     size_t N = (size_t)a->N, n = (size_t)a->p.n_step, np = lgn_mlp_n_params(a->net);
+    const double F = LGA_FMAX, ids = 9e18, acts = a->C - 1;
     int k = 0;
-    bl[k++] = (lga_state_block){"=shape", a->shape_tag, sizeof a->shape_tag};
-    bl[k++] = (lga_state_block){"params", lgn_mlp_params(a->net), np * sizeof(float)};
-    bl[k++] = (lga_state_block){"target", lgn_mlp_params(a->target), np * sizeof(float)};
-    bl[k++] = (lga_state_block){"adam_moments", a->opt.m, 2 * np * sizeof(float)};
-    bl[k++] = (lga_state_block){"adam_step", &a->opt.step, sizeof a->opt.step};
-    bl[k++] = (lga_state_block){"counters", &a->c, sizeof a->c};
-    bl[k++] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
-    bl[k++] = (lga_state_block){"replay_obs", a->r_obs, B * S * sizeof(float)};
-    bl[k++] = (lga_state_block){"replay_next", a->r_next, B * S * sizeof(float)};
-    bl[k++] = (lga_state_block){"replay_table", a->r_tab, B * sizeof(int64_t)};
-    bl[k++] = (lga_state_block){"replay_table_next", a->r_tab_next, B * sizeof(int64_t)};
-    bl[k++] = (lga_state_block){"replay_action", a->r_act, B * sizeof(int32_t)};
-    bl[k++] = (lga_state_block){"replay_return", a->r_ret, B * sizeof(float)};
-    bl[k++] = (lga_state_block){"replay_discount", a->r_disc, B * sizeof(float)};
-    bl[k++] = (lga_state_block){"table_ring", a->tables, (size_t)a->R * T * sizeof(float)};
-    bl[k++] = (lga_state_block){"table_ids", a->table_ids, (size_t)a->R * sizeof(int64_t)};
-    bl[k++] = (lga_state_block){"pending_obs", a->p_obs, N * n * S * sizeof(float)};
-    bl[k++] = (lga_state_block){"pending_table", a->p_tab, N * n * sizeof(int64_t)};
-    bl[k++] = (lga_state_block){"pending_action", a->p_act, N * n * sizeof(int32_t)};
-    bl[k++] = (lga_state_block){"pending_reward", a->p_rew, N * n * sizeof(float)};
-    bl[k++] = (lga_state_block){"pending_length", a->p_len, N * sizeof(int32_t)};
+    bl[k++] = LGA_RAW_BLOCK("=shape", a->shape_tag, sizeof a->shape_tag);
+    bl[k++] = LGA_F32_BLOCK("params", lgn_mlp_params(a->net), np, -F, F);
+    bl[k++] = LGA_F32_BLOCK("target", lgn_mlp_params(a->target), np, -F, F);
+    bl[k++] = LGA_F32_BLOCK("adam_moments", a->opt.m, 2 * np, -F, F);
+    bl[k++] = LGA_I64_BLOCK("adam_step", &a->opt.step, 1, 0, ids);
+    bl[k++] = LGA_RAW_BLOCK("counters", &a->c, sizeof a->c);
+    bl[k++] = LGA_RAW_BLOCK("rng", &a->rng, sizeof a->rng);
+    bl[k++] = LGA_F32_BLOCK("replay_obs", a->r_obs, B * S, -F, F);
+    bl[k++] = LGA_F32_BLOCK("replay_next", a->r_next, B * S, -F, F);
+    bl[k++] = LGA_I64_BLOCK("replay_table", a->r_tab, B, 0, ids);
+    bl[k++] = LGA_I64_BLOCK("replay_table_next", a->r_tab_next, B, 0, ids);
+    bl[k++] = LGA_I32_BLOCK("replay_action", a->r_act, B, 0, acts);
+    bl[k++] = LGA_F32_BLOCK("replay_return", a->r_ret, B, -F, F);
+    bl[k++] = LGA_F32_BLOCK("replay_discount", a->r_disc, B, 0, 1);
+    bl[k++] = LGA_F32_BLOCK("table_ring", a->tables, (size_t)a->R * T, -F, F);
+    bl[k++] = LGA_I64_BLOCK("table_ids", a->table_ids, a->R, -1, ids);
+    bl[k++] = LGA_F32_BLOCK("pending_obs", a->p_obs, N * n * S, -F, F);
+    bl[k++] = LGA_I64_BLOCK("pending_table", a->p_tab, N * n, 0, ids);
+    bl[k++] = LGA_I32_BLOCK("pending_action", a->p_act, N * n, 0, acts);
+    bl[k++] = LGA_F32_BLOCK("pending_reward", a->p_rew, N * n, -F, F);
+    bl[k++] = LGA_I32_BLOCK("pending_length", a->p_len, N, 0, (double)n);
     return k;
+}
+
+/* The counters against the capacities and each other: the replay ring's
+ * position and fill, table ids below the next one to assign, and the
+ * backlogs of gradient steps and target updates no longer than a run of
+ * this agent can build (a loop runs once per unit of backlog). */
+static int check(const lga_agent *base, char *err, size_t errsz)
+{
+    const dqn_agent *a = (const dqn_agent *)base;
+    const long B = a->p.buffer_size, next = a->c.table_next_id;
+    const char *bad = NULL;
+    if (a->c.t < 0 || a->c.stored < 0 || a->c.updates < 0) bad = "t, stored and updates are never negative";
+    else if (a->c.pos < 0 || a->c.pos >= B) bad = "pos is a replay index, in [0, buffer_size)";
+    else if (a->c.count < 0 || a->c.count > B || a->c.count > a->c.stored)
+        bad = "count is in [0, buffer_size] and at most stored";
+    else if (a->c.since_train < 0 || a->c.since_train > a->c.stored) bad = "since_train is in [0, stored]";
+    else if (a->c.since_target < 0 || a->c.since_target > a->c.t + a->p.target_update + a->N)
+        bad = "since_target is in [0, t + target_update + slots]";
+    else if (next < 0 || a->c.last_table_id < -1 || a->c.last_table_id >= next)
+        bad = "table ids: last_table_id in [-1, table_next_id)";
+    for (long i = 0; !bad && i < B; i++)
+        if (a->r_tab[i] >= next + 1 || a->r_tab_next[i] >= next + 1) bad = "replay table ids at most table_next_id";
+    for (int i = 0; !bad && i < a->R; i++)
+        if (a->table_ids[i] >= next) bad = "table_ids are below table_next_id";
+    if (!bad) return 0;
+    snprintf(err, errsz, "block \"counters\": expected %s, found t %ld, stored %ld, pos %ld, count %ld, "
+                         "since_train %ld, since_target %ld, table_next_id %ld, last_table_id %ld",
+             bad, a->c.t, a->c.stored, a->c.pos, a->c.count, a->c.since_train, a->c.since_target, next,
+             a->c.last_table_id);
+    return -1;
 }
 
 static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
@@ -578,6 +610,7 @@ const lga_agent_type lga_dqn_type = {
     .update = update,
     .free = destroy,
     .state = state,
+    .check = check,
     .scores = scores,
     .epsilon = epsilon,
 };

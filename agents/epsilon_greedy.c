@@ -97,10 +97,10 @@ static int state(lga_agent *base, lga_state_block *blocks)
 {
     eg_agent *a = (eg_agent *)base;
     size_t n = (size_t)a->ctx.n_ctx * (size_t)a->ctx.n_actions;
-    blocks[0] = (lga_state_block){"q", a->q, n * sizeof(float)};
-    blocks[1] = (lga_state_block){"n", a->n, n * sizeof(float)};
-    blocks[2] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
-    blocks[3] = (lga_state_block){"t", &a->t, sizeof a->t};
+    blocks[0] = LGA_F32_BLOCK("q", a->q, n, -LGA_FMAX, LGA_FMAX);
+    blocks[1] = LGA_F32_BLOCK("n", a->n, n, 0, LGA_FMAX);
+    blocks[2] = LGA_RAW_BLOCK("rng", &a->rng, sizeof a->rng);
+    blocks[3] = LGA_I64_BLOCK("t", &a->t, 1, 0, 9e18);
     return 4;
 }
 

@@ -121,10 +121,10 @@ static int state(lga_agent *base, lga_state_block *blocks)
 {
     gb_agent *a = (gb_agent *)base;
     size_t n = (size_t)a->ctx.n_ctx * (size_t)a->ctx.n_actions;
-    blocks[0] = (lga_state_block){"h", a->h, n * sizeof(float)};
-    blocks[1] = (lga_state_block){"rbar", a->rbar, (size_t)a->ctx.n_ctx * sizeof(double)};
-    blocks[2] = (lga_state_block){"count", a->count, (size_t)a->ctx.n_ctx * sizeof(double)};
-    blocks[3] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
+    blocks[0] = LGA_F32_BLOCK("h", a->h, n, -LGA_FMAX, LGA_FMAX);
+    blocks[1] = LGA_F64_BLOCK("rbar", a->rbar, a->ctx.n_ctx, -LGA_FMAX, LGA_FMAX);
+    blocks[2] = LGA_F64_BLOCK("count", a->count, a->ctx.n_ctx, 0, LGA_FMAX);
+    blocks[3] = LGA_RAW_BLOCK("rng", &a->rng, sizeof a->rng);
     return 4;
 }
 

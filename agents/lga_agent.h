@@ -59,12 +59,29 @@ typedef struct {
 
 typedef struct lga_agent lga_agent;
 
-/* A piece of an agent's learned state, for save/load. */
+/* A piece of an agent's learned state, for save/load, with what its
+ * values may be: a state file is hostile until checked (lga_load refuses a
+ * block with a value out of its range; RAW blocks are any bytes, or the
+ * agent's `check` looks at them). */
+typedef enum { LGA_RAW, LGA_F32, LGA_F64, LGA_I32, LGA_I64, LGA_U8 } lga_elem;
+
 typedef struct {
     const char *name;
     void *data;
     size_t bytes;
+    lga_elem elem;
+    double lo, hi; /* every element in [lo, hi] (floats: and finite) */
 } lga_state_block;
+
+/* The largest magnitude a loaded float may have: finite, and far from
+ * overflowing in the arithmetic that follows. */
+#define LGA_FMAX 1e30
+#define LGA_RAW_BLOCK(nm, p, size) ((lga_state_block){nm, p, size, LGA_RAW, 0, 0})
+#define LGA_F32_BLOCK(nm, p, count, lo, hi) ((lga_state_block){nm, p, (size_t)(count) * sizeof(float), LGA_F32, lo, hi})
+#define LGA_F64_BLOCK(nm, p, count, lo, hi) ((lga_state_block){nm, p, (size_t)(count) * sizeof(double), LGA_F64, lo, hi})
+#define LGA_I32_BLOCK(nm, p, count, lo, hi) ((lga_state_block){nm, p, (size_t)(count) * sizeof(int32_t), LGA_I32, lo, hi})
+#define LGA_I64_BLOCK(nm, p, count, lo, hi) ((lga_state_block){nm, p, (size_t)(count) * sizeof(int64_t), LGA_I64, lo, hi})
+#define LGA_U8_BLOCK(nm, p, count, lo, hi) ((lga_state_block){nm, p, (size_t)(count), LGA_U8, lo, hi})
 
 #define LGA_MAX_STATE_BLOCKS 32
 
@@ -86,6 +103,11 @@ typedef struct {
      * name starts with '=' is checked on load (it must equal the file's)
      * rather than loaded: shapes, for instance. */
     int (*state)(lga_agent *a, lga_state_block *blocks);
+    /* Optional: after a load put the blocks in place, what their ranges
+     * cannot say (counters against capacities, ids against each other).
+     * 0, or -1 with a message naming the field; lga_load then puts the old
+     * state back. NULL: the ranges say it all. */
+    int (*check)(const lga_agent *a, char *err, size_t errsz);
     /* Optional, for tools that show what an agent thinks (the viewer):
      * the agent's current value of each channel for slot `slot` of b (what
      * its greedy choice maximises), returning 1; NULL when it has none. */
@@ -144,7 +166,10 @@ void lga_top_k(const float *scores, const uint8_t *mask, int n_actions, int k, l
  * rename), or load it back into an agent created with the same name,
  * hyperparameters and env shape. The file holds a magic number, a format
  * version, the agent name, each block's name and size, and an FNV-1a
- * checksum; a file that does not match is refused and the agent untouched. */
+ * checksum. The checksum catches accidents; then every value is checked
+ * against its block's range and the agent's own `check`: any file either
+ * loads into a state the agent can run, or is refused with one line (file,
+ * block, element, expected, found) and the agent untouched. */
 int lga_save(lga_agent *a, const char *path, char *err, size_t errsz);
 int lga_load(lga_agent *a, const char *path, char *err, size_t errsz);
 

@@ -145,9 +145,9 @@ static int state(lga_agent *base, lga_state_block *blocks)
 {
     lin_agent *a = (lin_agent *)base;
     size_t A = (size_t)a->n_actions, d = (size_t)a->d;
-    blocks[0] = (lga_state_block){"ainv", a->ainv, A * d * d * sizeof(double)};
-    blocks[1] = (lga_state_block){"b", a->bvec, A * d * sizeof(double)};
-    blocks[2] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
+    blocks[0] = LGA_F64_BLOCK("ainv", a->ainv, A * d * d, -LGA_FMAX, LGA_FMAX);
+    blocks[1] = LGA_F64_BLOCK("b", a->bvec, A * d, -LGA_FMAX, LGA_FMAX);
+    blocks[2] = LGA_RAW_BLOCK("rng", &a->rng, sizeof a->rng);
     return 3;
 }
 

@@ -47,6 +47,6 @@ void lga_ranker_free(lga_agent *base)
 int lga_ranker_state(lga_agent *base, lga_state_block *blocks)
 {
     lga_ranker *r = (lga_ranker *)base;
-    blocks[0] = (lga_state_block){"rng", &r->rng, sizeof r->rng};
+    blocks[0] = LGA_RAW_BLOCK("rng", &r->rng, sizeof r->rng);
     return 1;
 }

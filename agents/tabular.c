@@ -134,14 +134,14 @@ int lga_tabular_state(lga_agent *base, lga_state_block *blocks)
 {
     lga_tabular *a = (lga_tabular *)base;
     size_t N = (size_t)a->n_slots;
-    blocks[0] = (lga_state_block){"q", a->q, (size_t)a->n_states * (size_t)a->n_actions * sizeof(float)};
-    blocks[1] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
-    blocks[2] = (lga_state_block){"t", &a->t, sizeof a->t};
-    blocks[3] = (lga_state_block){"pend_s", a->pend_s, N * sizeof(int32_t)};
-    blocks[4] = (lga_state_block){"pend_a", a->pend_a, N * sizeof(int32_t)};
-    blocks[5] = (lga_state_block){"pend_next", a->pend_next, N * sizeof(int32_t)};
-    blocks[6] = (lga_state_block){"pend_r", a->pend_r, N * sizeof(float)};
-    blocks[7] = (lga_state_block){"pending", a->pending, N};
+    blocks[0] = LGA_F32_BLOCK("q", a->q, (size_t)a->n_states * (size_t)a->n_actions, -LGA_FMAX, LGA_FMAX);
+    blocks[1] = LGA_RAW_BLOCK("rng", &a->rng, sizeof a->rng);
+    blocks[2] = LGA_I64_BLOCK("t", &a->t, 1, 0, 9e18);
+    blocks[3] = LGA_I32_BLOCK("pend_s", a->pend_s, N, 0, a->n_states - 1);
+    blocks[4] = LGA_I32_BLOCK("pend_a", a->pend_a, N, 0, a->n_actions - 1);
+    blocks[5] = LGA_I32_BLOCK("pend_next", a->pend_next, N, 0, a->n_states - 1);
+    blocks[6] = LGA_F32_BLOCK("pend_r", a->pend_r, N, -LGA_FMAX, LGA_FMAX);
+    blocks[7] = LGA_U8_BLOCK("pending", a->pending, N, 0, 1);
     return 8;
 }
 

@@ -131,9 +131,10 @@ static int state(lga_agent *base, lga_state_block *blocks)
 {
     ts_agent *a = (ts_agent *)base;
     size_t n = (size_t)a->ctx.n_ctx * (size_t)a->ctx.n_actions;
-    blocks[0] = (lga_state_block){"n", a->n, n * sizeof(float)};
-    blocks[1] = (lga_state_block){"s", a->s, n * sizeof(float)};
-    blocks[2] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
+    /* Beta shapes must stay positive: counts are never negative. */
+    blocks[0] = LGA_F32_BLOCK("n", a->n, n, 0, LGA_FMAX);
+    blocks[1] = LGA_F32_BLOCK("s", a->s, n, a->p.bernoulli ? 0 : -LGA_FMAX, LGA_FMAX);
+    blocks[2] = LGA_RAW_BLOCK("rng", &a->rng, sizeof a->rng);
     return 3;
 }
 

@@ -83,10 +83,10 @@ static int state(lga_agent *base, lga_state_block *blocks)
 {
     ucb_agent *a = (ucb_agent *)base;
     size_t n = (size_t)a->ctx.n_ctx * (size_t)a->ctx.n_actions;
-    blocks[0] = (lga_state_block){"q", a->q, n * sizeof(float)};
-    blocks[1] = (lga_state_block){"n", a->n, n * sizeof(float)};
-    blocks[2] = (lga_state_block){"t", a->t, (size_t)a->ctx.n_ctx * sizeof(double)};
-    blocks[3] = (lga_state_block){"rng", &a->rng, sizeof a->rng};
+    blocks[0] = LGA_F32_BLOCK("q", a->q, n, -LGA_FMAX, LGA_FMAX);
+    blocks[1] = LGA_F32_BLOCK("n", a->n, n, 0, LGA_FMAX);
+    blocks[2] = LGA_F64_BLOCK("t", a->t, a->ctx.n_ctx, 0, LGA_FMAX);
+    blocks[3] = LGA_RAW_BLOCK("rng", &a->rng, sizeof a->rng);
     return 4;
 }
 

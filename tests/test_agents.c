@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "lg_checksum.h"
 #include "lg_test.h"
 #include "lga_agent.h"
 #include "lga_params.h"
@@ -138,6 +139,123 @@ START_TEST(test_corrupt_state_refused)
     lga_free(a), lga_free(b), lga_free(u), lga_free(small);
     lgx_loop_free(&lp);
     lg_env_free(env), free(sc);
+}
+END_TEST
+
+/* Where block `want`'s bytes start in a state file (its layout is in
+ * agents/agent_file.c), or 0. */
+static size_t block_offset(const unsigned char *buf, size_t n, int want)
+{
+    size_t at = 8 + 4;
+    uint32_t len, nb;
+    memcpy(&len, buf + at, 4), at += 4 + len;
+    memcpy(&nb, buf + at, 4), at += 4;
+    for (uint32_t i = 0; i < nb && at + 4 <= n; i++) {
+        uint64_t sz;
+        memcpy(&len, buf + at, 4), at += 4 + len;
+        memcpy(&sz, buf + at, 8), at += 8;
+        if ((int)i == want) return at;
+        at += sz;
+    }
+    return 0;
+}
+
+/* Write buf with element 0 of block `blk` set to v (as its type) and a
+ * valid checksum: damage a checksum cannot see. */
+static void write_forged(const char *path, const unsigned char *buf, size_t n, int blk, lga_elem e, double v)
+{
+    unsigned char *copy = malloc(n);
+    memcpy(copy, buf, n);
+    size_t at = block_offset(copy, n, blk);
+    ck_assert(at > 0);
+    float f = (float)v;
+    int32_t i32 = (int32_t)v;
+    int64_t i64 = (int64_t)v;
+    uint8_t u8 = (uint8_t)v;
+    if (e == LGA_F32) memcpy(copy + at, &f, 4);
+    if (e == LGA_F64) memcpy(copy + at, &v, 8);
+    if (e == LGA_I32) memcpy(copy + at, &i32, 4);
+    if (e == LGA_I64) memcpy(copy + at, &i64, 8);
+    if (e == LGA_U8) copy[at] = u8;
+    uint64_t h = lg_fnv1a64(LG_FNV1A64_INIT, copy, n - 8);
+    memcpy(copy + n - 8, &h, 8);
+    test_write_bytes(path, copy, n);
+    free(copy);
+}
+
+/* A file with a valid checksum but a value out of its block's range (NaN,
+ * infinity, a negative count, an index past the end) is refused with a
+ * line naming the block, and the agent keeps its state, for every agent.
+ * DQN's replay position past its buffer (a write far outside it, once) is
+ * refused by its own check. */
+START_TEST(test_forged_state_refused)
+{
+    lg_scenario *sc = test_scenario();
+    char path[256], bad[256], again[256], err[512];
+    snprintf(path, sizeof path, "%s/agent_forge_%d.bin", LG_BINARY_DIR, (int)getpid());
+    snprintf(bad, sizeof bad, "%s/agent_forged_%d.bin", LG_BINARY_DIR, (int)getpid());
+    snprintf(again, sizeof again, "%s/agent_again_%d.bin", LG_BINARY_DIR, (int)getpid());
+    for (int k = 0; k < lga_count(); k++) {
+        const char *name = lga_at(k)->name;
+        lg_env *env = test_env(sc, 4, 5, LG_LAYOUT_FLAT);
+        lga_agent *a = make_agent(name, strcmp(name, "dqn") ? "{}" : "{\"learning_starts\": 10}", env, 9);
+        lgx_loop lp;
+        ck_assert_int_eq(lgx_loop_init(&lp, env), 0);
+        lgx_train(&lp, a, env, 400, NULL);
+        ck_assert_int_eq(lga_save(a, path, err, sizeof err), 0);
+        size_t n;
+        unsigned char *buf = (unsigned char *)test_slurp(path, &n);
+        lga_state_block blocks[LGA_MAX_STATE_BLOCKS];
+        int nb = a->type->state(a, blocks);
+        int forged = 0;
+        for (int i = 0; i < nb; i++) {
+            const lga_state_block *b = &blocks[i];
+            if (b->elem == LGA_RAW || b->bytes == 0) continue;
+            int fl = b->elem == LGA_F32 || b->elem == LGA_F64;
+            double bads[3] = {fl ? NAN : b->lo - 1, fl ? INFINITY : b->hi + 1, fl ? -INFINITY : b->lo - 1};
+            for (int v = 0; v < 3; v++) {
+                if (!fl && (bads[v] < -2e9 && b->elem == LGA_I32)) continue;
+                if (b->elem == LGA_U8 && (bads[v] < 0 || bads[v] > 255)) continue;
+                if (b->elem == LGA_I64 && bads[v] > 9.2e18) continue;
+                if (bads[v] >= b->lo && bads[v] <= b->hi) continue; /* lost in rounding: not out of range */
+                write_forged(bad, buf, n, i, b->elem, bads[v]);
+                ck_assert_msg(lga_load(a, bad, err, sizeof err) != 0, "%s: block %s value %g loaded", name, b->name,
+                              bads[v]);
+                char want[96];
+                snprintf(want, sizeof want, "block \"%s\"[0]: expected a value in", b->name);
+                ck_assert_msg(strstr(err, want) && strstr(err, bad), "%s: %s", name, err);
+                forged++;
+            }
+        }
+        ck_assert_msg(forged > 0 || !strcmp(name, "random") || !strcmp(name, "popular") || !strcmp(name, "oracle"),
+                      "%s: no typed block to forge", name);
+        if (!strcmp(name, "dqn")) {
+            int counters = -1;
+            for (int i = 0; i < nb; i++)
+                if (!strcmp(blocks[i].name, "counters")) counters = i;
+            unsigned char *copy = malloc(n);
+            memcpy(copy, buf, n);
+            int64_t huge = (int64_t)1 << 40;
+            memcpy(copy + block_offset(copy, n, counters) + 7 * 8, &huge, 8); /* pos */
+            uint64_t h = lg_fnv1a64(LG_FNV1A64_INIT, copy, n - 8);
+            memcpy(copy + n - 8, &h, 8);
+            test_write_bytes(bad, copy, n);
+            free(copy);
+            ck_assert_int_ne(lga_load(a, bad, err, sizeof err), 0);
+            ck_assert_msg(strstr(err, "block \"counters\": expected pos is a replay index"), "%s", err);
+        }
+        /* untouched: it saves the same bytes as before the refusals */
+        ck_assert_int_eq(lga_save(a, again, err, sizeof err), 0);
+        size_t n2;
+        char *buf2 = test_slurp(again, &n2);
+        ck_assert_msg(n2 == n && !memcmp(buf, buf2, n), "%s: state changed by a refused load", name);
+        free(buf), free(buf2);
+        lgx_loop_free(&lp);
+        lga_free(a);
+        lg_env_free(env);
+    }
+    remove(path), remove(bad), remove(again);
+    free(sc);
 }
 END_TEST
 
@@ -378,6 +496,7 @@ int main(void)
     tcase_add_test(tc, test_never_picks_masked_slate);
     tcase_add_test(tc, test_save_load_identical_actions);
     tcase_add_test(tc, test_corrupt_state_refused);
+    tcase_add_test(tc, test_forged_state_refused);
     tcase_add_test(tc, test_bad_hyperparameters_refused);
     tcase_add_test(tc, test_parameter_tables);
     tcase_add_test(tc, test_bandits_beat_random_on_testbed);
