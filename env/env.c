@@ -2,6 +2,7 @@
  * create, reset, step with SAME_STEP auto-reset, queries, and the state
  * file. All memory is one block carved at create time; step and reset never
  * allocate. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,26 @@ size_t lg_env_state_save(const lg_env *env, void *buf, size_t cap)
     return need;
 }
 
+/* The env's own part of a loaded state: the clock, the slots' last step
+ * (read by callers before they step again). */
+static int check_common(const lg_env *env, char *err, size_t errsz)
+{
+    const lg_buffers *b = &env->buf;
+    if (!(fabs(env->clock) <= 1e12) || env->steps < 0)
+        return lg_fail(err, errsz, "env state: clock and steps: expected a finite clock and steps >= 0, found %g and %lld",
+                       env->clock, (long long)env->steps);
+    for (int i = 0; i < env->N; i++) {
+        const lg_info *in = &b->info[i];
+        if (!(fabsf(b->reward[i]) <= 1e30f) || b->terminated[i] > 1 || b->truncated[i] > 1)
+            return lg_fail(err, errsz, "env state: slot %d: expected a finite reward and flags 0 or 1", i);
+        if (in->watched < -1 || in->watched >= env->C || in->session_step < 0 ||
+            !(fabsf(in->watch_minutes) + fabsf(in->budget_left) + fabsf(in->r_watch) + fabsf(in->r_gift) +
+                  fabsf(in->r_follow) + fabsf(in->r_invalid) <= 1e30f))
+            return lg_fail(err, errsz, "env state: info[%d]: expected a channel or -1 watched, and finite figures", i);
+    }
+    return 0;
+}
+
 int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_t errsz)
 {
     env_state_header h;
@@ -219,12 +240,25 @@ int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_
     if (h.block_bytes != env->block_bytes || len != sizeof h + env->block_bytes)
         return lg_fail(err, errsz, "env state: expected %zu bytes of state (same scenario and slots), found %zu",
                     sizeof h + env->block_bytes, len);
-    if (env->ops->load_marks && env->ops->load_marks(env, h.marks, err, errsz)) return -1;
+    void *before = malloc(env->block_bytes);
+    if (!before) return lg_fail(err, errsz, "env state: out of memory");
+    memcpy(before, env->block, env->block_bytes);
+    env_state_header old = {LG_ENV_STATE_MAGIC, env->block_bytes, env->seed, env->clock, env->steps, {0, 0},
+                            env->warnings};
+    if (env->ops->save_marks) env->ops->save_marks(env, old.marks);
     memcpy(env->block, (const char *)buf + sizeof h, env->block_bytes);
-    env->seed = h.seed;
-    env->clock = h.clock;
-    env->steps = h.steps;
-    env->warnings = h.warnings;
+    env->seed = h.seed, env->clock = h.clock, env->steps = h.steps, env->warnings = h.warnings;
+    if ((env->ops->load_marks && env->ops->load_marks(env, h.marks, err, errsz)) || check_common(env, err, errsz) ||
+        (env->ops->check && env->ops->check(env, before, err, errsz))) {
+        memcpy(env->block, before, env->block_bytes);
+        env->seed = old.seed, env->clock = old.clock, env->steps = old.steps, env->warnings = old.warnings;
+        if (env->ops->load_marks) env->ops->load_marks(env, old.marks, NULL, 0);
+        free(before);
+        return -1;
+    }
+    free(before);
+    if (env->ops->refresh) env->ops->refresh(env);
+    for (int i = 0; i < env->N; i++) write_slot_obs(env, i);
     return 0;
 }
 

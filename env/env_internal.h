@@ -169,6 +169,14 @@ struct lg_world_ops {
      * NULL: none (written as 0). */
     void (*save_marks)(const lg_env *env, int64_t marks[2]);
     int (*load_marks)(lg_env *env, const int64_t marks[2], char *err, size_t errsz);
+    /* After a state load put a file's block in place (`before` is the block
+     * it replaced): 0 when every field of the world is one the step code
+     * can run on, else -1 with a message naming the field (the env is then
+     * restored). NULL: nothing of its own to check. */
+    int (*check)(const lg_env *env, const void *before, char *err, size_t errsz);
+    /* After a load: what is derived from the state (channel table, mask,
+     * counts) written again from it, never taken from the file. */
+    void (*refresh)(lg_env *env);
 };
 
 extern const lg_world_ops lg_live_ops;   /* env/live/live.c */
@@ -181,6 +189,9 @@ void lg_env_carve_buffers(lg_env *env, lg_carver *cv); /* the lg_buffers arrays 
 
 /* An observation block at *cursor (advanced by size); returns its offset. */
 int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int size, float lo, float hi);
+
+/* env/live/check.c */
+int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t errsz);
 
 /* env/live/world.c */
 void lg_world_init_static(lg_env *env);

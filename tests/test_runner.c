@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lg_checksum.h"
 #include "lg_test.h"
 #include "lgx_run.h"
 #include "lgx_stats.h"
@@ -202,6 +203,49 @@ static void *stop_at_checkpoint(void *arg)
     return NULL;
 }
 
+static void keep_note(void *ctx, const char *line)
+{
+    size_t len = strlen(ctx);
+    snprintf((char *)ctx + len, 2048 - len, "%s\n", line);
+}
+
+/* Finished runs whose files were damaged or forged (a step of 1e300 that
+ * once became a long, a flipped timeline byte) are said, run again, and the
+ * folder ends as an untouched one. */
+START_TEST(test_resume_refuses_forged_job_files)
+{
+    lg_scenario *sc = small_world();
+    char d[256], d2[300], cmd[1000], p1[400], p2[400];
+    snprintf(d, sizeof d, "%s/test_runner_forged", LG_BINARY_DIR);
+    snprintf(d2, sizeof d2, "%s_copy", d);
+    lgx_run_config c;
+    config(&c, sc, d, 2);
+    run_ok(&c);
+    snprintf(cmd, sizeof cmd, "rm -rf %s && cp -r %s %s", d2, d, d2);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(p1, sizeof p1, "%s/runs/random/seed-1.json", d2);
+    snprintf(p2, sizeof p2, "%s/runs/ucb1/seed-2.timeline", d2);
+    size_t n;
+    char *js = test_slurp(p1, &n), *at = strstr(js, "\"step\":\t0");
+    ck_assert_ptr_nonnull(at);
+    char *forged = malloc(n + 16);
+    snprintf(forged, n + 16, "%.*s\"step\":\t1e300%s", (int)(at - js), js, at + strlen("\"step\":\t0"));
+    test_write_bytes(p1, (const unsigned char *)forged, strlen(forged));
+    unsigned char *tl = (unsigned char *)test_slurp(p2, &n);
+    tl[n / 2] ^= 1;
+    test_write_bytes(p2, tl, n);
+    free(js), free(forged), free(tl);
+    lgx_run_config r = c;
+    char note[2048] = "";
+    r.out_dir = d2, r.resume = 1, r.on_note = keep_note, r.note_ctx = note;
+    run_ok(&r);
+    ck_assert_msg(strstr(note, p1) && strstr(note, "curve[0].step: expected 0"), "%s", note);
+    ck_assert_msg(strstr(note, p2) && strstr(note, "checksum mismatch"), "%s", note);
+    assert_same_results(d, d2, result_files);
+    free(sc);
+}
+END_TEST
+
 /* A job stopped between evaluations continues from its checkpoint (agent and
  * training env restored) and ends exactly where an uninterrupted run does. */
 START_TEST(test_resume_continues_from_checkpoint)
@@ -239,11 +283,47 @@ START_TEST(test_resume_continues_from_checkpoint)
     struct stat st;
     ck_assert_msg(stat(ck, &st) == 0, "no checkpoint left to resume from");
 
+    /* Two damaged copies: a flipped byte (the checksum sees it) and a NaN
+     * clock in the env state with the checksum made valid again (only the
+     * checks after it see it). Each resumes from the beginning, says so in
+     * one line naming the file, and ends where the uninterrupted run does. */
+    static const char *const files[] = {"curves.csv", "summary.json", "runs/linucb/seed-1.json", NULL};
+    for (int damage = 0; damage < 2; damage++) {
+        char copy[300], cmd[1600], path[600];
+        snprintf(copy, sizeof copy, "%s_damaged%d", cut, damage);
+        snprintf(cmd, sizeof cmd, "rm -rf %s && cp -r %s %s", copy, cut, copy);
+        ck_assert_int_eq(system(cmd), 0);
+        snprintf(path, sizeof path, "%s/runs/linucb/seed-1.ckpt", copy);
+        size_t n;
+        unsigned char *b = (unsigned char *)test_slurp(path, &n);
+        if (damage == 0) {
+            b[n / 2] ^= 0x40;
+        } else {
+            int32_t p;
+            memcpy(&p, b + 12, 4);
+            size_t env_at = 24 + 8 + sizeof(lgx_eval_point) * (size_t)(p + 1) + 8;
+            double nan = NAN;
+            memcpy(b + env_at + 24, &nan, 8);
+            uint64_t h = lg_fnv1a64(LG_FNV1A64_INIT, b, n - 8);
+            memcpy(b + n - 8, &h, 8);
+        }
+        test_write_bytes(path, b, n);
+        free(b);
+        lgx_run_config rd = r;
+        rd.out_dir = copy, rd.resume = 1, rd.stop = &no_stop;
+        char note[2048] = "";
+        rd.on_note = keep_note, rd.note_ctx = note;
+        run_ok(&rd);
+        ck_assert_msg(strstr(note, path) && strstr(note, damage ? "clock" : "checksum mismatch") &&
+                          strstr(note, "linucb seed 1 starts again from the beginning"),
+                      "note: %s", note);
+        assert_same_results(full, copy, files);
+    }
+
     stop = 0;
     r.resume = 1;
     run_ok(&r);
     ck_assert_msg(stat(ck, &st) != 0, "checkpoint not removed after the job finished");
-    static const char *const files[] = {"curves.csv", "summary.json", "runs/linucb/seed-1.json", NULL};
     assert_same_results(full, cut, files);
     free(sc);
 }
@@ -291,6 +371,7 @@ int main(void)
     tcase_add_test(tc, test_interrupt_then_resume_equals_uninterrupted);
     tcase_add_test(tc, test_online_protocol_bandit);
     tcase_add_test(tc, test_resume_continues_from_checkpoint);
+    tcase_add_test(tc, test_resume_refuses_forged_job_files);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

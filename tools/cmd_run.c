@@ -17,6 +17,12 @@
 #include "lgx_stats.h"
 
 static volatile sig_atomic_t stop_flag;
+
+static void print_note(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "livegym run: note: %s\n", line);
+}
 static void on_signal(int sig)
 {
     (void)sig;
@@ -363,6 +369,7 @@ int lg_cmd_run(int argc, char **argv)
     cfg.resume = f.resume;
     cfg.command = command;
     cfg.stop = &stop_flag;
+    cfg.on_note = print_note;
     lg_progress_display display = {&cfg.ex, 0};
     if (lg_progress_enabled()) cfg.on_progress = lg_progress_draw, cfg.progress_ctx = &display;
     struct sigaction sa;

@@ -6,6 +6,7 @@
  * the book, and two agents on the same seed meet the same noise (common
  * random numbers). There is one state; the observation is a constant 0. */
 #include <math.h>
+#include <stdio.h>
 
 #include "classic.h"
 
@@ -80,6 +81,19 @@ static void expected_reward(const lg_env *env, int slot, float *out)
     for (int a = 0; a < env->C; a++) out[a] = env->classic.q_star[slot * env->C + a];
 }
 
+/* A loaded state's true values: finite, not too large to add noise to. */
+static int check(const lg_env *env, const void *before, char *err, size_t errsz)
+{
+    (void)before;
+    for (size_t i = 0; i < (size_t)env->N * (size_t)env->C; i++)
+        if (!(fabsf(env->classic.q_star[i]) <= 1e30f)) {
+            snprintf(err, errsz, "env state: q_star[%zu]: expected a finite number, found %g", i,
+                     (double)env->classic.q_star[i]);
+            return -1;
+        }
+    return 0;
+}
+
 const lg_world_ops lg_bandit_ops = {
     .layout = layout,
     .carve = lg_classic_carve,
@@ -90,4 +104,6 @@ const lg_world_ops lg_bandit_ops = {
     .write_obs = write_obs,
     .state = state,
     .expected_reward = expected_reward,
+    .check = check,
+    .refresh = lg_classic_refresh,
 };

@@ -18,6 +18,8 @@ void lg_classic_reset(lg_env *env)
     memset(env->buf.mask, 1, (size_t)env->N * (size_t)env->C);
 }
 
+void lg_classic_refresh(lg_env *env) { memset(env->buf.mask, 1, (size_t)env->N * (size_t)env->C); }
+
 void lg_classic_tick(lg_env *env)
 {
     env->clock += 1.0;

@@ -13,5 +13,7 @@ void lg_classic_reset(lg_env *env);
 void lg_classic_tick(lg_env *env);
 /* The observation buffers for a slot part of slot_dim values and no channel table. */
 void lg_classic_dims(lg_env *env, int slot_dim);
+/* After a state load: the mask again (every action valid). */
+void lg_classic_refresh(lg_env *env);
 
 #endif

@@ -5,6 +5,7 @@
  * costs -100 and sends the agent back to the start (the episode goes on).
  * Reaching the goal terminates the episode. Deterministic. The observation
  * is the state id (tabular mode) or a one-hot of the position. */
+#include <stdio.h>
 #include <string.h>
 
 #include "classic.h"
@@ -91,6 +92,19 @@ static void expected_reward(const lg_env *env, int slot, float *out)
     for (int a = 0; a < 4; a++) move(env, env->classic.pos[slot], a, &out[a]);
 }
 
+/* A loaded state's positions: cells of the grid. */
+static int check(const lg_env *env, const void *before, char *err, size_t errsz)
+{
+    (void)before;
+    for (int i = 0; i < env->N; i++)
+        if (env->classic.pos[i] < 0 || env->classic.pos[i] > goal_cell(env)) {
+            snprintf(err, errsz, "env state: position[%d]: expected a cell in [0, %d], found %d", i, goal_cell(env),
+                     (int)env->classic.pos[i]);
+            return -1;
+        }
+    return 0;
+}
+
 const lg_world_ops lg_cliff_ops = {
     .layout = layout,
     .carve = lg_classic_carve,
@@ -101,4 +115,6 @@ const lg_world_ops lg_cliff_ops = {
     .write_obs = write_obs,
     .state = state,
     .expected_reward = expected_reward,
+    .check = check,
+    .refresh = lg_classic_refresh,
 };

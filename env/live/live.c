@@ -128,13 +128,22 @@ static void save_marks(const lg_env *env, int64_t marks[2])
 
 static int load_marks(lg_env *env, const int64_t marks[2], char *err, size_t errsz)
 {
-    if (marks[0] < 0 || marks[0] > env->live.n_actions_sched) {
-        if (err && errsz) snprintf(err, errsz, "env state: event position %lld out of range", (long long)marks[0]);
+    if (marks[0] < 0 || marks[0] > env->live.n_actions_sched || marks[1] < 0 || marks[1] > env->C) {
+        if (err && errsz)
+            snprintf(err, errsz, "env state: event position and channels on air: expected [0, %d] and [0, %d], found "
+                                 "%lld and %lld",
+                     env->live.n_actions_sched, env->C, (long long)marks[0], (long long)marks[1]);
         return -1;
     }
     env->live.next_action = (int)marks[0];
     env->live.n_on_air = (int)marks[1];
     return 0;
+}
+
+static void refresh(lg_env *env)
+{
+    lg_obs_write_channels(env);
+    lg_obs_write_mask(env);
 }
 
 const lg_world_ops lg_live_ops = {
@@ -151,4 +160,6 @@ const lg_world_ops lg_live_ops = {
     .channel = channel,
     .save_marks = save_marks,
     .load_marks = load_marks,
+    .check = lg_live_check_state,
+    .refresh = refresh,
 };

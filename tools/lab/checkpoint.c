@@ -5,6 +5,7 @@
  * names point P and holds the curve so far, the training counters, the
  * training env's state and the timeline so far, checksummed. The .ckpt is written last and
  * atomically, so it only ever names an agent file that is complete. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,51 +67,98 @@ int lgx_results_write_checkpoint(const lgx_run_config *cfg, int agent_i, int see
     return 0;
 }
 
+/* The curve so far as a checkpoint stores it: points in order, within the
+ * budget, at finite minutes; metrics are numbers or NaN (no data). */
+static int check_points(const lgx_run_config *cfg, const unsigned char *at, int n, int64_t trained, double train_time,
+                        char *err, size_t errsz)
+{
+    if (trained < 0 || trained > cfg->ex.train_steps || !(train_time >= 0 && train_time < 1e12))
+        return snprintf(err, errsz, "expected trained slot-steps in [0, %d] and a training time >= 0, found %lld and %g",
+                        cfg->ex.train_steps, (long long)trained, train_time), -1;
+    for (int i = 0; i < n; i++) {
+        lgx_eval_point pt;
+        memcpy(&pt, at + (size_t)i * sizeof pt, sizeof pt);
+        int ok = pt.step >= 0 && pt.step <= trained && pt.minute >= 0 && pt.minute < 1e12;
+        for (int m = 0; m < LGX_M_COUNT && ok; m++) ok = !isinf(pt.m[m]);
+        if (!ok) return snprintf(err, errsz, "evaluation point %d: expected a step in [0, %lld], a minute >= 0 and "
+                                             "finite metrics", i, (long long)trained), -1;
+    }
+    return 0;
+}
+
 int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int *point, long *trained,
                                double *train_time, lgx_eval_point *points, int n_points, lga_agent *agent,
-                               lg_env *env, lgx_timeline *tl)
+                               lg_env *env, lgx_timeline *tl, char *err, size_t errsz)
 {
-    char ckpt[4300], afile[4300], err[1024];
+    char ckpt[4300], afile[4300], why[1024] = "";
     ckpt_paths(cfg, agent_i, seed, 0, ckpt, NULL, sizeof ckpt);
     FILE *f = fopen(ckpt, "rb");
-    if (!f) return -1;
+    if (!f) return 1;
     size_t env_len = lg_env_state_size(env);
     size_t max = 8 + 4 + 4 + 8 + 8 + sizeof(lgx_eval_point) * (size_t)n_points + 8 + env_len + 8 + tl->bytes + 8;
-    unsigned char *buf = malloc(max + 1);
+    unsigned char *buf = malloc(max + 1), *backup = malloc(env_len);
     size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
     fclose(f);
     int rc = -1;
-    int32_t p;
-    uint32_t version;
-    int64_t tr;
-    uint64_t el, tb, h, stored;
-    if (!buf || n < 8 + 4 + 4 + 8 + 8 + 8 || memcmp(buf, CKPT_MAGIC, 8)) goto out;
-    memcpy(&version, buf + 8, 4);
-    memcpy(&p, buf + 12, 4);
-    if (version != CKPT_VERSION || p < 0 || p >= n_points) goto out;
+    int32_t p = -1;
+    uint32_t version = 0;
+    int64_t tr = 0;
+    double tt = 0;
+    uint64_t el = 0, tb = 0, h = 0, stored = 0;
+    if (!buf || !backup) {
+        snprintf(why, sizeof why, "out of memory");
+        goto out;
+    }
+    if (n < 8 + 4 + 4 + 8 + 8 + 8 || memcmp(buf, CKPT_MAGIC, 8)) {
+        snprintf(why, sizeof why, "not a livegym checkpoint (bad magic number or too short)");
+        goto out;
+    }
+    memcpy(&version, buf + 8, 4), memcpy(&p, buf + 12, 4), memcpy(&tr, buf + 16, 8), memcpy(&tt, buf + 24, 8);
+    if (version != CKPT_VERSION || p < 0 || p >= n_points) {
+        snprintf(why, sizeof why, "expected version %u and a point in [0, %d], found version %u and point %d",
+                 CKPT_VERSION, n_points - 1, version, (int)p);
+        goto out;
+    }
     size_t pts = sizeof(lgx_eval_point) * (size_t)(p + 1);
     size_t env_at = 24 + 8 + pts + 8, tl_at = env_at + env_len + 8;
     size_t want = tl_at + tl->bytes + 8;
-    if (n != want) goto out;
+    if (n != want) {
+        snprintf(why, sizeof why, "expected %zu bytes for point %d of this experiment, found %s%zu", want, (int)p,
+                 n > max ? "more than " : "", n > max ? max : n);
+        goto out;
+    }
     h = lg_fnv1a64(LG_FNV1A64_INIT, buf, want - 8);
-    memcpy(&stored, buf + want - 8, 8);
-    memcpy(&el, buf + env_at - 8, 8);
-    memcpy(&tb, buf + tl_at - 8, 8);
-    if (h != stored || el != env_len || tb != tl->bytes) goto out;
+    memcpy(&stored, buf + want - 8, 8), memcpy(&el, buf + env_at - 8, 8), memcpy(&tb, buf + tl_at - 8, 8);
+    if (h != stored || el != env_len || tb != tl->bytes) {
+        snprintf(why, sizeof why, "checksum mismatch: the file is damaged");
+        goto out;
+    }
+    if (check_points(cfg, buf + 32, p + 1, tr, tt, why, sizeof why) ||
+        lgx_timeline_check(buf + tl_at, tl->bytes, why, sizeof why))
+        goto out;
     ckpt_paths(cfg, agent_i, seed, p, ckpt, afile, sizeof ckpt);
-    /* Agent and env are only touched once everything else checked out; a
-     * failure here leaves the caller to restart the job from scratch. */
-    if (lga_load(agent, afile, err, sizeof err)) goto out;
-    if (lg_env_state_load(env, buf + env_at, env_len, err, sizeof err)) goto out;
+    /* Agent, env and timeline change together or not at all: the env is
+     * loaded first (it checks itself and stays as it was on a refusal),
+     * then the agent (likewise); if the agent refuses, the env goes back. */
+    lg_env_state_save(env, backup, env_len);
+    if (lg_env_state_load(env, buf + env_at, env_len, why, sizeof why)) goto out;
+    if (lga_load(agent, afile, why, sizeof why)) {
+        char ignore[16];
+        lg_env_state_load(env, backup, env_len, ignore, sizeof ignore);
+        goto out;
+    }
     memcpy(tl->block, buf + tl_at, tl->bytes);
-    memcpy(&tr, buf + 16, 8);
-    memcpy(train_time, buf + 24, 8);
+    memcpy(train_time, &tt, 8);
     memcpy(points, buf + 32, pts);
     *point = p;
     *trained = (long)tr;
     rc = 0;
 out:
-    free(buf);
+    if (rc) {
+        ckpt_paths(cfg, agent_i, seed, 0, ckpt, NULL, sizeof ckpt);
+        snprintf(err, errsz, "%.2000s: %.1500s", ckpt, why);
+    }
+    free(buf), free(backup);
     return rc;
 }
 

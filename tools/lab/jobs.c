@@ -63,9 +63,15 @@ int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
     int first = 0, last_saved = -1;
     if (cfg->resume && cfg->out_dir) {
         int p;
-        if (lgx_results_read_checkpoint(cfg, agent_i, seed, &p, &trained, &train_time, out->points, n_points, agent,
-                                       train, &out->timeline) == 0)
-            first = p + 1, last_saved = p;
+        char why[4000];
+        int got = lgx_results_read_checkpoint(cfg, agent_i, seed, &p, &trained, &train_time, out->points, n_points,
+                                              agent, train, &out->timeline, why, sizeof why);
+        if (got == 0) first = p + 1, last_saved = p;
+        if (got < 0 && cfg->on_note) {
+            char line[4200];
+            snprintf(line, sizeof line, "%s; %s seed %d starts again from the beginning", why, spec->label, seed);
+            cfg->on_note(cfg->note_ctx, line);
+        }
     }
     for (int p = first; p < n_points; p++) {
         long target = point_step(ex, p);

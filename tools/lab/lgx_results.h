@@ -17,19 +17,24 @@ int lgx_results_write_job(const lgx_run_config *cfg, int agent, int seed, const 
                          size_t errsz);
 /* runs/LABEL/seed-S.json of a job, or (dir_only) its folder runs/LABEL. */
 void lgx_results_job_path(const lgx_run_config *cfg, int agent, int seed, char *out, size_t n, int dir_only);
-/* Read a finished job back (for --resume). Returns 0 if present and valid. */
-int lgx_results_read_job(const lgx_run_config *cfg, int agent, int seed, lgx_job *job);
+/* Read a finished job back (for --resume): 0 when present and valid; 1
+ * when there is none; -1 with one line in err (file, field, expected) when
+ * it is refused (the job then runs again). */
+int lgx_results_read_job(const lgx_run_config *cfg, int agent, int seed, lgx_job *job, char *err, size_t errsz);
 /* Mid-run checkpoints of a job (agent state, training env state, the curve
- * and the timeline so far), written after each evaluation; resume continues from
- * the last one bit for bit. read returns 0 when a valid checkpoint was loaded
- * into agent and env (on failure the job must restart from scratch). */
+ * and the timeline so far), written after each evaluation; resume continues
+ * from the last one bit for bit. A checkpoint is hostile until checked:
+ * read returns 0 when one was loaded into agent, env and timeline; 1 when
+ * there is none; -1 with one line in err (the file and what is wrong) when
+ * one is refused, and then agent, env and timeline are as they were (the
+ * job restarts from the beginning). */
 typedef struct lga_agent lga_agent;
 int lgx_results_write_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int point, long trained,
                                 double train_time, const lgx_eval_point *points, lga_agent *agent,
                                 const lg_env *env, const lgx_timeline *tl, char *err, size_t errsz);
 int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int *point, long *trained,
                                double *train_time, lgx_eval_point *points, int n_points, lga_agent *agent,
-                               lg_env *env, lgx_timeline *tl);
+                               lg_env *env, lgx_timeline *tl, char *err, size_t errsz);
 void lgx_results_remove_checkpoint(const lgx_run_config *cfg, int agent_i, int seed, int point);
 
 /* The timeline of a finished job beside its runs/LABEL/seed-S.json, read
@@ -37,7 +42,7 @@ void lgx_results_remove_checkpoint(const lgx_run_config *cfg, int agent_i, int s
  * job (live protocol). */
 int lgx_timeline_write(const lgx_run_config *cfg, int agent, int seed, const lgx_timeline *tl, char *err,
                        size_t errsz);
-int lgx_timeline_read(const lgx_run_config *cfg, int agent, int seed, lgx_timeline *tl);
+int lgx_timeline_read(const lgx_run_config *cfg, int agent, int seed, lgx_timeline *tl, char *err, size_t errsz);
 int lgx_timeline_csv(const lgx_run_config *cfg, const lgx_run_result *res, char *err, size_t errsz);
 
 /* Statistics of the final evaluation of agent a's metric m over its finished

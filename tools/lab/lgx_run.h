@@ -63,6 +63,11 @@ typedef struct lgx_run_config {
     void *progress_ctx;
     const char *command;    /* the command line, for command.txt */
     volatile sig_atomic_t *stop; /* set asynchronously (Ctrl-C): finish cleanly, mark partial */
+    /* Optional: one line for the user about something the run got past (a
+     * damaged checkpoint it could not resume from). Called from worker
+     * threads, one whole line per call. */
+    void (*on_note)(void *ctx, const char *line);
+    void *note_ctx;
 } lgx_run_config;
 
 typedef struct lgx_run_result {

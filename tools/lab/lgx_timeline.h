@@ -36,6 +36,10 @@ int lgx_timeline_init(lgx_timeline *tl, const lg_env *env, double minutes);
 int lgx_timeline_init_shape(lgx_timeline *tl, double minutes, int n_channels, int n_slots, double start);
 void lgx_timeline_free(lgx_timeline *tl);
 
+/* A timeline block from a file (a checkpoint, a finished run's timeline):
+ * every value a finite number. 0, or -1 with a message. */
+int lgx_timeline_check(const void *block, size_t bytes, char *err, size_t errsz);
+
 /* The window of a time (minutes after start), clamped to the last one. */
 int lgx_timeline_window(const lgx_timeline *tl, double minutes);
 

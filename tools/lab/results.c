@@ -168,47 +168,69 @@ int lgx_results_write_job(const lgx_run_config *cfg, int agent, int seed, const 
     return rc ? -1 : 0;
 }
 
-int lgx_results_read_job(const lgx_run_config *cfg, int agent, int seed, lgx_job *job)
+/* A finished job's file, as --resume reads it back: its agent, and one
+ * point per evaluation at the step this experiment evaluates at, a finite
+ * minute, every metric a number or null (no data). */
+static int read_points(const lgx_run_config *cfg, int agent, const cJSON *js, lgx_eval_point *pts, int n_points,
+                       char *why, size_t n)
 {
-    char path[4200];
+    const cJSON *curve = cJSON_GetObjectItemCaseSensitive(js, "curve");
+    const cJSON *ag = cJSON_GetObjectItemCaseSensitive(js, "agent");
+    if (!cJSON_IsString(ag) || strcmp(ag->valuestring, cfg->ex.agents[agent].label))
+        return snprintf(why, n, "agent: expected \"%s\"", cfg->ex.agents[agent].label), -1;
+    if (!cJSON_IsArray(curve) || cJSON_GetArraySize(curve) != n_points)
+        return snprintf(why, n, "curve: expected %d evaluation points", n_points), -1;
+    for (int p = 0; p < n_points; p++) {
+        const cJSON *pt = cJSON_GetArrayItem(curve, p);
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(pt, "step");
+        const cJSON *mi = cJSON_GetObjectItemCaseSensitive(pt, "minute");
+        long want = (long)p * cfg->ex.eval_every < cfg->ex.train_steps ? (long)p * cfg->ex.eval_every
+                                                                        : cfg->ex.train_steps;
+        if (!cJSON_IsNumber(st) || st->valuedouble != (double)want)
+            return snprintf(why, n, "curve[%d].step: expected %ld", p, want), -1;
+        if (!cJSON_IsNumber(mi) || !(mi->valuedouble >= 0 && mi->valuedouble < 1e12))
+            return snprintf(why, n, "curve[%d].minute: expected a number of minutes >= 0", p), -1;
+        pts[p].step = want;
+        pts[p].minute = mi->valuedouble;
+        for (int m = 0; m < LGX_M_COUNT; m++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(pt, lgx_metric_names[m]);
+            if (!cJSON_IsNumber(v) && !cJSON_IsNull(v))
+                return snprintf(why, n, "curve[%d].%s: expected a number or null", p, lgx_metric_names[m]), -1;
+            pts[p].m[m] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+        }
+    }
+    return 0;
+}
+
+int lgx_results_read_job(const lgx_run_config *cfg, int agent, int seed, lgx_job *job, char *err, size_t errsz)
+{
+    char path[4200], why[512] = "";
     lgx_results_job_path(cfg, agent, seed, path, sizeof path, 0);
-    char *buf, ferr[256];
+    char *buf;
     size_t n;
-    if (lg_read_file(path, 16u << 20, &buf, &n, ferr, sizeof ferr)) return -1;
+    struct stat st;
+    if (stat(path, &st) != 0) return 1;
+    if (lg_read_file(path, 16u << 20, &buf, &n, why, sizeof why)) {
+        snprintf(err, errsz, "%s", why);
+        return -1;
+    }
     cJSON *js = cJSON_ParseWithLength(buf, n);
     free(buf);
     int n_points = lgx_run_points(&cfg->ex), rc = -1;
-    cJSON *curve = cJSON_GetObjectItemCaseSensitive(js, "curve");
-    cJSON *ag = cJSON_GetObjectItemCaseSensitive(js, "agent");
-    if (!cJSON_IsArray(curve) || cJSON_GetArraySize(curve) != n_points || !cJSON_IsString(ag) ||
-        strcmp(ag->valuestring, cfg->ex.agents[agent].label))
-        goto out;
     job->points = calloc((size_t)n_points, sizeof *job->points);
-    if (!job->points) goto out;
-    job->n_points = n_points;
-    for (int p = 0; p < n_points; p++) {
-        cJSON *pt = cJSON_GetArrayItem(curve, p);
-        cJSON *st = cJSON_GetObjectItemCaseSensitive(pt, "step");
-        cJSON *mi = cJSON_GetObjectItemCaseSensitive(pt, "minute");
-        if (!cJSON_IsNumber(st) || !cJSON_IsNumber(mi)) goto bad;
-        job->points[p].step = (long)st->valuedouble;
-        job->points[p].minute = mi->valuedouble;
-        for (int m = 0; m < LGX_M_COUNT; m++) {
-            cJSON *v = cJSON_GetObjectItemCaseSensitive(pt, lgx_metric_names[m]);
-            if (!cJSON_IsNumber(v)) goto bad;
-            job->points[p].m[m] = v->valuedouble;
-        }
+    if (!js) snprintf(why, sizeof why, "not JSON");
+    else if (!job->points) snprintf(why, sizeof why, "out of memory");
+    else if (read_points(cfg, agent, js, job->points, n_points, why, sizeof why) == 0) {
+        job->n_points = n_points;
+        rc = lgx_timeline_read(cfg, agent, seed, &job->timeline, why, sizeof why) ? -1 : 0;
     }
-    if (lgx_timeline_read(cfg, agent, seed, &job->timeline)) goto bad;
-    rc = 0;
-    goto out;
-bad:
+    cJSON_Delete(js);
+    if (rc == 0) return 0;
     free(job->points);
     job->points = NULL;
     job->n_points = 0;
-out:
-    cJSON_Delete(js);
-    return rc;
+    snprintf(err, errsz, "%.2000s: %s", path, why);
+    return -1;
 }
 
 static cJSON *stat_json(lgx_stat s)

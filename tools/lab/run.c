@@ -181,6 +181,22 @@ static int reduce_online(lgx_run_result *res)
     return 0;
 }
 
+/* --resume: the jobs the folder has finished are read back, not run; a
+ * finished job's file that is refused is said, and the job runs again. */
+static void resume_finished(const lgx_run_config *cfg, lgx_run_result *res)
+{
+    for (int j = 0; j < res->jobs_total; j++) {
+        char why[4400];
+        int got = lgx_results_read_job(cfg, j / res->seeds, 1 + j % res->seeds, &res->jobs[j], why, sizeof why);
+        if (got == 0) res->jobs[j].done = 1, res->jobs_done++;
+        if (got < 0 && cfg->on_note) {
+            char line[4600];
+            snprintf(line, sizeof line, "%s; that run is done again", why);
+            cfg->on_note(cfg->note_ctx, line);
+        }
+    }
+}
+
 int lgx_run(const lgx_run_config *cfg, lgx_run_result *res, char *err, size_t errsz)
 {
     memset(res, 0, sizeof *res);
@@ -223,12 +239,7 @@ int lgx_run(const lgx_run_config *cfg, lgx_run_result *res, char *err, size_t er
     }
     lg_env_free(probe);
     if (cfg->out_dir && lgx_results_prepare(cfg, err, errsz)) return -1;
-    if (cfg->resume && !is_classic(cfg->sc))
-        for (int j = 0; j < res->jobs_total; j++)
-            if (lgx_results_read_job(cfg, j / res->seeds, 1 + j % res->seeds, &res->jobs[j]) == 0) {
-                res->jobs[j].done = 1;
-                res->jobs_done++;
-            }
+    if (cfg->resume && !is_classic(cfg->sc)) resume_finished(cfg, res);
 
     shared sh = {.cfg = cfg, .res = res};
     pthread_mutex_init(&sh.mu, NULL);

@@ -1,6 +1,7 @@
 #include "lgx_timeline.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,19 @@ int lgx_timeline_init(lgx_timeline *tl, const lg_env *env, double minutes)
 {
     const lg_buffers *b = lg_env_buffers(env);
     return lgx_timeline_init_shape(tl, minutes, b->n_actions, b->n_slots, lg_env_clock(env));
+}
+
+int lgx_timeline_check(const void *block, size_t bytes, char *err, size_t errsz)
+{
+    const unsigned char *p = block;
+    for (size_t i = 0; i < bytes / sizeof(double); i++) {
+        double v;
+        memcpy(&v, p + i * sizeof v, sizeof v);
+        if (fabs(v) <= 1e300) continue;
+        snprintf(err, errsz, "timeline value %zu: expected a finite number, found %g", i, v);
+        return -1;
+    }
+    return 0;
 }
 
 int lgx_timeline_init_shape(lgx_timeline *tl, double minutes, int n_channels, int n_slots, double start)

@@ -40,26 +40,30 @@ int lgx_timeline_write(const lgx_run_config *cfg, int agent, int seed, const lgx
     return rc;
 }
 
-int lgx_timeline_read(const lgx_run_config *cfg, int agent, int seed, lgx_timeline *tl)
+int lgx_timeline_read(const lgx_run_config *cfg, int agent, int seed, lgx_timeline *tl, char *err, size_t errsz)
 {
-    char path[4300], err[256], *buf;
+    char path[4300], *buf;
     size_t n;
     timeline_path(cfg, agent, seed, path, sizeof path);
     if (lgx_timeline_init_shape(tl, lgx_trained_minutes(&cfg->ex, cfg->sc), cfg->sc->n_channels, cfg->ex.slots,
                                 cfg->sc->start_minute))
-        return -1;
-    if (lg_read_file(path, 8 + 8 + tl->bytes + 8, &buf, &n, err, sizeof err)) return lgx_timeline_free(tl), -1;
-    uint64_t bytes, h;
-    int ok = n == 8 + 8 + tl->bytes + 8 && !memcmp(buf, TL_MAGIC, 8);
-    if (ok) {
+        return snprintf(err, errsz, "out of memory"), -1;
+    if (lg_read_file(path, 8 + 8 + tl->bytes + 8, &buf, &n, err, errsz)) return lgx_timeline_free(tl), -1;
+    uint64_t bytes = 0, h = 0;
+    const char *why = NULL;
+    if (n != 8 + 8 + tl->bytes + 8 || memcmp(buf, TL_MAGIC, 8)) why = "not the timeline of a run of this experiment";
+    if (!why) {
         memcpy(&bytes, buf + 8, 8);
         memcpy(&h, buf + n - 8, 8);
-        ok = bytes == tl->bytes && lg_fnv1a64(LG_FNV1A64_INIT, buf, n - 8) == h;
+        if (bytes != tl->bytes || lg_fnv1a64(LG_FNV1A64_INIT, buf, n - 8) != h) why = "checksum mismatch: damaged";
     }
-    if (ok) memcpy(tl->block, buf + 16, tl->bytes);
+    char bad[256];
+    if (!why && lgx_timeline_check(buf + 16, tl->bytes, bad, sizeof bad)) why = bad;
+    if (!why) memcpy(tl->block, buf + 16, tl->bytes);
+    else snprintf(err, errsz, "%.3000s: %s", path, why);
     free(buf);
-    if (!ok) lgx_timeline_free(tl);
-    return ok ? 0 : -1;
+    if (why) lgx_timeline_free(tl);
+    return why ? -1 : 0;
 }
 
 int lgx_timeline_csv(const lgx_run_config *cfg, const lgx_run_result *res, char *err, size_t errsz)

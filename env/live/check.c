@@ -1,0 +1,96 @@
+/* What a loaded state of the live world may hold (lg_env_state_load): a
+ * state file is hostile until checked. The static world must be this
+ * scenario's, byte for byte; every dynamic field must be in the range the
+ * step code relies on (indices in bounds, flags 0 or 1, floats finite or,
+ * where the world itself uses them, infinite but never NaN); the viewers
+ * in sessions must be exactly the slots' viewers. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../env_internal.h"
+
+#define BIG 1e30f
+
+typedef struct {
+    char *err;
+    size_t errsz;
+    int bad;
+} checker;
+
+static void fail(checker *k, const char *field, size_t i, const char *expected, double found)
+{
+    if (k->bad++) return;
+    snprintf(k->err, k->errsz, "env state: %s[%zu]: expected %s, found %g", field, i, expected, found);
+}
+
+/* n floats in [lo, hi]; with inf_ok, +-infinity too. NaN never. */
+static void floats(checker *k, const char *field, const float *v, size_t n, float lo, float hi, int inf_ok)
+{
+    for (size_t i = 0; i < n && !k->bad; i++)
+        if (!((v[i] >= lo && v[i] <= hi) || (inf_ok && isinf(v[i]))))
+            fail(k, field, i, inf_ok ? "a number (or an infinity), in range" : "a finite number in range", v[i]);
+}
+
+static void flags(checker *k, const char *field, const uint8_t *v, size_t n)
+{
+    for (size_t i = 0; i < n && !k->bad; i++)
+        if (v[i] > 1) fail(k, field, i, "0 or 1", v[i]);
+}
+
+static void sessions(checker *k, const lg_env *env)
+{
+    const lg_live *L = &env->live;
+    int busy = 0;
+    for (int u = 0; u < L->U; u++) busy += L->busy[u];
+    for (int i = 0; i < env->N && !k->bad; i++) {
+        const lg_slot *s = &env->slot[i];
+        if (s->viewer < 0 || s->viewer >= L->U) fail(k, "slot.viewer", (size_t)i, "a viewer of the pool", s->viewer);
+        else if (!L->busy[s->viewer]) fail(k, "slot.viewer", (size_t)i, "a viewer in a session (busy)", s->viewer);
+        else if (s->session_step < 0) fail(k, "slot.session_step", (size_t)i, "at least 0", s->session_step);
+        else if (!isfinite(s->budget) || fabsf(s->budget) > BIG) fail(k, "slot.budget", (size_t)i, "finite", s->budget);
+        else if (s->last_category < -1 || s->last_category >= L->K)
+            fail(k, "slot.last_category", (size_t)i, "-1 or a category", s->last_category);
+        else if (s->watched_last > 1) fail(k, "slot.watched_last", (size_t)i, "0 or 1", s->watched_last);
+        for (int j = 0; j < i && !k->bad; j++)
+            if (env->slot[j].viewer == s->viewer) fail(k, "slot.viewer", (size_t)i, "a viewer no other slot has", s->viewer);
+    }
+    if (!k->bad && busy != env->N) fail(k, "busy", 0, "as many viewers in sessions as slots", busy);
+}
+
+int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t errsz)
+{
+    const lg_live *L = &env->live;
+    const size_t C = (size_t)env->C, K = (size_t)L->K, U = (size_t)L->U, D = (size_t)L->D, N = (size_t)env->N;
+    checker k = {err, errsz, 0};
+    size_t fixed = (size_t)((const char *)L->x - (const char *)env->block); /* the static world comes first */
+    if (memcmp(env->block, before, fixed)) {
+        snprintf(err, errsz, "env state: the static world (channels, viewers' tastes, segments) is not this "
+                             "scenario's: another scenario or world seed, or a damaged file");
+        return -1;
+    }
+    floats(&k, "log_popularity", L->x, C, -BIG, BIG, 0);
+    floats(&k, "category_offset", L->cat_offset, K, -BIG, BIG, 0);
+    floats(&k, "bots", L->bots, C, 0, BIG, 0);
+    floats(&k, "forced_off_until", L->forced_off_until, C, -BIG, BIG, 1);
+    floats(&k, "minutes_left", L->minutes_left, C, 0, BIG, 1);
+    floats(&k, "since_start", L->since_start, C, 0, BIG, 1);
+    floats(&k, "background", L->background, C, 0, BIG, 0);
+    floats(&k, "concurrency", L->concurrency, C, 0, BIG, 0);
+    floats(&k, "log1p_concurrency", L->log1p_conc, C, 0, BIG, 0);
+    flags(&k, "launched", L->launched, C);
+    flags(&k, "on_air", L->on_air, C);
+    for (size_t c = 0; c < C && !k.bad; c++)
+        if (L->watchers[c] < 0 || L->watchers[c] > env->N) fail(&k, "watchers", c, "0 to the slots", L->watchers[c]);
+    floats(&k, "viewer_taste", L->u, U * D, -BIG, BIG, 0);
+    floats(&k, "fatigue", L->fatigue, U * K, 0, BIG, 0);
+    floats(&k, "fatigue_time", L->fatigue_time, U, -BIG, BIG, 0);
+    floats(&k, "history", L->history, N * K, -BIG, BIG, 0);
+    flags(&k, "busy", L->busy, U);
+    const uint64_t tail = C % 64 ? ~0ull << (C % 64) : 0; /* follow bits past the last channel */
+    for (size_t u = 0; u < U && !k.bad && tail; u++)
+        if (L->follows[u * (size_t)L->W + (size_t)L->W - 1] & tail)
+            fail(&k, "follows", u, "no channel past the last one followed", (double)(C % 64));
+    if (!k.bad) sessions(&k, env);
+    return k.bad ? -1 : 0;
+}

@@ -1,0 +1,184 @@
+/* Env state files are hostile until checked (lg_env_state_load): a state
+ * saved from any shipped world at any moment loads back exactly; a forged
+ * one (the fields the step code indexes with, NaNs, another world's static
+ * part) is refused with a line naming the field, and the env is left as it
+ * was. Offsets come from the env's own layout (env_internal.h). */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "env_internal.h"
+#include "lg_scenario_json.h"
+#include "lg_test.h"
+
+#define HEADER 64 /* magic, block size, seed, clock, steps, two marks, warnings */
+
+static void run_random(lg_env *env, int steps, uint64_t seed)
+{
+    lg_stream rng = lg_stream_make(seed, 99, 0);
+    const lg_buffers *b = lg_env_buffers(env);
+    int32_t *act = malloc(sizeof(int32_t) * (size_t)b->n_slots * (size_t)b->slate_size);
+    for (int t = 0; t < steps; t++) {
+        test_random_actions(env, &rng, act);
+        lg_env_step(env, act);
+    }
+    free(act);
+}
+
+static unsigned char *save(const lg_env *env, size_t *n)
+{
+    *n = lg_env_state_size(env);
+    unsigned char *buf = malloc(*n);
+    ck_assert_uint_eq(lg_env_state_save(env, buf, *n), *n);
+    return buf;
+}
+
+/* Every shipped world, saved at several moments, loads into a fresh env
+ * and saves back the same bytes; both then step alike. */
+START_TEST(test_saved_states_load_back)
+{
+    DIR *d = opendir(LG_SOURCE_DIR "/scenarios");
+    ck_assert_ptr_nonnull(d);
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json")) continue;
+        char path[600], err[1024];
+        snprintf(path, sizeof path, "%s/scenarios/%s", LG_SOURCE_DIR, e->d_name);
+        lg_scenario *sc = malloc(sizeof *sc);
+        ck_assert_msg(lg_scenario_load_file(path, sc, err, sizeof err) == 0, "%s", err);
+        lg_env *a = test_env(sc, 8, 11, LG_LAYOUT_FLAT), *b = test_env(sc, 8, 12, LG_LAYOUT_FLAT);
+        static const int at[] = {0, 1, 150, 900};
+        for (int k = 0; k < 4; k++) {
+            run_random(a, k ? at[k] - at[k - 1] : 0, (uint64_t)k);
+            size_t n, n2;
+            unsigned char *s1 = save(a, &n);
+            ck_assert_msg(lg_env_state_load(b, s1, n, err, sizeof err) == 0, "%s at step %d: %s", e->d_name, at[k], err);
+            unsigned char *s2 = save(b, &n2);
+            ck_assert_msg(n == n2 && !memcmp(s1, s2, n), "%s at step %d: the state changed in a round trip",
+                          e->d_name, at[k]);
+            free(s1), free(s2);
+        }
+        run_random(a, 50, 7), run_random(b, 50, 7);
+        size_t n, n2;
+        unsigned char *s1 = save(a, &n), *s2 = save(b, &n2);
+        ck_assert_msg(!memcmp(s1, s2, n), "%s: the loaded env stepped differently", e->d_name);
+        free(s1), free(s2);
+        lg_env_free(a), lg_env_free(b), free(sc);
+        files++;
+    }
+    closedir(d);
+    ck_assert_int_ge(files, 13);
+}
+END_TEST
+
+typedef struct {
+    const char *what;
+    size_t at;          /* byte offset in the state file */
+    unsigned char bytes[8];
+    size_t n;
+    const char *expect; /* in the message */
+} forgery;
+
+static forgery f32_at(const char *what, size_t at, float v, const char *expect)
+{
+    forgery f = {what, at, {0}, 4, expect};
+    memcpy(f.bytes, &v, 4);
+    return f;
+}
+
+static forgery i32_at(const char *what, size_t at, int32_t v, const char *expect)
+{
+    forgery f = {what, at, {0}, 4, expect};
+    memcpy(f.bytes, &v, 4);
+    return f;
+}
+
+static forgery f64_at(const char *what, size_t at, double v, const char *expect)
+{
+    forgery f = {what, at, {0}, 8, expect};
+    memcpy(f.bytes, &v, 8);
+    return f;
+}
+
+static size_t off(const lg_env *env, const void *p) { return HEADER + (size_t)((const char *)p - (const char *)env->block); }
+
+/* Forged fields of the live world are refused by name; the env is left
+ * exactly as it was. */
+START_TEST(test_forged_live_state_refused)
+{
+    lg_scenario *sc = test_scenario();
+    lg_env *env = test_env(sc, 8, 3, LG_LAYOUT_FLAT);
+    run_random(env, 300, 1);
+    size_t n;
+    unsigned char *good = save(env, &n);
+    const lg_live *L = &env->live;
+    int free_viewer = 0;
+    while (L->busy[free_viewer]) free_viewer++;
+    forgery cases[] = {
+        f32_at("log-popularity NaN", off(env, &L->x[3]), NAN, "log_popularity[3]: expected a finite number"),
+        f32_at("negative bots", off(env, &L->bots[0]), -5, "bots[0]"),
+        i32_at("viewer past the pool", off(env, &env->slot[2].viewer), L->U + 5, "slot.viewer[2]: expected a viewer of the pool"),
+        i32_at("two slots, one viewer", off(env, &env->slot[1].viewer), env->slot[0].viewer, "slot.viewer"),
+        i32_at("category past the last", off(env, &env->slot[0].last_category), L->K, "slot.last_category[0]"),
+        {"a flag of 7", off(env, &L->on_air[4]), {7}, 1, "on_air[4]: expected 0 or 1"},
+        {"a free viewer marked busy", off(env, &L->busy[free_viewer]), {1}, 1, "busy"},
+        f32_at("another world", off(env, &L->v[0]), 123.0f, "the static world"),
+        i32_at("watched past the channels", off(env, &env->buf.info[0].watched), env->C, "info[0]"),
+        f64_at("clock NaN", 24, NAN, "clock and steps"),
+        {"event position past the end", 40, {0xff, 0xff, 0, 0, 0, 0, 0, 0}, 8, "event position"},
+    };
+    char err[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned char *bad = malloc(n);
+        memcpy(bad, good, n);
+        memcpy(bad + cases[i].at, cases[i].bytes, cases[i].n);
+        ck_assert_msg(lg_env_state_load(env, bad, n, err, sizeof err) != 0, "%s: loaded", cases[i].what);
+        ck_assert_msg(strstr(err, cases[i].expect), "%s: %s", cases[i].what, err);
+        size_t n2;
+        unsigned char *now = save(env, &n2);
+        ck_assert_msg(!memcmp(now, good, n), "%s: the env changed", cases[i].what);
+        free(now), free(bad);
+    }
+    free(good);
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
+/* The classic envs: true values and positions. */
+START_TEST(test_forged_classic_state_refused)
+{
+    lg_scenario *sc = test_scenario();
+    char err[512];
+    sc->kind = LG_KIND_BANDIT;
+    lg_env *env = test_env(sc, 2, 3, LG_LAYOUT_FLAT);
+    size_t n;
+    unsigned char *s = save(env, &n);
+    float nan = NAN;
+    memcpy(s + off(env, &env->classic.q_star[1]), &nan, 4);
+    ck_assert_int_ne(lg_env_state_load(env, s, n, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "q_star[1]"), "%s", err);
+    free(s), lg_env_free(env);
+    sc->kind = LG_KIND_CLIFF;
+    env = test_env(sc, 2, 3, LG_LAYOUT_FLAT);
+    s = save(env, &n);
+    int32_t far = 1000000;
+    memcpy(s + off(env, &env->classic.pos[1]), &far, 4);
+    ck_assert_int_ne(lg_env_state_load(env, s, n, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "position[1]"), "%s", err);
+    free(s), lg_env_free(env), free(sc);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("env_state");
+    TCase *tc = tcase_create("env_state");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_saved_states_load_back);
+    tcase_add_test(tc, test_forged_live_state_refused);
+    tcase_add_test(tc, test_forged_classic_state_refused);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}
