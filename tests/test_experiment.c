@@ -58,14 +58,13 @@ START_TEST(test_experiment_section)
     ck_assert(memcmp(ex, def, sizeof *ex) == 0);
     /* Params are kept as compact JSON; labels tell agents of the same name apart; the
      * baseline defaults to the first agent when none is labelled random. */
-    expect_ok("{\"experiment\": {\"agents\": [{\"name\": \"epsilon-greedy\", \"params\": {\"epsilon\": 0.1, "
-              "\"schedule\": {\"steps\": 1e4, \"to\": [0.01, -0]}, \"name\": \"x\\ny\"}},"
+    expect_ok("{\"experiment\": {\"agents\": [{\"name\": \"epsilon-greedy\", \"params\": {\"epsilon\": 1e-1, "
+              "\"epsilon_decay_steps\": 1e4, \"initial\": -0}},"
               " {\"name\": \"epsilon-greedy\", \"label\": \"eps-opt\", \"params\": {}}], \"seeds\": 3, \"slots\": 2}}",
               sc, ex);
     ck_assert_int_eq(ex->n_agents, 2);
     ck_assert_str_eq(ex->agents[0].label, "epsilon-greedy");
-    ck_assert_str_eq(ex->agents[0].params,
-                     "{\"epsilon\":0.1,\"schedule\":{\"steps\":10000,\"to\":[0.01,-0]},\"name\":\"x\\ny\"}");
+    ck_assert_str_eq(ex->agents[0].params, "{\"epsilon\":0.1,\"epsilon_decay_steps\":10000,\"initial\":-0}");
     ck_assert_str_eq(ex->agents[1].label, "eps-opt");
     ck_assert_str_eq(ex->agents[1].params, "{}");
     ck_assert_str_eq(ex->baseline, "epsilon-greedy");
@@ -77,6 +76,16 @@ START_TEST(test_experiment_section)
     expect_ok(d, sc, back);
     ck_assert(memcmp(ex, back, sizeof *ex) == 0);
     free(d);
+    /* Every agent is checked as the run would create it: a file that
+     * validates is one that runs. */
+    expect_error("{\"experiment\": {\"agents\": [{\"name\": \"random\"}, {\"name\": \"epsilon-greedy\", \"params\": "
+                 "{\"schedule\": 1}}]}}",
+                 "experiment.agents[1]: epsilon-greedy.params.schedule: unknown key");
+    expect_error("{\"kind\": \"bandit\", \"experiment\": {\"agents\": [{\"name\": \"popular\"}]}}",
+                 "experiment.agents[0]: popular: the observation has no channel concurrency column");
+    /* The default slots fit a small world (a file without slots runs). */
+    expect_ok("{\"population\": {\"viewers\": 5}}", sc, ex);
+    ck_assert_int_eq(ex->slots, 5);
     /* ex may be NULL, and the section is still checked. */
     expect_ok("{\"experiment\": {\"seeds\": 2}}", sc, NULL);
     expect_error("{\"experiment\": {\"seeds\": 200000}}", "experiment.seeds: expected an integer in [1, 100000], found 200000");

@@ -51,6 +51,12 @@ static void base_name(const char *path, char *out, size_t n)
     snprintf(out, n, "%.*s", (int)(len - start), path + start);
 }
 
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m) ? "a folder" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device"
+           : S_ISFIFO(m) ? "a pipe" : S_ISSOCK(m) ? "a socket" : "something that is not a regular file";
+}
+
 /* The inputs of a plot: RESULTS is a results folder (its curves.csv and
  * scenario.json) or a CSV file (scenario.json next to it, if any). Returns
  * 0, or 2 with a message. */
@@ -62,12 +68,20 @@ static int find_inputs(const char *results, const lgv_plot_options *o, char *csv
         snprintf(err, errsz, "%.100s...: expected a path of at most 4000 characters", results);
         return 2;
     }
-    if (o->font_path && (stat(o->font_path, &st) != 0 || !S_ISREG(st.st_mode))) {
-        snprintf(err, errsz, "%s: no such font file", o->font_path);
+    if (o->font_path && stat(o->font_path, &st) != 0) {
+        snprintf(err, errsz, "%s: no such font file (%s)", o->font_path, strerror(errno));
+        return 2;
+    }
+    if (o->font_path && !S_ISREG(st.st_mode)) {
+        snprintf(err, errsz, "%s: expected a TrueType font file, found %s", o->font_path, file_kind(st.st_mode));
         return 2;
     }
     if (stat(results, &st) != 0) {
         snprintf(err, errsz, "%s: no such results folder or file (%s)", results, strerror(errno));
+        return 2;
+    }
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+        snprintf(err, errsz, "%s: expected a results folder or a CSV file, found %s", results, file_kind(st.st_mode));
         return 2;
     }
     if (S_ISDIR(st.st_mode)) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lg_scenario_json.h"
+#include "lga_agent.h"
 #include "lgx_experiment.h"
 
 static const char *const K_EXPERIMENT[] = {"agents",        "seeds",         "train_steps",        "train_minutes",
@@ -222,6 +223,47 @@ static void build_experiment(lg_jbuild *bc, cJSON *root, const lgx_experiment *e
     lg_jadd_str(bc, x, "baseline", ex->baseline, LG_NAME_LEN);
 }
 
+/* The default agents of a classic env (popular and the oracle need a
+ * platform): random and two learners of the book's chapter. */
+static void classic_agents(lgx_experiment *ex, lg_env_kind kind)
+{
+    static const char *const bandit[] = {"random", "epsilon-greedy", "ucb1"};
+    static const char *const cliff[] = {"random", "q-learning", "sarsa"};
+    memset(ex->agents, 0, sizeof ex->agents);
+    ex->n_agents = 3;
+    for (int i = 0; i < 3; i++) {
+        const char *name = kind == LG_KIND_BANDIT ? bandit[i] : cliff[i];
+        snprintf(ex->agents[i].name, sizeof ex->agents[i].name, "%s", name);
+        snprintf(ex->agents[i].label, sizeof ex->agents[i].label, "%s", name);
+        snprintf(ex->agents[i].params, sizeof ex->agents[i].params, "{}");
+    }
+    default_baseline(ex);
+}
+
+/* Every agent of the experiment as the registry would create it for this
+ * world (its name and hyperparameters against the env's shape): a file
+ * that validates is one that runs. */
+static int check_agents(lg_jctx *c, const lg_scenario *sc, const lgx_experiment *ex)
+{
+    lg_env *env;
+    char e[768];
+    int slots = sc->kind == LG_KIND_LIVE && ex->slots <= sc->n_viewers ? ex->slots : 1;
+    if (lg_env_create(sc, slots, 1, LG_LAYOUT_FLAT, &env, e, sizeof e)) return lg_jfail(c, "%s", e);
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    int rc = 0;
+    size_t at = lg_jpush_key(c, "experiment");
+    lg_jpush_key(c, "agents");
+    for (int a = 0; a < ex->n_agents && rc == 0; a++) {
+        lga_agent *ag = lga_create(ex->agents[a].name, ex->agents[a].params, &shape, 1, e, sizeof e);
+        if (!ag) lg_jpush_idx(c, a), rc = lg_jfail(c, "%s", e);
+        lga_free(ag);
+    }
+    if (rc == 0) lg_jpop(c, at);
+    lg_env_free(env);
+    return rc;
+}
+
 /* Read root (taken) into copies of the defaults: world, then experiment, then
  * the world's checks, the order every message has always come in; claims
  * last, since they name the agents and the events. The
@@ -238,8 +280,17 @@ static int load(lg_jctx *c, cJSON *root, lg_scenario *sc, lgx_experiment *ex)
         lg_scenario_default(tmp);
         lgx_experiment_default(tex);
         const cJSON *o = lg_jmember(root, "experiment"), *cl = lg_jmember(root, "claims");
-        if (lg_scenario_read(c, root, tmp) == 0 && (!o || read_experiment(c, o, tex, tmp) == 0) &&
-            lg_scenario_check_json(c, tmp) == 0 && (!cl || lgx_claims_read(c, cl, tmp, tex) == 0)) {
+        int ok = lg_scenario_read(c, root, tmp) == 0 && (!o || read_experiment(c, o, tex, tmp) == 0) &&
+                 lg_scenario_check_json(c, tmp) == 0;
+        if (ok && tmp->kind != LG_KIND_LIVE && !(o && lg_jmember(o, "agents"))) classic_agents(tex, tmp->kind);
+        /* The default slots fit the world: a file with 5 viewers and no
+         * slots runs with 5, as validate and dump say. */
+        if (ok && !(o && lg_jmember(o, "slots")) && tex->slots > tmp->n_viewers) {
+            tex->slots = tmp->n_viewers;
+            lgx_resolve_budget(tex, tmp);
+        }
+        ok = ok && (!cl || lgx_claims_read(c, cl, tmp, tex) == 0) && check_agents(c, tmp, tex) == 0;
+        if (ok) {
             memcpy(sc, tmp, sizeof *sc);
             if (ex) memcpy(ex, tex, sizeof *ex);
             r = 0;
