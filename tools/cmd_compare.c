@@ -9,15 +9,20 @@
 
 #include "commands.h"
 #include "lgx_curves.h"
+#include "lgx_folder.h"
 #include "lgx_metrics.h"
 #include "lgx_stats.h"
 
-/* DIR/curves.csv's final evaluation of every (agent, seed); 0, or 2 with a message. */
-static int read_folder(const char *dir, const char *metric, lgx_finals *f)
+/* DIR/curves.csv's final evaluation of every (agent, seed), once the folder
+ * is known to be one run's (and complete, unless partial is allowed); 0,
+ * or 2 with a message. */
+static int read_folder(const char *dir, const char *metric, int partial, lgx_finals *f, lgx_folder *info)
 {
-    char path[4200], err[1024];
-    snprintf(path, sizeof path, "%s/curves.csv", dir);
-    int rc = lgx_finals_load(path, metric, f, err, sizeof err);
+    static const char *const files[] = {"curves.csv", NULL};
+    char path[4200], err[4400];
+    snprintf(path, sizeof path, "%.4000s/curves.csv", dir);
+    int rc = lgx_folder_check(dir, files, partial, info, err, sizeof err);
+    if (rc == 0) rc = lgx_finals_load(path, metric, f, err, sizeof err);
     if (rc) fprintf(stderr, "livegym compare: %s\n", err);
     return rc ? 2 : 0;
 }
@@ -65,12 +70,17 @@ static void cell(const char *s, int width)
 int lg_cmd_compare(int argc, char **argv)
 {
     const char *dirs[2] = {NULL, NULL}, *metric_name = "return";
+    int partial = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: livegym compare DIR_A DIR_B [--metric NAME]\n\n"
+            printf("usage: livegym compare DIR_A DIR_B [--metric NAME] [--partial]\n\n"
                    "Final evaluations of two results folders side by side, with the paired difference B - A\n"
-                   "(mean ± 95%% CI over the seeds both ran). Metrics: the columns of curves.csv.\n");
+                   "(mean ± 95%% CI over the seeds both ran). Metrics: the columns of curves.csv.\n"
+                   "Each folder must be one complete run's (its status.json lists the hash of its\n"
+                   "curves.csv); --partial also reads an interrupted run, and says so.\n");
             return 0;
+        } else if (!strcmp(argv[i], "--partial")) {
+            partial = 1;
         } else if (!strcmp(argv[i], "--metric") && i + 1 < argc) {
             metric_name = argv[++i];
         } else if (argv[i][0] == '-') {
@@ -95,9 +105,16 @@ int lg_cmd_compare(int argc, char **argv)
         return 2;
     }
     lgx_finals f[2];
+    lgx_folder info[2];
     memset(f, 0, sizeof f);
     int rc = 2;
-    if (read_folder(dirs[0], metric_name, &f[0]) || read_folder(dirs[1], metric_name, &f[1])) goto out;
+    if (read_folder(dirs[0], metric_name, partial, &f[0], &info[0]) ||
+        read_folder(dirs[1], metric_name, partial, &f[1], &info[1]))
+        goto out;
+    for (int d = 0; d < 2; d++)
+        if (!info[d].complete)
+            printf("%s is PARTIAL: %d of %d runs done (--partial)\n", d ? "B" : "A", info[d].jobs_done,
+                   info[d].jobs_total);
     printf("%s: A = %s, B = %s; final evaluation; mean ± 95%% CI over seeds; B - A paired by seed\n\n", metric_name,
            dirs[0], dirs[1]);
     printf("%-20s", "agent");

@@ -15,7 +15,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: livegym plot RESULTS_DIR --out FILE.png [--metric NAME] [--width W --height H]\n"
-            "                    [--title TEXT] [--font FILE.ttf] [--timeline]\n"
+            "                    [--title TEXT] [--font FILE.ttf] [--timeline] [--partial]\n"
             "\n"
             "Plot the learning curves of a results folder written by `livegym run --out` (its curves.csv;\n"
             "a CSV file may be given instead of the folder): one line per agent, the mean across seeds with a\n"
@@ -30,13 +30,15 @@ static void usage(FILE *f)
             "  --timeline  the folder's timeline.csv instead: what each agent earned while it learned, per\n"
             "            hour, over simulated days, with the scenario's events as labelled markers (a\n"
             "            timeline.csv given as the file is drawn the same way)\n"
+            "  --partial also plot a run that was interrupted (the subtitle says so); a folder is always\n"
+            "            checked to be one run's (status.json lists the hash of every file read)\n"
             "Exit status: 0 written, 1 failure, 2 bad input (missing folder or file, malformed CSV, unknown metric).\n");
 }
 
 int lg_cmd_plot(int argc, char **argv)
 {
     const char *dir = NULL, *out = NULL, *metric = NULL, *title = NULL, *font = NULL;
-    int timeline = 0;
+    int timeline = 0, partial = 0;
     long width = 1000, height = 620;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -53,6 +55,8 @@ int lg_cmd_plot(int argc, char **argv)
             if (lg_flag_str("plot", argc, argv, &i, &font)) return 2;
         } else if (!strcmp(a, "--timeline")) {
             timeline = 1;
+        } else if (!strcmp(a, "--partial")) {
+            partial = 1;
         } else if (!strcmp(a, "--width")) {
             if (lg_flag_int("plot", argc, argv, &i, 200, 8000, &width)) return 2;
         } else if (!strcmp(a, "--height")) {
@@ -75,7 +79,7 @@ int lg_cmd_plot(int argc, char **argv)
         return 2;
     }
 #ifndef LG_HAVE_VIZ
-    (void)metric, (void)title, (void)font, (void)width, (void)height, (void)timeline;
+    (void)metric, (void)title, (void)font, (void)width, (void)height, (void)timeline, (void)partial;
     fprintf(stderr, "livegym plot: this livegym was built without SDL2, SDL2_ttf and libpng (make installs them)\n");
     return 1;
 #else
@@ -87,6 +91,7 @@ int lg_cmd_plot(int argc, char **argv)
     o.title = title;
     o.font_path = font;
     o.timeline = timeline;
+    o.partial = partial;
     char err[2048];
     int rc = lgv_plot_results(dir, out, &o, err, sizeof err);
     if (rc != 0) {

@@ -45,6 +45,7 @@ typedef struct {
     const char *font_path; /* NULL: the default font */
     const char *title;     /* NULL: the scenario's name from scenario.json, else the folder name */
     int timeline;          /* a folder's timeline.csv instead of its curves.csv */
+    int partial;           /* read a folder whose run was interrupted (and say so in the subtitle) */
 } lgv_plot_options;
 
 /* Plot RESULTS (a results folder holding curves.csv, or a CSV file) into

@@ -12,6 +12,7 @@
 #include "lgx_curves.h"
 #include "lgx_events.h"
 #include "lgx_experiment.h"
+#include "lgx_folder.h"
 #include "lgx_metrics.h"
 #include "lgv_draw.h"
 #include "lga_agent.h"
@@ -209,6 +210,15 @@ int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_op
     char csv[4200], scen[4200], folder[4200];
     int rc = find_inputs(results, o, csv, scen, folder, sizeof csv, err, errsz);
     if (rc) return rc;
+    /* A results folder (or a CSV inside one) is read only as one run's. */
+    lgx_folder info = {1, 0, 0, ""};
+    char status[4300];
+    struct stat sb;
+    snprintf(status, sizeof status, "%s/status.json", folder);
+    if (stat(status, &sb) == 0) {
+        const char *files[] = {strrchr(csv, '/') ? strrchr(csv, '/') + 1 : csv, "scenario.json", NULL};
+        if ((rc = lgx_folder_check(folder, files, o->partial, &info, err, errsz))) return rc;
+    }
     lgx_curves cv;
     if ((rc = lgx_curves_load(csv, o->metric, &cv, err, errsz))) return rc;
     plot_texts t;
@@ -216,6 +226,9 @@ int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_op
     lg_scenario *sc = scenario_info(scen, &cv, cheats);
     if (sc) snprintf(t.title, sizeof t.title, "%s", sc->name);
     texts(&t, &cv, folder, sc != NULL, o);
+    if (!info.complete)
+        snprintf(t.subtitle + strlen(t.subtitle), sizeof t.subtitle - strlen(t.subtitle), " - PARTIAL: %d of %d runs",
+                 info.jobs_done, info.jobs_total);
     lgv_chart_series *sr = calloc((size_t)cv.n_curves, sizeof *sr);
     char (*labels)[LGX_COLUMN_LEN + 16] = calloc((size_t)cv.n_curves, sizeof *labels);
     event_marks em = {0};

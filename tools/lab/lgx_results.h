@@ -8,6 +8,14 @@
 #include "lgx_run.h"
 #include "lgx_stats.h"
 
+/* A run owns its results folder while it lives: an exclusive lock on
+ * DIR/.lock (flock: the system releases it when the process dies, even by
+ * kill -9) holding the owner's pid and start time. lock creates DIR if
+ * needed and returns the lock's descriptor, or -1 with one line naming the
+ * owner when another run holds it. unlock(-1) does nothing. */
+int lgx_results_lock(const char *dir, char *err, size_t errsz);
+void lgx_results_unlock(int fd);
+
 /* The results folder. lgx_results_write writes everything that depends on the
  * results (status, curves, runs, summary, timing); it is called at the end,
  * and on interruption with whatever finished. */

@@ -3,18 +3,22 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lg_file.h"
 #include "lg_sbuf.h"
 #include "lga_agent.h"
 #include "lgx_events.h"
+#include "lgx_folder.h"
 #include "lgx_results.h"
 
 /* Labels become folder names: keep them to a safe alphabet. */
@@ -65,16 +69,74 @@ static int write_json(const char *dir, const char *file, cJSON *js, char *err, s
     return rc;
 }
 
-static int write_status(const lgx_run_config *cfg, const char *status, int done, int total, char *err, size_t errsz)
+/* The files a results folder's status lists (lgx_results_check_folder):
+ * what readers of the folder read. timing.json differs from run to run and
+ * command.txt names the folder, so neither is listed. The run's id is the
+ * first one's hash. */
+static const char *const manifest[] = {"scenario.json", "curves.csv", "timeline.csv", "events.csv", "summary.json",
+                                       NULL};
+
+/* status.json: the state of the run and, once results are written, the
+ * run's id (the hash of its scenario.json) and the hash of every listed
+ * file, so that a reader can tell a folder that is one run's from a mixture. */
+static int write_status(const lgx_run_config *cfg, const char *status, int done, int total, int with_files,
+                        char *err, size_t errsz)
 {
     cJSON *js = cJSON_CreateObject();
     cJSON_AddStringToObject(js, "status", status);
     cJSON_AddNumberToObject(js, "jobs_total", total);
     cJSON_AddNumberToObject(js, "jobs_done", done);
     cJSON_AddStringToObject(js, "version", LG_VERSION);
-    int rc = write_json(cfg->out_dir, "status.json", js, err, errsz);
+    int rc = 0;
+    if (with_files) {
+        cJSON *files = cJSON_CreateObject();
+        for (int i = 0; manifest[i] && rc == 0; i++) {
+            char path[4200], hex[17];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/%s", cfg->out_dir, manifest[i]);
+            if (stat(path, &st) != 0) continue;
+            rc = lgx_file_hash(path, hex, err, errsz);
+            if (rc == 0) cJSON_AddStringToObject(files, manifest[i], hex);
+            if (rc == 0 && i == 0) cJSON_AddStringToObject(js, "run", hex);
+        }
+        cJSON_AddItemToObject(js, "files", files);
+    }
+    if (rc == 0) rc = write_json(cfg->out_dir, "status.json", js, err, errsz);
     cJSON_Delete(js);
     return rc;
+}
+
+int lgx_results_lock(const char *dir, char *err, size_t errsz)
+{
+    char path[4200];
+    if (lg_mkdir_p(dir, err, errsz)) return -1;
+    snprintf(path, sizeof path, "%s/.lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return snprintf(err, errsz, "%s: cannot open the folder's lock: %s", path, strerror(errno)), -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        char owner[128] = "";
+        ssize_t n = pread(fd, owner, sizeof owner - 1, 0);
+        owner[n > 0 ? n : 0] = 0;
+        owner[strcspn(owner, "\n")] = 0;
+        close(fd);
+        snprintf(err, errsz, "%s: in use by another livegym run (%s); wait for it to end, or use another --out",
+                 dir, owner[0] ? owner : "owner unknown");
+        return -1;
+    }
+    char line[128];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    int len = snprintf(line, sizeof line, "pid %ld, since %04d-%02d-%02d %02d:%02d:%02d UTC\n", (long)getpid(),
+                       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    int noted = ftruncate(fd, 0) == 0 && pwrite(fd, line, (size_t)len, 0) == len;
+    (void)noted; /* without its note the lock still holds; its owner reads as unknown */
+    return fd;
+}
+
+void lgx_results_unlock(int fd)
+{
+    if (fd >= 0) close(fd);
 }
 
 /* Remove the per-run files of an earlier run in the same folder. */
@@ -104,12 +166,22 @@ static void clear_runs(const char *out_dir)
     closedir(d);
 }
 
+
 int lgx_results_prepare(const lgx_run_config *cfg, char *err, size_t errsz)
 {
     if (lg_mkdir_p(cfg->out_dir, err, errsz)) return -1;
-    if (!cfg->resume) clear_runs(cfg->out_dir);
+    if (!cfg->resume) { /* a new run replaces the folder whole: nothing of an earlier run stays */
+        static const char *const stale[] = {"status.json",  "scenario.json", "curves.csv",  "timeline.csv",
+                                            "events.csv",   "summary.json",  "timing.json", "command.txt", NULL};
+        char path[4200];
+        for (int i = 0; stale[i]; i++) {
+            snprintf(path, sizeof path, "%s/%s", cfg->out_dir, stale[i]);
+            remove(path);
+        }
+        clear_runs(cfg->out_dir);
+    }
     int total = cfg->ex.n_agents * cfg->ex.seeds;
-    if (write_status(cfg, "partial", 0, total, err, errsz)) return -1;
+    if (write_status(cfg, "partial", 0, total, 0, err, errsz)) return -1;
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "%s\nlivegym %s\n", cfg->command ? cfg->command : "", LG_VERSION);
     if (!cfg->resume && write_file(cfg->out_dir, "command.txt", cmd, err, errsz)) return -1;
@@ -465,5 +537,6 @@ int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char
     cJSON_Delete(tj);
     if (rc) return -1;
     /* Last: the status that says whether everything above is complete. */
-    return write_status(cfg, res->interrupted ? "partial" : "complete", res->jobs_done, res->jobs_total, err, errsz);
+    return write_status(cfg, res->interrupted ? "partial" : "complete", res->jobs_done, res->jobs_total, 1, err,
+                        errsz);
 }

@@ -197,9 +197,8 @@ static void resume_finished(const lgx_run_config *cfg, lgx_run_result *res)
     }
 }
 
-int lgx_run(const lgx_run_config *cfg, lgx_run_result *res, char *err, size_t errsz)
+static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, size_t errsz)
 {
-    memset(res, 0, sizeof *res);
     const lgx_experiment *ex = &cfg->ex;
     res->n_agents = ex->n_agents;
     res->seeds = ex->seeds;
@@ -277,4 +276,15 @@ int lgx_run(const lgx_run_config *cfg, lgx_run_result *res, char *err, size_t er
     }
     if (failed) return -1;
     return res->interrupted ? 1 : 0;
+}
+
+/* The results folder belongs to this run for the run's lifetime. */
+int lgx_run(const lgx_run_config *cfg, lgx_run_result *res, char *err, size_t errsz)
+{
+    memset(res, 0, sizeof *res);
+    int lock = -1;
+    if (cfg->out_dir && (lock = lgx_results_lock(cfg->out_dir, err, errsz)) < 0) return -1;
+    int rc = run_owned(cfg, res, err, errsz);
+    lgx_results_unlock(lock);
+    return rc;
 }
