@@ -1,15 +1,20 @@
 # The two commands: `make run` (build, then compare agents on the embedded
 # default scenario) and `make test` (optimised build + ASan/UBSan build, each
-# running the whole Check suite). Both install missing Debian packages first.
+# running the whole Check suite, then every fuzz target for a few seconds in
+# a clang libFuzzer build). Both install missing Debian packages first.
 
 BUILD      ?= build
 BUILD_SAN  ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 8
 JOBS       ?= 2
 CMAKE_ARGS ?=
 # Debian packages the build needs, each with the pkg-config module (or file) that proves it is there.
-APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core
+APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core \
+               clang libclang-rt-14-dev
 
-.PHONY: all deps build build-san run test test-fast claims bench clean
+.PHONY: all deps build build-san build-fuzz run test test-fast fuzz claims bench clean
 
 all: build
 
@@ -20,6 +25,8 @@ deps:
 	  pkg-config --exists $$mod 2>/dev/null || missing="$$missing $$mod"; \
 	done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
+	command -v clang >/dev/null 2>&1 && \
+	  [ -f "$$(clang -print-resource-dir)/lib/linux/libclang_rt.fuzzer-x86_64.a" ] || missing="$$missing libFuzzer"; \
 	if [ -n "$$missing" ]; then \
 	  echo "make: missing:$$missing; installing Debian packages: $(APT_PACKAGES)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
@@ -35,20 +42,33 @@ $(BUILD_SAN)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
 	  -DLG_SANITIZE=ON -DLG_WERROR=ON $(CMAKE_ARGS)
 
+$(BUILD_FUZZ)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
+	  -DLG_FUZZ=ON -DLG_VIZ=OFF -DLG_WERROR=ON $(CMAKE_ARGS)
+
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 build-san: deps $(BUILD_SAN)/CMakeCache.txt
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 
+build-fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+
 run: build
 	./$(BUILD)/livegym run
 
-# The optimised suite first (fast feedback), then the same suite under sanitizers.
-test: build build-san
+# The optimised suite first (fast feedback), then the same suite under
+# sanitizers, then every fuzz target for a few seconds (regressions).
+test: build build-san build-fuzz
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	BUILD_FUZZ=$(BUILD_FUZZ) tools/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+
+# Every fuzz target for FUZZ_SECONDS (docs/testing.md): `make fuzz FUZZ_SECONDS=3600`.
+fuzz: build-fuzz
+	BUILD_FUZZ=$(BUILD_FUZZ) tools/fuzz.sh $(FUZZ_SECONDS)
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -62,4 +82,4 @@ bench: build
 	./$(BUILD)/livegym bench env
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

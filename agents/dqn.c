@@ -83,7 +83,7 @@ static const lga_param params[] = {
     {"n_step", LGA_INT, offsetof(dqn_params, n_step), "1", 1, 100, NULL, 0, "n-step returns"},
     {"network", LGA_CHOICE, offsetof(dqn_params, itemwise), "flat", 0, 0, networks, 0,
      "flat (observation -> Q per channel) or itemwise (one shared scorer per channel)"},
-    {NULL},
+    {0},
 };
 
 typedef struct {

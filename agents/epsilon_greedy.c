@@ -26,7 +26,7 @@ static const lga_param params[] = {
     {"initial", LGA_FLOAT, offsetof(eg_params, initial), "0", -1e6, 1e6, NULL, 0,
      "initial action values (optimistic when high)"},
     LGA_PARAM_CONTEXT(eg_params, context),
-    {NULL},
+    {0},
 };
 
 typedef struct {

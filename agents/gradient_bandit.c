@@ -20,7 +20,7 @@ static const lga_param params[] = {
     {"baseline", LGA_BOOL, offsetof(gb_params, baseline), "true", 0, 0, NULL, 0,
      "subtract the average reward (false: baseline 0)"},
     LGA_PARAM_CONTEXT(gb_params, context),
-    {NULL},
+    {0},
 };
 
 typedef struct {

@@ -172,6 +172,10 @@ void lga_top_k(const float *scores, const uint8_t *mask, int n_actions, int k, l
  * block, element, expected, found) and the agent untouched. */
 int lga_save(lga_agent *a, const char *path, char *err, size_t errsz);
 int lga_load(lga_agent *a, const char *path, char *err, size_t errsz);
+/* The same in memory: the file's bytes (malloc'd into *out), and a load
+ * from bytes already read (`name` names them in messages). */
+int lga_save_bytes(lga_agent *a, char **out, size_t *len, char *err, size_t errsz);
+int lga_load_bytes(lga_agent *a, const void *bytes, size_t n, const char *name, char *err, size_t errsz);
 
 /* Epsilon that decays linearly from `start` to `end` over `steps` act calls
  * per slot (steps 0: constant start). */

@@ -21,7 +21,7 @@ static const lga_param params[] = {
     {"alpha", LGA_FLOAT, offsetof(lin_params, alpha), "1", 0, 1e6, NULL, 0, "width of the confidence bonus"},
     {"lambda", LGA_FLOAT, offsetof(lin_params, lambda), "1", 1e-6, 1e6, NULL, 0,
      "ridge regularisation (A starts as lambda I)"},
-    {NULL},
+    {0},
 };
 
 typedef struct {

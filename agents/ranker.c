@@ -7,7 +7,7 @@
 lga_agent *lga_ranker_create(const char *name, const char *params, const lga_obs_batch *shape, uint64_t seed,
                              lga_score_fn fn, int column, char *err, size_t errsz)
 {
-    static const lga_param none[] = {{NULL}};
+    static const lga_param none[] = {{0}};
     int unused;
     if (lga_params_parse(name, params, none, &unused, err, errsz)) return NULL;
     lga_ranker *r = calloc(1, sizeof *r);

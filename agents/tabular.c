@@ -16,7 +16,7 @@ const lga_param lga_tabular_params_table[] = {
      "exploration probability at the end of the schedule"},
     {"epsilon_decay_steps", LGA_INT, offsetof(lga_tabular_params, epsilon.steps), "0", 0, 1000000000, NULL, 0,
      "act calls over which epsilon decays linearly (0: constant)"},
-    {NULL},
+    {0},
 };
 
 lga_agent *lga_tabular_create(const char *agent, const char *params, const lga_obs_batch *shape, uint64_t seed,

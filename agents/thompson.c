@@ -29,7 +29,7 @@ static const lga_param params[] = {
     {"threshold", LGA_FLOAT, offsetof(ts_params, threshold), "0", -1e6, 1e6, NULL, 0,
      "bernoulli: a reward above it is a success"},
     LGA_PARAM_CONTEXT(ts_params, context),
-    {NULL},
+    {0},
 };
 
 typedef struct {

@@ -14,7 +14,7 @@ typedef struct {
 static const lga_param params[] = {
     {"c", LGA_FLOAT, offsetof(ucb_params, c), "2", 0, 1e6, NULL, 0, "exploration weight"},
     LGA_PARAM_CONTEXT(ucb_params, context),
-    {NULL},
+    {0},
 };
 
 typedef struct {

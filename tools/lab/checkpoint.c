@@ -127,9 +127,9 @@ int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed
                  n > max ? "more than " : "", n > max ? max : n);
         goto out;
     }
-    h = lg_fnv1a64(LG_FNV1A64_INIT, buf, want - 8);
+    h = LG_FUZZING ? 0 : lg_fnv1a64(LG_FNV1A64_INIT, buf, want - 8);
     memcpy(&stored, buf + want - 8, 8), memcpy(&el, buf + env_at - 8, 8), memcpy(&tb, buf + tl_at - 8, 8);
-    if (h != stored || el != env_len || tb != tl->bytes) {
+    if ((h != stored && !LG_FUZZING) || el != env_len || tb != tl->bytes) {
         snprintf(why, sizeof why, "checksum mismatch: the file is damaged");
         goto out;
     }
