@@ -245,10 +245,14 @@ static int apply_flags(const run_flags *f, const char *file, const lg_scenario *
 {
     char err[512];
     if (!f->resume) {
+        int claims = ex->n_claims;
         if (f->agents && lgx_select_agents(ex, f->agents, LGX_MAX_AGENTS, ex, err, sizeof err)) {
             fprintf(stderr, "livegym run: --agents: %s\n", err);
             return 2;
         }
+        if (ex->n_claims < claims)
+            fprintf(stderr, "livegym run: note: %d of the file's %d claims name agents that --agents leaves out; "
+                            "they are not checked\n", claims - ex->n_claims, claims);
         if (f->seeds > 0) ex->seeds = (int)f->seeds;
         if (f->steps >= 0) ex->train_steps = (int)f->steps, ex->train_minutes = 0;
         if (f->minutes >= 0) ex->train_minutes = (float)f->minutes, ex->train_steps = 0;

@@ -380,6 +380,17 @@ static int select_agents(const lgx_experiment *ex, const char *list, int max, lg
         p += len + (p[len] == ',');
     }
     if (out->n_agents > 0 && lgx_baseline_index(out) < 0) default_baseline(out);
+    /* A claim about an agent left out cannot be measured: it goes too. */
+    int kept = 0;
+    for (int k = 0; k < out->n_claims; k++) {
+        int a = 0, b = 0;
+        for (int j = 0; j < out->n_agents; j++) {
+            a |= !strcmp(out->agents[j].label, out->claims[k].agent);
+            b |= !strcmp(out->agents[j].label, out->claims[k].than_agent);
+        }
+        if (a && b) out->claims[kept++] = out->claims[k];
+    }
+    out->n_claims = kept;
     return 0;
 }
 

@@ -63,7 +63,8 @@ char *lgx_scenario_to_json(const lg_scenario *sc, const lgx_experiment *ex);
  * its hyperparameters (and label); any other name is the agent with its
  * defaults. At most max agents, each once. out is ex with those agents
  * (the baseline stays when it is one of them, else it becomes the default:
- * "random" if selected, else the first). Returns 0, or -1 with a message. */
+ * "random" if selected, else the first; the claims about an agent left out
+ * are dropped). Returns 0, or -1 with a message. */
 int lgx_select_agents(const lgx_experiment *ex, const char *list, int max, lgx_experiment *out, char *err,
                       size_t errsz);
 

@@ -180,23 +180,23 @@ int lgx_results_prepare(const lgx_run_config *cfg, char *err, size_t errsz)
         }
         clear_runs(cfg->out_dir);
     }
-    int total = cfg->ex.n_agents * cfg->ex.seeds;
-    if (write_status(cfg, "partial", 0, total, 0, err, errsz)) return -1;
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%s\nlivegym %s\n", cfg->command ? cfg->command : "", LG_VERSION);
-    if (!cfg->resume && write_file(cfg->out_dir, "command.txt", cmd, err, errsz)) return -1;
+    /* The scenario first, the status last: a folder with a status.json can
+     * always be resumed, wherever the run was killed. */
     char *sc = lgx_scenario_to_json(cfg->sc, &cfg->ex);
     if (!sc) return snprintf(err, errsz, "out of memory"), -1;
     int rc = write_file(cfg->out_dir, "scenario.json", sc, err, errsz);
     free(sc);
     if (rc) return -1;
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "%s\nlivegym %s\n", cfg->command ? cfg->command : "", LG_VERSION);
+    if (!cfg->resume && write_file(cfg->out_dir, "command.txt", cmd, err, errsz)) return -1;
     if (cfg->sc->kind == LG_KIND_LIVE)
         for (int a = 0; a < cfg->ex.n_agents; a++) {
             char dir[4200];
             lgx_results_job_path(cfg, a, 0, dir, sizeof dir, 1);
             if (lg_mkdir_p(dir, err, errsz)) return -1;
         }
-    return 0;
+    return write_status(cfg, "partial", 0, cfg->ex.n_agents * cfg->ex.seeds, 0, err, errsz);
 }
 
 /* A number that reads back to the identical double (cJSON's own printer
