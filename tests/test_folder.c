@@ -5,6 +5,7 @@
  * not the ones its status.json lists, or a partial one unless asked. */
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lg_test.h"
@@ -78,7 +79,7 @@ END_TEST
 START_TEST(test_mixed_folder_refused)
 {
     lg_scenario *sc = test_scenario();
-    char a[300], b[300], err[1024], cmd[1000];
+    char a[300], b[300], err[1024], cmd[1200];
     snprintf(a, sizeof a, "%s/test_folder_a", LG_BINARY_DIR);
     snprintf(b, sizeof b, "%s/test_folder_b", LG_BINARY_DIR);
     lgx_run_config c;
@@ -94,6 +95,13 @@ START_TEST(test_mixed_folder_refused)
     ck_assert_msg(strstr(err, "curves.csv: not the file of the run status.json describes") &&
                       strstr(err, "the folder mixes runs"),
                   "%s", err);
+    /* and so does livegym compare, with a non-zero exit */
+    snprintf(cmd, sizeof cmd, "%s/livegym compare %s %s >/dev/null 2>%s/compare.err", LG_BINARY_DIR, a, b, LG_BINARY_DIR);
+    int st = system(cmd);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 2, "compare of a mixed folder: status %d", st);
+    char *said = test_slurp(LG_BINARY_DIR "/compare.err", NULL);
+    ck_assert_msg(strstr(said, "livegym compare: ") && strstr(said, "the folder mixes runs"), "%s", said);
+    free(said);
     snprintf(cmd, sizeof cmd, "%s/status.json", b);
     test_write_bytes(cmd, (const unsigned char *)"{\"status\": \"done\"}", 18);
     ck_assert_int_eq(lgx_folder_check(b, read_files, 1, &info, err, sizeof err), 2);

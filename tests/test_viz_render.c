@@ -428,6 +428,25 @@ START_TEST(test_plot_bad_input)
     char *a6[] = {"plot", (char *)bad, "--out", (char *)out, "--width", "10", NULL};
     expect_plot_error(a6, 6, 2, "--width: expected an integer in [200, 8000], found \"10\"", out);
 
+    /* devices are named as such, not as missing or changing files */
+    char *a8[] = {"plot", "/dev/zero", "--out", (char *)out, NULL};
+    expect_plot_error(a8, 4, 2, "/dev/zero: expected a results folder or a CSV file, found a character device", out);
+    char *a9[] = {"plot", (char *)bad, "--out", (char *)out, "--font", "/dev/zero", NULL};
+    expect_plot_error(a9, 6, 2, "/dev/zero: expected a TrueType font file, found a character device", out);
+
+    /* a folder with a status.json is read only as that run's (path_in's
+     * buffer has moved on: the folder's name again) */
+    char badc[1200];
+    snprintf(badc, sizeof badc, "%s", path_in("bad-results"));
+    a3[1] = badc;
+    snprintf(p, sizeof p, "%s/status.json", badc);
+    write_file(p, "{\"status\": \"partial\", \"jobs_total\": 4, \"jobs_done\": 1, \"version\": \"x\"}");
+    expect_plot_error(a3, 4, 2, "a partial run (1 of 4 runs done)", out);
+    write_file(p, "{\"status\": \"complete\", \"jobs_total\": 4, \"jobs_done\": 4, \"version\": \"x\", \"files\": "
+                  "{\"curves.csv\": \"0123456789abcdef\", \"scenario.json\": \"0123456789abcdef\"}}");
+    expect_plot_error(a3, 4, 2, "not the file of the run status.json describes", out);
+    remove(p);
+
     /* a valid folder but an unwritable destination: failure (1), nothing written */
     const char *nodir = path_in("no-such-dir/plot.png");
     char *a7[] = {"plot", (char *)bad, "--out", (char *)nodir, NULL};
