@@ -534,7 +534,7 @@ static int state(lga_agent *base, lga_state_block *bl)
     bl[k++] = LGA_RAW_BLOCK("=shape", a->shape_tag, sizeof a->shape_tag);
     bl[k++] = LGA_F32_BLOCK("params", lgn_mlp_params(a->net), np, -F, F);
     bl[k++] = LGA_F32_BLOCK("target", lgn_mlp_params(a->target), np, -F, F);
-    bl[k++] = LGA_F32_BLOCK("adam_moments", a->opt.m, 2 * np, -F, F);
+    bl[k++] = LGA_F32_BLOCK("adam_moments", a->opt.m, 2 * np, -INFINITY, INFINITY); /* can overflow unclipped */
     bl[k++] = LGA_I64_BLOCK("adam_step", &a->opt.step, 1, 0, ids);
     bl[k++] = LGA_RAW_BLOCK("counters", &a->c, sizeof a->c);
     bl[k++] = LGA_RAW_BLOCK("rng", &a->rng, sizeof a->rng);
@@ -551,38 +551,59 @@ static int state(lga_agent *base, lga_state_block *bl)
     bl[k++] = LGA_I64_BLOCK("pending_table", a->p_tab, N * n, 0, ids);
     bl[k++] = LGA_I32_BLOCK("pending_action", a->p_act, N * n, 0, acts);
     bl[k++] = LGA_F32_BLOCK("pending_reward", a->p_rew, N * n, -F, F);
-    bl[k++] = LGA_I32_BLOCK("pending_length", a->p_len, N, 0, (double)n);
+    bl[k++] = LGA_I32_BLOCK("pending_length", a->p_len, N, 0, (double)n - 1); /* emitted when it reaches n */
     return k;
 }
 
-/* The counters against the capacities and each other: the replay ring's
- * position and fill, table ids below the next one to assign, and the
- * backlogs of gradient steps and target updates no longer than a run of
- * this agent can build (a loop runs once per unit of backlog). */
+/* The counters against the capacities and each other, as an update leaves
+ * them: every counter within 2^53 (sums cannot overflow), the replay ring's
+ * position and fill, table ids below the next one to assign; once learning
+ * has started the backlogs of gradient steps and target updates are below
+ * one period, before it no longer than the warm-up (each loop of update
+ * runs once per unit of backlog: a forged backlog would be a hang). */
 static int check(const lga_agent *base, char *err, size_t errsz)
 {
     const dqn_agent *a = (const dqn_agent *)base;
-    const long B = a->p.buffer_size, next = a->c.table_next_id;
+    const dqn_params *p = &a->p;
+    const long B = p->buffer_size, next = a->c.table_next_id, lim = 1L << 53;
+    const long warmup = p->learning_starts + B + (long)a->N * (p->n_step + 2);
+    const long all[] = {a->c.t,       a->c.stored,        a->c.since_train, a->c.since_target,
+                        a->c.updates, a->c.table_next_id, a->c.pos,         a->c.count};
     const char *bad = NULL;
-    if (a->c.t < 0 || a->c.stored < 0 || a->c.updates < 0) bad = "t, stored and updates are never negative";
-    else if (a->c.pos < 0 || a->c.pos >= B) bad = "pos is a replay index, in [0, buffer_size)";
-    else if (a->c.count < 0 || a->c.count > B || a->c.count > a->c.stored)
-        bad = "count is in [0, buffer_size] and at most stored";
-    else if (a->c.since_train < 0 || a->c.since_train > a->c.stored) bad = "since_train is in [0, stored]";
-    else if (a->c.since_target < 0 || a->c.since_target > a->c.t + a->p.target_update + a->N)
-        bad = "since_target is in [0, t + target_update + slots]";
-    else if (next < 0 || a->c.last_table_id < -1 || a->c.last_table_id >= next)
-        bad = "table ids: last_table_id in [-1, table_next_id)";
-    for (long i = 0; !bad && i < B; i++)
-        if (a->r_tab[i] >= next + 1 || a->r_tab_next[i] >= next + 1) bad = "replay table ids at most table_next_id";
-    for (int i = 0; !bad && i < a->R; i++)
-        if (a->table_ids[i] >= next) bad = "table_ids are below table_next_id";
-    if (!bad) return 0;
-    snprintf(err, errsz, "block \"counters\": expected %s, found t %ld, stored %ld, pos %ld, count %ld, "
-                         "since_train %ld, since_target %ld, table_next_id %ld, last_table_id %ld",
-             bad, a->c.t, a->c.stored, a->c.pos, a->c.count, a->c.since_train, a->c.since_target, next,
-             a->c.last_table_id);
-    return -1;
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (all[i] < 0 || all[i] > lim) bad = "counters in [0, 2^53] (last_table_id from -1)";
+    if (a->c.last_table_id < -1 || a->c.last_table_id > lim) bad = "counters in [0, 2^53] (last_table_id from -1)";
+    int started = a->c.stored >= p->learning_starts && a->c.count >= 1;
+    if (bad)
+        ; /* said */
+    else if (a->c.pos >= B) bad = "pos is a replay index, in [0, buffer_size)";
+    else if (a->c.count > B || a->c.count > a->c.stored) bad = "count is in [0, buffer_size] and at most stored";
+    else if (started && (a->c.since_train >= p->train_frequency || a->c.since_target >= p->target_update))
+        bad = "backlogs below train_frequency and target_update once learning has started";
+    else if (!started && (a->c.since_train > warmup || a->c.since_target > warmup))
+        bad = "backlogs no longer than the warm-up (learning_starts + buffer_size + slots x (n_step + 2))";
+    else if (a->c.last_table_id >= next) bad = "last_table_id below table_next_id";
+    if (bad) {
+        snprintf(err, errsz,
+                 "block \"counters\": expected %s, found t %ld, stored %ld, since_train %ld, since_target %ld, "
+                 "updates %ld, table_next_id %ld, last_table_id %ld, pos %ld, count %ld",
+                 bad, a->c.t, a->c.stored, a->c.since_train, a->c.since_target, a->c.updates, next,
+                 a->c.last_table_id, a->c.pos, a->c.count);
+        return -1;
+    }
+    for (long i = 0; i < B; i++)
+        if (a->r_tab[i] > next || a->r_tab_next[i] > next)
+            return snprintf(err, errsz, "block \"replay_table\"[%ld]: expected a table id of at most %ld, found %lld",
+                            i, next, (long long)(a->r_tab[i] > next ? a->r_tab[i] : a->r_tab_next[i])), -1;
+    for (int i = 0; i < a->R; i++)
+        if (a->table_ids[i] >= next)
+            return snprintf(err, errsz, "block \"table_ids\"[%d]: expected -1 or an id below %ld, found %lld", i,
+                            next, (long long)a->table_ids[i]), -1;
+    for (long i = 0; i < (long)a->N * p->n_step; i++)
+        if (a->p_tab[i] > next)
+            return snprintf(err, errsz, "block \"pending_table\"[%ld]: expected a table id of at most %ld, found %lld",
+                            i, next, (long long)a->p_tab[i]), -1;
+    return 0;
 }
 
 static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)

@@ -216,17 +216,23 @@ size_t lg_env_state_save(const lg_env *env, void *buf, size_t cap)
 static int check_common(const lg_env *env, char *err, size_t errsz)
 {
     const lg_buffers *b = &env->buf;
-    if (!(fabs(env->clock) <= 1e12) || env->steps < 0)
-        return lg_fail(err, errsz, "env state: clock and steps: expected a finite clock and steps >= 0, found %g and %lld",
+    if (!(fabs(env->clock) <= 1e10) || env->steps < 0 || env->steps > ((int64_t)1 << 53))
+        return lg_fail(err, errsz,
+                       "env state: clock and steps: expected a clock within 1e10 minutes and steps in [0, 2^53], "
+                       "found %g and %lld",
                        env->clock, (long long)env->steps);
     for (int i = 0; i < env->N; i++) {
         const lg_info *in = &b->info[i];
         if (!(fabsf(b->reward[i]) <= 1e30f) || b->terminated[i] > 1 || b->truncated[i] > 1)
-            return lg_fail(err, errsz, "env state: slot %d: expected a finite reward and flags 0 or 1", i);
+            return lg_fail(err, errsz, "env state: reward[%d], terminated, truncated: expected a finite reward and "
+                                       "flags 0 or 1, found %g, %d, %d",
+                           i, (double)b->reward[i], b->terminated[i], b->truncated[i]);
         if (in->watched < -1 || in->watched >= env->C || in->session_step < 0 ||
             !(fabsf(in->watch_minutes) + fabsf(in->budget_left) + fabsf(in->r_watch) + fabsf(in->r_gift) +
                   fabsf(in->r_follow) + fabsf(in->r_invalid) <= 1e30f))
-            return lg_fail(err, errsz, "env state: info[%d]: expected a channel or -1 watched, and finite figures", i);
+            return lg_fail(err, errsz, "env state: info[%d]: expected watched in [-1, %d), session_step >= 0 and "
+                                       "finite figures, found watched %d, session_step %d",
+                           i, env->C, in->watched, in->session_step);
     }
     return 0;
 }
@@ -238,8 +244,9 @@ int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_
     memcpy(&h, buf, sizeof h);
     if (h.magic != LG_ENV_STATE_MAGIC) return lg_fail(err, errsz, "env state: bad magic number");
     if (h.block_bytes != env->block_bytes || len != sizeof h + env->block_bytes)
-        return lg_fail(err, errsz, "env state: expected %zu bytes of state (same scenario and slots), found %zu",
-                    sizeof h + env->block_bytes, len);
+        return lg_fail(err, errsz,
+                       "env state: expected %zu bytes of state (same scenario and slots), found %zu (header says %llu)",
+                       sizeof h + env->block_bytes, len, (unsigned long long)h.block_bytes);
     void *before = malloc(env->block_bytes);
     if (!before) return lg_fail(err, errsz, "env state: out of memory");
     memcpy(before, env->block, env->block_bytes);

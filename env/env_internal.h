@@ -215,6 +215,9 @@ void lg_live_expected_reward(const lg_env *env, int slot, float *out);
 /* env/live/obs.c */
 void lg_obs_layout_init(lg_env *env);
 void lg_obs_write_channels(lg_env *env);
+/* The channel table's columns that never change (category, embeddings,
+ * latent vectors); lg_obs_write_channels writes them at reset only. */
+void lg_obs_write_static_channels(lg_env *env);
 void lg_obs_write_slot(const lg_env *env, int slot, float *dst);
 int lg_obs_state(const lg_env *env, int slot);
 void lg_obs_write_mask(lg_env *env);

@@ -64,6 +64,10 @@ START_TEST(test_new_run_replaces_the_folder_whole)
     lgx_folder info;
     ck_assert_msg(lgx_folder_check(dir, read_files, 0, &info, err, sizeof err) == 0, "%s", err);
     ck_assert(info.complete && info.jobs_done == 6);
+    /* while a reader holds the folder no run can start in it */
+    ck_assert_int_eq(run(&c, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "in use by another livegym run"), "%s", err);
+    lgx_folder_release(&info);
     /* Another experiment into the same folder, stopped before anything ran. */
     c.ex.seeds = 3, c.stop = &stop_now;
     ck_assert_int_eq(run(&c, err, sizeof err), 1);
@@ -89,6 +93,7 @@ START_TEST(test_mixed_folder_refused)
     ck_assert_msg(run(&c, err, sizeof err) == 0, "%s", err);
     lgx_folder info;
     ck_assert_msg(lgx_folder_check(b, read_files, 0, &info, err, sizeof err) == 0, "%s", err);
+    lgx_folder_release(&info);
     snprintf(cmd, sizeof cmd, "cp %s/curves.csv %s/curves.csv", a, b);
     ck_assert_int_eq(system(cmd), 0);
     ck_assert_int_eq(lgx_folder_check(b, read_files, 1, &info, err, sizeof err), 2);

@@ -15,6 +15,7 @@
 
 #include "lgx_experiment.h"
 #include "lg_test.h"
+#include "lgx_folder.h"
 #include "lgv_app.h"
 #include "lgv_png.h"
 
@@ -317,6 +318,17 @@ static const char *results_fixture(void)
             }
     snprintf(p, sizeof p, "%s/curves.csv", dir);
     write_file(p, csv);
+    /* a results folder: its status lists what a reader reads */
+    char h1[17], h2[17], err[256], status[512];
+    snprintf(p, sizeof p, "%s/curves.csv", dir);
+    ck_assert_int_eq(lgx_file_hash(p, h1, err, sizeof err), 0);
+    snprintf(p, sizeof p, "%s/scenario.json", dir);
+    ck_assert_int_eq(lgx_file_hash(p, h2, err, sizeof err), 0);
+    snprintf(status, sizeof status,
+             "{\"status\": \"complete\", \"jobs_total\": 9, \"jobs_done\": 9, \"version\": \"x\", \"run\": \"%s\", "
+             "\"files\": {\"curves.csv\": \"%s\", \"scenario.json\": \"%s\"}}\n", h2, h1, h2);
+    snprintf(p, sizeof p, "%s/status.json", dir);
+    write_file(p, status);
     return dir;
 }
 
@@ -413,14 +425,16 @@ START_TEST(test_plot_bad_input)
     char p[1300];
     snprintf(p, sizeof p, "%s/curves.csv", bad);
     write_file(p, "agent,seed,step,return\nrandom,1,0,10\nrandom,1,5000\n");
-    char *a3[] = {"plot", (char *)bad, "--out", (char *)out, NULL};
+    char csvp[1300]; /* the CSV itself: the folder has no status.json */
+    snprintf(csvp, sizeof csvp, "%s", p);
+    char *a3[] = {"plot", csvp, "--out", (char *)out, NULL};
     expect_plot_error(a3, 4, 2, "bad-results/curves.csv:3: expected 4 fields (as in the header), found 3", out);
 
     write_file(p, "agent,seed,step,return\nrandom,1,0,10\nrandom,1,5000,lots\n");
     expect_plot_error(a3, 4, 2, "curves.csv:3: column \"return\": expected a number, found \"lots\"", out);
 
     write_file(p, "agent,seed,step,return\nrandom,1,0,10\n");
-    char *a4[] = {"plot", (char *)bad, "--out", (char *)out, "--metric", "happiness", NULL};
+    char *a4[] = {"plot", csvp, "--out", (char *)out, "--metric", "happiness", NULL};
     expect_plot_error(a4, 6, 2, "unknown metric \"happiness\" (this file has: return)", out);
 
     char *a5[] = {"plot", (char *)bad, NULL};
@@ -449,7 +463,7 @@ START_TEST(test_plot_bad_input)
 
     /* a valid folder but an unwritable destination: failure (1), nothing written */
     const char *nodir = path_in("no-such-dir/plot.png");
-    char *a7[] = {"plot", (char *)bad, "--out", (char *)nodir, NULL};
+    char *a7[] = {"plot", csvp, "--out", (char *)nodir, NULL};
     expect_plot_error(a7, 4, 1, "no-such-dir/plot.png: cannot create a temporary file", nodir);
     assert_no_temporaries();
 }

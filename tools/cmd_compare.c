@@ -22,7 +22,7 @@ static int read_folder(const char *dir, const char *metric, int partial, lgx_fin
     char path[4200], err[4400];
     snprintf(path, sizeof path, "%.4000s/curves.csv", dir);
     int rc = lgx_folder_check(dir, files, partial, info, err, sizeof err);
-    if (rc == 0) rc = lgx_finals_load(path, metric, f, err, sizeof err);
+    if (rc == 0) rc = lgx_finals_load(path, metric, f, err, sizeof err), lgx_folder_release(info);
     if (rc) fprintf(stderr, "livegym compare: %s\n", err);
     return rc ? 2 : 0;
 }

@@ -211,19 +211,21 @@ int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_op
     int rc = find_inputs(results, o, csv, scen, folder, sizeof csv, err, errsz);
     if (rc) return rc;
     /* A results folder (or a CSV inside one) is read only as one run's. */
-    lgx_folder info = {1, 0, 0, ""};
+    lgx_folder info = {1, 0, 0, "", -1};
     char status[4300];
     struct stat sb;
     snprintf(status, sizeof status, "%s/status.json", folder);
-    if (stat(status, &sb) == 0) {
+    if (stat(results, &sb) == 0 && S_ISDIR(sb.st_mode) ? 1 : stat(status, &sb) == 0) {
         const char *files[] = {strrchr(csv, '/') ? strrchr(csv, '/') + 1 : csv, "scenario.json", NULL};
         if ((rc = lgx_folder_check(folder, files, o->partial, &info, err, errsz))) return rc;
     }
     lgx_curves cv;
-    if ((rc = lgx_curves_load(csv, o->metric, &cv, err, errsz))) return rc;
+    rc = lgx_curves_load(csv, o->metric, &cv, err, errsz);
+    if (rc) return lgx_folder_release(&info), rc;
     plot_texts t;
     int cheats[LGX_CURVES_MAX_AGENTS] = {0};
     lg_scenario *sc = scenario_info(scen, &cv, cheats);
+    lgx_folder_release(&info); /* everything of the folder is read */
     if (sc) snprintf(t.title, sizeof t.title, "%s", sc->name);
     texts(&t, &cv, folder, sc != NULL, o);
     if (!info.complete)

@@ -47,7 +47,8 @@ static void sessions(checker *k, const lg_env *env)
         const lg_slot *s = &env->slot[i];
         if (s->viewer < 0 || s->viewer >= L->U) fail(k, "slot.viewer", (size_t)i, "a viewer of the pool", s->viewer);
         else if (!L->busy[s->viewer]) fail(k, "slot.viewer", (size_t)i, "a viewer in a session (busy)", s->viewer);
-        else if (s->session_step < 0) fail(k, "slot.session_step", (size_t)i, "at least 0", s->session_step);
+        else if (s->session_step < 0 || s->session_step > env->sc.max_session_steps)
+            fail(k, "slot.session_step", (size_t)i, "0 to session.max_session_steps", s->session_step);
         else if (!isfinite(s->budget) || fabsf(s->budget) > BIG) fail(k, "slot.budget", (size_t)i, "finite", s->budget);
         else if (s->last_category < -1 || s->last_category >= L->K)
             fail(k, "slot.last_category", (size_t)i, "-1 or a category", s->last_category);

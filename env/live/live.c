@@ -87,12 +87,13 @@ static void reset(lg_env *env)
 }
 
 /* The slot draws its next viewer before the old one is free, so a slot
- * never hands a session straight back to the viewer who just left. */
+ * never hands a session straight back to the viewer who just left, unless
+ * no one else is free (as many slots as viewers). */
 static void restart(lg_env *env, int slot)
 {
     int old = env->slot[slot].viewer;
     lg_session_start(env, slot);
-    lg_session_end(env, old);
+    if (env->slot[slot].viewer != old) lg_session_end(env, old);
 }
 
 static void step(lg_env *env, const int32_t *actions)
@@ -140,8 +141,11 @@ static int load_marks(lg_env *env, const int64_t marks[2], char *err, size_t err
     return 0;
 }
 
+/* After a load: the channel table whole (its static columns too, which the
+ * step never rewrites) and the mask, from the state. */
 static void refresh(lg_env *env)
 {
+    if (env->buf.channel_dim > 0) lg_obs_write_static_channels(env);
     lg_obs_write_channels(env);
     lg_obs_write_mask(env);
 }

@@ -48,7 +48,7 @@ void lg_obs_layout_init(lg_env *env)
 }
 
 /* The static columns of the channel table, written once at create. */
-static void write_static_channels(lg_env *env)
+void lg_obs_write_static_channels(lg_env *env)
 {
     const int R = env->buf.channel_dim;
     for (int c = 0; c < env->C; c++) {
@@ -67,7 +67,7 @@ void lg_obs_write_channels(lg_env *env)
 {
     const int R = env->buf.channel_dim;
     if (R == 0) return;
-    if (env->steps == 0) write_static_channels(env);
+    if (env->steps == 0) lg_obs_write_static_channels(env);
     for (int c = 0; c < env->C; c++) {
         float *row = &env->buf.channel_obs[c * R];
         row[env->live.ch_on] = (float)env->live.on_air[c];

@@ -139,6 +139,9 @@ void lg_session_start(lg_env *env, int slot)
             if (!env->live.busy[env->live.seg_members[cand]]) viewer = env->live.seg_members[cand];
         }
     }
+    /* Every viewer in a session (as many slots as viewers): the viewer who
+     * is leaving this slot comes straight back. */
+    if (viewer < 0) viewer = sl->viewer;
     env->live.busy[viewer] = 1;
 
     /* Fatigue decays while the viewer is away. */

@@ -80,8 +80,10 @@ static int check_points(const lgx_run_config *cfg, const unsigned char *at, int 
         memcpy(&pt, at + (size_t)i * sizeof pt, sizeof pt);
         int ok = pt.step >= 0 && pt.step <= trained && pt.minute >= 0 && pt.minute < 1e12;
         for (int m = 0; m < LGX_M_COUNT && ok; m++) ok = !isinf(pt.m[m]);
-        if (!ok) return snprintf(err, errsz, "evaluation point %d: expected a step in [0, %lld], a minute >= 0 and "
-                                             "finite metrics", i, (long long)trained), -1;
+        if (!ok)
+            return snprintf(err, errsz, "evaluation point %d: expected a step in [0, %lld], a minute >= 0 and finite "
+                                        "metrics, found step %ld, minute %g",
+                            i, (long long)trained, pt.step, pt.minute), -1;
     }
     return 0;
 }
@@ -96,7 +98,9 @@ int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed
     if (!f) return 1;
     size_t env_len = lg_env_state_size(env);
     size_t max = 8 + 4 + 4 + 8 + 8 + sizeof(lgx_eval_point) * (size_t)n_points + 8 + env_len + 8 + tl->bytes + 8;
-    unsigned char *buf = malloc(max + 1), *backup = malloc(env_len);
+    unsigned char *buf = malloc(max + 1);
+    lg_env *backup = NULL;
+    lg_env_create(cfg->sc, lg_env_buffers(env)->n_slots, 1, lg_env_buffers(env)->layout, &backup, why, sizeof why);
     size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
     fclose(f);
     int rc = -1;
@@ -129,7 +133,12 @@ int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed
     }
     h = LG_FUZZING ? 0 : lg_fnv1a64(LG_FNV1A64_INIT, buf, want - 8);
     memcpy(&stored, buf + want - 8, 8), memcpy(&el, buf + env_at - 8, 8), memcpy(&tb, buf + tl_at - 8, 8);
-    if ((h != stored && !LG_FUZZING) || el != env_len || tb != tl->bytes) {
+    if (el != env_len || tb != tl->bytes) {
+        snprintf(why, sizeof why, "expected %zu bytes of env state and %zu of timeline, found %llu and %llu", env_len,
+                 tl->bytes, (unsigned long long)el, (unsigned long long)tb);
+        goto out;
+    }
+    if (h != stored && !LG_FUZZING) {
         snprintf(why, sizeof why, "checksum mismatch: the file is damaged");
         goto out;
     }
@@ -139,12 +148,14 @@ int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed
     ckpt_paths(cfg, agent_i, seed, p, ckpt, afile, sizeof ckpt);
     /* Agent, env and timeline change together or not at all: the env is
      * loaded first (it checks itself and stays as it was on a refusal),
-     * then the agent (likewise); if the agent refuses, the env goes back. */
-    lg_env_state_save(env, backup, env_len);
-    if (lg_env_state_load(env, buf + env_at, env_len, why, sizeof why)) goto out;
+     * then the agent (likewise); if the agent refuses, the env goes back,
+     * by a copy of what it was (not through the checks again). */
+    if (lg_env_copy_state(backup, env, why, sizeof why) ||
+        lg_env_state_load(env, buf + env_at, env_len, why, sizeof why))
+        goto out;
     if (lga_load(agent, afile, why, sizeof why)) {
-        char ignore[16];
-        lg_env_state_load(env, backup, env_len, ignore, sizeof ignore);
+        char ignore[256];
+        lg_env_copy_state(env, backup, ignore, sizeof ignore);
         goto out;
     }
     memcpy(tl->block, buf + tl_at, tl->bytes);
@@ -158,7 +169,8 @@ out:
         ckpt_paths(cfg, agent_i, seed, 0, ckpt, NULL, sizeof ckpt);
         snprintf(err, errsz, "%.2000s: %.1500s", ckpt, why);
     }
-    free(buf), free(backup);
+    free(buf);
+    lg_env_free(backup);
     return rc;
 }
 

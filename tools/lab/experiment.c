@@ -108,7 +108,7 @@ static int read_experiment(lg_jctx *c, const cJSON *o, lgx_experiment *ex, const
         lg_jget_int(c, o, "slots", 1, 65536, &ex->slots) || lg_jget_int(c, o, "episodes", 1, 10000000, &ex->episodes) ||
         lg_jget_string(c, o, "baseline", ex->baseline, sizeof ex->baseline, 1))
         return -1;
-    if (ex->slots > sc->n_viewers) {
+    if (lg_jmember(o, "slots") && ex->slots > sc->n_viewers) { /* a default too large is fitted by load() */
         size_t s = lg_jpush_key(c, "slots");
         int r = lg_jfail(c, "expected at most population.viewers (%d) slots, found %d", sc->n_viewers, ex->slots);
         lg_jpop(c, s);

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lg_checksum.h"
 #include "lg_file.h"
@@ -52,10 +55,19 @@ int lgx_folder_check(const char *dir, const char *const *files, int allow_partia
     char path[4200], *buf;
     size_t n;
     memset(out, 0, sizeof *out);
+    out->lock = -1;
     snprintf(path, sizeof path, "%.4000s/status.json", dir);
     struct stat sb;
     if (stat(path, &sb) != 0)
         return snprintf(err, errsz, "%.4000s: not a results folder of livegym run (no status.json)", dir), 2;
+    /* Read while no run can write: a run holds the lock exclusively. */
+    char lockp[4200];
+    snprintf(lockp, sizeof lockp, "%.4000s/.lock", dir);
+    out->lock = open(lockp, O_RDONLY | O_CLOEXEC);
+    if (out->lock >= 0 && flock(out->lock, LOCK_SH | LOCK_NB) != 0) {
+        lgx_folder_release(out);
+        return snprintf(err, errsz, "%.4000s: a livegym run is writing this folder; wait for it to end", dir), 2;
+    }
     if (lg_read_file(path, 1 << 20, &buf, &n, err, errsz)) return 2;
     cJSON *js = cJSON_ParseWithLength(buf, n);
     free(buf);
@@ -93,5 +105,12 @@ int lgx_folder_check(const char *dir, const char *const *files, int allow_partia
         }
     }
     cJSON_Delete(js);
+    if (rc) lgx_folder_release(out);
     return rc;
+}
+
+void lgx_folder_release(lgx_folder *f)
+{
+    if (f->lock >= 0) close(f->lock);
+    f->lock = -1;
 }

@@ -12,6 +12,7 @@ typedef struct {
     int complete;            /* status "complete" (else "partial") */
     int jobs_done, jobs_total;
     char run[17];            /* the run's id */
+    int lock;                /* a shared lock on DIR/.lock while the reader reads (-1: none) */
 } lgx_folder;
 
 /* The hash a status.json lists for a file: FNV-1a 64 as 16 hex digits.
@@ -21,8 +22,10 @@ int lgx_file_hash(const char *path, char hex[17], char *err, size_t errsz);
 /* Check that the files[] (names inside dir, NULL-terminated) are this
  * folder's run's. A partial folder is refused unless allow_partial (then
  * out says so). Returns 0; 2 with one line in err (the folder or file,
- * what was expected, what was found). */
+ * what was expected, what was found). On success the folder is held with a
+ * shared lock (no run can start in it) until lgx_folder_release. */
 int lgx_folder_check(const char *dir, const char *const *files, int allow_partial, lgx_folder *out, char *err,
                      size_t errsz);
+void lgx_folder_release(lgx_folder *f);
 
 #endif

@@ -64,8 +64,8 @@ void lgx_timeline_free(lgx_timeline *tl)
 
 int lgx_timeline_window(const lgx_timeline *tl, double minutes)
 {
-    int w = (int)floor(minutes / LGX_WINDOW_MINUTES + 1e-9);
-    return w < 0 ? 0 : w >= tl->n_windows ? tl->n_windows - 1 : w;
+    double w = floor(minutes / LGX_WINDOW_MINUTES + 1e-9); /* clamped before it becomes an int */
+    return !(w >= 0) ? 0 : w >= tl->n_windows ? tl->n_windows - 1 : (int)w;
 }
 
 static void add_tally(lgx_tally *t, const lgx_tally *u)
