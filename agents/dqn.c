@@ -30,6 +30,9 @@
 #include "lga_params.h"
 #include "lgn.h"
 
+/* Largest network create() accepts (see there). */
+#define DQN_MAX_PARAMS (1 << 26)
+
 typedef struct {
     float lr;
     long buffer_size;
@@ -214,6 +217,17 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     widths[nw++] = a->in_dim;
     for (int i = 0; i < p.hidden.n; i++) widths[nw++] = p.hidden.v[i];
     widths[nw++] = a->out_dim;
+    /* Each hidden width is in range alone, but their products may not be:
+     * a network that cannot fit (five copies: net, target, gradients, two
+     * Adam moments) is refused here rather than failing to allocate. */
+    double n_params = 0;
+    for (int i = 0; i + 1 < nw; i++) n_params += ((double)widths[i] + 1) * widths[i + 1];
+    if (n_params > DQN_MAX_PARAMS) {
+        snprintf(err, errsz, "dqn: hidden: expected a network of at most %d parameters, found %.0f (input %d, output %d)",
+                 DQN_MAX_PARAMS, n_params, a->in_dim, a->out_dim);
+        destroy(&a->base);
+        return NULL;
+    }
     if (lgn_mlp_create(widths, nw, p.batch_size, &a->net, err, errsz) ||
         lgn_mlp_create(widths, nw, p.batch_size, &a->target, err, errsz) ||
         lgn_adam_init(&a->opt, lgn_mlp_n_params(a->net), p.lr, 0.9f, 0.999f, 1e-8f)) {

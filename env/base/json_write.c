@@ -124,12 +124,37 @@ void lg_json_put_compact(lg_sbuf *b, const cJSON *it, int spaced)
 
 #define DUMP_WIDTH 120
 
-static size_t compact_len(const cJSON *it)
+/* Length of lg_json_put_string's output for s. */
+static size_t quoted_len(const char *s)
 {
-    lg_sbuf t = {0};
-    lg_json_put_compact(&t, it, 1);
-    size_t n = t.oom ? (size_t)-1 : t.len;
-    free(t.p);
+    size_t n = 2;
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+        n += strchr("\"\\\b\f\n\r\t", *c) ? 2 : *c < 0x20 ? 6 : 1;
+    return n;
+}
+
+/* Length of the spaced compact form of it, counted only as far as needed:
+ * the exact length when it is at most limit, else some larger number. The
+ * pretty printer asks this at every level, so counting the whole subtree
+ * each time would make dumping quadratic in the depth. */
+static size_t compact_len_upto(const cJSON *it, size_t limit)
+{
+    if (cJSON_IsString(it)) return quoted_len(it->valuestring);
+    if (!cJSON_IsArray(it) && !cJSON_IsObject(it)) {
+        lg_sbuf t = {0};
+        lg_json_put_compact(&t, it, 1);
+        size_t n = t.oom ? (size_t)-1 : t.len;
+        free(t.p);
+        return n;
+    }
+    size_t n = 2;
+    for (const cJSON *ch = it->child; ch && n <= limit; ch = ch->next) {
+        if (cJSON_IsObject(it)) n += quoted_len(ch->string ? ch->string : "") + 2;
+        if (n > limit) break;
+        size_t k = compact_len_upto(ch, limit - n);
+        n = k > limit - n ? limit + 1 : n + k;
+        if (ch->next) n += 2;
+    }
     return n;
 }
 
@@ -138,7 +163,8 @@ static size_t compact_len(const cJSON *it)
 static void emit_pretty(lg_sbuf *b, const cJSON *it, int indent, size_t col, int trail)
 {
     int obj = cJSON_IsObject(it), arr = cJSON_IsArray(it);
-    if ((!obj && !arr) || !it->child || col + compact_len(it) + (size_t)trail <= DUMP_WIDTH) {
+    size_t room = col + (size_t)trail <= DUMP_WIDTH ? DUMP_WIDTH - col - (size_t)trail : 0;
+    if ((!obj && !arr) || !it->child || (col + (size_t)trail <= DUMP_WIDTH && compact_len_upto(it, room) <= room)) {
         lg_json_put_compact(b, it, 1);
         return;
     }

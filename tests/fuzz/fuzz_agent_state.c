@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (lga_load_bytes(agent[k], pristine[k], pristine_n[k], "pristine", err, sizeof err)) fuzz_die("reload", err);
     if (lg_env_copy_state(env, world, err, sizeof err)) fuzz_die("copy", err);
     if (lga_load_bytes(agent[k], data + 1, size - 1, "input", err, sizeof err)) return 0;
-    lgx_train(&loop, agent[k], env, 12, NULL); /* act, step, learn */
+    lgx_train(&loop, agent[k], env, 6, NULL); /* act, step, learn (DQN: its replay fills) */
     lga_obs_batch live;
     lga_batch_from_env(env, &live);
     agent[k]->type->act(agent[k], &live, 1, loop.actions);

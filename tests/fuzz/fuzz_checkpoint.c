@@ -1,7 +1,7 @@
 /* Runner checkpoints (runs/LABEL/seed-S.ckpt, read by --resume): whatever
  * loads into agent, env and timeline must train on without undefined
  * behaviour; whatever is refused must leave all three as they were (checked
- * here against the state they started from). */
+ * here, byte for byte, against the states they started from). */
 #include "fuzz_common.h"
 #include "lga_agent.h"
 #include "lgx_results.h"
@@ -12,6 +12,8 @@ static lg_env *env, *world;
 static lga_agent *agent;
 static char *pristine;
 static size_t pristine_n;
+static char *agent0, *env0, *env1; /* the agent and world every input starts from, saved */
+static size_t agent0_n, env_n;
 static lgx_timeline tl, tl0;
 static lgx_loop loop;
 static int n_points;
@@ -57,6 +59,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(path, sizeof path, "%s/runs/epsilon-greedy/seed-1.p0.agent", cfg.out_dir);
     pristine = fuzz_read(path, &pristine_n); /* the agent every input starts from */
     memcpy(tl0.block, tl.block, tl.bytes);
+    if (lga_load_bytes(agent, pristine, pristine_n, "pristine", err, sizeof err) ||
+        lga_save_bytes(agent, &agent0, &agent0_n, err, sizeof err))
+        fuzz_die("agent bytes", err);
+    env_n = lg_env_state_size(world);
+    env0 = malloc(env_n), env1 = malloc(env_n);
+    if (!env0 || !env1 || lg_env_state_save(world, env0, env_n) != env_n) fuzz_die("env bytes", "out of memory");
     return 0;
 }
 
@@ -76,6 +84,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                          err, sizeof err);
     if (rc != 0) {
         if (memcmp(tl.block, tl0.block, tl.bytes)) fuzz_die("refused checkpoint", "the timeline changed");
+        char *now;
+        size_t now_n;
+        if (lga_save_bytes(agent, &now, &now_n, err, sizeof err)) fuzz_die("save", err);
+        if (now_n != agent0_n || memcmp(now, agent0, now_n)) fuzz_die("refused checkpoint", "the agent changed");
+        free(now);
+        if (lg_env_state_save(env, env1, env_n) != env_n || memcmp(env0, env1, env_n))
+            fuzz_die("refused checkpoint", "the env changed");
         return 0;
     }
     loop.timeline = &tl;

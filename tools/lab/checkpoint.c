@@ -99,8 +99,7 @@ int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed
     size_t env_len = lg_env_state_size(env);
     size_t max = 8 + 4 + 4 + 8 + 8 + sizeof(lgx_eval_point) * (size_t)n_points + 8 + env_len + 8 + tl->bytes + 8;
     unsigned char *buf = malloc(max + 1);
-    lg_env *backup = NULL;
-    lg_env_create(cfg->sc, lg_env_buffers(env)->n_slots, 1, lg_env_buffers(env)->layout, &backup, why, sizeof why);
+    unsigned char *backup = malloc(env_len); /* the env as it was, if the agent refuses */
     size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
     fclose(f);
     int rc = -1;
@@ -148,14 +147,18 @@ int lgx_results_read_checkpoint(const lgx_run_config *cfg, int agent_i, int seed
     ckpt_paths(cfg, agent_i, seed, p, ckpt, afile, sizeof ckpt);
     /* Agent, env and timeline change together or not at all: the env is
      * loaded first (it checks itself and stays as it was on a refusal),
-     * then the agent (likewise); if the agent refuses, the env goes back,
-     * by a copy of what it was (not through the checks again). */
-    if (lg_env_copy_state(backup, env, why, sizeof why) ||
-        lg_env_state_load(env, buf + env_at, env_len, why, sizeof why))
+     * then the agent (likewise); if the agent refuses, the env goes back to
+     * the state saved just before (fuzz_checkpoint checks it, byte for
+     * byte). */
+    if (lg_env_state_save(env, backup, env_len) != env_len) {
+        snprintf(why, sizeof why, "cannot save the env state to restore it (a bug)");
         goto out;
+    }
+    if (lg_env_state_load(env, buf + env_at, env_len, why, sizeof why)) goto out;
     if (lga_load(agent, afile, why, sizeof why)) {
-        char ignore[256];
-        lg_env_copy_state(env, backup, ignore, sizeof ignore);
+        char again[256] = "";
+        if (lg_env_state_load(env, backup, env_len, again, sizeof again)) /* a state the env had: cannot fail */
+            snprintf(why + strlen(why), sizeof why - strlen(why), "; restoring the env failed too (a bug): %s", again);
         goto out;
     }
     memcpy(tl->block, buf + tl_at, tl->bytes);
@@ -170,7 +173,7 @@ out:
         snprintf(err, errsz, "%.2000s: %.1500s", ckpt, why);
     }
     free(buf);
-    lg_env_free(backup);
+    free(backup);
     return rc;
 }
 
