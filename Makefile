@@ -8,16 +8,31 @@ BUILD_SAN  ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 8
+FUZZ_RUNS  ?= -1
 JOBS       ?= 2
 CMAKE_ARGS ?=
-# Debian packages the build needs, each with the pkg-config module (or file) that proves it is there.
-APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core \
-               clang libclang-rt-14-dev
+# Debian packages the build needs (the fuzz build also needs clang's
+# libFuzzer; `make run` does not install it).
+APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core
+APT_FUZZ     = clang libclang-rt-14-dev
 
-.PHONY: all deps build build-san build-fuzz run test test-fast fuzz claims bench clean
+.PHONY: all deps deps-fuzz build build-san build-fuzz run test test-fast fuzz claims bench clean
 
 all: build
 
+# $(call apt_install,MISSING,PACKAGES): install PACKAGES when MISSING (a
+# shell expression) is not empty, as root or through sudo.
+define apt_install
+	if [ -n "$(1)" ]; then \
+	  echo "make: missing:$(1); installing Debian packages: $(2)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "make: need root or sudo to apt-get install $(2)" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(2) >/dev/null || exit 1; \
+	fi
+endef
+
+# Each package is proved present by its pkg-config module or a file.
 deps:
 	@missing=""; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
@@ -25,15 +40,13 @@ deps:
 	  pkg-config --exists $$mod 2>/dev/null || missing="$$missing $$mod"; \
 	done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
+	$(call apt_install,$$missing,$(APT_PACKAGES))
+
+deps-fuzz:
+	@missing=""; \
 	command -v clang >/dev/null 2>&1 && \
-	  [ -f "$$(clang -print-resource-dir)/lib/linux/libclang_rt.fuzzer-x86_64.a" ] || missing="$$missing libFuzzer"; \
-	if [ -n "$$missing" ]; then \
-	  echo "make: missing:$$missing; installing Debian packages: $(APT_PACKAGES)"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
-	  else echo "make: need root or sudo to apt-get install $(APT_PACKAGES)" >&2; exit 1; fi; \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null || exit 1; \
-	fi
+	  [ -f "$$(clang -print-resource-dir)/lib/linux/libclang_rt.fuzzer-$$(uname -m).a" ] || missing=" libFuzzer"; \
+	$(call apt_install,$$missing,$(APT_FUZZ))
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DLG_WERROR=ON $(CMAKE_ARGS)
@@ -52,7 +65,7 @@ build: deps $(BUILD)/CMakeCache.txt
 build-san: deps $(BUILD_SAN)/CMakeCache.txt
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 
-build-fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt
+build-fuzz: deps deps-fuzz $(BUILD_FUZZ)/CMakeCache.txt
 	cmake --build $(BUILD_FUZZ) -j $(JOBS)
 
 run: build
@@ -64,11 +77,12 @@ test: build build-san build-fuzz
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
-	BUILD_FUZZ=$(BUILD_FUZZ) tools/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+	BUILD_FUZZ=$(BUILD_FUZZ) FUZZ_RUNS=-1 tools/fuzz.sh $(FUZZ_SMOKE_SECONDS)
 
-# Every fuzz target for FUZZ_SECONDS (docs/testing.md): `make fuzz FUZZ_SECONDS=3600`.
+# Every fuzz target for FUZZ_SECONDS, or for FUZZ_RUNS executions each
+# (docs/testing.md): `make fuzz FUZZ_SECONDS=3600`, `make fuzz FUZZ_RUNS=10000000`.
 fuzz: build-fuzz
-	BUILD_FUZZ=$(BUILD_FUZZ) tools/fuzz.sh $(FUZZ_SECONDS)
+	BUILD_FUZZ=$(BUILD_FUZZ) FUZZ_RUNS=$(FUZZ_RUNS) tools/fuzz.sh $(FUZZ_SECONDS)
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

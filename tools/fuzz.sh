@@ -7,11 +7,15 @@
 # the executions. Exits 1 when a target found a crash, a leak, a timeout or
 # a sanitizer report (its log and the input that did it are in BUILD/).
 # `make fuzz` runs this with FUZZ_SECONDS, `make test` with a few seconds.
+# With FUZZ_RUNS=N each target runs N executions instead, however long that
+# takes (SECONDS is then ignored): how the campaign in docs/testing.md ran.
 # Usage: tools/fuzz.sh SECONDS [TARGET ...]   (BUILD_FUZZ=build-fuzz)
 set -u
 build=${BUILD_FUZZ:-build-fuzz}
 secs=${1:-60}
 [ $# -gt 0 ] && shift
+runs=${FUZZ_RUNS:--1}
+[ "$runs" != -1 ] && secs=0
 targets=${*:-$(for f in tests/fuzz/fuzz_*.c; do basename "$f" .c; done)}
 failed=0
 for t in $targets; do
@@ -24,11 +28,12 @@ for t in $targets; do
     # only memory actually used counts against the limit.
     # shellcheck disable=SC2086
     ASAN_OPTIONS=allocator_may_return_null=1:${ASAN_OPTIONS:-} \
-    "$build/$t" -max_total_time="$secs" -timeout=30 -rss_limit_mb=3072 -malloc_limit_mb=1048576 -print_final_stats=1 \
+    "$build/$t" -max_total_time="$secs" -runs="$runs" -timeout=30 -rss_limit_mb=3072 -malloc_limit_mb=1048576 -print_final_stats=1 \
         -artifact_prefix="$build/$t-" "$build/corpus/$t" "tests/fuzz/corpus/$t" $extra >"$build/$t.log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/$t.log")
-    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $t ${secs}s ${execs:-0} executions exit $rc" | tee -a "$build/fuzz-log.txt"
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $t $([ "$runs" = -1 ] && echo "${secs}s" || echo "$runs runs") ${execs:-0} executions exit $rc" |
+        tee -a "$build/fuzz-log.txt"
     if [ $rc -ne 0 ]; then
         failed=1
         grep -m1 -B2 -A25 -E "ERROR|runtime error|SUMMARY" "$build/$t.log" >&2
