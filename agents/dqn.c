@@ -164,7 +164,7 @@ static void destroy(lga_agent *base)
 static void carve(dqn_agent *a, lg_carver *cv)
 {
     const size_t B = (size_t)a->p.buffer_size, S = (size_t)a->slot_dim, T = (size_t)a->C * (size_t)a->ch_dim;
-    const size_t n = (size_t)a->p.n_step, N = (size_t)a->N, R = (size_t)a->R, batch = (size_t)a->p.batch_size;
+    const size_t n = (size_t)a->p.n_step, N = (size_t)a->N, R = (size_t)a->R;
     const size_t rows = (size_t)a->scratch_rows, qcols = (size_t)a->C + 1, in = (size_t)a->in_dim;
     a->r_obs = lg_carve(cv, (B * S + 1) * sizeof(float));
     a->r_next = lg_carve(cv, (B * S + 1) * sizeof(float));
@@ -190,8 +190,8 @@ static void carve(dqn_agent *a, lg_carver *cv)
     a->rows = lg_carve(cv, rows * sizeof(int32_t));
     a->cols = lg_carve(cv, rows * sizeof(int32_t));
     a->idx = lg_carve(cv, rows * sizeof(int32_t));
-    a->ps = lg_carve(cv, batch * sizeof(float *));
-    a->pt = lg_carve(cv, batch * sizeof(float *));
+    a->ps = lg_carve(cv, rows * sizeof(float *)); /* a batch, or the slots acting */
+    a->pt = lg_carve(cv, rows * sizeof(float *));
 }
 
 static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
@@ -338,7 +338,14 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
     lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
     float eps = greedy ? 0.0f : lga_schedule_at(&sched, a->c.t);
     if (!greedy) a->c.t += n;
-    const float *slots[1], *tables[1];
+    /* One forward for all slots. Row i of it equals a forward of slot i
+     * alone (lgn_gemm adds in increasing k whatever the tiling) and no draw
+     * depends on it, so the actions are those of slot-by-slot acting, bit
+     * for bit. While every slot explores (eps >= 1 > u01) none is needed. */
+    if (eps < 1.0f) {
+        for (int i = 0; i < n; i++) a->ps[i] = slot_part(b, i), a->pt[i] = table_of(b, i);
+        q_values(a, a->net, n, a->ps, a->pt, a->x, a->qn);
+    }
     for (int i = 0; i < n; i++) {
         const uint8_t *mask = &b->mask[(size_t)i * C];
         int32_t *out = &actions[(size_t)i * b->slate_size];
@@ -351,13 +358,11 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
             }
             continue;
         }
-        slots[0] = slot_part(b, i);
-        tables[0] = table_of(b, i);
-        q_values(a, a->net, 1, slots, tables, a->x, a->qo);
+        const float *q = &a->qn[(size_t)i * C];
         if (b->slate_size == 1)
-            out[0] = lga_argmax_valid(a->qo, mask, C, &a->rng);
+            out[0] = lga_argmax_valid(q, mask, C, &a->rng);
         else
-            lga_top_k(a->qo, mask, C, b->slate_size, &a->rng, out);
+            lga_top_k(q, mask, C, b->slate_size, &a->rng, out);
     }
 }
 
