@@ -458,6 +458,56 @@ START_TEST(test_same_seed_bit_identical_different_seed_differs)
 }
 END_TEST
 
+/* Every instruction set the CPU has gives the bits of the naive loops on
+ * widths that reach every strip and tail (32, 16, 8, 4 columns and single
+ * ones; 8, 6, 4-row tiles and single rows), and 100 training steps (forward,
+ * backward with transposed views, Adam) end in the same parameters. */
+START_TEST(test_every_isa_same_bits)
+{
+    ck_assert_int_eq(lgn_set_isa((lgn_isa)99), -1);
+    ck_assert_int_eq(lgn_isa_parse("avx2"), LGN_ISA_AVX2);
+    ck_assert_int_eq(lgn_isa_parse("neon"), -1);
+    int widths[] = {61, 77, 37, 45, 3};
+    size_t n = 0;
+    float *first = NULL, *first_fwd = NULL;
+    int checked = 0;
+    for (int isa = LGN_ISA_SSE2; isa <= LGN_ISA_AVX512; isa++) {
+        if (!lgn_isa_available((lgn_isa)isa)) {
+            ck_assert_int_eq(lgn_set_isa((lgn_isa)isa), -1);
+            fprintf(stderr, "test_every_isa_same_bits: %s: not on this CPU, not checked\n", lgn_isa_name((lgn_isa)isa));
+            continue;
+        }
+        ck_assert_int_eq(lgn_set_isa((lgn_isa)isa), 0);
+        ck_assert_int_eq(lgn_get_isa(), isa);
+        lgn_mlp *net = make_net(widths, 5, 23, 4);
+        randomise_biases(net, 5);
+        float *x = random_floats(23 * 61, 6, 1.0), *ref = malloc(sizeof(float) * 23 * 3);
+        const float *y = lgn_mlp_forward(net, x, 23);
+        naive_forward(net, x, 23, ref);
+        ck_assert_msg(!memcmp(y, ref, sizeof(float) * 23 * 3), "%s: the forward differs from the naive loops",
+                      lgn_isa_name((lgn_isa)isa));
+        lgn_adam opt;
+        lgn_mlp *trained = train_100(3, 100, &opt);
+        n = lgn_mlp_n_params(trained);
+        if (!first) {
+            first = malloc(sizeof(float) * n), first_fwd = malloc(sizeof(float) * 23 * 3);
+            memcpy(first, lgn_mlp_params(trained), sizeof(float) * n);
+            memcpy(first_fwd, y, sizeof(float) * 23 * 3);
+        }
+        ck_assert_msg(!memcmp(first, lgn_mlp_params(trained), sizeof(float) * n), "%s: training differs from sse2",
+                      lgn_isa_name((lgn_isa)isa));
+        ck_assert(!memcmp(first_fwd, y, sizeof(float) * 23 * 3));
+        checked++;
+        lgn_adam_free(&opt);
+        lgn_mlp_free(trained), lgn_mlp_free(net);
+        free(x), free(ref);
+    }
+    ck_assert_int_ge(checked, 1);
+    ck_assert_int_eq(lgn_set_isa(LGN_ISA_AUTO), 0);
+    free(first), free(first_fwd);
+}
+END_TEST
+
 /* y = sin(x) on [-pi, pi] with a 1-32-32-1 net and Adam. */
 START_TEST(test_fits_sine)
 {
@@ -735,6 +785,10 @@ START_TEST(test_bench_runs)
     ck_assert(lg_bench_nn_updates(w, 3, 4, 0.02) > 0);
     ck_assert(lg_bench_nn_updates(w, 1, 4, 0.02) < 0);
     ck_assert(lg_bench_nn_updates(w, 3, 0, 0.02) < 0);
+    /* forward 2*4*8*8 + 2*4*8*2, weight gradients the same, input gradients of layer 1 only */
+    ck_assert(lg_bench_nn_update_flops(w, 3, 4) == 2 * (512 + 128) + 128);
+    ck_assert(lg_bench_gemm_gflops(7, 9, 5, 0, 0.02) > 0);
+    ck_assert(lg_bench_gemm_gflops(7, 9, 5, 1, 0.02) > 0);
 }
 END_TEST
 
@@ -754,6 +808,7 @@ int main(void)
     tcase_add_test(tc, test_clip_grad_norm);
     tcase_add_test(tc, test_adam_moments_never_denormal);
     tcase_add_test(tc, test_same_seed_bit_identical_different_seed_differs);
+    tcase_add_test(tc, test_every_isa_same_bits);
     tcase_add_test(tc, test_fits_sine);
     tcase_add_test(tc, test_predict_equals_training_forward);
     tcase_add_test(tc, test_copy_and_soft_update);

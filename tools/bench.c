@@ -77,3 +77,39 @@ done:
     lgn_mlp_free(net);
     return rate;
 }
+
+double lg_bench_nn_update_flops(const int *widths, int n_layers, int batch)
+{
+    double f = 0;
+    for (int l = 0; l + 1 < n_layers; l++) f += 2.0 * batch * widths[l] * widths[l + 1] * (l > 0 ? 3 : 2);
+    return f;
+}
+
+double lg_bench_gemm_gflops(int M, int N, int K, int a_transposed, double seconds)
+{
+    enum { REPEATS = 5 };
+    float *a = malloc(sizeof(float) * (size_t)M * (size_t)K), *b = malloc(sizeof(float) * (size_t)K * (size_t)N);
+    float *c = calloc((size_t)M * (size_t)N, sizeof(float));
+    double rate = -1.0;
+    if (!a || !b || !c) goto done;
+    /* Small values: the sums stay far from overflow however often they run. */
+    for (size_t i = 0; i < (size_t)M * (size_t)K; i++) a[i] = (float)(i % 7) * 1e-3f;
+    for (size_t i = 0; i < (size_t)K * (size_t)N; i++) b[i] = (float)(i % 5) * 1e-3f;
+    ptrdiff_t ars = a_transposed ? 1 : K, acs = a_transposed ? M : 1;
+    lgn_gemm(M, N, K, a, ars, acs, b, N, c, N); /* warm-up */
+    double rates[REPEATS], slice = seconds / REPEATS;
+    for (int k = 0; k < REPEATS; k++) {
+        long n = 0;
+        double t0 = lg_now(), t;
+        do {
+            lgn_gemm(M, N, K, a, ars, acs, b, N, c, N);
+            n++;
+            t = lg_now() - t0;
+        } while (t < slice);
+        rates[k] = 2.0 * M * N * K * (double)n / t / 1e9;
+    }
+    rate = lg_median(rates, REPEATS);
+done:
+    free(a), free(b), free(c);
+    return rate;
+}

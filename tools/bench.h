@@ -13,4 +13,13 @@ double lg_median(double *x, int n);
  * out of memory. */
 double lg_bench_nn_updates(const int *widths, int n_layers, int batch, double seconds);
 
+/* Floating-point operations of one such update (forward, the weight
+ * gradients, the input gradients of every layer but the first). */
+double lg_bench_nn_update_flops(const int *widths, int n_layers, int batch);
+
+/* GFLOP/s of C[M x N] += A[M x K] B[K x N] through lgn_gemm (A transposed:
+ * A is stored K x M, as in the weight gradient), median of 5 slices of
+ * about seconds / 5; -1 when out of memory. */
+double lg_bench_gemm_gflops(int M, int N, int K, int a_transposed, double seconds);
+
 #endif

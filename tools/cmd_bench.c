@@ -11,6 +11,7 @@
 #include "lg_env.h"
 #include "lg_rng.h"
 #include "lga_agent.h"
+#include "lgn.h"
 #include "lgx_loop.h"
 #include "bench.h"
 
@@ -128,6 +129,17 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
     const int widths[4] = {shape.obs_dim, 120, 84, shape.n_actions};
     if (lg_progress_enabled()) fprintf(stderr, "bench: gradient updates, batch 128...\n");
     double ups = lg_bench_nn_updates(widths, 4, 128, seconds * repeats);
+    double gflops = ups * lg_bench_nn_update_flops(widths, 4, 128) / 1e9;
+    /* The products of the first layer, the largest: forward X W, weight
+     * gradient X^T dY, input-side product dY W^T (the shapes PyTorch and
+     * OpenBLAS are measured on in tools/reference/). */
+    const int gemm_shapes[3][4] = {{128, widths[1], widths[0], 0}, {widths[0], widths[1], 128, 1},
+                                   {128, widths[0], widths[1], 0}};
+    double gemm[3];
+    if (lg_progress_enabled()) fprintf(stderr, "bench: matrix products...\n");
+    for (int g = 0; g < 3; g++)
+        gemm[g] = lg_bench_gemm_gflops(gemm_shapes[g][0], gemm_shapes[g][1], gemm_shapes[g][2], gemm_shapes[g][3],
+                                       seconds * repeats / 3);
     if (lg_progress_enabled()) fprintf(stderr, "bench: env + dqn training loop, %d slots...\n", slots);
     lgx_train(&lp, agent, env, 2000, NULL); /* warm up: fill some replay */
     double *rates = malloc(sizeof(double) * (size_t)repeats);
@@ -142,15 +154,26 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
         rates[r] = steps / (t - t0);
     }
     double steps_per_sec = lg_median(rates, repeats);
-    if (json)
-        printf("{\"bench\": \"dqn\", \"scenario\": \"%s\", \"batch\": 128, \"layers\": [%d, %d, %d, %d], "
-               "\"updates_per_sec\": %.1f, \"env_agent_steps_per_sec\": %.0f, \"slots\": %d, "
-               "\"train_frequency\": 10, \"peak_rss_mb\": %.1f}\n",
-               sc->name, widths[0], widths[1], widths[2], widths[3], ups, steps_per_sec, slots, lg_peak_rss_mb());
-    else {
-        printf("livegym bench dqn: scenario \"%s\", network %d-%d-%d-%d (the dqn default), 1 thread\n", sc->name,
-               widths[0], widths[1], widths[2], widths[3]);
-        printf("gradient updates (batch 128: forward, loss, backward, Adam): %.1f /s (median)\n", ups);
+    const char *isa = lgn_isa_name(lgn_get_isa());
+    if (json) {
+        printf("{\"bench\": \"dqn\", \"scenario\": \"%s\", \"isa\": \"%s\", \"batch\": 128, "
+               "\"layers\": [%d, %d, %d, %d], \"updates_per_sec\": %.1f, \"gflops\": %.2f, \"gemm_gflops\": [",
+               sc->name, isa, widths[0], widths[1], widths[2], widths[3], ups, gflops);
+        for (int g = 0; g < 3; g++)
+            printf("%s{\"m\": %d, \"n\": %d, \"k\": %d, \"a_transposed\": %s, \"gflops\": %.2f}", g ? ", " : "",
+                   gemm_shapes[g][0], gemm_shapes[g][1], gemm_shapes[g][2], gemm_shapes[g][3] ? "true" : "false",
+                   gemm[g]);
+        printf("], \"env_agent_steps_per_sec\": %.0f, \"slots\": %d, \"train_frequency\": 10, "
+               "\"peak_rss_mb\": %.1f}\n",
+               steps_per_sec, slots, lg_peak_rss_mb());
+    } else {
+        printf("livegym bench dqn: scenario \"%s\", network %d-%d-%d-%d (the dqn default), 1 thread, %s\n",
+               sc->name, widths[0], widths[1], widths[2], widths[3], isa);
+        printf("gradient updates (batch 128: forward, loss, backward, Adam): %.1f /s (median), %.2f GFLOP/s\n", ups,
+               gflops);
+        for (int g = 0; g < 3; g++)
+            printf("matrix product %d x %d x %d%s: %.2f GFLOP/s (median)\n", gemm_shapes[g][0], gemm_shapes[g][1],
+                   gemm_shapes[g][2], gemm_shapes[g][3] ? " (A transposed)" : "", gemm[g]);
         printf("env + agent training loop (%d slots, one update per 10 slot-steps): %.0f slot-steps/s (median of %d)\n",
                slots, steps_per_sec, repeats);
         printf("peak RSS: %.1f MB\n", lg_peak_rss_mb());
@@ -164,14 +187,17 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: livegym bench env [--slots N] [--repeats R] [--seconds S] [--json]\n"
-            "       livegym bench dqn [--slots N] [--repeats R] [--seconds S] [--json]\n"
+            "       livegym bench dqn [--slots N] [--repeats R] [--seconds S] [--json] [--isa SET]\n"
             "\n"
             "Slot-steps per second of the default world under a uniform-random policy over on-air\n"
             "channels, one thread. Without --slots: N = 1 and N = 64. Each N runs in both observation\n"
             "layouts (shared: channel table once per step; flat: full vector per slot). Figures are\n"
             "medians of R timed repeats of S seconds (defaults 5 and 1.0).\n"
-            "bench dqn: gradient updates per second of the default DQN network at batch 128, and\n"
-            "slot-steps per second of the env + DQN training loop (default 16 slots).\n");
+            "bench dqn: gradient updates per second of the default DQN network at batch 128 (and\n"
+            "GFLOP/s), GFLOP/s of its first layer's matrix products, and slot-steps per second of the\n"
+            "env + DQN training loop (default 16 slots). --isa forces the network core's vector\n"
+            "instruction set (auto, sse2, avx2, avx512; default auto: the best the CPU has); every\n"
+            "set gives the same results, bit for bit (docs/benchmarks.md).\n");
 }
 
 int lg_cmd_bench(int argc, char **argv)
@@ -197,6 +223,19 @@ int lg_cmd_bench(int argc, char **argv)
             if (lg_flag_double("bench", argc, argv, &i, 0.01, 3600, &seconds)) return 2;
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
+        } else if (!strcmp(argv[i], "--isa")) {
+            int isa = i + 1 < argc ? lgn_isa_parse(argv[i + 1]) : -1;
+            if (isa < 0) {
+                fprintf(stderr, "livegym bench: --isa: expected one of auto, sse2, avx2, avx512, found %s\n",
+                        i + 1 < argc ? argv[i + 1] : "nothing");
+                return 2;
+            }
+            if (lgn_set_isa((lgn_isa)isa)) {
+                fprintf(stderr, "livegym bench: --isa: this CPU cannot run %s (the best it has: %s)\n", argv[i + 1],
+                        lgn_isa_name(lgn_get_isa()));
+                return 2;
+            }
+            i++;
         } else {
             fprintf(stderr, "livegym bench: unknown flag \"%s\"\n", argv[i]);
             usage(stderr);

@@ -197,4 +197,27 @@ int lgn_mlp_fread_params(lgn_mlp *net, FILE *f, char *err, size_t errsz);
 int lgn_adam_fwrite(const lgn_adam *o, FILE *f, char *err, size_t errsz);
 int lgn_adam_fread(lgn_adam *o, FILE *f, char *err, size_t errsz);
 
+/* ------------------------------------------------------ matrix products */
+
+/* C[M x N] += A[M x K] * B[K x N]. A's element (i, k) is A[i * ars + k * acs]
+ * (so A may be a transposed view); B and C are row-major with leading
+ * dimensions ldb and ldc. Each C element gets c + a_0 b_0 + a_1 b_1 + ...
+ * added strictly in k order, one rounding per multiply and per add. */
+void lgn_gemm(int M, int N, int K, const float *A, ptrdiff_t ars, ptrdiff_t acs, const float *B, ptrdiff_t ldb,
+              float *C, ptrdiff_t ldc);
+
+/* ------------------------------------------------------- instruction sets */
+
+/* The matrix products run on the widest x86-64 vector set the CPU has,
+ * chosen at the first product. Every set gives the same bits (no FMA; see
+ * lgn_gemm.c), so the choice changes speed only. Forcing one is for tests
+ * and benchmarks: process-wide, between products, not during them. */
+typedef enum { LGN_ISA_AUTO, LGN_ISA_SSE2, LGN_ISA_AVX2, LGN_ISA_AVX512 } lgn_isa;
+
+int lgn_isa_available(lgn_isa isa);  /* 1 if this CPU (and build) runs it */
+int lgn_set_isa(lgn_isa isa);        /* 0, or -1 if not available; AUTO: the best */
+lgn_isa lgn_get_isa(void);           /* the set in use (never AUTO) */
+const char *lgn_isa_name(lgn_isa isa);  /* "auto", "sse2", "avx2", "avx512" */
+int lgn_isa_parse(const char *name); /* the lgn_isa of a name, or -1 */
+
 #endif

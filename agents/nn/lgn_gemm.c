@@ -1,17 +1,24 @@
-/* Matrix products for the lgn core: C += A * B with cache blocking and a
- * 4 x 8 register-blocked micro-kernel.
+/* Matrix products for the lgn core: C += A * B, cache-blocked, with
+ * register-blocked tiles for each x86-64 instruction set (SSE2, AVX2,
+ * AVX-512) chosen at run time, so one binary runs the best the CPU has.
  *
  * Loop nest: K is cut into panels of LGN_KC and M into blocks of LGN_MC; for
- * each (K panel, M block) the N dimension is walked in strips of 8 columns,
- * and each strip in tiles of 4 rows. The B panel of a strip (KC x 8 floats,
- * 8 KB) stays in L1 while the block's row tiles stream past it; the A block
- * (MC x KC, 64 KB) stays in L2 across strips. A tile keeps its 4 x 8 partial
- * sums in 8 SSE registers for the whole K panel: per k it loads two vectors
- * of B and four scalars of A and does 8 vector multiplies and 8 adds.
- * Edges: rows left over use 1 x 8 tiles, columns left over 4-wide then
- * scalar tiles. Every path adds the products to C in increasing k, so the
- * result is independent of the tiling (and of M, for a given row). */
+ * each (K panel, M block) the columns are walked in strips of two vectors,
+ * each strip in tiles of T_MR rows (lgn_gemm_tiles.h). The B panel of a
+ * strip stays in L1 while the block's row tiles stream past it; the A block
+ * (MC x KC) stays in L2 across strips. A tile keeps its sums in registers
+ * for the whole K panel.
+ *
+ * Every path adds the products to C in increasing k, one rounding per
+ * multiply and per add, so the result does not depend on the tiling, on M
+ * for a given row, or on the instruction set: the sets give the same bits,
+ * and results are portable between machines (tests/test_nn.c forces each
+ * set the CPU has and compares). The price is FMA: a fused multiply-add
+ * rounds once, so it would change the bits; products and sums stay apart. */
+#include "lgn.h"
 #include "lgn_internal.h"
+
+#include <stdatomic.h>
 
 #ifndef LGN_KC
 #define LGN_KC 256
@@ -20,118 +27,96 @@
 #define LGN_MC 64
 #endif
 
-/* Tile kernels. a = &A(i, k0), b = &B(k0, j), c = &C(i, j); kc terms. */
-static void kern_4x8(int kc, const float *a, ptrdiff_t ars, ptrdiff_t acs, const float *b, ptrdiff_t ldb, float *c,
-                     ptrdiff_t ldc)
+typedef void (*block_fn)(int kc, int i0, int i1, int j, int N, const float *A, ptrdiff_t ars, ptrdiff_t acs,
+                         const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc);
+
+/* SSE2 (any x86-64; elsewhere plain vector code the compiler lowers). */
+#define T_W 4
+#define T_MR 4
+#define T_ATTR
+#define T_BLOCK block_sse2
+#include "lgn_gemm_tiles.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define LGN_X86 1
+#define T_W 8
+#define T_MR 6
+#define T_ATTR __attribute__((target("avx2")))
+#define T_BLOCK block_avx2
+#define T_NEXT block_sse2
+#include "lgn_gemm_tiles.h"
+
+#define T_W 16
+#define T_MR 8
+#define T_ATTR __attribute__((target("avx512f")))
+#define T_BLOCK block_avx512
+#define T_NEXT block_avx2
+#include "lgn_gemm_tiles.h"
+#endif
+
+static const char *const isa_names[] = {"auto", "sse2", "avx2", "avx512"};
+static atomic_int chosen = LGN_ISA_AUTO; /* LGN_ISA_AUTO: not chosen yet */
+
+int lgn_isa_available(lgn_isa isa)
 {
-    float *c0 = c, *c1 = c + ldc, *c2 = c + 2 * ldc, *c3 = c + 3 * ldc;
-    lgn_v4 s00 = lgn_ld(c0), s01 = lgn_ld(c0 + 4);
-    lgn_v4 s10 = lgn_ld(c1), s11 = lgn_ld(c1 + 4);
-    lgn_v4 s20 = lgn_ld(c2), s21 = lgn_ld(c2 + 4);
-    lgn_v4 s30 = lgn_ld(c3), s31 = lgn_ld(c3 + 4);
-    const float *a0 = a, *a1 = a + ars, *a2 = a + 2 * ars, *a3 = a + 3 * ars;
-    for (int k = 0; k < kc; k++) {
-        lgn_v4 b0 = lgn_ld(b), b1 = lgn_ld(b + 4);
-        lgn_v4 x;
-        x = lgn_bc(*a0);
-        s00 += x * b0;
-        s01 += x * b1;
-        x = lgn_bc(*a1);
-        s10 += x * b0;
-        s11 += x * b1;
-        x = lgn_bc(*a2);
-        s20 += x * b0;
-        s21 += x * b1;
-        x = lgn_bc(*a3);
-        s30 += x * b0;
-        s31 += x * b1;
-        a0 += acs, a1 += acs, a2 += acs, a3 += acs;
-        b += ldb;
+    switch (isa) {
+    case LGN_ISA_AUTO:
+    case LGN_ISA_SSE2: return 1;
+#ifdef LGN_X86
+    case LGN_ISA_AVX2: return __builtin_cpu_supports("avx2");
+    case LGN_ISA_AVX512: return __builtin_cpu_supports("avx512f");
+#endif
+    default: return 0;
     }
-    lgn_st(c0, s00), lgn_st(c0 + 4, s01);
-    lgn_st(c1, s10), lgn_st(c1 + 4, s11);
-    lgn_st(c2, s20), lgn_st(c2 + 4, s21);
-    lgn_st(c3, s30), lgn_st(c3 + 4, s31);
 }
 
-static void kern_1x8(int kc, const float *a, ptrdiff_t acs, const float *b, ptrdiff_t ldb, float *c)
+static lgn_isa best(void)
 {
-    lgn_v4 s0 = lgn_ld(c), s1 = lgn_ld(c + 4);
-    for (int k = 0; k < kc; k++) {
-        lgn_v4 x = lgn_bc(*a);
-        s0 += x * lgn_ld(b);
-        s1 += x * lgn_ld(b + 4);
-        a += acs;
-        b += ldb;
-    }
-    lgn_st(c, s0), lgn_st(c + 4, s1);
+    return lgn_isa_available(LGN_ISA_AVX512) ? LGN_ISA_AVX512
+           : lgn_isa_available(LGN_ISA_AVX2) ? LGN_ISA_AVX2
+                                             : LGN_ISA_SSE2;
 }
 
-static void kern_4x4(int kc, const float *a, ptrdiff_t ars, ptrdiff_t acs, const float *b, ptrdiff_t ldb, float *c,
-                     ptrdiff_t ldc)
+int lgn_set_isa(lgn_isa isa)
 {
-    float *c0 = c, *c1 = c + ldc, *c2 = c + 2 * ldc, *c3 = c + 3 * ldc;
-    lgn_v4 s0 = lgn_ld(c0), s1 = lgn_ld(c1), s2 = lgn_ld(c2), s3 = lgn_ld(c3);
-    const float *a0 = a, *a1 = a + ars, *a2 = a + 2 * ars, *a3 = a + 3 * ars;
-    for (int k = 0; k < kc; k++) {
-        lgn_v4 b0 = lgn_ld(b);
-        s0 += lgn_bc(*a0) * b0;
-        s1 += lgn_bc(*a1) * b0;
-        s2 += lgn_bc(*a2) * b0;
-        s3 += lgn_bc(*a3) * b0;
-        a0 += acs, a1 += acs, a2 += acs, a3 += acs;
-        b += ldb;
-    }
-    lgn_st(c0, s0), lgn_st(c1, s1), lgn_st(c2, s2), lgn_st(c3, s3);
+    if ((int)isa < LGN_ISA_AUTO || (int)isa > LGN_ISA_AVX512 || !lgn_isa_available(isa)) return -1;
+    atomic_store(&chosen, isa == LGN_ISA_AUTO ? best() : isa);
+    return 0;
 }
 
-static void kern_1x4(int kc, const float *a, ptrdiff_t acs, const float *b, ptrdiff_t ldb, float *c)
+lgn_isa lgn_get_isa(void)
 {
-    lgn_v4 s0 = lgn_ld(c);
-    for (int k = 0; k < kc; k++) {
-        s0 += lgn_bc(*a) * lgn_ld(b);
-        a += acs;
-        b += ldb;
-    }
-    lgn_st(c, s0);
+    int isa = atomic_load(&chosen);
+    if (isa == LGN_ISA_AUTO) atomic_store(&chosen, isa = best());
+    return (lgn_isa)isa;
 }
 
-static void kern_1x1(int kc, const float *a, ptrdiff_t acs, const float *b, ptrdiff_t ldb, float *c)
+const char *lgn_isa_name(lgn_isa isa)
 {
-    float s = *c;
-    for (int k = 0; k < kc; k++) {
-        s += *a * *b;
-        a += acs;
-        b += ldb;
-    }
-    *c = s;
+    return (int)isa >= LGN_ISA_AUTO && (int)isa <= LGN_ISA_AVX512 ? isa_names[isa] : "?";
+}
+
+int lgn_isa_parse(const char *name)
+{
+    for (int i = 0; i <= LGN_ISA_AVX512; i++)
+        if (!strcmp(name, isa_names[i])) return i;
+    return -1;
 }
 
 void lgn_gemm(int M, int N, int K, const float *A, ptrdiff_t ars, ptrdiff_t acs, const float *B, ptrdiff_t ldb,
               float *C, ptrdiff_t ldc)
 {
+    block_fn block = block_sse2;
+#ifdef LGN_X86
+    lgn_isa isa = lgn_get_isa();
+    if (isa == LGN_ISA_AVX512) block = block_avx512;
+    if (isa == LGN_ISA_AVX2) block = block_avx2;
+#endif
     for (int k0 = 0; k0 < K; k0 += LGN_KC) {
         int kc = K - k0 < LGN_KC ? K - k0 : LGN_KC;
         for (int i0 = 0; i0 < M; i0 += LGN_MC) {
             int i1 = M - i0 < LGN_MC ? M : i0 + LGN_MC;
-            const float *Ak = A + (ptrdiff_t)k0 * acs;
-            const float *Bk = B + (ptrdiff_t)k0 * ldb;
-            int j = 0;
-            for (; j + 8 <= N; j += 8) {
-                int i = i0;
-                for (; i + 4 <= i1; i += 4)
-                    kern_4x8(kc, Ak + i * ars, ars, acs, Bk + j, ldb, C + i * ldc + j, ldc);
-                for (; i < i1; i++) kern_1x8(kc, Ak + i * ars, acs, Bk + j, ldb, C + i * ldc + j);
-            }
-            if (j + 4 <= N) {
-                int i = i0;
-                for (; i + 4 <= i1; i += 4)
-                    kern_4x4(kc, Ak + i * ars, ars, acs, Bk + j, ldb, C + i * ldc + j, ldc);
-                for (; i < i1; i++) kern_1x4(kc, Ak + i * ars, acs, Bk + j, ldb, C + i * ldc + j);
-                j += 4;
-            }
-            for (; j < N; j++)
-                for (int i = i0; i < i1; i++) kern_1x1(kc, Ak + i * ars, acs, Bk + j, ldb, C + i * ldc + j);
+            block(kc, i0, i1, 0, N, A + (ptrdiff_t)k0 * acs, ars, acs, B + (ptrdiff_t)k0 * ldb, ldb, C, ldc);
         }
     }
 }

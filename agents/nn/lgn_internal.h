@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lgn.h" /* lgn_gemm */
+
 #ifdef __SSE__
 #include <xmmintrin.h>
 #define LGN_HAVE_SSE 1
@@ -68,13 +70,6 @@ static inline lgn_v4 lgn_sqrt(lgn_v4 v)
     return (lgn_v4){sqrtf(v[0]), sqrtf(v[1]), sqrtf(v[2]), sqrtf(v[3])};
 #endif
 }
-
-/* C[M x N] += A[M x K] * B[K x N]. A's element (i, k) is A[i * ars + k * acs]
- * (so A may be a transposed view); B and C are row-major with leading
- * dimensions ldb and ldc. Each C element gets c + a_0 b_0 + a_1 b_1 + ...
- * added strictly in k order, one rounding per multiply and per add. */
-void lgn_gemm(int M, int N, int K, const float *A, ptrdiff_t ars, ptrdiff_t acs, const float *B, ptrdiff_t ldb,
-              float *C, ptrdiff_t ldc);
 
 /* dst[cols x rows] = src[rows x cols]^T. */
 void lgn_transpose(int rows, int cols, const float *src, float *dst);
