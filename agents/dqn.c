@@ -342,11 +342,12 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
      * alone (lgn_gemm adds in increasing k whatever the tiling) and no draw
      * depends on it, so the actions are those of slot-by-slot acting, bit
      * for bit. While every slot explores (eps >= 1 > u01) none is needed. */
-    if (eps < 1.0f) {
-        for (int i = 0; i < n; i++) a->ps[i] = slot_part(b, i), a->pt[i] = table_of(b, i);
-        q_values(a, a->net, n, a->ps, a->pt, a->x, a->qn);
-    }
     for (int i = 0; i < n; i++) {
+        if (eps < 1.0f && i % a->N == 0) { /* the scratch holds N slots: more come in chunks */
+            int m = n - i < a->N ? n - i : a->N;
+            for (int r = 0; r < m; r++) a->ps[r] = slot_part(b, i + r), a->pt[r] = table_of(b, i + r);
+            q_values(a, a->net, m, a->ps, a->pt, a->x, a->qn);
+        }
         const uint8_t *mask = &b->mask[(size_t)i * C];
         int32_t *out = &actions[(size_t)i * b->slate_size];
         if (eps > 0.0f && lg_stream_u01(&a->rng) < eps) {
@@ -358,7 +359,7 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
             }
             continue;
         }
-        const float *q = &a->qn[(size_t)i * C];
+        const float *q = &a->qn[(size_t)(i % a->N) * C];
         if (b->slate_size == 1)
             out[0] = lga_argmax_valid(q, mask, C, &a->rng);
         else
