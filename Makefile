@@ -1,7 +1,8 @@
 # The two commands: `make run` (build, then compare agents on the embedded
 # default scenario) and `make test` (optimised build + ASan/UBSan build, each
 # running the whole Check suite, then every fuzz target for a few seconds in
-# a clang libFuzzer build). Both install missing Debian packages first.
+# a clang libFuzzer build, then the pytest suite: installing the library,
+# the compiled code). Both install missing Debian packages first.
 
 BUILD      ?= build
 BUILD_SAN  ?= build-asan
@@ -10,13 +11,17 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 8
 FUZZ_RUNS  ?= -1
 JOBS       ?= 2
+PREFIX     ?= /usr/local
+# Debian's python3 (pytest, numpy and torch come from Debian's packages).
+PYTHON     ?= /usr/bin/python3
 CMAKE_ARGS ?=
 # Debian packages the build needs (the fuzz build also needs clang's
 # libFuzzer; `make run` does not install it).
-APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core
+APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core \
+               python3-pytest
 APT_FUZZ     = clang libclang-rt-14-dev
 
-.PHONY: all deps deps-fuzz build build-san build-fuzz run test test-fast fuzz claims bench clean
+.PHONY: all deps deps-fuzz build build-san build-fuzz run test test-fast fuzz claims bench install clean
 
 all: build
 
@@ -40,12 +45,17 @@ deps:
 	  pkg-config --exists $$mod 2>/dev/null || missing="$$missing $$mod"; \
 	done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
+	$(PYTHON) -c "import pytest" >/dev/null 2>&1 || missing="$$missing pytest"; \
 	$(call apt_install,$$missing,$(APT_PACKAGES))
 
-deps-fuzz:
+# libFuzzer is there when clang links a one-line fuzz target (any
+# architecture). After deps: two apt-get at once would fight over the lock.
+FUZZ_PROBE = t=$$(mktemp) && printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' | \
+	  clang -x c -fsanitize=fuzzer -o "$$t" - >/dev/null 2>&1; rc=$$?; rm -f "$$t"; [ $$rc = 0 ]
+
+deps-fuzz: deps
 	@missing=""; \
-	command -v clang >/dev/null 2>&1 && \
-	  [ -f "$$(clang -print-resource-dir)/lib/linux/libclang_rt.fuzzer-$$(uname -m).a" ] || missing=" libFuzzer"; \
+	command -v clang >/dev/null 2>&1 && { $(FUZZ_PROBE); } || missing=" libFuzzer"; \
 	$(call apt_install,$$missing,$(APT_FUZZ))
 
 $(BUILD)/CMakeCache.txt:
@@ -78,6 +88,7 @@ test: build build-san build-fuzz
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 	BUILD_FUZZ=$(BUILD_FUZZ) FUZZ_RUNS=-1 tools/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+	LG_BUILD=$(BUILD) LG_BUILDS="$(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)" $(PYTHON) -m pytest -q tests/python
 
 # Every fuzz target for FUZZ_SECONDS, or for FUZZ_RUNS executions each
 # (docs/testing.md): `make fuzz FUZZ_SECONDS=3600`, `make fuzz FUZZ_RUNS=10000000`.
@@ -86,11 +97,18 @@ fuzz: build-fuzz
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	LG_BUILD=$(BUILD) LG_BUILDS=$(BUILD) $(PYTHON) -m pytest -q tests/python
 
 # Every shipped scenario at its own budget with --check-claims (about 12
 # minutes on 2 cores: not part of `make test`).
 claims: build
 	tools/check-claims.sh ./$(BUILD)/livegym
+
+# liblivegym.so and .a, the public headers, livegym.pc, the CMake package
+# and the livegym command under PREFIX (default /usr/local), staged under
+# DESTDIR when set (docs/install.md).
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: build
 	./$(BUILD)/livegym bench env

@@ -30,8 +30,10 @@
 #include "lga_params.h"
 #include "lgn.h"
 
-/* Largest network create() accepts (see there). */
+/* Largest network, and largest activation and input buffers, that create()
+ * accepts (see there). */
 #define DQN_MAX_PARAMS (1 << 26)
+#define DQN_MAX_FLOATS (1 << 28)
 
 typedef struct {
     float lr;
@@ -220,11 +222,24 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     /* Each hidden width is in range alone, but their products may not be:
      * a network that cannot fit (five copies: net, target, gradients, two
      * Adam moments) is refused here rather than failing to allocate. */
-    double n_params = 0;
+    double n_params = 0, units = 0, rows_max = (double)(p.batch_size > a->N ? p.batch_size : a->N);
     for (int i = 0; i + 1 < nw; i++) n_params += ((double)widths[i] + 1) * widths[i + 1];
+    for (int i = 0; i < nw; i++) units += widths[i];
+    if (p.itemwise) rows_max *= a->C;
     if (n_params > DQN_MAX_PARAMS) {
         snprintf(err, errsz, "dqn: hidden: expected a network of at most %d parameters, found %.0f (input %d, output %d)",
                  DQN_MAX_PARAMS, n_params, a->in_dim, a->out_dim);
+        destroy(&a->base);
+        return NULL;
+    }
+    /* Likewise the activations a forward keeps (batch rows of every layer)
+     * and the input rows acting and learning build. */
+    if ((double)p.batch_size * units > DQN_MAX_FLOATS || rows_max * a->in_dim > DQN_MAX_FLOATS) {
+        snprintf(err, errsz,
+                 "dqn: batch_size: expected at most %d floats of activations and inputs, found %.0f (batch_size %ld "
+                 "x %.0f units) and %.0f (%.0f rows x input %d)",
+                 DQN_MAX_FLOATS, (double)p.batch_size * units, p.batch_size, units, rows_max * a->in_dim, rows_max,
+                 a->in_dim);
         destroy(&a->base);
         return NULL;
     }
@@ -338,16 +353,14 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
     lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
     float eps = greedy ? 0.0f : lga_schedule_at(&sched, a->c.t);
     if (!greedy) a->c.t += n;
-    /* One forward for all slots. Row i of it equals a forward of slot i
-     * alone (lgn_gemm adds in increasing k whatever the tiling) and no draw
-     * depends on it, so the actions are those of slot-by-slot acting, bit
-     * for bit. While every slot explores (eps >= 1 > u01) none is needed. */
+    /* One forward for all the slots of a chunk (the N slots the agent was
+     * made for; a larger batch comes in chunks), at the chunk's first slot
+     * that exploits: none while every slot explores. Row i of it equals a
+     * forward of slot i alone (lgn_gemm adds in increasing k whatever the
+     * tiling) and no draw depends on it, so the actions are those of
+     * slot-by-slot acting, bit for bit. */
+    int scored = -1; /* the first slot of the chunk scored, if any */
     for (int i = 0; i < n; i++) {
-        if (eps < 1.0f && i % a->N == 0) { /* the scratch holds N slots: more come in chunks */
-            int m = n - i < a->N ? n - i : a->N;
-            for (int r = 0; r < m; r++) a->ps[r] = slot_part(b, i + r), a->pt[r] = table_of(b, i + r);
-            q_values(a, a->net, m, a->ps, a->pt, a->x, a->qn);
-        }
         const uint8_t *mask = &b->mask[(size_t)i * C];
         int32_t *out = &actions[(size_t)i * b->slate_size];
         if (eps > 0.0f && lg_stream_u01(&a->rng) < eps) {
@@ -359,7 +372,14 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
             }
             continue;
         }
-        const float *q = &a->qn[(size_t)(i % a->N) * C];
+        int chunk = i - i % a->N;
+        if (scored != chunk) {
+            int m = n - chunk < a->N ? n - chunk : a->N;
+            for (int r = 0; r < m; r++) a->ps[r] = slot_part(b, chunk + r), a->pt[r] = table_of(b, chunk + r);
+            q_values(a, a->net, m, a->ps, a->pt, a->x, a->qn);
+            scored = chunk;
+        }
+        const float *q = &a->qn[(size_t)(i - chunk) * C];
         if (b->slate_size == 1)
             out[0] = lga_argmax_valid(q, mask, C, &a->rng);
         else

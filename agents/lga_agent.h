@@ -12,6 +12,10 @@
 #include "lg_rng.h"
 #include "lg_sbuf.h"
 
+/* The public API of liblivegym: exported from the shared library (the
+ * rest of the code is built with hidden visibility). */
+#pragma GCC visibility push(default)
+
 /* The agents' random-number purpose (lg_rng.h): an agent's streams are
  * lg_stream_make(seed, LGA_STREAM, k). Disjoint from the world's purposes
  * (env/env_internal.h), so an agent and an env with the same seed never
@@ -188,5 +192,7 @@ static inline float lga_schedule_at(const lga_schedule *s, long t)
     if (s->steps <= 0 || t >= s->steps) return s->steps <= 0 ? s->start : s->end;
     return s->start + (s->end - s->start) * (float)t / (float)s->steps;
 }
+
+#pragma GCC visibility pop
 
 #endif

@@ -294,3 +294,5 @@ void lg_env_channel(const lg_env *env, int c, lg_channel_state *out)
     memset(out, 0, sizeof *out);
     if (env->ops->channel && c >= 0 && c < env->C) env->ops->channel(env, c, out);
 }
+
+const char *lg_version(void) { return LG_VERSION_STRING; }

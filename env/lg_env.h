@@ -20,6 +20,13 @@
 
 #include "lg_scenario.h"
 
+/* The public API of liblivegym: exported from the shared library (the
+ * rest of the code is built with hidden visibility). */
+#pragma GCC visibility push(default)
+
+/* The library's version, "MAJOR.MINOR.PATCH" (the soname carries MAJOR). */
+const char *lg_version(void);
+
 #define LG_VERSION "0.1.0"
 
 typedef struct lg_env lg_env;
@@ -143,5 +150,7 @@ double lg_env_clock(const lg_env *env);   /* minutes since midnight of day 0 */
 int64_t lg_env_steps(const lg_env *env);  /* steps since the last full reset */
 void lg_env_channel(const lg_env *env, int channel, lg_channel_state *out);
 uint64_t lg_env_warnings(const lg_env *env); /* numerical trouble, counted */
+
+#pragma GCC visibility pop
 
 #endif

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The public API of liblivegym: exported from the shared library (the
+ * rest of the code is built with hidden visibility). */
+#pragma GCC visibility push(default)
+
 #define LG_MAX_CATEGORIES 32
 #define LG_MAX_CHANNELS 1024
 #define LG_MAX_SEGMENTS 16
@@ -210,5 +214,7 @@ int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz);
 const char *lg_event_type_name(lg_event_type t);
 const char *lg_obs_mode_name(lg_obs_mode m);
 const char *lg_env_kind_name(lg_env_kind k);
+
+#pragma GCC visibility pop
 
 #endif

@@ -293,6 +293,7 @@ START_TEST(test_bad_hyperparameters)
         {"{\"gamma\": 1.5}", "dqn.params.gamma: expected a number in [0, 1], found 1.5"},
         {"{\"batchsize\": 32}", "dqn.params.batchsize: unknown key"},
         {"{\"hidden\": [65536, 65536]}", "dqn: hidden: expected a network of at most 67108864 parameters, found "},
+        {"{\"hidden\": [4096], \"batch_size\": 65536}", "dqn: batch_size: expected at most 268435456 floats"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char err[512] = "";

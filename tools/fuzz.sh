@@ -15,7 +15,14 @@ build=${BUILD_FUZZ:-build-fuzz}
 secs=${1:-60}
 [ $# -gt 0 ] && shift
 runs=${FUZZ_RUNS:--1}
-[ "$runs" != -1 ] && secs=0
+case "$runs" in
+-1) ;;
+'' | *[!0-9]*) echo "fuzz: FUZZ_RUNS: expected a number of executions (or -1: use SECONDS), found \"$runs\"" >&2; exit 2 ;;
+*) secs=0 ;;
+esac
+case "$secs" in
+'' | *[!0-9]*) echo "fuzz: SECONDS: expected a whole number of seconds, found \"$secs\"" >&2; exit 2 ;;
+esac
 targets=${*:-$(for f in tests/fuzz/fuzz_*.c; do basename "$f" .c; done)}
 failed=0
 for t in $targets; do

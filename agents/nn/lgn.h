@@ -30,6 +30,10 @@
 
 #include "lg_rng.h" /* env/base: random streams for initialisation */
 
+/* The public API of liblivegym: exported from the shared library (the
+ * rest of the code is built with hidden visibility). */
+#pragma GCC visibility push(default)
+
 #define LGN_MAX_LAYERS 16        /* widths per net, input and output included */
 #define LGN_MAX_WIDTH (1 << 20)  /* units per layer */
 #define LGN_MAX_PARAMS ((size_t)1 << 31)
@@ -219,5 +223,7 @@ int lgn_set_isa(lgn_isa isa);        /* 0, or -1 if not available; AUTO: the bes
 lgn_isa lgn_get_isa(void);           /* the set in use (never AUTO) */
 const char *lgn_isa_name(lgn_isa isa);  /* "auto", "sse2", "avx2", "avx512" */
 int lgn_isa_parse(const char *name); /* the lgn_isa of a name, or -1 */
+
+#pragma GCC visibility pop
 
 #endif

@@ -20,6 +20,12 @@
 
 #include <stdatomic.h>
 
+/* No fused multiply-add, whatever the compiler's default (CMake also passes
+ * -ffp-contract=off; clang's AVX-512F target includes FMA instructions). */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 #ifndef LGN_KC
 #define LGN_KC 256
 #endif
@@ -87,7 +93,11 @@ int lgn_set_isa(lgn_isa isa)
 lgn_isa lgn_get_isa(void)
 {
     int isa = atomic_load(&chosen);
-    if (isa == LGN_ISA_AUTO) atomic_store(&chosen, isa = best());
+    if (isa == LGN_ISA_AUTO) { /* first use: the best, unless lgn_set_isa got there first */
+        int expected = LGN_ISA_AUTO;
+        atomic_compare_exchange_strong(&chosen, &expected, (int)best());
+        isa = atomic_load(&chosen);
+    }
     return (lgn_isa)isa;
 }
 

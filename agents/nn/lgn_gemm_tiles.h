@@ -34,16 +34,15 @@ static inline __attribute__((always_inline)) T_ATTR void T_TILE(int kc, const fl
 #pragma GCC unroll 2
         for (int v = 0; v < nv; v++) memcpy(&s[r][v], c + r * ldc + v * T_W, sizeof(T_V));
     for (int k = 0; k < kc; k++) {
+        const float *ak = a + k * acs, *bk = b + k * ldb; /* never past the end */
 #pragma GCC unroll 2
-        for (int v = 0; v < nv; v++) memcpy(&bv[v], b + v * T_W, sizeof(T_V));
+        for (int v = 0; v < nv; v++) memcpy(&bv[v], bk + v * T_W, sizeof(T_V));
 #pragma GCC unroll 16
         for (int r = 0; r < mr; r++) {
-            float x = a[r * ars];
+            float x = ak[r * ars];
 #pragma GCC unroll 2
             for (int v = 0; v < nv; v++) s[r][v] += x * bv[v];
         }
-        a += acs;
-        b += ldb;
     }
 #pragma GCC unroll 16
     for (int r = 0; r < mr; r++)

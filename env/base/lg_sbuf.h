@@ -6,6 +6,10 @@
 
 #include <stddef.h>
 
+/* The public API of liblivegym: exported from the shared library (the
+ * rest of the code is built with hidden visibility). */
+#pragma GCC visibility push(default)
+
 typedef struct {
     char *p;
     size_t len, cap;
@@ -20,5 +24,7 @@ void lg_sb_printf(lg_sbuf *b, const char *fmt, ...) __attribute__((format(printf
 /* Hand the text over (NULL after out of memory or when empty); b is reset. */
 char *lg_sb_take(lg_sbuf *b);
 void lg_sb_free(lg_sbuf *b);
+
+#pragma GCC visibility pop
 
 #endif

@@ -1,6 +1,7 @@
 /* Agent state files (lga_load_bytes), for every agent of the registry (the
  * first byte picks one): whatever loads must act, greedily and not, learn
- * from a few steps and save without undefined behaviour. Every input starts
+ * from a few steps and save without undefined behaviour; whatever is
+ * refused must leave the agent as it was, byte for byte. Every input starts
  * from the same trained agent and world. */
 #include "fuzz_common.h"
 #include "lga_agent.h"
@@ -12,6 +13,8 @@ static int n_agents;
 static lga_agent *agent[MAX];
 static char *pristine[MAX];
 static size_t pristine_n[MAX];
+static char *pristine_saved[MAX]; /* each agent saved again after loading its pristine state */
+static size_t pristine_saved_n[MAX];
 static lg_env *env, *world;
 static lgx_loop loop;
 
@@ -41,6 +44,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         if (lga_save(agent[k], path, err, sizeof err)) fuzz_die(name, err);
         pristine[k] = fuzz_read(path, &pristine_n[k]);
         fuzz_seed(name, (uint8_t)k, pristine[k], pristine_n[k]);
+        if (lga_load_bytes(agent[k], pristine[k], pristine_n[k], "pristine", err, sizeof err) ||
+            lga_save_bytes(agent[k], &pristine_saved[k], &pristine_saved_n[k], err, sizeof err))
+            fuzz_die(name, err);
     }
     free(sc);
     return 0;
@@ -53,7 +59,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[512];
     if (lga_load_bytes(agent[k], pristine[k], pristine_n[k], "pristine", err, sizeof err)) fuzz_die("reload", err);
     if (lg_env_copy_state(env, world, err, sizeof err)) fuzz_die("copy", err);
-    if (lga_load_bytes(agent[k], data + 1, size - 1, "input", err, sizeof err)) return 0;
+    if (lga_load_bytes(agent[k], data + 1, size - 1, "input", err, sizeof err)) {
+        /* refused: the agent is as it was */
+        char *now;
+        size_t n;
+        if (lga_save_bytes(agent[k], &now, &n, err, sizeof err)) fuzz_die("save", err);
+        if (n != pristine_saved_n[k] || memcmp(now, pristine_saved[k], n)) fuzz_die("refused state", "the agent changed");
+        free(now);
+        return 0;
+    }
     lgx_train(&loop, agent[k], env, 6, NULL); /* act, step, learn (DQN: its replay fills) */
     lga_obs_batch live;
     lga_batch_from_env(env, &live);
