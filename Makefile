@@ -18,7 +18,7 @@ CMAKE_ARGS ?=
 # Debian packages the build needs (the fuzz build also needs clang's
 # libFuzzer; `make run` does not install it).
 APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core \
-               python3-pytest
+               python3-pytest python3-numpy
 APT_FUZZ     = clang libclang-rt-14-dev
 
 .PHONY: all deps deps-fuzz build build-san build-fuzz run test test-fast fuzz claims bench install clean
@@ -45,7 +45,7 @@ deps:
 	  pkg-config --exists $$mod 2>/dev/null || missing="$$missing $$mod"; \
 	done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
-	$(PYTHON) -c "import pytest" >/dev/null 2>&1 || missing="$$missing pytest"; \
+	$(PYTHON) -c "import pytest, numpy" >/dev/null 2>&1 || missing="$$missing pytest/numpy"; \
 	$(call apt_install,$$missing,$(APT_PACKAGES))
 
 # libFuzzer is there when clang links a one-line fuzz target (any
@@ -107,8 +107,17 @@ claims: build
 # liblivegym.so and .a, the public headers, livegym.pc, the CMake package
 # and the livegym command under PREFIX (default /usr/local), staged under
 # DESTDIR when set (docs/install.md).
+# The Python package goes where Debian's python3 looks for a prefix's
+# packages (/usr: lib/python3/dist-packages; others: lib/python3.X/
+# dist-packages, on the path for /usr/local), with a link to the library.
+PYTHON_SITE = $(shell $(PYTHON) -c 'import sys; p = "$(PREFIX)"; \
+	print(p + ("/lib/python3/dist-packages" if p == "/usr" else "/lib/python%d.%d/dist-packages" % sys.version_info[:2]))')
+
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+	mkdir -p $(DESTDIR)$(PYTHON_SITE)/livegym
+	cp python/livegym/*.py $(DESTDIR)$(PYTHON_SITE)/livegym/
+	ln -sf $(PREFIX)/lib/liblivegym.so.0 $(DESTDIR)$(PYTHON_SITE)/livegym/liblivegym.so.0
 
 bench: build
 	./$(BUILD)/livegym bench env

@@ -295,4 +295,4 @@ void lg_env_channel(const lg_env *env, int c, lg_channel_state *out)
     if (env->ops->channel && c >= 0 && c < env->C) env->ops->channel(env, c, out);
 }
 
-const char *lg_version(void) { return LG_VERSION_STRING; }
+const char *lg_version(void) { return LG_VERSION; }

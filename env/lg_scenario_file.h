@@ -27,6 +27,13 @@ int lg_scenario_load_string(const char *text, size_t len, const char *source_nam
  * an identical struct. malloc'd (caller frees), NULL when out of memory. */
 char *lg_scenario_to_json(const lg_scenario *sc);
 
+/* For code that cannot see the struct (bindings): a scenario in memory of
+ * its own, loaded from text as lg_scenario_load_string does, or the default
+ * world when text is NULL. NULL with a message on error. Free it with
+ * lg_scenario_free. */
+lg_scenario *lg_scenario_new(const char *text, size_t len, const char *source_name, char *err, size_t errsz);
+void lg_scenario_free(lg_scenario *sc);
+
 #pragma GCC visibility pop
 
 #endif

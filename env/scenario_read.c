@@ -643,3 +643,23 @@ int lg_scenario_load_file(const char *path, lg_scenario *sc, char *err, size_t e
     lg_jctx c;
     return load_checked(&c, lg_scenario_parse_file(&c, path, err, errsz), sc);
 }
+
+lg_scenario *lg_scenario_new(const char *text, size_t len, const char *source_name, char *err, size_t errsz)
+{
+    lg_scenario *sc = malloc(sizeof *sc);
+    if (!sc) {
+        snprintf(err, errsz, "out of memory");
+        return NULL;
+    }
+    if (!text) {
+        lg_scenario_default(sc);
+        return sc;
+    }
+    if (lg_scenario_load_string(text, len, source_name, sc, err, errsz)) {
+        free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+void lg_scenario_free(lg_scenario *sc) { free(sc); }

@@ -79,3 +79,21 @@ def test_only_the_public_api_is_exported(prefix):
     assert not [n for n in names if n.startswith(("lgx_", "lg_viewers_", "lg_world_", "lg_json_"))]
     for api in ["lg_env_create", "lg_env_step", "lg_scenario_load_file", "lga_create", "lgn_mlp_create"]:
         assert api in names
+
+
+def test_python_package_installed_for_the_system_python(tmp_path):
+    """make install puts the package where Debian's python3 finds a prefix's
+    packages, and the installed package loads the installed library."""
+    prefix = str(tmp_path / "prefix")
+    subprocess.run(["make", "-s", "-C", ROOT, "install", f"PREFIX={prefix}",
+                    f"BUILD={os.path.relpath(BUILD, ROOT)}"], check=True, capture_output=True)
+    site = [os.path.join(prefix, "lib", d, "dist-packages") for d in os.listdir(os.path.join(prefix, "lib"))
+            if d.startswith("python3")]
+    assert len(site) == 1
+    code = ("import livegym; e = livegym.make(num_envs=3, seed=2); o, i = e.reset(); "
+            "print(livegym.__file__, livegym._lib.lib._name, o.shape, livegym.__version__)")
+    out = run(["/usr/bin/python3", "-c", code], cwd=str(tmp_path), env={**os.environ, "PYTHONPATH": site[0],
+                                                                        "LG_BUILD": "no-such-build"}).split()
+    assert out[0].startswith(site[0]) and out[1] == os.path.join(site[0], "livegym", "liblivegym.so.0")
+    assert os.path.realpath(out[1]) == os.path.realpath(os.path.join(prefix, "lib", "liblivegym.so.0"))
+    assert out[2:4] == ["(3,", "1216)"]

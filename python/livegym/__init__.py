@@ -1,0 +1,15 @@
+"""livegym from Python: the C simulator of a live-streaming recommendation
+platform behind Gymnasium's Env and VectorEnv APIs (docs/python.md).
+
+    import livegym
+    env = livegym.make(num_envs=64, seed=1)      # or make("scenarios/drift.json", ...)
+    obs, info = env.reset()
+    obs, reward, terminated, truncated, info = env.step(actions)
+"""
+from . import _lib
+from .env import OBS_MODES, Env, VectorEnv, make
+from .spaces import HAVE_GYMNASIUM
+
+__version__ = _lib.lg_version().decode()
+
+__all__ = ["make", "Env", "VectorEnv", "OBS_MODES", "HAVE_GYMNASIUM", "__version__"]
