@@ -215,7 +215,12 @@ class Env(_EnvBase):
         _require_open(self._w, "step")
         if not self._started:
             raise RuntimeError("step: call reset() first")
-        self._w.put_actions(np.reshape(action, (1, -1)) if self._w.k > 1 else np.reshape(action, (1,)), "step")
+        a = np.asarray(action)
+        want = () if self._w.k == 1 else (self._w.k,)
+        if a.shape != want and not (self._w.k == 1 and a.shape == (1,)):
+            raise ValueError(f"step: expected {'one channel index' if self._w.k == 1 else f'{self._w.k} channel indices'}"
+                             f", found an array of shape {a.shape}")
+        self._w.put_actions(a.reshape((1,) + want), "step")
         self._w.step()
         w = self._w
         terminated, truncated = bool(w.terminated[0]), bool(w.truncated[0])
