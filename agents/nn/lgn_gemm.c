@@ -39,6 +39,7 @@ typedef void (*block_fn)(int kc, int i0, int i1, int j, int N, const float *A, p
 /* SSE2 (any x86-64; elsewhere plain vector code the compiler lowers). */
 #define T_W 4
 #define T_MR 4
+#define T_ROWS(X) X(0) X(1) X(2) X(3)
 #define T_ATTR
 #define T_BLOCK block_sse2
 #include "lgn_gemm_tiles.h"
@@ -47,6 +48,7 @@ typedef void (*block_fn)(int kc, int i0, int i1, int j, int N, const float *A, p
 #define LGN_X86 1
 #define T_W 8
 #define T_MR 6
+#define T_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
 #define T_ATTR __attribute__((target("avx2")))
 #define T_BLOCK block_avx2
 #define T_NEXT block_sse2
@@ -54,6 +56,7 @@ typedef void (*block_fn)(int kc, int i0, int i1, int j, int N, const float *A, p
 
 #define T_W 16
 #define T_MR 8
+#define T_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 #define T_ATTR __attribute__((target("avx512f")))
 #define T_BLOCK block_avx512
 #define T_NEXT block_avx2

@@ -2,6 +2,7 @@
  * lgn_gemm.c with these defined:
  *   T_W       floats per vector (4: SSE2, 8: AVX2, 16: AVX-512)
  *   T_MR      rows per tile (as many as the registers hold: 2 x MR sums)
+ *   T_ROWS(X) X(0) X(1) ... X(T_MR - 1): the rows, for the tile's named sums
  *   T_ATTR    the function attribute that enables the set
  *   T_BLOCK   the name of the block function defined here
  *   T_NEXT    the block function of the next narrower set, for the columns
@@ -18,36 +19,65 @@
 #define T_CAT2(a, b) a##b
 #define T_CAT(a, b) T_CAT2(a, b)
 #define T_V T_CAT(T_BLOCK, _v)
-#define T_TILE T_CAT(T_BLOCK, _tile)
 
 typedef float T_V __attribute__((vector_size(T_W * 4)));
 
-/* C(mr rows, nv vectors) += A(mr rows, kc) B(kc, nv vectors). Inlined with
- * constant mr and nv, so the sums live in registers. */
-static inline __attribute__((always_inline)) T_ATTR void T_TILE(int kc, const float *a, ptrdiff_t ars,
-                                                                ptrdiff_t acs, const float *b, ptrdiff_t ldb,
-                                                                float *c, ptrdiff_t ldc, const int mr, const int nv)
+static inline __attribute__((always_inline)) T_ATTR T_V T_CAT(T_BLOCK, _ld)(const float *p)
 {
-    T_V s[T_MR][2], bv[2];
-#pragma GCC unroll 16
-    for (int r = 0; r < mr; r++)
-#pragma GCC unroll 2
-        for (int v = 0; v < nv; v++) memcpy(&s[r][v], c + r * ldc + v * T_W, sizeof(T_V));
-    for (int k = 0; k < kc; k++) {
-        const float *ak = a + k * acs, *bk = b + k * ldb; /* never past the end */
-#pragma GCC unroll 2
-        for (int v = 0; v < nv; v++) memcpy(&bv[v], bk + v * T_W, sizeof(T_V));
-#pragma GCC unroll 16
-        for (int r = 0; r < mr; r++) {
-            float x = ak[r * ars];
-#pragma GCC unroll 2
-            for (int v = 0; v < nv; v++) s[r][v] += x * bv[v];
-        }
+    T_V v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) T_ATTR void T_CAT(T_BLOCK, _st)(float *p, T_V v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* The sums of row r as two named vectors (not an array: named locals stay
+ * in registers even at -O1, as in the sanitizer builds). */
+#define T_DECL(r) T_V s##r##_0 = {0}, s##r##_1 = {0};
+#define T_LOAD(r)                                                                                                      \
+    s##r##_0 = T_CAT(T_BLOCK, _ld)(c + r * ldc);                                                                       \
+    if (nv == 2) s##r##_1 = T_CAT(T_BLOCK, _ld)(c + r * ldc + T_W);
+#define T_MADD(r)                                                                                                      \
+    {                                                                                                                  \
+        float x = ak[r * ars];                                                                                         \
+        s##r##_0 += x * b0;                                                                                            \
+        if (nv == 2) s##r##_1 += x * b1;                                                                               \
     }
-#pragma GCC unroll 16
-    for (int r = 0; r < mr; r++)
-#pragma GCC unroll 2
-        for (int v = 0; v < nv; v++) memcpy(c + r * ldc + v * T_W, &s[r][v], sizeof(T_V));
+#define T_STORE(r)                                                                                                     \
+    T_CAT(T_BLOCK, _st)(c + r * ldc, s##r##_0);                                                                        \
+    if (nv == 2) T_CAT(T_BLOCK, _st)(c + r * ldc + T_W, s##r##_1);
+
+/* C(rows, nv vectors) += A(rows, kc) B(kc, nv vectors), rows = T_MR (ROWS =
+ * T_ROWS) or 1 (ROWS = T_ROW0). Inlined with constant nv. */
+#define T_TILE_BODY(ROWS)                                                                                              \
+    ROWS(T_DECL)                                                                                                       \
+    ROWS(T_LOAD)                                                                                                       \
+    for (int k = 0; k < kc; k++) {                                                                                     \
+        const float *ak = a + k * acs, *bk = b + k * ldb; /* never past the end */                                     \
+        T_V b0 = T_CAT(T_BLOCK, _ld)(bk), b1 = b0;                                                                     \
+        if (nv == 2) b1 = T_CAT(T_BLOCK, _ld)(bk + T_W);                                                               \
+        ROWS(T_MADD)                                                                                                   \
+    }                                                                                                                  \
+    ROWS(T_STORE)
+#define T_ROW0(X) X(0)
+
+static inline __attribute__((always_inline)) T_ATTR void T_CAT(T_BLOCK, _tile)(int kc, const float *a, ptrdiff_t ars,
+                                                                               ptrdiff_t acs, const float *b,
+                                                                               ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                                                                               const int nv)
+{
+    T_TILE_BODY(T_ROWS)
+}
+
+static inline __attribute__((always_inline)) T_ATTR void T_CAT(T_BLOCK, _row)(int kc, const float *a, ptrdiff_t ars,
+                                                                              ptrdiff_t acs, const float *b,
+                                                                              ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                                                                              const int nv)
+{
+    T_TILE_BODY(T_ROW0)
 }
 
 static T_ATTR void T_BLOCK(int kc, int i0, int i1, int j, int N, const float *A, ptrdiff_t ars, ptrdiff_t acs,
@@ -55,13 +85,13 @@ static T_ATTR void T_BLOCK(int kc, int i0, int i1, int j, int N, const float *A,
 {
     for (; j + 2 * T_W <= N; j += 2 * T_W) {
         int i = i0;
-        for (; i + T_MR <= i1; i += T_MR) T_TILE(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, T_MR, 2);
-        for (; i < i1; i++) T_TILE(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, 1, 2);
+        for (; i + T_MR <= i1; i += T_MR) T_CAT(T_BLOCK, _tile)(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, 2);
+        for (; i < i1; i++) T_CAT(T_BLOCK, _row)(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, 2);
     }
     if (j + T_W <= N) {
         int i = i0;
-        for (; i + T_MR <= i1; i += T_MR) T_TILE(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, T_MR, 1);
-        for (; i < i1; i++) T_TILE(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, 1, 1);
+        for (; i + T_MR <= i1; i += T_MR) T_CAT(T_BLOCK, _tile)(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, 1);
+        for (; i < i1; i++) T_CAT(T_BLOCK, _row)(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, 1);
         j += T_W;
     }
 #ifdef T_NEXT
@@ -78,7 +108,13 @@ static T_ATTR void T_BLOCK(int kc, int i0, int i1, int j, int N, const float *A,
 }
 
 #undef T_V
-#undef T_TILE
+#undef T_DECL
+#undef T_LOAD
+#undef T_MADD
+#undef T_STORE
+#undef T_TILE_BODY
+#undef T_ROW0
+#undef T_ROWS
 #undef T_CAT
 #undef T_CAT2
 #undef T_W
