@@ -296,3 +296,14 @@ void lg_env_channel(const lg_env *env, int c, lg_channel_state *out)
 }
 
 const char *lg_version(void) { return LG_VERSION; }
+
+int lg_env_check_session_steps(const lg_env *env, int max, const char *bound, char *err, size_t errsz)
+{
+    for (int i = 0; i < env->N; i++)
+        if (env->slot[i].session_step < 0 || env->slot[i].session_step > max) {
+            snprintf(err, errsz, "env state: slot.session_step[%d]: expected 0 to %s, found %d", i, bound,
+                     env->slot[i].session_step);
+            return -1;
+        }
+    return 0;
+}

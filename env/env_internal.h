@@ -192,6 +192,9 @@ int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int 
 
 /* env/live/check.c */
 int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t errsz);
+/* A loaded state's session steps: each slot's in [0, max] (bound names max
+ * in the message). 0, or -1 with a message. For the classic worlds. */
+int lg_env_check_session_steps(const lg_env *env, int max, const char *bound, char *err, size_t errsz);
 
 /* env/live/world.c */
 void lg_world_init_static(lg_env *env);

@@ -85,12 +85,7 @@ static void expected_reward(const lg_env *env, int slot, float *out)
 static int check(const lg_env *env, const void *before, char *err, size_t errsz)
 {
     (void)before;
-    for (int i = 0; i < env->N; i++)
-        if (env->slot[i].session_step < 0 || env->slot[i].session_step > env->sc.bandit.steps) {
-            snprintf(err, errsz, "env state: slot.session_step[%d]: expected 0 to bandit.steps, found %d", i,
-                     env->slot[i].session_step);
-            return -1;
-        }
+    if (lg_env_check_session_steps(env, env->sc.bandit.steps, "bandit.steps", err, errsz)) return -1;
     for (size_t i = 0; i < (size_t)env->N * (size_t)env->C; i++)
         if (!(fabsf(env->classic.q_star[i]) <= 1e30f)) {
             snprintf(err, errsz, "env state: q_star[%zu]: expected a finite number, found %g", i,

@@ -96,12 +96,7 @@ static void expected_reward(const lg_env *env, int slot, float *out)
 static int check(const lg_env *env, const void *before, char *err, size_t errsz)
 {
     (void)before;
-    for (int i = 0; i < env->N; i++)
-        if (env->slot[i].session_step < 0 || env->slot[i].session_step > env->sc.cliff.max_steps) {
-            snprintf(err, errsz, "env state: slot.session_step[%d]: expected 0 to cliff.max_steps, found %d", i,
-                     env->slot[i].session_step);
-            return -1;
-        }
+    if (lg_env_check_session_steps(env, env->sc.cliff.max_steps, "cliff.max_steps", err, errsz)) return -1;
     for (int i = 0; i < env->N; i++)
         if (env->classic.pos[i] < 0 || env->classic.pos[i] > goal_cell(env)) {
             snprintf(err, errsz, "env state: position[%d]: expected a cell in [0, %d], found %d", i, goal_cell(env),
