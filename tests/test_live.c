@@ -351,8 +351,19 @@ START_TEST(test_curves_bad_input)
     expect_bad("quote.csv", "agent,seed,step,return\n\"a,1,0,5\n", NULL, ":2: expected a closing quote");
     expect_bad("allnan.csv", "agent,seed,step,return\na,1,0,nan\n", NULL,
                "column \"return\": expected at least one finite value, found none");
+    /* One column over the limit: found by fuzzing, when the 65th header name
+     * ran past the metric table into the curve pointer. */
+    char wide[2048] = "agent,seed,step";
+    for (int i = 3; i < LGX_CURVES_MAX_COLUMNS + 1; i++) snprintf(wide + strlen(wide), 16, ",m%d", i);
+    expect_bad("wide.csv", wide, NULL, ":1: expected at most 64 columns, found more");
     lgx_curves cv;
     char err[512] = "";
+    char *last = strrchr(wide, ',');
+    strcpy(last, "\na,1,0");
+    for (int i = 3; i < LGX_CURVES_MAX_COLUMNS; i++) strcat(wide, ",1");
+    ck_assert_int_eq(lgx_curves_load(fixture("widest.csv", wide), NULL, &cv, err, sizeof err), 0);
+    ck_assert_int_eq(cv.n_metrics, LGX_CURVES_MAX_COLUMNS - 3);
+    lgx_curves_free(&cv);
     char missing[1024];
     snprintf(missing, sizeof missing, "%s/no-such-dir-%d/curves.csv", LG_BINARY_DIR, (int)getpid());
     ck_assert_int_eq(lgx_curves_load(missing, NULL, &cv, err, sizeof err), 2);

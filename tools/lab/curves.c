@@ -31,7 +31,7 @@ typedef struct {
     size_t len, pos;
     long line;
     char *fieldbuf;
-    char *fields[LGX_CURVES_MAX_COLUMNS + 1];
+    char *fields[LGX_CURVES_MAX_COLUMNS];
     int ncol, c_agent, c_seed, c_x, c_metric;
     char labels[LGX_CURVES_MAX_AGENTS][LGX_COLUMN_LEN];
     int n_labels;
@@ -305,7 +305,7 @@ static int read_lines(ctx *cx, lgx_curves *out, const char *metric)
                 return fail(cx, 2, cx->line, "expected a header line (agent,seed,step,metric,...), found an empty line");
             continue; /* blank lines between rows (a trailing newline) are fine */
         }
-        int nf = split(s, l, cx->fieldbuf, cx->fields, LGX_CURVES_MAX_COLUMNS + 1);
+        int nf = split(s, l, cx->fieldbuf, cx->fields, LGX_CURVES_MAX_COLUMNS);
         if (nf == -1) {
             char shown[160];
             show(shown, sizeof shown, s, l);
