@@ -136,6 +136,10 @@ void lga_describe_markdown(lg_sbuf *b);
 /* Create by registry name; params_json may be NULL or "{}". */
 lga_agent *lga_create(const char *name, const char *params_json, const lga_obs_batch *shape, uint64_t seed,
                       char *err, size_t errsz);
+/* The same for a type outside the registry: a binding's agent, whose
+ * callbacks are the caller's. */
+lga_agent *lga_create_type(const lga_agent_type *t, const char *params_json, const lga_obs_batch *shape,
+                           uint64_t seed, char *err, size_t errsz);
 void lga_free(lga_agent *a);
 
 /* Fill an lga_obs_batch from an env's current buffers. */

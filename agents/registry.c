@@ -41,6 +41,12 @@ lga_agent *lga_create(const char *name, const char *params_json, const lga_obs_b
         snprintf(err, errsz, "agent \"%s\": unknown agent (available: %s)", name, names);
         return NULL;
     }
+    return lga_create_type(t, params_json, shape, seed, err, errsz);
+}
+
+lga_agent *lga_create_type(const lga_agent_type *t, const char *params_json, const lga_obs_batch *shape,
+                           uint64_t seed, char *err, size_t errsz)
+{
     lga_agent *a = t->create(params_json ? params_json : "{}", shape, seed, err, errsz);
     if (a) a->type = t;
     return a;

@@ -103,7 +103,7 @@ static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *re
     for (int c = 0; c < nc; c++) cell(heads[c], c < 2 ? 18 : 15, 1);
     printf("\n");
     for (int a = 0; a < res->n_agents; a++) {
-        const lga_agent_type *t = lga_find(ex->agents[a].name);
+        const lga_agent_type *t = lgx_spec_type(&ex->agents[a]);
         char label[64];
         snprintf(label, sizeof label, "%s%s", ex->agents[a].label, t && t->cheats ? " (CHEATS)" : "");
         cell(label, 24, 0);
@@ -111,7 +111,7 @@ static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *re
             int m = cols[c] < 0 ? LGX_M_RETURN : cols[c];
             int best = cols[c] >= 0 && !(t && t->cheats) && !isnan(st[a][c].mean);
             for (int b = 0; b < res->n_agents && best; b++) {
-                const lga_agent_type *tb = lga_find(ex->agents[b].name);
+                const lga_agent_type *tb = lgx_spec_type(&ex->agents[b]);
                 if (tb && tb->cheats) continue;
                 if (lgx_metric_direction[m] > 0 ? st[b][c].mean > st[a][c].mean
                                                : lgx_metric_direction[m] < 0 && st[b][c].mean < st[a][c].mean)
@@ -243,45 +243,27 @@ static int parse_flags(int argc, char **argv, run_flags *f)
 /* The experiment flags over the file's experiment section; 0 or 2. */
 static int apply_flags(const run_flags *f, const char *file, const lg_scenario *sc, lgx_experiment *ex)
 {
-    char err[512];
-    if (!f->resume) {
-        int claims = ex->n_claims;
-        if (f->agents && lgx_select_agents(ex, f->agents, LGX_MAX_AGENTS, ex, err, sizeof err)) {
-            fprintf(stderr, "livegym run: --agents: %s\n", err);
+    char err[1024];
+    if (f->resume) {
+        if (f->agents || f->seeds > 0 || f->steps >= 0 || f->minutes >= 0 || f->every > 0 || f->sessions > 0 ||
+            f->slots > 0 || f->baseline) {
+            fprintf(stderr, "livegym run: --resume takes the experiment from %s; drop the other experiment flags\n",
+                    file);
             return 2;
         }
-        if (ex->n_claims < claims)
-            fprintf(stderr, "livegym run: note: %d of the file's %d claims name agents that --agents leaves out; "
-                            "they are not checked\n", claims - ex->n_claims, claims);
-        if (f->seeds > 0) ex->seeds = (int)f->seeds;
-        if (f->steps >= 0) ex->train_steps = (int)f->steps, ex->train_minutes = 0;
-        if (f->minutes >= 0) ex->train_minutes = (float)f->minutes, ex->train_steps = 0;
-        if (f->every > 0) ex->eval_every = (int)f->every, ex->eval_every_minutes = 0;
-        if (f->sessions > 0) ex->eval_sessions = (int)f->sessions;
-        if (f->slots > 0) ex->slots = (int)f->slots;
-        if (f->baseline) snprintf(ex->baseline, sizeof ex->baseline, "%s", f->baseline);
-        lgx_resolve_budget(ex, sc);
-    } else if (f->agents || f->seeds > 0 || f->steps >= 0 || f->minutes >= 0 || f->every > 0 || f->sessions > 0 ||
-               f->slots > 0 || f->baseline) {
-        fprintf(stderr, "livegym run: --resume takes the experiment from %s; drop the other experiment flags\n", file);
-        return 2;
+        return 0;
     }
-    if (ex->slots > sc->n_viewers) {
-        fprintf(stderr, "livegym run: --slots: expected at most population.viewers (%d), found %d\n", sc->n_viewers,
-                ex->slots);
-        return 2;
-    }
-    if (ex->n_agents == 0) {
-        fprintf(stderr, "livegym run: no agents to run (experiment.agents is empty and --agents not given)\n");
-        return 2;
-    }
-    if (f->baseline && lgx_baseline_index(ex) < 0) {
-        fprintf(stderr, "livegym run: --baseline: expected one of the agents' labels, found \"%s\"\n", f->baseline);
-        return 2;
-    }
-    if (lgx_check_reach(sc, ex, err, sizeof err))
-        fprintf(stderr, "livegym run: note: %s: %s (this run will not see it)\n", file ? file : "scenario", err);
-    return 0;
+    lgx_run_options o;
+    lgx_run_options_init(&o);
+    o.agents = f->agents, o.seeds = f->seeds, o.steps = f->steps, o.minutes = f->minutes, o.eval_every = f->every;
+    o.sessions = f->sessions, o.slots = f->slots, o.baseline = f->baseline, o.threads = f->threads;
+    lg_sbuf notes = {0};
+    int rc = lgx_apply_options(&o, "--", file, sc, ex, &notes, err, sizeof err);
+    for (char *p = notes.p, *nl; p && (nl = strchr(p, '\n')); p = nl + 1)
+        fprintf(stderr, "livegym run: note: %.*s\n", (int)(nl - p), p);
+    free(notes.p);
+    if (rc) fprintf(stderr, "livegym run: %s\n", err);
+    return rc ? 2 : 0;
 }
 
 /* "difference +0.412 ± 0.050, claimed at least 0.2". */

@@ -255,7 +255,7 @@ static int check_agents(lg_jctx *c, const lg_scenario *sc, const lgx_experiment 
     size_t at = lg_jpush_key(c, "experiment");
     lg_jpush_key(c, "agents");
     for (int a = 0; a < ex->n_agents && rc == 0; a++) {
-        lga_agent *ag = lga_create(ex->agents[a].name, ex->agents[a].params, &shape, 1, e, sizeof e);
+        lga_agent *ag = lgx_spec_create(&ex->agents[a], &shape, 1, e, sizeof e);
         if (!ag) lg_jpush_idx(c, a), rc = lg_jfail(c, "%s", e);
         lga_free(ag);
     }
@@ -331,6 +331,18 @@ char *lgx_scenario_to_json(const lg_scenario *sc, const lgx_experiment *ex)
     char *out = bc.ok ? lg_json_pretty(root) : NULL;
     cJSON_Delete(root);
     return out;
+}
+
+const lga_agent_type *lgx_spec_type(const lgx_agent_spec *spec)
+{
+    return spec->type ? spec->type : lga_find(spec->name);
+}
+
+lga_agent *lgx_spec_create(const lgx_agent_spec *spec, const lga_obs_batch *shape, uint64_t seed, char *err,
+                           size_t errsz)
+{
+    if (spec->type) return lga_create_type(spec->type, spec->params, shape, seed, err, errsz);
+    return lga_create(spec->name, spec->params, shape, seed, err, errsz);
 }
 
 int lgx_baseline_index(const lgx_experiment *ex)

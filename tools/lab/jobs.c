@@ -42,7 +42,7 @@ int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
         goto out;
     lga_obs_batch shape;
     lga_batch_from_env(train, &shape);
-    if (!(agent = lga_create(spec->name, spec->params, &shape, (uint64_t)seed, err, errsz))) goto out;
+    if (!(agent = lgx_spec_create(spec, &shape, (uint64_t)seed, err, errsz))) goto out;
     if (lgx_loop_init(&lt, train) || lgx_loop_init(&le, eval) || lgx_loop_enable_relevance(&le, eval) ||
         lgx_loop_enable_relevance(&lt, train) ||
         lgx_timeline_init(&out->timeline, train, lgx_trained_minutes(ex, cfg->sc))) {
@@ -132,7 +132,7 @@ int lgx_job_online(const lgx_job_ctx *j, lgx_job *out, float *reward, uint8_t *o
     if (lg_env_create(cfg->sc, 1, (uint64_t)seed, LG_LAYOUT_FLAT, &env, err, errsz)) goto out;
     lga_obs_batch shape;
     lga_batch_from_env(env, &shape);
-    if (!(agent = lga_create(spec->name, spec->params, &shape, (uint64_t)seed, err, errsz))) goto out;
+    if (!(agent = lgx_spec_create(spec, &shape, (uint64_t)seed, err, errsz))) goto out;
     if (lga_copy_init(env, &obs) || lga_copy_init(env, &next) ||
         !(er = malloc(sizeof(float) * (size_t)shape.n_actions))) {
         snprintf(err, errsz, "out of memory");

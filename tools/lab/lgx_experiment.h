@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "lg_scenario.h"
+#include "lga_agent.h"
 #include "lgx_claims.h"
 
 #define LGX_MAX_AGENTS 32
@@ -20,6 +21,8 @@ typedef struct {
     char name[LG_NAME_LEN];             /* registry name: "random", "popular", "dqn", ... */
     char label[LG_NAME_LEN];            /* unique within the experiment; defaults to name */
     char params[LGX_AGENT_PARAMS_LEN];  /* hyperparameters as compact JSON object text, "{}" if none */
+    const lga_agent_type *type;         /* NULL: the registry's `name`; else a caller's agent (a binding's
+                                         * policy, lgx_binding.h), never written to a file */
 } lgx_agent_spec;
 
 typedef struct lgx_experiment {
@@ -77,6 +80,12 @@ double lgx_trained_minutes(const lgx_experiment *ex, const lg_scenario *sc);
 /* Does training reach every scripted event? 0, or -1 with a message naming
  * the first event it never reaches. */
 int lgx_check_reach(const lg_scenario *sc, const lgx_experiment *ex, char *err, size_t errsz);
+
+/* The type of an experiment's agent (its own, else the registry's; NULL
+ * when the name is unknown), and a new one of it for this shape and seed. */
+const lga_agent_type *lgx_spec_type(const lgx_agent_spec *spec);
+lga_agent *lgx_spec_create(const lgx_agent_spec *spec, const lga_obs_batch *shape, uint64_t seed, char *err,
+                           size_t errsz);
 
 /* Index of the experiment's baseline agent, or -1. */
 int lgx_baseline_index(const lgx_experiment *ex);

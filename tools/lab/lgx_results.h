@@ -66,6 +66,8 @@ typedef struct {
 } lgx_online_summary;
 lgx_online_summary lgx_online_summarise(const lgx_online_curve *oc);
 
+/* curves.csv's content as text (malloc'd; NULL when out of memory). */
+char *lgx_results_curves_text(const lgx_run_config *cfg, const lgx_run_result *res);
 /* summary.json's content as text (malloc'd), for --json. */
 char *lgx_results_summary_text(const lgx_run_config *cfg, const lgx_run_result *res);
 

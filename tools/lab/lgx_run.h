@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "lg_env.h"
+#include "lg_sbuf.h"
+#include "lgx_binding.h"
 #include "lgx_experiment.h"
 #include "lgx_metrics.h"
 #include "lgx_timeline.h"
@@ -78,6 +80,14 @@ typedef struct lgx_run_result {
     int interrupted;
     double wall_seconds;
 } lgx_run_result;
+
+/* The options over the file's experiment section (the scenario sc is
+ * the file's world), with the checks `livegym run` makes: 0, or -1 with one
+ * line in err naming the option as `prefix` + its name ("--slots: ..."
+ * for the command line). Notes (claims dropped with their agents, events
+ * training never reaches) are appended to `notes`, one line each. */
+int lgx_apply_options(const lgx_run_options *o, const char *prefix, const char *file, const lg_scenario *sc,
+                      lgx_experiment *ex, lg_sbuf *notes, char *err, size_t errsz);
 
 /* Evaluation points of the live protocol: step 0, every eval_every, and the end. */
 int lgx_run_points(const lgx_experiment *ex);

@@ -424,7 +424,7 @@ static cJSON *summary_live(const lgx_run_config *cfg, const lgx_run_result *res)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "label", cfg->ex.agents[a].label);
         cJSON_AddStringToObject(o, "name", cfg->ex.agents[a].name);
-        const lga_agent_type *t = lga_find(cfg->ex.agents[a].name);
+        const lga_agent_type *t = lgx_spec_type(&cfg->ex.agents[a]);
         cJSON_AddBoolToObject(o, "cheats", t && t->cheats);
         cJSON *ms = cJSON_AddObjectToObject(o, "metrics");
         cJSON *vs = base >= 0 && base != a ? cJSON_AddObjectToObject(o, "vs_baseline") : NULL;
@@ -470,7 +470,7 @@ char *lgx_results_summary_text(const lgx_run_config *cfg, const lgx_run_result *
     return text;
 }
 
-int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char *err, size_t errsz)
+char *lgx_results_curves_text(const lgx_run_config *cfg, const lgx_run_result *res)
 {
     lg_sbuf csv = {0};
     if (res->online) {
@@ -504,9 +504,15 @@ int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char
                 }
             }
     }
-    if (csv.oom) return free(csv.p), snprintf(err, errsz, "out of memory"), -1;
-    int rc = write_file(cfg->out_dir, "curves.csv", csv.p, err, errsz);
-    free(csv.p);
+    return lg_sb_take(&csv);
+}
+
+int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char *err, size_t errsz)
+{
+    char *curves = lgx_results_curves_text(cfg, res);
+    if (!curves) return snprintf(err, errsz, "out of memory"), -1;
+    int rc = write_file(cfg->out_dir, "curves.csv", curves, err, errsz);
+    free(curves);
     if (rc || (!res->online && lgx_timeline_csv(cfg, res, err, errsz)) ||
         (!res->online && cfg->sc->n_events > 0 && lgx_events_csv(cfg, res, err, errsz)))
         return -1;
