@@ -75,6 +75,50 @@ class ChannelState(ctypes.Structure):
                 ("minutes_left", ctypes.c_float), ("minutes_since_start", ctypes.c_float)]
 
 
+class ObsBatch(ctypes.Structure):
+    """lga_obs_batch (agents/lga_agent.h): what an agent sees for n slots."""
+    _fields_ = [("n", ctypes.c_int), ("obs_dim", ctypes.c_int), ("slot_dim", ctypes.c_int),
+                ("channel_dim", ctypes.c_int), ("n_actions", ctypes.c_int), ("slate_size", ctypes.c_int),
+                ("n_states", ctypes.c_int), ("obs", c_float_p), ("slot_obs", c_float_p), ("channel_obs", c_float_p),
+                ("mask", c_u8_p), ("state", c_i32_p), ("blocks", ctypes.POINTER(ObsBlock)),
+                ("n_blocks", ctypes.c_int), ("env", ctypes.c_void_p)]
+
+
+class TransitionBatch(ctypes.Structure):
+    """lga_transition_batch: one step of n slots."""
+    _fields_ = [("obs", ctypes.POINTER(ObsBatch)), ("actions", c_i32_p), ("reward", c_float_p),
+                ("terminated", c_u8_p), ("truncated", c_u8_p), ("info", ctypes.POINTER(Info)),
+                ("next", ctypes.POINTER(ObsBatch))]
+
+
+class Copy(ctypes.Structure):
+    """lga_copy: an owned copy of a batch (the observation acted on, the one to bootstrap from)."""
+    _fields_ = [("batch", ObsBatch), ("obs", c_float_p), ("slot_obs", c_float_p), ("channel_obs", c_float_p),
+                ("mask", c_u8_p), ("state", c_i32_p)]
+
+
+CREATE_FN = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ObsBatch), ctypes.c_uint64,
+                             ctypes.c_void_p, ctypes.c_size_t)
+ACT_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(ObsBatch), ctypes.c_int, c_i32_p)
+UPDATE_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(TransitionBatch))
+FREE_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+
+class AgentType(ctypes.Structure):
+    """lga_agent_type: an agent's name and callbacks (here: a Python policy's)."""
+    _fields_ = [("name", ctypes.c_char_p), ("summary", ctypes.c_char_p), ("params", ctypes.c_void_p),
+                ("cheats", ctypes.c_int), ("learns", ctypes.c_int), ("create", CREATE_FN), ("act", ACT_FN),
+                ("update", UPDATE_FN), ("free", FREE_FN), ("state", ctypes.c_void_p), ("check", ctypes.c_void_p),
+                ("scores", ctypes.c_void_p), ("epsilon", ctypes.c_void_p)]
+
+
+class RunOptions(ctypes.Structure):
+    """lgx_run_options (tools/lab/lgx_binding.h): the flags of `livegym run`."""
+    _fields_ = [("agents", ctypes.c_char_p), ("seeds", ctypes.c_long), ("steps", ctypes.c_long),
+                ("minutes", ctypes.c_double), ("eval_every", ctypes.c_long), ("sessions", ctypes.c_long),
+                ("slots", ctypes.c_long), ("baseline", ctypes.c_char_p), ("threads", ctypes.c_long)]
+
+
 LAYOUT_FLAT = 0
 
 
@@ -101,6 +145,23 @@ lg_env_expected_reward = _sig("lg_env_expected_reward", None, vp, ctypes.c_int, 
 lg_env_channel = _sig("lg_env_channel", None, vp, ctypes.c_int, ctypes.POINTER(ChannelState))
 lg_env_clock = _sig("lg_env_clock", ctypes.c_double, vp)
 lg_env_steps = _sig("lg_env_steps", ctypes.c_int64, vp)
+lga_create = _sig("lga_create", vp, cp, cp, ctypes.POINTER(ObsBatch), ctypes.c_uint64, vp, sz)
+lga_free = _sig("lga_free", None, vp)
+lga_find = _sig("lga_find", vp, cp)
+lga_count = _sig("lga_count", ctypes.c_int)
+lga_at = _sig("lga_at", vp, ctypes.c_int)
+lga_batch_from_env = _sig("lga_batch_from_env", None, vp, ctypes.POINTER(ObsBatch))
+lga_copy_init = _sig("lga_copy_init", ctypes.c_int, vp, ctypes.POINTER(Copy))
+lga_copy_current = _sig("lga_copy_current", None, vp, ctypes.POINTER(Copy))
+lga_copy_next = _sig("lga_copy_next", None, vp, ctypes.POINTER(Copy))
+lga_copy_free = _sig("lga_copy_free", None, ctypes.POINTER(Copy))
+lga_save = _sig("lga_save", ctypes.c_int, vp, cp, vp, sz)
+lga_load = _sig("lga_load", ctypes.c_int, vp, cp, vp, sz)
+lgx_run_options_init = _sig("lgx_run_options_init", None, ctypes.POINTER(RunOptions))
+PROGRESS_FN = ctypes.CFUNCTYPE(None, ctypes.c_double)
+lgx_run_text = _sig("lgx_run_text", ctypes.c_int, cp, sz, cp, ctypes.POINTER(RunOptions),
+                    ctypes.POINTER(ctypes.POINTER(AgentType)), ctypes.c_int, ctypes.POINTER(ctypes.c_int),
+                    PROGRESS_FN, ctypes.POINTER(vp), ctypes.POINTER(vp), ctypes.POINTER(vp), vp, sz)
 
 # The C library's free, for strings the library hands over.
 _libc = ctypes.CDLL(ctypes.util.find_library("c"))

@@ -36,7 +36,7 @@ def pkg(prefix, *args):
 
 def test_installed_files(prefix):
     for f in ["bin/livegym", "include/livegym/lg_env.h", "include/livegym/lga_agent.h", "include/livegym/lgn.h",
-              "lib/liblivegym.a", "lib/liblivegym.so.0", "lib/pkgconfig/livegym.pc",
+              "include/livegym/lgx_binding.h", "lib/liblivegym.a", "lib/liblivegym.so.0", "lib/pkgconfig/livegym.pc",
               "lib/cmake/livegym/livegymConfig.cmake"]:
         assert os.path.exists(os.path.join(prefix, f)), f
     assert os.readlink(os.path.join(prefix, "lib", "liblivegym.so")) == "liblivegym.so.0"
@@ -76,7 +76,10 @@ def test_only_the_public_api_is_exported(prefix):
     assert len(names) > 50
     undeclared = [n for n in names if not re.search(r"\b%s\s*\(" % re.escape(n), headers)]
     assert undeclared == [], "exported but not in an installed header"
-    assert not [n for n in names if n.startswith(("lgx_", "lg_viewers_", "lg_world_", "lg_json_"))]
+    # The experiment layer exports only the bindings' runner (lgx_binding.h).
+    lab = [n for n in names if n.startswith("lgx_")]
+    assert sorted(lab) == ["lgx_run_options_init", "lgx_run_text"]
+    assert not [n for n in names if n.startswith(("lg_viewers_", "lg_world_", "lg_json_"))]
     for api in ["lg_env_create", "lg_env_step", "lg_scenario_load_file", "lga_create", "lgn_mlp_create"]:
         assert api in names
 
@@ -91,9 +94,11 @@ def test_python_package_installed_for_the_system_python(tmp_path):
             if d.startswith("python3")]
     assert len(site) == 1
     code = ("import livegym; e = livegym.make(num_envs=3, seed=2); o, i = e.reset(); "
-            "print(livegym.__file__, livegym._lib.lib._name, o.shape, livegym.__version__)")
+            "print(livegym.__file__, livegym._lib.lib._name, o.shape, livegym.__version__); "
+            "r = livegym.evaluate('popular', seeds=1, steps=50, eval_every=50, sessions=3); print(r.complete)")
     out = run(["/usr/bin/python3", "-c", code], cwd=str(tmp_path), env={**os.environ, "PYTHONPATH": site[0],
                                                                         "LG_BUILD": "no-such-build"}).split()
     assert out[0].startswith(site[0]) and out[1] == os.path.join(site[0], "livegym", "liblivegym.so.0")
     assert os.path.realpath(out[1]) == os.path.realpath(os.path.join(prefix, "lib", "liblivegym.so.0"))
     assert out[2:4] == ["(3,", "1216)"]
+    assert out[5] == "True"
