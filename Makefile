@@ -20,8 +20,11 @@ CMAKE_ARGS ?=
 APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core \
                python3-pytest python3-numpy
 APT_FUZZ     = clang libclang-rt-14-dev
+# The PyTorch example's test (python/examples/dqn.py) and the PyTorch
+# reference of `livegym bench dqn` (tools/reference/): PyTorch with OpenBLAS.
+APT_TORCH    = python3-torch libopenblas0-pthread
 
-.PHONY: all deps deps-fuzz build build-san build-fuzz run test test-fast fuzz claims bench install clean
+.PHONY: all deps deps-fuzz deps-torch build build-san build-fuzz run test test-fast fuzz claims bench install clean
 
 all: build
 
@@ -69,6 +72,13 @@ $(BUILD_FUZZ)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
 	  -DLG_FUZZ=ON -DLG_VIZ=OFF -DLG_WERROR=ON $(CMAKE_ARGS)
 
+# After deps-fuzz, for the same reason.
+deps-torch: deps deps-fuzz
+	@missing=""; \
+	$(PYTHON) -c "import torch" >/dev/null 2>&1 || missing=" torch"; \
+	dpkg -s libopenblas0-pthread 2>/dev/null | grep -q "ok installed" || missing="$$missing openblas"; \
+	$(call apt_install,$$missing,$(APT_TORCH))
+
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
@@ -83,7 +93,7 @@ run: build
 
 # The optimised suite first (fast feedback), then the same suite under
 # sanitizers, then every fuzz target for a few seconds (regressions).
-test: build build-san build-fuzz
+test: build build-san build-fuzz deps-torch
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
@@ -95,7 +105,7 @@ test: build build-san build-fuzz
 fuzz: build-fuzz
 	BUILD_FUZZ=$(BUILD_FUZZ) FUZZ_RUNS=$(FUZZ_RUNS) tools/fuzz.sh $(FUZZ_SECONDS)
 
-test-fast: build
+test-fast: build deps-torch
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	LG_BUILD=$(BUILD) LG_BUILDS=$(BUILD) $(PYTHON) -m pytest -q tests/python
 
