@@ -106,6 +106,12 @@ class Agent:
             pass
 
     @property
+    def cheats(self):
+        """True for agents that read the simulator's ground truth (the oracle):
+        results mark them, and they are not ranked with the others."""
+        return bool(_lib.AgentType.from_address(_lib.lga_find(self.name.encode())).cheats)
+
+    @property
     def learns(self):
         """False for agents whose update does nothing (random, popular, oracle...)."""
         self._require("learns")

@@ -116,6 +116,7 @@ class _Foreign:
         self.type.name = self._name
         self.type.summary = b"a policy written in Python"
         self.type.learns = int(self._update is not None)
+        self.type.cheats = int(bool(getattr(policy, "cheats", False)))  # a policy that reads ground truth says so
         # The C side keeps these function pointers; they must outlive the run.
         self.type.create = self._c_create = _lib.CREATE_FN(self._create)
         self.type.act = self._c_act = _lib.ACT_FN(self._on_act)

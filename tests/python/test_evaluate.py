@@ -74,6 +74,12 @@ def test_numpy_policy_equals_the_builtin_one():
     assert r.summary["agents"][0]["vs_baseline"]["return"]["mean"] > 0  # baseline: random (the file's)
 
 
+def test_a_cheating_agent_is_marked():
+    r = livegym.evaluate(livegym.Agent("oracle"), seeds=1, steps=100, eval_every=100, sessions=5, against=["random"])
+    assert [a["cheats"] for a in r.summary["agents"]] == [True, False]
+    assert livegym.Agent("oracle").cheats and not livegym.Agent("random").cheats
+
+
 class ChannelMeans:
     """A Python learner: each channel's mean reward from the transitions it is
     given, greedy on them (epsilon 0.2 while training)."""
