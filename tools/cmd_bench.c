@@ -12,6 +12,7 @@
 #include "lg_rng.h"
 #include "lga_agent.h"
 #include "lgn.h"
+#include "lgx_experiment.h"
 #include "lgx_loop.h"
 #include "bench.h"
 
@@ -186,13 +187,14 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: livegym bench env [--slots N] [--repeats R] [--seconds S] [--json]\n"
+            "usage: livegym bench env [--scenario FILE] [--slots N] [--repeats R] [--seconds S] [--json]\n"
             "       livegym bench dqn [--slots N] [--repeats R] [--seconds S] [--json] [--isa SET]\n"
             "\n"
-            "Slot-steps per second of the default world under a uniform-random policy over on-air\n"
-            "channels, one thread. Without --slots: N = 1 and N = 64. Each N runs in both observation\n"
-            "layouts (shared: channel table once per step; flat: full vector per slot). Figures are\n"
-            "medians of R timed repeats of S seconds (defaults 5 and 1.0).\n"
+            "Slot-steps per second of a world (the default one, or FILE's) under a uniform-random\n"
+            "policy over on-air channels, one thread. Without --slots: N = 1 and N = 64. Each N runs in\n"
+            "both observation layouts (shared: channel table once per step; flat: full vector per\n"
+            "slot). Figures are medians of R timed repeats of S seconds (defaults 5 and 1.0); peak RSS\n"
+            "is the process's.\n"
             "bench dqn: gradient updates per second of the default DQN network at batch 128 (and\n"
             "GFLOP/s), GFLOP/s of its first layer's matrix products, and slot-steps per second of the\n"
             "env + DQN training loop (default 16 slots). --isa forces the network core's vector\n"
@@ -214,8 +216,14 @@ int lg_cmd_bench(int argc, char **argv)
     long slots = 0, repeats = 5;
     double seconds = 1.0;
     int json = 0;
+    const char *file = NULL;
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--slots")) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--scenario") && !dqn) {
+            if (lg_flag_str("bench", argc, argv, &i, &file)) return 2;
+        } else if (!strcmp(argv[i], "--slots")) {
             if (lg_flag_int("bench", argc, argv, &i, 1, 100000, &slots)) return 2;
         } else if (!strcmp(argv[i], "--repeats")) {
             if (lg_flag_int("bench", argc, argv, &i, 1, 1000, &repeats)) return 2;
@@ -245,12 +253,24 @@ int lg_cmd_bench(int argc, char **argv)
     lg_scenario *sc = malloc(sizeof *sc);
     if (!sc) return 1;
     lg_scenario_default(sc);
+    char err[1024];
+    if (file && lgx_load_file(file, sc, NULL, err, sizeof err)) {
+        fprintf(stderr, "livegym bench: %s\n", err);
+        free(sc);
+        return 2;
+    }
+    if (slots > sc->n_viewers) {
+        fprintf(stderr, "livegym bench: --slots: expected at most population.viewers (%d), found %ld\n",
+                sc->n_viewers, slots);
+        free(sc);
+        return 2;
+    }
     if (dqn) {
         int rc = bench_dqn(sc, slots ? (int)slots : 16, (int)repeats, seconds, json);
         free(sc);
         return rc;
     }
-    int sizes[2] = {1, 64}, n_sizes = 2;
+    int sizes[2] = {1, sc->n_viewers < 64 ? sc->n_viewers : 64}, n_sizes = 2;
     if (slots) sizes[0] = (int)slots, n_sizes = 1;
     bench_result res[4];
     int n_res = 0;
@@ -267,7 +287,6 @@ int lg_cmd_bench(int argc, char **argv)
         }
     }
     lg_env *probe;
-    char err[256];
     int obs_dim = 0;
     if (lg_env_create(sc, 1, 1, LG_LAYOUT_SHARED, &probe, err, sizeof err) == 0) {
         obs_dim = lg_env_buffers(probe)->obs_dim;

@@ -1,0 +1,39 @@
+"""`livegym bench env --scenario FILE`: the world of the file is the one
+measured (its name and size in the JSON), and a bad file or flag is one
+line and exit status 2. Speed itself is never asserted."""
+import json
+import os
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LIVEGYM = os.path.join(ROOT, os.environ.get("LG_BUILD", "build"), "livegym")
+
+
+def bench(*args):
+    return subprocess.run([LIVEGYM, "bench", "env", "--repeats", "1", "--seconds", "0.02", *args],
+                          capture_output=True, text=True)
+
+
+def test_bench_env_measures_the_scenario_file(tmp_path):
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps({"name": "tiny", "population": {"viewers": 40},
+                                 "world": {"channels": {"generate": {"count": 7}}}}))
+    out = bench("--scenario", str(small), "--json")
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    assert r["scenario"] == "tiny" and r["slots"] == 40  # 64 slots, capped by the 40 viewers
+    default = json.loads(bench("--json").stdout)["obs_dim"]  # 50 channels: 43 more channel rows
+    assert default > r["obs_dim"] and (default - r["obs_dim"]) % 43 == 0
+    assert r["steps_per_sec"] > 0 and r["peak_rss_mb"] > 0
+    drift = json.loads(bench("--scenario", os.path.join(ROOT, "scenarios", "drift.json"), "--slots", "8",
+                             "--json").stdout)
+    assert drift["scenario"] == "drift" and drift["slots"] == 8
+
+
+def test_bench_env_bad_input():
+    out = bench("--scenario", "/dev/null")
+    assert out.returncode == 2 and out.stderr == "livegym bench: /dev/null: expected a JSON object, found an empty file\n"
+    out = bench("--scenario", os.path.join(ROOT, "scenarios", "drift.json"), "--slots", "20000")
+    assert out.returncode == 2
+    assert out.stderr == "livegym bench: --slots: expected at most population.viewers (10000), found 20000\n"
+    assert bench("--help").returncode == 0
