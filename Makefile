@@ -72,8 +72,9 @@ $(BUILD_FUZZ)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
 	  -DLG_FUZZ=ON -DLG_VIZ=OFF -DLG_WERROR=ON $(CMAKE_ARGS)
 
-# After deps-fuzz, for the same reason.
-deps-torch: deps deps-fuzz
+# Called from the recipes that need it, after their prerequisites: never
+# beside another apt-get.
+deps-torch: deps
 	@missing=""; \
 	$(PYTHON) -c "import torch" >/dev/null 2>&1 || missing=" torch"; \
 	dpkg -s libopenblas0-pthread 2>/dev/null | grep -q "ok installed" || missing="$$missing openblas"; \
@@ -93,7 +94,8 @@ run: build
 
 # The optimised suite first (fast feedback), then the same suite under
 # sanitizers, then every fuzz target for a few seconds (regressions).
-test: build build-san build-fuzz deps-torch
+test: build build-san build-fuzz
+	@$(MAKE) --no-print-directory deps-torch
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
@@ -105,7 +107,8 @@ test: build build-san build-fuzz deps-torch
 fuzz: build-fuzz
 	BUILD_FUZZ=$(BUILD_FUZZ) FUZZ_RUNS=$(FUZZ_RUNS) tools/fuzz.sh $(FUZZ_SECONDS)
 
-test-fast: build deps-torch
+test-fast: build
+	@$(MAKE) --no-print-directory deps-torch
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	LG_BUILD=$(BUILD) LG_BUILDS=$(BUILD) $(PYTHON) -m pytest -q tests/python
 

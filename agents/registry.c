@@ -47,8 +47,10 @@ lga_agent *lga_create(const char *name, const char *params_json, const lga_obs_b
 lga_agent *lga_create_type(const lga_agent_type *t, const char *params_json, const lga_obs_batch *shape,
                            uint64_t seed, char *err, size_t errsz)
 {
+    if (errsz) err[0] = '\0';
     lga_agent *a = t->create(params_json ? params_json : "{}", shape, seed, err, errsz);
     if (a) a->type = t;
+    else if (errsz && !err[0]) snprintf(err, errsz, "%s: could not be created (no reason given)", t->name);
     return a;
 }
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli_util.h"
 #include "commands.h"
 #include "lg_env.h"
@@ -296,10 +298,13 @@ int lg_cmd_bench(int argc, char **argv)
     double rss = lg_peak_rss_mb();
     const bench_result *main_res = &res[n_res - 2]; /* largest N, shared layout */
     if (json) {
-        printf("{\"bench\": \"env\", \"scenario\": \"%s\", \"slots\": %d, \"steps_per_sec\": %.0f, "
+        cJSON *name = cJSON_CreateString(sc->name); /* a file's name may hold quotes */
+        char *quoted = name ? cJSON_PrintUnformatted(name) : NULL;
+        cJSON_Delete(name);
+        printf("{\"bench\": \"env\", \"scenario\": %s, \"slots\": %d, \"steps_per_sec\": %.0f, "
                "\"flat_steps_per_sec\": %.0f, \"obs_dim\": %d, \"repeats\": %ld, \"seconds_per_repeat\": %g, "
                "\"reference_obs_copies_per_sec\": %.0f, \"peak_rss_mb\": %.1f, \"results\": [",
-               sc->name, main_res->slots, main_res->slot_steps_per_sec, res[n_res - 1].slot_steps_per_sec, obs_dim,
+               quoted ? quoted : "null", main_res->slots, main_res->slot_steps_per_sec, res[n_res - 1].slot_steps_per_sec, obs_dim,
                repeats, seconds, ref, rss);
         for (int r = 0; r < n_res; r++)
             printf("%s{\"slots\": %d, \"layout\": \"%s\", \"steps_per_sec\": %.0f, \"min\": %.0f, \"max\": %.0f, "
@@ -307,6 +312,7 @@ int lg_cmd_bench(int argc, char **argv)
                    r ? ", " : "", res[r].slots, res[r].layout == LG_LAYOUT_SHARED ? "shared" : "flat",
                    res[r].slot_steps_per_sec, res[r].min, res[r].max, ref > 0 ? res[r].slot_steps_per_sec / ref : 0);
         printf("]}\n");
+        free(quoted);
     } else {
         printf("livegym bench env: scenario \"%s\" (%d channels, %d viewers), obs_dim %d, random policy, 1 thread\n",
                sc->name, sc->n_channels, sc->n_viewers, obs_dim);

@@ -244,19 +244,18 @@ static int parse_flags(int argc, char **argv, run_flags *f)
 static int apply_flags(const run_flags *f, const char *file, const lg_scenario *sc, lgx_experiment *ex)
 {
     char err[1024];
-    if (f->resume) {
-        if (f->agents || f->seeds > 0 || f->steps >= 0 || f->minutes >= 0 || f->every > 0 || f->sessions > 0 ||
-            f->slots > 0 || f->baseline) {
-            fprintf(stderr, "livegym run: --resume takes the experiment from %s; drop the other experiment flags\n",
-                    file);
-            return 2;
-        }
-        return 0;
-    }
     lgx_run_options o;
-    lgx_run_options_init(&o);
-    o.agents = f->agents, o.seeds = f->seeds, o.steps = f->steps, o.minutes = f->minutes, o.eval_every = f->every;
-    o.sessions = f->sessions, o.slots = f->slots, o.baseline = f->baseline, o.threads = f->threads;
+    lgx_run_options_init(&o); /* --resume: the folder's experiment as it is, with the same checks */
+    if (f->resume && (f->agents || f->seeds > 0 || f->steps >= 0 || f->minutes >= 0 || f->every > 0 ||
+                      f->sessions > 0 || f->slots > 0 || f->baseline)) {
+        fprintf(stderr, "livegym run: --resume takes the experiment from %s; drop the other experiment flags\n", file);
+        return 2;
+    }
+    if (!f->resume) {
+        o.agents = f->agents, o.seeds = f->seeds, o.steps = f->steps, o.minutes = f->minutes;
+        o.eval_every = f->every, o.sessions = f->sessions, o.slots = f->slots, o.baseline = f->baseline;
+    }
+    o.threads = f->threads;
     lg_sbuf notes = {0};
     int rc = lgx_apply_options(&o, "--", file, sc, ex, &notes, err, sizeof err);
     for (char *p = notes.p, *nl; p && (nl = strchr(p, '\n')); p = nl + 1)

@@ -13,7 +13,9 @@ An Agent works on an env in a Python loop:
     agent.save("q.lga")
 
 and is a policy for livegym.evaluate, where the runner gives it its seed and
-its batches (then it acts exactly as the same agent in `livegym run`)."""
+its batches (then it acts exactly as the same agent in `livegym run`; the
+runner creates it anew for every run, so what it learned before is not
+what is evaluated)."""
 import ctypes
 import json
 import os
@@ -85,6 +87,7 @@ class Agent:
         self._type = _lib.AgentType.from_address(ctypes.cast(ptr, ctypes.POINTER(ctypes.c_void_p))[0])
         sh = shape.contents
         self._n, self._k, self._C = sh.n, sh.slate_size, sh.n_actions
+        self._shape = _shape_of(sh)
         self._actions = np.zeros((sh.n, sh.slate_size), np.int32)
         self._acted = False
 
@@ -124,6 +127,7 @@ class Agent:
         index, or a slate); for a VectorEnv [num_envs] or [num_envs, slate]."""
         self._require("act")
         if isinstance(source, Batch):
+            self._same_shape(source._ptr.contents, "act")
             out = np.zeros((source.n, source.slate_size), np.int32)
             self._type.act(self._ptr, source._ptr, int(bool(greedy)), out.ctypes.data_as(_lib.c_i32_p))
             return out
@@ -142,6 +146,8 @@ class Agent:
         just taken after `act(env)` (the actions the env received)."""
         self._require("update")
         if isinstance(source, Transition):
+            self._same_shape(source._ptr.contents.obs.contents, "update")
+            self._same_shape(source._ptr.contents.next.contents, "update")
             if self._type.learns:
                 self._type.update(self._ptr, source._ptr)
             return
@@ -181,6 +187,15 @@ class Agent:
             raise RuntimeError(f"Agent.{who}: the agent has no state yet (give env= and seed=, or call reset) "
                                "or was closed")
 
+    def _same_shape(self, b, who):
+        """The C agent trusts the shape it was created for: a batch of
+        another shape would be read out of bounds."""
+        got = _shape_of(b)
+        if got != self._shape:
+            diff = ", ".join(f"{k} {self._shape[k]} (found {got[k]})" for k in got if got[k] != self._shape[k])
+            raise ValueError(f"Agent.{who}: expected a batch of the shape the agent was created for: {diff}; "
+                             "reset(seed, batch) creates it anew for this one")
+
     def _bound(self, source, who):
         world = _world_of(source, f"Agent.{who}")
         if world is not self._world:
@@ -190,6 +205,13 @@ class Agent:
 
     def __repr__(self):
         return f"livegym.Agent({self.name!r}, {self._params.decode()})"
+
+
+_SHAPE = ("n", "obs_dim", "slot_dim", "channel_dim", "n_actions", "slate_size", "n_states")
+
+
+def _shape_of(b):
+    return {k: getattr(b, k) for k in _SHAPE}
 
 
 def _world_of(source, who):

@@ -8,7 +8,9 @@ of a Batch), or an object with
     act(batch, greedy) -> actions      required; greedy is 1 in evaluations
     reset(seed, batch)                 optional; called when run `seed` begins
                                        (batch shows the shapes), so a policy
-                                       can seed its randomness and forget
+                                       can seed its randomness and forget;
+                                       also once with seed 1 before the runs,
+                                       when the runner checks every agent
     update(transition)                 optional; called after every training
                                        step: a policy that has it learns
 
@@ -19,6 +21,8 @@ import csv
 import ctypes
 import io
 import json
+import signal
+import threading
 
 import numpy as np
 
@@ -39,21 +43,29 @@ class Evaluation:
               "step": ..., and one float array per metric}
     notes     the notes `livegym run` prints (claims dropped, events the
               training never reaches)
-    complete  False when the run was stopped early
+
+    The classic worlds (bandit, cliff) learn online: their summary has each
+    agent's mean reward (all steps, last 10%) and % optimal, over runs.
     """
 
-    def __init__(self, summary, curves, notes, complete):
-        self.summary, self.curves, self.notes, self.complete = summary, curves, notes, complete
+    def __init__(self, summary, curves, notes):
+        self.summary, self.curves, self.notes = summary, curves, notes
 
     def metrics(self, label=None):
         """{metric: mean over seeds} of one agent's final evaluation (label None:
-        the first agent, the policy)."""
-        return {m: v["mean"] for m, v in self._agent(label)["metrics"].items()}
+        the first agent, the policy); for the classic worlds, the online figures."""
+        a = self._agent(label)
+        if "metrics" not in a:
+            return {k: v for k, v in a.items() if k not in ("label", "name", "runs", "cheats")}
+        return {m: v["mean"] for m, v in a["metrics"].items()}
 
     def final(self, metric="return", label=None):
         """One agent's metric at its final evaluation, one value per seed (seed order)."""
         a = self._agent(label)["label"]
         c = self.curves
+        if "seed" not in c:
+            raise ValueError("Evaluation.final: the classic worlds learn online and have no per-seed evaluations; "
+                             "see metrics() and curves (averaged over runs)")
         if metric not in c:
             raise KeyError(f"Evaluation.final: unknown metric {metric!r} (known: "
                            f"{', '.join(k for k in c if k not in ('agent', 'seed', 'step'))})")
@@ -74,8 +86,12 @@ class Evaluation:
         raise KeyError(f"Evaluation: no agent {label!r} (agents: {', '.join(a['label'] for a in agents)})")
 
     def __repr__(self):
-        parts = [f"{a['label']}: return {a['metrics']['return']['mean']:.3f}" for a in self.summary["agents"]]
-        return f"Evaluation({'; '.join(parts)}{'' if self.complete else ' [stopped early]'})"
+        parts = []
+        for a in self.summary["agents"]:
+            m = self.metrics(a["label"])
+            key = "return" if "return" in m else next(iter(m))
+            parts.append(f"{a['label']}: {key} {m[key]:.3f}")
+        return f"Evaluation({'; '.join(parts)})"
 
 
 def _parse_curves(text):
@@ -135,7 +151,10 @@ class _Foreign:
         except BaseException as e:  # noqa: B036 -- KeyboardInterrupt too: the run must stop
             self._fail(e)
         if self.error is not None:
-            msg = f"policy: {type(self.error).__name__}: {self.error}".encode()[:max(errsz - 1, 0)]
+            try:
+                msg = f"policy: {type(self.error).__name__}: {self.error}".encode()[:max(errsz - 1, 0)]
+            except BaseException:  # noqa: B036 -- an exception whose str() raises
+                msg = b"policy: reset raised"
             ctypes.memmove(err, msg + b"\0", len(msg) + 1)
             return None
         h = ctypes.c_void_p(0)  # struct lga_agent: its type pointer, set by the runner
@@ -167,10 +186,11 @@ class _Foreign:
 
 
 def _progress(stop, show, errors):
-    """The runner's progress, on this (the main) thread: where Ctrl-C is seen."""
+    """The runner's progress, called on this (the main) thread about five
+    times a second: where Python runs the signal handler below."""
     def tick(fraction):
         try:
-            if show is not None:
+            if show is not None and not errors:
                 show(fraction)
         except BaseException as e:  # noqa: B036
             errors.append(e)
@@ -178,11 +198,35 @@ def _progress(stop, show, errors):
     return _lib.PROGRESS_FN(tick)
 
 
+class _StopOnSigint:
+    """While the C runner works, Ctrl-C stops it (the finished runs are
+    dropped) and evaluate raises KeyboardInterrupt: Python's own handler
+    would raise inside a ctypes callback, where the exception is lost."""
+
+    def __init__(self, stop, errors):
+        self.stop, self.errors, self.old = stop, errors, None
+
+    def _handler(self, signum, frame):
+        self.errors.append(KeyboardInterrupt())
+        self.stop.value = 1
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            signal.signal(signal.SIGINT, self.old)
+
+
 def _opt_int(o, name, v):
     if v is None:
         return
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
         raise TypeError(f"livegym.evaluate: {name}: expected an integer, found {v!r}")
+    if not 0 <= v < 2**62:
+        raise ValueError(f"livegym.evaluate: {name}: expected a non-negative integer, found {v}")
     setattr(o, name, int(v))
 
 
@@ -216,8 +260,9 @@ def evaluate(policy=None, scenario=None, seeds=None, *, label="policy", against=
     if isinstance(policy, str):
         names.append(policy)
     elif policy is not None:
-        if not isinstance(label, str) or not label or "," in label:
-            raise ValueError(f"livegym.evaluate: label: expected a non-empty name without commas, found {label!r}")
+        if not isinstance(label, str) or not label or not label.isprintable() or any(c in label for c in ',"'):
+            raise ValueError(f"livegym.evaluate: label: expected a non-empty printable name without commas or "
+                             f"quotes, found {label!r}")
         foreign = _Foreign(policy, label, stop)
         names.append(label)
     names += list(against)
@@ -229,6 +274,9 @@ def evaluate(policy=None, scenario=None, seeds=None, *, label="policy", against=
                    ("slots", slots), ("threads", threads)):
         _opt_int(o, key, v)
     if minutes is not None:
+        if isinstance(minutes, bool) or not isinstance(minutes, (int, float, np.integer, np.floating)) \
+                or not minutes >= 0:
+            raise ValueError(f"livegym.evaluate: minutes: expected a non-negative number, found {minutes!r}")
         o.minutes = float(minutes)
     base = baseline.encode() if baseline is not None else None
     o.baseline = base
@@ -239,9 +287,10 @@ def evaluate(policy=None, scenario=None, seeds=None, *, label="policy", against=
     err = ctypes.create_string_buffer(_ERR)
     errors = []
     tick = _progress(stop, progress, errors)
-    rc = _lib.lgx_run_text(text, len(text) if text else 0, name.encode(), ctypes.byref(o), types,
-                           1 if foreign else 0, ctypes.byref(stop), tick, ctypes.byref(summary),
-                           ctypes.byref(curves), ctypes.byref(notes), err, _ERR)
+    with _StopOnSigint(stop, errors):
+        rc = _lib.lgx_run_text(text, len(text) if text else 0, name.encode(), ctypes.byref(o), types,
+                               1 if foreign else 0, ctypes.byref(stop), tick, ctypes.byref(summary),
+                               ctypes.byref(curves), ctypes.byref(notes), err, _ERR)
     if foreign is not None and foreign.error is not None:
         errors.insert(0, foreign.error)
     if errors:
@@ -249,9 +298,11 @@ def evaluate(policy=None, scenario=None, seeds=None, *, label="policy", against=
             if p.value:
                 _lib.free(p)
         raise errors[0]
+    if rc == 1:  # stopped, and nobody said why: as if interrupted
+        raise KeyboardInterrupt
     if rc == 2:
         raise ValueError(f"livegym.evaluate: {err.value.decode(errors='replace')}")
     if rc < 0:
         raise RuntimeError(f"livegym.evaluate: {err.value.decode(errors='replace')}")
     s, c, n = (_lib.take_string(p.value) for p in (summary, curves, notes))
-    return Evaluation(json.loads(s), _parse_curves(c), [line for line in n.split("\n") if line], rc == 0)
+    return Evaluation(json.loads(s), _parse_curves(c), [line for line in n.split("\n") if line])

@@ -95,7 +95,8 @@ def test_python_package_installed_for_the_system_python(tmp_path):
     assert len(site) == 1
     code = ("import livegym; e = livegym.make(num_envs=3, seed=2); o, i = e.reset(); "
             "print(livegym.__file__, livegym._lib.lib._name, o.shape, livegym.__version__); "
-            "r = livegym.evaluate('popular', seeds=1, steps=50, eval_every=50, sessions=3); print(r.complete)")
+            "r = livegym.evaluate('popular', seeds=1, steps=50, eval_every=50, sessions=3); "
+            "print(r.metrics()['return'] > 0)")
     out = run(["/usr/bin/python3", "-c", code], cwd=str(tmp_path), env={**os.environ, "PYTHONPATH": site[0],
                                                                         "LG_BUILD": "no-such-build"}).split()
     assert out[0].startswith(site[0]) and out[1] == os.path.join(site[0], "livegym", "liblivegym.so.0")

@@ -51,6 +51,11 @@ int lgx_run_text(const char *text, size_t len, const char *source_name, const lg
     if (!sc) return snprintf(err, errsz, "out of memory"), -1;
     int rc = text ? lgx_load_string(text, len, source_name ? source_name : "scenario", sc, &cfg.ex, err, errsz)
                   : lgx_load_default(sc, &cfg.ex, err, errsz);
+    for (int a = 0; a < cfg.ex.n_agents && !rc; a++)
+        for (int t = 0; t < n_types && !rc; t++)
+            if (!strcmp(cfg.ex.agents[a].label, types[t]->name) || !strcmp(cfg.ex.agents[a].name, types[t]->name))
+                rc = 1, snprintf(err, errsz, "agent type \"%s\": expected a name that is not one of the file's "
+                                             "agents (experiment.agents[%d])", types[t]->name, a);
     if (rc || lgx_apply_options(o, "", source_name, sc, &cfg.ex, &nb, err, errsz)) {
         free(sc), free(nb.p);
         return 2;

@@ -246,7 +246,7 @@ static void classic_agents(lgx_experiment *ex, lg_env_kind kind)
 static int check_agents(lg_jctx *c, const lg_scenario *sc, const lgx_experiment *ex)
 {
     lg_env *env;
-    char e[768];
+    char e[768] = "";
     int slots = sc->kind == LG_KIND_LIVE && ex->slots <= sc->n_viewers ? ex->slots : 1;
     if (lg_env_create(sc, slots, 1, LG_LAYOUT_FLAT, &env, e, sizeof e)) return lg_jfail(c, "%s", e);
     lga_obs_batch shape;

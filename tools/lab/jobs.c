@@ -162,7 +162,7 @@ int lgx_job_online(const lgx_job_ctx *j, lgx_job *out, float *reward, uint8_t *o
         lga_copy_next(env, &next);
         lga_transition_batch tr = {&obs.batch, &action, b->reward, b->terminated, b->truncated, b->info,
                                    &next.batch};
-        agent->type->update(agent, &tr);
+        if (agent->type->learns) agent->type->update(agent, &tr);
         ep_ret += b->reward[0];
         if (bandit) {
             reward[i++] = b->reward[0];

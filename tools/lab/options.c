@@ -38,8 +38,8 @@ int lgx_apply_options(const lgx_run_options *o, const char *prefix, const char *
     if (o->agents && lgx_select_agents(ex, o->agents, LGX_MAX_AGENTS, ex, e, sizeof e))
         return snprintf(err, errsz, "%sagents: %s", prefix, e), -1;
     if (ex->n_claims < claims)
-        lg_sb_printf(notes, "%d of the file's %d claims name agents this run leaves out; they are not checked\n",
-                     claims - ex->n_claims, claims);
+        lg_sb_printf(notes, "%d of the file's %d claims name agents %s; they are not checked\n",
+                     claims - ex->n_claims, claims, *prefix ? "that --agents leaves out" : "this run leaves out");
     if (o->seeds > 0) ex->seeds = (int)o->seeds;
     if (o->steps >= 0) ex->train_steps = (int)o->steps, ex->train_minutes = 0;
     if (o->minutes >= 0) ex->train_minutes = (float)o->minutes, ex->train_steps = 0;

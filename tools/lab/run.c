@@ -227,7 +227,7 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
     lga_obs_batch shape;
     lga_batch_from_env(probe, &shape);
     for (int a = 0; a < ex->n_agents; a++) {
-        char e[768];
+        char e[768] = "";
         lga_agent *ag = lgx_spec_create(&ex->agents[a], &shape, 1, e, sizeof e);
         if (!ag) {
             snprintf(err, errsz, "experiment.agents[%d]: %s", a, e);
