@@ -186,6 +186,52 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
     return 0;
 }
 
+/* The env benchmark's figures beside a memcpy of one flat observation,
+ * as a table or as JSON. */
+static void report_env(const lg_scenario *sc, const bench_result *res, int n_res, long repeats, double seconds,
+                       int json)
+{
+    char err[512];
+    lg_env *probe;
+    int obs_dim = 0;
+    if (lg_env_create(sc, 1, 1, LG_LAYOUT_SHARED, &probe, err, sizeof err) == 0) {
+        obs_dim = lg_env_buffers(probe)->obs_dim;
+        lg_env_free(probe);
+    }
+    double ref = reference_copy(obs_dim, (int)repeats, seconds * 0.5);
+    double rss = lg_peak_rss_mb();
+    const bench_result *main_res = &res[n_res - 2]; /* largest N, shared layout */
+    if (json) {
+        cJSON *name = cJSON_CreateString(sc->name); /* a file's name may hold quotes */
+        char *quoted = name ? cJSON_PrintUnformatted(name) : NULL;
+        cJSON_Delete(name);
+        printf("{\"bench\": \"env\", \"scenario\": %s, \"slots\": %d, \"steps_per_sec\": %.0f, "
+               "\"flat_steps_per_sec\": %.0f, \"obs_dim\": %d, \"repeats\": %ld, \"seconds_per_repeat\": %g, "
+               "\"reference_obs_copies_per_sec\": %.0f, \"peak_rss_mb\": %.1f, \"results\": [",
+               quoted ? quoted : "null", main_res->slots, main_res->slot_steps_per_sec,
+               res[n_res - 1].slot_steps_per_sec, obs_dim, repeats, seconds, ref, rss);
+        for (int r = 0; r < n_res; r++)
+            printf("%s{\"slots\": %d, \"layout\": \"%s\", \"steps_per_sec\": %.0f, \"min\": %.0f, \"max\": %.0f, "
+                   "\"ratio_to_reference\": %.4f}",
+                   r ? ", " : "", res[r].slots, res[r].layout == LG_LAYOUT_SHARED ? "shared" : "flat",
+                   res[r].slot_steps_per_sec, res[r].min, res[r].max, ref > 0 ? res[r].slot_steps_per_sec / ref : 0);
+        printf("]}\n");
+        free(quoted);
+    } else {
+        printf("livegym bench env: scenario \"%s\" (%d channels, %d viewers), obs_dim %d, random policy, 1 thread\n",
+               sc->name, sc->n_channels, sc->n_viewers, obs_dim);
+        printf("median of %ld repeats x %.2g s; steps/s counts slot-steps (one viewer, one recommendation)\n\n",
+               repeats, seconds);
+        printf("%6s  %-7s  %14s  %14s  %14s  %10s\n", "slots", "layout", "steps/s", "min", "max", "x memcpy");
+        for (int r = 0; r < n_res; r++)
+            printf("%6d  %-7s  %14.0f  %14.0f  %14.0f  %10.3f\n", res[r].slots,
+                   res[r].layout == LG_LAYOUT_SHARED ? "shared" : "flat", res[r].slot_steps_per_sec, res[r].min,
+                   res[r].max, ref > 0 ? res[r].slot_steps_per_sec / ref : 0);
+        printf("\nreference: memcpy of one flat observation (%d floats): %.0f /s\n", obs_dim, ref);
+        printf("peak RSS: %.1f MB\n", rss);
+    }
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -288,44 +334,7 @@ int lg_cmd_bench(int argc, char **argv)
             n_res++;
         }
     }
-    lg_env *probe;
-    int obs_dim = 0;
-    if (lg_env_create(sc, 1, 1, LG_LAYOUT_SHARED, &probe, err, sizeof err) == 0) {
-        obs_dim = lg_env_buffers(probe)->obs_dim;
-        lg_env_free(probe);
-    }
-    double ref = reference_copy(obs_dim, (int)repeats, seconds * 0.5);
-    double rss = lg_peak_rss_mb();
-    const bench_result *main_res = &res[n_res - 2]; /* largest N, shared layout */
-    if (json) {
-        cJSON *name = cJSON_CreateString(sc->name); /* a file's name may hold quotes */
-        char *quoted = name ? cJSON_PrintUnformatted(name) : NULL;
-        cJSON_Delete(name);
-        printf("{\"bench\": \"env\", \"scenario\": %s, \"slots\": %d, \"steps_per_sec\": %.0f, "
-               "\"flat_steps_per_sec\": %.0f, \"obs_dim\": %d, \"repeats\": %ld, \"seconds_per_repeat\": %g, "
-               "\"reference_obs_copies_per_sec\": %.0f, \"peak_rss_mb\": %.1f, \"results\": [",
-               quoted ? quoted : "null", main_res->slots, main_res->slot_steps_per_sec, res[n_res - 1].slot_steps_per_sec, obs_dim,
-               repeats, seconds, ref, rss);
-        for (int r = 0; r < n_res; r++)
-            printf("%s{\"slots\": %d, \"layout\": \"%s\", \"steps_per_sec\": %.0f, \"min\": %.0f, \"max\": %.0f, "
-                   "\"ratio_to_reference\": %.4f}",
-                   r ? ", " : "", res[r].slots, res[r].layout == LG_LAYOUT_SHARED ? "shared" : "flat",
-                   res[r].slot_steps_per_sec, res[r].min, res[r].max, ref > 0 ? res[r].slot_steps_per_sec / ref : 0);
-        printf("]}\n");
-        free(quoted);
-    } else {
-        printf("livegym bench env: scenario \"%s\" (%d channels, %d viewers), obs_dim %d, random policy, 1 thread\n",
-               sc->name, sc->n_channels, sc->n_viewers, obs_dim);
-        printf("median of %ld repeats x %.2g s; steps/s counts slot-steps (one viewer, one recommendation)\n\n",
-               repeats, seconds);
-        printf("%6s  %-7s  %14s  %14s  %14s  %10s\n", "slots", "layout", "steps/s", "min", "max", "x memcpy");
-        for (int r = 0; r < n_res; r++)
-            printf("%6d  %-7s  %14.0f  %14.0f  %14.0f  %10.3f\n", res[r].slots,
-                   res[r].layout == LG_LAYOUT_SHARED ? "shared" : "flat", res[r].slot_steps_per_sec, res[r].min,
-                   res[r].max, ref > 0 ? res[r].slot_steps_per_sec / ref : 0);
-        printf("\nreference: memcpy of one flat observation (%d floats): %.0f /s\n", obs_dim, ref);
-        printf("peak RSS: %.1f MB\n", rss);
-    }
+    report_env(sc, res, n_res, repeats, seconds, json);
     free(sc);
     return 0;
 }
