@@ -406,11 +406,16 @@ START_TEST(test_create_rejects_bad_arguments)
 }
 END_TEST
 
-/* Follows persist with the viewer and show in the follows block. */
+/* Follows persist with the viewer and show in the follows block: within a
+ * session each step's block is the last one with at most the watched
+ * channel turned to 1 (every channel, the bytes expanded a table row at a
+ * time and the tail one by one: 29 channels). */
 START_TEST(test_follows_visible)
 {
     lg_scenario *sc = test_scenario();
     sc->follow_rate = 1.0f;
+    sc->n_channels = 29;
+    sc->n_events = 0;
     lg_env *env = test_env(sc, 4, 3, LG_LAYOUT_FLAT);
     const lg_buffers *b = lg_env_buffers(env);
     const lg_obs_block *blocks;
@@ -419,15 +424,25 @@ START_TEST(test_follows_visible)
         if (!strcmp(blocks[k].name, "follows")) fo = blocks[k].offset;
     int32_t act[4];
     lg_stream rng = lg_stream_make(2, TEST_STREAM, 0);
-    int seen = 0;
+    int seen = 0, C = b->n_actions;
+    ck_assert_int_eq(C, 29);
+    float prev[4][29];
+    for (int i = 0; i < 4; i++) memcpy(prev[i], b->obs + (size_t)i * b->obs_dim + fo, sizeof prev[i]);
     for (int t = 0; t < 200; t++) {
         test_random_actions(env, &rng, act);
         lg_env_step(env, act);
-        for (int i = 0; i < 4; i++)
-            if (b->info[i].follows && !b->terminated[i] && !b->truncated[i]) {
-                ck_assert_float_eq(b->obs[(size_t)i * b->obs_dim + fo + b->info[i].watched], 1.0f);
-                seen++;
+        for (int i = 0; i < 4; i++) {
+            const float *f = b->obs + (size_t)i * b->obs_dim + fo;
+            if (!b->terminated[i] && !b->truncated[i]) {
+                for (int c = 0; c < C; c++) {
+                    float want = c == b->info[i].watched && b->info[i].follows ? 1.0f : prev[i][c];
+                    ck_assert_msg(f[c] == want, "step %d slot %d channel %d: %g, expected %g", t, i, c, f[c], want);
+                }
+                seen += b->info[i].follows;
             }
+            for (int c = 0; c < C; c++) ck_assert(f[c] == 0.0f || f[c] == 1.0f);
+            memcpy(prev[i], f, sizeof prev[i]);
+        }
     }
     ck_assert_int_gt(seen, 10);
     lg_env_free(env), free(sc);
