@@ -8,7 +8,8 @@
 #   tools/check-identical.sh OLD_BINARY NEW_BINARY [WORK_DIR]
 #
 # Prints the differences (nothing but "identical" lines when there are none)
-# and exits 1 when anything differs. timing.json and the wall-time field of
+# and exits 1 when anything differs. timing.json, the folders' .lock files (a
+# pid and a start time) and the wall-time field of
 # checkpoints (bytes 24-31 of a .ckpt, and so its checksum) are excluded: they
 # hold wall-clock figures. Takes about two minutes on two cores.
 set -u
@@ -58,6 +59,7 @@ outputs() { # BIN DIR
     cp -r ckpt ckpt-killed
     "$bin" run --resume --out ckpt >ckpt-resume.txt 2>&1
     find . -name timing.json -delete
+    find . -name .lock -delete # the owner's pid and start time
 }
 
 outputs "$OLD" "$WORK/old"

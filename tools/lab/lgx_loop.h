@@ -29,7 +29,7 @@ typedef struct {
     /* relevance (optional) */
     int relevance;
     float relevance_threshold;
-    float *er, *er_sorted;   /* [n_actions] scratch */
+    float *er, *er_sorted;   /* [n_actions] scratch; er_sorted: the best k on air, descending */
     double *shown;           /* [n_actions] times each channel was recommended during evaluation */
     double *watched;         /* [n_actions] minutes watched of each channel during evaluation */
     /* optional: training records what it earned by window of simulated time

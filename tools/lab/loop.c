@@ -37,12 +37,6 @@ void lgx_exposure(const lgx_loop *lp, int n_actions, double *coverage, double *g
     if (lp->shown) lgx_exposure_of(lp->shown, n_actions, coverage, gini);
 }
 
-static int cmp_desc(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x < y) - (x > y);
-}
-
 /* Precision, recall, NDCG and myopic regret of slot i's slate against the
  * ground truth of the current state (before the step). */
 static void relevance_step(lgx_loop *lp, const lg_env *env, int i, lgx_tally *t)
@@ -52,18 +46,27 @@ static void relevance_step(lgx_loop *lp, const lg_env *env, int i, lgx_tally *t)
     const uint8_t *mask = &b->mask[(size_t)i * C];
     const int32_t *slate = &lp->actions[(size_t)i * k];
     lg_env_expected_reward(env, i, lp->er);
-    int n_on = 0;
+    /* The ideal slate is the k best on air: kept in descending order by
+     * insertion, O(C k) with k <= LG_MAX_SLATE, not a sort of the catalogue
+     * per slot-step. */
+    float *top = lp->er_sorted;
+    int n_on = 0, n_top = 0;
     float best = -INFINITY;
     for (int c = 0; c < C; c++)
         if (mask[c]) {
-            lp->er_sorted[n_on++] = lp->er[c];
-            if (lp->er[c] > best) best = lp->er[c];
+            float v = lp->er[c];
+            n_on++;
+            if (v > best) best = v;
+            if (n_top < k || v > top[n_top - 1]) {
+                int j = n_top < k ? n_top++ : k - 1;
+                for (; j > 0 && top[j - 1] < v; j--) top[j] = top[j - 1];
+                top[j] = v;
+            }
         }
     if (n_on == 0) return;
     float cut = best > 0.0f ? lp->relevance_threshold * best : best;
     int n_rel = 0;
     for (int c = 0; c < C; c++) n_rel += mask[c] && lp->er[c] >= cut;
-    qsort(lp->er_sorted, (size_t)n_on, sizeof(float), cmp_desc);
     double hits = 0.0, dcg = 0.0, idcg = 0.0;
     for (int j = 0; j < k; j++) {
         int c = slate[j];
@@ -73,7 +76,7 @@ static void relevance_step(lgx_loop *lp, const lg_env *env, int i, lgx_tally *t)
             dcg += (lp->er[c] > 0.0f ? lp->er[c] : 0.0f) / log2(j + 2.0);
             lp->shown[c]++;
         }
-        if (j < n_on) idcg += (lp->er_sorted[j] > 0.0f ? lp->er_sorted[j] : 0.0f) / log2(j + 2.0);
+        if (j < n_top) idcg += (top[j] > 0.0f ? top[j] : 0.0f) / log2(j + 2.0);
     }
     t->precision += hits / k;
     t->recall += n_rel ? hits / n_rel : 0.0;
