@@ -298,11 +298,18 @@ static const float *table_of(const lga_obs_batch *b, int i)
 /* One itemwise input row for (slot part, table, channel c). */
 static void item_row(const dqn_agent *a, const float *slot, const float *table, int c, float *row)
 {
-    int k = 0;
-    for (int j = 0; j < a->slot_dim; j++)
-        if (a->follows_at < 0 || j < a->follows_at || j >= a->follows_at + a->C) row[k++] = slot[j];
-    row[k++] = a->follows_at >= 0 ? slot[a->follows_at + c] : 0.0f;
-    memcpy(&row[k], &table[(size_t)c * a->ch_dim], sizeof(float) * (size_t)a->ch_dim);
+    /* The slot part without its follows block (copied around it), then
+     * whether this channel is followed, then the channel's row. */
+    if (a->follows_at < 0) {
+        memcpy(row, slot, sizeof(float) * (size_t)a->slot_dim);
+        row[a->slot_dim] = 0.0f;
+    } else {
+        const int after = a->follows_at + a->C;
+        memcpy(row, slot, sizeof(float) * (size_t)a->follows_at);
+        memcpy(row + a->follows_at, slot + after, sizeof(float) * (size_t)(a->slot_dim - after));
+        row[a->ctx_dim] = slot[a->follows_at + c];
+    }
+    memcpy(&row[a->ctx_dim + 1], &table[(size_t)c * a->ch_dim], sizeof(float) * (size_t)a->ch_dim);
 }
 
 static void flat_row(const dqn_agent *a, const float *slot, const float *table, float *row)
