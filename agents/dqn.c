@@ -130,6 +130,8 @@ typedef struct {
     int32_t *p_len;          /* [N] */
     /* scratch */
     float *x, *xn, *q, *qn, *qo, *dout;
+    float *h, *ctx;          /* itemwise scoring: first-layer sums [rows x h1], context rows [states x ctx_dim] */
+    int h1;                  /* first hidden width */
     float *y;
     int32_t *rows, *cols;
     int32_t *idx;
@@ -192,6 +194,9 @@ static void carve(dqn_agent *a, lg_carver *cv)
     a->rows = lg_carve(cv, rows * sizeof(int32_t));
     a->cols = lg_carve(cv, rows * sizeof(int32_t));
     a->idx = lg_carve(cv, rows * sizeof(int32_t));
+    const size_t itemwise = (size_t)a->p.itemwise, states = rows / (itemwise ? (size_t)a->C : 1);
+    a->h = lg_carve(cv, (itemwise * rows * (size_t)a->h1 + 1) * sizeof(float));
+    a->ctx = lg_carve(cv, (itemwise * states * (size_t)a->ctx_dim + 1) * sizeof(float));
     a->ps = lg_carve(cv, rows * sizeof(float *)); /* a batch, or the slots acting */
     a->pt = lg_carve(cv, rows * sizeof(float *));
 }
@@ -226,6 +231,7 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     for (int i = 0; i + 1 < nw; i++) n_params += ((double)widths[i] + 1) * widths[i + 1];
     for (int i = 0; i < nw; i++) units += widths[i];
     if (p.itemwise) rows_max *= a->C;
+    a->h1 = widths[1];
     if (n_params > DQN_MAX_PARAMS) {
         snprintf(err, errsz, "dqn: hidden: expected a network of at most %d parameters, found %.0f (input %d, output %d)",
                  DQN_MAX_PARAMS, n_params, a->in_dim, a->out_dim);
@@ -234,12 +240,12 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     }
     /* Likewise the activations a forward keeps (batch rows of every layer)
      * and the input rows acting and learning build. */
-    if ((double)p.batch_size * units > DQN_MAX_FLOATS || rows_max * a->in_dim > DQN_MAX_FLOATS) {
+    if ((double)p.batch_size * units > DQN_MAX_FLOATS || rows_max * (a->in_dim + a->h1) > DQN_MAX_FLOATS) {
         snprintf(err, errsz,
                  "dqn: batch_size: expected at most %d floats of activations and inputs, found %.0f (batch_size %ld "
                  "x %.0f units) and %.0f (%.0f rows x input %d)",
-                 DQN_MAX_FLOATS, (double)p.batch_size * units, p.batch_size, units, rows_max * a->in_dim, rows_max,
-                 a->in_dim);
+                 DQN_MAX_FLOATS, (double)p.batch_size * units, p.batch_size, units, rows_max * (a->in_dim + a->h1),
+                 rows_max, a->in_dim + a->h1);
         destroy(&a->base);
         return NULL;
     }
@@ -323,16 +329,48 @@ static int valid(const dqn_agent *a, const float *table, int c)
     return a->on_air_at < 0 || table[(size_t)c * a->ch_dim + a->on_air_at] > 0.5f;
 }
 
+/* Q[n x C] of the item-wise net for n states. A row is (context, follows
+ * bit, channel row), and the context is the same for a state's C rows: its
+ * share of the first layer, b + context W, is summed once per state, and
+ * only the (1 + ch_dim) channel inputs per row. lgn_gemm adds in input
+ * order, so this is the whole row's sum to the last bit, at a fraction of
+ * the work (the context is most of a row). */
+static void q_itemwise(dqn_agent *a, lgn_mlp *net, int n, const float *const *slots, const float *const *tables,
+                       float *xbuf, float *out)
+{
+    const int C = a->C, H = a->h1, cd = a->ctx_dim, rest = 1 + a->ch_dim;
+    const float *w = lgn_mlp_params_const(net) + lgn_mlp_weights_offset(net, 0);
+    const float *b = lgn_mlp_params_const(net) + lgn_mlp_bias_offset(net, 0);
+    for (int i = 0; i < n; i++) {
+        float *row = &a->ctx[(size_t)i * cd];
+        if (a->follows_at < 0) {
+            memcpy(row, slots[i], sizeof(float) * (size_t)cd);
+        } else {
+            memcpy(row, slots[i], sizeof(float) * (size_t)a->follows_at);
+            memcpy(row + a->follows_at, slots[i] + a->follows_at + C, sizeof(float) * (size_t)(cd - a->follows_at));
+        }
+        memcpy(&a->h[(size_t)i * C * H], b, sizeof(float) * (size_t)H);
+    }
+    /* Each state's sums go to the first of its C rows, then to the others. */
+    lgn_gemm(n, H, cd, a->ctx, cd, 1, w, H, a->h, (ptrdiff_t)C * H);
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < C; c++) {
+            float *hr = &a->h[((size_t)i * C + c) * H], *xr = &xbuf[((size_t)i * C + c) * rest];
+            if (c) memcpy(hr, &a->h[(size_t)i * C * H], sizeof(float) * (size_t)H);
+            xr[0] = a->follows_at >= 0 ? slots[i][a->follows_at + c] : 0.0f;
+            memcpy(xr + 1, &tables[i][(size_t)c * a->ch_dim], sizeof(float) * (size_t)a->ch_dim);
+        }
+    lgn_gemm(n * C, H, rest, xbuf, rest, 1, w + (size_t)cd * H, H, a->h, H);
+    lgn_mlp_predict_from_first(net, a->h, n * C, out); /* [n*C x 1] = [n x C] */
+}
+
 /* Q[n x C] for n states given by (slot part, table) pairs, through `net`. */
 static void q_values(dqn_agent *a, lgn_mlp *net, int n, const float *const *slots, const float *const *tables,
                      float *xbuf, float *out)
 {
     const int C = a->C;
     if (a->p.itemwise) {
-        for (int i = 0; i < n; i++)
-            for (int c = 0; c < C; c++)
-                item_row(a, slots[i], tables[i], c, &xbuf[((size_t)i * C + c) * (size_t)a->in_dim]);
-        lgn_mlp_predict(net, xbuf, n * C, out); /* [n*C x 1] = [n x C] */
+        q_itemwise(a, net, n, slots, tables, xbuf, out);
         return;
     }
     for (int i = 0; i < n; i++) flat_row(a, slots[i], tables[i], &xbuf[(size_t)i * a->in_dim]);

@@ -90,6 +90,14 @@ int lgn_mlp_backward(lgn_mlp *net, const float *dout, float *dinput);
  * training buffers, so it can run between forward and backward. */
 int lgn_mlp_predict(lgn_mlp *net, const float *x, int n, float *out);
 
+/* Inference from the first dense layer's pre-activations: h[n x widths[1]]
+ * holds x W0 + b0 for n rows (computed by the caller, by parts of x when
+ * parts are shared between rows: lgn_gemm adds in k order, so b0 + the
+ * first k products, then the rest, is the same float as the whole row).
+ * Applies the first layer's activation to h in place and runs the other
+ * layers into out[n x out]; bit-identical to lgn_mlp_predict on the rows. */
+int lgn_mlp_predict_from_first(lgn_mlp *net, float *h, int n, float *out);
+
 /* Target networks. Shapes must match (else -1). copy: dst = src.
  * soft update: dst = (1 - tau) * dst + tau * src, elementwise. */
 int lgn_mlp_copy_params(lgn_mlp *dst, const lgn_mlp *src);

@@ -232,6 +232,27 @@ int lgn_mlp_predict(lgn_mlp *net, const float *x, int n, float *out)
     return 0;
 }
 
+int lgn_mlp_predict_from_first(lgn_mlp *net, float *h, int n, float *out)
+{
+    if (!net || n < 0 || (n > 0 && (!h || !out))) return -1;
+    int L = net->n_layers - 1, w1 = net->widths[1], wl = net->widths[L];
+    if (L == 1) {
+        memcpy(out, h, sizeof(float) * (size_t)n * (size_t)w1);
+        return 0;
+    }
+    relu_inplace(h, (size_t)n * (size_t)w1);
+    for (int s = 0; s < n; s += net->max_batch) {
+        int rows = n - s < net->max_batch ? n - s : net->max_batch;
+        const float *in = h + (size_t)s * w1;
+        for (int l = 1; l < L; l++) {
+            float *y = l + 1 == L ? out + (size_t)s * wl : net->inf[l & 1];
+            layer_forward(net, l, in, rows, y);
+            in = y;
+        }
+    }
+    return 0;
+}
+
 int lgn_mlp_backward(lgn_mlp *net, const float *dout, float *dinput)
 {
     if (!net || !dout || net->batch < 1) return -1;
