@@ -481,6 +481,35 @@ START_TEST(test_predict_equals_training_forward)
 }
 END_TEST
 
+/* The first layer summed by parts (bias + the first 11 inputs, then the
+ * other 26, as DQN's item-wise scoring does) and the rest of the net from
+ * there: the same bits as predicting the whole rows, chunked or not, and
+ * for a net of one layer. */
+START_TEST(test_predict_from_first_by_parts)
+{
+    for (int depth = 2; depth <= 4; depth += 2) {
+        int w[] = {37, 20, 9, 6}, out = w[depth - 1], h1 = w[1];
+        enum { MAXB = 10, N = 23, SPLIT = 11 };
+        if (depth == 2) w[1] = out = h1 = 6;
+        lgn_mlp *net = make_net(w, depth, MAXB, 8);
+        randomise_biases(net, 8);
+        float *x = random_floats((size_t)N * 37, 9, 1.0);
+        float all[N * 20], got[N * 20], h[N * 20];
+        ck_assert_int_eq(lgn_mlp_predict(net, x, N, all), 0);
+        const float *W = lgn_mlp_params_const(net) + lgn_mlp_weights_offset(net, 0);
+        const float *b = lgn_mlp_params_const(net) + lgn_mlp_bias_offset(net, 0);
+        for (int r = 0; r < N; r++) memcpy(h + r * h1, b, sizeof(float) * (size_t)h1);
+        lgn_gemm(N, h1, SPLIT, x, 37, 1, W, h1, h, h1);
+        lgn_gemm(N, h1, 37 - SPLIT, x + SPLIT, 37, 1, W + SPLIT * h1, h1, h, h1);
+        ck_assert_int_eq(lgn_mlp_predict_from_first(net, h, N, got), 0);
+        ck_assert_msg(!memcmp(got, all, sizeof(float) * (size_t)N * (size_t)out), "depth %d", depth);
+        ck_assert_int_ne(lgn_mlp_predict_from_first(net, NULL, 1, got), 0);
+        free(x);
+        lgn_mlp_free(net);
+    }
+}
+END_TEST
+
 START_TEST(test_copy_and_soft_update)
 {
     int w[] = {5, 6, 2}, v[] = {5, 7, 2};
@@ -533,6 +562,7 @@ int main(void)
     tcase_add_test(tc, test_every_isa_same_bits);
     tcase_add_test(tc, test_fits_sine);
     tcase_add_test(tc, test_predict_equals_training_forward);
+    tcase_add_test(tc, test_predict_from_first_by_parts);
     tcase_add_test(tc, test_copy_and_soft_update);
     tcase_add_test(tc, test_bench_runs);
     suite_add_tcase(s, tc);
