@@ -38,12 +38,13 @@ def metrics(summary):
     return {a["label"]: a["metrics"] for a in summary["agents"]}
 
 
-@pytest.mark.parametrize("scenario", [None, DRIFT])
-@pytest.mark.parametrize("name", ["random", "popular"])
+@pytest.mark.parametrize("scenario,name", [(None, "random"), (None, "popular"), (DRIFT, "random"),
+                                           (DRIFT, "popular"), (None, "epsilon-greedy")])
 def test_agent_through_python_equals_livegym_run(scenario, name, tmp_path):
-    """The C agent driven through Python's callbacks (reset, act, update from
-    the runner) and the same agent inside `livegym run`: every metric of every
-    seed, bit for bit."""
+    """The C agent driven through Python's callbacks (reset, act, and for a
+    learner update, from the runner) and the same agent inside `livegym
+    run`: every metric of every seed, bit for bit. (epsilon-greedy on the
+    default world, whose file gives it no other hyperparameters.)"""
     want, want_curves = livegym_run(scenario, name, tmp_path, **SHORT)
     got = livegym.evaluate(livegym.Agent(name), scenario, label="py", **SHORT)
     assert metrics(got.summary)["py"] == metrics(want)[name]
