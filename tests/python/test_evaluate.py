@@ -38,15 +38,16 @@ def metrics(summary):
     return {a["label"]: a["metrics"] for a in summary["agents"]}
 
 
-@pytest.mark.parametrize("scenario,name", [(None, "random"), (None, "popular"), (DRIFT, "random"),
-                                           (DRIFT, "popular"), (None, "epsilon-greedy")])
-def test_agent_through_python_equals_livegym_run(scenario, name, tmp_path):
+@pytest.mark.parametrize("scenario,name,params", [(None, "random", None), (None, "popular", None),
+                                                  (DRIFT, "random", None), (DRIFT, "popular", None),
+                                                  (None, "epsilon-greedy", {"epsilon": 0.1})])
+def test_agent_through_python_equals_livegym_run(scenario, name, params, tmp_path):
     """The C agent driven through Python's callbacks (reset, act, and for a
     learner update, from the runner) and the same agent inside `livegym
-    run`: every metric of every seed, bit for bit. (epsilon-greedy on the
-    default world, whose file gives it no other hyperparameters.)"""
+    run`: every metric of every seed, bit for bit. (epsilon-greedy with the
+    hyperparameters the default file gives it.)"""
     want, want_curves = livegym_run(scenario, name, tmp_path, **SHORT)
-    got = livegym.evaluate(livegym.Agent(name), scenario, label="py", **SHORT)
+    got = livegym.evaluate(livegym.Agent(name, params), scenario, label="py", **SHORT)
     assert metrics(got.summary)["py"] == metrics(want)[name]
     by_name = livegym.evaluate(name, scenario, **SHORT)
     assert metrics(by_name.summary) == metrics(want)
