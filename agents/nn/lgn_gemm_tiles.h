@@ -97,13 +97,32 @@ static T_ATTR void T_BLOCK(int kc, int i0, int i1, int j, int N, const float *A,
 #ifdef T_NEXT
     T_NEXT(kc, i0, i1, j, N, A, ars, acs, B, ldb, C, ldc);
 #else
-    for (; j < N; j++)
-        for (int i = i0; i < i1; i++) {
+#if T_W != 4
+#error "the last set's leftover columns are written for 4-float vectors"
+#endif
+    /* The last columns (fewer than a vector: a net's one output, say) one
+     * at a time, T_W rows per vector: each lane is one row's sum, still in
+     * k order. */
+    for (; j < N; j++) {
+        int i = i0;
+        for (; i + T_W <= i1; i += T_W) {
+            const float *a = A + i * ars, *b = B + j;
+            float *c = C + i * ldc + j;
+            T_V s = {c[0], c[ldc], c[2 * ldc], c[3 * ldc]};
+            for (int k = 0; k < kc; k++) {
+                const float *ak = a + k * acs;
+                T_V av = {ak[0], ak[ars], ak[2 * ars], ak[3 * ars]};
+                s += av * b[k * ldb];
+            }
+            c[0] = s[0], c[ldc] = s[1], c[2 * ldc] = s[2], c[3 * ldc] = s[3];
+        }
+        for (; i < i1; i++) {
             const float *a = A + i * ars, *b = B + j;
             float s = C[i * ldc + j];
             for (int k = 0; k < kc; k++) s += a[k * acs] * b[k * ldb];
             C[i * ldc + j] = s;
         }
+    }
 #endif
 }
 
