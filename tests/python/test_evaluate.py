@@ -81,6 +81,30 @@ def test_a_cheating_agent_is_marked():
     assert livegym.Agent("oracle").cheats and not livegym.Agent("random").cheats
 
 
+def test_slates_both_ways():
+    """Slates of 3: a numpy top-3 by concurrency gives the built-in popular's
+    numbers, and a C agent in a Python loop acts with [n, 3] slates."""
+    sc = {"session": {"slate_size": 3}}
+
+    class Top3:
+        def act(self, batch, greedy):
+            conc = np.where(batch.mask, batch.channel_column("concurrency"), -np.inf)
+            return np.argsort(-conc, axis=1, kind="stable")[:, :3]
+
+    r = livegym.evaluate(Top3(), sc, seeds=2, steps=2000, eval_every=1000, sessions=50, against=["popular"])
+    assert r.metrics("policy") == r.metrics("popular")
+    with pytest.raises(ValueError, match=r"expected actions of shape \(16, 3\)"):
+        livegym.evaluate(Popular(), sc, seeds=1, steps=100, eval_every=100, sessions=5)
+    env = livegym.make(sc, num_envs=4, seed=1)
+    agent = livegym.Agent("epsilon-greedy", env=env, seed=1)
+    env.reset()
+    for _ in range(20):
+        a = agent.act(env)
+        assert a.shape == (4, 3) and all(len(set(row)) == 3 for row in a.tolist())
+        env.step(a)
+        agent.update(env)
+
+
 class ChannelMeans:
     """A Python learner: each channel's mean reward from the transitions it is
     given, greedy on them (epsilon 0.2 while training)."""
