@@ -240,12 +240,14 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     }
     /* Likewise the activations a forward keeps (batch rows of every layer)
      * and the input rows acting and learning build. */
-    if ((double)p.batch_size * units > DQN_MAX_FLOATS || rows_max * (a->in_dim + a->h1) > DQN_MAX_FLOATS) {
+    /* Item-wise scoring also keeps each row's first-layer sums. */
+    const int row_floats = a->in_dim + (p.itemwise ? a->h1 : 0);
+    if ((double)p.batch_size * units > DQN_MAX_FLOATS || rows_max * row_floats > DQN_MAX_FLOATS) {
         snprintf(err, errsz,
                  "dqn: batch_size: expected at most %d floats of activations and inputs, found %.0f (batch_size %ld "
-                 "x %.0f units) and %.0f (%.0f rows x input %d)",
-                 DQN_MAX_FLOATS, (double)p.batch_size * units, p.batch_size, units, rows_max * (a->in_dim + a->h1),
-                 rows_max, a->in_dim + a->h1);
+                 "x %.0f units) and %.0f (%.0f rows x (input %d + first-layer sums %d))",
+                 DQN_MAX_FLOATS, (double)p.batch_size * units, p.batch_size, units, rows_max * row_floats, rows_max,
+                 a->in_dim, p.itemwise ? a->h1 : 0);
         destroy(&a->base);
         return NULL;
     }

@@ -409,13 +409,24 @@ END_TEST
 /* Follows persist with the viewer and show in the follows block: within a
  * session each step's block is the last one with at most the watched
  * channel turned to 1 (every channel, the bytes expanded a table row at a
- * time and the tail one by one: 29 channels). */
+ * time and the tail one by one: 29 channels, one word; 139, three words and
+ * a tail of 3). */
+static const int follows_channels[] = {29, 139};
 START_TEST(test_follows_visible)
 {
+    const int want_c = follows_channels[_i];
     lg_scenario *sc = test_scenario();
     sc->follow_rate = 1.0f;
-    sc->n_channels = 29;
     sc->n_events = 0;
+    if (want_c <= sc->n_channels) {
+        sc->n_channels = want_c;
+    } else {
+        lg_channel_generator g;
+        lg_channel_generator_default(&g);
+        g.count = want_c;
+        char gerr[256];
+        ck_assert_msg(lg_generate_channels(sc, &g, gerr, sizeof gerr) == 0, "%s", gerr);
+    }
     lg_env *env = test_env(sc, 4, 3, LG_LAYOUT_FLAT);
     const lg_buffers *b = lg_env_buffers(env);
     const lg_obs_block *blocks;
@@ -425,9 +436,9 @@ START_TEST(test_follows_visible)
     int32_t act[4];
     lg_stream rng = lg_stream_make(2, TEST_STREAM, 0);
     int seen = 0, C = b->n_actions;
-    ck_assert_int_eq(C, 29);
-    float prev[4][29];
-    for (int i = 0; i < 4; i++) memcpy(prev[i], b->obs + (size_t)i * b->obs_dim + fo, sizeof prev[i]);
+    ck_assert_int_eq(C, want_c);
+    float prev[4][139];
+    for (int i = 0; i < 4; i++) memcpy(prev[i], b->obs + (size_t)i * b->obs_dim + fo, sizeof(float) * (size_t)C);
     for (int t = 0; t < 200; t++) {
         test_random_actions(env, &rng, act);
         lg_env_step(env, act);
@@ -441,7 +452,7 @@ START_TEST(test_follows_visible)
                 seen += b->info[i].follows;
             }
             for (int c = 0; c < C; c++) ck_assert(f[c] == 0.0f || f[c] == 1.0f);
-            memcpy(prev[i], f, sizeof prev[i]);
+            memcpy(prev[i], f, sizeof(float) * (size_t)C);
         }
     }
     ck_assert_int_gt(seen, 10);
@@ -470,7 +481,7 @@ int main(void)
     tcase_add_test(tc, test_invalid_actions_counted_and_penalised);
     tcase_add_test(tc, test_slate_actions);
     tcase_add_test(tc, test_create_rejects_bad_arguments);
-    tcase_add_test(tc, test_follows_visible);
+    tcase_add_loop_test(tc, test_follows_visible, 0, 2);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -504,7 +504,16 @@ START_TEST(test_live_equals_runner)
         ck_assert_int_eq(av->eval.n, res.jobs[a * 3].n_points);
         for (int p = 0; p < av->eval.n; p++) {
             double v[3];
-            for (int s = 0; s < 3; s++) v[s] = res.jobs[a * 3 + s].points[p].m[LGX_M_RETURN];
+            for (int s = 0; s < 3; s++) {
+                v[s] = res.jobs[a * 3 + s].points[p].m[LGX_M_RETURN];
+                /* Shares and normalised gains stay within [0, 1]. */
+                const double *mm = res.jobs[a * 3 + s].points[p].m;
+                for (int k = 0; k < 4; k++) {
+                    int id = (int[]){LGX_M_PRECISION, LGX_M_RECALL, LGX_M_NDCG, LGX_M_COVERAGE}[k];
+                    ck_assert_msg(mm[id] >= 0.0 && mm[id] <= 1.0 + 1e-12, "agent %d seed %d point %d: %s %g", a, s,
+                                  p, lgx_metric_names[id], mm[id]);
+                }
+            }
             lgx_stat st = lgx_stat_of(v, 3);
             ck_assert(av->eval.x[p] == (double)res.jobs[a * 3].points[p].step);
             ck_assert_msg(av->eval.y[p] == st.mean && av->eval.hi[p] == st.mean + st.ci95,
