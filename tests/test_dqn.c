@@ -6,6 +6,7 @@
 
 #include "lg_test.h"
 #include "lga_agent.h"
+#include "lgn.h"
 #include "lgx_loop.h"
 #include "lgx_experiment.h"
 
@@ -304,6 +305,66 @@ START_TEST(test_bad_hyperparameters)
 }
 END_TEST
 
+/* Item-wise scores are summed by parts (each state's context once, then
+ * each channel's inputs): the same floats as a net that scores whole rows
+ * (context, follows bit, channel row) built here by hand, with two hidden
+ * layers and one, on a world whose viewers follow channels, in the vector
+ * observation and in the ideal one (where context follows the follows). */
+START_TEST(test_itemwise_scores_equal_whole_rows)
+{
+    static const char *const params[] = {"{\"network\": \"itemwise\", \"hidden\": [16, 8]}",
+                                         "{\"network\": \"itemwise\", \"hidden\": [12]}"};
+    lg_scenario *sc = test_scenario();
+    sc->follow_rate = 1.0f;
+    int followed = 0;
+    for (int p = 0; p < 2; p++) {
+        sc->obs_mode = p == 0 ? LG_OBS_VECTOR : LG_OBS_IDEAL;
+        lg_env *env = test_env(sc, 4, 5, LG_LAYOUT_FLAT);
+        int32_t act[4];
+        lg_stream rng = lg_stream_make(3, TEST_STREAM, 0);
+        for (int t = 0; t < 60; t++) test_random_actions(env, &rng, act), lg_env_step(env, act);
+        lga_obs_batch b;
+        lga_batch_from_env(env, &b);
+        const int C = b.n_actions, fo = lga_block_offset(&b, "follows", 0), ctx = b.slot_dim - C;
+        ck_assert_int_ge(fo, 0);
+        ck_assert(p == 0 || fo + C < b.slot_dim);
+        lga_agent *a = make(params[p], env, 7);
+        lga_state_block bl[LGA_MAX_STATE_BLOCKS];
+        int nb = a->type->state(a, bl);
+        const float *theta = NULL;
+        for (int k = 0; k < nb; k++)
+            if (!strcmp(bl[k].name, "params")) theta = bl[k].data;
+        ck_assert_ptr_nonnull(theta);
+        int w[4] = {ctx + 1 + b.channel_dim, p == 0 ? 16 : 12, p == 0 ? 8 : 1, 1}, nw = p == 0 ? 4 : 3;
+        lgn_mlp *net;
+        char err[256];
+        ck_assert_int_eq(lgn_mlp_create(w, nw, 64, &net, err, sizeof err), 0);
+        memcpy(lgn_mlp_params(net), theta, sizeof(float) * lgn_mlp_n_params(net));
+        float *rows = malloc(sizeof(float) * (size_t)C * (size_t)w[0]), want[256], got[256];
+        for (int i = 0; i < b.n; i++) {
+            const float *o = b.obs + (size_t)i * b.obs_dim;
+            for (int c = 0; c < C; c++) {
+                float *r = rows + (size_t)c * w[0];
+                memcpy(r, o, sizeof(float) * (size_t)fo);
+                memcpy(r + fo, o + fo + C, sizeof(float) * (size_t)(b.slot_dim - fo - C));
+                r[ctx] = o[fo + c];
+                followed += o[fo + c] > 0.5f;
+                memcpy(r + ctx + 1, o + b.slot_dim + (size_t)c * b.channel_dim, sizeof(float) * (size_t)b.channel_dim);
+            }
+            ck_assert_int_eq(lgn_mlp_predict(net, rows, C, want), 0);
+            ck_assert_int_eq(a->type->scores(a, &b, i, got), 1);
+            ck_assert_msg(!memcmp(want, got, sizeof(float) * (size_t)C), "params %d slot %d", p, i);
+        }
+        free(rows);
+        lgn_mlp_free(net);
+        lga_free(a);
+        lg_env_free(env);
+    }
+    ck_assert_int_gt(followed, 0);
+    free(sc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dqn");
@@ -320,6 +381,7 @@ int main(void)
     tcase_add_test(tc, test_corrupt_checkpoints_refused);
     tcase_add_test(tc, test_bad_hyperparameters);
     tcase_add_test(tc, test_batched_act_equals_per_slot);
+    tcase_add_test(tc, test_itemwise_scores_equal_whole_rows);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
