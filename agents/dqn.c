@@ -304,20 +304,30 @@ static const float *table_of(const lga_obs_batch *b, int i)
 }
 
 /* One itemwise input row for (slot part, table, channel c). */
+/* An item-wise row is the context (the slot part without its follows
+ * block: ctx_dim floats), then channel c's inputs (whether it is followed,
+ * then its row of the table: 1 + ch_dim floats). */
+static void context_row(const dqn_agent *a, const float *slot, float *row)
+{
+    if (a->follows_at < 0) {
+        memcpy(row, slot, sizeof(float) * (size_t)a->ctx_dim);
+        return;
+    }
+    const int after = a->follows_at + a->C;
+    memcpy(row, slot, sizeof(float) * (size_t)a->follows_at);
+    memcpy(row + a->follows_at, slot + after, sizeof(float) * (size_t)(a->slot_dim - after));
+}
+
+static void channel_inputs(const dqn_agent *a, const float *slot, const float *table, int c, float *row)
+{
+    row[0] = a->follows_at >= 0 ? slot[a->follows_at + c] : 0.0f;
+    memcpy(row + 1, &table[(size_t)c * a->ch_dim], sizeof(float) * (size_t)a->ch_dim);
+}
+
 static void item_row(const dqn_agent *a, const float *slot, const float *table, int c, float *row)
 {
-    /* The slot part without its follows block (copied around it), then
-     * whether this channel is followed, then the channel's row. */
-    if (a->follows_at < 0) {
-        memcpy(row, slot, sizeof(float) * (size_t)a->slot_dim);
-        row[a->slot_dim] = 0.0f;
-    } else {
-        const int after = a->follows_at + a->C;
-        memcpy(row, slot, sizeof(float) * (size_t)a->follows_at);
-        memcpy(row + a->follows_at, slot + after, sizeof(float) * (size_t)(a->slot_dim - after));
-        row[a->ctx_dim] = slot[a->follows_at + c];
-    }
-    memcpy(&row[a->ctx_dim + 1], &table[(size_t)c * a->ch_dim], sizeof(float) * (size_t)a->ch_dim);
+    context_row(a, slot, row);
+    channel_inputs(a, slot, table, c, row + a->ctx_dim);
 }
 
 static void flat_row(const dqn_agent *a, const float *slot, const float *table, float *row)
@@ -344,13 +354,7 @@ static void q_itemwise(dqn_agent *a, lgn_mlp *net, int n, const float *const *sl
     const float *w = lgn_mlp_params_const(net) + lgn_mlp_weights_offset(net, 0);
     const float *b = lgn_mlp_params_const(net) + lgn_mlp_bias_offset(net, 0);
     for (int i = 0; i < n; i++) {
-        float *row = &a->ctx[(size_t)i * cd];
-        if (a->follows_at < 0) {
-            memcpy(row, slots[i], sizeof(float) * (size_t)cd);
-        } else {
-            memcpy(row, slots[i], sizeof(float) * (size_t)a->follows_at);
-            memcpy(row + a->follows_at, slots[i] + a->follows_at + C, sizeof(float) * (size_t)(cd - a->follows_at));
-        }
+        context_row(a, slots[i], &a->ctx[(size_t)i * cd]);
         memcpy(&a->h[(size_t)i * C * H], b, sizeof(float) * (size_t)H);
     }
     /* Each state's sums go to the first of its C rows, then to the others. */
@@ -359,8 +363,7 @@ static void q_itemwise(dqn_agent *a, lgn_mlp *net, int n, const float *const *sl
         for (int c = 0; c < C; c++) {
             float *hr = &a->h[((size_t)i * C + c) * H], *xr = &xbuf[((size_t)i * C + c) * rest];
             if (c) memcpy(hr, &a->h[(size_t)i * C * H], sizeof(float) * (size_t)H);
-            xr[0] = a->follows_at >= 0 ? slots[i][a->follows_at + c] : 0.0f;
-            memcpy(xr + 1, &tables[i][(size_t)c * a->ch_dim], sizeof(float) * (size_t)a->ch_dim);
+            channel_inputs(a, slots[i], tables[i], c, xr);
         }
     lgn_gemm(n * C, H, rest, xbuf, rest, 1, w + (size_t)cd * H, H, a->h, H);
     lgn_mlp_predict_from_first(net, a->h, n * C, out); /* [n*C x 1] = [n x C] */

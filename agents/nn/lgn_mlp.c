@@ -216,40 +216,39 @@ const float *lgn_mlp_forward(lgn_mlp *net, const float *x, int batch)
     return net->act[net->n_layers - 1];
 }
 
-int lgn_mlp_predict(lgn_mlp *net, const float *x, int n, float *out)
+/* Layers l0.. of the net on n rows x[n x widths[l0]] into out, in chunks
+ * of max_batch through the inference buffers. */
+static void infer_from(lgn_mlp *net, int l0, const float *x, int n, float *out)
 {
-    if (!net || n < 0 || (n > 0 && (!x || !out))) return -1;
-    int L = net->n_layers - 1, w0 = net->widths[0], wl = net->widths[L];
+    int L = net->n_layers - 1, w = net->widths[l0], wl = net->widths[L];
     for (int s = 0; s < n; s += net->max_batch) {
         int rows = n - s < net->max_batch ? n - s : net->max_batch;
-        const float *in = x + (size_t)s * w0;
-        for (int l = 0; l < L; l++) {
+        const float *in = x + (size_t)s * w;
+        for (int l = l0; l < L; l++) {
             float *y = l + 1 == L ? out + (size_t)s * wl : net->inf[l & 1];
             layer_forward(net, l, in, rows, y);
             in = y;
         }
     }
+}
+
+int lgn_mlp_predict(lgn_mlp *net, const float *x, int n, float *out)
+{
+    if (!net || n < 0 || (n > 0 && (!x || !out))) return -1;
+    infer_from(net, 0, x, n, out);
     return 0;
 }
 
 int lgn_mlp_predict_from_first(lgn_mlp *net, float *h, int n, float *out)
 {
     if (!net || n < 0 || (n > 0 && (!h || !out))) return -1;
-    int L = net->n_layers - 1, w1 = net->widths[1], wl = net->widths[L];
+    int L = net->n_layers - 1, w1 = net->widths[1];
     if (L == 1) {
         memcpy(out, h, sizeof(float) * (size_t)n * (size_t)w1);
         return 0;
     }
     relu_inplace(h, (size_t)n * (size_t)w1);
-    for (int s = 0; s < n; s += net->max_batch) {
-        int rows = n - s < net->max_batch ? n - s : net->max_batch;
-        const float *in = h + (size_t)s * w1;
-        for (int l = 1; l < L; l++) {
-            float *y = l + 1 == L ? out + (size_t)s * wl : net->inf[l & 1];
-            layer_forward(net, l, in, rows, y);
-            in = y;
-        }
-    }
+    infer_from(net, 1, h, n, out);
     return 0;
 }
 
