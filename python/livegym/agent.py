@@ -23,6 +23,7 @@ import os
 import numpy as np
 
 from . import _lib
+from .env import _check_seed
 from .policy import Batch, Transition
 
 _ERR = 2048
@@ -63,8 +64,7 @@ class Agent:
         """(Re)create the agent, with fresh state, for the shapes of `source` (an
         Env, a VectorEnv, or a Batch from the runner) and this seed (its
         random stream, as `livegym run` gives seed s to run s)."""
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
-            raise ValueError(f"Agent.reset: seed: expected an integer in [0, 2^64), found {seed!r}")
+        seed = _check_seed(seed, "Agent.reset")
         self.close()
         err = ctypes.create_string_buffer(_ERR)
         if isinstance(source, Batch):
@@ -79,7 +79,7 @@ class Agent:
                 _lib.lga_copy_free(ctypes.byref(cur))
                 raise MemoryError("Agent.reset: out of memory")
             self._world, self._copies = world, (cur, nxt)
-        ptr = _lib.lga_create(self.name.encode(), self._params, shape, int(seed), err, _ERR)
+        ptr = _lib.lga_create(self.name.encode(), self._params, shape, seed, err, _ERR)
         if not ptr:
             self.close()
             raise ValueError(f"livegym.Agent: {err.value.decode(errors='replace')}")
