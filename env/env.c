@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "env_internal.h"
 #include "lg_error.h"
@@ -50,6 +51,26 @@ int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int 
     return b->offset;
 }
 
+/* Refused before calloc: Linux promises more memory than it has, and a
+ * world too large would be killed while it is drawn, not refused. */
+static size_t physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (size_t)pages * (size_t)size : SIZE_MAX;
+}
+
+/* The catalogue of a live world, materialised once: channel specs, then the
+ * launch flags (lg_live.launch_event). */
+static int make_catalogue(lg_env *env, char *err, size_t errsz)
+{
+    const size_t C = (size_t)env->C;
+    env->channels = malloc(C * (sizeof(lg_channel_spec) + 1));
+    if (!env->channels) return lg_fail(err, errsz, "out of memory allocating the catalogue of %zu channels", C);
+    for (int c = 0; c < env->C; c++) lg_scenario_channel(&env->sc, c, &env->channels[c]);
+    env->live.launch_event = (uint8_t *)(env->channels + C);
+    return 0;
+}
+
 static const lg_world_ops *world_of(lg_env_kind kind)
 {
     return kind == LG_KIND_BANDIT ? &lg_bandit_ops : kind == LG_KIND_CLIFF ? &lg_cliff_ops : &lg_live_ops;
@@ -79,10 +100,21 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
 
     lg_carver cv = {NULL, 0};
     env->ops->carve(env, &cv);
+    if (cv.used > physical_memory()) {
+        lg_fail(err, errsz, "the world needs %.1f GB for %d slots, %d channels and %d viewers; this machine has %.1f GB",
+                (double)cv.used / 1e9, n_slots, env->C, sc->n_viewers, (double)physical_memory() / 1e9);
+        free(env);
+        return -1;
+    }
     env->block = calloc(1, cv.used);
     if (!env->block) {
         free(env);
         return lg_fail(err, errsz, "out of memory allocating %zu bytes for %d slots", cv.used, n_slots);
+    }
+    if (sc->kind == LG_KIND_LIVE && make_catalogue(env, err, errsz)) {
+        free(env->block);
+        free(env);
+        return -1;
     }
     env->block_bytes = cv.used;
     cv.base = env->block;
@@ -97,6 +129,7 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
 void lg_env_free(lg_env *env)
 {
     if (!env) return;
+    free(env->channels);
     free(env->block);
     free(env);
 }

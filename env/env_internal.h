@@ -68,7 +68,7 @@ typedef struct {
     int32_t *seg_of;      /* [U] */
     int32_t *seg_members; /* [U] viewers grouped by segment */
     int32_t seg_start[LG_MAX_SEGMENTS + 1];
-    int launch_event[LG_MAX_CHANNELS]; /* 1 if a new_channel event hides the channel until then */
+    uint8_t *launch_event; /* [C] 1 if a new_channel event hides the channel until then (catalogue block) */
     float seg_quality_w[LG_MAX_SEGMENTS]; /* copies of segment params for the hot loop */
 
     /* dynamic world */
@@ -130,6 +130,12 @@ struct lg_env {
     lg_buffers buf;
     lg_obs_block blocks[LG_MAX_OBS_BLOCKS];
     int n_blocks;
+
+    /* The scenario's catalogue, one spec per channel (listed or generated),
+     * and what is derived from it alone: its own allocation, outside the
+     * state block, since it never changes and a state file never holds it.
+     * NULL for the classic worlds. */
+    lg_channel_spec *channels;
 
     lg_live live;            /* kind live */
     lg_classic classic;      /* kind bandit or cliff */

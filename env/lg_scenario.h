@@ -2,7 +2,10 @@
  *
  * Everything the simulator needs lives here, with fixed-size arrays so that a
  * scenario is one plain value: copyable with memcpy, comparable field by
- * field, with no ownership rules. lg_scenario_default() fills a sensible
+ * field, with no ownership rules. A catalogue too large to list (more than
+ * LG_MAX_LISTED_CHANNELS) is kept as its generator, and each channel is
+ * generated when asked for (lg_scenario_channel): the world's size is then
+ * limited by memory at lg_env_create, not by this struct. lg_scenario_default() fills a sensible
  * mid-size platform; docs/model.md explains every parameter and its units.
  * Times are in minutes, rates per minute unless stated otherwise. */
 #ifndef LG_SCENARIO_H
@@ -16,14 +19,15 @@
 #pragma GCC visibility push(default)
 
 #define LG_MAX_CATEGORIES 32
-#define LG_MAX_CHANNELS 1024
+#define LG_MAX_LISTED_CHANNELS 1024 /* channels a scenario holds one by one */
+#define LG_MAX_CHANNELS 1000000     /* channels of a world (generated beyond the listed maximum) */
 #define LG_MAX_SEGMENTS 16
 #define LG_MAX_EVENTS 256
 #define LG_MAX_WINDOWS 4
 #define LG_MAX_DIM 32
 #define LG_MAX_EMB 16
 #define LG_MAX_SLATE 8
-#define LG_MAX_VIEWERS 1000000
+#define LG_MAX_VIEWERS 100000000
 #define LG_NAME_LEN 32
 #define LG_N_MODALITIES 3 /* visual, audio, text */
 #define LG_MINUTES_PER_DAY 1440.0f
@@ -113,6 +117,23 @@ typedef struct {
     int segment;     /* -1 when unused */
 } lg_event;
 
+/* Parameters of the channel generator used by the default scenario and by
+ * scenario files that ask for generated channels. */
+typedef struct {
+    uint64_t seed;
+    int count;
+    float quality_mean, quality_sd;
+    float appeal_mean, appeal_sd;
+    float appeal_quality_corr;   /* correlation of appeal with quality (clickbait: negative) */
+    float popularity_sd;         /* sd of base log-popularity */
+    float popularity_quality;    /* base popularity per unit of (quality - 0.5) */
+    float always_on_fraction;    /* share of channels that never go off air */
+    float prime_hour;            /* hour of day around which scheduled windows start */
+    float start_spread_hours;    /* sd of window start around prime_hour */
+    float duration_mean, duration_sd; /* minutes */
+    float jitter;                /* minutes, per window */
+} lg_channel_generator;
+
 typedef struct {
     char name[64];
     char description[1024];
@@ -125,7 +146,12 @@ typedef struct {
     float category_separation;  /* norm scale of category centroids in R^d */
     float channel_spread;       /* sd of v_c around its category centroid */
     int n_channels;
-    lg_channel_spec channels[LG_MAX_CHANNELS];
+    /* The catalogue: listed when n_channels <= LG_MAX_LISTED_CHANNELS
+     * (channels[], generator unused and zero), else generated (generator,
+     * channels[] unused and zero). Read it through lg_scenario_channel. */
+    int channels_generated;
+    lg_channel_generator generator;
+    lg_channel_spec channels[LG_MAX_LISTED_CHANNELS];
     int embedding_dim;                      /* per modality */
     float modality_noise[LG_N_MODALITIES];  /* sd of noise in each modality embedding */
     float popularity_reversion;  /* OU theta, per minute */
@@ -179,22 +205,6 @@ typedef struct {
     lg_cliff_params cliff;
 } lg_scenario;
 
-/* Parameters of the channel generator used by the default scenario and by
- * scenario files that ask for generated channels. */
-typedef struct {
-    uint64_t seed;
-    int count;
-    float quality_mean, quality_sd;
-    float appeal_mean, appeal_sd;
-    float appeal_quality_corr;   /* correlation of appeal with quality (clickbait: negative) */
-    float popularity_sd;         /* sd of base log-popularity */
-    float popularity_quality;    /* base popularity per unit of (quality - 0.5) */
-    float always_on_fraction;    /* share of channels that never go off air */
-    float prime_hour;            /* hour of day around which scheduled windows start */
-    float start_spread_hours;    /* sd of window start around prime_hour */
-    float duration_mean, duration_sd; /* minutes */
-    float jitter;                /* minutes, per window */
-} lg_channel_generator;
 
 void lg_scenario_default(lg_scenario *sc);
 /* A daily activity curve: floor + exp(-dh^2 / (2 width^2)) around peak_hour (circular). */
@@ -202,9 +212,13 @@ void lg_activity_curve(float *a, float peak_hour, float width_hours, float floor
 void lg_channel_generator_default(lg_channel_generator *g);
 
 /* Replace sc's channels with g->count generated ones (categories assigned
- * round-robin so every category is represented). Returns 0, or -1 with a
- * message when g is out of range. */
+ * round-robin so every category is represented): listed when they fit, else
+ * kept as the generator. Returns 0, or -1 with a message when g is out of
+ * range. */
 int lg_generate_channels(lg_scenario *sc, const lg_channel_generator *g, char *err, size_t errsz);
+/* Channel c (in [0, n_channels)) of the catalogue, listed or generated. */
+void lg_scenario_channel(const lg_scenario *sc, int c, lg_channel_spec *out);
+int lg_scenario_channel_category(const lg_scenario *sc, int c); /* its category alone, without generating it */
 
 /* Range and consistency checks on a resolved scenario. Returns 0 when valid;
  * otherwise -1 and a message naming the field (in JSON-path form, e.g.

@@ -59,6 +59,28 @@ void lg_channel_generator_default(lg_channel_generator *g)
 
 static float clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
+/* Channel c of generator g: every channel has its own key, so one can be
+ * made without the others (generated catalogues are never stored). */
+static void generate_channel(const lg_channel_generator *g, int n_categories, int c, lg_channel_spec *ch)
+{ /* the category rule is lg_scenario_channel_category's too */
+    float rho = g->appeal_quality_corr;
+    uint64_t key = lg_key3(g->seed, LG_P_GENERATOR, (uint64_t)c);
+    double zq = lg_normal(key, 0), za = lg_normal(key, 1), zp = lg_normal(key, 2);
+    double zs = lg_normal(key, 3), zd = lg_normal(key, 4);
+    memset(ch, 0, sizeof *ch);
+    snprintf(ch->name, sizeof ch->name, "ch%02d", c);
+    ch->category = c % n_categories;
+    ch->quality = clampf(g->quality_mean + g->quality_sd * (float)zq, 0.0f, 1.0f);
+    ch->appeal = clampf(g->appeal_mean + g->appeal_sd * (float)(rho * zq + sqrt(1.0 - rho * rho) * za), 0.0f, 1.0f);
+    ch->base_popularity = g->popularity_sd * (float)zp + g->popularity_quality * (ch->quality - 0.5f);
+    ch->always_on = lg_u01(key, 100) < g->always_on_fraction;
+    ch->n_windows = 1;
+    float start_h = fmodf(g->prime_hour + g->start_spread_hours * (float)zs + 48.0f, 24.0f);
+    ch->windows[0].start = floorf(start_h * 60.0f);
+    ch->windows[0].duration = clampf(roundf(g->duration_mean + g->duration_sd * (float)zd), 30.0f, 1440.0f);
+    ch->windows[0].jitter = g->jitter;
+}
+
 int lg_generate_channels(lg_scenario *sc, const lg_channel_generator *g, char *err, size_t errsz)
 {
     if (g->count < 1 || g->count > LG_MAX_CHANNELS)
@@ -76,28 +98,24 @@ int lg_generate_channels(lg_scenario *sc, const lg_channel_generator *g, char *e
         return lg_fail(err, errsz, "world.channels.generate.duration_mean: expected a number > 0, found %g",
                     (double)g->duration_mean);
     sc->n_channels = g->count;
-    float rho = g->appeal_quality_corr;
-    for (int c = 0; c < g->count; c++) {
-        uint64_t key = lg_key3(g->seed, LG_P_GENERATOR, (uint64_t)c);
-        double zq = lg_normal(key, 0), za = lg_normal(key, 1), zp = lg_normal(key, 2);
-        double zs = lg_normal(key, 3), zd = lg_normal(key, 4);
-        lg_channel_spec *ch = &sc->channels[c];
-        memset(ch, 0, sizeof *ch);
-        snprintf(ch->name, sizeof ch->name, "ch%02d", c);
-        ch->category = c % sc->n_categories;
-        ch->quality = clampf(g->quality_mean + g->quality_sd * (float)zq, 0.0f, 1.0f);
-        ch->appeal = clampf(g->appeal_mean +
-                                g->appeal_sd * (float)(rho * zq + sqrt(1.0 - rho * rho) * za),
-                            0.0f, 1.0f);
-        ch->base_popularity = g->popularity_sd * (float)zp + g->popularity_quality * (ch->quality - 0.5f);
-        ch->always_on = lg_u01(key, 100) < g->always_on_fraction;
-        ch->n_windows = 1;
-        float start_h = fmodf(g->prime_hour + g->start_spread_hours * (float)zs + 48.0f, 24.0f);
-        ch->windows[0].start = floorf(start_h * 60.0f);
-        ch->windows[0].duration = clampf(roundf(g->duration_mean + g->duration_sd * (float)zd), 30.0f, 1440.0f);
-        ch->windows[0].jitter = g->jitter;
-    }
+    memset(sc->channels, 0, sizeof sc->channels);
+    memset(&sc->generator, 0, sizeof sc->generator);
+    sc->channels_generated = g->count > LG_MAX_LISTED_CHANNELS;
+    if (sc->channels_generated) sc->generator = *g;
+    else
+        for (int c = 0; c < g->count; c++) generate_channel(g, sc->n_categories, c, &sc->channels[c]);
     return 0;
+}
+
+void lg_scenario_channel(const lg_scenario *sc, int c, lg_channel_spec *out)
+{
+    if (sc->channels_generated) generate_channel(&sc->generator, sc->n_categories, c, out);
+    else *out = sc->channels[c];
+}
+
+int lg_scenario_channel_category(const lg_scenario *sc, int c)
+{
+    return sc->channels_generated ? c % sc->n_categories : sc->channels[c].category;
 }
 
 void lg_scenario_default(lg_scenario *sc)
@@ -232,7 +250,7 @@ const char *lg_obs_mode_name(lg_obs_mode m)
 static int check_classic(const lg_scenario *sc, char *err, size_t errsz)
 {
     CHECK("kind", sc->kind, 0, 2);
-    CHECK("bandit.arms", sc->bandit.arms, 1, LG_MAX_CHANNELS);
+    CHECK("bandit.arms", sc->bandit.arms, 1, LG_MAX_LISTED_CHANNELS);
     CHECK("bandit.mean", sc->bandit.mean, -1e6, 1e6);
     CHECK("bandit.sd", sc->bandit.sd, 0, 1e6);
     CHECK("bandit.reward_sd", sc->bandit.reward_sd, 0, 1e6);
@@ -264,8 +282,12 @@ static int check_world(const lg_scenario *sc, char *err, size_t errsz)
     CHECK("world.audience.peak", sc->audience_peak, 0, 1e9);
     CHECK("world.audience.amplitude", sc->audience_amplitude, 0, 0.999);
     CHECK("world.audience.peak_hour", sc->audience_peak_hour, 0, 24);
+    CHECK("world.channels (generated)", sc->channels_generated, sc->n_channels > LG_MAX_LISTED_CHANNELS,
+          sc->n_channels > LG_MAX_LISTED_CHANNELS);
     for (int c = 0; c < sc->n_channels; c++) {
-        const lg_channel_spec *ch = &sc->channels[c];
+        lg_channel_spec spec;
+        lg_scenario_channel(sc, c, &spec);
+        const lg_channel_spec *ch = &spec;
         CHECK_RANGE("world.channels[%d].category", ch->category, 0, sc->n_categories - 1, c);
         CHECK_RANGE("world.channels[%d].quality", ch->quality, 0, 1, c);
         CHECK_RANGE("world.channels[%d].appeal", ch->appeal, 0, 1, c);
@@ -364,7 +386,6 @@ static int check_scalars(const lg_scenario *sc, char *err, size_t errsz)
 static int check_events(const lg_scenario *sc, char *err, size_t errsz)
 {
     CHECK("events (count)", sc->n_events, 0, LG_MAX_EVENTS);
-    int launched_by_event[LG_MAX_CHANNELS] = {0};
     for (int e = 0; e < sc->n_events; e++) {
         const lg_event *ev = &sc->events[e];
         CHECK_RANGE("events[%d].type", ev->type, 0, LG_EV_COUNT - 1, e);
@@ -384,9 +405,10 @@ static int check_events(const lg_scenario *sc, char *err, size_t errsz)
             break;
         case LG_EV_NEW_CHANNEL:
             CHECK_RANGE("events[%d].channel", ev->channel, 0, sc->n_channels - 1, e);
-            if (launched_by_event[ev->channel]++)
-                return lg_fail(err, errsz, "events[%d].channel: channel %d already has a new_channel event", e,
-                            ev->channel);
+            for (int f = 0; f < e; f++)
+                if (sc->events[f].type == LG_EV_NEW_CHANNEL && sc->events[f].channel == ev->channel)
+                    return lg_fail(err, errsz, "events[%d].channel: channel %d already has a new_channel event", e,
+                                   ev->channel);
             break;
         case LG_EV_BOT_WAVE:
             CHECK_RANGE("events[%d].channel", ev->channel, 0, sc->n_channels - 1, e);

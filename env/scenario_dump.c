@@ -1,5 +1,6 @@
 /* Scenario files, the world's part: the canonical dump. Every key explicit,
- * channels as an explicit array, names for channel/category/segment
+ * channels as an explicit array (a catalogue too large to list, as its
+ * generator), names for channel/category/segment
  * references, floats in the shortest form that reads back to the same float,
  * so that a dump loads back to an identical struct. */
 #include <stdio.h>
@@ -14,8 +15,29 @@ static int clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v
 /* A reference: the name when index is valid, else the bare index. */
 static void add_ref(lg_jbuild *bc, cJSON *parent, const char *key, const lg_jnames *nl, int idx)
 {
-    if (idx >= 0 && idx < nl->count) lg_jadd_str(bc, parent, key, lg_jnames_at(nl, idx), LG_NAME_LEN);
+    char buf[LG_JNAME_BUF];
+    if (idx >= 0 && idx < nl->count) lg_jadd_str(bc, parent, key, lg_jnames_at(nl, idx, buf), LG_NAME_LEN);
     else lg_jadd_int(bc, parent, key, idx);
+}
+
+/* A catalogue too large to list is written as the generator it comes from. */
+static void build_generator(lg_jbuild *bc, cJSON *o, const lg_channel_generator *g)
+{
+    lg_jadd_u64(bc, o, "seed", g->seed);
+    lg_jadd_int(bc, o, "count", g->count);
+    lg_jadd_float(bc, o, "quality_mean", g->quality_mean);
+    lg_jadd_float(bc, o, "quality_sd", g->quality_sd);
+    lg_jadd_float(bc, o, "appeal_mean", g->appeal_mean);
+    lg_jadd_float(bc, o, "appeal_sd", g->appeal_sd);
+    lg_jadd_float(bc, o, "appeal_quality_corr", g->appeal_quality_corr);
+    lg_jadd_float(bc, o, "popularity_sd", g->popularity_sd);
+    lg_jadd_float(bc, o, "popularity_quality", g->popularity_quality);
+    lg_jadd_float(bc, o, "always_on_fraction", g->always_on_fraction);
+    lg_jadd_float(bc, o, "prime_hour", g->prime_hour);
+    lg_jadd_float(bc, o, "start_spread_hours", g->start_spread_hours);
+    lg_jadd_float(bc, o, "duration_mean", g->duration_mean);
+    lg_jadd_float(bc, o, "duration_sd", g->duration_sd);
+    lg_jadd_float(bc, o, "jitter", g->jitter);
 }
 
 static void build_world(lg_jbuild *bc, cJSON *root, const lg_scenario *sc)
@@ -41,10 +63,14 @@ static void build_world(lg_jbuild *bc, cJSON *root, const lg_scenario *sc)
     lg_jadd_float(bc, o, "peak", sc->audience_peak);
     lg_jadd_float(bc, o, "amplitude", sc->audience_amplitude);
     lg_jadd_float(bc, o, "peak_hour", sc->audience_peak_hour);
+    if (sc->channels_generated) {
+        build_generator(bc, lg_jadd_obj(bc, lg_jadd_obj(bc, w, "channels"), "generate"), &sc->generator);
+        return;
+    }
     lg_jnames catn = category_names(sc);
     catn.count = nk;
     cJSON *chs = lg_jadd_arr(bc, w, "channels");
-    int nc = clampi(sc->n_channels, 0, LG_MAX_CHANNELS);
+    int nc = clampi(sc->n_channels, 0, LG_MAX_LISTED_CHANNELS);
     for (int i = 0; i < nc && bc->ok; i++) {
         const lg_channel_spec *ch = &sc->channels[i];
         cJSON *co = lg_jadd_obj(bc, chs, NULL);
@@ -113,7 +139,7 @@ static void build_events(lg_jbuild *bc, cJSON *root, const lg_scenario *sc)
 {
     cJSON *evs = lg_jadd_arr(bc, root, "events");
     lg_jnames chn = channel_names(sc), catn = category_names(sc), segn = segment_names(sc);
-    chn.count = clampi(chn.count, 0, LG_MAX_CHANNELS);
+    chn.count = clampi(chn.count, 0, sc->channels_generated ? LG_MAX_CHANNELS : LG_MAX_LISTED_CHANNELS);
     catn.count = clampi(catn.count, 0, LG_MAX_CATEGORIES);
     segn.count = clampi(segn.count, 0, LG_MAX_SEGMENTS);
     int ne = clampi(sc->n_events, 0, LG_MAX_EVENTS);

@@ -99,7 +99,6 @@ static int load_generator(lg_jctx *c, const cJSON *g, lg_scenario *sc)
         lg_jget_float_range(c, g, "duration_sd", 0, LG_MINUTES_PER_DAY, &gen.duration_sd) ||
         lg_jget_float_range(c, g, "jitter", 0, 360, &gen.jitter))
         return -1;
-    memset(sc->channels, 0, sizeof sc->channels);
     char msg[512];
     if (lg_generate_channels(sc, &gen, msg, sizeof msg)) return lg_jfail_raw(c, msg);
     return 0;
@@ -173,8 +172,10 @@ static int load_channels(lg_jctx *c, const cJSON *chs, lg_scenario *sc)
     }
     if (!cJSON_IsArray(chs)) return lg_jfail_type(c, chs, "an array of channels or {\"generate\": {...}}");
     int n;
-    if (lg_jexpect_array(c, chs, 1, LG_MAX_CHANNELS, "channels", &n)) return -1;
+    if (lg_jexpect_array(c, chs, 1, LG_MAX_LISTED_CHANNELS, "channels", &n)) return -1;
     memset(sc->channels, 0, sizeof sc->channels);
+    memset(&sc->generator, 0, sizeof sc->generator);
+    sc->channels_generated = 0;
     sc->n_channels = n;
     int i = 0;
     for (const cJSON *o = chs->child; o; o = o->next, i++) {
@@ -233,7 +234,6 @@ static int load_world(lg_jctx *c, const cJSON *w, lg_scenario *sc, load_state *s
          * channel's category exists and all categories are represented. */
         lg_channel_generator gen;
         lg_channel_generator_default(&gen);
-        memset(sc->channels, 0, sizeof sc->channels);
         char msg[512];
         if (lg_generate_channels(sc, &gen, msg, sizeof msg)) return lg_jfail_raw(c, msg);
     }
@@ -536,7 +536,7 @@ int lg_scenario_read(lg_jctx *c, const cJSON *root, lg_scenario *sc)
     if ((o = lg_jmember(root, "bandit"))) {
         size_t s = lg_jpush_key(c, "bandit");
         lg_bandit_params *b = &sc->bandit;
-        if (lg_jexpect_object(c, o, K_BANDIT) || lg_jget_int(c, o, "arms", 1, LG_MAX_CHANNELS, &b->arms) ||
+        if (lg_jexpect_object(c, o, K_BANDIT) || lg_jget_int(c, o, "arms", 1, LG_MAX_LISTED_CHANNELS, &b->arms) ||
             lg_jget_float(c, o, "mean", &b->mean) || lg_jget_float(c, o, "sd", &b->sd) ||
             lg_jget_float(c, o, "reward_sd", &b->reward_sd) || lg_jget_float(c, o, "walk_sd", &b->walk_sd) ||
             lg_jget_int(c, o, "steps", 1, 100000000, &b->steps))

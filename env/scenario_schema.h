@@ -16,17 +16,18 @@ extern const lg_event_keys lg_event_key_table[LG_EV_COUNT];
 /* The names references resolve against. */
 static inline lg_jnames channel_names(const lg_scenario *sc)
 {
-    lg_jnames nl = {sc->channels[0].name, sizeof sc->channels[0], LG_NAME_LEN, sc->n_channels, "channel"};
+    lg_jnames nl = {sc->channels_generated ? NULL : sc->channels[0].name, sizeof sc->channels[0], LG_NAME_LEN,
+                    sc->n_channels, "channel", "ch"};
     return nl;
 }
 static inline lg_jnames category_names(const lg_scenario *sc)
 {
-    lg_jnames nl = {sc->category_names[0], sizeof sc->category_names[0], LG_NAME_LEN, sc->n_categories, "category"};
+    lg_jnames nl = {sc->category_names[0], sizeof sc->category_names[0], LG_NAME_LEN, sc->n_categories, "category", NULL};
     return nl;
 }
 static inline lg_jnames segment_names(const lg_scenario *sc)
 {
-    lg_jnames nl = {sc->segments[0].name, sizeof sc->segments[0], LG_NAME_LEN, sc->n_segments, "segment"};
+    lg_jnames nl = {sc->segments[0].name, sizeof sc->segments[0], LG_NAME_LEN, sc->n_segments, "segment", NULL};
     return nl;
 }
 

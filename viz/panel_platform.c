@@ -136,7 +136,7 @@ static float tile_label(view *v, float tx, float ty, float w1, int ch, int air)
     const lg_channel_state *cs = &av->ch[ch];
     const lg_scenario *sc = v->m->sc;
     const float s = v->s;
-    char cnt[32];
+    char cnt[32], name[LG_NAME_LEN + 8];
     if (!cs->launched)
         snprintf(cnt, sizeof cnt, "new");
     else if (air)
@@ -146,7 +146,7 @@ static float tile_label(view *v, float tx, float ty, float w1, int ch, int air)
     float cw = lgv_text(v->c, tx + w1 - 3 * s, ty + 1 * s, LGV_FONT_SMALL, air ? LGV_TEXT : LGV_MUTED, LGV_ALIGN_RIGHT,
                         0, cnt);
     lgv_text(v->c, tx + 6 * s, ty + 1 * s, LGV_FONT_SMALL, air ? LGV_TEXT : LGV_MUTED, LGV_ALIGN_LEFT, w1 - cw - 10 * s,
-             sc ? sc->channels[ch].name : "");
+             sc ? lgv_channel_name(v->m, ch, name, sizeof name) : "");
     return cw;
 }
 
@@ -161,7 +161,7 @@ static void tile(view *v, const tile_context *t, int ch, float tx, float ty, flo
     const lgx_agent_view *av = &m->agents[t->sel];
     const lg_channel_state *cs = &av->ch[ch];
     const float s = v->s, lh = lgv_line_height(c, LGV_FONT_SMALL);
-    uint32_t cc = lgv_category_color(sc ? sc->channels[ch].category : 0);
+    uint32_t cc = lgv_category_color(sc ? lg_scenario_channel_category(sc, ch) : 0);
     int air = av->mask[ch] != 0;
     lgv_fill(c, tx, ty, w1, h1, air ? lgv_mix(cc, 0xFFFFFFFF, 0.35f) : LGV_OFF);
     lgv_fill(c, tx, ty, fmaxf(2, 4 * s), h1, air ? lgv_mix(cc, 0xFF000000, 0.15f) : cc);

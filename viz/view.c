@@ -35,7 +35,10 @@ const char *lgv_channel_name(const lgx_model *m, int ch, char *buf, size_t n)
         snprintf(buf, n, "action %d", ch);
         return buf;
     }
-    return m->sc->channels[ch].name;
+    lg_channel_spec spec;
+    lg_scenario_channel(m->sc, ch, &spec);
+    snprintf(buf, n, "%s", spec.name);
+    return buf;
 }
 
 static void top_bar(view *v, float w, float h, const lgv_view_status *st)

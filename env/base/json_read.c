@@ -336,13 +336,35 @@ int lg_jget_string(lg_jctx *c, const cJSON *o, const char *k, char *buf, size_t 
     return r;
 }
 
-const char *lg_jnames_at(const lg_jnames *nl, int i) { return nl->base + (size_t)i * nl->stride; }
+const char *lg_jnames_at(const lg_jnames *nl, int i, char *buf)
+{
+    if (nl->base) return nl->base + (size_t)i * nl->stride;
+    snprintf(buf, LG_JNAME_BUF, "%s%02d", nl->prefix, i);
+    return buf;
+}
+
+/* A generated name is read back, never searched: the digits give the index,
+ * and the name must be exactly the one that index writes ("ch7" is not
+ * "ch07"). */
+static int find_generated(const lg_jnames *nl, const char *name, int limit)
+{
+    size_t pl = strlen(nl->prefix);
+    if (strncmp(name, nl->prefix, pl) != 0) return -1;
+    long v = 0;
+    const char *d = name + pl;
+    for (; *d >= '0' && *d <= '9' && v < limit; d++) v = v * 10 + (*d - '0');
+    if (*d || v >= limit) return -1;
+    char buf[LG_JNAME_BUF];
+    return strcmp(lg_jnames_at(nl, (int)v, buf), name) == 0 ? (int)v : -1;
+}
 
 int lg_jnames_find(const lg_jnames *nl, const char *name, int limit)
 {
     if (strlen(name) >= nl->len) return -1;
+    if (!nl->base) return find_generated(nl, name, limit);
+    char buf[LG_JNAME_BUF];
     for (int i = 0; i < limit; i++)
-        if (!strncmp(lg_jnames_at(nl, i), name, nl->len)) return i;
+        if (!strncmp(lg_jnames_at(nl, i, buf), name, nl->len)) return i;
     return -1;
 }
 
@@ -353,8 +375,8 @@ void lg_jnames_examples(const lg_jnames *nl, char *buf, size_t n)
     buf[0] = '\0';
     int shown = nl->count < 8 ? nl->count : 8;
     for (int i = 0; i < shown; i++) {
-        char nm[256], q[96];
-        snprintf(nm, sizeof nm, "%.*s", (int)nl->len, lg_jnames_at(nl, i));
+        char nm[256], q[96], gen[LG_JNAME_BUF];
+        snprintf(nm, sizeof nm, "%.*s", (int)nl->len, lg_jnames_at(nl, i, gen));
         lg_jquote(nm, q, sizeof q, 40);
         int w = snprintf(buf + len, n - len, "%s%s", i ? ", " : "", q);
         if (w < 0 || (size_t)w >= n - len) return;
@@ -394,9 +416,10 @@ int lg_jval_ref(lg_jctx *c, const cJSON *it, const lg_jnames *nl, int *out)
 /* A new name at index i must differ from names [0, i). */
 int lg_jcheck_unique(lg_jctx *c, const lg_jnames *nl, int i, const char *list_path)
 {
-    int k = lg_jnames_find(nl, lg_jnames_at(nl, i), i);
+    char buf[LG_JNAME_BUF];
+    int k = lg_jnames_find(nl, lg_jnames_at(nl, i, buf), i);
     if (k < 0) return 0;
     char q[128];
-    lg_jquote(lg_jnames_at(nl, i), q, sizeof q, 40);
+    lg_jquote(lg_jnames_at(nl, i, buf), q, sizeof q, 40);
     return lg_jfail(c, "expected a unique %s name, found %s again (first used at %s[%d])", nl->what, q, list_path, k);
 }

@@ -96,15 +96,20 @@ int lg_jget_bool(lg_jctx *c, const cJSON *o, const char *k, int *out);
 int lg_jget_string(lg_jctx *c, const cJSON *o, const char *k, char *buf, size_t cap, int nonempty);
 
 /* ---- names: references by name or index into an array of structs that each
- * hold a fixed-size name of `len` bytes, `stride` bytes apart ---- */
+ * hold a fixed-size name of `len` bytes, `stride` bytes apart; or, when base
+ * is NULL, generated names: prefix then the index in at least two digits
+ * (a generated catalogue's "ch00", "ch01", ...) ---- */
 typedef struct {
     const char *base;
     size_t stride, len;
     int count;
-    const char *what; /* "channel" */
+    const char *what;   /* "channel" */
+    const char *prefix; /* generated names (base NULL) */
 } lg_jnames;
 
-const char *lg_jnames_at(const lg_jnames *nl, int i);
+#define LG_JNAME_BUF 64
+/* Name i: in the array, or written into buf (LG_JNAME_BUF bytes) when generated. */
+const char *lg_jnames_at(const lg_jnames *nl, int i, char *buf);
 int lg_jnames_find(const lg_jnames *nl, const char *name, int limit); /* among [0, limit); -1 if none */
 int lg_jval_ref(lg_jctx *c, const cJSON *it, const lg_jnames *nl, int *out); /* a name or an index */
 /* A few of the names, for messages: "a", "b", "c", ... */

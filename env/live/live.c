@@ -115,7 +115,7 @@ static void channel(const lg_env *env, int c, lg_channel_state *out)
     out->bots = L->bots[c];
     out->watchers = L->watchers[c];
     out->log_popularity = L->x[c];
-    out->popularity_mean = env->sc.channels[c].base_popularity + L->cat_offset[env->sc.channels[c].category];
+    out->popularity_mean = env->channels[c].base_popularity + L->cat_offset[env->channels[c].category];
     out->minutes_left = L->minutes_left[c];
     out->minutes_since_start = L->since_start[c];
 }

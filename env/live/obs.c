@@ -74,7 +74,7 @@ void lg_obs_write_static_channels(lg_env *env)
     for (int c = 0; c < env->C; c++) {
         float *row = &env->buf.channel_obs[c * R];
         memset(row, 0, sizeof(float) * (size_t)R);
-        row[env->live.ch_cat + env->sc.channels[c].category] = 1.0f;
+        row[env->live.ch_cat + env->channels[c].category] = 1.0f;
         memcpy(&row[env->live.ch_emb], &env->live.embedding[c * LG_N_MODALITIES * env->live.M],
                sizeof(float) * (size_t)(LG_N_MODALITIES * env->live.M));
         if (env->live.ch_v >= 0)

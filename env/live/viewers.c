@@ -73,7 +73,7 @@ static int is_followed(const lg_env *env, int viewer, int c)
 float lg_utility(const lg_env *env, int viewer, int c)
 {
     const lg_scenario *sc = &env->sc;
-    const lg_channel_spec *ch = &sc->channels[c];
+    const lg_channel_spec *ch = &env->channels[c];
     const lg_segment *sg = &sc->segments[env->live.seg_of[viewer]];
     const float *u = &env->live.u[(size_t)viewer * env->live.D];
     float util = lg_dot(u, &env->live.v[c * env->live.D], env->live.D);
@@ -90,7 +90,7 @@ float lg_engagement(const lg_env *env, int viewer, int c)
     const lg_scenario *sc = &env->sc;
     const float *u = &env->live.u[(size_t)viewer * env->live.D];
     float z = sc->engagement_bias + sc->engagement_match * lg_dot(u, &env->live.v[c * env->live.D], env->live.D) +
-              sc->engagement_quality * (sc->channels[c].quality - 0.5f);
+              sc->engagement_quality * (env->channels[c].quality - 0.5f);
     return lg_sigmoid(z);
 }
 
@@ -221,7 +221,7 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
     float *h = &env->live.history[slot * env->live.K];
     for (int k = 0; k < env->live.K; k++) h[k] *= 0.7f;
     if (chosen >= 0) {
-        const lg_channel_spec *ch = &sc->channels[chosen];
+        const lg_channel_spec *ch = &env->channels[chosen];
         float maxw = env->live.minutes_left[chosen] < sc->dt ? env->live.minutes_left[chosen] : sc->dt;
         float eng = lg_engagement(env, viewer, chosen);
         /* Stay the whole round with probability eng, else leave at a uniform
@@ -281,7 +281,7 @@ void lg_live_expected_reward(const lg_env *env, int slot, float *out)
             out[c] = -sc->invalid_penalty;
             continue;
         }
-        const lg_channel_spec *ch = &sc->channels[c];
+        const lg_channel_spec *ch = &env->channels[c];
         float p = lg_sigmoid(lg_utility(env, viewer, c) - sc->no_watch_utility);
         float eng = lg_engagement(env, viewer, c);
         float maxw = env->live.minutes_left[c] < sc->dt ? env->live.minutes_left[c] : sc->dt;

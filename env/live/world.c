@@ -18,7 +18,7 @@ void lg_world_init_static(lg_env *env)
     float vscale = sc->channel_spread / sqrtf((float)D);
     for (int c = 0; c < env->C; c++) {
         uint64_t key = lg_key3(sc->world_seed, LG_P_CHANNEL, (uint64_t)c);
-        const float *mu = &env->live.centroid[sc->channels[c].category * D];
+        const float *mu = &env->live.centroid[env->channels[c].category * D];
         for (int j = 0; j < D; j++) env->live.v[c * D + j] = mu[j] + vscale * (float)lg_normal(key, (uint64_t)j);
     }
     /* Modality embeddings: a fixed random projection of v_c per modality plus
@@ -44,7 +44,7 @@ void lg_world_init_static(lg_env *env)
  * left in the current window and the minutes since it started. */
 static int scheduled(const lg_env *env, int c, double t, float *left, float *since)
 {
-    const lg_channel_spec *ch = &env->sc.channels[c];
+    const lg_channel_spec *ch = &env->channels[c];
     if (ch->always_on) {
         *left = INFINITY;
         *since = INFINITY;
@@ -143,7 +143,7 @@ int lg_world_build_actions(lg_env *env)
 {
     const lg_scenario *sc = &env->sc;
     env->live.n_actions_sched = 0;
-    memset(env->live.launch_event, 0, sizeof env->live.launch_event);
+    memset(env->live.launch_event, 0, (size_t)env->C);
     for (int e = 0; e < sc->n_events; e++) {
         const lg_event *ev = &sc->events[e];
         double t = ev->time;
@@ -219,7 +219,7 @@ void lg_world_reset(lg_env *env)
     env->steps = 0;
     env->live.next_action = 0;
     for (int c = 0; c < env->C; c++) {
-        env->live.x[c] = sc->channels[c].base_popularity;
+        env->live.x[c] = env->channels[c].base_popularity;
         env->live.bots[c] = 0.0f;
         env->live.forced_off_until[c] = -INFINITY;
         env->live.launched[c] = (uint8_t)!env->live.launch_event[c];
@@ -245,7 +245,7 @@ void lg_world_advance(lg_env *env)
     float fair = env->live.n_on_air > 0 ? (float)total / (float)env->live.n_on_air : 0.0f;
     float fb = sc->popularity_feedback / (float)env->N;
     for (int c = 0; c < env->C; c++) {
-        float mean = sc->channels[c].base_popularity + env->live.cat_offset[sc->channels[c].category];
+        float mean = env->channels[c].base_popularity + env->live.cat_offset[env->channels[c].category];
         if (env->live.on_air[c]) mean += fb * ((float)env->live.watchers[c] - fair);
         float eps = (float)lg_normal(lg_key3(env->seed, LG_P_POPULARITY, (uint64_t)c), (uint64_t)env->steps);
         env->live.x[c] = mean + (env->live.x[c] - mean) * env->live.ou_a + env->live.ou_s * eps;

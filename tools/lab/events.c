@@ -13,7 +13,9 @@
 void lgx_event_text(const lg_scenario *sc, int e, char *buf, size_t n)
 {
     const lg_event *ev = &sc->events[e];
-    const char *ch = ev->channel >= 0 && ev->channel < sc->n_channels ? sc->channels[ev->channel].name : "?";
+    lg_channel_spec spec = {.name = "?"};
+    if (ev->channel >= 0 && ev->channel < sc->n_channels) lg_scenario_channel(sc, ev->channel, &spec);
+    const char *ch = spec.name;
     const char *cat = ev->category >= 0 && ev->category < sc->n_categories ? sc->category_names[ev->category] : "?";
     const char *seg = ev->segment >= 0 && ev->segment < sc->n_segments ? sc->segments[ev->segment].name : "?";
     char dur[48];
@@ -40,13 +42,14 @@ void lgx_event_label(const lg_scenario *sc, int e, char *buf, size_t n)
 {
     static const char *const kind[LG_EV_COUNT] = {"spike", "trend", "off air", "launch", "bots", "interests"};
     const lg_event *ev = &sc->events[e];
-    const char *what = "";
+    lg_channel_spec spec = {.name = "?"};
+    const char *what = spec.name;
     if (ev->type == LG_EV_TREND)
         what = ev->category >= 0 && ev->category < sc->n_categories ? sc->category_names[ev->category] : "?";
     else if (ev->type == LG_EV_INTEREST_SHIFT)
         what = ev->segment >= 0 && ev->segment < sc->n_segments ? sc->segments[ev->segment].name : "?";
-    else
-        what = ev->channel >= 0 && ev->channel < sc->n_channels ? sc->channels[ev->channel].name : "?";
+    else if (ev->channel >= 0 && ev->channel < sc->n_channels)
+        lg_scenario_channel(sc, ev->channel, &spec);
     snprintf(buf, n, "%s %s", (unsigned)ev->type < LG_EV_COUNT ? kind[ev->type] : "event", what);
 }
 
@@ -99,7 +102,7 @@ void lgx_event_window(const lg_scenario *sc, int e, lgx_phase ph, double trained
 /* Is channel c a target of event ev? */
 static int targets(const lg_scenario *sc, const lg_event *ev, int c)
 {
-    if (ev->type == LG_EV_TREND || ev->type == LG_EV_INTEREST_SHIFT) return sc->channels[c].category == ev->category;
+    if (ev->type == LG_EV_TREND || ev->type == LG_EV_INTEREST_SHIFT) return lg_scenario_channel_category(sc, c) == ev->category;
     return c == ev->channel;
 }
 

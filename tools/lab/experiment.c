@@ -243,24 +243,41 @@ static void classic_agents(lgx_experiment *ex, lg_env_kind kind)
 /* Every agent of the experiment as the registry would create it for this
  * world (its name and hyperparameters against the env's shape): a file
  * that validates is one that runs. */
-static int check_agents(lg_jctx *c, const lg_scenario *sc, const lgx_experiment *ex)
+int lgx_check_agents(const lg_scenario *sc, const lgx_experiment *ex, int slots, int *which, char *err,
+                     size_t errsz)
 {
+    *which = -1;
+    lg_scenario *small = malloc(sizeof *small);
+    if (!small) return snprintf(err, errsz, "out of memory"), -1;
+    *small = *sc;
+    int few = slots > small->n_segments ? slots : small->n_segments; /* at least one viewer per segment */
+    if (small->kind == LG_KIND_LIVE && few < small->n_viewers) small->n_viewers = few;
     lg_env *env;
-    char e[768] = "";
-    int slots = sc->kind == LG_KIND_LIVE && ex->slots <= sc->n_viewers ? ex->slots : 1;
-    if (lg_env_create(sc, slots, 1, LG_LAYOUT_FLAT, &env, e, sizeof e)) return lg_jfail(c, "%s", e);
+    int rc = lg_env_create(small, slots, 1, LG_LAYOUT_FLAT, &env, err, errsz);
+    free(small);
+    if (rc) return -1;
     lga_obs_batch shape;
     lga_batch_from_env(env, &shape);
-    int rc = 0;
-    size_t at = lg_jpush_key(c, "experiment");
-    lg_jpush_key(c, "agents");
     for (int a = 0; a < ex->n_agents && rc == 0; a++) {
-        lga_agent *ag = lgx_spec_create(&ex->agents[a], &shape, 1, e, sizeof e);
-        if (!ag) lg_jpush_idx(c, a), rc = lg_jfail(c, "%s", e);
+        lga_agent *ag = lgx_spec_create(&ex->agents[a], &shape, 1, err, errsz);
+        if (!ag) *which = a, rc = -1;
         lga_free(ag);
     }
-    if (rc == 0) lg_jpop(c, at);
     lg_env_free(env);
+    return rc;
+}
+
+static int check_agents(lg_jctx *c, const lg_scenario *sc, const lgx_experiment *ex)
+{
+    char e[768] = "";
+    int which, slots = sc->kind == LG_KIND_LIVE && ex->slots <= sc->n_viewers ? ex->slots : 1;
+    if (lgx_check_agents(sc, ex, slots, &which, e, sizeof e) == 0) return 0;
+    if (which < 0) return lg_jfail(c, "%s", e);
+    size_t at = lg_jpush_key(c, "experiment");
+    lg_jpush_key(c, "agents");
+    lg_jpush_idx(c, which);
+    int rc = lg_jfail(c, "%s", e);
+    lg_jpop(c, at);
     return rc;
 }
 

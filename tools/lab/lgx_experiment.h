@@ -87,6 +87,16 @@ const lga_agent_type *lgx_spec_type(const lgx_agent_spec *spec);
 lga_agent *lgx_spec_create(const lgx_agent_spec *spec, const lga_obs_batch *shape, uint64_t seed, char *err,
                            size_t errsz);
 
+/* Create every agent of the experiment once, for an env of this scenario
+ * with `slots` slots, and free it: 0, or -1 with the first failure's
+ * message (prefixed with experiment.agents[i] when an agent refuses,
+ * *which set to i; -1 when the env itself is refused). The env is built
+ * with only as many viewers as slots: agents see the observation's shape,
+ * which the pool's size does not change, and a world of millions of viewers
+ * would be drawn for nothing. */
+int lgx_check_agents(const lg_scenario *sc, const lgx_experiment *ex, int slots, int *which, char *err,
+                     size_t errsz);
+
 /* Index of the experiment's baseline agent, or -1. */
 int lgx_baseline_index(const lgx_experiment *ex);
 

@@ -221,22 +221,13 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
         }
     }
     /* Check every agent and its hyperparameters before any work starts. */
-    lg_env *probe;
-    if (lg_env_create(cfg->sc, is_classic(cfg->sc) ? 1 : ex->slots, 1, LG_LAYOUT_FLAT, &probe, err, errsz))
+    char e[768] = "";
+    int which;
+    if (lgx_check_agents(cfg->sc, ex, is_classic(cfg->sc) ? 1 : ex->slots, &which, e, sizeof e)) {
+        if (which >= 0) snprintf(err, errsz, "experiment.agents[%d]: %s", which, e);
+        else snprintf(err, errsz, "%s", e);
         return -2;
-    lga_obs_batch shape;
-    lga_batch_from_env(probe, &shape);
-    for (int a = 0; a < ex->n_agents; a++) {
-        char e[768] = "";
-        lga_agent *ag = lgx_spec_create(&ex->agents[a], &shape, 1, e, sizeof e);
-        if (!ag) {
-            snprintf(err, errsz, "experiment.agents[%d]: %s", a, e);
-            lg_env_free(probe);
-            return -2;
-        }
-        lga_free(ag);
     }
-    lg_env_free(probe);
     if (cfg->out_dir && lgx_results_prepare(cfg, err, errsz)) return -1;
     if (cfg->resume && !is_classic(cfg->sc)) resume_finished(cfg, res);
 
