@@ -58,7 +58,7 @@ typedef struct {
  * seed, the dynamic world, the viewer pool, and where each observation
  * block sits. */
 typedef struct {
-    int K, D, M, S, U, W; /* categories, latent dim, embedding dim, segments, viewers, words per follow bitset */
+    int K, D, M, S, U, F; /* categories, latent dim, embedding dim, segments, viewers, follows per viewer */
 
     /* static world, from the world seed */
     float *centroid;      /* [K*D] */
@@ -93,7 +93,10 @@ typedef struct {
     float *u;             /* [U*D] */
     float *fatigue;       /* [U*K] */
     float *fatigue_time;  /* [U] clock of the last fatigue update */
-    uint64_t *follows;    /* [U*W] bitsets */
+    /* A viewer's follows: a short sorted list, not a bit per channel, so
+     * that memory grows with viewers times F, never viewers times channels. */
+    int32_t *follows;     /* [U*F] channels followed, ascending */
+    uint16_t *n_follows;  /* [U] */
     uint8_t *busy;        /* [U] in a session now */
     float *history;       /* [N*K] each slot's recent category history */
 

@@ -28,6 +28,7 @@
 #define LG_MAX_EMB 16
 #define LG_MAX_SLATE 8
 #define LG_MAX_VIEWERS 100000000
+#define LG_MAX_FOLLOWS 1024
 #define LG_NAME_LEN 32
 #define LG_N_MODALITIES 3 /* visual, audio, text */
 #define LG_MINUTES_PER_DAY 1440.0f
@@ -175,6 +176,7 @@ typedef struct {
     float engagement_quality; /*   + quality_coef * (q_c - 0.5) */
     float gift_rate;          /* P(gift | watched) = gift_rate * q_c */
     float follow_rate;        /* P(follow | watched, not followed) = follow_rate * engagement */
+    int max_follows;          /* channels a viewer can follow; a follow beyond them is not made */
     float refund_max;         /* fraction of watched minutes refunded at quality 1 */
     float refund_quality_floor; /* quality at or below which nothing is refunded */
 

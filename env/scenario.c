@@ -178,6 +178,7 @@ void lg_scenario_default(lg_scenario *sc)
     sc->engagement_quality = 3.0f;
     sc->gift_rate = 0.05f;
     sc->follow_rate = 0.05f;
+    sc->max_follows = 16;
     sc->refund_max = 0.9f;
     sc->refund_quality_floor = 0.4f;
 
@@ -359,6 +360,7 @@ static int check_scalars(const lg_scenario *sc, char *err, size_t errsz)
     CHECK("population.engagement.quality", sc->engagement_quality, -100, 100);
     CHECK("population.gift_rate", sc->gift_rate, 0, 1);
     CHECK("population.follow_rate", sc->follow_rate, 0, 1);
+    CHECK("population.max_follows", sc->max_follows, 0, LG_MAX_FOLLOWS);
     CHECK("population.refund.max", sc->refund_max, 0, 1);
     CHECK("population.refund.quality_floor", sc->refund_quality_floor, 0, 0.999);
 

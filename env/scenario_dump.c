@@ -107,6 +107,7 @@ static void build_population(lg_jbuild *bc, cJSON *root, const lg_scenario *sc)
     lg_jadd_float(bc, o, "quality", sc->engagement_quality);
     lg_jadd_float(bc, p, "gift_rate", sc->gift_rate);
     lg_jadd_float(bc, p, "follow_rate", sc->follow_rate);
+    lg_jadd_int(bc, p, "max_follows", sc->max_follows);
     o = lg_jadd_obj(bc, p, "refund");
     lg_jadd_float(bc, o, "max", sc->refund_max);
     lg_jadd_float(bc, o, "quality_floor", sc->refund_quality_floor);

@@ -33,8 +33,8 @@ static const char *const K_GENERATOR[] = {"seed",          "count",       "quali
                                           "popularity_quality", "always_on_fraction", "prime_hour",
                                           "start_spread_hours", "duration_mean", "duration_sd", "jitter", NULL};
 static const char *const K_POPULATION[] = {"viewers",    "no_watch_utility", "fatigue",     "interest_drift",
-                                           "engagement", "gift_rate",        "follow_rate", "refund",
-                                           "segments",   NULL};
+                                           "engagement", "gift_rate",        "follow_rate", "max_follows",
+                                           "refund",     "segments",         NULL};
 static const char *const K_FATIGUE[] = {"gain", "half_life", "weight", NULL};
 static const char *const K_ENGAGEMENT[] = {"bias", "match", "quality", NULL};
 static const char *const K_REFUND[] = {"max", "quality_floor", NULL};
@@ -317,7 +317,8 @@ static int load_population(lg_jctx *c, const cJSON *p, lg_scenario *sc, load_sta
     if (lg_jget_int(c, p, "viewers", 1, LG_MAX_VIEWERS, &sc->n_viewers) ||
         lg_jget_float(c, p, "no_watch_utility", &sc->no_watch_utility) ||
         lg_jget_float(c, p, "interest_drift", &sc->interest_drift) || lg_jget_float(c, p, "gift_rate", &sc->gift_rate) ||
-        lg_jget_float(c, p, "follow_rate", &sc->follow_rate))
+        lg_jget_float(c, p, "follow_rate", &sc->follow_rate) ||
+        lg_jget_int(c, p, "max_follows", 0, LG_MAX_FOLLOWS, &sc->max_follows))
         return -1;
     const cJSON *o;
     size_t s;

@@ -460,6 +460,123 @@ START_TEST(test_follows_visible)
 }
 END_TEST
 
+/* A world of more channels than a scenario lists (a generated catalogue)
+ * runs like any other: the env's channels are the scenario's, and every
+ * step's watched channel and observation stay in range. */
+START_TEST(test_generated_world_runs)
+{
+    lg_scenario *sc = test_scenario();
+    lg_channel_generator g;
+    lg_channel_generator_default(&g);
+    g.count = 3000;
+    char err[256];
+    ck_assert_msg(lg_generate_channels(sc, &g, err, sizeof err) == 0, "%s", err);
+    ck_assert(sc->channels_generated);
+    sc->n_viewers = 2000;
+    sc->n_events = 0;
+    lg_env *env = test_env(sc, 16, 5, LG_LAYOUT_SHARED);
+    const lg_buffers *b = lg_env_buffers(env);
+    ck_assert_int_eq(b->n_actions, 3000);
+    int32_t act[16];
+    lg_stream rng = lg_stream_make(4, TEST_STREAM, 0);
+    int watched = 0;
+    for (int t = 0; t < 100; t++) {
+        test_random_actions(env, &rng, act);
+        lg_env_step(env, act);
+        for (int i = 0; i < 16; i++) {
+            ck_assert(b->info[i].watched >= -1 && b->info[i].watched < 3000);
+            watched += b->info[i].watched >= 0;
+        }
+    }
+    ck_assert_int_gt(watched, 100);
+    for (int c = 0; c < 3000; c += 7) {
+        lg_channel_spec spec;
+        lg_channel_state cs;
+        lg_scenario_channel(sc, c, &spec);
+        lg_env_channel(env, c, &cs);
+        ck_assert_float_eq(cs.popularity_mean, spec.base_popularity); /* no trend events */
+        const float *row = &b->channel_obs[(size_t)c * b->channel_dim];
+        ck_assert_float_eq(row[2 + spec.category], 1.0f); /* on_air, concurrency, then the category one-hot */
+    }
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
+/* population.max_follows caps each viewer's follows: with a cap of 2 no
+ * viewer follows more, in the info or in the follows block, and fewer
+ * follows are made than without it; with 0, none, and the follow share of
+ * the expected reward is gone. */
+static int follows_made(int cap, float *expected_follow_part)
+{
+    lg_scenario *sc = test_scenario();
+    sc->follow_rate = 1.0f;
+    sc->max_follows = cap;
+    sc->n_viewers = 40; /* few viewers: each comes back often */
+    sc->n_events = 0;
+    lg_env *env = test_env(sc, 4, 3, LG_LAYOUT_FLAT);
+    const lg_buffers *b = lg_env_buffers(env);
+    const lg_obs_block *blocks;
+    int nb = lg_env_obs_layout(env, &blocks), fo = -1;
+    for (int k = 0; k < nb; k++)
+        if (!strcmp(blocks[k].name, "follows")) fo = blocks[k].offset;
+    int per_viewer[40] = {0}, total = 0;
+    int32_t act[4];
+    lg_stream rng = lg_stream_make(2, TEST_STREAM, 0);
+    for (int t = 0; t < 600; t++) {
+        test_random_actions(env, &rng, act);
+        lg_env_step(env, act);
+        for (int i = 0; i < 4; i++) {
+            per_viewer[b->info[i].viewer] += b->info[i].follows;
+            total += b->info[i].follows;
+            ck_assert_int_le(per_viewer[b->info[i].viewer], cap);
+            float sum = 0;
+            for (int c = 0; c < b->n_actions; c++) sum += b->obs[(size_t)i * b->obs_dim + fo + c];
+            ck_assert_float_le(sum, (float)cap);
+        }
+    }
+    float with[64], without[64];
+    sc->reward_follow = 1.0f;
+    lg_env_free(env);
+    env = test_env(sc, 4, 3, LG_LAYOUT_FLAT);
+    lg_env_expected_reward(env, 0, with);
+    sc->reward_follow = 0.0f;
+    lg_env_free(env);
+    env = test_env(sc, 4, 3, LG_LAYOUT_FLAT);
+    lg_env_expected_reward(env, 0, without);
+    *expected_follow_part = 0;
+    for (int c = 0; c < sc->n_channels; c++) *expected_follow_part += with[c] - without[c];
+    lg_env_free(env), free(sc);
+    return total;
+}
+
+START_TEST(test_follow_cap)
+{
+    float part16, part2, part0;
+    int free16 = follows_made(16, &part16), capped = follows_made(2, &part2), none = follows_made(0, &part0);
+    ck_assert_int_gt(free16, capped);
+    ck_assert_int_gt(capped, 0);
+    ck_assert_int_eq(none, 0);
+    ck_assert_float_gt(part16, 0.0f);
+    ck_assert_float_eq(part0, 0.0f);
+}
+END_TEST
+
+/* A world larger than the machine is refused before anything is allocated,
+ * with its size in the message. */
+START_TEST(test_world_too_large_refused)
+{
+    lg_scenario *sc = test_scenario();
+    sc->n_viewers = LG_MAX_VIEWERS;
+    sc->latent_dim = LG_MAX_DIM;
+    char err[512] = "";
+    lg_env *env = NULL;
+    ck_assert_int_ne(lg_env_create(sc, 4, 1, LG_LAYOUT_FLAT, &env, err, sizeof err), 0);
+    ck_assert_ptr_null(env);
+    ck_assert_msg(strstr(err, "the world needs") && strstr(err, "100000000 viewers; this machine has"), "%s", err);
+    free(sc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("env_api");
@@ -482,6 +599,9 @@ int main(void)
     tcase_add_test(tc, test_slate_actions);
     tcase_add_test(tc, test_create_rejects_bad_arguments);
     tcase_add_loop_test(tc, test_follows_visible, 0, 2);
+    tcase_add_test(tc, test_generated_world_runs);
+    tcase_add_test(tc, test_follow_cap);
+    tcase_add_test(tc, test_world_too_large_refused);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -114,8 +114,11 @@ START_TEST(test_forged_live_state_refused)
     size_t n;
     unsigned char *good = save(env, &n);
     const lg_live *L = &env->live;
-    int free_viewer = 0;
+    int free_viewer = 0, follower = 0;
     while (L->busy[free_viewer]) free_viewer++;
+    while (follower < L->U && L->n_follows[follower] == 0) follower++;
+    ck_assert_int_lt(follower, L->U);
+    const uint16_t too_many = (uint16_t)(L->F + 1);
     forgery cases[] = {
         f32_at("log-popularity NaN", off(env, &L->x[3]), NAN, "log_popularity[3]: expected a finite number"),
         f32_at("negative bots", off(env, &L->bots[0]), -5, "bots[0]"),
@@ -128,6 +131,10 @@ START_TEST(test_forged_live_state_refused)
         i32_at("watched past the channels", off(env, &env->buf.info[0].watched), env->C, "info[0]"),
         f64_at("clock NaN", 24, NAN, "clock and steps"),
         {"event position past the end", 40, {0xff, 0xff, 0, 0, 0, 0, 0, 0}, 8, "event position"},
+        {"more follows than the list holds", off(env, &L->n_follows[3]), {too_many & 0xff, too_many >> 8}, 2,
+         "n_follows[3]: expected at most population.max_follows"},
+        i32_at("a follow past the channels", off(env, &L->follows[(size_t)follower * L->F]), env->C,
+               "expected channels in ascending order, each once"),
     };
     char err[512];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -458,6 +458,55 @@ START_TEST(test_events_resolve)
 }
 END_TEST
 
+/* A catalogue too large to list is its generator: channel c is the one a
+ * listed catalogue of the same generator holds at c, names ch00... resolve
+ * by reading the digits (exactly: ch7 is not ch07), and the dump is the
+ * generator, which loads back to the same struct. */
+START_TEST(test_generated_catalogue)
+{
+    lg_scenario *big = new_scenario(), *small = new_scenario(), *back = new_scenario();
+    const char *gen = "{\"world\": {\"channels\": {\"generate\": {\"seed\": 11, \"count\": %d, "
+                      "\"always_on_fraction\": 0.5}}}, \"events\": [{\"time\": 10, \"type\": \"spike\", "
+                      "\"channel\": \"%s\", \"magnitude\": 1}]}";
+    char json[1024];
+    snprintf(json, sizeof json, gen, 40000, "ch39999");
+    expect_ok(json, big, NULL);
+    snprintf(json, sizeof json, gen, LG_MAX_LISTED_CHANNELS, "ch01");
+    expect_ok(json, small, NULL);
+    ck_assert_int_eq(big->n_channels, 40000);
+    ck_assert(big->channels_generated && !small->channels_generated);
+    ck_assert_int_eq(big->events[0].channel, 39999);
+    ck_assert_int_eq(big->generator.count, 40000);
+    int on = 0;
+    for (int c = 0; c < LG_MAX_LISTED_CHANNELS; c++) {
+        lg_channel_spec a;
+        lg_scenario_channel(big, c, &a);
+        ck_assert_msg(memcmp(&a, &small->channels[c], sizeof a) == 0, "channel %d differs", c);
+        ck_assert_int_eq(lg_scenario_channel_category(big, c), a.category);
+        on += a.always_on;
+    }
+    ck_assert(on > 400 && on < 624); /* the generator's parameters are used */
+    lg_channel_spec last;
+    lg_scenario_channel(big, 39999, &last);
+    ck_assert_str_eq(last.name, "ch39999");
+    char *d = lgx_scenario_to_json(big, NULL);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_ptr_nonnull(strstr(d, "\"generate\": {"));
+    ck_assert_ptr_nonnull(strstr(d, "\"channel\": \"ch39999\""));
+    ck_assert_uint_lt(strlen(d), 20000);
+    expect_ok(d, back, NULL);
+    assert_same_scenario(big, back, "generated catalogue round trip");
+    free(d);
+    snprintf(json, sizeof json, gen, 40000, "ch7");
+    expect_error(json, "events[0].channel: no channel named \"ch7\"; expected one of \"ch00\", \"ch01\"");
+    snprintf(json, sizeof json, gen, 40000, "ch40000");
+    expect_error(json, "no channel named \"ch40000\"");
+    snprintf(json, sizeof json, gen, LG_MAX_CHANNELS + 1, "ch01");
+    expect_error(json, "world.channels.generate.count: expected an integer in [1, 1000000], found 1000001");
+    free(big), free(small), free(back);
+}
+END_TEST
+
 START_TEST(test_classic_kinds)
 {
     lg_scenario *sc = new_scenario(), *back = new_scenario();
@@ -567,6 +616,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_categories_interplay);
     tcase_add_test(tc, test_events_resolve);
     tcase_add_test(tc, test_classic_kinds);
+    tcase_add_test(tc, test_generated_catalogue);
     tcase_add_test(tc, test_dump_of_odd_structs);
     tcase_add_test(tc, test_shipped_scenarios_run);
     suite_add_tcase(s, tc);

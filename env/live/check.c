@@ -88,10 +88,14 @@ int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t
     floats(&k, "fatigue_time", L->fatigue_time, U, -BIG, BIG, 0);
     floats(&k, "history", L->history, N * K, -BIG, BIG, 0);
     flags(&k, "busy", L->busy, U);
-    const uint64_t tail = C % 64 ? ~0ull << (C % 64) : 0; /* follow bits past the last channel */
-    for (size_t u = 0; u < U && !k.bad && tail; u++)
-        if (L->follows[u * (size_t)L->W + (size_t)L->W - 1] & tail)
-            fail(&k, "follows", u, "no channel past the last one followed", (double)(C % 64));
+    for (size_t u = 0; u < U && !k.bad; u++) {
+        const int32_t *f = &L->follows[u * (size_t)L->F];
+        int n = L->n_follows[u];
+        if (n > L->F) fail(&k, "n_follows", u, "at most population.max_follows", n);
+        for (int j = 0; j < n && !k.bad; j++)
+            if (f[j] < 0 || (size_t)f[j] >= C || (j > 0 && f[j] <= f[j - 1]))
+                fail(&k, "follows", u * (size_t)L->F + (size_t)j, "channels in ascending order, each once", f[j]);
+    }
     if (!k.bad) sessions(&k, env);
     return k.bad ? -1 : 0;
 }

@@ -17,7 +17,7 @@ static void layout(lg_env *env)
     L->M = sc->embedding_dim;
     L->S = sc->n_segments;
     L->U = sc->n_viewers;
-    L->W = (env->C + 63) / 64;
+    L->F = sc->max_follows;
     lg_obs_layout_init(env);
 }
 
@@ -52,7 +52,8 @@ static void carve(lg_env *env, lg_carver *cv)
     L->u = lg_carve(cv, sizeof(float) * U * D);
     L->fatigue = lg_carve(cv, sizeof(float) * U * K);
     L->fatigue_time = lg_carve(cv, sizeof(float) * U);
-    L->follows = lg_carve(cv, sizeof(uint64_t) * U * (size_t)L->W);
+    L->follows = lg_carve(cv, sizeof(int32_t) * U * (size_t)L->F);
+    L->n_follows = lg_carve(cv, sizeof(uint16_t) * U);
     L->busy = lg_carve(cv, U);
     lg_env_carve_slots(env, cv);
     L->history = lg_carve(cv, sizeof(float) * N * K);

@@ -8,25 +8,6 @@
 
 #define IDEAL_BOUND 8.0f
 
-/* The 8 bits of a byte as 8 floats 0 or 1, least significant first: the
- * follows block is C floats per slot per step, and expanding a byte at a
- * time is a table read and one 32-byte copy instead of 8 shifts. */
-#define B1(x, i) ((float)(((x) >> (i)) & 1))
-#define B8(x) {B1(x, 0), B1(x, 1), B1(x, 2), B1(x, 3), B1(x, 4), B1(x, 5), B1(x, 6), B1(x, 7)}
-#define B32(x) B8(x), B8(x + 1), B8(x + 2), B8(x + 3), B8(x + 4), B8(x + 5), B8(x + 6), B8(x + 7), \
-               B8(x + 8), B8(x + 9), B8(x + 10), B8(x + 11), B8(x + 12), B8(x + 13), B8(x + 14), B8(x + 15), \
-               B8(x + 16), B8(x + 17), B8(x + 18), B8(x + 19), B8(x + 20), B8(x + 21), B8(x + 22), B8(x + 23), \
-               B8(x + 24), B8(x + 25), B8(x + 26), B8(x + 27), B8(x + 28), B8(x + 29), B8(x + 30), B8(x + 31)
-static const float byte_bits[256][8] = {B32(0), B32(32), B32(64), B32(96), B32(128), B32(160), B32(192), B32(224)};
-
-/* f[c] = bit c of the words w, for c in [0, C). */
-static void expand_bits(const uint64_t *w, int C, float *f)
-{
-    int full = C / 8;
-    for (int j = 0; j < full; j++)
-        memcpy(f + 8 * j, byte_bits[(w[j >> 3] >> (8 * (j & 7))) & 0xffu], sizeof(float) * 8);
-    for (int c = 8 * full; c < C; c++) f[c] = (float)((w[c >> 6] >> (c & 63)) & 1u);
-}
 #define SINCE_START_SCALE 240.0f /* minutes at which "time since start" saturates */
 
 void lg_obs_layout_init(lg_env *env)
@@ -125,7 +106,10 @@ void lg_obs_write_slot(const lg_env *env, int slot, float *dst)
     }
     memcpy(&dst[env->live.off_history], &env->live.history[slot * env->live.K], sizeof(float) * (size_t)env->live.K);
     dst[env->live.off_watched] = (float)sl->watched_last;
-    expand_bits(&env->live.follows[(size_t)sl->viewer * env->live.W], env->C, &dst[env->live.off_follows]);
+    float *fo = &dst[env->live.off_follows];
+    memset(fo, 0, sizeof(float) * (size_t)env->C);
+    const int32_t *f = &env->live.follows[(size_t)sl->viewer * env->live.F];
+    for (int j = 0; j < env->live.n_follows[sl->viewer]; j++) fo[f[j]] = 1.0f;
     if (env->live.off_u >= 0) {
         const float *u = &env->live.u[(size_t)sl->viewer * env->live.D];
         for (int j = 0; j < env->live.D; j++) dst[env->live.off_u + j] = lg_clampf(u[j], -IDEAL_BOUND, IDEAL_BOUND);

@@ -61,13 +61,36 @@ void lg_viewers_reset(lg_env *env)
     memcpy(env->live.u, env->live.u_init, sizeof(float) * (size_t)env->live.U * (size_t)env->live.D);
     memset(env->live.fatigue, 0, sizeof(float) * (size_t)env->live.U * (size_t)env->live.K);
     for (int i = 0; i < env->live.U; i++) env->live.fatigue_time[i] = (float)env->clock;
-    memset(env->live.follows, 0, sizeof(uint64_t) * (size_t)env->live.U * (size_t)env->live.W);
+    memset(env->live.follows, 0, sizeof(int32_t) * (size_t)env->live.U * (size_t)env->live.F);
+    memset(env->live.n_follows, 0, sizeof(uint16_t) * (size_t)env->live.U);
     memset(env->live.busy, 0, (size_t)env->live.U);
 }
 
 static int is_followed(const lg_env *env, int viewer, int c)
 {
-    return (int)((env->live.follows[(size_t)viewer * env->live.W + (c >> 6)] >> (c & 63)) & 1u);
+    const int32_t *f = &env->live.follows[(size_t)viewer * env->live.F];
+    for (int j = 0, n = env->live.n_follows[viewer]; j < n && f[j] <= c; j++)
+        if (f[j] == c) return 1;
+    return 0;
+}
+
+/* Would watching c make a follow possible: not followed yet, and room left. */
+static int can_follow(const lg_env *env, int viewer, int c)
+{
+    return env->live.n_follows[viewer] < env->live.F && !is_followed(env, viewer, c);
+}
+
+/* Add c (not yet followed) in order; 0 when the list is full. */
+static int add_follow(lg_env *env, int viewer, int c)
+{
+    int32_t *f = &env->live.follows[(size_t)viewer * env->live.F];
+    int n = env->live.n_follows[viewer];
+    if (n >= env->live.F) return 0;
+    int j = n;
+    for (; j > 0 && f[j - 1] > c; j--) f[j] = f[j - 1];
+    f[j] = c;
+    env->live.n_follows[viewer] = (uint16_t)(n + 1);
+    return 1;
 }
 
 float lg_utility(const lg_env *env, int viewer, int c)
@@ -231,12 +254,8 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
         else
             minutes = maxw * lg_u01f(sl->step_key, ctr + DRAW_LEAVE);
         gifts = lg_u01f(sl->step_key, ctr + DRAW_GIFT) < sc->gift_rate * ch->quality;
-        uint64_t *fw = &env->live.follows[(size_t)viewer * env->live.W + (chosen >> 6)];
-        uint64_t bit = 1ull << (chosen & 63);
-        if (!(*fw & bit) && lg_u01f(sl->step_key, ctr + DRAW_FOLLOW) < sc->follow_rate * eng) {
-            *fw |= bit;
-            follows = 1;
-        }
+        if (can_follow(env, viewer, chosen) && lg_u01f(sl->step_key, ctr + DRAW_FOLLOW) < sc->follow_rate * eng)
+            follows = add_follow(env, viewer, chosen);
         fat[ch->category] += sc->fatigue_gain * minutes;
         float pull = sc->interest_drift * minutes / sc->dt;
         float *u = &env->live.u[(size_t)viewer * env->live.D];
@@ -286,7 +305,7 @@ void lg_live_expected_reward(const lg_env *env, int slot, float *out)
         float eng = lg_engagement(env, viewer, c);
         float maxw = env->live.minutes_left[c] < sc->dt ? env->live.minutes_left[c] : sc->dt;
         float r = sc->reward_watch * maxw * (1.0f + eng) * 0.5f + sc->reward_gift * sc->gift_rate * ch->quality;
-        if (!is_followed(env, viewer, c)) r += sc->reward_follow * sc->follow_rate * eng;
+        if (can_follow(env, viewer, c)) r += sc->reward_follow * sc->follow_rate * eng;
         out[c] = p * r;
     }
 }
