@@ -57,12 +57,13 @@ void lga_copy_free(lga_copy *cp)
 static void copy_rows(const lg_env *env, lga_copy *cp, int use_final)
 {
     const lg_buffers *b = lg_env_buffers(env);
-    size_t N = (size_t)b->n_slots, sd = (size_t)b->slot_dim, od = (size_t)b->obs_dim;
-    memcpy(cp->mask, b->mask, N * (size_t)b->n_actions);
+    size_t N = (size_t)b->n_slots, sd = (size_t)b->slot_dim, od = (size_t)b->obs_dim, A = (size_t)b->n_actions;
+    memcpy(cp->mask, b->mask, N * A);
     memcpy(cp->channel_obs, b->channel_obs, sizeof(float) * (size_t)b->n_actions * (size_t)b->channel_dim);
     for (size_t i = 0; i < N; i++) {
         int fin = use_final && (b->terminated[i] || b->truncated[i]);
         cp->state[i] = fin ? b->final_state[i] : b->state[i];
+        if (fin && b->final_mask) memcpy(&cp->mask[i * A], &b->final_mask[i * A], A); /* its own candidates' */
         memcpy(&cp->slot_obs[i * sd], fin ? &b->final_slot_obs[i * sd] : &b->slot_obs[i * sd], sizeof(float) * sd);
         if (cp->obs) memcpy(&cp->obs[i * od], fin ? &b->final_obs[i * od] : &b->obs[i * od], sizeof(float) * od);
     }

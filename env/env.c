@@ -21,7 +21,7 @@ void lg_env_carve_slots(lg_env *env, lg_carver *cv)
 void lg_env_carve_buffers(lg_env *env, lg_carver *cv)
 {
     lg_buffers *b = &env->buf;
-    const size_t N = (size_t)env->N, C = (size_t)env->C;
+    const size_t N = (size_t)env->N, C = (size_t)env->C, A = (size_t)env->A;
     const size_t obs = (size_t)b->obs_dim, sd = (size_t)b->slot_dim, cd = (size_t)b->channel_dim;
     int flat = env->layout == LG_LAYOUT_FLAT;
     b->obs = flat ? lg_carve(cv, sizeof(float) * N * obs) : NULL;
@@ -29,13 +29,27 @@ void lg_env_carve_buffers(lg_env *env, lg_carver *cv)
     b->slot_obs = lg_carve(cv, sizeof(float) * N * sd);
     b->final_slot_obs = lg_carve(cv, sizeof(float) * N * sd);
     b->channel_obs = lg_carve(cv, sizeof(float) * (C * cd > 0 ? C * cd : 1));
-    b->mask = lg_carve(cv, N * C);
+    b->mask = lg_carve(cv, N * A);
     b->state = lg_carve(cv, sizeof(int32_t) * N);
     b->final_state = lg_carve(cv, sizeof(int32_t) * N);
     b->reward = lg_carve(cv, sizeof(float) * N);
     b->terminated = lg_carve(cv, N);
     b->truncated = lg_carve(cv, N);
     b->info = lg_carve(cv, sizeof(lg_info) * N);
+}
+
+/* Last in the block, so that a world without a candidate stage keeps the
+ * state layout it always had. */
+void lg_env_carve_candidates(lg_env *env, lg_carver *cv)
+{
+    lg_buffers *b = &env->buf;
+    const size_t NA = (size_t)env->N * (size_t)env->A;
+    b->candidates = b->final_candidates = NULL;
+    b->final_mask = NULL;
+    if (env->sc.candidates <= 0) return;
+    b->candidates = lg_carve(cv, sizeof(int32_t) * NA);
+    b->final_candidates = lg_carve(cv, sizeof(int32_t) * NA);
+    b->final_mask = lg_carve(cv, NA);
 }
 
 int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int size, float lo, float hi)
@@ -93,8 +107,14 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
     env->N = n_slots;
     env->layout = layout;
     env->ops->layout(env);
+    if (sc->candidates > 0 && layout == LG_LAYOUT_SHARED) {
+        free(env);
+        return lg_fail(err, errsz, "layout: a world with a candidate stage (session.candidates) shows each slot its "
+                                   "own channel rows; expected flat, found shared");
+    }
     env->buf.n_slots = n_slots;
-    env->buf.n_actions = env->C;
+    env->buf.n_channels = env->C;
+    env->buf.n_actions = env->A;
     env->buf.slate_size = env->k;
     env->buf.layout = layout;
 
@@ -134,18 +154,43 @@ void lg_env_free(lg_env *env)
     free(env);
 }
 
+/* The channel part of a flat observation: the whole table, or the rows of
+ * the candidates (zeros for an empty one). */
+static void write_rows(const lg_env *env, const int32_t *cand, float *dst)
+{
+    const lg_buffers *b = &env->buf;
+    if (!cand) {
+        memcpy(dst, b->channel_obs, sizeof(float) * (size_t)(b->obs_dim - b->slot_dim));
+        return;
+    }
+    const size_t cd = (size_t)b->channel_dim;
+    for (int j = 0; j < env->A; j++, dst += cd)
+        if (cand[j] >= 0) memcpy(dst, &b->channel_obs[(size_t)cand[j] * cd], sizeof(float) * cd);
+        else memset(dst, 0, sizeof(float) * cd);
+}
+
+/* Slot i's observation into the given buffers: candidates and mask first
+ * (with a candidate stage), then the slot part, the state, the flat copy. */
+static void write_obs_into(lg_env *env, int i, int32_t *cand, uint8_t *mask, float *part, int32_t *state,
+                           float *flat)
+{
+    if (cand) env->ops->retrieve(env, i, cand, mask);
+    env->ops->write_obs(env, i, cand, part);
+    *state = env->ops->state(env, i);
+    if (flat) {
+        memcpy(flat, part, sizeof(float) * (size_t)env->buf.slot_dim);
+        write_rows(env, cand, flat + env->buf.slot_dim);
+    }
+}
+
 /* Write slot i's observation (slot part, state, flat copy) for the current world. */
 static void write_slot_obs(lg_env *env, int i)
 {
     lg_buffers *b = &env->buf;
-    float *part = &b->slot_obs[(size_t)i * b->slot_dim];
-    env->ops->write_obs(env, i, part);
-    b->state[i] = env->ops->state(env, i);
-    if (b->obs) {
-        float *o = &b->obs[(size_t)i * b->obs_dim];
-        memcpy(o, part, sizeof(float) * (size_t)b->slot_dim);
-        memcpy(o + b->slot_dim, b->channel_obs, sizeof(float) * (size_t)(b->obs_dim - b->slot_dim));
-    }
+    const size_t iA = (size_t)i * (size_t)env->A;
+    write_obs_into(env, i, b->candidates ? &b->candidates[iA] : NULL, &b->mask[iA],
+                   &b->slot_obs[(size_t)i * b->slot_dim], &b->state[i],
+                   b->obs ? &b->obs[(size_t)i * b->obs_dim] : NULL);
 }
 
 void lg_env_reset(lg_env *env, uint64_t seed)
@@ -182,14 +227,10 @@ void lg_env_step(lg_env *env, const int32_t *actions)
     env->ops->step(env, actions);
     for (int i = 0; i < env->N; i++) {
         if (b->terminated[i] || b->truncated[i]) {
-            float *fin = &b->final_slot_obs[(size_t)i * b->slot_dim];
-            env->ops->write_obs(env, i, fin);
-            b->final_state[i] = env->ops->state(env, i);
-            if (b->final_obs) {
-                float *o = &b->final_obs[(size_t)i * b->obs_dim];
-                memcpy(o, fin, sizeof(float) * (size_t)b->slot_dim);
-                memcpy(o + b->slot_dim, b->channel_obs, sizeof(float) * (size_t)(b->obs_dim - b->slot_dim));
-            }
+            const size_t iA = (size_t)i * (size_t)env->A;
+            write_obs_into(env, i, b->final_candidates ? &b->final_candidates[iA] : NULL,
+                           b->final_mask ? &b->final_mask[iA] : NULL, &b->final_slot_obs[(size_t)i * b->slot_dim],
+                           &b->final_state[i], b->final_obs ? &b->final_obs[(size_t)i * b->obs_dim] : NULL);
             env->ops->restart(env, i);
         }
         write_slot_obs(env, i);
@@ -209,10 +250,16 @@ void lg_env_obs_flat(const lg_env *env, int slot, float *dst)
 {
     const lg_buffers *b = &env->buf;
     memcpy(dst, &b->slot_obs[(size_t)slot * b->slot_dim], sizeof(float) * (size_t)b->slot_dim);
-    memcpy(dst + b->slot_dim, b->channel_obs, sizeof(float) * (size_t)(b->obs_dim - b->slot_dim));
+    write_rows(env, b->candidates ? &b->candidates[(size_t)slot * (size_t)env->A] : NULL, dst + b->slot_dim);
 }
 
 void lg_env_expected_reward(const lg_env *env, int slot, float *out) { env->ops->expected_reward(env, slot, out); }
+
+void lg_env_expected_reward_channels(const lg_env *env, int slot, float *out)
+{
+    if (env->ops->expected_reward_channels) env->ops->expected_reward_channels(env, slot, out);
+    else env->ops->expected_reward(env, slot, out);
+}
 
 /* State file: magic, the block's size, the scalars that change (the world's
  * two marks among them), then the whole block (static parts included: they

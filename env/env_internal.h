@@ -105,6 +105,13 @@ typedef struct {
     float ou_a, ou_s;
     float conc_norm;      /* 1 / log1p(audience_peak) */
 
+    /* the candidate stage (session.candidates > 0): the channels on air
+     * ranked by concurrency, platform-wide and per category, once per step
+     * (in the block; derived, so recomputed after a load, never trusted) */
+    int32_t *top_all; /* [A] */
+    int32_t *top_cat; /* [K*A] */
+    int32_t *n_top;   /* [K+1]: per category, then platform-wide */
+
     /* observation block offsets */
     int off_tod, off_progress, off_segment, off_history, off_watched, off_follows, off_u;
     int ch_on, ch_conc, ch_cat, ch_emb, ch_since, ch_v;
@@ -121,7 +128,8 @@ typedef struct lg_world_ops lg_world_ops;
 struct lg_env {
     lg_scenario sc;
     const lg_world_ops *ops; /* live, bandit or cliff */
-    int N, C, k;             /* slots, actions (channels), slate size */
+    int N, C, k;             /* slots, channels (the catalogue), slate size */
+    int A;                   /* actions per slot: C, or the candidates of a candidate stage */
     uint64_t seed;
     lg_layout layout;
     double clock;            /* minutes since midnight of day 0 */
@@ -169,9 +177,14 @@ struct lg_world_ops {
     /* One step of every slot: reward, terminated, truncated and info per
      * slot, the world moved on by one step, channel table and mask. */
     void (*step)(lg_env *env, const int32_t *actions);
-    void (*write_obs)(const lg_env *env, int slot, float *dst); /* slot's part */
+    /* Slot's part; cand: its candidates (NULL without a candidate stage). */
+    void (*write_obs)(const lg_env *env, int slot, const int32_t *cand, float *dst);
+    /* With a candidate stage: retrieve slot's candidates and their mask
+     * (n_actions each). NULL: no candidate stage in this world. */
+    void (*retrieve)(lg_env *env, int slot, int32_t *cand, uint8_t *mask);
     int (*state)(const lg_env *env, int slot);
-    void (*expected_reward)(const lg_env *env, int slot, float *out);
+    void (*expected_reward)(const lg_env *env, int slot, float *out);              /* out[A] */
+    void (*expected_reward_channels)(const lg_env *env, int slot, float *out); /* out[C]; NULL: as above */
     void (*channel)(const lg_env *env, int c, lg_channel_state *out); /* NULL: no channels (classic) */
     /* The world's scalars in a state file (two of them), written on save
      * and checked and set on load (-1 with a message when out of range).
@@ -195,6 +208,7 @@ extern const lg_world_ops lg_cliff_ops;  /* env/classic/cliff.c */
 /* For the worlds' carve functions: the env's own arrays. */
 void lg_env_carve_slots(lg_env *env, lg_carver *cv);   /* slot, slot_seed */
 void lg_env_carve_buffers(lg_env *env, lg_carver *cv); /* the lg_buffers arrays */
+void lg_env_carve_candidates(lg_env *env, lg_carver *cv); /* the candidate stage's (none without one) */
 
 /* An observation block at *cursor (advanced by size); returns its offset. */
 int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int size, float lo, float hi);
@@ -221,8 +235,14 @@ void lg_session_start(lg_env *env, int slot);
 void lg_session_end(lg_env *env, int viewer); /* the viewer leaves: free again, fatigue clock set */
 void lg_session_step(lg_env *env, int slot, const int32_t *items);
 float lg_utility(const lg_env *env, int viewer, int c);
+int lg_is_followed(const lg_env *env, int viewer, int c);
+void lg_live_expected_reward_channels(const lg_env *env, int slot, float *out);
 float lg_engagement(const lg_env *env, int viewer, int c);
 void lg_live_expected_reward(const lg_env *env, int slot, float *out);
+
+/* env/live/candidates.c */
+void lg_candidates_rank(lg_env *env);
+void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask);
 
 /* env/live/obs.c */
 void lg_obs_layout_init(lg_env *env);
@@ -230,7 +250,7 @@ void lg_obs_write_channels(lg_env *env);
 /* The channel table's columns that never change (category, embeddings,
  * latent vectors); lg_obs_write_channels writes them at reset only. */
 void lg_obs_write_static_channels(lg_env *env);
-void lg_obs_write_slot(const lg_env *env, int slot, float *dst);
+void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *dst);
 int lg_obs_state(const lg_env *env, int slot);
 void lg_obs_write_mask(lg_env *env);
 

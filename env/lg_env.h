@@ -75,6 +75,17 @@ typedef struct {
     float *final_obs;      /* [n_slots * obs_dim], FLAT layout only */
     float *final_slot_obs; /* [n_slots * slot_dim] */
     int32_t *final_state;  /* [n_slots] */
+
+    /* The candidate stage (session.candidates > 0, docs/model.md): each
+     * slot ranks n_actions channels retrieved for it, and action j of slot
+     * i means channel candidates[i * n_actions + j] (-1: none, masked). The
+     * observation's channel rows, follows block and mask are the
+     * candidates'. Without a candidate stage these are NULL and action c is
+     * channel c. */
+    int n_channels;            /* the catalogue (n_actions without a candidate stage) */
+    int32_t *candidates;       /* [n_slots * n_actions] */
+    int32_t *final_candidates; /* [n_slots * n_actions] those of final_obs */
+    uint8_t *final_mask;       /* [n_slots * n_actions] final_obs's mask */
 } lg_buffers;
 
 /* A named block of the observation: offset within the slot part (scope 0) or
@@ -127,9 +138,13 @@ int lg_env_obs_layout(const lg_env *env, const lg_obs_block **blocks);
 void lg_env_obs_flat(const lg_env *env, int slot, float *dst);
 
 /* Ground truth (not visible to agents): expected immediate reward of
- * recommending each channel alone (slate of one) to slot's viewer in the
- * current state, out[n_actions]. Off-air channels get -invalid_penalty. */
+ * recommending each action's channel alone (slate of one) to slot's viewer
+ * in the current state, out[n_actions]. Off-air channels (and empty
+ * candidates) get -invalid_penalty. */
 void lg_env_expected_reward(const lg_env *env, int slot, float *out);
+/* The same over the whole catalogue, out[n_channels] (channel c at c): what
+ * a candidate stage left out too. */
+void lg_env_expected_reward_channels(const lg_env *env, int slot, float *out);
 
 /* The complete mutable state of an env as bytes, to stop a run and continue
  * it bit for bit in an env created with the same scenario, slots and layout.

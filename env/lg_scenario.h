@@ -29,6 +29,7 @@
 #define LG_MAX_SLATE 8
 #define LG_MAX_VIEWERS 100000000
 #define LG_MAX_FOLLOWS 1024
+#define LG_MAX_CANDIDATES 4096
 #define LG_NAME_LEN 32
 #define LG_N_MODALITIES 3 /* visual, audio, text */
 #define LG_MINUTES_PER_DAY 1440.0f
@@ -183,6 +184,7 @@ typedef struct {
     /* --- sessions --- */
     float dt;               /* minutes per step */
     int slate_size;         /* k: channels recommended per step */
+    int candidates;         /* > 0: the agent ranks this many channels retrieved per step (docs/model.md); 0: all */
     int max_session_steps;  /* truncation */
     float start_minute;     /* clock at reset, minutes since midnight of day 0 */
     float horizon_minutes;  /* length of a run; events must fall inside */

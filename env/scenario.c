@@ -369,6 +369,15 @@ static int check_scalars(const lg_scenario *sc, char *err, size_t errsz)
     if (sc->slate_size > sc->n_channels)
         return lg_fail(err, errsz, "session.slate_size: expected at most the number of channels (%d), found %d",
                     sc->n_channels, sc->slate_size);
+    CHECK("session.candidates", sc->candidates, 0, LG_MAX_CANDIDATES);
+    if (sc->candidates > 0 && sc->kind != LG_KIND_LIVE)
+        return lg_fail(err, errsz, "session.candidates: expected 0 in a classic world (%s), found %d",
+                       lg_env_kind_name(sc->kind), sc->candidates);
+    if (sc->candidates > 0 && (sc->candidates < sc->slate_size || sc->candidates > sc->n_channels))
+        return lg_fail(err, errsz,
+                       "session.candidates: expected 0 (no candidate stage) or from the slate size (%d) to the "
+                       "number of channels (%d), found %d",
+                       sc->slate_size, sc->n_channels, sc->candidates);
     CHECK("session.max_steps", sc->max_session_steps, 1, 1000000);
     CHECK("session.start_minute", sc->start_minute, 0, LG_MINUTES_PER_DAY - 1e-3);
     CHECK("session.horizon_minutes", sc->horizon_minutes, sc->dt, 1e8);

@@ -218,6 +218,7 @@ cJSON *lg_scenario_to_tree(const lg_scenario *sc)
     cJSON *o = lg_jadd_obj(&bc, root, "session");
     lg_jadd_float(&bc, o, "dt", sc->dt);
     lg_jadd_int(&bc, o, "slate_size", sc->slate_size);
+    lg_jadd_int(&bc, o, "candidates", sc->candidates);
     lg_jadd_int(&bc, o, "max_steps", sc->max_session_steps);
     lg_jadd_float(&bc, o, "start_minute", sc->start_minute);
     lg_jadd_float(&bc, o, "horizon_minutes", sc->horizon_minutes);

@@ -42,7 +42,8 @@ static const char *const K_SEGMENT[] = {"name",          "weight",         "inte
                                         "herding",       "quality_weight", "appeal_weight", "follow_weight",
                                         "patience",      "activity",       NULL};
 static const char *const K_ACTIVITY_CURVE[] = {"peak_hour", "width_hours", "floor", NULL};
-static const char *const K_SESSION[] = {"dt", "slate_size", "max_steps", "start_minute", "horizon_minutes", NULL};
+static const char *const K_SESSION[] = {"dt",           "slate_size",      "candidates", "max_steps",
+                                        "start_minute", "horizon_minutes", NULL};
 static const char *const K_REWARD[] = {"watch", "gift", "follow", "invalid_penalty", NULL};
 static const char *const K_OBSERVATION[] = {"mode", "observe_segment", NULL};
 
@@ -397,6 +398,7 @@ static int load_session(lg_jctx *c, const cJSON *o, lg_scenario *sc)
 {
     return lg_jexpect_object(c, o, K_SESSION) || lg_jget_float(c, o, "dt", &sc->dt) ||
                    lg_jget_int(c, o, "slate_size", 1, LG_MAX_SLATE, &sc->slate_size) ||
+                   lg_jget_int(c, o, "candidates", 0, LG_MAX_CANDIDATES, &sc->candidates) ||
                    lg_jget_int(c, o, "max_steps", 1, 1000000, &sc->max_session_steps) ||
                    lg_jget_float(c, o, "start_minute", &sc->start_minute) ||
                    lg_jget_float(c, o, "horizon_minutes", &sc->horizon_minutes)

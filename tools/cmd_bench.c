@@ -34,7 +34,8 @@ static double time_env(lg_env *env, int32_t *actions, int32_t *on_list, lg_strea
     double t0 = lg_now(), t;
     do {
         for (int rep = 0; rep < 64; rep++) {
-            /* The mask is the same for every slot: list the on-air channels once. */
+            /* The mask is the same for every slot: list the on-air channels once
+             * (with a candidate stage, slot 0's valid positions, used by all). */
             int n_on = 0;
             for (int c = 0; c < C; c++)
                 if (b->mask[c]) on_list[n_on++] = c;
@@ -194,13 +195,15 @@ static void report_env(const lg_scenario *sc, const bench_result *res, int n_res
     char err[512];
     lg_env *probe;
     int obs_dim = 0;
-    if (lg_env_create(sc, 1, 1, LG_LAYOUT_SHARED, &probe, err, sizeof err) == 0) {
+    if (lg_env_create(sc, 1, 1, sc->candidates > 0 ? LG_LAYOUT_FLAT : LG_LAYOUT_SHARED, &probe, err, sizeof err) ==
+        0) {
         obs_dim = lg_env_buffers(probe)->obs_dim;
         lg_env_free(probe);
     }
     double ref = reference_copy(obs_dim, (int)repeats, seconds * 0.5);
     double rss = lg_peak_rss_mb();
-    const bench_result *main_res = &res[n_res - 2]; /* largest N, shared layout */
+    /* largest N, shared layout (flat with a candidate stage: it has no other) */
+    const bench_result *main_res = &res[n_res - (sc->candidates > 0 ? 1 : 2)];
     if (json) {
         cJSON *name = cJSON_CreateString(sc->name); /* a file's name may hold quotes */
         char *quoted = name ? cJSON_PrintUnformatted(name) : NULL;
@@ -241,7 +244,7 @@ static void usage(FILE *f)
             "Slot-steps per second of a world (the default one, or FILE's) under a uniform-random\n"
             "policy over on-air channels, one thread. Without --slots: N = 1 and N = 64. Each N runs in\n"
             "both observation layouts (shared: channel table once per step; flat: full vector per\n"
-            "slot). Figures are medians of R timed repeats of S seconds (defaults 5 and 1.0); peak RSS\n"
+            "slot; a world with a candidate stage has only the flat one). Figures are medians of R timed repeats of S seconds (defaults 5 and 1.0); peak RSS\n"
             "is the process's.\n"
             "bench dqn: gradient updates per second of the default DQN network at batch 128 (and\n"
             "GFLOP/s), GFLOP/s of its first layer's matrix products, and slot-steps per second of the\n"
@@ -323,7 +326,7 @@ int lg_cmd_bench(int argc, char **argv)
     bench_result res[4];
     int n_res = 0;
     for (int s = 0; s < n_sizes; s++) {
-        for (int l = 0; l < 2; l++) {
+        for (int l = sc->candidates > 0; l < 2; l++) {
             lg_layout layout = l == 0 ? LG_LAYOUT_SHARED : LG_LAYOUT_FLAT;
             if (lg_progress_enabled())
                 fprintf(stderr, "bench: %d slot(s), %s layout...\n", sizes[s], l == 0 ? "shared" : "flat");

@@ -29,6 +29,7 @@ void lg_classic_tick(lg_env *env)
 void lg_classic_dims(lg_env *env, int slot_dim)
 {
     env->k = 1;
+    env->A = env->C;
     env->buf.slot_dim = slot_dim;
     env->buf.channel_dim = 0;
     env->buf.obs_dim = slot_dim;

@@ -75,8 +75,9 @@ static void step(lg_env *env, const int32_t *actions)
     lg_classic_tick(env);
 }
 
-static void write_obs(const lg_env *env, int slot, float *dst)
+static void write_obs(const lg_env *env, int slot, const int32_t *cand, float *dst)
 {
+    (void)cand;
     if (env->sc.obs_mode == LG_OBS_TABULAR) {
         dst[0] = (float)env->classic.pos[slot];
         return;

@@ -96,6 +96,9 @@ int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t
             if (f[j] < 0 || (size_t)f[j] >= C || (j > 0 && f[j] <= f[j - 1]))
                 fail(&k, "follows", u * (size_t)L->F + (size_t)j, "channels in ascending order, each once", f[j]);
     }
+    const int32_t *fc = env->buf.final_candidates;
+    for (size_t i = 0; fc && i < N * (size_t)env->A && !k.bad; i++)
+        if (fc[i] < -1 || fc[i] >= env->C) fail(&k, "final_candidates", i, "-1 or a channel", fc[i]);
     if (!k.bad) sessions(&k, env);
     return k.bad ? -1 : 0;
 }

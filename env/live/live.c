@@ -18,6 +18,7 @@ static void layout(lg_env *env)
     L->S = sc->n_segments;
     L->U = sc->n_viewers;
     L->F = sc->max_follows;
+    env->A = sc->candidates > 0 ? sc->candidates : env->C;
     lg_obs_layout_init(env);
 }
 
@@ -26,6 +27,8 @@ static void layout(lg_env *env)
  * for every world, and keeping them lets state files and checkpoints from
  * before the split load, and compare, byte for byte. Drop them with the
  * next state format version. */
+static size_t sc_candidates(const lg_env *env) { return env->sc.candidates > 0 ? (size_t)env->A : 0; }
+
 static void carve(lg_env *env, lg_carver *cv)
 {
     lg_live *L = &env->live;
@@ -60,6 +63,11 @@ static void carve(lg_env *env, lg_carver *cv)
     lg_env_carve_buffers(env, cv);
     lg_carve(cv, sizeof(float) * N * C); /* unused (version 1 layout) */
     lg_carve(cv, sizeof(int32_t) * N);   /* unused (version 1 layout) */
+    const size_t A = sc_candidates(env);
+    L->top_all = A ? lg_carve(cv, sizeof(int32_t) * A) : NULL;
+    L->top_cat = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
+    L->n_top = A ? lg_carve(cv, sizeof(int32_t) * (K + 1)) : NULL;
+    lg_env_carve_candidates(env, cv);
 }
 
 static void init(lg_env *env)
@@ -85,6 +93,7 @@ static void reset(lg_env *env)
     lg_world_reset(env);
     lg_obs_write_channels(env);
     lg_obs_write_mask(env);
+    if (env->sc.candidates > 0) lg_candidates_rank(env);
 }
 
 /* The slot draws its next viewer before the old one is free, so a slot
@@ -97,13 +106,24 @@ static void restart(lg_env *env, int slot)
     if (env->slot[slot].viewer != old) lg_session_end(env, old);
 }
 
+/* With a candidate stage an action is a position in the slot's candidate
+ * list: the slate's channels are looked up (-1, an invalid item, for a
+ * position out of range or empty). */
 static void step(lg_env *env, const int32_t *actions)
 {
     memset(env->live.watchers, 0, sizeof(int32_t) * (size_t)env->C);
-    for (int i = 0; i < env->N; i++) lg_session_step(env, i, &actions[(size_t)i * env->k]);
+    const int32_t *cand = env->buf.candidates;
+    for (int i = 0; i < env->N; i++) {
+        const int32_t *a = &actions[(size_t)i * env->k];
+        int32_t items[LG_MAX_SLATE];
+        for (int j = 0; cand && j < env->k; j++)
+            items[j] = a[j] >= 0 && a[j] < env->A ? cand[(size_t)i * env->A + a[j]] : -1;
+        lg_session_step(env, i, cand ? items : a);
+    }
     lg_world_advance(env);
     lg_obs_write_channels(env);
     lg_obs_write_mask(env);
+    if (cand) lg_candidates_rank(env);
 }
 
 static void channel(const lg_env *env, int c, lg_channel_state *out)
@@ -149,6 +169,7 @@ static void refresh(lg_env *env)
     if (env->buf.channel_dim > 0) lg_obs_write_static_channels(env);
     lg_obs_write_channels(env);
     lg_obs_write_mask(env);
+    if (env->sc.candidates > 0) lg_candidates_rank(env);
 }
 
 const lg_world_ops lg_live_ops = {
@@ -162,6 +183,8 @@ const lg_world_ops lg_live_ops = {
     .write_obs = lg_obs_write_slot,
     .state = lg_obs_state,
     .expected_reward = lg_live_expected_reward,
+    .expected_reward_channels = lg_live_expected_reward_channels,
+    .retrieve = lg_candidates_retrieve,
     .channel = channel,
     .save_marks = save_marks,
     .load_marks = load_marks,

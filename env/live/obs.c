@@ -28,7 +28,7 @@ void lg_obs_layout_init(lg_env *env)
         env->live.off_segment = sc->observe_segment ? lg_obs_add_block(env, "segment", 0, &slot, env->live.S, 0.0f, 1.0f) : -1;
         env->live.off_history = lg_obs_add_block(env, "category_history", 0, &slot, env->live.K, 0.0f, 1.0f);
         env->live.off_watched = lg_obs_add_block(env, "watched_last", 0, &slot, 1, 0.0f, 1.0f);
-        env->live.off_follows = lg_obs_add_block(env, "follows", 0, &slot, env->C, 0.0f, 1.0f);
+        env->live.off_follows = lg_obs_add_block(env, "follows", 0, &slot, env->A, 0.0f, 1.0f);
         env->live.off_u = sc->obs_mode == LG_OBS_IDEAL
                          ? lg_obs_add_block(env, "viewer_latent", 0, &slot, env->live.D, -IDEAL_BOUND, IDEAL_BOUND)
                          : -1;
@@ -45,7 +45,7 @@ void lg_obs_layout_init(lg_env *env)
                     : -1;
     env->buf.slot_dim = slot;
     env->buf.channel_dim = row;
-    env->buf.obs_dim = slot + env->C * row;
+    env->buf.obs_dim = slot + env->A * row;
 }
 
 /* The static columns of the channel table, written once at create. */
@@ -88,7 +88,7 @@ int lg_obs_state(const lg_env *env, int slot)
     return ((seg * 4 + tod) * (env->live.K + 1) + last) * 3 + phase;
 }
 
-void lg_obs_write_slot(const lg_env *env, int slot, float *dst)
+void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *dst)
 {
     const lg_scenario *sc = &env->sc;
     const lg_slot *sl = &env->slot[slot];
@@ -107,16 +107,23 @@ void lg_obs_write_slot(const lg_env *env, int slot, float *dst)
     memcpy(&dst[env->live.off_history], &env->live.history[slot * env->live.K], sizeof(float) * (size_t)env->live.K);
     dst[env->live.off_watched] = (float)sl->watched_last;
     float *fo = &dst[env->live.off_follows];
-    memset(fo, 0, sizeof(float) * (size_t)env->C);
-    const int32_t *f = &env->live.follows[(size_t)sl->viewer * env->live.F];
-    for (int j = 0; j < env->live.n_follows[sl->viewer]; j++) fo[f[j]] = 1.0f;
+    if (cand) {
+        for (int j = 0; j < env->A; j++) fo[j] = cand[j] >= 0 && lg_is_followed(env, sl->viewer, cand[j]) ? 1.0f : 0.0f;
+    } else {
+        memset(fo, 0, sizeof(float) * (size_t)env->C);
+        const int32_t *f = &env->live.follows[(size_t)sl->viewer * env->live.F];
+        for (int j = 0; j < env->live.n_follows[sl->viewer]; j++) fo[f[j]] = 1.0f;
+    }
     if (env->live.off_u >= 0) {
         const float *u = &env->live.u[(size_t)sl->viewer * env->live.D];
         for (int j = 0; j < env->live.D; j++) dst[env->live.off_u + j] = lg_clampf(u[j], -IDEAL_BOUND, IDEAL_BOUND);
     }
 }
 
+/* Every slot's mask is the channels on air; with a candidate stage each
+ * slot's is written with its candidates instead (lg_candidates_retrieve). */
 void lg_obs_write_mask(lg_env *env)
 {
+    if (env->sc.candidates > 0) return;
     for (int i = 0; i < env->N; i++) memcpy(&env->buf.mask[(size_t)i * env->C], env->live.on_air, (size_t)env->C);
 }

@@ -66,7 +66,7 @@ void lg_viewers_reset(lg_env *env)
     memset(env->live.busy, 0, (size_t)env->live.U);
 }
 
-static int is_followed(const lg_env *env, int viewer, int c)
+int lg_is_followed(const lg_env *env, int viewer, int c)
 {
     const int32_t *f = &env->live.follows[(size_t)viewer * env->live.F];
     for (int j = 0, n = env->live.n_follows[viewer]; j < n && f[j] <= c; j++)
@@ -77,7 +77,7 @@ static int is_followed(const lg_env *env, int viewer, int c)
 /* Would watching c make a follow possible: not followed yet, and room left. */
 static int can_follow(const lg_env *env, int viewer, int c)
 {
-    return env->live.n_follows[viewer] < env->live.F && !is_followed(env, viewer, c);
+    return env->live.n_follows[viewer] < env->live.F && !lg_is_followed(env, viewer, c);
 }
 
 /* Add c (not yet followed) in order; 0 when the list is full. */
@@ -102,7 +102,7 @@ float lg_utility(const lg_env *env, int viewer, int c)
     float util = lg_dot(u, &env->live.v[c * env->live.D], env->live.D);
     util += sg->appeal_weight * (ch->appeal - 0.5f) + sg->quality_weight * (ch->quality - 0.5f);
     util += sg->herding * env->live.log1p_conc[c];
-    if (is_followed(env, viewer, c)) util += sg->follow_weight;
+    if (lg_is_followed(env, viewer, c)) util += sg->follow_weight;
     util -= sc->fatigue_weight * env->live.fatigue[(size_t)viewer * env->live.K + ch->category];
     return util;
 }
@@ -291,21 +291,33 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
     env->buf.truncated[slot] = (uint8_t)(!term && sl->session_step >= sc->max_session_steps);
 }
 
-void lg_live_expected_reward(const lg_env *env, int slot, float *out)
+/* The expected immediate reward of showing channel c alone to the viewer. */
+static float expected_of(const lg_env *env, int viewer, int c)
 {
     const lg_scenario *sc = &env->sc;
+    if (c < 0 || !env->live.on_air[c]) return -sc->invalid_penalty;
+    const lg_channel_spec *ch = &env->channels[c];
+    float p = lg_sigmoid(lg_utility(env, viewer, c) - sc->no_watch_utility);
+    float eng = lg_engagement(env, viewer, c);
+    float maxw = env->live.minutes_left[c] < sc->dt ? env->live.minutes_left[c] : sc->dt;
+    float r = sc->reward_watch * maxw * (1.0f + eng) * 0.5f + sc->reward_gift * sc->gift_rate * ch->quality;
+    if (can_follow(env, viewer, c)) r += sc->reward_follow * sc->follow_rate * eng;
+    return p * r;
+}
+
+void lg_live_expected_reward_channels(const lg_env *env, int slot, float *out)
+{
     const int viewer = env->slot[slot].viewer;
-    for (int c = 0; c < env->C; c++) {
-        if (!env->live.on_air[c]) {
-            out[c] = -sc->invalid_penalty;
-            continue;
-        }
-        const lg_channel_spec *ch = &env->channels[c];
-        float p = lg_sigmoid(lg_utility(env, viewer, c) - sc->no_watch_utility);
-        float eng = lg_engagement(env, viewer, c);
-        float maxw = env->live.minutes_left[c] < sc->dt ? env->live.minutes_left[c] : sc->dt;
-        float r = sc->reward_watch * maxw * (1.0f + eng) * 0.5f + sc->reward_gift * sc->gift_rate * ch->quality;
-        if (can_follow(env, viewer, c)) r += sc->reward_follow * sc->follow_rate * eng;
-        out[c] = p * r;
+    for (int c = 0; c < env->C; c++) out[c] = expected_of(env, viewer, c);
+}
+
+void lg_live_expected_reward(const lg_env *env, int slot, float *out)
+{
+    const int32_t *cand = env->buf.candidates;
+    if (!cand) {
+        lg_live_expected_reward_channels(env, slot, out);
+        return;
     }
+    const int viewer = env->slot[slot].viewer;
+    for (int j = 0; j < env->A; j++) out[j] = expected_of(env, viewer, cand[(size_t)slot * env->A + j]);
 }

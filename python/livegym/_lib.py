@@ -60,7 +60,8 @@ class Buffers(ctypes.Structure):
                 ("obs", c_float_p), ("slot_obs", c_float_p), ("channel_obs", c_float_p), ("mask", c_u8_p),
                 ("state", c_i32_p), ("reward", c_float_p), ("terminated", c_u8_p), ("truncated", c_u8_p),
                 ("info", ctypes.POINTER(Info)), ("final_obs", c_float_p), ("final_slot_obs", c_float_p),
-                ("final_state", c_i32_p)]
+                ("final_state", c_i32_p), ("n_channels", ctypes.c_int), ("candidates", c_i32_p),
+                ("final_candidates", c_i32_p), ("final_mask", c_u8_p)]
 
 
 class ObsBlock(ctypes.Structure):

@@ -92,6 +92,8 @@ class _World:
         self.state = view(b.state, shape=(n,))
         self.final_state = view(b.final_state, shape=(n,))
         self.mask = view(b.mask, shape=(n, C)).view(np.bool_)
+        # With a candidate stage (session.candidates), action j of slot i is channel candidates[i, j] (-1: none).
+        self.candidates = view(b.candidates, shape=(n, C)) if b.candidates else None
         self.reward = view(b.reward, shape=(n,))
         self.terminated = view(b.terminated, shape=(n,)).view(np.bool_)
         self.truncated = view(b.truncated, shape=(n,)).view(np.bool_)
@@ -191,8 +193,11 @@ class Env(_EnvBase):
     def _info(self):
         w = self._w
         rec = w.info[0]
-        return {"action_mask": w.mask[0], "watched": int(rec["watched"]), "viewer": int(rec["viewer"]),
+        info = {"action_mask": w.mask[0], "watched": int(rec["watched"]), "viewer": int(rec["viewer"]),
                 "watch_minutes": float(rec["watch_minutes"]), "clock": w.clock()}
+        if w.candidates is not None:
+            info["candidates"] = w.candidates[0]
+        return info
 
     def reset(self, *, seed=None, options=None):
         """seed: the whole world starts again from it (same seed, same
@@ -275,6 +280,8 @@ class VectorEnv(_VecBase):
         self._final = np.zeros(w.n, dtype=np.bool_)
         self._info = {"action_mask": w.mask, "final_obs": w.final_state if w.tabular else w.final_obs,
                       "_final_obs": self._final}
+        if w.candidates is not None:
+            self._info["candidates"] = w.candidates
 
     def _obs(self):
         return self._w.state if self._w.tabular else self._w.obs

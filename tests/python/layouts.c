@@ -46,5 +46,6 @@ int main(void)
     F(lg_buffers, obs), F(lg_buffers, slot_obs), F(lg_buffers, channel_obs), F(lg_buffers, mask);
     F(lg_buffers, state), F(lg_buffers, reward), F(lg_buffers, terminated), F(lg_buffers, truncated);
     F(lg_buffers, info), F(lg_buffers, final_obs), F(lg_buffers, final_slot_obs), F(lg_buffers, final_state);
+    F(lg_buffers, n_channels), F(lg_buffers, candidates), F(lg_buffers, final_candidates), F(lg_buffers, final_mask);
     return 0;
 }

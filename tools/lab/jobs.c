@@ -51,7 +51,7 @@ int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
     }
     lt.timeline = &out->timeline;
     const int n_points = lgx_run_points(ex);
-    const int C = lg_env_buffers(eval)->n_actions, k = lg_env_buffers(eval)->slate_size;
+    const int C = lg_env_buffers(eval)->n_channels, k = lg_env_buffers(eval)->slate_size;
     out->n_points = n_points;
     out->points = calloc((size_t)n_points, sizeof(lgx_eval_point));
     if (!out->points) {

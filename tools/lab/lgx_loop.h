@@ -19,6 +19,9 @@ typedef struct {
      * relevance on (they need the ground truth every step). Sums over
      * slot-steps; divide by `steps`. */
     double precision, recall, ndcg, regret;
+    /* Share of the catalogue's k best on air (by the ground truth) that the
+     * candidate stage retrieved; 1 per step without one. */
+    double retrieval;
 } lgx_tally;
 
 typedef struct {
@@ -30,8 +33,9 @@ typedef struct {
     int relevance;
     float relevance_threshold;
     float *er, *er_sorted;   /* [n_actions] scratch; er_sorted: the best k on air, descending */
-    double *shown;           /* [n_actions] times each channel was recommended during evaluation */
-    double *watched;         /* [n_actions] minutes watched of each channel during evaluation */
+    float *er_all;           /* [n_channels] scratch, with a candidate stage only */
+    double *shown;           /* [n_channels] times each channel was recommended during evaluation */
+    double *watched;         /* [n_channels] minutes watched of each channel during evaluation */
     /* optional: training records what it earned by window of simulated time
      * (needs relevance on); lgx_timeline.h */
     struct lgx_timeline *timeline;

@@ -167,6 +167,13 @@ int lgx_live_create(const lgx_live_config *cfg, lgx_live **out, char *err, size_
                  cfg->eval_every, cfg->eval_sessions);
         return -1;
     }
+    /* The viewer draws a tile per action as a channel; candidates are
+     * positions, a different channel per slot. */
+    if (cfg->sc->candidates > 0) {
+        snprintf(err, errsz, "session.candidates: the viewer shows worlds without a candidate stage (0), found %d",
+                 cfg->sc->candidates);
+        return -1;
+    }
     lgx_live *L = calloc(1, sizeof *L);
     if (!L) {
         snprintf(err, errsz, "out of memory");

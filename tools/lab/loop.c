@@ -22,13 +22,43 @@ int lgx_loop_init(lgx_loop *lp, const lg_env *env)
 
 int lgx_loop_enable_relevance(lgx_loop *lp, const lg_env *env)
 {
-    size_t C = (size_t)lg_env_buffers(env)->n_actions;
+    const lg_buffers *b = lg_env_buffers(env);
+    size_t A = (size_t)b->n_actions, C = (size_t)b->n_channels;
     lp->relevance = 1;
     lp->relevance_threshold = LGX_RELEVANCE_THRESHOLD;
-    if (!(lp->er = malloc(C * sizeof(float))) || !(lp->er_sorted = malloc(C * sizeof(float))) ||
-        !(lp->shown = calloc(C, sizeof(double))) || !(lp->watched = calloc(C, sizeof(double))))
+    if (!(lp->er = malloc(A * sizeof(float))) || !(lp->er_sorted = malloc(A * sizeof(float))) ||
+        !(lp->shown = calloc(C, sizeof(double))) || !(lp->watched = calloc(C, sizeof(double))) ||
+        (b->candidates && !(lp->er_all = malloc(C * sizeof(float)))))
         return -1;
     return 0;
+}
+
+/* The share of the catalogue's k best channels on air (by the ground truth)
+ * among slot i's candidates: what the retrieval left the agent to find. */
+static double retrieval_recall(lgx_loop *lp, const lg_env *env, int i)
+{
+    const lg_buffers *b = lg_env_buffers(env);
+    const int C = b->n_channels, A = b->n_actions, k = b->slate_size;
+    const int32_t *cand = &b->candidates[(size_t)i * A];
+    lg_env_expected_reward_channels(env, i, lp->er_all);
+    int best[LG_MAX_SLATE], n = 0;
+    for (int c = 0; c < C; c++) {
+        lg_channel_state cs;
+        if (n == k && lp->er_all[c] <= lp->er_all[best[k - 1]]) continue;
+        lg_env_channel(env, c, &cs);
+        if (!cs.on_air) continue;
+        int j = n < k ? n++ : k - 1;
+        for (; j > 0 && lp->er_all[best[j - 1]] < lp->er_all[c]; j--) best[j] = best[j - 1];
+        best[j] = c;
+    }
+    int found = 0;
+    for (int j = 0; j < n; j++)
+        for (int a = 0; a < A; a++)
+            if (cand[a] == best[j]) {
+                found++;
+                break;
+            }
+    return n ? (double)found / n : 1.0;
 }
 
 void lgx_exposure(const lgx_loop *lp, int n_actions, double *coverage, double *gini)
@@ -45,6 +75,7 @@ static void relevance_step(lgx_loop *lp, const lg_env *env, int i, lgx_tally *t)
     const int C = b->n_actions, k = b->slate_size;
     const uint8_t *mask = &b->mask[(size_t)i * C];
     const int32_t *slate = &lp->actions[(size_t)i * k];
+    const int32_t *cand = b->candidates ? &b->candidates[(size_t)i * C] : NULL;
     lg_env_expected_reward(env, i, lp->er);
     /* The ideal slate is the k best on air: kept in descending order by
      * insertion, O(C k) with k <= LG_MAX_SLATE, not a sort of the catalogue
@@ -64,6 +95,7 @@ static void relevance_step(lgx_loop *lp, const lg_env *env, int i, lgx_tally *t)
             }
         }
     if (n_on == 0) return;
+    t->retrieval += cand ? retrieval_recall(lp, env, i) : 1.0;
     float cut = best > 0.0f ? lp->relevance_threshold * best : best;
     int n_rel = 0;
     for (int c = 0; c < C; c++) n_rel += mask[c] && lp->er[c] >= cut;
@@ -74,7 +106,7 @@ static void relevance_step(lgx_loop *lp, const lg_env *env, int i, lgx_tally *t)
         if (ok) {
             hits += lp->er[c] >= cut;
             dcg += (lp->er[c] > 0.0f ? lp->er[c] : 0.0f) / log2(j + 2.0);
-            lp->shown[c]++;
+            lp->shown[cand ? cand[c] : c]++;
         }
         if (j < n_top) idcg += (top[j] > 0.0f ? top[j] : 0.0f) / log2(j + 2.0);
     }
@@ -90,7 +122,7 @@ void lgx_loop_free(lgx_loop *lp)
     lga_copy_free(&lp->obs);
     lga_copy_free(&lp->next);
     free(lp->actions), free(lp->ep_ret), free(lp->ep_min), free(lp->ep_len);
-    free(lp->er), free(lp->er_sorted), free(lp->shown), free(lp->watched);
+    free(lp->er), free(lp->er_sorted), free(lp->er_all), free(lp->shown), free(lp->watched);
     memset(lp, 0, sizeof *lp);
 }
 
@@ -127,14 +159,15 @@ static void timeline_before(lgx_loop *lp, const lg_env *env)
 {
     lgx_timeline *tl = lp->timeline;
     const lg_buffers *b = lg_env_buffers(env);
-    const int C = b->n_actions, k = b->slate_size;
+    const int A = b->n_actions, C = b->n_channels, k = b->slate_size;
     const double at = lg_env_clock(env) - tl->start;
     const int w = lp->window = lgx_timeline_window(tl, at);
     for (int i = 0; i < b->n_slots; i++) {
         relevance_step(lp, env, i, &tl->tally[w]);
         for (int j = 0; j < k; j++) {
             int32_t c = lp->actions[(size_t)i * k + j];
-            if (c < 0 || c >= C) continue;
+            if (c < 0 || c >= A) continue;
+            if (b->candidates && (c = b->candidates[(size_t)i * A + c]) < 0) continue;
             tl->recs[(size_t)w * C + c] += 1.0;
             if (tl->first_rec[c] < 0) tl->first_rec[c] = at;
         }
@@ -146,7 +179,7 @@ static void timeline_after(lgx_loop *lp, const lg_env *env)
 {
     lgx_timeline *tl = lp->timeline;
     const lg_buffers *b = lg_env_buffers(env);
-    const int C = b->n_actions;
+    const int C = b->n_channels;
     lgx_tally *t = &tl->tally[lp->window];
     for (int i = 0; i < b->n_slots; i++) {
         const lg_info *in = &b->info[i];
@@ -193,9 +226,10 @@ void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lg
     memset(lp->ep_ret, 0, sizeof(double) * (size_t)live.n);
     memset(lp->ep_min, 0, sizeof(double) * (size_t)live.n);
     memset(lp->ep_len, 0, sizeof(long) * (size_t)live.n);
-    if (lp->shown) memset(lp->shown, 0, sizeof(double) * (size_t)live.n_actions);
-    if (lp->watched) memset(lp->watched, 0, sizeof(double) * (size_t)live.n_actions);
-    const lg_info *info = lg_env_buffers(env)->info;
+    const lg_buffers *b = lg_env_buffers(env);
+    if (lp->shown) memset(lp->shown, 0, sizeof(double) * (size_t)b->n_channels);
+    if (lp->watched) memset(lp->watched, 0, sizeof(double) * (size_t)b->n_channels);
+    const lg_info *info = b->info;
     while (t->sessions < target) {
         agent->type->act(agent, &live, 1, lp->actions);
         if (lp->relevance)
@@ -203,7 +237,7 @@ void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lg
         lg_env_step(env, lp->actions);
         tally_step(lp, env, t);
         for (int i = 0; lp->watched && i < live.n; i++)
-            if (info[i].watched >= 0 && info[i].watched < live.n_actions) lp->watched[info[i].watched] += info[i].watch_minutes;
+            if (info[i].watched >= 0 && info[i].watched < b->n_channels) lp->watched[info[i].watched] += info[i].watch_minutes;
     }
 }
 

@@ -22,7 +22,7 @@ static void carve(lgx_timeline *tl, lg_carver *cv)
 int lgx_timeline_init(lgx_timeline *tl, const lg_env *env, double minutes)
 {
     const lg_buffers *b = lg_env_buffers(env);
-    return lgx_timeline_init_shape(tl, minutes, b->n_actions, b->n_slots, lg_env_clock(env));
+    return lgx_timeline_init_shape(tl, minutes, b->n_channels, b->n_slots, lg_env_clock(env));
 }
 
 int lgx_timeline_check(const void *block, size_t bytes, char *err, size_t errsz)
@@ -74,6 +74,7 @@ static void add_tally(lgx_tally *t, const lgx_tally *u)
     t->session_steps += u->session_steps, t->chose += u->chose, t->invalid += u->invalid;
     t->gifts += u->gifts, t->follows += u->follows;
     t->precision += u->precision, t->recall += u->recall, t->ndcg += u->ndcg, t->regret += u->regret;
+    t->retrieval += u->retrieval;
 }
 
 void lgx_timeline_sum(const lgx_timeline *tl, double from, double to, lgx_tally *t, double *recs, double *watch)

@@ -1,0 +1,247 @@
+/* The candidate stage (session.candidates): what the retrieval picks, how
+ * actions map to channels, what the agent sees, and that it matters. */
+#include <math.h>
+#include <stdio.h>
+
+#include "env_internal.h"
+#include "lga_agent.h"
+#include "lgx_loop.h"
+#include "lgx_metrics.h"
+#include "lg_test.h"
+
+static lg_scenario *candidate_scenario(int A)
+{
+    lg_scenario *sc = test_scenario();
+    sc->candidates = A;
+    sc->follow_rate = 0.5f; /* viewers follow quickly: the followed part of the list is exercised */
+    sc->n_viewers = 200;
+    sc->n_events = 0;
+    return sc;
+}
+
+/* The ground truth's greedy choice among what the slot can pick. */
+static void greedy_actions(lg_env *env, int32_t *act)
+{
+    const lg_buffers *b = lg_env_buffers(env);
+    float er[64];
+    for (int i = 0; i < b->n_slots; i++) {
+        lg_env_expected_reward(env, i, er);
+        int best = 0;
+        for (int a = 1; a < b->n_actions; a++)
+            if (er[a] > er[best]) best = a;
+        act[i] = best;
+    }
+}
+
+/* Candidates: the viewer's followed channels on air first, in order; then
+ * distinct channels on air; empty places only when fewer are on air; the
+ * most watched channel on air is always among them; mask, follows block and
+ * channel rows are the candidates'. */
+START_TEST(test_retrieval_rules)
+{
+    const int A = 12;
+    lg_scenario *sc = candidate_scenario(A);
+    lg_env *env = test_env(sc, 8, 3, LG_LAYOUT_FLAT);
+    const lg_buffers *b = lg_env_buffers(env);
+    ck_assert_int_eq(b->n_actions, A);
+    ck_assert_int_eq(b->n_channels, sc->n_channels);
+    ck_assert_ptr_nonnull(b->candidates);
+    const lg_obs_block *blocks;
+    int nb = lg_env_obs_layout(env, &blocks), fo = -1;
+    for (int k = 0; k < nb; k++)
+        if (!strcmp(blocks[k].name, "follows")) fo = blocks[k].offset;
+    ck_assert_int_ge(fo, 0);
+    int32_t act[8];
+    int followed_seen = 0, short_lists = 0;
+    for (int t = 0; t < 400; t++) {
+        const lg_live *L = &env->live;
+        int n_on = 0, top = -1;
+        for (int c = 0; c < env->C; c++)
+            if (L->on_air[c]) {
+                n_on++;
+                if (top < 0 || L->concurrency[c] > L->concurrency[top]) top = c;
+            }
+        for (int i = 0; i < 8; i++) {
+            const int32_t *cand = &b->candidates[(size_t)i * A];
+            const int v = env->slot[i].viewer;
+            int n = 0, has_top = 0;
+            for (int j = 0; j < L->n_follows[v]; j++)
+                if (L->on_air[L->follows[(size_t)v * L->F + j]] && n < A) {
+                    ck_assert_int_eq(cand[n], L->follows[(size_t)v * L->F + j]);
+                    n++, followed_seen++;
+                }
+            for (int j = 0; j < A; j++) {
+                const float *o = &b->obs[(size_t)i * b->obs_dim];
+                ck_assert_int_eq(b->mask[(size_t)i * A + j], cand[j] >= 0);
+                if (cand[j] < 0) {
+                    ck_assert_int_lt(n_on, A); /* empty only when the channels on air run out */
+                    continue;
+                }
+                ck_assert(L->on_air[cand[j]]);
+                for (int q = 0; q < j; q++) ck_assert_int_ne(cand[q], cand[j]);
+                has_top |= cand[j] == top;
+                ck_assert_float_eq(o[fo + j], (float)lg_is_followed(env, v, cand[j]));
+                const float *row = o + b->slot_dim + (size_t)j * b->channel_dim;
+                ck_assert(!memcmp(row, &b->channel_obs[(size_t)cand[j] * b->channel_dim],
+                                  sizeof(float) * (size_t)b->channel_dim));
+            }
+            ck_assert(has_top || n_on == 0);
+            short_lists += n_on < A;
+        }
+        greedy_actions(env, act);
+        lg_env_step(env, act);
+    }
+    ck_assert_int_gt(followed_seen, 50);
+    (void)short_lists;
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
+/* An action is a position in the slot's list: the viewer watches that
+ * channel or nothing; an empty place or a position past the list is an
+ * invalid item. The ground truth per action is the catalogue's at the
+ * candidate. */
+START_TEST(test_actions_are_positions)
+{
+    const int A = 6;
+    lg_scenario *sc = candidate_scenario(A);
+    lg_env *env = test_env(sc, 8, 5, LG_LAYOUT_FLAT);
+    const lg_buffers *b = lg_env_buffers(env);
+    int32_t act[8], cand[8 * 6];
+    float er[6], all[64];
+    lg_stream rng = lg_stream_make(3, TEST_STREAM, 0);
+    int watched = 0;
+    for (int t = 0; t < 300; t++) {
+        for (int i = 0; i < 8; i++) {
+            lg_env_expected_reward(env, i, er);
+            lg_env_expected_reward_channels(env, i, all);
+            for (int j = 0; j < A; j++) {
+                int c = b->candidates[(size_t)i * A + j];
+                ck_assert_float_eq(er[j], c >= 0 ? all[c] : -sc->invalid_penalty);
+            }
+        }
+        memcpy(cand, b->candidates, sizeof cand);
+        for (int i = 0; i < 8; i++) act[i] = (int32_t)lg_stream_below(&rng, (uint32_t)A + 2); /* some past the list */
+        lg_env_step(env, act);
+        for (int i = 0; i < 8; i++) {
+            int c = act[i] < A ? cand[i * A + act[i]] : -1;
+            ck_assert_int_eq(b->info[i].invalid, c < 0);
+            ck_assert(b->info[i].watched == -1 || b->info[i].watched == c);
+            watched += b->info[i].watched >= 0;
+        }
+    }
+    ck_assert_int_gt(watched, 200);
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
+/* A world with a candidate stage has no shared layout; a stage larger
+ * than the catalogue, smaller than the slate or in a classic world is
+ * refused by name. */
+START_TEST(test_refusals)
+{
+    lg_scenario *sc = candidate_scenario(10);
+    char err[512] = "";
+    lg_env *env = NULL;
+    ck_assert_int_ne(lg_env_create(sc, 4, 1, LG_LAYOUT_SHARED, &env, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "candidate stage") && strstr(err, "expected flat, found shared"), "%s", err);
+    sc->candidates = sc->n_channels + 1;
+    ck_assert_int_ne(lg_scenario_check(sc, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "session.candidates: expected 0 (no candidate stage) or from the slate size"), "%s", err);
+    sc->slate_size = 3, sc->candidates = 2;
+    ck_assert_int_ne(lg_scenario_check(sc, err, sizeof err), 0);
+    sc->slate_size = 1, sc->candidates = 4, sc->kind = LG_KIND_BANDIT;
+    ck_assert_int_ne(lg_scenario_check(sc, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "session.candidates: expected 0 in a classic world"), "%s", err);
+    free(sc);
+}
+END_TEST
+
+/* A state saved with a candidate stage loads back to the same candidates,
+ * observations and steps; a forged final candidate is refused by name. */
+START_TEST(test_state_round_trip)
+{
+    lg_scenario *sc = candidate_scenario(8);
+    lg_env *a = test_env(sc, 8, 7, LG_LAYOUT_FLAT), *c = test_env(sc, 8, 99, LG_LAYOUT_FLAT);
+    int32_t act[8];
+    for (int t = 0; t < 60; t++) greedy_actions(a, act), lg_env_step(a, act);
+    size_t n = lg_env_state_size(a);
+    unsigned char *buf = malloc(n);
+    ck_assert_uint_eq(lg_env_state_save(a, buf, n), n);
+    char err[512];
+    ck_assert_msg(lg_env_state_load(c, buf, n, err, sizeof err) == 0, "%s", err);
+    const lg_buffers *ba = lg_env_buffers(a), *bc = lg_env_buffers(c);
+    ck_assert(!memcmp(ba->candidates, bc->candidates, sizeof(int32_t) * 8 * 8));
+    ck_assert(!memcmp(ba->obs, bc->obs, sizeof(float) * 8 * (size_t)ba->obs_dim));
+    for (int t = 0; t < 60; t++) {
+        greedy_actions(a, act), lg_env_step(a, act), lg_env_step(c, act);
+        ck_assert(!memcmp(ba->reward, bc->reward, sizeof(float) * 8));
+        ck_assert(!memcmp(ba->candidates, bc->candidates, sizeof(int32_t) * 8 * 8));
+    }
+    size_t at = 64 /* header */ + (size_t)((const char *)a->buf.final_candidates - (const char *)a->block);
+    int32_t bad = a->C;
+    memcpy(buf + at, &bad, sizeof bad);
+    ck_assert_int_ne(lg_env_state_load(c, buf, n, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "final_candidates[0]: expected -1 or a channel"), "%s", err);
+    free(buf);
+    lg_env_free(a), lg_env_free(c), free(sc);
+}
+END_TEST
+
+/* Mean reward per slot-step of the ground truth's greedy choice, and the
+ * retrieval recall the evaluation loop measures, for a stage of A (0: none). */
+static double greedy_reward(int A, double *recall)
+{
+    lg_scenario *sc = candidate_scenario(A);
+    sc->follow_rate = 0.05f;
+    lg_env *env = test_env(sc, 16, 11, LG_LAYOUT_FLAT);
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    char err[256];
+    lga_agent *oracle = lga_create("oracle", NULL, &shape, 1, err, sizeof err);
+    ck_assert_msg(oracle != NULL, "%s", err);
+    lgx_loop lp;
+    ck_assert_int_eq(lgx_loop_init(&lp, env), 0);
+    ck_assert_int_eq(lgx_loop_enable_relevance(&lp, env), 0);
+    lgx_tally t;
+    memset(&t, 0, sizeof t);
+    lgx_evaluate(&lp, oracle, env, 400, &t);
+    double m[LGX_M_COUNT];
+    lgx_metrics_of(&t, &lp, sc->n_channels, 1, m);
+    *recall = m[LGX_M_RETRIEVAL];
+    lgx_loop_free(&lp);
+    lga_free(oracle);
+    lg_env_free(env), free(sc);
+    return t.ret / t.steps;
+}
+
+/* The stage matters: with 3 candidates the oracle finds less of the
+ * catalogue's best and earns less than ranking everything; with every
+ * channel a candidate, recall is 1 and it earns what it earns without a
+ * stage. Without one the recall is 1 by definition. */
+START_TEST(test_candidates_matter)
+{
+    double r_none, r3, r_all;
+    double none = greedy_reward(0, &r_none), three = greedy_reward(3, &r3), all = greedy_reward(50, &r_all);
+    ck_assert_double_eq(r_none, 1.0);
+    ck_assert_double_eq(r_all, 1.0);
+    ck_assert_double_lt(r3, 0.8);
+    ck_assert_double_gt(r3, 0.0);
+    ck_assert_double_lt(three, none * 0.95);
+    ck_assert_double_eq_tol(all, none, none * 0.02);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("candidates");
+    TCase *tc = tcase_create("candidates");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_retrieval_rules);
+    tcase_add_test(tc, test_actions_are_positions);
+    tcase_add_test(tc, test_refusals);
+    tcase_add_test(tc, test_state_round_trip);
+    tcase_add_test(tc, test_candidates_matter);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}
