@@ -207,3 +207,30 @@ def test_scenario_and_version():
     assert env.scenario["population"]["viewers"] == 500
     assert livegym.__version__.count(".") == 2
     env.close()
+
+
+def test_candidate_stage():
+    """With session.candidates = A, actions are positions in each slot's list:
+    info["candidates"] names their channels, the observation has A channel
+    rows, and what a slot watches is the candidate it was shown (or nothing)."""
+    A, n = 5, 4
+    env = livegym.make({**SMALL, "session": {"candidates": A}}, num_envs=n, seed=3)
+    obs, info = env.reset(seed=3)
+    cand = info["candidates"]
+    assert cand.shape == (n, A) and cand.dtype == np.int32
+    assert env.single_action_space.n == A
+    rng = np.random.default_rng(0)
+    watched = 0
+    for _ in range(100):
+        shown = cand.copy()
+        mask = info["action_mask"]
+        assert np.array_equal(mask, shown >= 0)
+        actions = np.array([rng.choice(np.flatnonzero(m)) if m.any() else 0 for m in mask])
+        obs, reward, term, trunc, info = env.step(actions)
+        for i in range(n):
+            w = env._w.info[i]["watched"]
+            assert w == -1 or w == shown[i, actions[i]]
+            watched += w >= 0
+        assert np.all((info["candidates"] >= -1) & (info["candidates"] < 12))
+    assert watched > 50
+    env.close()
