@@ -121,7 +121,8 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
     lg_carver cv = {NULL, 0};
     env->ops->carve(env, &cv);
     if (cv.used > physical_memory()) {
-        lg_fail(err, errsz, "the world needs %.1f GB for %d slots, %d channels and %d viewers; this machine has %.1f GB",
+        lg_fail(err, errsz,
+                "the world needs %.1f GB for %d slots, %d channels and %d viewers; this machine has %.1f GB",
                 (double)cv.used / 1e9, n_slots, env->C, sc->n_viewers, (double)physical_memory() / 1e9);
         free(env);
         return -1;

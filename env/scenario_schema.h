@@ -22,7 +22,8 @@ static inline lg_jnames channel_names(const lg_scenario *sc)
 }
 static inline lg_jnames category_names(const lg_scenario *sc)
 {
-    lg_jnames nl = {sc->category_names[0], sizeof sc->category_names[0], LG_NAME_LEN, sc->n_categories, "category", NULL};
+    lg_jnames nl = {sc->category_names[0], sizeof sc->category_names[0], LG_NAME_LEN, sc->n_categories, "category",
+                    NULL};
     return nl;
 }
 static inline lg_jnames segment_names(const lg_scenario *sc)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How the world's cost and memory grow with its catalogue and its viewers:
 # `livegym bench env --scenario FILE --slots 64` on the default world with
-# one thing changed (generated channels, or viewers), then the shipped
+# one thing changed (generated channels, with or without a candidate stage,
+# or viewers), then the shipped
 # platform-scale world. Prints a Markdown table (docs/benchmarks.md).
 #
 #   tools/bench-growth.sh [LIVEGYM] [REPEATS] [SECONDS]
@@ -33,8 +34,13 @@ for c in 50 200 1000 5000 20000 50000; do
     echo "{\"world\": {\"channels\": {\"generate\": {\"count\": $c}}}}" >"$WORK/c$c.json"
     row "$c channels, 10,000 viewers" "$WORK/c$c.json"
 done
+for c in 5000 50000; do
+    echo "{\"world\": {\"channels\": {\"generate\": {\"count\": $c}}}, \"session\": {\"candidates\": 200}}" \
+        >"$WORK/k$c.json"
+    row "$c channels, 10,000 viewers, 200 candidates" "$WORK/k$c.json"
+done
 for v in 100000 1000000 5000000; do
     echo "{\"population\": {\"viewers\": $v}}" >"$WORK/v$v.json"
-    row "50 channels, $(printf "%'d" "$v") viewers" "$WORK/v$v.json"
+    row "50 channels, $v viewers" "$WORK/v$v.json"
 done
 row "platform-scale.json (50,000 channels, 5,000,000 viewers)" "$ROOT/scenarios/platform-scale.json"

@@ -66,8 +66,7 @@ static void step(lg_env *env, const int32_t *actions)
 
 static void write_obs(const lg_env *env, int slot, const int32_t *cand, float *dst)
 {
-    (void)cand;
-    (void)env, (void)slot;
+    (void)env, (void)slot, (void)cand;
     dst[0] = 0.0f;
 }
 

@@ -11,8 +11,9 @@
  *   3. empty places (-1, masked) if fewer than A channels are on air.
  *
  * "Most watched" is concurrency, ties to the lower channel index. The
- * ranked lists are built once per step, O(channels on air); a retrieval is
- * then O(A) per slot, not O(catalogue). Nothing here is random. */
+ * ranked lists are built once per step, O(channels on air x log A); a
+ * retrieval is then O(A) per slot, not O(catalogue). Nothing here is
+ * random. */
 #include <string.h>
 
 #include "../env_internal.h"
@@ -23,13 +24,41 @@ static int before(const lg_live *L, int a, int b)
     return L->concurrency[a] > L->concurrency[b] || (L->concurrency[a] == L->concurrency[b] && a < b);
 }
 
-/* Insert c into the list of the A best (kept sorted, n of them). */
-static void offer(const lg_live *L, int32_t *list, int32_t *n, int A, int c)
+/* The A best are gathered in a heap with the worst on top (O(log A) per
+ * channel that beats it), then sorted: the same list an insertion sort
+ * would give, since the order is strict. */
+static void sift_down(const lg_live *L, int32_t *h, int n, int i)
 {
-    if (*n == A && !before(L, c, list[A - 1])) return;
-    int j = *n < A ? (*n)++ : A - 1;
-    for (; j > 0 && before(L, c, list[j - 1]); j--) list[j] = list[j - 1];
-    list[j] = c;
+    for (;;) {
+        int w = i, l = 2 * i + 1, r = l + 1;
+        if (l < n && before(L, h[w], h[l])) w = l;
+        if (r < n && before(L, h[w], h[r])) w = r;
+        if (w == i) return;
+        int32_t t = h[i];
+        h[i] = h[w], h[w] = t, i = w;
+    }
+}
+
+static void offer(const lg_live *L, int32_t *h, int32_t *n, int A, int c)
+{
+    if (*n < A) {
+        int i = (*n)++;
+        for (; i > 0 && before(L, h[(i - 1) / 2], c); i = (i - 1) / 2) h[i] = h[(i - 1) / 2];
+        h[i] = c;
+    } else if (before(L, c, h[0])) {
+        h[0] = c;
+        sift_down(L, h, A, 0);
+    }
+}
+
+/* Heap to list, best first: the worst on top goes to the end, and again. */
+static void sort_heap(const lg_live *L, int32_t *h, int n)
+{
+    for (int end = n - 1; end > 0; end--) {
+        int32_t t = h[0];
+        h[0] = h[end], h[end] = t;
+        sift_down(L, h, end, 0);
+    }
 }
 
 void lg_candidates_rank(lg_env *env)
@@ -43,6 +72,8 @@ void lg_candidates_rank(lg_env *env)
         offer(L, &L->top_cat[(size_t)k * A], &L->n_top[k], A, c);
         offer(L, L->top_all, &L->n_top[K], A, c);
     }
+    for (int k = 0; k < K; k++) sort_heap(L, &L->top_cat[(size_t)k * A], L->n_top[k]);
+    sort_heap(L, L->top_all, L->n_top[K]);
 }
 
 static int favourite(const lg_env *env, int slot)
@@ -91,4 +122,5 @@ void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
     }
     for (int k = n; k < A; k++) cand[k] = -1;
     for (int k = 0; k < A; k++) mask[k] = cand[k] >= 0;
+    for (int k = 0; k < n && env->buf.channel_dim > 0; k++) lg_obs_write_channel(env, cand[k]);
 }

@@ -114,7 +114,7 @@ void lg_world_update_audience(lg_env *env)
             n = env->live.background[c] + (float)env->live.watchers[c] + env->live.bots[c];
         }
         env->live.concurrency[c] = n;
-        env->live.log1p_conc[c] = log1pf(n);
+        env->live.log1p_conc[c] = env->live.on_air[c] ? log1pf(n) : 0.0f; /* log1pf(0), without the call */
     }
 }
 

@@ -1,18 +1,21 @@
-/* Env state bytes (lg_env_state_load), for the live world and the two
- * classic envs (the first byte picks one): whatever loads must step, answer
+/* Env state bytes (lg_env_state_load), for the live world, the live world
+ * with a candidate stage and the two classic envs (the first byte picks
+ * one): whatever loads must step, answer
  * ground-truth and channel queries, and save back without undefined
  * behaviour. Every input starts from the same saved world. */
 #include "fuzz_common.h"
 
-static lg_env *env[3], *pristine[3];
+#define N_WORLDS 4
+static lg_env *env[N_WORLDS], *pristine[N_WORLDS];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    static const lg_env_kind kinds[3] = {LG_KIND_LIVE, LG_KIND_BANDIT, LG_KIND_CLIFF};
-    static const char *const names[3] = {"live", "bandit", "cliff"};
-    for (int k = 0; k < 3; k++) {
+    static const lg_env_kind kinds[N_WORLDS] = {LG_KIND_LIVE, LG_KIND_BANDIT, LG_KIND_CLIFF, LG_KIND_LIVE};
+    static const char *const names[N_WORLDS] = {"live", "bandit", "cliff", "live-candidates"};
+    for (int k = 0; k < N_WORLDS; k++) {
         lg_scenario *sc = fuzz_world(kinds[k]);
+        if (k == 3) sc->candidates = 5;
         env[k] = fuzz_env(sc, 4), pristine[k] = fuzz_env(sc, 4);
         fuzz_steps(pristine[k], 120);
         size_t n = lg_env_state_size(pristine[k]);
@@ -27,7 +30,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
-    int k = data[0] % 3;
+    int k = data[0] % N_WORLDS;
     char err[512];
     if (lg_env_copy_state(env[k], pristine[k], err, sizeof err)) fuzz_die("copy", err);
     if (lg_env_state_load(env[k], data + 1, size - 1, err, sizeof err)) return 0;
@@ -35,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     float *er = malloc(sizeof(float) * (size_t)b->n_actions);
     for (int i = 0; i < b->n_slots; i++) lg_env_expected_reward(env[k], i, er);
     lg_channel_state cs;
-    for (int c = 0; c < b->n_actions; c++) lg_env_channel(env[k], c, &cs);
+    for (int c = 0; c < b->n_channels; c++) lg_env_channel(env[k], c, &cs);
     fuzz_steps(env[k], 3);
     size_t n = lg_env_state_size(env[k]);
     void *buf = malloc(n);

@@ -102,7 +102,8 @@ void lgx_event_window(const lg_scenario *sc, int e, lgx_phase ph, double trained
 /* Is channel c a target of event ev? */
 static int targets(const lg_scenario *sc, const lg_event *ev, int c)
 {
-    if (ev->type == LG_EV_TREND || ev->type == LG_EV_INTEREST_SHIFT) return lg_scenario_channel_category(sc, c) == ev->category;
+    if (ev->type == LG_EV_TREND || ev->type == LG_EV_INTEREST_SHIFT)
+        return lg_scenario_channel_category(sc, c) == ev->category;
     return c == ev->channel;
 }
 

@@ -89,8 +89,8 @@ lga_agent *lgx_spec_create(const lgx_agent_spec *spec, const lga_obs_batch *shap
 
 /* Create every agent of the experiment once, for an env of this scenario
  * with `slots` slots, and free it: 0, or -1 with the first failure's
- * message (prefixed with experiment.agents[i] when an agent refuses,
- * *which set to i; -1 when the env itself is refused). The env is built
+ * message and *which the agent's index (-1 when the env itself is
+ * refused). The env is built
  * with only as many viewers as slots: agents see the observation's shape,
  * which the pool's size does not change, and a world of millions of viewers
  * would be drawn for nothing. */
