@@ -247,7 +247,6 @@ void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
 /* env/live/obs.c */
 void lg_obs_layout_init(lg_env *env);
 void lg_obs_write_channels(lg_env *env);
-void lg_obs_write_channel(lg_env *env, int c); /* the changing columns of c's row */
 /* The channel table's columns that never change (category, embeddings,
  * latent vectors); lg_obs_write_channels writes them at reset only. */
 void lg_obs_write_static_channels(lg_env *env);

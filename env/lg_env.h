@@ -65,8 +65,7 @@ typedef struct {
 
     float *obs;            /* [n_slots * obs_dim], FLAT layout only (else NULL) */
     float *slot_obs;       /* [n_slots * slot_dim] */
-    float *channel_obs;    /* [n_channels * channel_dim], shared by all slots (with a candidate stage,
-                              current only in the rows of some slot's candidates) */
+    float *channel_obs;    /* [n_channels * channel_dim], shared by all slots */
     uint8_t *mask;         /* [n_slots * n_actions], 1 = channel on air */
     int32_t *state;        /* [n_slots] tabular state id */
     float *reward;         /* [n_slots] */

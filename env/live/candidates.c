@@ -122,5 +122,4 @@ void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
     }
     for (int k = n; k < A; k++) cand[k] = -1;
     for (int k = 0; k < A; k++) mask[k] = cand[k] >= 0;
-    for (int k = 0; k < n && env->buf.channel_dim > 0; k++) lg_obs_write_channel(env, cand[k]);
 }

@@ -64,23 +64,17 @@ void lg_obs_write_static_channels(lg_env *env)
     }
 }
 
-void lg_obs_write_channel(lg_env *env, int c)
-{
-    float *row = &env->buf.channel_obs[(size_t)c * (size_t)env->buf.channel_dim];
-    row[env->live.ch_on] = (float)env->live.on_air[c];
-    row[env->live.ch_conc] = lg_clampf(env->live.log1p_conc[c] * env->live.conc_norm, 0.0f, 1.0f);
-    row[env->live.ch_since] = lg_clampf(env->live.since_start[c] / SINCE_START_SCALE, 0.0f, 1.0f);
-}
-
-/* With a candidate stage only the candidates' rows are ever read: after the
- * first step the retrieval writes those (lg_candidates_retrieve), not the
- * whole catalogue's. */
 void lg_obs_write_channels(lg_env *env)
 {
-    if (env->buf.channel_dim == 0) return;
+    const int R = env->buf.channel_dim;
+    if (R == 0) return;
     if (env->steps == 0) lg_obs_write_static_channels(env);
-    if (env->sc.candidates > 0 && env->steps > 0) return;
-    for (int c = 0; c < env->C; c++) lg_obs_write_channel(env, c);
+    for (int c = 0; c < env->C; c++) {
+        float *row = &env->buf.channel_obs[c * R];
+        row[env->live.ch_on] = (float)env->live.on_air[c];
+        row[env->live.ch_conc] = lg_clampf(env->live.log1p_conc[c] * env->live.conc_norm, 0.0f, 1.0f);
+        row[env->live.ch_since] = lg_clampf(env->live.since_start[c] / SINCE_START_SCALE, 0.0f, 1.0f);
+    }
 }
 
 int lg_obs_state(const lg_env *env, int slot)
