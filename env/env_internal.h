@@ -111,6 +111,8 @@ typedef struct {
     int32_t *top_all; /* [A] */
     int32_t *top_cat; /* [K*A] */
     int32_t *n_top;   /* [K+1]: per category, then platform-wide */
+    uint32_t *sort_key; /* [2C] scratch of the ranking's radix sort */
+    int32_t *sort_id;   /* [2C] */
 
     /* observation block offsets */
     int off_tod, off_progress, off_segment, off_history, off_watched, off_follows, off_u;

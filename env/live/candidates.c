@@ -11,9 +11,8 @@
  *   3. empty places (-1, masked) if fewer than A channels are on air.
  *
  * "Most watched" is concurrency, ties to the lower channel index. The
- * ranked lists are built once per step, O(channels on air x log A); a
- * retrieval is then O(A) per slot, not O(catalogue). Nothing here is
- * random. */
+ * ranked lists are built once per step, O(channels on air); a retrieval is
+ * then O(A) per slot, not O(catalogue). Nothing here is random. */
 #include <string.h>
 
 #include "../env_internal.h"
@@ -24,56 +23,44 @@ static int before(const lg_live *L, int a, int b)
     return L->concurrency[a] > L->concurrency[b] || (L->concurrency[a] == L->concurrency[b] && a < b);
 }
 
-/* The A best are gathered in a heap with the worst on top (O(log A) per
- * channel that beats it), then sorted: the same list an insertion sort
- * would give, since the order is strict. */
-static void sift_down(const lg_live *L, int32_t *h, int n, int i)
-{
-    for (;;) {
-        int w = i, l = 2 * i + 1, r = l + 1;
-        if (l < n && before(L, h[w], h[l])) w = l;
-        if (r < n && before(L, h[w], h[r])) w = r;
-        if (w == i) return;
-        int32_t t = h[i];
-        h[i] = h[w], h[w] = t, i = w;
-    }
-}
-
-static void offer(const lg_live *L, int32_t *h, int32_t *n, int A, int c)
-{
-    if (*n < A) {
-        int i = (*n)++;
-        for (; i > 0 && before(L, h[(i - 1) / 2], c); i = (i - 1) / 2) h[i] = h[(i - 1) / 2];
-        h[i] = c;
-    } else if (before(L, c, h[0])) {
-        h[0] = c;
-        sift_down(L, h, A, 0);
-    }
-}
-
-/* Heap to list, best first: the worst on top goes to the end, and again. */
-static void sort_heap(const lg_live *L, int32_t *h, int n)
-{
-    for (int end = n - 1; end > 0; end--) {
-        int32_t t = h[0];
-        h[0] = h[end], h[end] = t;
-        sift_down(L, h, end, 0);
-    }
-}
-
+/* The channels on air in rank order, by a stable radix sort of their
+ * concurrency (three passes of 11 bits, descending; the channels go in by
+ * index, so ties stay in index order): O(channels on air), no comparisons
+ * to mispredict. Then each list takes the first A of its own. */
 void lg_candidates_rank(lg_env *env)
 {
     lg_live *L = &env->live;
     const int A = env->A, K = L->K;
-    memset(L->n_top, 0, sizeof(int32_t) * (size_t)(K + 1));
+    uint32_t *key = L->sort_key, *key2 = L->sort_key + env->C;
+    int32_t *id = L->sort_id, *id2 = L->sort_id + env->C;
+    int n = 0;
     for (int c = 0; c < env->C; c++) {
         if (!L->on_air[c]) continue;
-        int k = env->channels[c].category;
-        offer(L, &L->top_cat[(size_t)k * A], &L->n_top[k], A, c);
-        offer(L, L->top_all, &L->n_top[K], A, c);
+        float v = L->concurrency[c] + 0.0f; /* -0 is +0 */
+        uint32_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        key[n] = ~bits; /* concurrency >= 0: its bits order as it does; flipped, descending */
+        id[n++] = c;
     }
-    for (int k = 0; k < K; k++) sort_heap(L, &L->top_cat[(size_t)k * A], L->n_top[k]);
-    sort_heap(L, L->top_all, L->n_top[K]);
+    for (int shift = 0; shift < 32; shift += 11) {
+        uint32_t count[2049] = {0};
+        for (int j = 0; j < n; j++) count[((key[j] >> shift) & 2047u) + 1]++;
+        for (int d = 0; d < 2048; d++) count[d + 1] += count[d];
+        for (int j = 0; j < n; j++) {
+            uint32_t at = count[(key[j] >> shift) & 2047u]++;
+            key2[at] = key[j], id2[at] = id[j];
+        }
+        uint32_t *tk = key;
+        key = key2, key2 = tk;
+        int32_t *ti = id;
+        id = id2, id2 = ti;
+    }
+    memset(L->n_top, 0, sizeof(int32_t) * (size_t)(K + 1));
+    for (int j = 0; j < n; j++) {
+        int c = id[j], k = env->channels[c].category;
+        if (L->n_top[k] < A) L->top_cat[(size_t)k * A + L->n_top[k]++] = c;
+        if (L->n_top[K] < A) L->top_all[L->n_top[K]++] = c;
+    }
 }
 
 static int favourite(const lg_env *env, int slot)

@@ -67,6 +67,8 @@ static void carve(lg_env *env, lg_carver *cv)
     L->top_all = A ? lg_carve(cv, sizeof(int32_t) * A) : NULL;
     L->top_cat = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
     L->n_top = A ? lg_carve(cv, sizeof(int32_t) * (K + 1)) : NULL;
+    L->sort_key = A ? lg_carve(cv, sizeof(uint32_t) * 2 * C) : NULL;
+    L->sort_id = A ? lg_carve(cv, sizeof(int32_t) * 2 * C) : NULL;
     lg_env_carve_candidates(env, cv);
 }
 
