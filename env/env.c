@@ -52,6 +52,8 @@ void lg_env_carve_candidates(lg_env *env, lg_carver *cv)
     b->final_mask = lg_carve(cv, NA);
 }
 
+void lg_env_carve_scratch(lg_env *env, lg_carver *cv) { env->block_bytes = cv->used; }
+
 int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int size, float lo, float hi)
 {
     lg_obs_block *b = &env->blocks[env->n_blocks++];
@@ -120,6 +122,7 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
 
     lg_carver cv = {NULL, 0};
     env->ops->carve(env, &cv);
+    if (!env->block_bytes) env->block_bytes = cv.used; /* no scratch (lg_env_carve_scratch) */
     if (cv.used > physical_memory()) {
         lg_fail(err, errsz,
                 "the world needs %.1f GB for %d slots, %d channels and %d viewers; this machine has %.1f GB",
@@ -137,7 +140,6 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
         free(env);
         return -1;
     }
-    env->block_bytes = cv.used;
     cv.base = env->block;
     cv.used = 0;
     env->ops->carve(env, &cv);
@@ -345,6 +347,7 @@ int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_
         return -1;
     }
     free(before);
+    if (env->ops->forget) env->ops->forget(env);
     if (env->ops->refresh) env->ops->refresh(env);
     for (int i = 0; i < env->N; i++) write_slot_obs(env, i);
     return 0;
@@ -363,6 +366,7 @@ int lg_env_copy_state(lg_env *dst, const lg_env *src, char *err, size_t errsz)
     dst->clock = src->clock;
     dst->steps = src->steps;
     dst->warnings = src->warnings;
+    if (dst->ops->forget) dst->ops->forget(dst);
     return 0;
 }
 

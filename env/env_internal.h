@@ -111,8 +111,18 @@ typedef struct {
     int32_t *top_all; /* [A] */
     int32_t *top_cat; /* [K*A] */
     int32_t *n_top;   /* [K+1]: per category, then platform-wide */
-    uint32_t *sort_key; /* [2C] scratch of the ranking's radix sort */
+
+    /* scratch (not state): the ranking's radix sort, and the schedule's
+     * calendar: per channel the day and clock until which its windows'
+     * state holds (it is recomputed then), and the windows that contain
+     * the clock, as start and end, in the order scheduled() tries them */
+    uint32_t *sort_key; /* [2C] */
     int32_t *sort_id;   /* [2C] */
+    int64_t *cal_day;   /* [C] */
+    double *cal_until;  /* [C] */
+    double *cal_win;    /* [C * cal_slots * 2] */
+    uint8_t *cal_n;     /* [C] */
+    int cal_slots;      /* 2 x the most windows a channel has: yesterday's and today's */
 
     /* observation block offsets */
     int off_tod, off_progress, off_segment, off_history, off_watched, off_follows, off_u;
@@ -154,7 +164,9 @@ struct lg_env {
     lg_classic classic;      /* kind bandit or cliff */
 
     /* Every array above lives in this one allocation, carved by ops->carve
-     * in the order that is also the state file's (lg_env_state_save). */
+     * in the order that is also the state file's (lg_env_state_save): its
+     * first block_bytes are the state; what follows is scratch, never saved
+     * nor copied (lg_env_carve_scratch). */
     void *block;
     size_t block_bytes;
 };
@@ -201,6 +213,9 @@ struct lg_world_ops {
     /* After a load: what is derived from the state (channel table, mask,
      * counts) written again from it, never taken from the file. */
     void (*refresh)(lg_env *env);
+    /* After a load or a copy of the state: the scratch no longer matches
+     * it; drop what was kept there. NULL: no scratch. */
+    void (*forget)(lg_env *env);
 };
 
 extern const lg_world_ops lg_live_ops;   /* env/live/live.c */
@@ -211,6 +226,9 @@ extern const lg_world_ops lg_cliff_ops;  /* env/classic/cliff.c */
 void lg_env_carve_slots(lg_env *env, lg_carver *cv);   /* slot, slot_seed */
 void lg_env_carve_buffers(lg_env *env, lg_carver *cv); /* the lg_buffers arrays */
 void lg_env_carve_candidates(lg_env *env, lg_carver *cv); /* the candidate stage's (none without one) */
+/* The state ends here: what a world carves after it is scratch, rebuilt
+ * from the state (ops->forget says when). */
+void lg_env_carve_scratch(lg_env *env, lg_carver *cv);
 
 /* An observation block at *cursor (advanced by size); returns its offset. */
 int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int size, float lo, float hi);
@@ -227,6 +245,7 @@ void lg_world_reset(lg_env *env);
 void lg_world_fire_events(lg_env *env);
 void lg_world_advance(lg_env *env);
 void lg_world_update_schedule(lg_env *env);
+void lg_world_forget_calendar(lg_env *env);
 void lg_world_update_audience(lg_env *env);
 int lg_world_build_actions(lg_env *env);
 

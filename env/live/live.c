@@ -27,6 +27,15 @@ static void layout(lg_env *env)
  * for every world, and keeping them lets state files and checkpoints from
  * before the split load, and compare, byte for byte. Drop them with the
  * next state format version. */
+static int max_windows(const lg_env *env)
+{
+    if (env->sc.channels_generated) return 1; /* the generator makes one window a channel */
+    int w = 1;
+    for (int c = 0; c < env->sc.n_channels; c++)
+        if (!env->sc.channels[c].always_on && env->sc.channels[c].n_windows > w) w = env->sc.channels[c].n_windows;
+    return w;
+}
+
 static size_t sc_candidates(const lg_env *env) { return env->sc.candidates > 0 ? (size_t)env->A : 0; }
 
 static void carve(lg_env *env, lg_carver *cv)
@@ -67,9 +76,15 @@ static void carve(lg_env *env, lg_carver *cv)
     L->top_all = A ? lg_carve(cv, sizeof(int32_t) * A) : NULL;
     L->top_cat = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
     L->n_top = A ? lg_carve(cv, sizeof(int32_t) * (K + 1)) : NULL;
+    lg_env_carve_candidates(env, cv);
+    lg_env_carve_scratch(env, cv);
     L->sort_key = A ? lg_carve(cv, sizeof(uint32_t) * 2 * C) : NULL;
     L->sort_id = A ? lg_carve(cv, sizeof(int32_t) * 2 * C) : NULL;
-    lg_env_carve_candidates(env, cv);
+    L->cal_slots = 2 * max_windows(env);
+    L->cal_day = lg_carve(cv, sizeof(int64_t) * C);
+    L->cal_until = lg_carve(cv, sizeof(double) * C);
+    L->cal_win = lg_carve(cv, sizeof(double) * C * (size_t)L->cal_slots * 2);
+    L->cal_n = lg_carve(cv, C);
 }
 
 static void init(lg_env *env)
@@ -192,4 +207,5 @@ const lg_world_ops lg_live_ops = {
     .load_marks = load_marks,
     .check = lg_live_check_state,
     .refresh = refresh,
+    .forget = lg_world_forget_calendar,
 };

@@ -40,55 +40,106 @@ void lg_world_init_static(lg_env *env)
     }
 }
 
-/* Is channel c on air by its schedule at clock t? If so, sets the minutes
- * left in the current window and the minutes since it started. */
-static int scheduled(const lg_env *env, int c, double t, float *left, float *since)
+/* Window w of channel c on day d: its start (jittered per channel, day and
+ * window) and end. */
+static void window_of(const lg_channel_spec *ch, uint64_t key, int64_t d, int w, double *start, double *end)
+{
+    const lg_window *win = &ch->windows[w];
+    double jit = win->jitter * (2.0 * lg_u01(key, (uint64_t)(d + 1) * LG_MAX_WINDOWS + (uint64_t)w) - 1.0);
+    *start = (double)d * LG_MINUTES_PER_DAY + win->start + jit;
+    *end = *start + win->duration;
+}
+
+/* The windows of yesterday and today that contain t, as (start, end) pairs
+ * in win, in the order they are tried; returns how many. A window that
+ * started yesterday may still be running. *until: the first start or end
+ * after t, before which the same windows contain the clock. */
+static int containing(const lg_env *env, int c, double t, int64_t day, double *win, double *until)
 {
     const lg_channel_spec *ch = &env->channels[c];
-    if (ch->always_on) {
-        *left = INFINITY;
-        *since = INFINITY;
-        return 1;
-    }
     uint64_t key = lg_key3(env->sc.world_seed, LG_P_SCHEDULE, (uint64_t)c);
-    int64_t day = (int64_t)floor(t / LG_MINUTES_PER_DAY);
-    int on = 0;
-    float best_left = 0.0f, best_since = 0.0f;
-    /* A window that started yesterday may still be running. */
-    for (int64_t d = day - 1; d <= day; d++) {
+    int n = 0;
+    *until = INFINITY;
+    for (int64_t d = day - 1; d <= day; d++)
         for (int w = 0; w < ch->n_windows; w++) {
-            const lg_window *win = &ch->windows[w];
-            double jit = win->jitter * (2.0 * lg_u01(key, (uint64_t)(d + 1) * LG_MAX_WINDOWS + (uint64_t)w) - 1.0);
-            double start = (double)d * LG_MINUTES_PER_DAY + win->start + jit;
-            double end = start + win->duration;
-            if (t >= start && t < end) {
-                float l = (float)(end - t);
-                if (!on || l > best_left) {
-                    best_left = l;
-                    best_since = (float)(t - start);
-                }
-                on = 1;
-            }
+            double start, end;
+            window_of(ch, key, d, w, &start, &end);
+            if (t >= start && t < end) win[2 * n] = start, win[2 * n + 1] = end, n++;
+            if (start > t && start < *until) *until = start;
+            if (end > t && end < *until) *until = end;
+        }
+    return n;
+}
+
+/* Of the n containing windows, the one with the most minutes left (the
+ * first of equals): 1 and its minutes left and since its start, or 0. */
+static int choose(const double *win, int n, double t, float *left, float *since)
+{
+    float best_left = 0.0f, best_since = 0.0f;
+    for (int j = 0; j < n; j++) {
+        float l = (float)(win[2 * j + 1] - t);
+        if (j == 0 || l > best_left) {
+            best_left = l;
+            best_since = (float)(t - win[2 * j]);
         }
     }
     *left = best_left;
     *since = best_since;
-    return on;
+    return n > 0;
 }
 
+static int64_t day_of(double t) { return (int64_t)floor(t / LG_MINUTES_PER_DAY); }
+
+/* Is channel c on air by its schedule at clock t? If so, sets the minutes
+ * left in the current window and the minutes since it started. */
+static int scheduled(const lg_env *env, int c, double t, float *left, float *since)
+{
+    if (env->channels[c].always_on) {
+        *left = INFINITY;
+        *since = INFINITY;
+        return 1;
+    }
+    double win[4 * LG_MAX_WINDOWS], until;
+    int n = containing(env, c, t, day_of(t), win, &until);
+    *left = *since = 0.0f;
+    return choose(win, n, t, left, since);
+}
+
+void lg_world_forget_calendar(lg_env *env)
+{
+    for (int c = 0; c < env->C; c++) env->live.cal_day[c] = INT64_MIN;
+}
+
+/* Which channels are on air. The windows that contain the clock are kept
+ * per channel until the day changes or a window starts or ends (the
+ * calendar), so a step looks up what scheduled() would find, and draws the
+ * jitter of a channel's windows only when its state can change. */
 void lg_world_update_schedule(lg_env *env)
 {
+    lg_live *L = &env->live;
+    const double t = env->clock;
+    const int64_t day = day_of(t);
+    const size_t slots = (size_t)L->cal_slots * 2;
     int n_on = 0;
     for (int c = 0; c < env->C; c++) {
         float left = 0.0f, since = 0.0f;
-        int on = env->live.launched[c] && scheduled(env, c, env->clock, &left, &since) &&
-                 !(env->live.forced_off_until[c] > env->clock);
-        env->live.on_air[c] = (uint8_t)on;
-        env->live.minutes_left[c] = on ? left : 0.0f;
-        env->live.since_start[c] = on ? since : 0.0f;
+        int on = 0;
+        if (L->launched[c] && !(L->forced_off_until[c] > t)) {
+            if (env->channels[c].always_on) {
+                on = 1, left = since = INFINITY;
+            } else {
+                double *win = &L->cal_win[(size_t)c * slots];
+                if (L->cal_day[c] != day || !(t < L->cal_until[c]))
+                    L->cal_n[c] = (uint8_t)containing(env, c, t, day, win, &L->cal_until[c]), L->cal_day[c] = day;
+                on = choose(win, L->cal_n[c], t, &left, &since);
+            }
+        }
+        L->on_air[c] = (uint8_t)on;
+        L->minutes_left[c] = on ? left : 0.0f;
+        L->since_start[c] = on ? since : 0.0f;
         n_on += on;
     }
-    env->live.n_on_air = n_on;
+    L->n_on_air = n_on;
 }
 
 void lg_world_update_audience(lg_env *env)
@@ -218,6 +269,7 @@ void lg_world_reset(lg_env *env)
     env->clock = sc->start_minute;
     env->steps = 0;
     env->live.next_action = 0;
+    lg_world_forget_calendar(env); /* the clock went back */
     for (int c = 0; c < env->C; c++) {
         env->live.x[c] = env->channels[c].base_popularity;
         env->live.bots[c] = 0.0f;
