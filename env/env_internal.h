@@ -117,6 +117,7 @@ typedef struct {
      * state holds (it is recomputed then), and the windows that contain
      * the clock, as start and end, in the order scheduled() tries them */
     uint32_t *sort_key; /* [2C] */
+    uint8_t *followed_mark; /* [C] a retrieval's followed channels, 0 again after it */
     int32_t *sort_id;   /* [2C] */
     int64_t *cal_day;   /* [C] */
     double *cal_until;  /* [C] */

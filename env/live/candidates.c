@@ -85,6 +85,9 @@ void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
     const int32_t *f = &L->follows[(size_t)viewer * L->F];
     for (int j = 0; j < L->n_follows[viewer] && n < A; j++)
         if (L->on_air[f[j]]) cand[n++] = f[j];
+    const int n_followed = n;
+    uint8_t *taken = L->followed_mark; /* all 0 between calls */
+    for (int k = 0; k < n_followed; k++) taken[cand[k]] = 1;
     /* The two lists share their order: a channel of the favourite category
      * is in the platform list's taken part when it ranks before the last
      * one taken from there, and the other way round. */
@@ -94,19 +97,19 @@ void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
     while (n < A && (i < n_cat || j < n_all)) {
         for (; i < n_cat; i++) {
             int c = cat[i];
-            if (lg_is_followed(env, viewer, c) || (j > 0 && !before(L, all[j - 1], c))) continue;
+            if (taken[c] || (j > 0 && !before(L, all[j - 1], c))) continue;
             cand[n++] = c, i++;
             break;
         }
         for (; j < n_all && n < A; j++) {
             int c = all[j];
-            if (lg_is_followed(env, viewer, c) ||
-                (env->channels[c].category == fav && i > 0 && !before(L, cat[i - 1], c)))
+            if (taken[c] || (env->channels[c].category == fav && i > 0 && !before(L, cat[i - 1], c)))
                 continue;
             cand[n++] = c, j++;
             break;
         }
     }
+    for (int k = 0; k < n_followed; k++) taken[cand[k]] = 0;
     for (int k = n; k < A; k++) cand[k] = -1;
     for (int k = 0; k < A; k++) mask[k] = cand[k] >= 0;
 }

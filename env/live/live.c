@@ -80,6 +80,7 @@ static void carve(lg_env *env, lg_carver *cv)
     lg_env_carve_scratch(env, cv);
     L->sort_key = A ? lg_carve(cv, sizeof(uint32_t) * 2 * C) : NULL;
     L->sort_id = A ? lg_carve(cv, sizeof(int32_t) * 2 * C) : NULL;
+    L->followed_mark = A ? lg_carve(cv, C) : NULL;
     L->cal_slots = 2 * max_windows(env);
     L->cal_day = lg_carve(cv, sizeof(int64_t) * C);
     L->cal_until = lg_carve(cv, sizeof(double) * C);

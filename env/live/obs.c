@@ -108,7 +108,11 @@ void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *
     dst[env->live.off_watched] = (float)sl->watched_last;
     float *fo = &dst[env->live.off_follows];
     if (cand) {
-        for (int j = 0; j < env->A; j++) fo[j] = cand[j] >= 0 && lg_is_followed(env, sl->viewer, cand[j]) ? 1.0f : 0.0f;
+        /* The retrieval puts the followed channels on air first, in order. */
+        memset(fo, 0, sizeof(float) * (size_t)env->A);
+        const int32_t *f = &env->live.follows[(size_t)sl->viewer * env->live.F];
+        for (int j = 0, n = 0; j < env->live.n_follows[sl->viewer] && n < env->A; j++)
+            if (env->live.on_air[f[j]]) fo[n++] = 1.0f;
     } else {
         memset(fo, 0, sizeof(float) * (size_t)env->C);
         const int32_t *f = &env->live.follows[(size_t)sl->viewer * env->live.F];
