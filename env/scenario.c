@@ -285,6 +285,7 @@ static int check_world(const lg_scenario *sc, char *err, size_t errsz)
     CHECK("world.audience.peak_hour", sc->audience_peak_hour, 0, 24);
     CHECK("world.channels (generated)", sc->channels_generated, sc->n_channels > LG_MAX_LISTED_CHANNELS,
           sc->n_channels > LG_MAX_LISTED_CHANNELS);
+    if (sc->channels_generated) CHECK("world.channels.generate.count", sc->generator.count, sc->n_channels, sc->n_channels);
     for (int c = 0; c < sc->n_channels; c++) {
         lg_channel_spec spec;
         lg_scenario_channel(sc, c, &spec);

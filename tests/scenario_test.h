@@ -80,7 +80,7 @@ static inline const char *scenario_member_at(size_t off)
         M(audience_peak), M(audience_amplitude), M(audience_peak_hour), M(n_viewers), M(n_segments), M(segments),
         M(no_watch_utility), M(fatigue_gain), M(fatigue_half_life), M(fatigue_weight), M(interest_drift),
         M(engagement_bias), M(engagement_match), M(engagement_quality), M(gift_rate), M(follow_rate), M(max_follows),
-        M(refund_max), M(refund_quality_floor), M(dt), M(slate_size), M(max_session_steps), M(start_minute),
+        M(refund_max), M(refund_quality_floor), M(dt), M(slate_size), M(candidates), M(max_session_steps), M(start_minute),
         M(horizon_minutes), M(reward_watch), M(reward_gift), M(reward_follow), M(invalid_penalty), M(obs_mode),
         M(observe_segment), M(n_events), M(events), M(kind), M(bandit), M(cliff),
     };

@@ -562,12 +562,13 @@ START_TEST(test_follow_cap)
 END_TEST
 
 /* A world larger than the machine is refused before anything is allocated,
- * with its size in the message. */
+ * with its size in the message (the world asked for needs over 400 GB). */
 START_TEST(test_world_too_large_refused)
 {
     lg_scenario *sc = test_scenario();
     sc->n_viewers = LG_MAX_VIEWERS;
     sc->latent_dim = LG_MAX_DIM;
+    sc->max_follows = LG_MAX_FOLLOWS; /* over 400 GB: more than any machine this runs on */
     char err[512] = "";
     lg_env *env = NULL;
     ck_assert_int_ne(lg_env_create(sc, 4, 1, LG_LAYOUT_FLAT, &env, err, sizeof err), 0);

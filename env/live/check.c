@@ -97,8 +97,10 @@ int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t
                 fail(&k, "follows", u * (size_t)L->F + (size_t)j, "channels in ascending order, each once", f[j]);
     }
     const int32_t *fc = env->buf.final_candidates;
+    const uint8_t *fm = env->buf.final_mask;
     for (size_t i = 0; fc && i < N * (size_t)env->A && !k.bad; i++)
         if (fc[i] < -1 || fc[i] >= env->C) fail(&k, "final_candidates", i, "-1 or a channel", fc[i]);
+        else if (fm[i] > (fc[i] >= 0)) fail(&k, "final_mask", i, "0, or 1 for a candidate", fm[i]);
     if (!k.bad) sessions(&k, env);
     return k.bad ? -1 : 0;
 }

@@ -22,11 +22,6 @@ static void layout(lg_env *env)
     lg_obs_layout_init(env);
 }
 
-/* The order below is the state file's (version 1). Its last two pieces,
- * N*C floats and N ints, are unused: the classic envs' arrays once sat there
- * for every world, and keeping them lets state files and checkpoints from
- * before the split load, and compare, byte for byte. Drop them with the
- * next state format version. */
 static int max_windows(const lg_env *env)
 {
     if (env->sc.channels_generated) return 1; /* the generator makes one window a channel */
@@ -38,6 +33,8 @@ static int max_windows(const lg_env *env)
 
 static size_t sc_candidates(const lg_env *env) { return env->sc.candidates > 0 ? (size_t)env->A : 0; }
 
+/* The order below is the state file's (version 2); after the scratch mark,
+ * what no state file holds. */
 static void carve(lg_env *env, lg_carver *cv)
 {
     lg_live *L = &env->live;
@@ -70,8 +67,6 @@ static void carve(lg_env *env, lg_carver *cv)
     lg_env_carve_slots(env, cv);
     L->history = lg_carve(cv, sizeof(float) * N * K);
     lg_env_carve_buffers(env, cv);
-    lg_carve(cv, sizeof(float) * N * C); /* unused (version 1 layout) */
-    lg_carve(cv, sizeof(int32_t) * N);   /* unused (version 1 layout) */
     const size_t A = sc_candidates(env);
     L->top_all = A ? lg_carve(cv, sizeof(int32_t) * A) : NULL;
     L->top_cat = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;

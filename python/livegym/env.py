@@ -83,6 +83,7 @@ class _World:
         self.scenario = json.loads(self.scenario_json)
         b = _lib.lg_env_buffers(self.ptr).contents
         self.n, self.n_actions, self.k = b.n_slots, b.n_actions, b.slate_size
+        self.n_channels = b.n_channels
         self.obs_dim, self.n_states = b.obs_dim, b.n_states
         self.tabular = self.scenario.get("observation", {}).get("mode") == "tabular"
         n, C, D = self.n, self.n_actions, self.obs_dim
@@ -94,6 +95,8 @@ class _World:
         self.mask = view(b.mask, shape=(n, C)).view(np.bool_)
         # With a candidate stage (session.candidates), action j of slot i is channel candidates[i, j] (-1: none).
         self.candidates = view(b.candidates, shape=(n, C)) if b.candidates else None
+        self.final_candidates = view(b.final_candidates, shape=(n, C)) if b.candidates else None
+        self.final_mask = view(b.final_mask, shape=(n, C)).view(np.bool_) if b.candidates else None
         self.reward = view(b.reward, shape=(n,))
         self.terminated = view(b.terminated, shape=(n,)).view(np.bool_)
         self.truncated = view(b.truncated, shape=(n,)).view(np.bool_)
@@ -128,12 +131,12 @@ class _World:
         a = np.asarray(actions)
         if a.dtype == np.bool_ or not (np.issubdtype(a.dtype, np.integer) or
                                        (np.issubdtype(a.dtype, np.floating) and np.all(np.mod(a, 1) == 0))):
-            raise ValueError(f"{who}: expected channel indices (integers), found dtype {a.dtype}")
+            raise ValueError(f"{who}: expected action indices (integers), found dtype {a.dtype}")
         want = (self.n,) if self.k == 1 else (self.n, self.k)
         if a.shape != want and not (self.k == 1 and a.shape == (self.n, 1)):
             raise ValueError(f"{who}: expected actions of shape {want}, found {a.shape}")
         if a.size and (a.min() < 0 or a.max() >= self.n_actions):
-            raise ValueError(f"{who}: expected channel indices in [0, {self.n_actions}), found "
+            raise ValueError(f"{who}: expected action indices in [0, {self.n_actions}), found "
                              f"{a.min() if a.min() < 0 else a.max()}")
         self.actions.reshape(a.shape)[...] = a
 
@@ -146,8 +149,8 @@ class _World:
         return out
 
     def channels(self):
-        rows = (_lib.ChannelState * self.n_actions)()
-        for c in range(self.n_actions):
+        rows = (_lib.ChannelState * self.n_channels)()
+        for c in range(self.n_channels):
             _lib.lg_env_channel(self.ptr, c, ctypes.byref(rows[c]))
         return np.ctypeslib.as_array(rows).copy()
 
@@ -281,7 +284,8 @@ class VectorEnv(_VecBase):
         self._info = {"action_mask": w.mask, "final_obs": w.final_state if w.tabular else w.final_obs,
                       "_final_obs": self._final}
         if w.candidates is not None:
-            self._info["candidates"] = w.candidates
+            self._info.update(candidates=w.candidates, final_candidates=w.final_candidates,
+                              final_action_mask=w.final_mask)
 
     def _obs(self):
         return self._w.state if self._w.tabular else self._w.obs

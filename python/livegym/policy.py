@@ -77,12 +77,12 @@ def put_actions(actions, n, k, n_actions, out, who):
     C array `out`."""
     a = np.asarray(actions)
     if a.dtype.kind not in "iu":
-        raise TypeError(f"{who}: expected integer channel indices, found dtype {a.dtype}")
+        raise TypeError(f"{who}: expected integer action indices, found dtype {a.dtype}")
     if a.shape not in ((n, k),) + (((n,),) if k == 1 else ()):
         raise ValueError(f"{who}: expected actions of shape ({n},{' ' + str(k) if k > 1 else ''}) "
                          f"[{n} slots x slate {k}], found {a.shape}")
     bad = (a < 0) | (a >= n_actions)
     if bad.any():
-        raise ValueError(f"{who}: expected channel indices in [0, {n_actions}), found {a[bad].flat[0]}")
+        raise ValueError(f"{who}: expected action indices in [0, {n_actions}), found {a[bad].flat[0]}")
     np.ctypeslib.as_array(out, shape=(n * k,))[:] = a.reshape(-1)
 

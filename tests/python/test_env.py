@@ -220,7 +220,7 @@ def test_candidate_stage():
     assert cand.shape == (n, A) and cand.dtype == np.int32
     assert env.single_action_space.n == A
     rng = np.random.default_rng(0)
-    watched = 0
+    watched = ended = 0
     for _ in range(100):
         shown = cand.copy()
         mask = info["action_mask"]
@@ -232,5 +232,9 @@ def test_candidate_stage():
             assert w == -1 or w == shown[i, actions[i]]
             watched += w >= 0
         assert np.all((info["candidates"] >= -1) & (info["candidates"] < 12))
-    assert watched > 50
+        for i in np.flatnonzero(term | trunc):  # the finished session's own list, not the next one's
+            ended += 1
+            assert np.array_equal(info["final_action_mask"][i], info["final_candidates"][i] >= 0)
+    assert watched > 50 and ended > 0
+    assert len(env._w.channels()) == 12  # the catalogue, not the A candidates
     env.close()

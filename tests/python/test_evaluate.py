@@ -163,9 +163,9 @@ def test_policy_errors_are_python_exceptions():
         livegym.evaluate(BadReset(), **SHORT)
     with pytest.raises(ValueError, match=r"policy: expected actions of shape \(16,\)"):
         livegym.evaluate(lambda o, m: np.zeros(3, np.int64), **SHORT)
-    with pytest.raises(ValueError, match=r"expected channel indices in \[0, 50\), found 50"):
+    with pytest.raises(ValueError, match=r"expected action indices in \[0, 50\), found 50"):
         livegym.evaluate(lambda o, m: np.full(len(o), 50), **SHORT)
-    with pytest.raises(TypeError, match="expected integer channel indices, found dtype float64"):
+    with pytest.raises(TypeError, match="expected integer action indices, found dtype float64"):
         livegym.evaluate(lambda o, m: np.zeros(len(o)), **SHORT)
     with pytest.raises(TypeError, match="policy: expected a function"):
         livegym.evaluate(42, **SHORT)

@@ -94,8 +94,8 @@ static void relevance_step(lgx_loop *lp, const lg_env *env, int i, lgx_tally *t)
                 top[j] = v;
             }
         }
+    t->retrieval += cand ? retrieval_recall(lp, env, i) : 1.0; /* before the return: every step counts */
     if (n_on == 0) return;
-    t->retrieval += cand ? retrieval_recall(lp, env, i) : 1.0;
     float cut = best > 0.0f ? lp->relevance_threshold * best : best;
     int n_rel = 0;
     for (int c = 0; c < C; c++) n_rel += mask[c] && lp->er[c] >= cut;
