@@ -69,7 +69,7 @@ int lg_obs_add_block(lg_env *env, const char *name, int scope, int *cursor, int 
 
 /* Refused before calloc: Linux promises more memory than it has, and a
  * world too large would be killed while it is drawn, not refused. */
-static size_t physical_memory(void)
+size_t lg_machine_bytes(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
     return pages > 0 && size > 0 ? (size_t)pages * (size_t)size : SIZE_MAX;
@@ -92,56 +92,79 @@ static const lg_world_ops *world_of(lg_env_kind kind)
     return kind == LG_KIND_BANDIT ? &lg_bandit_ops : kind == LG_KIND_CLIFF ? &lg_cliff_ops : &lg_live_ops;
 }
 
-int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout layout, lg_env **out, char *err,
-                  size_t errsz)
+/* The shape of an env before anything is allocated: sizes, layout, and the
+ * block's size (a first, measuring carve). 0, or -1 with a message. */
+static int shape(lg_env *env, const lg_scenario *sc, int n_slots, lg_layout layout, char *err, size_t errsz)
 {
-    *out = NULL;
     if (lg_scenario_check(sc, err, errsz) != 0) return -1;
     if (n_slots < 1 || n_slots > sc->n_viewers)
         return lg_fail(err, errsz, "slots: expected an integer in [1, %d] (the number of viewers), found %d",
-                    sc->n_viewers, n_slots);
+                       sc->n_viewers, n_slots);
     if (layout != LG_LAYOUT_FLAT && layout != LG_LAYOUT_SHARED)
         return lg_fail(err, errsz, "layout: expected flat or shared, found %d", (int)layout);
-    lg_env *env = calloc(1, sizeof *env);
-    if (!env) return lg_fail(err, errsz, "out of memory allocating the env");
+    if (sc->candidates > 0 && layout == LG_LAYOUT_SHARED)
+        return lg_fail(err, errsz, "layout: a world with a candidate stage (session.candidates) shows each slot its "
+                                   "own channel rows; expected flat, found shared");
     env->sc = *sc;
     env->ops = world_of(sc->kind);
     env->N = n_slots;
     env->layout = layout;
     env->ops->layout(env);
-    if (sc->candidates > 0 && layout == LG_LAYOUT_SHARED) {
-        free(env);
-        return lg_fail(err, errsz, "layout: a world with a candidate stage (session.candidates) shows each slot its "
-                                   "own channel rows; expected flat, found shared");
-    }
     env->buf.n_slots = n_slots;
     env->buf.n_channels = env->C;
     env->buf.n_actions = env->A;
     env->buf.slate_size = env->k;
     env->buf.layout = layout;
-
     lg_carver cv = {NULL, 0};
     env->ops->carve(env, &cv);
     if (!env->block_bytes) env->block_bytes = cv.used; /* no scratch (lg_env_carve_scratch) */
-    if (cv.used > physical_memory()) {
-        lg_fail(err, errsz,
-                "the world needs %.1f GB for %d slots, %d channels and %d viewers; this machine has %.1f GB",
-                (double)cv.used / 1e9, n_slots, env->C, sc->n_viewers, (double)physical_memory() / 1e9);
+    env->alloc_bytes = cv.used;
+    return 0;
+}
+
+static size_t catalogue_bytes(const lg_env *env)
+{
+    return env->sc.kind == LG_KIND_LIVE ? (size_t)env->C * (sizeof(lg_channel_spec) + 1) : 0;
+}
+
+size_t lg_env_bytes(const lg_scenario *sc, int n_slots, lg_layout layout)
+{
+    lg_env *env = calloc(1, sizeof *env);
+    size_t bytes = env && shape(env, sc, n_slots, layout, NULL, 0) == 0 ? env->alloc_bytes + catalogue_bytes(env) : 0;
+    free(env);
+    return bytes;
+}
+
+int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout layout, lg_env **out, char *err,
+                  size_t errsz)
+{
+    *out = NULL;
+    lg_env *env = calloc(1, sizeof *env);
+    if (!env) return lg_fail(err, errsz, "out of memory allocating the env");
+    if (shape(env, sc, n_slots, layout, err, errsz)) {
         free(env);
         return -1;
     }
-    env->block = calloc(1, cv.used);
-    if (!env->block) {
+    size_t need = env->alloc_bytes + catalogue_bytes(env);
+    if (need > lg_machine_bytes()) {
+        lg_fail(err, errsz,
+                "the world needs %.1f GB for %d slots, %d channels and %d viewers; this machine has %.1f GB",
+                (double)need / 1e9, n_slots, env->C, sc->n_viewers, (double)lg_machine_bytes() / 1e9);
         free(env);
-        return lg_fail(err, errsz, "out of memory allocating %zu bytes for %d slots", cv.used, n_slots);
+        return -1;
+    }
+    env->block = calloc(1, env->alloc_bytes);
+    if (!env->block) {
+        lg_fail(err, errsz, "out of memory allocating %zu bytes for %d slots", env->alloc_bytes, n_slots);
+        free(env);
+        return -1;
     }
     if (sc->kind == LG_KIND_LIVE && make_catalogue(env, err, errsz)) {
         free(env->block);
         free(env);
         return -1;
     }
-    cv.base = env->block;
-    cv.used = 0;
+    lg_carver cv = {env->block, 0};
     env->ops->carve(env, &cv);
     if (env->ops->init) env->ops->init(env);
     lg_env_reset(env, seed);

@@ -170,6 +170,7 @@ struct lg_env {
      * nor copied (lg_env_carve_scratch). */
     void *block;
     size_t block_bytes;
+    size_t alloc_bytes;      /* the whole block: state and scratch */
 };
 
 /* A world plugs into the env's one API through these. The env owns the

@@ -118,6 +118,11 @@ typedef struct {
 int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout layout, lg_env **out,
                   char *err, size_t errsz);
 void lg_env_free(lg_env *env);
+/* The bytes lg_env_create would allocate for this scenario and shape (0 when
+ * the scenario or the shape is invalid), without allocating them; and the
+ * machine's physical memory, the limit lg_env_create refuses beyond. */
+size_t lg_env_bytes(const lg_scenario *sc, int n_slots, lg_layout layout);
+size_t lg_machine_bytes(void);
 
 /* Reset the whole world (clock, popularity, viewer pool, events) with a new
  * seed and start a session in every slot. */

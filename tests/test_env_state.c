@@ -153,6 +153,28 @@ START_TEST(test_forged_live_state_refused)
 }
 END_TEST
 
+/* lg_env_bytes is what lg_env_create allocates (the block and the
+ * catalogue), without allocating it; 0 for a shape it would refuse. */
+START_TEST(test_env_bytes)
+{
+    lg_scenario *sc = test_scenario();
+    for (int A = 0; A <= 10; A += 10) {
+        sc->candidates = A;
+        lg_env *env = test_env(sc, 8, 3, LG_LAYOUT_FLAT);
+        ck_assert_uint_eq(lg_env_bytes(sc, 8, LG_LAYOUT_FLAT),
+                          env->alloc_bytes + (size_t)env->C * (sizeof(lg_channel_spec) + 1));
+        ck_assert_uint_lt(env->block_bytes, env->alloc_bytes); /* scratch after the state */
+        lg_env_free(env);
+    }
+    ck_assert_uint_eq(lg_env_bytes(sc, 8, LG_LAYOUT_SHARED), 0); /* a candidate stage has no shared layout */
+    sc->candidates = 0;
+    ck_assert_uint_eq(lg_env_bytes(sc, 0, LG_LAYOUT_FLAT), 0);
+    ck_assert_uint_lt(lg_env_bytes(sc, 8, LG_LAYOUT_FLAT), lg_env_bytes(sc, 9, LG_LAYOUT_FLAT));
+    ck_assert_uint_gt(lg_machine_bytes(), (size_t)1 << 28);
+    free(sc);
+}
+END_TEST
+
 /* The classic envs: true values and positions. */
 START_TEST(test_forged_classic_state_refused)
 {
@@ -186,6 +208,7 @@ int main(void)
     tcase_add_test(tc, test_saved_states_load_back);
     tcase_add_test(tc, test_forged_live_state_refused);
     tcase_add_test(tc, test_forged_classic_state_refused);
+    tcase_add_test(tc, test_env_bytes);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

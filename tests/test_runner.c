@@ -124,6 +124,30 @@ START_TEST(test_threads_give_identical_results)
 }
 END_TEST
 
+/* A world whose two envs per running job cannot fit is refused before any
+ * work or file, naming what it needs (over 400 GB an env: any machine). */
+START_TEST(test_world_too_large_for_the_run)
+{
+    lg_scenario *sc = small_world();
+    sc->n_viewers = LG_MAX_VIEWERS;
+    sc->latent_dim = LG_MAX_DIM;
+    sc->max_follows = LG_MAX_FOLLOWS;
+    lgx_run_config c;
+    char dir[256], err[1024] = "";
+    snprintf(dir, sizeof dir, "%s/test_runner_too_large", LG_BINARY_DIR);
+    config(&c, sc, dir, 2);
+    lgx_run_result res;
+    ck_assert_int_eq(lgx_run(&c, &res, err, sizeof err), -2);
+    ck_assert_msg(strstr(err, "GB per env and each running job holds two") && strstr(err, "use a smaller world"), "%s",
+                  err);
+    char p[512];
+    snprintf(p, sizeof p, "%s/status.json", dir);
+    ck_assert_int_ne(access(p, F_OK), 0);
+    lgx_run_result_free(&res);
+    free(sc);
+}
+END_TEST
+
 static void *stop_soon(void *arg)
 {
     struct timespec ts = {0, 150 * 1000 * 1000};
@@ -368,6 +392,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_stats_hand_computed);
     tcase_add_test(tc, test_threads_give_identical_results);
+    tcase_add_test(tc, test_world_too_large_for_the_run);
     tcase_add_test(tc, test_interrupt_then_resume_equals_uninterrupted);
     tcase_add_test(tc, test_online_protocol_bandit);
     tcase_add_test(tc, test_resume_continues_from_checkpoint);

@@ -197,6 +197,26 @@ static void resume_finished(const lgx_run_config *cfg, lgx_run_result *res)
     }
 }
 
+/* Every running job holds two worlds (training and its evaluation fork):
+ * refuse, before any work or file, threads whose worlds the machine cannot
+ * hold, saying how many it can. */
+static int memory_check(const lgx_run_config *cfg, int jobs, char *err, size_t errsz)
+{
+    const double per_env = (double)lg_env_bytes(cfg->sc, cfg->ex.slots, LG_LAYOUT_FLAT);
+    int T = cfg->threads < 1 ? 1 : cfg->threads;
+    if (T > jobs) T = jobs;
+    const double have = (double)lg_machine_bytes();
+    if (2.0 * per_env * T <= have) return 0;
+    int fits = (int)(have / (2.0 * per_env));
+    snprintf(err, errsz,
+             "the world needs %.1f GB per env and each running job holds two (training, evaluation): %d thread(s) "
+             "need %.1f GB, this machine has %.1f GB; %s",
+             per_env / 1e9, T, 2.0 * per_env * T / 1e9, have / 1e9,
+             fits >= 1 ? "use fewer --threads" : "use a smaller world (viewers, channels, slots)");
+    if (fits >= 1) snprintf(err + strlen(err), errsz - strlen(err), " (at most %d)", fits);
+    return -1;
+}
+
 static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, size_t errsz)
 {
     const lgx_experiment *ex = &cfg->ex;
@@ -228,6 +248,7 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
         else snprintf(err, errsz, "%s", e);
         return -2;
     }
+    if (!is_classic(cfg->sc) && memory_check(cfg, res->jobs_total, err, errsz)) return -2;
     if (cfg->out_dir && lgx_results_prepare(cfg, err, errsz)) return -1;
     if (cfg->resume && !is_classic(cfg->sc)) resume_finished(cfg, res);
 
