@@ -208,11 +208,12 @@ static void report_env(const lg_scenario *sc, const bench_result *res, int n_res
         cJSON *name = cJSON_CreateString(sc->name); /* a file's name may hold quotes */
         char *quoted = name ? cJSON_PrintUnformatted(name) : NULL;
         cJSON_Delete(name);
-        printf("{\"bench\": \"env\", \"scenario\": %s, \"slots\": %d, \"steps_per_sec\": %.0f, "
+        printf("{\"bench\": \"env\", \"scenario\": %s, \"channels\": %d, \"viewers\": %d, \"candidates\": %d, "
+               "\"slots\": %d, \"steps_per_sec\": %.0f, "
                "\"flat_steps_per_sec\": %.0f, \"obs_dim\": %d, \"repeats\": %ld, \"seconds_per_repeat\": %g, "
                "\"reference_obs_copies_per_sec\": %.0f, \"peak_rss_mb\": %.1f, \"results\": [",
-               quoted ? quoted : "null", main_res->slots, main_res->slot_steps_per_sec,
-               res[n_res - 1].slot_steps_per_sec, obs_dim, repeats, seconds, ref, rss);
+               quoted ? quoted : "null", sc->n_channels, sc->n_viewers, sc->candidates, main_res->slots,
+               main_res->slot_steps_per_sec, res[n_res - 1].slot_steps_per_sec, obs_dim, repeats, seconds, ref, rss);
         for (int r = 0; r < n_res; r++)
             printf("%s{\"slots\": %d, \"layout\": \"%s\", \"steps_per_sec\": %.0f, \"min\": %.0f, \"max\": %.0f, "
                    "\"ratio_to_reference\": %.4f}",

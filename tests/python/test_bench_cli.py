@@ -22,12 +22,18 @@ def test_bench_env_measures_the_scenario_file(tmp_path):
     assert out.returncode == 0, out.stderr
     r = json.loads(out.stdout)
     assert r["scenario"] == "tiny" and r["slots"] == 40  # 64 slots, capped by the 40 viewers
+    assert (r["channels"], r["viewers"], r["candidates"]) == (7, 40, 0)
     default = json.loads(bench("--json").stdout)["obs_dim"]  # 50 channels: 43 more channel rows
     assert default > r["obs_dim"] and (default - r["obs_dim"]) % 43 == 0
     assert r["steps_per_sec"] > 0 and r["peak_rss_mb"] > 0
     drift = json.loads(bench("--scenario", os.path.join(ROOT, "scenarios", "drift.json"), "--slots", "8",
                              "--json").stdout)
     assert drift["scenario"] == "drift" and drift["slots"] == 8
+    staged = tmp_path / "staged.json"  # a candidate stage: the flat layout only, and said so
+    staged.write_text(json.dumps({"population": {"viewers": 40}, "session": {"candidates": 5}}))
+    s = json.loads(bench("--scenario", str(staged), "--json", "--repeats", "1", "--seconds", "0.05").stdout)
+    assert s["candidates"] == 5 and s["obs_dim"] < default
+    assert {x["layout"] for x in s["results"]} == {"flat"} and s["steps_per_sec"] == s["flat_steps_per_sec"]
 
 
 def test_bench_env_bad_input():
