@@ -77,10 +77,15 @@ size_t lg_machine_bytes(void)
 
 /* The catalogue of a live world, materialised once: channel specs, then the
  * launch flags (lg_live.launch_event). */
+static size_t catalogue_bytes(const lg_env *env)
+{
+    return env->sc.kind == LG_KIND_LIVE ? (size_t)env->C * (sizeof(lg_channel_spec) + 1) : 0;
+}
+
 static int make_catalogue(lg_env *env, char *err, size_t errsz)
 {
     const size_t C = (size_t)env->C;
-    env->channels = malloc(C * (sizeof(lg_channel_spec) + 1));
+    env->channels = malloc(catalogue_bytes(env));
     if (!env->channels) return lg_fail(err, errsz, "out of memory allocating the catalogue of %zu channels", C);
     for (int c = 0; c < env->C; c++) lg_scenario_channel(&env->sc, c, &env->channels[c]);
     env->live.launch_event = (uint8_t *)(env->channels + C);
@@ -120,11 +125,6 @@ static int shape(lg_env *env, const lg_scenario *sc, int n_slots, lg_layout layo
     if (!env->block_bytes) env->block_bytes = cv.used; /* no scratch (lg_env_carve_scratch) */
     env->alloc_bytes = cv.used;
     return 0;
-}
-
-static size_t catalogue_bytes(const lg_env *env)
-{
-    return env->sc.kind == LG_KIND_LIVE ? (size_t)env->C * (sizeof(lg_channel_spec) + 1) : 0;
 }
 
 size_t lg_env_bytes(const lg_scenario *sc, int n_slots, lg_layout layout)

@@ -59,17 +59,20 @@ void lg_channel_generator_default(lg_channel_generator *g)
 
 static float clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
+/* Generated channels take the categories in turn, so every one is represented. */
+static int generated_category(int n_categories, int c) { return c % n_categories; }
+
 /* Channel c of generator g: every channel has its own key, so one can be
  * made without the others (generated catalogues are never stored). */
 static void generate_channel(const lg_channel_generator *g, int n_categories, int c, lg_channel_spec *ch)
-{ /* the category rule is lg_scenario_channel_category's too */
+{
     float rho = g->appeal_quality_corr;
     uint64_t key = lg_key3(g->seed, LG_P_GENERATOR, (uint64_t)c);
     double zq = lg_normal(key, 0), za = lg_normal(key, 1), zp = lg_normal(key, 2);
     double zs = lg_normal(key, 3), zd = lg_normal(key, 4);
     memset(ch, 0, sizeof *ch);
     snprintf(ch->name, sizeof ch->name, "ch%02d", c);
-    ch->category = c % n_categories;
+    ch->category = generated_category(n_categories, c);
     ch->quality = clampf(g->quality_mean + g->quality_sd * (float)zq, 0.0f, 1.0f);
     ch->appeal = clampf(g->appeal_mean + g->appeal_sd * (float)(rho * zq + sqrt(1.0 - rho * rho) * za), 0.0f, 1.0f);
     ch->base_popularity = g->popularity_sd * (float)zp + g->popularity_quality * (ch->quality - 0.5f);
@@ -115,7 +118,7 @@ void lg_scenario_channel(const lg_scenario *sc, int c, lg_channel_spec *out)
 
 int lg_scenario_channel_category(const lg_scenario *sc, int c)
 {
-    return sc->channels_generated ? c % sc->n_categories : sc->channels[c].category;
+    return sc->channels_generated ? generated_category(sc->n_categories, c) : sc->channels[c].category;
 }
 
 void lg_scenario_default(lg_scenario *sc)

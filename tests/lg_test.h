@@ -23,6 +23,16 @@ static inline lg_scenario *test_scenario(void)
     return sc;
 }
 
+/* sc's channels replaced by `count` of the default generator. */
+static inline void test_generate(lg_scenario *sc, int count)
+{
+    lg_channel_generator g;
+    lg_channel_generator_default(&g);
+    g.count = count;
+    char err[256];
+    ck_assert_msg(lg_generate_channels(sc, &g, err, sizeof err) == 0, "%s", err);
+}
+
 static inline lg_env *test_env(const lg_scenario *sc, int slots, uint64_t seed, lg_layout layout)
 {
     char err[512] = "";

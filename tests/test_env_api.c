@@ -418,15 +418,8 @@ START_TEST(test_follows_visible)
     lg_scenario *sc = test_scenario();
     sc->follow_rate = 1.0f;
     sc->n_events = 0;
-    if (want_c <= sc->n_channels) {
-        sc->n_channels = want_c;
-    } else {
-        lg_channel_generator g;
-        lg_channel_generator_default(&g);
-        g.count = want_c;
-        char gerr[256];
-        ck_assert_msg(lg_generate_channels(sc, &g, gerr, sizeof gerr) == 0, "%s", gerr);
-    }
+    if (want_c <= sc->n_channels) sc->n_channels = want_c;
+    else test_generate(sc, want_c);
     lg_env *env = test_env(sc, 4, 3, LG_LAYOUT_FLAT);
     const lg_buffers *b = lg_env_buffers(env);
     const lg_obs_block *blocks;
@@ -466,11 +459,7 @@ END_TEST
 START_TEST(test_generated_world_runs)
 {
     lg_scenario *sc = test_scenario();
-    lg_channel_generator g;
-    lg_channel_generator_default(&g);
-    g.count = 3000;
-    char err[256];
-    ck_assert_msg(lg_generate_channels(sc, &g, err, sizeof err) == 0, "%s", err);
+    test_generate(sc, 3000);
     ck_assert(sc->channels_generated);
     sc->n_viewers = 2000;
     sc->n_events = 0;

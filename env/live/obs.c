@@ -107,16 +107,15 @@ void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *
     memcpy(&dst[env->live.off_history], &env->live.history[slot * env->live.K], sizeof(float) * (size_t)env->live.K);
     dst[env->live.off_watched] = (float)sl->watched_last;
     float *fo = &dst[env->live.off_follows];
+    const int32_t *f = &env->live.follows[(size_t)sl->viewer * env->live.F];
+    const int nf = env->live.n_follows[sl->viewer];
+    memset(fo, 0, sizeof(float) * (size_t)env->A);
     if (cand) {
         /* The retrieval puts the followed channels on air first, in order. */
-        memset(fo, 0, sizeof(float) * (size_t)env->A);
-        const int32_t *f = &env->live.follows[(size_t)sl->viewer * env->live.F];
-        for (int j = 0, n = 0; j < env->live.n_follows[sl->viewer] && n < env->A; j++)
+        for (int j = 0, n = 0; j < nf && n < env->A; j++)
             if (env->live.on_air[f[j]]) fo[n++] = 1.0f;
     } else {
-        memset(fo, 0, sizeof(float) * (size_t)env->C);
-        const int32_t *f = &env->live.follows[(size_t)sl->viewer * env->live.F];
-        for (int j = 0; j < env->live.n_follows[sl->viewer]; j++) fo[f[j]] = 1.0f;
+        for (int j = 0; j < nf; j++) fo[f[j]] = 1.0f;
     }
     if (env->live.off_u >= 0) {
         const float *u = &env->live.u[(size_t)sl->viewer * env->live.D];

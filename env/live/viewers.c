@@ -80,17 +80,13 @@ static int can_follow(const lg_env *env, int viewer, int c)
     return env->live.n_follows[viewer] < env->live.F && !lg_is_followed(env, viewer, c);
 }
 
-/* Add c (not yet followed) in order; 0 when the list is full. */
-static int add_follow(lg_env *env, int viewer, int c)
+/* Add c in order: one that can_follow allows. */
+static void add_follow(lg_env *env, int viewer, int c)
 {
     int32_t *f = &env->live.follows[(size_t)viewer * env->live.F];
-    int n = env->live.n_follows[viewer];
-    if (n >= env->live.F) return 0;
-    int j = n;
+    int j = env->live.n_follows[viewer]++;
     for (; j > 0 && f[j - 1] > c; j--) f[j] = f[j - 1];
     f[j] = c;
-    env->live.n_follows[viewer] = (uint16_t)(n + 1);
-    return 1;
 }
 
 float lg_utility(const lg_env *env, int viewer, int c)
@@ -254,8 +250,10 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
         else
             minutes = maxw * lg_u01f(sl->step_key, ctr + DRAW_LEAVE);
         gifts = lg_u01f(sl->step_key, ctr + DRAW_GIFT) < sc->gift_rate * ch->quality;
-        if (can_follow(env, viewer, chosen) && lg_u01f(sl->step_key, ctr + DRAW_FOLLOW) < sc->follow_rate * eng)
-            follows = add_follow(env, viewer, chosen);
+        if (can_follow(env, viewer, chosen) && lg_u01f(sl->step_key, ctr + DRAW_FOLLOW) < sc->follow_rate * eng) {
+            add_follow(env, viewer, chosen);
+            follows = 1;
+        }
         fat[ch->category] += sc->fatigue_gain * minutes;
         float pull = sc->interest_drift * minutes / sc->dt;
         float *u = &env->live.u[(size_t)viewer * env->live.D];

@@ -101,7 +101,6 @@ static int scheduled(const lg_env *env, int c, double t, float *left, float *sin
     }
     double win[4 * LG_MAX_WINDOWS], until;
     int n = containing(env, c, t, day_of(t), win, &until);
-    *left = *since = 0.0f;
     return choose(win, n, t, left, since);
 }
 

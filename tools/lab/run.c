@@ -200,11 +200,9 @@ static void resume_finished(const lgx_run_config *cfg, lgx_run_result *res)
 /* Every running job holds two worlds (training and its evaluation fork):
  * refuse, before any work or file, threads whose worlds the machine cannot
  * hold, saying how many it can. */
-static int memory_check(const lgx_run_config *cfg, int jobs, char *err, size_t errsz)
+static int memory_check(const lgx_run_config *cfg, int T, char *err, size_t errsz)
 {
     const double per_env = (double)lg_env_bytes(cfg->sc, cfg->ex.slots, LG_LAYOUT_FLAT);
-    int T = cfg->threads < 1 ? 1 : cfg->threads;
-    if (T > jobs) T = jobs;
     const double have = (double)lg_machine_bytes();
     if (2.0 * per_env * T <= have) return 0;
     int fits = (int)(have / (2.0 * per_env));
@@ -248,7 +246,9 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
         else snprintf(err, errsz, "%s", e);
         return -2;
     }
-    if (!is_classic(cfg->sc) && memory_check(cfg, res->jobs_total, err, errsz)) return -2;
+    int T = cfg->threads < 1 ? 1 : cfg->threads; /* the worker threads */
+    if (T > res->jobs_total) T = res->jobs_total;
+    if (!is_classic(cfg->sc) && memory_check(cfg, T, err, errsz)) return -2;
     if (cfg->out_dir && lgx_results_prepare(cfg, err, errsz)) return -1;
     if (cfg->resume && !is_classic(cfg->sc)) resume_finished(cfg, res);
 
@@ -257,8 +257,6 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
     sh.progress = calloc((size_t)res->jobs_total, sizeof(double));
     sh.started = calloc((size_t)res->jobs_total, sizeof(double));
     for (int j = 0; j < res->jobs_total; j++) sh.progress[j] = res->jobs[j].done ? 1.0 : 0.0;
-    int T = cfg->threads < 1 ? 1 : cfg->threads;
-    if (T > res->jobs_total) T = res->jobs_total;
     pthread_t th[256];
     double t0 = lg_now();
     sh.running = T;
