@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "scenario_test.h"
 
 /* The world loader (env) reads every shipped file's world exactly as the
@@ -126,6 +128,88 @@ START_TEST(test_budget_in_minutes)
 }
 END_TEST
 
+/* A grid is every combination, the first key slowest, each configuration
+ * its entry's params with the swept values and a label naming them; the
+ * dump lists the configurations, and reads back to the same experiment. */
+START_TEST(test_sweep_grid)
+{
+    lg_scenario *sc = new_scenario();
+    lgx_experiment *ex = new_experiment(), *back = new_experiment();
+    expect_ok("{\"kind\": \"bandit\", \"experiment\": {\"agents\": [{\"name\": \"random\"},"
+              " {\"name\": \"epsilon-greedy\", \"label\": \"eps\", \"params\": {\"step_size\": 0.1},"
+              "  \"sweep\": {\"grid\": {\"epsilon\": [0.25, 0.0625, 0], \"initial\": [0, 5]}}}]}}",
+              sc, ex);
+    ck_assert_int_eq(ex->n_agents, 7);
+    static const char *const labels[] = {"eps epsilon=0.25 initial=0", "eps epsilon=0.25 initial=5",
+                                         "eps epsilon=0.0625 initial=0", "eps epsilon=0.0625 initial=5",
+                                         "eps epsilon=0 initial=0", "eps epsilon=0 initial=5"};
+    for (int k = 0; k < 6; k++) {
+        ck_assert_str_eq(ex->agents[1 + k].label, labels[k]);
+        ck_assert_str_eq(ex->agents[1 + k].name, "epsilon-greedy");
+        ck_assert_int_eq(ex->agents[1 + k].entry, 1);
+        ck_assert_int_eq(ex->agents[1 + k].swept, 1);
+    }
+    ck_assert_str_eq(ex->agents[2].params, "{\"step_size\":0.1,\"epsilon\":0.25,\"initial\":5}");
+    ck_assert_int_eq(ex->agents[0].swept, 0);
+    char *d = lgx_scenario_to_json(sc, ex);
+    ck_assert_ptr_null(strstr(d, "\"sweep\""));
+    char err[1024];
+    ck_assert_msg(load_str(d, sc, back, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(back->n_agents, 7);
+    for (int k = 0; k < 7; k++) {
+        ck_assert_str_eq(back->agents[k].label, ex->agents[k].label);
+        ck_assert_str_eq(back->agents[k].params, ex->agents[k].params);
+    }
+    free(d), free(sc), free(ex), free(back);
+}
+END_TEST
+
+/* A random search: the same seed draws the same configurations, more
+ * samples keep the first ones, another seed draws others; ranges are kept
+ * (log-uniform spreads over decades), integers are integers, a list is a
+ * choice among its values. */
+START_TEST(test_sweep_random)
+{
+    lg_scenario *sc = new_scenario();
+    lgx_experiment *a = new_experiment(), *b = new_experiment(), *c = new_experiment();
+    const char *fmt = "{\"experiment\": {\"agents\": [{\"name\": \"dqn\", \"sweep\": {\"random\": {"
+                      "\"learning_rate\": {\"min\": 0.00001, \"max\": 0.1, \"log\": true},"
+                      " \"batch_size\": {\"min\": 8, \"max\": 64}, \"loss\": [\"mse\", \"huber\"]},"
+                      " \"samples\": %d, \"seed\": %d}}]}}";
+    char json[512];
+    snprintf(json, sizeof json, fmt, 40, 7);
+    expect_ok(json, sc, a);
+    snprintf(json, sizeof json, fmt, 60, 7);
+    expect_ok(json, sc, b);
+    snprintf(json, sizeof json, fmt, 40, 8);
+    expect_ok(json, sc, c);
+    ck_assert_int_eq(a->n_agents, 40);
+    ck_assert_int_eq(b->n_agents, 60);
+    int decades[4] = {0}, huber = 0, same_as_c = 0;
+    for (int k = 0; k < 40; k++) {
+        ck_assert_str_eq(a->agents[k].params, b->agents[k].params);
+        ck_assert_str_eq(a->agents[k].label, b->agents[k].label);
+        same_as_c += !strcmp(a->agents[k].params, c->agents[k].params);
+        cJSON *p = cJSON_Parse(a->agents[k].params);
+        double lr = cJSON_GetObjectItem(p, "learning_rate")->valuedouble;
+        double bs = cJSON_GetObjectItem(p, "batch_size")->valuedouble;
+        ck_assert(lr >= 1e-5 && lr <= 0.1);
+        ck_assert(bs >= 8 && bs <= 64 && bs == floor(bs));
+        int dec = (int)floor(-log10(lr)) - 1; /* 1e-5..1e-4 -> 3, ..., 1e-2..1e-1 -> 0 */
+        if (dec >= 0 && dec < 4) decades[dec]++;
+        huber += !strcmp(cJSON_GetObjectItem(p, "loss")->valuestring, "huber");
+        cJSON_Delete(p);
+        char prefix[16];
+        snprintf(prefix, sizeof prefix, "dqn#%d ", k + 1);
+        ck_assert_msg(!strncmp(a->agents[k].label, prefix, strlen(prefix)), "%s", a->agents[k].label);
+    }
+    for (int d = 0; d < 4; d++) ck_assert_msg(decades[d] >= 4, "decade %d has %d of 40 draws", d, decades[d]);
+    ck_assert(huber >= 8 && huber <= 32);
+    ck_assert_int_eq(same_as_c, 0);
+    free(sc), free(a), free(b), free(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("experiment");
@@ -133,6 +217,8 @@ int main(void)
     tcase_add_test(tc, test_world_loader_is_the_world_part);
     tcase_add_test(tc, test_experiment_section);
     tcase_add_test(tc, test_budget_in_minutes);
+    tcase_add_test(tc, test_sweep_grid);
+    tcase_add_test(tc, test_sweep_random);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -79,6 +79,18 @@ static void fmt_stat(char *buf, size_t n, lgx_stat s, int prec)
         snprintf(buf, n, "%.*f ± %.*f", prec, s.mean, prec, s.ci95);
 }
 
+/* The agent column: 24 wide, or wider for long labels (a sweep's). */
+static int label_width(const lgx_experiment *ex, int cheats_mark)
+{
+    int w = 24;
+    for (int a = 0; a < ex->n_agents; a++) {
+        const lga_agent_type *t = lgx_spec_type(&ex->agents[a]);
+        int len = (int)strlen(ex->agents[a].label) + (cheats_mark && t && t->cheats ? 9 : 0) + 2;
+        if (len > w) w = len;
+    }
+    return w;
+}
+
 static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *res)
 {
     const lgx_experiment *ex = &cfg->ex;
@@ -88,7 +100,15 @@ static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *re
                                         "NDCG", "regret", "coverage", "gini"};
     const int nc = (int)(sizeof cols / sizeof cols[0]);
     int base = lgx_baseline_index(ex);
-    lgx_stat st[LGX_MAX_AGENTS][9];
+    lgx_stat(*st)[9] = malloc((size_t)res->n_agents * sizeof *st);
+    int *rank = malloc((size_t)res->n_agents * sizeof *rank);
+    if (!st || !rank) {
+        free(st), free(rank);
+        fprintf(stderr, "livegym run: out of memory for the table\n");
+        return;
+    }
+    lgx_results_rank(res, rank);
+    const int w = label_width(ex, 1);
     for (int a = 0; a < res->n_agents; a++)
         for (int c = 0; c < nc; c++)
             st[a][c] = cols[c] >= 0 ? lgx_results_stat(res, a, cols[c])
@@ -97,16 +117,17 @@ static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *re
     printf("scenario \"%s\": %d seed(s) x %d eval sessions, %d slots, %d training slot-steps per run\n",
            cfg->sc->name, ex->seeds, ex->eval_sessions, ex->slots, ex->train_steps);
     printf("final greedy evaluation; mean ± 95%% CI across seeds; * best in column (cheating agents excluded);\n"
-           "vs baseline = paired difference in return/session against \"%s\"\n\n",
+           "vs baseline = paired difference in return/session against \"%s\"; rank by return/session\n\n",
            ex->baseline);
-    cell("agent", 24, 0);
+    cell("agent", w, 0);
     for (int c = 0; c < nc; c++) cell(heads[c], c < 2 ? 18 : 15, 1);
+    cell("rank", 6, 1);
     printf("\n");
     for (int a = 0; a < res->n_agents; a++) {
         const lga_agent_type *t = lgx_spec_type(&ex->agents[a]);
-        char label[64];
+        char label[LGX_AGENT_LABEL_LEN + 12];
         snprintf(label, sizeof label, "%s%s", ex->agents[a].label, t && t->cheats ? " (CHEATS)" : "");
-        cell(label, 24, 0);
+        cell(label, w, 0);
         for (int c = 0; c < nc; c++) {
             int m = cols[c] < 0 ? LGX_M_RETURN : cols[c];
             int best = cols[c] >= 0 && !(t && t->cheats) && !isnan(st[a][c].mean);
@@ -123,8 +144,12 @@ static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *re
             snprintf(out, sizeof out, "%s%s", buf, best ? "*" : " ");
             cell(out, c < 2 ? 18 : 15, 1);
         }
+        char rk[16];
+        snprintf(rk, sizeof rk, "%d", rank[a]);
+        cell(rk, 6, 1);
         printf("\n");
     }
+    free(st), free(rank);
 }
 
 /* One cell: the mean over seeds (a dash without data). */
@@ -151,7 +176,7 @@ static void print_event_table(const lgx_run_config *cfg, const lgx_run_result *r
                  (int)fmod(clock, 60));
         int launch = sc->events[e].type == LG_EV_NEW_CHANNEL;
         printf("\nevents[%d] %s, %s\n", e, when, txt);
-        cell("agent", 24, 0);
+        cell("agent", label_width(&cfg->ex, 0), 0);
         cell("return before", 15, 1), cell("during", 9, 1), cell("after", 9, 1), cell("regret during", 15, 1);
         cell("target share before", 21, 1), cell("during", 9, 1);
         if (launch) cell("first rec (min)", 17, 1);
@@ -159,7 +184,7 @@ static void print_event_table(const lgx_run_config *cfg, const lgx_run_result *r
         uint8_t which[LG_MAX_EVENTS] = {0};
         which[e] = 1;
         for (int a = 0; a < res->n_agents; a++) {
-            cell(cfg->ex.agents[a].label, 24, 0);
+            cell(cfg->ex.agents[a].label, label_width(&cfg->ex, 0), 0);
             for (int ph = 0; ph < LGX_N_PHASES; ph++)
                 mean_cell(lgx_event_stat(cfg, res, a, which, (lgx_phase)ph, LGX_M_RETURN).mean, 2, ph ? 9 : 15);
             mean_cell(lgx_event_stat(cfg, res, a, which, LGX_DURING, LGX_M_REGRET).mean, 2, 15);
@@ -176,17 +201,25 @@ static void print_online_table(const lgx_run_config *cfg, const lgx_run_result *
     int bandit = cfg->sc->kind == LG_KIND_BANDIT;
     printf("scenario \"%s\" (%s): %d independent runs per agent, online learning\n\n", cfg->sc->name,
            lg_env_kind_name(cfg->sc->kind), cfg->ex.seeds);
+    int w = label_width(&cfg->ex, 0) + 4, *rank = malloc((size_t)res->n_agents * sizeof *rank);
+    if (!rank) {
+        fprintf(stderr, "livegym run: out of memory for the table\n");
+        return;
+    }
+    lgx_results_rank(res, rank);
     if (bandit)
-        printf("%-28s %14s %18s %18s\n", "agent", "mean reward", "reward last 10%", "% optimal last 10%");
+        printf("%-*s %14s %18s %18s %6s\n", w, "agent", "mean reward", "reward last 10%", "% optimal last 10%", "rank");
     else
-        printf("%-28s %18s %24s\n", "agent", "return/episode", "return last 10% of eps");
+        printf("%-*s %18s %24s %6s\n", w, "agent", "return/episode", "return last 10% of eps", "rank");
     for (int a = 0; a < res->n_agents; a++) {
         lgx_online_summary os = lgx_online_summarise(&res->online[a]);
         if (bandit)
-            printf("%-28s %14.3f %18.3f %18.1f\n", cfg->ex.agents[a].label, os.mean, os.last, os.pct_optimal);
+            printf("%-*s %14.3f %18.3f %18.1f %6d\n", w, cfg->ex.agents[a].label, os.mean, os.last, os.pct_optimal,
+                   rank[a]);
         else
-            printf("%-28s %18.2f %24.2f\n", cfg->ex.agents[a].label, os.mean, os.last);
+            printf("%-*s %18.2f %24.2f %6d\n", w, cfg->ex.agents[a].label, os.mean, os.last, rank[a]);
     }
+    free(rank);
 }
 
 typedef struct {

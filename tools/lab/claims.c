@@ -76,7 +76,7 @@ static int agent_index(const lgx_experiment *ex, const char *label)
 
 static int read_label(lg_jctx *c, const cJSON *it, const lgx_experiment *ex, char *out)
 {
-    if (lg_jval_string(c, it, out, LG_NAME_LEN, 1)) return -1;
+    if (lg_jval_string(c, it, out, LGX_AGENT_LABEL_LEN, 1)) return -1;
     if (agent_index(ex, out) >= 0) return 0;
     return lg_jfail(c, "expected the label of one of the experiment's agents, found \"%s\"", out);
 }

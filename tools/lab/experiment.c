@@ -10,33 +10,27 @@
 #include "lg_scenario_json.h"
 #include "lga_agent.h"
 #include "lgx_experiment.h"
+#include "lgx_sweep.h"
 
 static const char *const K_EXPERIMENT[] = {"agents",        "seeds",         "train_steps",        "train_minutes",
                                            "eval_every",    "eval_every_minutes", "eval_sessions", "slots",
                                            "baseline",      "episodes",      NULL};
-static const char *const K_AGENT[] = {"name", "label", "params", NULL};
+static const char *const K_AGENT[] = {"name", "label", "params", "sweep", NULL};
 
-static int load_agent(lg_jctx *c, const cJSON *o, lgx_experiment *ex, int i)
+/* experiment.agents[i] as one configuration (its sweep aside). */
+static int load_agent(lg_jctx *c, const cJSON *o, lgx_agent_spec *a, int i)
 {
-    lgx_agent_spec *a = &ex->agents[i];
+    memset(a, 0, sizeof *a);
+    a->entry = i;
     if (lg_jexpect_object(c, o, K_AGENT)) return -1;
     const cJSON *nm = lg_jmember(o, "name");
     size_t s = lg_jpush_key(c, "name");
     if (!nm) return lg_jfail_type(c, NULL, "an agent name (such as \"random\" or \"dqn\")");
     if (lg_jval_string(c, nm, a->name, sizeof a->name, 1)) return -1;
     lg_jpop(c, s);
-    memcpy(a->label, a->name, sizeof a->label);
+    memcpy(a->label, a->name, sizeof a->name);
     if (lg_jget_string(c, o, "label", a->label, sizeof a->label, 1)) return -1;
-    for (int k = 0; k < i; k++)
-        if (!strcmp(ex->agents[k].label, a->label)) {
-            s = lg_jpush_key(c, lg_jmember(o, "label") ? "label" : "name");
-            return lg_jfail(c,
-                         "expected a unique agent label, found \"%s\" again (experiment.agents[%d]); give one of them a "
-                         "\"label\"",
-                         a->label, k);
-        }
     const cJSON *p = lg_jmember(o, "params");
-    memset(a->params, 0, sizeof a->params);
     if (!p) {
         memcpy(a->params, "{}", 3);
         return 0;
@@ -79,26 +73,61 @@ static void default_baseline(lgx_experiment *ex)
     snprintf(ex->baseline, sizeof ex->baseline, "%s", has_random ? "random" : ex->agents[0].label);
 }
 
+/* A label met again: the path of the entry that made the later one. */
+static int duplicate_label(lg_jctx *c, const cJSON *ag, const lgx_experiment *ex, int later, int first)
+{
+    const lgx_agent_spec *a = &ex->agents[later];
+    const cJSON *o = cJSON_GetArrayItem(ag, a->entry);
+    lg_jpush_idx(c, a->entry);
+    if (a->swept && ex->agents[first].swept && ex->agents[first].entry == a->entry) {
+        lg_jpush_key(c, "sweep");
+        return lg_jfail(c, "expected distinct values, found configuration \"%s\" twice", a->label);
+    }
+    lg_jpush_key(c, lg_jmember(o, "sweep") ? "sweep" : lg_jmember(o, "label") ? "label" : "name");
+    return lg_jfail(c, "expected a unique agent label, found \"%s\" again (experiment.agents[%d]); give one of them a "
+                       "\"label\"",
+                    a->label, ex->agents[first].entry);
+}
+
+/* The listed agents, each one configuration or a sweep's many. */
+static int read_agents(lg_jctx *c, const cJSON *ag, lgx_experiment *ex)
+{
+    size_t s = lg_jpush_key(c, "agents");
+    int n;
+    if (lg_jexpect_array(c, ag, 1, LGX_MAX_AGENTS, "agents", &n)) return -1;
+    memset(ex->agents, 0, sizeof ex->agents);
+    ex->n_agents = 0;
+    int i = 0;
+    for (const cJSON *a = ag->child; a; a = a->next, i++) {
+        size_t s2 = lg_jpush_idx(c, i);
+        lgx_agent_spec base;
+        if (load_agent(c, a, &base, i)) return -1;
+        const cJSON *sw = lg_jmember(a, "sweep");
+        if (sw) {
+            int got = lgx_sweep_expand(c, sw, &base, &ex->agents[ex->n_agents], LGX_MAX_AGENTS - ex->n_agents);
+            if (got < 0) return -1;
+            ex->n_agents += got;
+        } else if (ex->n_agents == LGX_MAX_AGENTS) {
+            return lg_jfail(c, "expected at most %d agent configurations in all, found more", LGX_MAX_AGENTS);
+        } else {
+            ex->agents[ex->n_agents++] = base;
+        }
+        lg_jpop(c, s2);
+    }
+    for (int k = 1; k < ex->n_agents; k++)
+        for (int j = 0; j < k; j++)
+            if (!strcmp(ex->agents[j].label, ex->agents[k].label)) return duplicate_label(c, ag, ex, k, j);
+    lg_jpop(c, s);
+    default_baseline(ex);
+    return 0;
+}
+
 static int read_experiment(lg_jctx *c, const cJSON *o, lgx_experiment *ex, const lg_scenario *sc)
 {
     size_t at = lg_jpush_key(c, "experiment");
     if (lg_jexpect_object(c, o, K_EXPERIMENT)) return -1;
     const cJSON *ag = lg_jmember(o, "agents");
-    if (ag) {
-        size_t s = lg_jpush_key(c, "agents");
-        int n;
-        if (lg_jexpect_array(c, ag, 1, LGX_MAX_AGENTS, "agents", &n)) return -1;
-        memset(ex->agents, 0, sizeof ex->agents);
-        ex->n_agents = n;
-        int i = 0;
-        for (const cJSON *a = ag->child; a; a = a->next, i++) {
-            size_t s2 = lg_jpush_idx(c, i);
-            if (load_agent(c, a, ex, i)) return -1;
-            lg_jpop(c, s2);
-        }
-        lg_jpop(c, s);
-        default_baseline(ex);
-    }
+    if (ag && read_agents(c, ag, ex)) return -1;
     if (lg_jget_int(c, o, "seeds", 1, 100000, &ex->seeds) || lg_jget_int(c, o, "train_steps", 0, INT_MAX, &ex->train_steps) ||
         lg_jget_int(c, o, "eval_every", 1, INT_MAX, &ex->eval_every) ||
         lg_jget_float_range(c, o, "train_minutes", 0, 1e8, &ex->train_minutes) ||
@@ -118,10 +147,12 @@ static int read_experiment(lg_jctx *c, const cJSON *o, lgx_experiment *ex, const
     for (int k = 0; k < ex->n_agents; k++)
         if (!strcmp(ex->agents[k].label, ex->baseline)) found = 1;
     if (!found) {
-        char list[LGX_MAX_AGENTS * (LG_NAME_LEN + 4)] = "";
+        char list[8 * (LGX_AGENT_LABEL_LEN + 4) + 16] = "";
         size_t len = 0;
         for (int k = 0; k < ex->n_agents; k++) {
-            int w = snprintf(list + len, sizeof list - len, "%s\"%s\"", k ? ", " : "", ex->agents[k].label);
+            int w = k == 8 ? snprintf(list + len, sizeof list - len, ", ...")
+                           : snprintf(list + len, sizeof list - len, "%s\"%s\"", k ? ", " : "", ex->agents[k].label);
+            if (k == 8) break;
             if (w < 0 || (size_t)w >= sizeof list - len) break;
             len += (size_t)w;
         }
@@ -176,6 +207,7 @@ void lgx_experiment_default(lgx_experiment *ex)
     memset(ex, 0, sizeof *ex);
     ex->n_agents = 3;
     for (int i = 0; i < 3; i++) {
+        ex->agents[i].entry = i;
         snprintf(ex->agents[i].name, sizeof ex->agents[i].name, "%s", names[i]);
         snprintf(ex->agents[i].label, sizeof ex->agents[i].label, "%s", names[i]);
         snprintf(ex->agents[i].params, sizeof ex->agents[i].params, "{}");
@@ -198,7 +230,7 @@ static void build_experiment(lg_jbuild *bc, cJSON *root, const lgx_experiment *e
         const lgx_agent_spec *a = &ex->agents[i];
         cJSON *ao = lg_jadd_obj(bc, ags, NULL);
         lg_jadd_str(bc, ao, "name", a->name, LG_NAME_LEN);
-        lg_jadd_str(bc, ao, "label", a->label, LG_NAME_LEN);
+        lg_jadd_str(bc, ao, "label", a->label, LGX_AGENT_LABEL_LEN);
         size_t n = strnlen(a->params, sizeof a->params);
         cJSON *p = cJSON_ParseWithLength(a->params, n);
         if (p && cJSON_IsObject(p)) {
@@ -220,7 +252,7 @@ static void build_experiment(lg_jbuild *bc, cJSON *root, const lgx_experiment *e
     lg_jadd_int(bc, x, "eval_sessions", ex->eval_sessions);
     lg_jadd_int(bc, x, "slots", ex->slots);
     lg_jadd_int(bc, x, "episodes", ex->episodes);
-    lg_jadd_str(bc, x, "baseline", ex->baseline, LG_NAME_LEN);
+    lg_jadd_str(bc, x, "baseline", ex->baseline, LGX_AGENT_LABEL_LEN);
 }
 
 /* The default agents of a classic env (popular and the oracle need a
@@ -233,6 +265,7 @@ static void classic_agents(lgx_experiment *ex, lg_env_kind kind)
     ex->n_agents = 3;
     for (int i = 0; i < 3; i++) {
         const char *name = kind == LG_KIND_BANDIT ? bandit[i] : cliff[i];
+        ex->agents[i].entry = i;
         snprintf(ex->agents[i].name, sizeof ex->agents[i].name, "%s", name);
         snprintf(ex->agents[i].label, sizeof ex->agents[i].label, "%s", name);
         snprintf(ex->agents[i].params, sizeof ex->agents[i].params, "{}");
@@ -267,6 +300,14 @@ int lgx_check_agents(const lg_scenario *sc, const lgx_experiment *ex, int slots,
     return rc;
 }
 
+void lgx_agent_where(const lgx_experiment *ex, int a, char *buf, size_t n)
+{
+    if (ex->agents[a].swept)
+        snprintf(buf, n, "experiment.agents[%d].sweep: configuration \"%s\"", ex->agents[a].entry, ex->agents[a].label);
+    else
+        snprintf(buf, n, "experiment.agents[%d]", ex->agents[a].entry);
+}
+
 static int check_agents(lg_jctx *c, const lg_scenario *sc, const lgx_experiment *ex)
 {
     char e[768] = "";
@@ -275,8 +316,10 @@ static int check_agents(lg_jctx *c, const lg_scenario *sc, const lgx_experiment 
     if (which < 0) return lg_jfail(c, "%s", e);
     size_t at = lg_jpush_key(c, "experiment");
     lg_jpush_key(c, "agents");
-    lg_jpush_idx(c, which);
-    int rc = lg_jfail(c, "%s", e);
+    const lgx_agent_spec *a = &ex->agents[which];
+    lg_jpush_idx(c, a->entry);
+    int rc = a->swept ? (lg_jpush_key(c, "sweep"), lg_jfail(c, "configuration \"%s\": %s", a->label, e))
+                                  : lg_jfail(c, "%s", e);
     lg_jpop(c, at);
     return rc;
 }
@@ -376,7 +419,7 @@ static int select_agents(const lgx_experiment *ex, const char *list, int max, lg
     out->n_agents = 0;
     for (const char *p = list; *p;) {
         size_t len = strcspn(p, ",");
-        if (len == 0 || len >= LG_NAME_LEN) {
+        if (len == 0 || len >= LGX_AGENT_LABEL_LEN) {
             snprintf(err, errsz, "expected comma-separated agent names or labels, found \"%s\"", list);
             return -1;
         }
@@ -384,7 +427,7 @@ static int select_agents(const lgx_experiment *ex, const char *list, int max, lg
             snprintf(err, errsz, "expected at most %d agents, found more in \"%s\"", max, list);
             return -1;
         }
-        char want[LG_NAME_LEN];
+        char want[LGX_AGENT_LABEL_LEN];
         memcpy(want, p, len);
         want[len] = '\0';
         lgx_agent_spec *sp = &out->agents[out->n_agents++];
@@ -395,8 +438,12 @@ static int select_agents(const lgx_experiment *ex, const char *list, int max, lg
             if (!strcmp(ex->agents[j].name, want)) from = &ex->agents[j];
         if (from) {
             *sp = *from;
+        } else if (len >= LG_NAME_LEN) {
+            snprintf(err, errsz, "\"%s\" is neither an agent's label nor a registered agent's name", want);
+            return -1;
         } else {
             memset(sp, 0, sizeof *sp);
+            sp->entry = out->n_agents - 1;
             memcpy(sp->name, want, len + 1);
             memcpy(sp->label, want, len + 1);
             memcpy(sp->params, "{}", 3);

@@ -19,6 +19,9 @@
 #include "lg_scenario.h"
 #include "lgx_stats.h"
 
+/* An agent's label in an experiment: a sweep's names its values
+ * ("eps epsilon=0.0625"). */
+#define LGX_AGENT_LABEL_LEN 64
 #define LGX_MAX_CLAIMS 32
 #define LGX_CLAIM_TEXT 256
 
@@ -33,9 +36,9 @@ typedef struct {
 
 typedef struct {
     char text[LGX_CLAIM_TEXT];     /* the sentence it checks */
-    char agent[LG_NAME_LEN];       /* left side */
+    char agent[LGX_AGENT_LABEL_LEN];     /* left side */
     lgx_window window;
-    char than_agent[LG_NAME_LEN];  /* right side */
+    char than_agent[LGX_AGENT_LABEL_LEN]; /* right side */
     lgx_window than_window;
     int against_value;             /* the right side is `value`, not an agent */
     float value;

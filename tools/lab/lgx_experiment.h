@@ -12,15 +12,22 @@
 #include "lga_agent.h"
 #include "lgx_claims.h"
 
-#define LGX_MAX_AGENTS 32
-#define LGX_AGENT_PARAMS_LEN 2048
+/* An experiment's agent configurations, listed or expanded from sweeps
+ * (docs/sweeps.md): at most this many in all. */
+#define LGX_MAX_AGENTS 1024
+/* A configuration's hyperparameters as compact JSON (the longest shipped is
+ * 121 bytes). */
+#define LGX_AGENT_PARAMS_LEN 512
 
 /* One agent of an experiment. The agent registry validates name and params
  * when the experiment runs; the loader only checks their shape. */
 typedef struct {
     char name[LG_NAME_LEN];             /* registry name: "random", "popular", "dqn", ... */
-    char label[LG_NAME_LEN];            /* unique within the experiment; defaults to name */
+    char label[LGX_AGENT_LABEL_LEN];          /* unique within the experiment; defaults to name; a sweep's
+                                         * configuration: its entry's label and the swept values */
     char params[LGX_AGENT_PARAMS_LEN];  /* hyperparameters as compact JSON object text, "{}" if none */
+    int entry;                          /* its index in the file's experiment.agents (for messages) */
+    int swept;                          /* made by that entry's sweep */
     const lga_agent_type *type;         /* NULL: the registry's `name`; else a caller's agent (a binding's
                                          * policy, lgx_binding.h), never written to a file */
 } lgx_agent_spec;
@@ -35,7 +42,7 @@ typedef struct lgx_experiment {
     float eval_every_minutes; /* > 0: evaluate every this many simulated minutes (eval_every follows it) */
     int eval_sessions;  /* sessions per evaluation; default 200 */
     int slots;          /* env viewer slots, [1, population.viewers]; default 16, or the viewers when fewer */
-    char baseline[LG_NAME_LEN]; /* label of the agent the others are compared against; default "random" */
+    char baseline[LGX_AGENT_LABEL_LEN]; /* label of the agent the others are compared against; default "random" */
     int episodes;       /* classic cliff env: episodes per run; default 500 */
     int n_claims;       /* the file's top-level "claims" (lgx_claims.h) */
     lgx_claim claims[LGX_MAX_CLAIMS];
@@ -96,6 +103,10 @@ lga_agent *lgx_spec_create(const lgx_agent_spec *spec, const lga_obs_batch *shap
  * would be drawn for nothing. */
 int lgx_check_agents(const lg_scenario *sc, const lgx_experiment *ex, int slots, int *which, char *err,
                      size_t errsz);
+
+/* Where configuration a comes from, for a message: "experiment.agents[1]",
+ * or "experiment.agents[1].sweep: configuration \"eps epsilon=2\"". */
+void lgx_agent_where(const lgx_experiment *ex, int a, char *buf, size_t n);
 
 /* Index of the experiment's baseline agent, or -1. */
 int lgx_baseline_index(const lgx_experiment *ex);

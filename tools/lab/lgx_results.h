@@ -66,6 +66,11 @@ typedef struct {
 } lgx_online_summary;
 lgx_online_summary lgx_online_summarise(const lgx_online_curve *oc);
 
+/* The agents' ranks, 1 = best (ties in experiment order; no data last), by
+ * the metric whose name is returned: the final evaluation's mean return
+ * (live) or the mean reward over the run (classic). */
+const char *lgx_results_rank(const lgx_run_result *res, int *rank);
+
 /* curves.csv's content as text (malloc'd; NULL when out of memory). */
 char *lgx_results_curves_text(const lgx_run_config *cfg, const lgx_run_result *res);
 /* summary.json's content as text (malloc'd), for --json. */

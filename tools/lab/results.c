@@ -409,6 +409,46 @@ static cJSON *claims_json(const lgx_run_config *cfg, const lgx_run_result *res)
     return arr;
 }
 
+const char *lgx_results_rank(const lgx_run_result *res, int *rank)
+{
+    double *score = malloc((size_t)res->n_agents * sizeof *score);
+    for (int a = 0; a < res->n_agents && score; a++)
+        score[a] = res->online ? (res->online[a].runs ? lgx_online_summarise(&res->online[a]).mean : NAN)
+                               : lgx_results_stat(res, a, LGX_M_RETURN).mean;
+    for (int a = 0; a < res->n_agents; a++) {
+        rank[a] = 1;
+        for (int b = 0; b < res->n_agents && score; b++) {
+            double x = score[a], y = score[b];
+            int ahead = isnan(x) ? !isnan(y) || b < a : !isnan(y) && (y > x || (y == x && b < a));
+            rank[a] += b != a && ahead;
+        }
+        if (!score) rank[a] = a + 1;
+    }
+    free(score);
+    return res->online ? "mean_reward" : lgx_metric_names[LGX_M_RETURN];
+}
+
+/* An agent's hyperparameters as an object (its params text is checked JSON). */
+static void add_params(cJSON *o, const lgx_agent_spec *spec)
+{
+    cJSON *p = cJSON_Parse(spec->params);
+    cJSON_AddItemToObject(o, "params", p && cJSON_IsObject(p) ? p : (cJSON_Delete(p), cJSON_CreateObject()));
+}
+
+/* "ranked_by" and each agent's "rank" and "params" (docs/results.md). */
+static void add_ranks(cJSON *js, cJSON *agents, const lgx_run_config *cfg, const lgx_run_result *res)
+{
+    int *rank = malloc((size_t)res->n_agents * sizeof *rank);
+    if (!rank) return;
+    cJSON_AddStringToObject(js, "ranked_by", lgx_results_rank(res, rank));
+    int a = 0;
+    for (cJSON *o = agents->child; o; o = o->next, a++) {
+        cJSON_AddNumberToObject(o, "rank", rank[a]);
+        add_params(o, &cfg->ex.agents[a]);
+    }
+    free(rank);
+}
+
 static cJSON *summary_live(const lgx_run_config *cfg, const lgx_run_result *res)
 {
     cJSON *js = cJSON_CreateObject();
@@ -434,6 +474,7 @@ static cJSON *summary_live(const lgx_run_config *cfg, const lgx_run_result *res)
         }
         cJSON_AddItemToArray(agents, o);
     }
+    add_ranks(js, agents, cfg, res);
     if (cfg->sc->n_events > 0) cJSON_AddItemToObject(js, "events", events_json(cfg, res));
     return js;
 }
@@ -457,6 +498,7 @@ static cJSON *summary_online(const lgx_run_config *cfg, const lgx_run_result *re
         if (cfg->sc->kind == LG_KIND_BANDIT) cJSON_AddNumberToObject(o, "pct_optimal_last_10pct", os.pct_optimal);
         cJSON_AddItemToArray(agents, o);
     }
+    add_ranks(js, agents, cfg, res);
     return js;
 }
 

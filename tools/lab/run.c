@@ -242,7 +242,8 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
     char e[768] = "";
     int which;
     if (lgx_check_agents(cfg->sc, ex, is_classic(cfg->sc) ? 1 : ex->slots, &which, e, sizeof e)) {
-        if (which >= 0) snprintf(err, errsz, "experiment.agents[%d]: %s", which, e);
+        char where[160];
+        if (which >= 0) lgx_agent_where(ex, which, where, sizeof where), snprintf(err, errsz, "%s: %s", where, e);
         else snprintf(err, errsz, "%s", e);
         return -2;
     }
