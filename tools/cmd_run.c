@@ -1,6 +1,7 @@
 /* livegym run: the main job. Loads a scenario (or the embedded default),
  * applies flag overrides to its experiment section, runs it (tools/runner.c),
  * writes the results folder and prints the comparison table. */
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,10 +10,12 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "lg_checksum.h"
 #include "commands.h"
 #include "lga_agent.h"
 #include "lgx_events.h"
 #include "lgx_results.h"
+#include "mpi_run.h"
 #include "progress.h"
 #include "lgx_stats.h"
 
@@ -48,7 +51,8 @@ static void usage(FILE *f)
             "  --eval-every  slot-steps between greedy evaluations (learning curves)\n"
             "  --sessions    completed sessions per evaluation\n"
             "  --slots       concurrent viewer slots in each env\n"
-            "  --threads     worker threads (default 2); results are identical for every T\n"
+            "  --threads     worker threads (default 2; under mpirun, per rank: the node's cores shared among its\n"
+            "                ranks); results are identical for every T and every number of ranks\n"
             "  --out         results folder (default results/SCENARIO-NAME)\n"
             "  --resume      finish an interrupted run in --out DIR, skipping finished runs\n"
             "  --baseline    label of the agent paired differences are taken against\n"
@@ -232,7 +236,7 @@ typedef struct {
 /* Returns 0, 1 when --help was printed, or 2 on a bad flag (said on stderr). */
 static int parse_flags(int argc, char **argv, run_flags *f)
 {
-    *f = (run_flags){.seeds = -1, .steps = -1, .every = -1, .sessions = -1, .slots = -1, .threads = 2, .minutes = -1};
+    *f = (run_flags){.seeds = -1, .steps = -1, .every = -1, .sessions = -1, .slots = -1, .threads = 0, .minutes = -1};
     for (int i = 1; i < argc; i++) {
         int rc = 0;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -288,7 +292,7 @@ static int apply_flags(const run_flags *f, const char *file, const lg_scenario *
         o.agents = f->agents, o.seeds = f->seeds, o.steps = f->steps, o.minutes = f->minutes;
         o.eval_every = f->every, o.sessions = f->sessions, o.slots = f->slots, o.baseline = f->baseline;
     }
-    o.threads = f->threads;
+    o.threads = f->threads > 0 ? f->threads : 2;
     lg_sbuf notes = {0};
     int rc = lgx_apply_options(&o, "--", file, sc, ex, &notes, err, sizeof err);
     for (char *p = notes.p, *nl; p && (nl = strchr(p, '\n')); p = nl + 1)
@@ -357,24 +361,61 @@ static int report(const run_flags *f, const lgx_run_config *cfg, const lgx_run_r
     return unheld;
 }
 
+/* Under mpirun: every rank loads the same experiment (rank 0 speaks for
+ * them: the others' messages would repeat its own), and by default the
+ * node's cores are shared among its ranks. */
+static int join_ranks(run_flags *f, int loaded, const lg_scenario *sc, const lgx_experiment *ex, int saved_stderr)
+{
+    if (f->threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        f->threads = lg_mpi_size() > 1 ? (cores / lg_mpi_local_ranks() > 1 ? cores / lg_mpi_local_ranks() : 1) : 2;
+    }
+    unsigned long long hash = 0;
+    char *text = loaded ? lgx_scenario_to_json(sc, ex) : NULL;
+    if (text) hash = lg_fnv1a64(LG_FNV1A64_INIT, text, strlen(text));
+    free(text);
+    char err[256];
+    int rc = lg_mpi_agree(loaded, hash, err, sizeof err);
+    if (saved_stderr >= 0) dup2(saved_stderr, 2), close(saved_stderr);
+    if (rc && loaded && lg_mpi_rank() == 0) fprintf(stderr, "livegym run: %s\n", err);
+    return rc;
+}
+
+/* Ranks other than 0 run jobs for rank 0 and report nothing but their own failure. */
+static int run_rank(lgx_run_config *cfg, lg_scenario *sc)
+{
+    lgx_run_result res;
+    char err[2048];
+    int rc = lgx_run(cfg, &res, err, sizeof err);
+    if (rc < 0) fprintf(stderr, "livegym run (rank %d): %s\n", lg_mpi_rank(), err);
+    lg_mpi_done();
+    lgx_run_result_free(&res);
+    free(sc);
+    lg_mpi_finish(0);
+    return rc < 0 ? 1 : rc > 0 ? 130 : 0;
+}
+
 int lg_cmd_run(int argc, char **argv)
 {
     run_flags f;
     int rc = parse_flags(argc, argv, &f);
     if (rc) return rc == 1 ? 0 : rc;
+    char err[2048], resume_file[4200];
+    if (lg_mpi_start(err, sizeof err)) return fprintf(stderr, "livegym run: %s\n", err), 1;
+    int quiet = lg_mpi_rank() > 0 ? dup(2) : -1; /* rank 0 speaks for the loading */
+    if (quiet >= 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) dup2(null, 2), close(null);
+    }
     lg_scenario *sc = malloc(sizeof *sc);
     lgx_run_config cfg = {0};
-    if (!sc) return 1;
-    char err[2048], resume_file[4200];
+    if (!sc) return lg_mpi_finish(1), 1;
     const char *file = f.file;
     if (f.resume) snprintf(resume_file, sizeof resume_file, "%s/scenario.json", f.out), file = resume_file;
     rc = file ? lgx_load_file(file, sc, &cfg.ex, err, sizeof err) : lgx_load_default(sc, &cfg.ex, err, sizeof err);
-    if (rc != 0) {
-        fprintf(stderr, "livegym run: %s\n", err);
-        free(sc);
-        return 2;
-    }
-    if (apply_flags(&f, file, sc, &cfg.ex)) return free(sc), 2;
+    if (rc != 0) fprintf(stderr, "livegym run: %s\n", err);
+    int loaded = rc == 0 && apply_flags(&f, file, sc, &cfg.ex) == 0;
+    if (join_ranks(&f, loaded, sc, &cfg.ex, quiet) || !loaded) return free(sc), lg_mpi_finish(0), 2;
     char default_out[256], command[8192] = "livegym";
     if (!f.out) snprintf(default_out, sizeof default_out, "results/%s", sc->name), f.out = default_out;
     for (int i = 0; i < argc; i++) {
@@ -388,13 +429,15 @@ int lg_cmd_run(int argc, char **argv)
     cfg.command = command;
     cfg.stop = &stop_flag;
     cfg.on_note = print_note;
-    lg_progress_display display = {&cfg.ex, 0};
-    if (lg_progress_enabled()) cfg.on_progress = lg_progress_draw, cfg.progress_ctx = &display;
+    cfg.dispatch = lg_mpi_dispatch();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    if (lg_mpi_rank() > 0) return run_rank(&cfg, sc);
+    lg_progress_display display = {&cfg.ex, 0};
+    if (lg_progress_enabled()) cfg.on_progress = lg_progress_draw, cfg.progress_ctx = &display;
 
     lgx_run_result res;
     rc = lgx_run(&cfg, &res, err, sizeof err);
@@ -402,10 +445,12 @@ int lg_cmd_run(int argc, char **argv)
         fprintf(stderr, "livegym run: %s\n", err);
         lgx_run_result_free(&res);
         free(sc);
+        lg_mpi_finish(1);
         return rc == -2 ? 2 : 1;
     }
     int unheld = report(&f, &cfg, &res, rc);
     lgx_run_result_free(&res);
     free(sc);
+    lg_mpi_finish(0);
     return rc > 0 ? 130 : f.check_claims && unheld ? 3 : 0;
 }

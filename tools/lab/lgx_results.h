@@ -29,6 +29,12 @@ void lgx_results_job_path(const lgx_run_config *cfg, int agent, int seed, char *
  * when there is none; -1 with one line in err (file, field, expected) when
  * it is refused (the job then runs again). */
 int lgx_results_read_job(const lgx_run_config *cfg, int agent, int seed, lgx_job *job, char *err, size_t errsz);
+/* A finished job's file as text (malloc'd; NULL when out of memory), and
+ * that text read back into job (its points; 0, or -1 with why): what
+ * another process of an MPI run sends (lgx_dispatch.h). */
+char *lgx_results_job_text(const lgx_run_config *cfg, int agent, int seed, const lgx_job *job);
+int lgx_results_parse_job(const lgx_run_config *cfg, int agent, const char *text, size_t n, lgx_job *job, char *why,
+                          size_t whysz);
 /* Mid-run checkpoints of a job (agent state, training env state, the curve
  * and the timeline so far), written after each evaluation; resume continues
  * from the last one bit for bit. A checkpoint is hostile until checked:
@@ -51,6 +57,10 @@ void lgx_results_remove_checkpoint(const lgx_run_config *cfg, int agent_i, int s
 int lgx_timeline_write(const lgx_run_config *cfg, int agent, int seed, const lgx_timeline *tl, char *err,
                        size_t errsz);
 int lgx_timeline_read(const lgx_run_config *cfg, int agent, int seed, lgx_timeline *tl, char *err, size_t errsz);
+/* A finished job's timeline from its block (tl->block's bytes, as another
+ * process sent them), checked: 0, or -1 with a message. */
+int lgx_timeline_from_block(const lgx_run_config *cfg, const void *block, size_t n, lgx_timeline *tl, char *err,
+                            size_t errsz);
 int lgx_timeline_csv(const lgx_run_config *cfg, const lgx_run_result *res, char *err, size_t errsz);
 
 /* Statistics of the final evaluation of agent a's metric m over its finished

@@ -11,6 +11,7 @@
 #include "lg_env.h"
 #include "lg_sbuf.h"
 #include "lgx_binding.h"
+#include "lgx_dispatch.h"
 #include "lgx_experiment.h"
 #include "lgx_metrics.h"
 #include "lgx_timeline.h"
@@ -70,6 +71,9 @@ typedef struct lgx_run_config {
      * threads, one whole line per call. */
     void (*on_note)(void *ctx, const char *line);
     void *note_ctx;
+    /* Optional: jobs shared with other processes (lgx_dispatch.h); NULL:
+     * this process runs them all. */
+    const lgx_dispatch *dispatch;
 } lgx_run_config;
 
 typedef struct lgx_run_result {

@@ -218,8 +218,7 @@ static cJSON *point_json(const lgx_eval_point *p)
     return o;
 }
 
-int lgx_results_write_job(const lgx_run_config *cfg, int agent, int seed, const lgx_job *job, char *err,
-                         size_t errsz)
+char *lgx_results_job_text(const lgx_run_config *cfg, int agent, int seed, const lgx_job *job)
 {
     cJSON *js = cJSON_CreateObject();
     cJSON_AddStringToObject(js, "agent", cfg->ex.agents[agent].label);
@@ -228,10 +227,17 @@ int lgx_results_write_job(const lgx_run_config *cfg, int agent, int seed, const 
     cJSON_AddItemToObject(js, "final", point_json(&job->points[job->n_points - 1]));
     cJSON *curve = cJSON_AddArrayToObject(js, "curve");
     for (int p = 0; p < job->n_points; p++) cJSON_AddItemToArray(curve, point_json(&job->points[p]));
-    char path[4200];
-    lgx_results_job_path(cfg, agent, seed, path, sizeof path, 0);
     char *text = cJSON_Print(js);
     cJSON_Delete(js);
+    return text;
+}
+
+int lgx_results_write_job(const lgx_run_config *cfg, int agent, int seed, const lgx_job *job, char *err,
+                         size_t errsz)
+{
+    char path[4200];
+    lgx_results_job_path(cfg, agent, seed, path, sizeof path, 0);
+    char *text = lgx_results_job_text(cfg, agent, seed, job);
     if (!text) return snprintf(err, errsz, "out of memory"), -1;
     /* The timeline first: a job counts as done once its .json exists. */
     int rc = lgx_timeline_write(cfg, agent, seed, &job->timeline, err, errsz) ||
@@ -286,23 +292,28 @@ int lgx_results_read_job(const lgx_run_config *cfg, int agent, int seed, lgx_job
         snprintf(err, errsz, "%s", why);
         return -1;
     }
-    cJSON *js = cJSON_ParseWithLength(buf, n);
+    int rc = lgx_results_parse_job(cfg, agent, buf, n, job, why, sizeof why);
     free(buf);
-    int n_points = lgx_run_points(&cfg->ex), rc = -1;
-    job->points = calloc((size_t)n_points, sizeof *job->points);
-    if (!js) snprintf(why, sizeof why, "not JSON");
-    else if (!job->points) snprintf(why, sizeof why, "out of memory");
-    else if (read_points(cfg, agent, js, job->points, n_points, why, sizeof why) == 0) {
-        job->n_points = n_points;
-        rc = lgx_timeline_read(cfg, agent, seed, &job->timeline, why, sizeof why) ? -1 : 0;
-    }
-    cJSON_Delete(js);
-    if (rc == 0) return 0;
+    if (rc == 0 && lgx_timeline_read(cfg, agent, seed, &job->timeline, why, sizeof why) == 0) return 0;
     free(job->points);
     job->points = NULL;
     job->n_points = 0;
     snprintf(err, errsz, "%.2000s: %s", path, why);
     return -1;
+}
+
+int lgx_results_parse_job(const lgx_run_config *cfg, int agent, const char *text, size_t n, lgx_job *job, char *why,
+                          size_t whysz)
+{
+    cJSON *js = cJSON_ParseWithLength(text, n);
+    int n_points = lgx_run_points(&cfg->ex), rc = -1;
+    job->points = calloc((size_t)n_points, sizeof *job->points);
+    if (!js) snprintf(why, whysz, "not JSON");
+    else if (!job->points) snprintf(why, whysz, "out of memory");
+    else if (read_points(cfg, agent, js, job->points, n_points, why, whysz) == 0) job->n_points = n_points, rc = 0;
+    cJSON_Delete(js);
+    if (rc) free(job->points), job->points = NULL;
+    return rc;
 }
 
 static cJSON *stat_json(lgx_stat s)

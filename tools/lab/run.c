@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "jobs.h"
+#include "lgx_dispatch.h"
 #include "lg_clock.h"
 #include "lga_agent.h"
 #include "lgx_results.h"
@@ -55,24 +56,60 @@ static void on_job_progress(void *ctx, double f)
     set_progress(jp->sh, jp->job, f);
 }
 
+/* This process's shared sequence of jobs (its threads', and on an MPI
+ * run's root the other processes' too): the next one not done (a resumed
+ * run has some), -1 when none is left or the run stops. */
+static int next_job(shared *sh)
+{
+    int j = -1;
+    pthread_mutex_lock(&sh->mu);
+    while (j < 0 && !sh->failed && !*sh->cfg->stop && sh->next < sh->res->jobs_total) {
+        int k = sh->next++;
+        if (!sh->res->jobs[k].done) j = k, sh->started[k] = lg_now();
+    }
+    pthread_mutex_unlock(&sh->mu);
+    return j;
+}
+
+static int is_remote(const lgx_run_config *cfg) { return cfg->dispatch && !cfg->dispatch->root; }
+
+/* A process that is not an MPI run's root: its next job from the root. */
+static int claim_remote(shared *sh)
+{
+    pthread_mutex_lock(&sh->mu);
+    int stop = sh->failed || *sh->cfg->stop;
+    pthread_mutex_unlock(&sh->mu);
+    int j = stop ? -1 : sh->cfg->dispatch->claim(sh->cfg->dispatch->ctx);
+    if (j < 0 || j >= sh->res->jobs_total) return -1;
+    pthread_mutex_lock(&sh->mu);
+    sh->started[j] = lg_now();
+    pthread_mutex_unlock(&sh->mu);
+    return j;
+}
+
+/* A job finished here for the root of an MPI run (or its failure). */
+static int deliver(shared *sh, int j, const char *failure)
+{
+    void *p;
+    size_t n;
+    const lgx_dispatch *d = sh->cfg->dispatch;
+    int rc = failure ? lgx_job_failure_payload(failure, &p, &n) : lgx_job_payload(sh->cfg, sh->res, j, &p, &n);
+    if (rc) return -1;
+    rc = d->deliver(d->ctx, j, p, n);
+    free(p);
+    return rc;
+}
+
 static void *worker(void *arg)
 {
     shared *sh = arg;
     const lgx_run_config *cfg = sh->cfg;
     lgx_run_result *res = sh->res;
-    const int total = res->jobs_total;
-    const int classic = is_classic(cfg->sc);
+    const int classic = is_classic(cfg->sc), remote = is_remote(cfg);
     for (;;) {
-        pthread_mutex_lock(&sh->mu);
-        int j = sh->next++;
-        int stop = sh->failed || *cfg->stop;
-        pthread_mutex_unlock(&sh->mu);
-        if (j >= total || stop) break;
+        int j = remote ? claim_remote(sh) : next_job(sh);
+        if (j < 0) break;
         lgx_job *job = &res->jobs[j];
-        if (job->done) continue; /* resumed from the folder */
-        pthread_mutex_lock(&sh->mu);
-        sh->started[j] = lg_now();
-        pthread_mutex_unlock(&sh->mu);
         int agent_i = j / res->seeds, seed = 1 + j % res->seeds;
         job_progress jp = {sh, j};
         lgx_job_ctx jc = {cfg, agent_i, seed, on_job_progress, &jp};
@@ -88,11 +125,16 @@ static void *worker(void *arg)
         if (rc < 0) {
             char msg[1100];
             snprintf(msg, sizeof msg, "%s seed %d: %s", cfg->ex.agents[agent_i].label, seed, err);
+            if (remote) deliver(sh, j, msg);
             fail_job(sh, msg);
             break;
         }
         if (rc > 0) break; /* stopped: the job is not done */
-        if (!classic && cfg->out_dir && lgx_results_write_job(cfg, agent_i, seed, job, err, sizeof err)) {
+        if (remote && deliver(sh, j, NULL)) {
+            fail_job(sh, "could not send a finished job to the root process");
+            break;
+        }
+        if (!remote && !classic && cfg->out_dir && lgx_results_write_job(cfg, agent_i, seed, job, err, sizeof err)) {
             fail_job(sh, err);
             break;
         }
@@ -106,6 +148,48 @@ static void *worker(void *arg)
     sh->running--;
     pthread_mutex_unlock(&sh->mu);
     return NULL;
+}
+
+static void report(shared *sh, double t0, int final);
+
+/* The root of an MPI run: the other processes' claims and finished jobs. */
+static int root_claim(void *run) { return next_job(run); }
+
+static int root_accept(void *run, int j, const void *p, size_t len, char *err, size_t errsz)
+{
+    shared *sh = run;
+    if (lgx_job_accept(sh->cfg, sh->res, j, p, len, err, errsz)) return fail_job(sh, err), -1;
+    pthread_mutex_lock(&sh->mu);
+    sh->res->jobs[j].done = 1;
+    sh->res->jobs_done++;
+    sh->progress[j] = 1.0;
+    pthread_mutex_unlock(&sh->mu);
+    return 0;
+}
+
+/* Wait for the threads (and, on an MPI run's root, the other processes),
+ * telling the display about five times a second. */
+static void wait_all(shared *sh, double t0)
+{
+    const lgx_dispatch *d = sh->cfg->dispatch;
+    const lgx_dispatch_root hooks = {sh, root_claim, root_accept};
+    int serving = d && d->root;
+    double shown = 0.0;
+    for (;;) {
+        pthread_mutex_lock(&sh->mu);
+        int running = sh->running;
+        pthread_mutex_unlock(&sh->mu);
+        int others = 1;
+        if (serving) {
+            char e[2048];
+            others = d->serve(d->ctx, &hooks, e, sizeof e);
+            if (others < 0) fail_job(sh, e), serving = 0, others = 1; /* nothing more will come */
+        }
+        if (!running && others) break;
+        if (lg_now() - shown >= 0.2) report(sh, t0, 0), shown = lg_now();
+        struct timespec ts = {0, (serving ? 1 : 200) * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 /* Tell the caller's display where the run stands. */
@@ -250,8 +334,9 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
     int T = cfg->threads < 1 ? 1 : cfg->threads; /* the worker threads */
     if (T > res->jobs_total) T = res->jobs_total;
     if (!is_classic(cfg->sc) && memory_check(cfg, T, err, errsz)) return -2;
-    if (cfg->out_dir && lgx_results_prepare(cfg, err, errsz)) return -1;
-    if (cfg->resume && !is_classic(cfg->sc)) resume_finished(cfg, res);
+    const int remote = is_remote(cfg); /* the root writes the folder and reads back what it has */
+    if (!remote && cfg->out_dir && lgx_results_prepare(cfg, err, errsz)) return -1;
+    if (!remote && cfg->resume && !is_classic(cfg->sc)) resume_finished(cfg, res);
 
     shared sh = {.cfg = cfg, .res = res};
     pthread_mutex_init(&sh.mu, NULL);
@@ -262,26 +347,18 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
     double t0 = lg_now();
     sh.running = T;
     for (int i = 0; i < T; i++) pthread_create(&th[i], NULL, worker, &sh);
-    for (;;) {
-        pthread_mutex_lock(&sh.mu);
-        int running = sh.running;
-        pthread_mutex_unlock(&sh.mu);
-        if (!running) break;
-        report(&sh, t0, 0);
-        struct timespec ts = {0, 200 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    wait_all(&sh, t0);
     for (int i = 0; i < T; i++) pthread_join(th[i], NULL);
     report(&sh, t0, 1);
     res->wall_seconds = lg_now() - t0;
-    res->interrupted = res->jobs_done < res->jobs_total;
+    res->interrupted = remote ? *cfg->stop != 0 : res->jobs_done < res->jobs_total;
     int failed = sh.failed;
     if (failed) snprintf(err, errsz, "%s", sh.err);
     free(sh.progress), free(sh.started);
     pthread_mutex_destroy(&sh.mu);
     if (res->online && reduce_online(res)) return snprintf(err, errsz, "out of memory"), -1;
     char werr[1024];
-    if (cfg->out_dir && lgx_results_write(cfg, res, werr, sizeof werr)) {
+    if (!remote && cfg->out_dir && lgx_results_write(cfg, res, werr, sizeof werr)) {
         if (!failed) snprintf(err, errsz, "%s", werr);
         return -1;
     }
@@ -294,7 +371,7 @@ int lgx_run(const lgx_run_config *cfg, lgx_run_result *res, char *err, size_t er
 {
     memset(res, 0, sizeof *res);
     int lock = -1;
-    if (cfg->out_dir && (lock = lgx_results_lock(cfg->out_dir, err, errsz)) < 0) return -1;
+    if (cfg->out_dir && !is_remote(cfg) && (lock = lgx_results_lock(cfg->out_dir, err, errsz)) < 0) return -1;
     int rc = run_owned(cfg, res, err, errsz);
     lgx_results_unlock(lock);
     return rc;

@@ -67,6 +67,21 @@ int lgx_timeline_read(const lgx_run_config *cfg, int agent, int seed, lgx_timeli
     return why ? -1 : 0;
 }
 
+int lgx_timeline_from_block(const lgx_run_config *cfg, const void *block, size_t n, lgx_timeline *tl, char *err,
+                            size_t errsz)
+{
+    if (lgx_timeline_init_shape(tl, lgx_trained_minutes(&cfg->ex, cfg->sc), cfg->sc->n_channels, cfg->ex.slots,
+                                cfg->sc->start_minute))
+        return snprintf(err, errsz, "out of memory"), -1;
+    if (n != tl->bytes) {
+        snprintf(err, errsz, "timeline: expected %zu bytes, found %zu", tl->bytes, n);
+        return lgx_timeline_free(tl), -1;
+    }
+    if (lgx_timeline_check(block, n, err, errsz)) return lgx_timeline_free(tl), -1;
+    memcpy(tl->block, block, n);
+    return 0;
+}
+
 int lgx_timeline_csv(const lgx_run_config *cfg, const lgx_run_result *res, char *err, size_t errsz)
 {
     lg_sbuf csv = {0};
