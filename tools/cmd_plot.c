@@ -15,7 +15,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: livegym plot RESULTS_DIR --out FILE.png [--metric NAME] [--width W --height H]\n"
-            "                    [--title TEXT] [--font FILE.ttf] [--timeline] [--partial]\n"
+            "                    [--title TEXT] [--font FILE.ttf] [--timeline | --sweep PARAM] [--partial]\n"
             "\n"
             "Plot the learning curves of a results folder written by `livegym run --out` (its curves.csv;\n"
             "a CSV file may be given instead of the folder): one line per agent, the mean across seeds with a\n"
@@ -30,6 +30,10 @@ static void usage(FILE *f)
             "  --timeline  the folder's timeline.csv instead: what each agent earned while it learned, per\n"
             "            hour, over simulated days, with the scenario's events as labelled markers (a\n"
             "            timeline.csv given as the file is drawn the same way)\n"
+            "  --sweep   a hyperparameter: the final metric against it, from the folder's summary.json (Sutton &\n"
+            "            Barto's Figure 2.6 for any agent): a line with its 95%% CI band per family of configurations\n"
+            "            (same agent, same other hyperparameters), a random search's samples as points, x on a log2\n"
+            "            scale when the values span a factor of 8 or more (docs/sweeps.md)\n"
             "  --partial also plot a run that was interrupted (the subtitle says so); a folder is always\n"
             "            checked to be one run's (status.json lists the hash of every file read)\n"
             "Exit status: 0 written, 1 failure, 2 bad input (missing folder or file, malformed CSV, unknown metric).\n");
@@ -37,7 +41,7 @@ static void usage(FILE *f)
 
 int lg_cmd_plot(int argc, char **argv)
 {
-    const char *dir = NULL, *out = NULL, *metric = NULL, *title = NULL, *font = NULL;
+    const char *dir = NULL, *out = NULL, *metric = NULL, *title = NULL, *font = NULL, *sweep = NULL;
     int timeline = 0, partial = 0;
     long width = 1000, height = 620;
     for (int i = 1; i < argc; i++) {
@@ -53,6 +57,8 @@ int lg_cmd_plot(int argc, char **argv)
             if (lg_flag_str("plot", argc, argv, &i, &title)) return 2;
         } else if (!strcmp(a, "--font")) {
             if (lg_flag_str("plot", argc, argv, &i, &font)) return 2;
+        } else if (!strcmp(a, "--sweep")) {
+            if (lg_flag_str("plot", argc, argv, &i, &sweep)) return 2;
         } else if (!strcmp(a, "--timeline")) {
             timeline = 1;
         } else if (!strcmp(a, "--partial")) {
@@ -79,7 +85,7 @@ int lg_cmd_plot(int argc, char **argv)
         return 2;
     }
 #ifndef LG_HAVE_VIZ
-    (void)metric, (void)title, (void)font, (void)width, (void)height, (void)timeline, (void)partial;
+    (void)metric, (void)title, (void)font, (void)width, (void)height, (void)timeline, (void)partial, (void)sweep;
     fprintf(stderr, "livegym plot: this livegym was built without SDL2, SDL2_ttf and libpng (make installs them)\n");
     return 1;
 #else
@@ -92,8 +98,13 @@ int lg_cmd_plot(int argc, char **argv)
     o.font_path = font;
     o.timeline = timeline;
     o.partial = partial;
+    o.sweep = sweep;
+    if (sweep && timeline) {
+        fprintf(stderr, "livegym plot: expected --sweep or --timeline, found both\n");
+        return 2;
+    }
     char err[2048];
-    int rc = lgv_plot_results(dir, out, &o, err, sizeof err);
+    int rc = sweep ? lgv_plot_sweep(dir, out, &o, err, sizeof err) : lgv_plot_results(dir, out, &o, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "livegym plot: %s\n", err);
         return rc;

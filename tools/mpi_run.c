@@ -95,7 +95,7 @@ static int serve(void *ctx, const lgx_dispatch_root *r, char *err, size_t errsz)
             int j = -1;
             if (n >= (int)sizeof j) memcpy(&j, b, sizeof j);
             char e[1500]; /* a refused result fails the run (accept says why) */
-            if (n >= (int)sizeof j) r->accept(r->run, j, b + sizeof j, (size_t)n - sizeof j, e, sizeof e);
+            if (n >= (int)sizeof j) r->accept(r->run, st.MPI_SOURCE, j, b + sizeof j, (size_t)n - sizeof j, e, sizeof e);
             free(b);
         } else {
             return snprintf(err, errsz, "an MPI message of unknown tag %d from rank %d", st.MPI_TAG, st.MPI_SOURCE),

@@ -90,6 +90,15 @@ void lgv_fmt_tick(char *buf, size_t n, double v, double step)
     snprintf(buf, n, "%s%s", tmp, suffix);
 }
 
+void lgv_fmt_pow2(char *buf, size_t n, double t)
+{
+    double v = exp2(t);
+    if (t == floor(t) && fabs(t) <= 30)
+        snprintf(buf, n, t < 0 ? "1/%.0f" : "%.0f", t < 0 ? 1.0 / v : v);
+    else
+        snprintf(buf, n, "%.3g", v);
+}
+
 void lgv_fmt_count(char *buf, size_t n, double v)
 {
     double a = fabs(v);

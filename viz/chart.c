@@ -162,7 +162,10 @@ static void grid_and_axes(lgv_canvas *c, const chart_layout *L, const lgv_chart 
     for (int i = 0; i < L->nxt; i++) {
         float xx = map_x(L, L->xt[i]);
         lgv_fill(c, floorf(xx), L->py0, fmaxf(1, s * 0.8f), L->py1 - L->py0, LGV_GRID);
-        lgv_fmt_tick(lab, sizeof lab, L->xt[i], L->xstep);
+        if (ch->x_log2)
+            lgv_fmt_pow2(lab, sizeof lab, L->xt[i]);
+        else
+            lgv_fmt_tick(lab, sizeof lab, L->xt[i], L->xstep);
         lgv_fill(c, floorf(xx), L->py1, fmaxf(1, s), 4 * s, LGV_AXIS);
         lgv_text(c, xx, L->py1 + 4 * s, L->kf, LGV_TEXT, LGV_ALIGN_CENTER, 0, lab);
     }
@@ -226,9 +229,9 @@ static void series(lgv_canvas *c, const chart_layout *L, const lgv_chart *ch, fl
             float lw = line_width(L, sr);
             if (np == 1)
                 lgv_disc(c, buf[0], buf[1], lw * 1.2f, sr->color);
-            else
+            else if (!sr->points_only)
                 lgv_polyline(c, buf, np, lw, sr->dash * L->s, sr->color);
-            if (sr->markers && np <= 60)
+            if ((sr->markers && np <= 60) || sr->points_only)
                 for (int k = 0; k < np; k++) lgv_disc(c, buf[2 * k], buf[2 * k + 1], lw * 1.3f, sr->color);
         }
     }

@@ -46,6 +46,7 @@ typedef struct {
     const char *title;     /* NULL: the scenario's name from scenario.json, else the folder name */
     int timeline;          /* a folder's timeline.csv instead of its curves.csv */
     int partial;           /* read a folder whose run was interrupted (and say so in the subtitle) */
+    const char *sweep;     /* a hyperparameter: the final metric against it (summary.json), not curves */
 } lgv_plot_options;
 
 /* Plot RESULTS (a results folder holding curves.csv, or a CSV file) into
@@ -55,5 +56,13 @@ typedef struct {
  * input (missing folder or file, malformed CSV, unknown metric: message in
  * err); 1 for a failure (rendering, writing). Nothing is written on error. */
 int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_options *o, char *err, size_t errsz);
+
+/* The sensitivity of a results folder's final metric to hyperparameter
+ * o->sweep (Sutton & Barto's Figure 2.6 for any agent): from summary.json,
+ * one line per agent configuration family (same name, same other
+ * hyperparameters) through its swept values, with 95% CI bands; a random
+ * search's samples as points; x on a log2 axis when the values span a
+ * factor of 8 or more. Returns as lgv_plot_results. */
+int lgv_plot_sweep(const char *folder, const char *out_png, const lgv_plot_options *o, char *err, size_t errsz);
 
 #endif

@@ -13,6 +13,8 @@ int lgv_ticks(double lo, double hi, int max_ticks, double *out, int cap, double 
 void lgv_nice_range(double *lo, double *hi, int max_ticks);
 /* A tick label: as many decimals as the step needs; k/M suffixes for large values. */
 void lgv_fmt_tick(char *buf, size_t n, double v, double step);
+/* 2^t on a log2 axis: whole powers as 1/8, 1/2, 1, 4, 1024; others as %.3g. */
+void lgv_fmt_pow2(char *buf, size_t n, double t);
 /* A count: 950, 12.3k, 4.56M. */
 void lgv_fmt_count(char *buf, size_t n, double v);
 /* Minutes since midnight of day 0 as "day 2 21:35". */

@@ -84,6 +84,7 @@ typedef struct {
     float dash;            /* 0: solid */
     int markers;           /* draw a dot at every point (if not too many) */
     int in_legend;
+    int points_only;       /* dots, no line (a scatter: a random search) */
 } lgv_chart_series;
 
 enum { LGV_LEGEND_NONE, LGV_LEGEND_RIGHT, LGV_LEGEND_TOP };
@@ -105,11 +106,15 @@ typedef struct {
     int n_marks;              /* vertical markers (scripted events) at x = marks[i], labelled */
     const double *marks;
     const char *const *mark_labels;
+    int x_log2;               /* x holds log2 of the values: ticks read 1/8, 1/2, 2, 8 */
 } lgv_chart;
 
 /* Draw ch inside the rectangle (x, y, w, h); the plot area with its axes,
  * labels and legend fits in it. */
 void lgv_draw_chart(lgv_canvas *c, float x, float y, float w, float h, const lgv_chart *ch);
+/* ch alone as a w x h PNG (drawn at twice the size and halved), written
+ * atomically: 0, or 1 with a message (viz/plot.c). */
+int lgv_chart_png(const lgv_chart *ch, int w, int h, const char *font, const char *out_png, char *err, size_t errsz);
 
 /* ---- the viewer ---------------------------------------------------------------- */
 

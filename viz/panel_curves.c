@@ -29,10 +29,10 @@ void lgv_panel_curves(view *v, float x, float y, float w, float h)
         snprintf(names[a], sizeof names[a], "%s%s", av->label, av->cheats ? " (cheats)" : "");
         lgv_chart_series on = {names[a], lgv_with_alpha(col, 0.55f), av->online.n, av->online.x, av->online.y,
                                NULL,      NULL,              1.5f,         5.0f,         0,
-                               0};
+                               0,         0};
         lgv_chart_series ev = {names[a], col, av->eval.n, av->eval.x, av->eval.y,
                                m->n_seeds > 1 ? av->eval.lo : NULL, m->n_seeds > 1 ? av->eval.hi : NULL,
-                               2.2f, 0.0f, 1, 1};
+                               2.2f, 0.0f, 1, 1, 0};
         sr[n++] = on;
         sr[n++] = ev;
     }
@@ -80,7 +80,7 @@ void lgv_panel_curves(view *v, float x, float y, float w, float h)
         for (int k = 0; k < av->epsilon.n; k++)
             if (av->epsilon.y[k] > emax) emax = av->epsilon.y[k];
         lgv_chart_series e = {av->label, lgv_agent_color(a), av->epsilon.n, av->epsilon.x, av->epsilon.y,
-                              NULL, NULL, 1.8f, 0.0f, 0, 0};
+                              NULL, NULL, 1.8f, 0.0f, 0, 0, 0};
         es[ne++] = e;
     }
     lgv_text(c, x + pad, ey, LGV_FONT_SMALL, LGV_MUTED, LGV_ALIGN_LEFT, w - 2 * pad,

@@ -169,7 +169,7 @@ static int timeline_days(lgx_curves *cv, const lg_scenario *sc, event_marks *em)
 }
 
 /* Draw the chart at twice the size, halve it (anti-aliasing), write the PNG. */
-static int render(const lgv_chart *ch, int W, int H, const char *font, const char *out_png, char *err, size_t errsz)
+int lgv_chart_png(const lgv_chart *ch, int W, int H, const char *font, const char *out_png, char *err, size_t errsz)
 {
     uint32_t *small = malloc((size_t)W * (size_t)H * 4);
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, 2 * W, 2 * H, 32, SDL_PIXELFORMAT_ARGB8888);
@@ -255,7 +255,7 @@ int lgv_plot_results(const char *results, const char *out_png, const lgv_plot_op
                     .legend = LGV_LEGEND_RIGHT, .legend_note = cv.max_count > 1 ? "bands: 95% CI" : NULL,
                     .title_font = LGV_FONT_TITLE, .label_font = LGV_FONT_NORMAL, .band_alpha = 0.16f,
                     .n_marks = em.n, .marks = em.x, .mark_labels = (const char *const *)em.label};
-    rc = render(&ch, W, H, o->font_path, out_png, err, errsz);
+    rc = lgv_chart_png(&ch, W, H, o->font_path, out_png, err, errsz);
 out:
     free(sr);
     free(labels);

@@ -19,7 +19,7 @@
 #include <stddef.h>
 
 #define LGX_CURVES_MAX_BYTES (256L * 1024 * 1024)
-#define LGX_CURVES_MAX_AGENTS 64
+#define LGX_CURVES_MAX_AGENTS 1024 /* as many as an experiment has (LGX_MAX_AGENTS) */
 #define LGX_CURVES_MAX_COLUMNS 64
 #define LGX_COLUMN_LEN 64
 

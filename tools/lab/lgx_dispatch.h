@@ -24,9 +24,9 @@ typedef struct lgx_dispatch_root {
      * out, or the run stopped or failed). */
     int (*claim)(void *run);
     /* A job another process finished, as its payload: stored (and written)
-     * as the root's own. 0, or -1 with a message: the job failed there (its
+     * as the root's own (rank: the process that ran it). 0, or -1 with a message: the job failed there (its
      * message), or the payload is refused; the run then fails. */
-    int (*accept)(void *run, int job, const void *payload, size_t len, char *err, size_t errsz);
+    int (*accept)(void *run, int rank, int job, const void *payload, size_t len, char *err, size_t errsz);
 } lgx_dispatch_root;
 
 typedef struct lgx_dispatch {

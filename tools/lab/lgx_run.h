@@ -25,6 +25,7 @@ typedef struct {
     lgx_timeline timeline;  /* live protocol: what it earned while it learned, by window of simulated time */
     double train_seconds;
     double steps_per_sec;
+    int rank;               /* the MPI rank that ran it (0 without MPI) */
 } lgx_job;
 
 /* Classic envs: online curves summed over runs, per agent. */

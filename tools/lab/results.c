@@ -502,6 +502,7 @@ static cJSON *summary_online(const lgx_run_config *cfg, const lgx_run_result *re
         const lgx_online_curve *oc = &res->online[a];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "label", cfg->ex.agents[a].label);
+        cJSON_AddStringToObject(o, "name", cfg->ex.agents[a].name);
         cJSON_AddNumberToObject(o, "runs", oc->runs);
         lgx_online_summary os = lgx_online_summarise(oc);
         cJSON_AddNumberToObject(o, "mean_reward", os.mean);
@@ -590,6 +591,7 @@ int lgx_results_write(const lgx_run_config *cfg, const lgx_run_result *res, char
         cJSON_AddNumberToObject(o, "seed", 1 + j % res->seeds);
         cJSON_AddNumberToObject(o, "train_seconds", res->jobs[j].train_seconds);
         cJSON_AddNumberToObject(o, "steps_per_sec", res->jobs[j].steps_per_sec);
+        cJSON_AddNumberToObject(o, "rank", res->jobs[j].rank);
         cJSON_AddItemToArray(runs, o);
     }
     rc = write_json(cfg->out_dir, "timing.json", tj, err, errsz);

@@ -155,10 +155,11 @@ static void report(shared *sh, double t0, int final);
 /* The root of an MPI run: the other processes' claims and finished jobs. */
 static int root_claim(void *run) { return next_job(run); }
 
-static int root_accept(void *run, int j, const void *p, size_t len, char *err, size_t errsz)
+static int root_accept(void *run, int rank, int j, const void *p, size_t len, char *err, size_t errsz)
 {
     shared *sh = run;
     if (lgx_job_accept(sh->cfg, sh->res, j, p, len, err, errsz)) return fail_job(sh, err), -1;
+    sh->res->jobs[j].rank = rank;
     pthread_mutex_lock(&sh->mu);
     sh->res->jobs[j].done = 1;
     sh->res->jobs_done++;
