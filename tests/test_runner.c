@@ -10,6 +10,7 @@
 
 #include "lg_checksum.h"
 #include "lg_test.h"
+#include "lgx_results.h"
 #include "lgx_run.h"
 #include "lgx_stats.h"
 
@@ -121,6 +122,39 @@ START_TEST(test_threads_give_identical_results)
     assert_same_results(d1, d2, result_files);
     status_is(d1, "complete");
     free(sc);
+}
+END_TEST
+
+/* Labels that differ only in bytes a folder name cannot hold ("a x=1",
+ * "a_x_1") keep their own runs/ folders: each job's file is its own. */
+START_TEST(test_labels_keep_their_folders)
+{
+    lg_scenario *sc = small_world();
+    lgx_run_config c;
+    char d[256];
+    snprintf(d, sizeof d, "%s/test_runner_labels", LG_BINARY_DIR);
+    config(&c, sc, d, 2);
+    c.ex.n_agents = 2;
+    c.ex.seeds = 1;
+    snprintf(c.ex.agents[0].name, LG_NAME_LEN, "epsilon-greedy");
+    snprintf(c.ex.agents[1].name, LG_NAME_LEN, "random");
+    snprintf(c.ex.agents[0].label, LGX_AGENT_LABEL_LEN, "a x=1");
+    snprintf(c.ex.agents[1].label, LGX_AGENT_LABEL_LEN, "a_x_1");
+    snprintf(c.ex.baseline, LGX_AGENT_LABEL_LEN, "a_x_1");
+    run_ok(&c);
+    char p0[512], p1[512];
+    lgx_results_job_path(&c, 0, 1, p0, sizeof p0, 0);
+    lgx_results_job_path(&c, 1, 1, p1, sizeof p1, 0);
+    ck_assert_str_ne(p0, p1);
+    size_t n0, n1;
+    char *t0 = test_slurp(p0, &n0), *t1 = test_slurp(p1, &n1);
+    ck_assert_ptr_nonnull(t0);
+    ck_assert_ptr_nonnull(t1);
+    ck_assert_ptr_nonnull(strstr(t0, "\"agent\":\t\"a x=1\""));
+    ck_assert_ptr_nonnull(strstr(t1, "\"agent\":\t\"a_x_1\""));
+    snprintf(p0, sizeof p0, "%s/runs/a_x_1/seed-1.json", d); /* a safe label keeps its plain name */
+    ck_assert_ptr_nonnull(strstr(p1, p0) ? p1 : NULL);
+    free(t0), free(t1), free(sc);
 }
 END_TEST
 
@@ -393,6 +427,7 @@ int main(void)
     tcase_add_test(tc, test_stats_hand_computed);
     tcase_add_test(tc, test_threads_give_identical_results);
     tcase_add_test(tc, test_world_too_large_for_the_run);
+    tcase_add_test(tc, test_labels_keep_their_folders);
     tcase_add_test(tc, test_interrupt_then_resume_equals_uninterrupted);
     tcase_add_test(tc, test_online_protocol_bandit);
     tcase_add_test(tc, test_resume_continues_from_checkpoint);

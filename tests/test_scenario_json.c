@@ -62,6 +62,10 @@ START_TEST(test_roundtrip_identical)
         ck_assert_msg(lgx_load_string(d1, strlen(d1), "dump", b, xb, err, sizeof err) == 0,
                       "%s: its dump does not load: %s", fl.path[i], err);
         assert_same_scenario(a, b, fl.path[i]);
+        /* The dump lists a sweep's configurations: where each came from
+         * (its entry, made by a sweep) only shapes messages. */
+        for (int k = 0; k < xb->n_agents; k++)
+            xb->agents[k].entry = xa->agents[k].entry, xb->agents[k].swept = xa->agents[k].swept;
         ck_assert_msg(memcmp(xa, xb, sizeof *xa) == 0, "%s: experiment differs after a round trip", fl.path[i]);
         char *d2 = lgx_scenario_to_json(b, xb);
         ck_assert_ptr_nonnull(d2);

@@ -56,7 +56,7 @@ class Evaluation:
         the first agent, the policy); for the classic worlds, the online figures."""
         a = self._agent(label)
         if "metrics" not in a:
-            return {k: v for k, v in a.items() if k not in ("label", "name", "runs", "cheats")}
+            return {k: v for k, v in a.items() if k not in ("label", "name", "runs", "cheats", "rank", "params")}
         return {m: v["mean"] for m, v in a["metrics"].items()}
 
     def final(self, metric="return", label=None):

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lg_checksum.h"
 #include "lg_file.h"
 #include "lg_sbuf.h"
 #include "lga_agent.h"
@@ -22,21 +23,27 @@
 #include "lgx_results.h"
 
 /* Labels become folder names: keep them to a safe alphabet. */
+/* A label as a folder name: other bytes become '_', and then a hash of the
+ * label keeps two labels apart that differ only there ("eps x=1", "eps x_1"). */
 static void safe_name(const char *label, char *out, size_t n)
 {
     size_t i = 0;
+    int changed = 0;
     for (; label[i] && i + 1 < n; i++) {
         char c = label[i];
         int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
                  c == '_' || c == '.';
         out[i] = ok && !(i == 0 && c == '.') ? c : '_';
+        changed |= out[i] != c;
     }
     out[i] = 0;
+    if (changed && i + 10 < n)
+        snprintf(out + i, n - i, "-%08x", (unsigned)lg_fnv1a64(LG_FNV1A64_INIT, label, strlen(label)));
 }
 
 void lgx_results_job_path(const lgx_run_config *cfg, int agent, int seed, char *out, size_t n, int dir_only)
 {
-    char name[64];
+    char name[LGX_AGENT_LABEL_LEN + 16];
     safe_name(cfg->ex.agents[agent].label, name, sizeof name);
     if (dir_only)
         snprintf(out, n, "%s/runs/%s", cfg->out_dir, name);
