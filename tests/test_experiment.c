@@ -210,6 +210,37 @@ START_TEST(test_sweep_random)
 }
 END_TEST
 
+/* Sutton & Barto's Figure 2.6 as four sweeps is the hand-listed file's
+ * experiment: the same agents with the same hyperparameters, in the same
+ * order (so the same results; only the labels differ). */
+START_TEST(test_sweeps_make_figure_2_6)
+{
+    lg_scenario *sc = new_scenario();
+    lgx_experiment *hand = new_experiment(), *swept = new_experiment();
+    char err[2048];
+    ck_assert_msg(lgx_load_file(SCENARIO_DIR "/bandit-fig2.6.json", sc, hand, err, sizeof err) == 0, "%s", err);
+    expect_ok("{\"kind\": \"bandit\", \"experiment\": {\"agents\": ["
+              "{\"name\": \"epsilon-greedy\", \"label\": \"eps\", \"sweep\": {\"grid\": {\"epsilon\":"
+              " [0.0078125, 0.015625, 0.03125, 0.0625, 0.125, 0.25]}}},"
+              "{\"name\": \"gradient-bandit\", \"label\": \"grad\", \"sweep\": {\"grid\": {\"alpha\":"
+              " [0.03125, 0.0625, 0.125, 0.25, 0.5, 1, 2, 4]}}},"
+              "{\"name\": \"ucb1\", \"label\": \"ucb\", \"sweep\": {\"grid\": {\"c\":"
+              " [0.0625, 0.125, 0.25, 0.5, 1, 2, 4]}}},"
+              "{\"name\": \"epsilon-greedy\", \"label\": \"opt\", \"params\": {\"epsilon\": 0, \"step_size\": 0.1},"
+              " \"sweep\": {\"grid\": {\"initial\": [0.25, 0.5, 1, 2, 4]}}}]}}",
+              sc, swept);
+    ck_assert_int_eq(swept->n_agents, hand->n_agents);
+    for (int k = 0; k < hand->n_agents; k++) {
+        ck_assert_str_eq(swept->agents[k].name, hand->agents[k].name);
+        cJSON *a = cJSON_Parse(hand->agents[k].params), *b = cJSON_Parse(swept->agents[k].params);
+        ck_assert_msg(cJSON_Compare(a, b, 1), "%s: %s vs %s", hand->agents[k].label, hand->agents[k].params,
+                      swept->agents[k].params);
+        cJSON_Delete(a), cJSON_Delete(b);
+    }
+    free(sc), free(hand), free(swept);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("experiment");
@@ -219,6 +250,7 @@ int main(void)
     tcase_add_test(tc, test_budget_in_minutes);
     tcase_add_test(tc, test_sweep_grid);
     tcase_add_test(tc, test_sweep_random);
+    tcase_add_test(tc, test_sweeps_make_figure_2_6);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -4,9 +4,10 @@
  * ranks any worker thread may ask for a job or send one back, one at a time
  * (a mutex: MPI_THREAD_SERIALIZED is all this needs).
  *
- * Messages to rank 0: REQ (a thread wants a job; answered by JOB, an int,
- * -1 when none is left), RESULT (int job, then lgx_dispatch's payload) and
- * BYE (the rank's run is over). */
+ * Messages to rank 0: REQ (a rank's threads want work; answered by JOBS,
+ * up to CHUNK ints, none when none is left: the rank queues them for its
+ * threads), RESULT (int job, then lgx_dispatch's payload) and BYE (the
+ * rank's run is over). */
 #include "mpi_run.h"
 
 #include <stdio.h>
@@ -18,10 +19,41 @@
 #include <mpi.h>
 #include <pthread.h>
 
-enum { TAG_REQ = 11, TAG_JOB, TAG_RESULT, TAG_BYE };
+enum { TAG_REQ = 11, TAG_JOBS, TAG_RESULT, TAG_BYE };
+#define CHUNK 256
 
 static int g_on, g_rank, g_size, g_byes;
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static int g_queue[CHUNK], g_queued, g_taken; /* a rank's claimed jobs, not yet started */
+/* Results on their way to rank 0: a thread hands one over and goes on
+ * (rank 0 takes it at its next look, up to a millisecond later). */
+#define IN_FLIGHT 64
+static MPI_Request g_req[IN_FLIGHT];
+static void *g_buf[IN_FLIGHT];
+
+/* Free the sends rank 0 has taken; with `all`, wait for every one. */
+static int settle(int all)
+{
+    for (int k = 0; k < IN_FLIGHT; k++) {
+        if (!g_buf[k]) continue;
+        int done = 0;
+        if ((all ? MPI_Wait(&g_req[k], MPI_STATUS_IGNORE) : MPI_Test(&g_req[k], &done, MPI_STATUS_IGNORE)) !=
+            MPI_SUCCESS)
+            return -1;
+        if (all || done) free(g_buf[k]), g_buf[k] = NULL;
+    }
+    return 0;
+}
+
+/* A free place for a send, waiting for the oldest when all are in flight. */
+static int free_place(void)
+{
+    for (int k = 0; k < IN_FLIGHT; k++)
+        if (!g_buf[k]) return k;
+    if (MPI_Wait(&g_req[0], MPI_STATUS_IGNORE) != MPI_SUCCESS) return -1;
+    free(g_buf[0]), g_buf[0] = NULL;
+    return 0;
+}
 
 /* Started by a launcher: Open MPI's mpirun, or a PMI/PMIx one (Slurm's srun). */
 static int launched(void) { return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK"); }
@@ -84,8 +116,9 @@ static int serve(void *ctx, const lgx_dispatch_root *r, char *err, size_t errsz)
                 g_byes++;
                 continue;
             }
-            int j = r->claim(r->run);
-            MPI_Send(&j, 1, MPI_INT, st.MPI_SOURCE, TAG_JOB, MPI_COMM_WORLD);
+            int jobs[CHUNK];
+            int n = r->claim(r->run, g_size, jobs, CHUNK);
+            MPI_Send(jobs, n, MPI_INT, st.MPI_SOURCE, TAG_JOBS, MPI_COMM_WORLD);
         } else if (st.MPI_TAG == TAG_RESULT) {
             int n = 0;
             MPI_Get_count(&st, MPI_BYTE, &n);
@@ -110,9 +143,14 @@ static int claim(void *ctx)
     (void)ctx;
     int j = -1, x = 0;
     pthread_mutex_lock(&g_mu);
-    if (MPI_Send(&x, 1, MPI_INT, 0, TAG_REQ, MPI_COMM_WORLD) != MPI_SUCCESS ||
-        MPI_Recv(&j, 1, MPI_INT, 0, TAG_JOB, MPI_COMM_WORLD, MPI_STATUS_IGNORE) != MPI_SUCCESS)
-        j = -1;
+    if (g_taken == g_queued) {
+        MPI_Status st;
+        g_taken = g_queued = 0;
+        if (MPI_Send(&x, 1, MPI_INT, 0, TAG_REQ, MPI_COMM_WORLD) == MPI_SUCCESS &&
+            MPI_Recv(g_queue, CHUNK, MPI_INT, 0, TAG_JOBS, MPI_COMM_WORLD, &st) == MPI_SUCCESS)
+            MPI_Get_count(&st, MPI_INT, &g_queued);
+    }
+    if (g_taken < g_queued) j = g_queue[g_taken++];
     pthread_mutex_unlock(&g_mu);
     return j;
 }
@@ -126,9 +164,12 @@ static int deliver(void *ctx, int job, const void *payload, size_t len)
     memcpy(b, &job, sizeof job);
     memcpy(b + sizeof job, payload, len);
     pthread_mutex_lock(&g_mu);
-    int rc = MPI_Send(b, (int)(sizeof job + len), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+    int k = settle(0) ? -1 : free_place(), rc = -1;
+    if (k >= 0 && MPI_Isend(b, (int)(sizeof job + len), MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD, &g_req[k]) ==
+                      MPI_SUCCESS)
+        g_buf[k] = b, rc = 0;
     pthread_mutex_unlock(&g_mu);
-    free(b);
+    if (rc) free(b);
     return rc;
 }
 
@@ -146,6 +187,7 @@ void lg_mpi_done(void)
     if (!g_on || g_size == 1 || g_rank == 0) return;
     int x = 0;
     pthread_mutex_lock(&g_mu);
+    settle(1); /* every result before the goodbye (messages from one rank arrive in order) */
     MPI_Send(&x, 1, MPI_INT, 0, TAG_BYE, MPI_COMM_WORLD);
     pthread_mutex_unlock(&g_mu);
 }

@@ -20,9 +20,10 @@ typedef struct lgx_run_result lgx_run_result;
 /* What serve() may do on the root, for the other processes. */
 typedef struct lgx_dispatch_root {
     void *run;
-    /* The next job for another process; -1 when none is left (all handed
-     * out, or the run stopped or failed). */
-    int (*claim)(void *run);
+    /* Jobs for another process (of `processes` in all): up to cap of them
+     * into jobs[], how many; 0 when none is left (all handed out, or the
+     * run stopped or failed). */
+    int (*claim)(void *run, int processes, int *jobs, int cap);
     /* A job another process finished, as its payload: stored (and written)
      * as the root's own (rank: the process that ran it). 0, or -1 with a message: the job failed there (its
      * message), or the payload is refused; the run then fails. */

@@ -57,18 +57,24 @@ static void on_job_progress(void *ctx, double f)
 }
 
 /* This process's shared sequence of jobs (its threads', and on an MPI
- * run's root the other processes' too): the next one not done (a resumed
- * run has some), -1 when none is left or the run stops. */
-static int next_job(shared *sh)
+ * run's root the other processes' too): up to `want` next ones not done (a
+ * resumed run has some); none when none is left or the run stops. */
+static int next_jobs(shared *sh, int *jobs, int want)
 {
-    int j = -1;
+    int n = 0;
     pthread_mutex_lock(&sh->mu);
-    while (j < 0 && !sh->failed && !*sh->cfg->stop && sh->next < sh->res->jobs_total) {
+    while (n < want && !sh->failed && !*sh->cfg->stop && sh->next < sh->res->jobs_total) {
         int k = sh->next++;
-        if (!sh->res->jobs[k].done) j = k, sh->started[k] = lg_now();
+        if (!sh->res->jobs[k].done) jobs[n++] = k, sh->started[k] = lg_now();
     }
     pthread_mutex_unlock(&sh->mu);
-    return j;
+    return n;
+}
+
+static int next_job(shared *sh)
+{
+    int j;
+    return next_jobs(sh, &j, 1) ? j : -1;
 }
 
 static int is_remote(const lgx_run_config *cfg) { return cfg->dispatch && !cfg->dispatch->root; }
@@ -152,8 +158,18 @@ static void *worker(void *arg)
 
 static void report(shared *sh, double t0, int final);
 
-/* The root of an MPI run: the other processes' claims and finished jobs. */
-static int root_claim(void *run) { return next_job(run); }
+/* The root of an MPI run: the other processes' claims and finished jobs.
+ * A claim takes a share of what is left (guided self-scheduling: an eighth
+ * per process, at least one), so that short jobs do not each wait for a
+ * round trip, while the last jobs still go one by one to whoever is free. */
+static int root_claim(void *run, int processes, int *jobs, int cap)
+{
+    shared *sh = run;
+    pthread_mutex_lock(&sh->mu);
+    int want = (sh->res->jobs_total - sh->next) / (8 * (processes > 0 ? processes : 1));
+    pthread_mutex_unlock(&sh->mu);
+    return next_jobs(sh, jobs, want < 1 ? 1 : want > cap ? cap : want);
+}
 
 static int root_accept(void *run, int rank, int j, const void *p, size_t len, char *err, size_t errsz)
 {
@@ -188,7 +204,7 @@ static void wait_all(shared *sh, double t0)
         }
         if (!running && others) break;
         if (lg_now() - shown >= 0.2) report(sh, t0, 0), shown = lg_now();
-        struct timespec ts = {0, (serving ? 1 : 200) * 1000 * 1000};
+        struct timespec ts = {0, serving ? 200 * 1000 : 200 * 1000 * 1000}; /* serving: 0.2 ms */
         nanosleep(&ts, NULL);
     }
 }
