@@ -100,10 +100,10 @@ int lg_mpi_agree(int ok, unsigned long long hash, char *err, size_t errsz)
     return 0;
 }
 
-static int serve(void *ctx, const lgx_dispatch_root *r, char *err, size_t errsz)
+static int serve(void *ctx, const lgx_dispatch_root *r, int *handled, char *err, size_t errsz)
 {
     (void)ctx;
-    for (;;) {
+    for (*handled = 0;; ++*handled) {
         int flag = 0;
         MPI_Status st;
         if (MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st) != MPI_SUCCESS)

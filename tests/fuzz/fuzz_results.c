@@ -1,11 +1,12 @@
 /* What --resume, plot and compare read from a results folder (the first
  * byte picks the file): a finished run's JSON and its binary timeline
  * (lgx_results_read_job), status.json (lgx_folder_check), curves.csv (the
- * curves and finals readers). Whatever is accepted must be usable; nothing
- * may be undefined behaviour. The other files of the folder are a real
- * run's. */
+ * curves and finals readers), or a finished job as another MPI rank sends
+ * it (lgx_job_accept). Whatever is accepted must be usable; nothing may be
+ * undefined behaviour. The other files of the folder are a real run's. */
 #include "fuzz_common.h"
 #include "lgx_curves.h"
+#include "lgx_dispatch.h"
 #include "lgx_folder.h"
 #include "lgx_results.h"
 #include "lgx_run.h"
@@ -39,13 +40,41 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     char *csv = fuzz_read(path, &n);
     fuzz_seed("curves.csv", 3, csv, n);
     free(csv);
+    lgx_run_result one = {.n_agents = 2, .seeds = 2, .jobs_total = 4};
+    lgx_job jobs[4];
+    memset(jobs, 0, sizeof jobs);
+    one.jobs = jobs;
+    void *payload;
+    if (lgx_results_read_job(&cfg, 0, 1, &jobs[0], err, sizeof err) || lgx_job_payload(&cfg, &one, 0, &payload, &n))
+        fuzz_die("payload", err);
+    fuzz_seed("payload", 4, payload, n);
+    free(payload), free(jobs[0].points);
+    lgx_timeline_free(&jobs[0].timeline);
     return 0;
+}
+
+/* A job's payload from another rank, into a run's result with no job done. */
+static void accept_payload(const uint8_t *p, size_t n)
+{
+    lgx_run_config c = cfg;
+    c.out_dir = NULL; /* the root writes accepted jobs; here only the checks matter */
+    lgx_job jobs[4];
+    memset(jobs, 0, sizeof jobs);
+    lgx_run_result res = {.n_agents = 2, .seeds = 2, .jobs_total = 4, .jobs = jobs};
+    char err[2048];
+    if (lgx_job_accept(&c, &res, 0, p, n, err, sizeof err) == 0) {
+        lgx_tally t;
+        lgx_timeline_sum(&jobs[0].timeline, 0, 1e9, &t, NULL, NULL);
+    }
+    free(jobs[0].points);
+    lgx_timeline_free(&jobs[0].timeline);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
-    int which = data[0] % 4;
+    int which = data[0] % 5;
+    if (which == 4) return accept_payload(data + 1, size - 1), 0;
     char path[1024], err[4400];
     for (int i = 0; i < 3; i++) { /* the folder as the run left it */
         snprintf(path, sizeof path, "%s/%s", cfg.out_dir, names[i]);

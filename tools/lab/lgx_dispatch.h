@@ -33,10 +33,10 @@ typedef struct lgx_dispatch_root {
 typedef struct lgx_dispatch {
     int root; /* 1: this process hands out the jobs and writes the results; 0: it runs jobs only */
     void *ctx;
-    /* Root: answer whatever has arrived, without waiting. 1 once every other
-     * process has finished, 0 while one still runs, -1 with a message when
-     * the transport fails. */
-    int (*serve)(void *ctx, const lgx_dispatch_root *r, char *err, size_t errsz);
+    /* Root: answer whatever has arrived, without waiting (*handled: how
+     * many messages). 1 once every other process has finished, 0 while one
+     * still runs, -1 with a message when the transport fails. */
+    int (*serve)(void *ctx, const lgx_dispatch_root *r, int *handled, char *err, size_t errsz);
     /* Others: the next job from the root (-1: none left), and a job's
      * payload to it (0, or -1 when the transport fails). */
     int (*claim)(void *ctx);
