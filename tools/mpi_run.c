@@ -92,7 +92,10 @@ int lg_mpi_agree(int ok, unsigned long long hash, char *err, size_t errsz)
     MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     MPI_Allreduce(&hash, &lo, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
     MPI_Allreduce(&hash, &hi, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, MPI_COMM_WORLD);
-    if (!all_ok) return snprintf(err, errsz, "a rank could not load the experiment (its message is above)"), -1;
+    if (!all_ok)
+        return snprintf(err, errsz, "another rank could not load the experiment: each rank reads the file and its "
+                                    "folder on its own node (livegym validate there says why)"),
+               -1;
     if (lo != hi)
         return snprintf(err, errsz, "the ranks loaded different experiments: is the scenario file (and every flag) "
                                     "the same on every node?"),
@@ -123,12 +126,15 @@ static int serve(void *ctx, const lgx_dispatch_root *r, int *handled, char *err,
             int n = 0;
             MPI_Get_count(&st, MPI_BYTE, &n);
             unsigned char *b = malloc(n > 0 ? (size_t)n : 1);
-            if (!b) return snprintf(err, errsz, "out of memory for a result of %d bytes from rank %d", n, st.MPI_SOURCE), -1;
+            if (!b)
+                return snprintf(err, errsz, "out of memory for a result of %d bytes from rank %d", n, st.MPI_SOURCE),
+                       -1;
             MPI_Recv(b, n, MPI_BYTE, st.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             int j = -1;
             if (n >= (int)sizeof j) memcpy(&j, b, sizeof j);
             char e[1500]; /* a refused result fails the run (accept says why) */
-            if (n >= (int)sizeof j) r->accept(r->run, st.MPI_SOURCE, j, b + sizeof j, (size_t)n - sizeof j, e, sizeof e);
+            if (n >= (int)sizeof j)
+                r->accept(r->run, st.MPI_SOURCE, j, b + sizeof j, (size_t)n - sizeof j, e, sizeof e);
             free(b);
         } else {
             return snprintf(err, errsz, "an MPI message of unknown tag %d from rank %d", st.MPI_TAG, st.MPI_SOURCE),

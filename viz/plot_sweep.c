@@ -68,8 +68,9 @@ static void family_label(const char *label, const char *name, const char *param,
 static int add_agent(const cJSON *a, int i, const char *param, const char *metric, int live, families *fs, int cap,
                      char *seen, size_t seen_n, char *err, size_t errsz)
 {
-    const cJSON *label = cJSON_GetObjectItemCaseSensitive(a, "label"), *name = cJSON_GetObjectItemCaseSensitive(a, "name"),
-                *params = cJSON_GetObjectItemCaseSensitive(a, "params");
+    const cJSON *label = cJSON_GetObjectItemCaseSensitive(a, "label");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(a, "name");
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(a, "params");
     if (!cJSON_IsString(label) || !cJSON_IsObject(params) || !cJSON_IsString(name))
         return snprintf(err, errsz, "summary.json: agents[%d]: expected a label, a name and params (a summary "
                                     "written by this livegym)", i), 2;

@@ -107,7 +107,8 @@ int lgx_job_accept(const lgx_run_config *cfg, lgx_run_result *res, int j, const 
         return snprintf(err, errsz, "job %d: a payload of another kind of job", j), -1;
     uint64_t n;
     memcpy(&n, b + 8, 8);
-    int rc = res->online ? accept_classic(res, j, b, len, n, err, errsz) : accept_live(cfg, res, j, b, len, n, err, errsz);
+    int rc = res->online ? accept_classic(res, j, b, len, n, err, errsz)
+                         : accept_live(cfg, res, j, b, len, n, err, errsz);
     if (rc == 0) {
         memcpy(&res->jobs[j].train_seconds, b + 16, 8);
         memcpy(&res->jobs[j].steps_per_sec, b + 24, 8);

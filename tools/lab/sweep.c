@@ -83,6 +83,7 @@ static int read_axes(lg_jctx *c, const cJSON *o, const lgx_agent_spec *base, con
         size_t s = lg_jpush_key(c, it->string);
         if (n == MAX_AXES) {
             rc = lg_jfail(c, "expected at most %d swept hyperparameters, found more", MAX_AXES);
+            break;
         } else if (!(ax[n].row = find_row(table, it->string))) {
             rc = unknown_key(c, base->name, table, it->string);
         } else if (cJSON_GetObjectItemCaseSensitive(params, it->string)) {
