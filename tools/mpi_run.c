@@ -209,10 +209,15 @@ void lg_mpi_finish(int failed)
 
 #else /* built without MPI: always one process */
 
+/* Under mpirun every rank would run the whole experiment into the same
+ * folder: say so instead. */
 int lg_mpi_start(char *err, size_t errsz)
 {
-    (void)err, (void)errsz;
-    return 0;
+    const char *n = getenv("OMPI_COMM_WORLD_SIZE") ? getenv("OMPI_COMM_WORLD_SIZE") : getenv("PMI_SIZE");
+    if (!n || atoi(n) <= 1) return 0;
+    snprintf(err, errsz, "started as one of %d MPI ranks, but this livegym was built without MPI (install Debian's "
+                         "libopenmpi-dev and rebuild: make does both)", atoi(n));
+    return -1;
 }
 int lg_mpi_rank(void) { return 0; }
 int lg_mpi_size(void) { return 1; }

@@ -44,7 +44,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     lgx_job jobs[4];
     memset(jobs, 0, sizeof jobs);
     one.jobs = jobs;
-    void *payload;
+    void *payload = NULL;
     if (lgx_results_read_job(&cfg, 0, 1, &jobs[0], err, sizeof err) || lgx_job_payload(&cfg, &one, 0, &payload, &n))
         fuzz_die("payload", err);
     fuzz_seed("payload", 4, payload, n);
