@@ -199,7 +199,7 @@ START_TEST(test_sweep_random)
         if (dec >= 0 && dec < 4) decades[dec]++;
         huber += !strcmp(cJSON_GetObjectItem(p, "loss")->valuestring, "huber");
         cJSON_Delete(p);
-        char prefix[16];
+        char prefix[32];
         snprintf(prefix, sizeof prefix, "dqn#%d ", k + 1);
         ck_assert_msg(!strncmp(a->agents[k].label, prefix, strlen(prefix)), "%s", a->agents[k].label);
     }
