@@ -129,7 +129,7 @@ static void *worker(void *arg)
             rc = lgx_job_live(&jc, job, err, sizeof err);
         }
         if (rc < 0) {
-            char msg[1100];
+            char msg[1200];
             snprintf(msg, sizeof msg, "%s seed %d: %s", cfg->ex.agents[agent_i].label, seed, err);
             if (remote) deliver(sh, j, msg);
             fail_job(sh, msg);
