@@ -368,7 +368,8 @@ static int join_ranks(run_flags *f, int loaded, const lg_scenario *sc, const lgx
 {
     if (f->threads <= 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        f->threads = lg_mpi_size() > 1 ? (cores / lg_mpi_local_ranks() > 1 ? cores / lg_mpi_local_ranks() : 1) : 2;
+        long share = cores / lg_mpi_local_ranks();
+        f->threads = lg_mpi_size() == 1 ? 2 : share < 1 ? 1 : share > 256 ? 256 : share; /* --threads' range */
     }
     unsigned long long hash = 0;
     char *text = loaded ? lgx_scenario_to_json(sc, ex) : NULL;
@@ -388,7 +389,7 @@ static int run_rank(lgx_run_config *cfg, lg_scenario *sc)
     char err[2048];
     int rc = lgx_run(cfg, &res, err, sizeof err);
     if (rc < 0) fprintf(stderr, "livegym run (rank %d): %s\n", lg_mpi_rank(), err);
-    lg_mpi_done();
+    lg_mpi_done(rc < 0);
     lgx_run_result_free(&res);
     free(sc);
     lg_mpi_finish(0);
@@ -409,10 +410,11 @@ int lg_cmd_run(int argc, char **argv)
     }
     lg_scenario *sc = malloc(sizeof *sc);
     lgx_run_config cfg = {0};
-    if (!sc) return lg_mpi_finish(1), 1;
     const char *file = f.file;
     if (f.resume) snprintf(resume_file, sizeof resume_file, "%s/scenario.json", f.out), file = resume_file;
-    rc = file ? lgx_load_file(file, sc, &cfg.ex, err, sizeof err) : lgx_load_default(sc, &cfg.ex, err, sizeof err);
+    rc = !sc ? (snprintf(err, sizeof err, "out of memory"), -1)
+         : file ? lgx_load_file(file, sc, &cfg.ex, err, sizeof err)
+                : lgx_load_default(sc, &cfg.ex, err, sizeof err);
     if (rc != 0) fprintf(stderr, "livegym run: %s\n", err);
     int loaded = rc == 0 && apply_flags(&f, file, sc, &cfg.ex) == 0;
     if (join_ranks(&f, loaded, sc, &cfg.ex, quiet) || !loaded) return free(sc), lg_mpi_finish(0), 2;

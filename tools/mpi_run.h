@@ -23,8 +23,9 @@ int lg_mpi_local_ranks(void);
 int lg_mpi_agree(int ok, unsigned long long hash, char *err, size_t errsz);
 /* The transport for lgx_run_config.dispatch; NULL with one process. */
 const lgx_dispatch *lg_mpi_dispatch(void);
-/* After lgx_run on a rank other than 0: tell rank 0 this rank is done. */
-void lg_mpi_done(void);
+/* After lgx_run on a rank other than 0: tell rank 0 this rank is done
+ * (failed: its run failed; rank 0 then fails the run too). */
+void lg_mpi_done(int failed);
 /* Leave the MPI job (rank 0 failing while other ranks still wait for jobs
  * stops them all). */
 void lg_mpi_finish(int failed);

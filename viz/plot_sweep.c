@@ -12,6 +12,7 @@
 #include "lg_file.h"
 #include "lgv_app.h"
 #include "lgv_draw.h"
+#include "lgx_experiment.h"
 #include "lgx_folder.h"
 
 typedef struct {
@@ -169,6 +170,10 @@ static int plot_summary(const cJSON *sum, const char *out_png, const lgv_plot_op
     if (!cJSON_IsString(proto) || !cJSON_IsArray(agents))
         return snprintf(err, errsz, "summary.json: expected a protocol and an array of agents"), 2;
     int live = !strcmp(proto->valuestring, "train-eval"), n = cJSON_GetArraySize(agents);
+    if (n > LGX_MAX_AGENTS)
+        return snprintf(err, errsz, "summary.json: expected at most %d agents (as a run writes), found %d",
+                        LGX_MAX_AGENTS, n),
+               2;
     const char *metric = o->metric ? o->metric : live ? "return" : "mean_reward";
     families fs = {0, n, calloc((size_t)(n > 0 ? n : 1), sizeof(family))};
     char seen[512] = "";

@@ -46,34 +46,34 @@ int lgx_run_text(const char *text, size_t len, const char *source_name, const lg
     *summary = *curves = *notes = NULL;
     if (check_types(types, n_types, err, errsz)) return 2;
     lg_scenario *sc = malloc(sizeof *sc);
-    lgx_run_config cfg = {0};
+    lgx_run_config *cfg = calloc(1, sizeof *cfg); /* its experiment is large: not on a caller's stack */
     lg_sbuf nb = {0};
-    if (!sc) return snprintf(err, errsz, "out of memory"), -1;
-    int rc = text ? lgx_load_string(text, len, source_name ? source_name : "scenario", sc, &cfg.ex, err, errsz)
-                  : lgx_load_default(sc, &cfg.ex, err, errsz);
-    for (int a = 0; a < cfg.ex.n_agents && !rc; a++)
+    if (!sc || !cfg) return free(sc), free(cfg), snprintf(err, errsz, "out of memory"), -1;
+    int rc = text ? lgx_load_string(text, len, source_name ? source_name : "scenario", sc, &cfg->ex, err, errsz)
+                  : lgx_load_default(sc, &cfg->ex, err, errsz);
+    for (int a = 0; a < cfg->ex.n_agents && !rc; a++)
         for (int t = 0; t < n_types && !rc; t++)
-            if (!strcmp(cfg.ex.agents[a].label, types[t]->name) || !strcmp(cfg.ex.agents[a].name, types[t]->name))
+            if (!strcmp(cfg->ex.agents[a].label, types[t]->name) || !strcmp(cfg->ex.agents[a].name, types[t]->name))
                 rc = 1, snprintf(err, errsz, "agent type \"%s\": expected a name that is not one of the file's "
                                              "agents (experiment.agents[%d])", types[t]->name, a);
-    if (rc || lgx_apply_options(o, "", source_name, sc, &cfg.ex, &nb, err, errsz)) {
-        free(sc), free(nb.p);
+    if (rc || lgx_apply_options(o, "", source_name, sc, &cfg->ex, &nb, err, errsz)) {
+        free(sc), free(cfg), free(nb.p);
         return 2;
     }
-    for (int a = 0; a < cfg.ex.n_agents; a++)
+    for (int a = 0; a < cfg->ex.n_agents; a++)
         for (int t = 0; t < n_types; t++)
-            if (!strcmp(cfg.ex.agents[a].name, types[t]->name)) cfg.ex.agents[a].type = types[t];
-    cfg.sc = sc;
-    cfg.threads = (int)o->threads;
+            if (!strcmp(cfg->ex.agents[a].name, types[t]->name)) cfg->ex.agents[a].type = types[t];
+    cfg->sc = sc;
+    cfg->threads = (int)o->threads;
     volatile sig_atomic_t never = 0;
-    cfg.stop = stop ? stop : &never;
+    cfg->stop = stop ? stop : &never;
     progress_ctx pc = {on_progress};
-    if (on_progress) cfg.on_progress = progress, cfg.progress_ctx = &pc;
+    if (on_progress) cfg->on_progress = progress, cfg->progress_ctx = &pc;
     lgx_run_result res;
-    rc = lgx_run(&cfg, &res, err, errsz);
+    rc = lgx_run(cfg, &res, err, errsz);
     if (rc >= 0) {
-        *summary = lgx_results_summary_text(&cfg, &res);
-        *curves = lgx_results_curves_text(&cfg, &res);
+        *summary = lgx_results_summary_text(cfg, &res);
+        *curves = lgx_results_curves_text(cfg, &res);
         int oom = nb.oom;
         *notes = lg_sb_take(&nb);
         if (!*notes && !oom) *notes = calloc(1, 1);
@@ -85,6 +85,6 @@ int lgx_run_text(const char *text, size_t len, const char *source_name, const lg
     }
     lg_sb_free(&nb);
     lgx_run_result_free(&res);
-    free(sc);
+    free(sc), free(cfg);
     return rc == -2 ? 2 : rc;
 }

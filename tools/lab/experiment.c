@@ -89,6 +89,23 @@ static int duplicate_label(lg_jctx *c, const cJSON *ag, const lgx_experiment *ex
                     a->label, ex->agents[first].entry);
 }
 
+/* A label is a field of the CSV files and an item of --agents: no commas,
+ * quotes or control characters. */
+static int bad_label(lg_jctx *c, const cJSON *ag, const lgx_agent_spec *a)
+{
+    const unsigned char *p = (const unsigned char *)a->label;
+    while (*p && *p != ',' && *p != '"' && *p >= 0x20 && *p != 0x7f) p++;
+    if (!*p) return 0;
+    const cJSON *o = cJSON_GetArrayItem(ag, a->entry);
+    lg_jpush_idx(c, a->entry);
+    lg_jpush_key(c, a->swept ? "sweep" : lg_jmember(o, "label") ? "label" : "name");
+    char q[4 * LGX_AGENT_LABEL_LEN + 8];
+    lg_jquote(a->label, q, sizeof q, LGX_AGENT_LABEL_LEN);
+    return lg_jfail(c, "expected a label without commas, quotes or control characters (the CSV files and --agents "
+                       "separate by commas), found %s",
+                    q);
+}
+
 /* The listed agents, each one configuration or a sweep's many. */
 static int read_agents(lg_jctx *c, const cJSON *ag, lgx_experiment *ex)
 {
@@ -114,6 +131,8 @@ static int read_agents(lg_jctx *c, const cJSON *ag, lgx_experiment *ex)
         }
         lg_jpop(c, s2);
     }
+    for (int k = 0; k < ex->n_agents; k++)
+        if (bad_label(c, ag, &ex->agents[k])) return -1;
     for (int k = 1; k < ex->n_agents; k++)
         for (int j = 0; j < k; j++)
             if (!strcmp(ex->agents[j].label, ex->agents[k].label)) return duplicate_label(c, ag, ex, k, j);

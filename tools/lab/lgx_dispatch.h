@@ -20,14 +20,20 @@ typedef struct lgx_run_result lgx_run_result;
 /* What serve() may do on the root, for the other processes. */
 typedef struct lgx_dispatch_root {
     void *run;
-    /* Jobs for another process (of `processes` in all): up to cap of them
+    /* Jobs for process `rank` (of `processes` in all): up to cap of them
      * into jobs[], how many; 0 when none is left (all handed out, or the
      * run stopped or failed). */
-    int (*claim)(void *run, int processes, int *jobs, int cap);
+    int (*claim)(void *run, int rank, int processes, int *jobs, int cap);
     /* A job another process finished, as its payload: stored (and written)
      * as the root's own (rank: the process that ran it). 0, or -1 with a message: the job failed there (its
      * message), or the payload is refused; the run then fails. */
     int (*accept)(void *run, int rank, int job, const void *payload, size_t len, char *err, size_t errsz);
+    /* Process `rank` ended with a failure of its own (its message is on its
+     * stderr): the run fails. */
+    void (*fail)(void *run, int rank);
+    /* Has the run failed or been stopped? Then the others should drop the
+     * jobs they hold and end. */
+    int (*halted)(void *run);
 } lgx_dispatch_root;
 
 typedef struct lgx_dispatch {
@@ -41,6 +47,9 @@ typedef struct lgx_dispatch {
      * payload to it (0, or -1 when the transport fails). */
     int (*claim)(void *ctx);
     int (*deliver)(void *ctx, int job, const void *payload, size_t len);
+    /* Others: called now and then from a running job (any thread); may move
+     * this process's messages along. NULL: nothing to do. */
+    void (*nudge)(void *ctx);
 } lgx_dispatch;
 
 /* The payload of finished job j of res (malloc'd into *out), or of a job

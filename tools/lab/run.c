@@ -26,6 +26,7 @@ typedef struct {
     char err[2048];
     double *progress; /* [jobs] fraction done */
     double *started;  /* [jobs] wall clock when the job began, 0 if not */
+    int *owner;       /* [jobs] the MPI rank it was handed to (0: this process's threads) */
 } shared;
 
 static int is_classic(const lg_scenario *sc) { return sc->kind != LG_KIND_LIVE; }
@@ -54,18 +55,20 @@ static void on_job_progress(void *ctx, double f)
 {
     job_progress *jp = ctx;
     set_progress(jp->sh, jp->job, f);
+    const lgx_dispatch *d = jp->sh->cfg->dispatch;
+    if (d && !d->root && d->nudge) d->nudge(d->ctx);
 }
 
 /* This process's shared sequence of jobs (its threads', and on an MPI
  * run's root the other processes' too): up to `want` next ones not done (a
  * resumed run has some); none when none is left or the run stops. */
-static int next_jobs(shared *sh, int *jobs, int want)
+static int next_jobs(shared *sh, int rank, int *jobs, int want)
 {
     int n = 0;
     pthread_mutex_lock(&sh->mu);
     while (n < want && !sh->failed && !*sh->cfg->stop && sh->next < sh->res->jobs_total) {
         int k = sh->next++;
-        if (!sh->res->jobs[k].done) jobs[n++] = k, sh->started[k] = lg_now();
+        if (!sh->res->jobs[k].done) jobs[n++] = k, sh->started[k] = lg_now(), sh->owner[k] = rank;
     }
     pthread_mutex_unlock(&sh->mu);
     return n;
@@ -74,7 +77,7 @@ static int next_jobs(shared *sh, int *jobs, int want)
 static int next_job(shared *sh)
 {
     int j;
-    return next_jobs(sh, &j, 1) ? j : -1;
+    return next_jobs(sh, 0, &j, 1) ? j : -1;
 }
 
 static int is_remote(const lgx_run_config *cfg) { return cfg->dispatch && !cfg->dispatch->root; }
@@ -140,6 +143,10 @@ static void *worker(void *arg)
             fail_job(sh, "could not send a finished job to the root process");
             break;
         }
+        if (remote) { /* rank 0 keeps it now */
+            free(job->points), job->points = NULL, job->n_points = 0;
+            lgx_timeline_free(&job->timeline);
+        }
         if (!remote && !classic && cfg->out_dir && lgx_results_write_job(cfg, agent_i, seed, job, err, sizeof err)) {
             fail_job(sh, err);
             break;
@@ -162,19 +169,24 @@ static void report(shared *sh, double t0, int final);
  * A claim takes a share of what is left (guided self-scheduling: an eighth
  * per process, at least one), so that short jobs do not each wait for a
  * round trip, while the last jobs still go one by one to whoever is free. */
-static int root_claim(void *run, int processes, int *jobs, int cap)
+static int root_claim(void *run, int rank, int processes, int *jobs, int cap)
 {
     shared *sh = run;
     pthread_mutex_lock(&sh->mu);
     int want = (sh->res->jobs_total - sh->next) / (8 * (processes > 0 ? processes : 1));
     pthread_mutex_unlock(&sh->mu);
-    return next_jobs(sh, jobs, want < 1 ? 1 : want > cap ? cap : want);
+    return next_jobs(sh, rank, jobs, want < 1 ? 1 : want > cap ? cap : want);
 }
 
+/* Only a job handed to that rank and not yet done is taken. */
 static int root_accept(void *run, int rank, int j, const void *p, size_t len, char *err, size_t errsz)
 {
     shared *sh = run;
-    if (lgx_job_accept(sh->cfg, sh->res, j, p, len, err, errsz)) return fail_job(sh, err), -1;
+    pthread_mutex_lock(&sh->mu);
+    int ours = j >= 0 && j < sh->res->jobs_total && rank > 0 && sh->owner[j] == rank && !sh->res->jobs[j].done;
+    pthread_mutex_unlock(&sh->mu);
+    if (!ours) snprintf(err, errsz, "rank %d sent a result for job %d, which it was not running", rank, j);
+    if (!ours || lgx_job_accept(sh->cfg, sh->res, j, p, len, err, errsz)) return fail_job(sh, err), -1;
     sh->res->jobs[j].rank = rank;
     pthread_mutex_lock(&sh->mu);
     sh->res->jobs[j].done = 1;
@@ -182,6 +194,22 @@ static int root_accept(void *run, int rank, int j, const void *p, size_t len, ch
     sh->progress[j] = 1.0;
     pthread_mutex_unlock(&sh->mu);
     return 0;
+}
+
+static void root_fail(void *run, int rank)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, "rank %d failed (its message is above)", rank);
+    fail_job(run, msg);
+}
+
+static int root_halted(void *run)
+{
+    shared *sh = run;
+    pthread_mutex_lock(&sh->mu);
+    int h = sh->failed || *sh->cfg->stop;
+    pthread_mutex_unlock(&sh->mu);
+    return h;
 }
 
 /* Wait for the threads (and, on an MPI run's root, the other processes),
@@ -193,7 +221,7 @@ static int root_accept(void *run, int rank, int j, const void *p, size_t len, ch
 static void wait_all(shared *sh, double t0)
 {
     const lgx_dispatch *d = sh->cfg->dispatch;
-    const lgx_dispatch_root hooks = {sh, root_claim, root_accept};
+    const lgx_dispatch_root hooks = {sh, root_claim, root_accept, root_fail, root_halted};
     int serving = d && d->root;
     double shown = 0.0;
     long pause = 200 * 1000; /* ns */
@@ -365,8 +393,14 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
     pthread_mutex_init(&sh.mu, NULL);
     sh.progress = calloc((size_t)res->jobs_total, sizeof(double));
     sh.started = calloc((size_t)res->jobs_total, sizeof(double));
+    sh.owner = calloc((size_t)res->jobs_total, sizeof(int));
+    pthread_t *th = calloc((size_t)T, sizeof *th);
+    if (!sh.progress || !sh.started || !sh.owner || !th) {
+        free(sh.progress), free(sh.started), free(sh.owner), free(th);
+        pthread_mutex_destroy(&sh.mu);
+        return snprintf(err, errsz, "out of memory for %d jobs", res->jobs_total), -1;
+    }
     for (int j = 0; j < res->jobs_total; j++) sh.progress[j] = res->jobs[j].done ? 1.0 : 0.0;
-    pthread_t th[256];
     double t0 = lg_now();
     sh.running = T;
     for (int i = 0; i < T; i++) pthread_create(&th[i], NULL, worker, &sh);
@@ -377,7 +411,7 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
     res->interrupted = remote ? *cfg->stop != 0 : res->jobs_done < res->jobs_total;
     int failed = sh.failed;
     if (failed) snprintf(err, errsz, "%s", sh.err);
-    free(sh.progress), free(sh.started);
+    free(sh.progress), free(sh.started), free(sh.owner), free(th);
     pthread_mutex_destroy(&sh.mu);
     if (res->online && reduce_online(res)) return snprintf(err, errsz, "out of memory"), -1;
     char werr[1024];

@@ -52,8 +52,11 @@ static int range_end(lg_jctx *c, const cJSON *o, const char *end, const char *ag
     size_t s = lg_jpush_key(c, end);
     const cJSON *v = lg_jmember(o, end);
     char e[160];
-    snprintf(e, sizeof e, "a number in [%g, %g] (the range of %s's %s)", row->lo, row->hi, agent, row->key);
-    if (!v || !cJSON_IsNumber(v) || !(v->valuedouble >= row->lo && v->valuedouble <= row->hi))
+    int whole = row->kind == LGA_INT;
+    snprintf(e, sizeof e, "%s in [%g, %g] (the range of %s's %s)", whole ? "an integer" : "a number", row->lo,
+             row->hi, agent, row->key);
+    if (!v || !cJSON_IsNumber(v) || !(v->valuedouble >= row->lo && v->valuedouble <= row->hi) ||
+        (whole && v->valuedouble != floor(v->valuedouble)))
         return lg_jfail_type(c, v, e);
     *out = v->valuedouble;
     lg_jpop(c, s);
@@ -120,13 +123,17 @@ static double draw(lg_stream *s, const axis *ax)
     return x < ax->lo ? ax->lo : x > ax->hi ? ax->hi : x;
 }
 
-/* Label text of a value: strings bare, everything else as compact JSON. */
+/* Label text of a value: strings bare, everything else as compact JSON
+ * with ';' for ',' (labels are CSV fields and --agents lists: no commas). */
 static void put_value(lg_sbuf *b, const cJSON *v)
 {
+    size_t at = b->len;
     if (cJSON_IsString(v))
         lg_sb_printf(b, "%s", v->valuestring);
     else
         lg_json_put_compact(b, v, 0);
+    for (size_t i = at; i < b->len && b->p; i++)
+        if (b->p[i] == ',') b->p[i] = ';';
 }
 
 /* Configuration k: base with each axis at its value, and its label. */
