@@ -382,7 +382,9 @@ static int join_ranks(run_flags *f, int loaded, const lg_scenario *sc, const lgx
     return rc;
 }
 
-/* Ranks other than 0 run jobs for rank 0 and report nothing but their own failure. */
+/* Ranks other than 0 run jobs for rank 0 and report nothing but their own
+ * failure. One stopped alone leaves cleanly (status 0: mpirun would stop
+ * the others otherwise): rank 0 gives its unfinished jobs to the others. */
 static int run_rank(lgx_run_config *cfg, lg_scenario *sc)
 {
     lgx_run_result res;
@@ -393,7 +395,7 @@ static int run_rank(lgx_run_config *cfg, lg_scenario *sc)
     lgx_run_result_free(&res);
     free(sc);
     lg_mpi_finish(0);
-    return rc < 0 ? 1 : rc > 0 ? 130 : 0;
+    return rc < 0 ? 1 : 0;
 }
 
 int lg_cmd_run(int argc, char **argv)
@@ -401,6 +403,11 @@ int lg_cmd_run(int argc, char **argv)
     run_flags f;
     int rc = parse_flags(argc, argv, &f);
     if (rc) return rc == 1 ? 0 : rc;
+    struct sigaction sa; /* from the start: a rank may be stopped while it loads */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     char err[2048], resume_file[4200];
     if (lg_mpi_start(err, sizeof err)) return fprintf(stderr, "livegym run: %s\n", err), 1;
     int quiet = lg_mpi_rank() > 0 ? dup(2) : -1; /* rank 0 speaks for the loading */
@@ -432,16 +439,16 @@ int lg_cmd_run(int argc, char **argv)
     cfg.stop = &stop_flag;
     cfg.on_note = print_note;
     cfg.dispatch = lg_mpi_dispatch();
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     if (lg_mpi_rank() > 0) return run_rank(&cfg, sc);
     lg_progress_display display = {&cfg.ex, 0};
     if (lg_progress_enabled()) cfg.on_progress = lg_progress_draw, cfg.progress_ctx = &display;
 
     lgx_run_result res;
+    if (stop_flag) { /* stopped while loading: nothing written yet, nothing to resume */
+        free(sc);
+        lg_mpi_finish(1);
+        return 130;
+    }
     rc = lgx_run(&cfg, &res, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "livegym run: %s\n", err);

@@ -7,7 +7,8 @@
  * To rank 0: REQ (a rank's threads want work; answered by JOBS, up to CHUNK
  * ints, none when none is left: the rank queues them for its threads),
  * RESULT (int job, then lgx_dispatch's payload) and BYE (int: the rank's run
- * failed; answered by ACK). From rank 0: STOP (the run failed or was
+ * failed; answered by ACK; once its results are in, the jobs it held and did
+ * not finish go back to the others). From rank 0: STOP (the run failed or was
  * stopped: drop the queued jobs), sent at most once to a rank before its
  * BYE; a rank reads until the ACK after its BYE, so nothing is left
  * unreceived when it leaves. Rank 0 receives results without blocking
@@ -38,7 +39,7 @@ static MPI_Request g_req[IN_FLIGHT];
 static void *g_buf[IN_FLIGHT];
 
 /* Rank 0: who has said goodbye or been told to stop, receives in progress. */
-static unsigned char *g_bye, *g_stopped;
+static unsigned char *g_bye, *g_stopped, *g_gone; /* gone: its leaving told to the run */
 static int g_byes, g_pending;
 static struct {
     MPI_Request req;
@@ -87,8 +88,8 @@ int lg_mpi_start(char *err, size_t errsz)
         MPI_Comm_size(node, &g_local);
         MPI_Comm_free(&node);
     }
-    g_bye = calloc((size_t)g_size, 1), g_stopped = calloc((size_t)g_size, 1);
-    if (!g_bye || !g_stopped) return lg_mpi_finish(0), snprintf(err, errsz, "out of memory"), -1;
+    g_bye = calloc((size_t)g_size, 1), g_stopped = calloc((size_t)g_size, 1), g_gone = calloc((size_t)g_size, 1);
+    if (!g_bye || !g_stopped || !g_gone) return lg_mpi_finish(0), snprintf(err, errsz, "out of memory"), -1;
     if (provided < MPI_THREAD_SERIALIZED)
         return lg_mpi_finish(0),
                snprintf(err, errsz, "this MPI library gives thread level %d; livegym needs MPI_THREAD_SERIALIZED",
@@ -163,8 +164,7 @@ static int take_message(const lgx_dispatch_root *r, MPI_Message *msg, const MPI_
         MPI_Send(jobs, k, MPI_INT, from, TAG_JOBS, MPI_COMM_WORLD);
         return 0;
     }
-    if (x) r->fail(r->run, from);
-    g_bye[from] = 1, g_byes++;
+    g_bye[from] = (unsigned char)(1 + (x != 0)), g_byes++; /* 2: its run failed */
     MPI_Send(&x, 1, MPI_INT, from, TAG_ACK, MPI_COMM_WORLD);
     return 0;
 }
@@ -182,6 +182,11 @@ static int serve(void *ctx, const lgx_dispatch_root *r, int *handled, char *err,
         if (take_message(r, &msg, &st, err, errsz)) return -1;
     }
     take_results(r);
+    for (int k = 1; k < g_size; k++) { /* a rank that left, once its last results are in */
+        int pending = 0;
+        for (int i = 0; i < g_pending; i++) pending |= g_in[i].source == k;
+        if (g_bye[k] && !g_gone[k] && !pending) r->leave(r->run, k, g_bye[k] == 2), g_gone[k] = 1;
+    }
     if (r->halted(r->run)) /* the ranks still at work drop what they queued */
         for (int k = 1; k < g_size; k++)
             if (!g_bye[k] && !g_stopped[k]) {
@@ -275,8 +280,8 @@ void lg_mpi_finish(int failed)
     /* Rank 0 failing before the others are done would leave them waiting for jobs. */
     if (failed && g_rank == 0 && g_size > 1 && g_byes < g_size - 1) MPI_Abort(MPI_COMM_WORLD, failed);
     MPI_Finalize();
-    free(g_bye), free(g_stopped);
-    g_bye = g_stopped = NULL;
+    free(g_bye), free(g_stopped), free(g_gone);
+    g_bye = g_stopped = g_gone = NULL;
     g_on = 0;
 }
 

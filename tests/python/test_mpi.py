@@ -2,12 +2,15 @@
 and the results folder is byte-identical to a one-process `--threads 1` run
 (timing.json, command.txt and the lock aside), for a live world and a
 classic bandit, sweeps included; a folder left by a killed run is finished
-by `--resume` under mpirun to the same bytes; a bad file is one line from
-rank 0 and exit status 2. Open MPI comes from Debian (make deps)."""
+by `--resume` under mpirun to the same bytes; rank 1 stopped alone leaves
+the run complete and identical; a bad file is one line from rank 0 and exit
+status 2. Open MPI comes from Debian (make deps)."""
 import json
 import os
 import shutil
+import signal
 import subprocess
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIVEGYM = os.path.join(ROOT, os.environ.get("LG_BUILD", "build"), "livegym")
@@ -100,6 +103,42 @@ def test_resume_a_killed_run_under_mpi(tmp_path):
     assert_same(whole, cut)
     ranks = {run["rank"] for run in json.load(open(cut / "timing.json"))["runs"]}
     assert 1 in ranks
+
+
+def other_ranks(out, root):
+    """The livegym processes writing to `out` other than rank 0 (whose pid is in the lock)."""
+    pids = []
+    for p in os.listdir("/proc"):
+        try:
+            cmd = open("/proc/%s/cmdline" % p, "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if p.isdigit() and int(p) != root and cmd and cmd[0] == LIVEGYM.encode() and str(out).encode() in cmd:
+            pids.append(int(p))
+    return pids
+
+
+def test_rank_stopped_alone_gives_its_jobs_back(tmp_path):
+    sc = json.loads(json.dumps(LIVE))
+    sc["experiment"]["train_steps"] = 4000  # jobs long enough to stop one mid-way
+    f = tmp_path / "live.json"
+    f.write_text(json.dumps(sc))
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert single(str(f), "--out", str(one)).returncode == 0
+    run = subprocess.Popen(["mpirun", "-np", "2", LIVEGYM, "run", str(f), "--threads", "1", "--out", str(two)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=MPI_ENV)
+    deadline = time.time() + 60
+    while not (two / ".lock").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    root = int(open(two / ".lock").read().split()[1].rstrip(","))
+    others = other_ranks(two, root)
+    assert len(others) == 1, others
+    os.kill(others[0], signal.SIGINT)
+    out, err = run.communicate(timeout=600)
+    assert run.returncode == 0, err
+    assert json.load(open(two / "status.json"))["status"] == "complete"
+    assert_same(one, two)
 
 
 def test_bad_file_is_one_line_from_rank_0(tmp_path):

@@ -28,9 +28,11 @@ typedef struct lgx_dispatch_root {
      * as the root's own (rank: the process that ran it). 0, or -1 with a message: the job failed there (its
      * message), or the payload is refused; the run then fails. */
     int (*accept)(void *run, int rank, int job, const void *payload, size_t len, char *err, size_t errsz);
-    /* Process `rank` ended with a failure of its own (its message is on its
-     * stderr): the run fails. */
-    void (*fail)(void *run, int rank);
+    /* Process `rank` has left, after every result it sent was accepted:
+     * with a failure of its own (its message is on its stderr), the run
+     * fails; else the jobs it held but did not finish (it was stopped
+     * alone) go back to the others. */
+    void (*leave)(void *run, int rank, int failed);
     /* Has the run failed or been stopped? Then the others should drop the
      * jobs they hold and end. */
     int (*halted)(void *run);

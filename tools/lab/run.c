@@ -27,6 +27,9 @@ typedef struct {
     double *progress; /* [jobs] fraction done */
     double *started;  /* [jobs] wall clock when the job began, 0 if not */
     int *owner;       /* [jobs] the MPI rank it was handed to (0: this process's threads) */
+    int *again;       /* [jobs] handed out but given back (a rank left without them), taken first */
+    int n_again;
+    int others_gone;  /* an MPI run's root: every other process has left (none can give jobs back) */
 } shared;
 
 static int is_classic(const lg_scenario *sc) { return sc->kind != LG_KIND_LIVE; }
@@ -66,18 +69,30 @@ static int next_jobs(shared *sh, int rank, int *jobs, int want)
 {
     int n = 0;
     pthread_mutex_lock(&sh->mu);
-    while (n < want && !sh->failed && !*sh->cfg->stop && sh->next < sh->res->jobs_total) {
-        int k = sh->next++;
+    while (n < want && !sh->failed && !*sh->cfg->stop && (sh->n_again > 0 || sh->next < sh->res->jobs_total)) {
+        int k = sh->n_again > 0 ? sh->again[--sh->n_again] : sh->next++;
         if (!sh->res->jobs[k].done) jobs[n++] = k, sh->started[k] = lg_now(), sh->owner[k] = rank;
     }
     pthread_mutex_unlock(&sh->mu);
     return n;
 }
 
+/* The next job for one of this process's threads. On an MPI run's root a
+ * thread with nothing to do waits until the other processes have left: one
+ * stopped alone gives back the jobs it held. */
 static int next_job(shared *sh)
 {
-    int j;
-    return next_jobs(sh, 0, &j, 1) ? j : -1;
+    const lgx_dispatch *d = sh->cfg->dispatch;
+    for (;;) {
+        int j;
+        if (next_jobs(sh, 0, &j, 1)) return j;
+        pthread_mutex_lock(&sh->mu);
+        int wait = d && d->root && !sh->others_gone && !sh->failed && !*sh->cfg->stop;
+        pthread_mutex_unlock(&sh->mu);
+        if (!wait) return -1;
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
 }
 
 static int is_remote(const lgx_run_config *cfg) { return cfg->dispatch && !cfg->dispatch->root; }
@@ -196,11 +211,19 @@ static int root_accept(void *run, int rank, int j, const void *p, size_t len, ch
     return 0;
 }
 
-static void root_fail(void *run, int rank)
+static void root_leave(void *run, int rank, int failed)
 {
+    shared *sh = run;
     char msg[96];
     snprintf(msg, sizeof msg, "rank %d failed (its message is above)", rank);
-    fail_job(run, msg);
+    if (failed) return fail_job(sh, msg);
+    pthread_mutex_lock(&sh->mu);
+    for (int j = sh->next - 1; j >= 0; j--) /* so that the lowest is taken first */
+        if (sh->owner[j] == rank && !sh->res->jobs[j].done) {
+            sh->owner[j] = 0, sh->progress[j] = 0.0, sh->started[j] = 0.0;
+            sh->again[sh->n_again++] = j;
+        }
+    pthread_mutex_unlock(&sh->mu);
 }
 
 static int root_halted(void *run)
@@ -221,7 +244,7 @@ static int root_halted(void *run)
 static void wait_all(shared *sh, double t0)
 {
     const lgx_dispatch *d = sh->cfg->dispatch;
-    const lgx_dispatch_root hooks = {sh, root_claim, root_accept, root_fail, root_halted};
+    const lgx_dispatch_root hooks = {sh, root_claim, root_accept, root_leave, root_halted};
     int serving = d && d->root;
     double shown = 0.0;
     long pause = 200 * 1000; /* ns */
@@ -234,6 +257,9 @@ static void wait_all(shared *sh, double t0)
             char e[2048];
             others = d->serve(d->ctx, &hooks, &handled, e, sizeof e);
             if (others < 0) fail_job(sh, e), serving = 0, others = 1; /* nothing more will come */
+            pthread_mutex_lock(&sh->mu);
+            sh->others_gone = others;
+            pthread_mutex_unlock(&sh->mu);
         }
         if (!running && others) break;
         if (lg_now() - shown >= 0.2) report(sh, t0, 0), shown = lg_now();
@@ -394,9 +420,10 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
     sh.progress = calloc((size_t)res->jobs_total, sizeof(double));
     sh.started = calloc((size_t)res->jobs_total, sizeof(double));
     sh.owner = calloc((size_t)res->jobs_total, sizeof(int));
+    sh.again = calloc((size_t)res->jobs_total, sizeof(int));
     pthread_t *th = calloc((size_t)T, sizeof *th);
-    if (!sh.progress || !sh.started || !sh.owner || !th) {
-        free(sh.progress), free(sh.started), free(sh.owner), free(th);
+    if (!sh.progress || !sh.started || !sh.owner || !sh.again || !th) {
+        free(sh.progress), free(sh.started), free(sh.owner), free(sh.again), free(th);
         pthread_mutex_destroy(&sh.mu);
         return snprintf(err, errsz, "out of memory for %d jobs", res->jobs_total), -1;
     }
@@ -411,7 +438,7 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
     res->interrupted = remote ? *cfg->stop != 0 : res->jobs_done < res->jobs_total;
     int failed = sh.failed;
     if (failed) snprintf(err, errsz, "%s", sh.err);
-    free(sh.progress), free(sh.started), free(sh.owner), free(th);
+    free(sh.progress), free(sh.started), free(sh.owner), free(sh.again), free(th);
     pthread_mutex_destroy(&sh.mu);
     if (res->online && reduce_online(res)) return snprintf(err, errsz, "out of memory"), -1;
     char werr[1024];
