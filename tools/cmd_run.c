@@ -409,7 +409,7 @@ int lg_cmd_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     char err[2048], resume_file[4200];
-    if (lg_mpi_start(err, sizeof err)) return fprintf(stderr, "livegym run: %s\n", err), 1;
+    if (lg_mpi_start(&stop_flag, err, sizeof err)) return fprintf(stderr, "livegym run: %s\n", err), 1;
     int quiet = lg_mpi_rank() > 0 ? dup(2) : -1; /* rank 0 speaks for the loading */
     if (quiet >= 0) {
         int null = open("/dev/null", O_WRONLY);
@@ -446,7 +446,7 @@ int lg_cmd_run(int argc, char **argv)
     lgx_run_result res;
     if (stop_flag) { /* stopped while loading: nothing written yet, nothing to resume */
         free(sc);
-        lg_mpi_finish(1);
+        lg_mpi_finish(130);
         return 130;
     }
     rc = lgx_run(&cfg, &res, err, sizeof err);

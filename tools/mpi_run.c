@@ -16,6 +16,7 @@
  * needs its sender's help must not hold up the answers to the others. */
 #include "mpi_run.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ enum { TAG_REQ = 11, TAG_JOBS, TAG_RESULT, TAG_BYE, TAG_ACK, TAG_STOP };
 #define PENDING 1024 /* results rank 0 may be receiving at once */
 
 static int g_on, g_rank, g_size, g_local = 1;
+static volatile sig_atomic_t *g_stop; /* this process's stop flag (livegym run's) */
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Another rank: its queue of claimed jobs, its sends in flight. */
@@ -40,6 +42,8 @@ static void *g_buf[IN_FLIGHT];
 
 /* Rank 0: who has said goodbye or been told to stop, receives in progress. */
 static unsigned char *g_bye, *g_stopped, *g_gone; /* gone: its leaving told to the run */
+static MPI_Request *g_stop_req; /* STOP sent without waiting: the rank may be waiting for JOBS */
+static const int g_one = 1;
 static int g_byes, g_pending;
 static struct {
     MPI_Request req;
@@ -74,8 +78,9 @@ static int free_place(void)
 /* Started by a launcher: Open MPI's mpirun, or a PMI/PMIx one (Slurm's srun). */
 static int launched(void) { return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK"); }
 
-int lg_mpi_start(char *err, size_t errsz)
+int lg_mpi_start(volatile sig_atomic_t *stop, char *err, size_t errsz)
 {
+    g_stop = stop;
     if (!launched()) return 0;
     int provided = 0;
     if (MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
@@ -89,7 +94,9 @@ int lg_mpi_start(char *err, size_t errsz)
         MPI_Comm_free(&node);
     }
     g_bye = calloc((size_t)g_size, 1), g_stopped = calloc((size_t)g_size, 1), g_gone = calloc((size_t)g_size, 1);
-    if (!g_bye || !g_stopped || !g_gone) return lg_mpi_finish(0), snprintf(err, errsz, "out of memory"), -1;
+    g_stop_req = calloc((size_t)g_size, sizeof *g_stop_req);
+    if (!g_bye || !g_stopped || !g_gone || !g_stop_req)
+        return lg_mpi_finish(0), snprintf(err, errsz, "out of memory"), -1;
     if (provided < MPI_THREAD_SERIALIZED)
         return lg_mpi_finish(0),
                snprintf(err, errsz, "this MPI library gives thread level %d; livegym needs MPI_THREAD_SERIALIZED",
@@ -165,6 +172,7 @@ static int take_message(const lgx_dispatch_root *r, MPI_Message *msg, const MPI_
         return 0;
     }
     g_bye[from] = (unsigned char)(1 + (x != 0)), g_byes++; /* 2: its run failed */
+    if (g_stopped[from]) MPI_Wait(&g_stop_req[from], MPI_STATUS_IGNORE); /* it reads it before the ACK */
     MPI_Send(&x, 1, MPI_INT, from, TAG_ACK, MPI_COMM_WORLD);
     return 0;
 }
@@ -180,6 +188,8 @@ static int serve(void *ctx, const lgx_dispatch_root *r, int *handled, char *err,
             return snprintf(err, errsz, "MPI_Improbe failed"), -1;
         if (!flag) break;
         if (take_message(r, &msg, &st, err, errsz)) return -1;
+        if (g_pending == PENDING) take_results(r);
+        if (g_pending == PENDING) break; /* the rest at the next look */
     }
     take_results(r);
     for (int k = 1; k < g_size; k++) { /* a rank that left, once its last results are in */
@@ -190,19 +200,22 @@ static int serve(void *ctx, const lgx_dispatch_root *r, int *handled, char *err,
     if (r->halted(r->run)) /* the ranks still at work drop what they queued */
         for (int k = 1; k < g_size; k++)
             if (!g_bye[k] && !g_stopped[k]) {
-                int x = 1;
-                MPI_Send(&x, 1, MPI_INT, k, TAG_STOP, MPI_COMM_WORLD);
+                MPI_Isend(&g_one, 1, MPI_INT, k, TAG_STOP, MPI_COMM_WORLD, &g_stop_req[k]);
                 g_stopped[k] = 1;
             }
     return g_byes == g_size - 1 && g_pending == 0;
 }
 
-/* Another rank: has rank 0 said stop? (g_mu held) */
+/* Another rank: has rank 0 said stop? Then drop the queue and stop the
+ * running jobs at their next check, as Ctrl-C would. (g_mu held) */
 static void look_for_stop(void)
 {
     int flag = 0, x;
     MPI_Iprobe(0, TAG_STOP, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
-    if (flag) MPI_Recv(&x, 1, MPI_INT, 0, TAG_STOP, MPI_COMM_WORLD, MPI_STATUS_IGNORE), g_halted = 1;
+    if (!flag) return;
+    MPI_Recv(&x, 1, MPI_INT, 0, TAG_STOP, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    g_halted = 1;
+    if (g_stop) *g_stop = 1;
 }
 
 static int claim(void *ctx)
@@ -248,6 +261,7 @@ static void nudge(void *ctx)
     (void)ctx;
     if (pthread_mutex_trylock(&g_mu)) return;
     settle(0);
+    look_for_stop();
     pthread_mutex_unlock(&g_mu);
 }
 
@@ -280,8 +294,9 @@ void lg_mpi_finish(int failed)
     /* Rank 0 failing before the others are done would leave them waiting for jobs. */
     if (failed && g_rank == 0 && g_size > 1 && g_byes < g_size - 1) MPI_Abort(MPI_COMM_WORLD, failed);
     MPI_Finalize();
-    free(g_bye), free(g_stopped), free(g_gone);
+    free(g_bye), free(g_stopped), free(g_gone), free(g_stop_req);
     g_bye = g_stopped = g_gone = NULL;
+    g_stop_req = NULL;
     g_on = 0;
 }
 
@@ -289,8 +304,9 @@ void lg_mpi_finish(int failed)
 
 /* Under mpirun every rank would run the whole experiment into the same
  * folder: say so instead. */
-int lg_mpi_start(char *err, size_t errsz)
+int lg_mpi_start(volatile sig_atomic_t *stop, char *err, size_t errsz)
 {
+    (void)stop;
     const char *n = getenv("OMPI_COMM_WORLD_SIZE") ? getenv("OMPI_COMM_WORLD_SIZE") : getenv("PMI_SIZE");
     if (!n || atoi(n) <= 1) return 0;
     snprintf(err, errsz, "started as one of %d MPI ranks, but this livegym was built without MPI (install Debian's "

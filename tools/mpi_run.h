@@ -6,13 +6,15 @@
 #ifndef LG_MPI_RUN_H
 #define LG_MPI_RUN_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "lgx_dispatch.h"
 
-/* Join the MPI job when started by mpirun (else nothing). 0, or -1 with a
+/* Join the MPI job when started by mpirun (else nothing); stop is the
+ * process's stop flag, set when rank 0 stops the run. 0, or -1 with a
  * message. */
-int lg_mpi_start(char *err, size_t errsz);
+int lg_mpi_start(volatile sig_atomic_t *stop, char *err, size_t errsz);
 int lg_mpi_rank(void);  /* 0 when not under MPI */
 int lg_mpi_size(void);  /* 1 when not under MPI */
 /* Ranks on this node (for the default thread count). */

@@ -89,7 +89,7 @@ static int next_job(shared *sh)
         pthread_mutex_lock(&sh->mu);
         int wait = d && d->root && !sh->others_gone && !sh->failed && !*sh->cfg->stop;
         pthread_mutex_unlock(&sh->mu);
-        if (!wait) return -1;
+        if (!wait) return next_jobs(sh, 0, &j, 1) ? j : -1; /* a last look: jobs given back as the others left */
         struct timespec ts = {0, 5 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
@@ -429,10 +429,17 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
     }
     for (int j = 0; j < res->jobs_total; j++) sh.progress[j] = res->jobs[j].done ? 1.0 : 0.0;
     double t0 = lg_now();
+    int started = 0;
     sh.running = T;
-    for (int i = 0; i < T; i++) pthread_create(&th[i], NULL, worker, &sh);
+    while (started < T && pthread_create(&th[started], NULL, worker, &sh) == 0) started++;
+    if (started < T) { /* a process limit: run with the threads there are */
+        pthread_mutex_lock(&sh.mu);
+        sh.running -= T - started;
+        pthread_mutex_unlock(&sh.mu);
+        if (started == 0) fail_job(&sh, "could not start a worker thread");
+    }
     wait_all(&sh, t0);
-    for (int i = 0; i < T; i++) pthread_join(th[i], NULL);
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
     report(&sh, t0, 1);
     res->wall_seconds = lg_now() - t0;
     res->interrupted = remote ? *cfg->stop != 0 : res->jobs_done < res->jobs_total;
