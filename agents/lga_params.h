@@ -44,6 +44,11 @@ typedef struct lga_param {
 int lga_params_parse(const char *agent, const char *params_json, const lga_param *table, void *out, char *err,
                      size_t errsz);
 
+/* The row of key (NULL: none; table may be NULL), and every key of the
+ * table as "a, b, c" appended to b (nothing when there are none). */
+const lga_param *lga_param_find(const lga_param *table, const char *key);
+void lga_params_keys(const lga_param *table, lg_sbuf *b);
+
 /* For `livegym agents`: one line per row, "KEY=DEFAULT (RANGE): DOC". */
 void lga_params_text(const lga_param *table, const char *indent, lg_sbuf *b);
 /* For docs/agents.md: a Markdown table of the rows ("none" when empty). */

@@ -99,11 +99,16 @@ static int read_value(const char *agent, const lga_param *p, const cJSON *it, vo
     return -1;
 }
 
-static const lga_param *find(const lga_param *table, const char *key)
+const lga_param *lga_param_find(const lga_param *table, const char *key)
 {
-    for (const lga_param *p = table; p->key; p++)
+    for (const lga_param *p = table; p && p->key; p++)
         if (!strcmp(p->key, key)) return p;
     return NULL;
+}
+
+void lga_params_keys(const lga_param *table, lg_sbuf *b)
+{
+    for (const lga_param *q = table; q && q->key; q++) lg_sb_printf(b, "%s%s", q == table ? "" : ", ", q->key);
 }
 
 /* The defaults: each row's text read as the file's value would be. */
@@ -131,13 +136,13 @@ int lga_params_parse(const char *agent, const char *params_json, const lga_param
     }
     int rc = set_defaults(agent, table, out, err, errsz);
     for (cJSON *it = root->child; it && !rc; it = it->next) {
-        const lga_param *p = find(table, it->string);
+        const lga_param *p = lga_param_find(table, it->string);
         if (p) {
             rc = read_value(agent, p, it, (char *)out + p->offset, err, errsz);
             continue;
         }
         lg_sbuf keys = {0};
-        for (const lga_param *q = table; q->key; q++) lg_sb_printf(&keys, "%s%s", q == table ? "" : ", ", q->key);
+        lga_params_keys(table, &keys);
         snprintf(err, errsz, "%s.params.%s: unknown key (allowed: %s)", agent, it->string,
                  keys.p && !keys.oom ? keys.p : "none");
         lg_sb_free(&keys);
@@ -146,7 +151,7 @@ int lga_params_parse(const char *agent, const char *params_json, const lga_param
     /* "=KEY" defaults follow KEY's final value */
     for (const lga_param *p = table; p->key && !rc; p++) {
         if (p->def[0] != '=' || cJSON_GetObjectItemCaseSensitive(root, p->key)) continue;
-        const lga_param *src = find(table, p->def + 1);
+        const lga_param *src = lga_param_find(table, p->def + 1);
         if (src) memcpy((char *)out + p->offset, (char *)out + src->offset, p->kind == LGA_FLOAT ? sizeof(float) : sizeof(long));
     }
     cJSON_Delete(root);

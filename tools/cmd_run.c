@@ -170,6 +170,7 @@ static void mean_cell(double v, int prec, int width)
 static void print_event_table(const lgx_run_config *cfg, const lgx_run_result *res)
 {
     const lg_scenario *sc = cfg->sc;
+    const int w = label_width(&cfg->ex, 0);
     printf("\nby event window: what each agent earned while it learned (mean over seeds); events.csv has every "
            "figure\n");
     for (int e = 0; e < sc->n_events; e++) {
@@ -180,7 +181,7 @@ static void print_event_table(const lgx_run_config *cfg, const lgx_run_result *r
                  (int)fmod(clock, 60));
         int launch = sc->events[e].type == LG_EV_NEW_CHANNEL;
         printf("\nevents[%d] %s, %s\n", e, when, txt);
-        cell("agent", label_width(&cfg->ex, 0), 0);
+        cell("agent", w, 0);
         cell("return before", 15, 1), cell("during", 9, 1), cell("after", 9, 1), cell("regret during", 15, 1);
         cell("target share before", 21, 1), cell("during", 9, 1);
         if (launch) cell("first rec (min)", 17, 1);
@@ -188,7 +189,7 @@ static void print_event_table(const lgx_run_config *cfg, const lgx_run_result *r
         uint8_t which[LG_MAX_EVENTS] = {0};
         which[e] = 1;
         for (int a = 0; a < res->n_agents; a++) {
-            cell(cfg->ex.agents[a].label, label_width(&cfg->ex, 0), 0);
+            cell(cfg->ex.agents[a].label, w, 0);
             for (int ph = 0; ph < LGX_N_PHASES; ph++)
                 mean_cell(lgx_event_stat(cfg, res, a, which, (lgx_phase)ph, LGX_M_RETURN).mean, 2, ph ? 9 : 15);
             mean_cell(lgx_event_stat(cfg, res, a, which, LGX_DURING, LGX_M_REGRET).mean, 2, 15);

@@ -74,16 +74,21 @@ static void default_baseline(lgx_experiment *ex)
 }
 
 /* A label met again: the path of the entry that made the later one. */
+/* The place in the file a configuration's label comes from: its entry's
+ * sweep, label or name. */
+static void push_label_place(lg_jctx *c, const cJSON *ag, const lgx_agent_spec *a)
+{
+    const cJSON *o = cJSON_GetArrayItem(ag, a->entry);
+    lg_jpush_idx(c, a->entry);
+    lg_jpush_key(c, a->swept ? "sweep" : lg_jmember(o, "label") ? "label" : "name");
+}
+
 static int duplicate_label(lg_jctx *c, const cJSON *ag, const lgx_experiment *ex, int later, int first)
 {
     const lgx_agent_spec *a = &ex->agents[later];
-    const cJSON *o = cJSON_GetArrayItem(ag, a->entry);
-    lg_jpush_idx(c, a->entry);
-    if (a->swept && ex->agents[first].swept && ex->agents[first].entry == a->entry) {
-        lg_jpush_key(c, "sweep");
+    push_label_place(c, ag, a);
+    if (a->swept && ex->agents[first].swept && ex->agents[first].entry == a->entry)
         return lg_jfail(c, "expected distinct values, found configuration \"%s\" twice", a->label);
-    }
-    lg_jpush_key(c, lg_jmember(o, "sweep") ? "sweep" : lg_jmember(o, "label") ? "label" : "name");
     return lg_jfail(c, "expected a unique agent label, found \"%s\" again (experiment.agents[%d]); give one of them a "
                        "\"label\"",
                     a->label, ex->agents[first].entry);
@@ -96,9 +101,7 @@ static int bad_label(lg_jctx *c, const cJSON *ag, const lgx_agent_spec *a)
     const unsigned char *p = (const unsigned char *)a->label;
     while (*p && *p != ',' && *p != '"' && *p >= 0x20 && *p != 0x7f) p++;
     if (!*p) return 0;
-    const cJSON *o = cJSON_GetArrayItem(ag, a->entry);
-    lg_jpush_idx(c, a->entry);
-    lg_jpush_key(c, a->swept ? "sweep" : lg_jmember(o, "label") ? "label" : "name");
+    push_label_place(c, ag, a);
     char q[4 * LGX_AGENT_LABEL_LEN + 8];
     lg_jquote(a->label, q, sizeof q, LGX_AGENT_LABEL_LEN);
     return lg_jfail(c, "expected a label without commas, quotes or control characters (the CSV files and --agents "

@@ -27,22 +27,14 @@ typedef struct {
 static const char *const K_SWEEP[] = {"grid", "random", "samples", "seed", NULL};
 static const char *const K_RANGE[] = {"min", "max", "log", NULL};
 
-static const lga_param *find_row(const lga_param *table, const char *key)
-{
-    for (const lga_param *p = table; p && p->key; p++)
-        if (!strcmp(p->key, key)) return p;
-    return NULL;
-}
-
 static int unknown_key(lg_jctx *c, const char *agent, const lga_param *table, const char *key)
 {
-    char allowed[512] = "";
-    for (const lga_param *p = table; p && p->key; p++) {
-        size_t len = strlen(allowed);
-        snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? ", " : "", p->key);
-    }
-    return lg_jfail(c, "expected a hyperparameter of %s (%s), found \"%s\"", agent, allowed[0] ? allowed : "none",
-                    key);
+    lg_sbuf allowed = {0};
+    lga_params_keys(table, &allowed);
+    int rc = lg_jfail(c, "expected a hyperparameter of %s (%s), found \"%s\"", agent,
+                      allowed.p && !allowed.oom ? allowed.p : "none", key);
+    lg_sb_free(&allowed);
+    return rc;
 }
 
 /* One end of a range: a number within the hyperparameter's own range. */
@@ -87,7 +79,7 @@ static int read_axes(lg_jctx *c, const cJSON *o, const lgx_agent_spec *base, con
         if (n == MAX_AXES) {
             rc = lg_jfail(c, "expected at most %d swept hyperparameters, found more", MAX_AXES);
             break;
-        } else if (!(ax[n].row = find_row(table, it->string))) {
+        } else if (!(ax[n].row = lga_param_find(table, it->string))) {
             rc = unknown_key(c, base->name, table, it->string);
         } else if (cJSON_GetObjectItemCaseSensitive(params, it->string)) {
             rc = lg_jfail(c, "expected %s either swept or in params, found it in both", it->string);
