@@ -19,6 +19,7 @@ typedef enum {
     LGA_BOOL,     /* int, 0 or 1 */
     LGA_CHOICE,   /* int: index into choices */
     LGA_INT_LIST, /* lga_int_list */
+    LGA_STRING,   /* char[max_len]: a string of fewer than max_len bytes (a file path) */
 } lga_param_kind;
 
 typedef struct {
@@ -34,7 +35,8 @@ typedef struct lga_param {
                             "=KEY": the value KEY ends up with */
     double lo, hi;       /* the range of a number (of each element of a list) */
     const char *const *choices; /* LGA_CHOICE: the names, NULL-terminated */
-    int max_len;         /* LGA_INT_LIST: at most this many elements (<= LGA_LIST_MAX) */
+    int max_len;         /* LGA_INT_LIST: at most this many elements (<= LGA_LIST_MAX);
+                            LGA_STRING: the size of the char array */
     const char *doc;     /* what it does, with its unit */
 } lga_param;
 

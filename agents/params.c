@@ -79,6 +79,15 @@ static int read_value(const char *agent, const lga_param *p, const cJSON *it, vo
         l->n = n;
         return 0;
     }
+    case LGA_STRING:
+        if (!cJSON_IsString(it) || strlen(it->valuestring) >= (size_t)p->max_len) {
+            describe(it, found, sizeof found);
+            snprintf(err, errsz, "%s.params.%s: expected a string of at most %d bytes, found %s", agent, p->key,
+                     p->max_len - 1, cJSON_IsString(it) ? "a longer one" : found);
+            return -1;
+        }
+        memcpy(where, it->valuestring, strlen(it->valuestring) + 1);
+        return 0;
     }
     describe(it, found, sizeof found);
     char list[256];
@@ -116,7 +125,7 @@ static int set_defaults(const char *agent, const lga_param *table, void *out, ch
 {
     for (const lga_param *p = table; p->key; p++) {
         if (p->def[0] == '=') continue;
-        cJSON *it = p->kind == LGA_CHOICE ? cJSON_CreateString(p->def) : cJSON_Parse(p->def);
+        cJSON *it = p->kind == LGA_CHOICE || p->kind == LGA_STRING ? cJSON_CreateString(p->def) : cJSON_Parse(p->def);
         int rc = it ? read_value(agent, p, it, (char *)out + p->offset, err, errsz) : -1;
         cJSON_Delete(it);
         if (rc) return -1; /* a bad table: the tests read every agent's defaults */
@@ -170,6 +179,7 @@ static void range_text(const lga_param *p, char *buf, size_t n)
         snprintf(buf, n, "%.150s", list);
         break;
     case LGA_INT_LIST: snprintf(buf, n, "up to %d integers in [%g, %g]", p->max_len, p->lo, p->hi); break;
+    case LGA_STRING: snprintf(buf, n, "a string of at most %d bytes", p->max_len - 1); break;
     }
 }
 

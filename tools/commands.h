@@ -5,6 +5,7 @@
 #define LG_COMMANDS_H
 
 int lg_cmd_run(int argc, char **argv);
+int lg_cmd_eval(int argc, char **argv);
 int lg_cmd_bench(int argc, char **argv);
 int lg_cmd_validate(int argc, char **argv);
 int lg_cmd_scenario(int argc, char **argv);

@@ -14,6 +14,7 @@ static void usage(FILE *f)
             "\n"
             "commands:\n"
             "  run [FILE] [flags]         train and compare agents on a scenario (default: embedded default)\n"
+            "  eval KEPT [SCENARIO] [flags]   a kept agent (run --keep-agents) evaluated frozen, on any world\n"
             "  bench env [--slots N] [--json]   simulator speed\n"
             "  validate FILE...           check scenario files\n"
             "  scenario dump [FILE]       print the fully resolved scenario as JSON\n"
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "run")) return lg_cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "eval")) return lg_cmd_eval(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return lg_cmd_bench(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate")) return lg_cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "scenario")) return lg_cmd_scenario(argc - 1, argv + 1);

@@ -5,6 +5,7 @@
  * from the same trained agent and world. */
 #include "fuzz_common.h"
 #include "lga_agent.h"
+#include "lga_policy.h"
 #include "lgx_loop.h"
 
 #define MAX 32
@@ -38,7 +39,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     n_agents = lga_count() < MAX ? lga_count() : MAX;
     for (int k = 0; k < n_agents; k++) {
         const char *name = lga_at(k)->name;
-        if (!(agent[k] = lga_create(name, params_of(name), &shape, 7, err, sizeof err))) fuzz_die(name, err);
+        const char *params = params_of(name);
+        char kept[700];
+        if (!strcmp(name, "saved")) { /* plays the first agent kept (random's state) */
+            snprintf(path, sizeof path, "%s/kept.policy", fuzz_dir());
+            const char *manifest = "{\"agent\": \"random\", \"label\": \"r\", \"params\": \"{}\", \"seed\": 1, "
+                                   "\"trained_steps\": 96, \"scenario\": \"{}\"}";
+            if (strcmp(lga_at(0)->name, "random") || lga_policy_write(path, manifest, agent[0], NULL, 0, err, sizeof err))
+                fuzz_die("saved", err);
+            snprintf(kept, sizeof kept, "{\"file\": \"%s\"}", path);
+            params = kept;
+        }
+        if (!(agent[k] = lga_create(name, params, &shape, 7, err, sizeof err))) fuzz_die(name, err);
         lgx_train(&loop, agent[k], world, 96, NULL);
         snprintf(path, sizeof path, "%s/%s.agent", fuzz_dir(), name);
         if (lga_save(agent[k], path, err, sizeof err)) fuzz_die(name, err);

@@ -14,7 +14,7 @@
 
 static const char *const K_EXPERIMENT[] = {"agents",        "seeds",         "train_steps",        "train_minutes",
                                            "eval_every",    "eval_every_minutes", "eval_sessions", "slots",
-                                           "baseline",      "episodes",      NULL};
+                                           "baseline",      "episodes",      "keep_agents",   NULL};
 static const char *const K_AGENT[] = {"name", "label", "params", "sweep", NULL};
 
 /* experiment.agents[i] as one configuration (its sweep aside). */
@@ -157,8 +157,16 @@ static int read_experiment(lg_jctx *c, const cJSON *o, lgx_experiment *ex, const
         either(c, o, "train_steps", "train_minutes") || either(c, o, "eval_every", "eval_every_minutes") ||
         lg_jget_int(c, o, "eval_sessions", 1, 1000000, &ex->eval_sessions) ||
         lg_jget_int(c, o, "slots", 1, 65536, &ex->slots) || lg_jget_int(c, o, "episodes", 1, 10000000, &ex->episodes) ||
-        lg_jget_string(c, o, "baseline", ex->baseline, sizeof ex->baseline, 1))
+        lg_jget_string(c, o, "baseline", ex->baseline, sizeof ex->baseline, 1) ||
+        lg_jget_bool(c, o, "keep_agents", &ex->keep_agents))
         return -1;
+    if (ex->keep_agents && sc->kind != LG_KIND_LIVE) {
+        size_t s = lg_jpush_key(c, "keep_agents");
+        int r = lg_jfail(c, "expected false in a %s world: only the live protocol keeps its trained agents",
+                         lg_env_kind_name(sc->kind));
+        lg_jpop(c, s);
+        return r;
+    }
     if (lg_jmember(o, "slots") && ex->slots > sc->n_viewers) { /* a default too large is fitted by load() */
         size_t s = lg_jpush_key(c, "slots");
         int r = lg_jfail(c, "expected at most population.viewers (%d) slots, found %d", sc->n_viewers, ex->slots);
@@ -275,6 +283,7 @@ static void build_experiment(lg_jbuild *bc, cJSON *root, const lgx_experiment *e
     lg_jadd_int(bc, x, "slots", ex->slots);
     lg_jadd_int(bc, x, "episodes", ex->episodes);
     lg_jadd_str(bc, x, "baseline", ex->baseline, LGX_AGENT_LABEL_LEN);
+    if (ex->keep_agents) lg_jadd_bool(bc, x, "keep_agents", 1); /* only when set: earlier dumps stay as they were */
 }
 
 /* The default agents of a classic env (popular and the oracle need a

@@ -7,6 +7,7 @@
 #include "jobs.h"
 #include "lg_clock.h"
 #include "lga_agent.h"
+#include "lgx_kept.h"
 #include "lgx_results.h"
 
 #define TRAIN_CHUNK 4096 /* slot-steps between checks for Ctrl-C and progress */
@@ -40,6 +41,7 @@ int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
     if (lg_env_create(cfg->sc, ex->slots, (uint64_t)seed, LG_LAYOUT_FLAT, &train, err, errsz) ||
         lg_env_create(cfg->sc, ex->slots, eval_seed, LG_LAYOUT_FLAT, &eval, err, errsz))
         goto out;
+    if (cfg->start_world && cfg->start_world(cfg->start_ctx, agent_i, seed, train, err, errsz)) goto out;
     lga_obs_batch shape;
     lga_batch_from_env(train, &shape);
     if (!(agent = lgx_spec_create(spec, &shape, (uint64_t)seed, err, errsz))) goto out;
@@ -95,6 +97,9 @@ int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
             rc = 1;
             goto out;
         }
+        if (p + 1 == n_points && ex->keep_agents && cfg->out_dir &&
+            lgx_keep_agent(cfg, agent_i, seed, trained, agent, train, err, errsz))
+            goto out;
         lgx_tally t = {0};
         if (lgx_evaluate_at(&le, agent, train, eval, eval_seed, ex->eval_sessions, &t, err, errsz)) goto out;
         lgx_metrics_of(&t, &le, C, k, out->points[p].m);

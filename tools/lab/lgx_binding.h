@@ -25,6 +25,7 @@ typedef struct {
     long slots;           /* --slots, viewer slots per env; -1 */
     const char *baseline; /* --baseline, the label differences are taken against; NULL */
     long threads;         /* --threads, 1..256; 1 (the caller's callbacks may not be thread-safe) */
+    int keep_agents;      /* --keep-agents: 1 keeps every trained agent (live worlds); 0 keeps the file's choice */
 } lgx_run_options;
 
 void lgx_run_options_init(lgx_run_options *o);

@@ -44,6 +44,8 @@ typedef struct lgx_experiment {
     int slots;          /* env viewer slots, [1, population.viewers]; default 16, or the viewers when fewer */
     char baseline[LGX_AGENT_LABEL_LEN]; /* label of the agent the others are compared against; default "random" */
     int episodes;       /* classic cliff env: episodes per run; default 500 */
+    int keep_agents;    /* live worlds: each (agent, seed) leaves its trained agent in runs/LABEL/seed-S.policy;
+                         * default false (docs/results.md "Kept agents") */
     int n_claims;       /* the file's top-level "claims" (lgx_claims.h) */
     lgx_claim claims[LGX_MAX_CLAIMS];
 } lgx_experiment;

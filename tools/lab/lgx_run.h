@@ -75,6 +75,11 @@ typedef struct lgx_run_config {
     /* Optional: jobs shared with other processes (lgx_dispatch.h); NULL:
      * this process runs them all. */
     const lgx_dispatch *dispatch;
+    /* Optional: the world a live job starts from instead of the scenario's
+     * start (livegym eval without a scenario: the kept trained worlds),
+     * called on the job's fresh training env: 0, or -1 with a message. */
+    int (*start_world)(void *ctx, int agent, int seed, lg_env *train, char *err, size_t errsz);
+    void *start_ctx;
 } lgx_run_config;
 
 typedef struct lgx_run_result {

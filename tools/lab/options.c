@@ -47,6 +47,14 @@ int lgx_apply_options(const lgx_run_options *o, const char *prefix, const char *
     if (o->sessions > 0) ex->eval_sessions = (int)o->sessions;
     if (o->slots > 0) ex->slots = (int)o->slots;
     if (o->baseline) snprintf(ex->baseline, sizeof ex->baseline, "%s", o->baseline);
+    if (o->keep_agents && sc->kind != LG_KIND_LIVE)
+        return snprintf(err, errsz, "%skeep%sagents: only the live protocol keeps its trained agents; this is a %s "
+                                    "world", prefix, *prefix == '-' ? "-" : "_", lg_env_kind_name(sc->kind)), -1;
+    if (o->keep_agents) ex->keep_agents = 1;
+    for (int a = 0; a < ex->n_agents && ex->keep_agents; a++)
+        if (ex->agents[a].type)
+            return snprintf(err, errsz, "%skeep%sagents: agent \"%s\" is the caller's own; only the registry's "
+                                        "agents can be kept", prefix, *prefix == '-' ? "-" : "_", ex->agents[a].label), -1;
     lgx_resolve_budget(ex, sc);
     if (ex->slots > sc->n_viewers)
         return snprintf(err, errsz, "%sslots: expected at most population.viewers (%d), found %d", prefix,
