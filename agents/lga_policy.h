@@ -47,6 +47,8 @@ int lga_policy_write(const char *path, const char *manifest, lga_agent *a, const
 /* Read and check a kept-agent file: 0, or -1 with one line (file, part or
  * manifest field, expected, found) and *p zeroed. */
 int lga_policy_read(const char *path, lga_policy *p, char *err, size_t errsz);
+/* The same from the file's bytes (path names them in messages). */
+int lga_policy_parse(const void *bytes, size_t n, const char *path, lga_policy *p, char *err, size_t errsz);
 void lga_policy_free(lga_policy *p);
 
 /* The file that holds training seed `seed`: path itself when it is a file,

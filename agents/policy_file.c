@@ -160,6 +160,15 @@ int lga_policy_read(const char *path, lga_policy *p, char *err, size_t errsz)
     int got = lg_read_file(path, POLICY_MAX_BYTES, &buf, &n, err, errsz);
     if (got == -2) snprintf(err, errsz, "%s: larger than %zu bytes: not a kept agent", path, POLICY_MAX_BYTES);
     if (got) return -1;
+    int rc = lga_policy_parse(buf, n, path, p, err, errsz);
+    free(buf);
+    return rc;
+}
+
+int lga_policy_parse(const void *bytes, size_t n, const char *path, lga_policy *p, char *err, size_t errsz)
+{
+    memset(p, 0, sizeof *p);
+    const char *buf = bytes;
     const unsigned char *u = (const unsigned char *)buf;
     uint32_t version = 0;
     uint64_t stored = 0;
@@ -191,7 +200,6 @@ int lga_policy_read(const char *path, lga_policy *p, char *err, size_t errsz)
     rc = read_manifest(path, (const char *)manifest, man_len, p, err, errsz);
 out:
     free(manifest);
-    free(buf);
     if (rc) lga_policy_free(p);
     return rc;
 }
