@@ -66,7 +66,8 @@ static int integer_in(const cJSON *v, double lo, double hi)
 static int read_manifest(const char *path, const char *text, size_t len, lga_policy *p, char *err, size_t errsz)
 {
     static const char *const keys[] = {"agent", "label", "params", "seed", "trained_steps", "scenario", "livegym", NULL};
-    cJSON *js = cJSON_ParseWithLength(text, len);
+    /* Nothing after the object: not even a NUL that would hide bytes. */
+    cJSON *js = strlen(text) == len ? cJSON_ParseWithOpts(text, NULL, 1) : NULL;
     int rc = -1;
     if (!cJSON_IsObject(js)) {
         snprintf(err, errsz, "%s: manifest: expected a JSON object, found %s", path,
@@ -99,14 +100,14 @@ static int read_manifest(const char *path, const char *text, size_t len, lga_pol
         snprintf(err, errsz, "%s: manifest.label: expected a string of 1 to %d bytes", path, LGA_POLICY_LABEL_LEN - 1);
         goto out;
     }
-    if (!integer_in(seed, 1, 100000) || !integer_in(steps, 0, 2e9)) {
+    if (!integer_in(seed, 1, 100000) || !integer_in(steps, 0, 2147483647.0)) {
         snprintf(err, errsz, "%s: manifest.seed, manifest.trained_steps: expected integers in [1, 100000] and "
-                             "[0, 2000000000]", path);
+                             "[0, 2147483647]", path);
         goto out;
     }
     /* Both are kept as strings: cJSON would print their numbers back only
      * nearly (a world must come back bit for bit). */
-    cJSON *obj = cJSON_IsString(params) ? cJSON_Parse(params->valuestring) : NULL;
+    cJSON *obj = cJSON_IsString(params) ? cJSON_ParseWithOpts(params->valuestring, NULL, 1) : NULL;
     int params_ok = cJSON_IsObject(obj) && strlen(params->valuestring) <= PARAMS_MAX;
     cJSON_Delete(obj);
     if (!params_ok) {
@@ -210,7 +211,7 @@ lga_agent *lga_policy_agent(const lga_policy *p, const char *path, const lga_obs
     char why[1024];
     lga_agent *a = lga_create(p->name, p->params, shape, (uint64_t)p->seed, why, sizeof why);
     if (!a) {
-        snprintf(err, errsz, "%s: manifest.params: %s", path, why);
+        snprintf(err, errsz, "%s (manifest.agent %s, manifest.params): %s", path, p->name, why);
         return NULL;
     }
     if (lga_load_bytes(a, p->agent, p->agent_len, "the agent state", why, sizeof why)) {

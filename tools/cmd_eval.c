@@ -115,7 +115,8 @@ static int inside(const char *out, const char *policy)
 {
     struct stat o, s, up;
     char p[4400];
-    if (stat(out, &o) != 0 || stat(policy, &s) != 0 || strlen(policy) >= sizeof p - 4) return 0;
+    if (stat(out, &o) != 0) return 0; /* no folder there yet: nothing to clear */
+    if (stat(policy, &s) != 0 || strlen(policy) >= sizeof p - 4) return 1; /* cannot tell: keep it safe */
     snprintf(p, sizeof p, "%s", policy);
     if (!S_ISDIR(s.st_mode)) {
         char *slash = strrchr(p, '/');
@@ -123,13 +124,14 @@ static int inside(const char *out, const char *policy)
         else snprintf(p, sizeof p, ".");
     }
     for (int depth = 0; depth < 256; depth++) {
-        if (stat(p, &s) != 0) return 0;
+        if (stat(p, &s) != 0) return 1;
         if (s.st_dev == o.st_dev && s.st_ino == o.st_ino) return 1;
-        if (strlen(p) + 4 >= sizeof p) return 0;
+        if (strlen(p) + 4 >= sizeof p) return 1;
         strcat(p, "/..");
-        if (stat(p, &up) != 0 || (up.st_dev == s.st_dev && up.st_ino == s.st_ino)) return 0; /* the root */
+        if (stat(p, &up) != 0) return 1;
+        if (up.st_dev == s.st_dev && up.st_ino == s.st_ino) return 0; /* the root, and out was not on the way */
     }
-    return 0;
+    return 1;
 }
 
 int lg_cmd_eval(int argc, char **argv)

@@ -228,10 +228,12 @@ int lg_report(const lg_report_flags *f, const lgx_run_config *cfg, const lgx_run
         printf("\nresults: %s/ (curves.csv, summary.json%s%s)%s\n", cfg->out_dir,
                res->online ? "" : ", timeline.csv, runs/", !res->online && cfg->sc->n_events ? ", events.csv" : "",
                rc ? " [PARTIAL]" : "");
-    if (rc > 0)
+    if (rc > 0 && cfg->out_dir)
         fprintf(stderr, "livegym %s: interrupted after %d of %d runs; the folder is marked partial. "
                         "Finish with: livegym run --resume --out %s\n",
                 f->cmd, res->jobs_done, res->jobs_total, cfg->out_dir);
+    else if (rc > 0)
+        fprintf(stderr, "livegym %s: interrupted after %d of %d runs\n", f->cmd, res->jobs_done, res->jobs_total);
     return unheld;
 }
 

@@ -21,6 +21,7 @@ int lgx_keep_agent(const lgx_run_config *cfg, int agent_i, int seed, long traine
                                     "kept", spec->label), -1;
     const lga_agent_type *t = lgx_spec_type(spec);
     if (t && t->cheats) return 0; /* it reads the simulator's ground truth: nothing learned, nothing to play back */
+    if (t && !strcmp(t->name, "saved")) return 0; /* its kept file is the one it plays */
     char dir[4200], path[4300];
     lgx_results_job_path(cfg, agent_i, seed, dir, sizeof dir, 1);
     snprintf(path, sizeof path, "%s/seed-%d.policy", dir, seed);
@@ -84,13 +85,20 @@ static int eval_agents(const lgx_eval_request *rq, const lga_policy *pol, const 
     char trained[64];
     trained_name(pol->scenario, trained, sizeof trained);
     if (rq->label) {
-        if (strlen(rq->label) >= sizeof kept.label || !rq->label[0] || strpbrk(rq->label, ",\""))
-            return snprintf(err, errsz, "--label: expected 1 to %d bytes without commas or quotes", LGX_AGENT_LABEL_LEN - 1),
-                   -1;
+        if (strlen(rq->label) >= sizeof kept.label || !rq->label[0])
+            return snprintf(err, errsz, "--label: expected 1 to %d bytes", LGX_AGENT_LABEL_LEN - 1), -1;
         snprintf(kept.label, sizeof kept.label, "%s", rq->label);
     } else {
         snprintf(kept.label, sizeof kept.label, "%.40s@%.22s", pol->label, trained);
     }
+    const unsigned char *q = (const unsigned char *)kept.label;
+    while (*q && *q != ',' && *q != '"' && *q >= 0x20 && *q != 0x7f) q++;
+    if (*q)
+        return snprintf(err, errsz, "%s: the label \"%.63s\" holds a comma, quote or control character (the CSV files "
+                                    "could not hold it); give --label", rq->label ? "--label" : policy_text, kept.label),
+               -1;
+    if (strlen(policy_text) >= 400)
+        return snprintf(err, errsz, "%.200s...: expected a path of at most 399 bytes", policy_text), -1;
     cJSON *params = cJSON_CreateObject();
     char *text = params && cJSON_AddStringToObject(params, "file", policy_text) ? cJSON_PrintUnformatted(params) : NULL;
     cJSON_Delete(params);
@@ -106,7 +114,7 @@ static int eval_agents(const lgx_eval_request *rq, const lga_policy *pol, const 
         if (lgx_select_agents(ex, o->agents, LGX_MAX_AGENTS - 1, &sel, e, sizeof e))
             return snprintf(err, errsz, "--against: %s", e), -1;
     } else {
-        sel.n_agents = 0;
+        sel.n_agents = 0, sel.n_claims = 0; /* every claim names agents this evaluation leaves out */
     }
     for (int a = 0; a < sel.n_agents; a++)
         if (!strcmp(sel.agents[a].label, kept.label))
@@ -156,9 +164,16 @@ int lgx_eval_prepare(const lgx_eval_request *rq, const lgx_run_options *o, lg_sc
         goto out;
     }
     ex->keep_agents = 0;
+    const int file_claims = ex->n_claims;
     if (eval_agents(rq, &pol, rq->policy, o, ex, err, errsz)) goto out;
     lgx_run_options rest = *o;
     rest.agents = NULL;
+    if (ex->n_claims < file_claims)
+        lg_sb_printf(notes, "%d of the file's %d claims name agents this evaluation leaves out; they are not checked\n",
+                     file_claims - ex->n_claims, file_claims);
+    if (w->from_trained && !held)
+        lg_sb_printf(notes, "one kept file plays every seed on its world, with evaluation seeds from 1: the run's own "
+                            "final evaluation is its folder's (give runs/LABEL)\n");
     if (w->from_trained) {
         ex->seeds = held ? held : 1;
         if (o->steps < 0 && o->minutes < 0) rest.steps = 0;
