@@ -117,7 +117,8 @@ class RunOptions(ctypes.Structure):
     """lgx_run_options (tools/lab/lgx_binding.h): the flags of `livegym run`."""
     _fields_ = [("agents", ctypes.c_char_p), ("seeds", ctypes.c_long), ("steps", ctypes.c_long),
                 ("minutes", ctypes.c_double), ("eval_every", ctypes.c_long), ("sessions", ctypes.c_long),
-                ("slots", ctypes.c_long), ("baseline", ctypes.c_char_p), ("threads", ctypes.c_long)]
+                ("slots", ctypes.c_long), ("baseline", ctypes.c_char_p), ("threads", ctypes.c_long),
+                ("keep_agents", ctypes.c_int)]
 
 
 LAYOUT_FLAT = 0

@@ -32,7 +32,7 @@ int main(void)
     SIZE(lgx_run_options);
     F(lgx_run_options, agents), F(lgx_run_options, seeds), F(lgx_run_options, steps), F(lgx_run_options, minutes);
     F(lgx_run_options, eval_every), F(lgx_run_options, sessions), F(lgx_run_options, slots);
-    F(lgx_run_options, baseline), F(lgx_run_options, threads);
+    F(lgx_run_options, baseline), F(lgx_run_options, threads), F(lgx_run_options, keep_agents);
     SIZE(lg_obs_block);
     F(lg_obs_block, name), F(lg_obs_block, scope), F(lg_obs_block, offset), F(lg_obs_block, size);
     F(lg_obs_block, low), F(lg_obs_block, high);
