@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <string.h>
 #include <unistd.h>
 
 static const char *next_value(const char *cmd, int argc, char **argv, int *i)
@@ -80,4 +81,21 @@ double lg_peak_rss_mb(void)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_maxrss / 1024.0; /* Linux reports KiB */
+}
+
+int lg_flag_experiment(const char *cmd, const char *agents_flag, int argc, char **argv, int *i, lgx_run_options *o)
+{
+    const char *a = argv[*i];
+    int rc;
+    if (!strcmp(a, agents_flag)) rc = lg_flag_str(cmd, argc, argv, i, &o->agents);
+    else if (!strcmp(a, "--seeds")) rc = lg_flag_int(cmd, argc, argv, i, 1, 100000, &o->seeds);
+    else if (!strcmp(a, "--steps")) rc = lg_flag_int(cmd, argc, argv, i, 0, 2000000000L, &o->steps);
+    else if (!strcmp(a, "--minutes")) rc = lg_flag_double(cmd, argc, argv, i, 0, 1e8, &o->minutes);
+    else if (!strcmp(a, "--eval-every")) rc = lg_flag_int(cmd, argc, argv, i, 1, 2000000000L, &o->eval_every);
+    else if (!strcmp(a, "--sessions")) rc = lg_flag_int(cmd, argc, argv, i, 1, 10000000, &o->sessions);
+    else if (!strcmp(a, "--slots")) rc = lg_flag_int(cmd, argc, argv, i, 1, 100000, &o->slots);
+    else if (!strcmp(a, "--threads")) rc = lg_flag_int(cmd, argc, argv, i, 1, 256, &o->threads);
+    else if (!strcmp(a, "--baseline")) rc = lg_flag_str(cmd, argc, argv, i, &o->baseline);
+    else return 0;
+    return rc ? -1 : 1;
 }

@@ -70,17 +70,10 @@ static int parse_flags(int argc, char **argv, eval_flags *f)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 1;
-        } else if (!strcmp(a, "--against")) rc = lg_flag_str("eval", argc, argv, &i, &f->o.agents);
-        else if (!strcmp(a, "--label")) rc = lg_flag_str("eval", argc, argv, &i, &f->rq.label);
-        else if (!strcmp(a, "--seeds")) rc = lg_flag_int("eval", argc, argv, &i, 1, 100000, &f->o.seeds);
-        else if (!strcmp(a, "--steps")) rc = lg_flag_int("eval", argc, argv, &i, 0, 2000000000L, &f->o.steps);
-        else if (!strcmp(a, "--minutes")) rc = lg_flag_double("eval", argc, argv, &i, 0, 1e8, &f->o.minutes);
-        else if (!strcmp(a, "--eval-every")) rc = lg_flag_int("eval", argc, argv, &i, 1, 2000000000L, &f->o.eval_every);
-        else if (!strcmp(a, "--sessions")) rc = lg_flag_int("eval", argc, argv, &i, 1, 10000000, &f->o.sessions);
-        else if (!strcmp(a, "--slots")) rc = lg_flag_int("eval", argc, argv, &i, 1, 100000, &f->o.slots);
-        else if (!strcmp(a, "--threads")) rc = lg_flag_int("eval", argc, argv, &i, 1, 256, &f->o.threads);
+        } else if ((rc = lg_flag_experiment("eval", "--against", argc, argv, &i, &f->o)) != 0) {
+            rc = rc < 0;
+        } else if (!strcmp(a, "--label")) rc = lg_flag_str("eval", argc, argv, &i, &f->rq.label);
         else if (!strcmp(a, "--out")) rc = lg_flag_str("eval", argc, argv, &i, &f->out);
-        else if (!strcmp(a, "--baseline")) rc = lg_flag_str("eval", argc, argv, &i, &f->o.baseline);
         else if (!strcmp(a, "--json")) f->json = 1;
         else if (!strcmp(a, "--check-claims")) f->check_claims = 1;
         else if (a[0] == '-' && a[1]) {

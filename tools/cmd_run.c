@@ -2,7 +2,6 @@
  * applies flag overrides to its experiment section, runs it (tools/runner.c),
  * writes the results folder and prints the comparison table. */
 #include <fcntl.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +12,10 @@
 #include "lg_checksum.h"
 #include "commands.h"
 #include "lga_agent.h"
-#include "lgx_events.h"
 #include "lgx_results.h"
 #include "mpi_run.h"
 #include "progress.h"
 #include "report.h"
-#include "lgx_stats.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -67,34 +64,28 @@ static void usage(FILE *f)
 }
 
 typedef struct {
-    const char *file, *agents, *out, *baseline;
-    long seeds, steps, every, sessions, slots, threads;
-    double minutes;
-    int resume, json, check_claims, keep_agents;
+    const char *file, *out;
+    lgx_run_options o; /* threads 0: the default, decided under mpirun */
+    int resume, json, check_claims;
 } run_flags;
 
 /* Returns 0, 1 when --help was printed, or 2 on a bad flag (said on stderr). */
 static int parse_flags(int argc, char **argv, run_flags *f)
 {
-    *f = (run_flags){.seeds = -1, .steps = -1, .every = -1, .sessions = -1, .slots = -1, .threads = 0, .minutes = -1};
+    memset(f, 0, sizeof *f);
+    lgx_run_options_init(&f->o);
+    f->o.threads = 0;
     for (int i = 1; i < argc; i++) {
         int rc = 0;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 1;
-        } else if (!strcmp(argv[i], "--agents")) rc = lg_flag_str("run", argc, argv, &i, &f->agents);
-        else if (!strcmp(argv[i], "--seeds")) rc = lg_flag_int("run", argc, argv, &i, 1, 100000, &f->seeds);
-        else if (!strcmp(argv[i], "--steps")) rc = lg_flag_int("run", argc, argv, &i, 0, 2000000000L, &f->steps);
-        else if (!strcmp(argv[i], "--minutes")) rc = lg_flag_double("run", argc, argv, &i, 0, 1e8, &f->minutes);
-        else if (!strcmp(argv[i], "--eval-every")) rc = lg_flag_int("run", argc, argv, &i, 1, 2000000000L, &f->every);
-        else if (!strcmp(argv[i], "--sessions")) rc = lg_flag_int("run", argc, argv, &i, 1, 10000000, &f->sessions);
-        else if (!strcmp(argv[i], "--slots")) rc = lg_flag_int("run", argc, argv, &i, 1, 100000, &f->slots);
-        else if (!strcmp(argv[i], "--threads")) rc = lg_flag_int("run", argc, argv, &i, 1, 256, &f->threads);
-        else if (!strcmp(argv[i], "--out")) rc = lg_flag_str("run", argc, argv, &i, &f->out);
-        else if (!strcmp(argv[i], "--baseline")) rc = lg_flag_str("run", argc, argv, &i, &f->baseline);
+        } else if ((rc = lg_flag_experiment("run", "--agents", argc, argv, &i, &f->o)) != 0) {
+            rc = rc < 0;
+        } else if (!strcmp(argv[i], "--out")) rc = lg_flag_str("run", argc, argv, &i, &f->out);
         else if (!strcmp(argv[i], "--resume")) f->resume = 1;
         else if (!strcmp(argv[i], "--json")) f->json = 1;
-        else if (!strcmp(argv[i], "--keep-agents")) f->keep_agents = 1;
+        else if (!strcmp(argv[i], "--keep-agents")) f->o.keep_agents = 1;
         else if (!strcmp(argv[i], "--check-claims")) f->check_claims = 1;
         else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "livegym run: unknown flag \"%s\" (livegym run --help lists them)\n", argv[i]);
@@ -106,7 +97,7 @@ static int parse_flags(int argc, char **argv, run_flags *f)
         }
         if (rc) return 2;
     }
-    if (f->steps >= 0 && f->minutes >= 0) {
+    if (f->o.steps >= 0 && f->o.minutes >= 0) {
         fprintf(stderr, "livegym run: expected either --steps or --minutes, found both\n");
         return 2;
     }
@@ -124,17 +115,13 @@ static int apply_flags(const run_flags *f, const char *file, const lg_scenario *
     char err[1024];
     lgx_run_options o;
     lgx_run_options_init(&o); /* --resume: the folder's experiment as it is, with the same checks */
-    if (f->resume && (f->agents || f->seeds > 0 || f->steps >= 0 || f->minutes >= 0 || f->every > 0 ||
-                      f->sessions > 0 || f->slots > 0 || f->baseline || f->keep_agents)) {
+    if (f->resume && (f->o.agents || f->o.seeds > 0 || f->o.steps >= 0 || f->o.minutes >= 0 || f->o.eval_every > 0 ||
+                      f->o.sessions > 0 || f->o.slots > 0 || f->o.baseline || f->o.keep_agents)) {
         fprintf(stderr, "livegym run: --resume takes the experiment from %s; drop the other experiment flags\n", file);
         return 2;
     }
-    if (!f->resume) {
-        o.agents = f->agents, o.seeds = f->seeds, o.steps = f->steps, o.minutes = f->minutes;
-        o.eval_every = f->every, o.sessions = f->sessions, o.slots = f->slots, o.baseline = f->baseline;
-        o.keep_agents = f->keep_agents;
-    }
-    o.threads = f->threads > 0 ? f->threads : 2;
+    if (!f->resume) o = f->o;
+    o.threads = f->o.threads > 0 ? f->o.threads : 2;
     lg_sbuf notes = {0};
     int rc = lgx_apply_options(&o, "--", file, sc, ex, &notes, err, sizeof err);
     for (char *p = notes.p, *nl; p && (nl = strchr(p, '\n')); p = nl + 1)
@@ -149,10 +136,10 @@ static int apply_flags(const run_flags *f, const char *file, const lg_scenario *
  * node's cores are shared among its ranks. */
 static int join_ranks(run_flags *f, int loaded, const lg_scenario *sc, const lgx_experiment *ex, int saved_stderr)
 {
-    if (f->threads <= 0) {
+    if (f->o.threads <= 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         long share = cores / lg_mpi_local_ranks();
-        f->threads = lg_mpi_size() == 1 ? 2 : share < 1 ? 1 : share > 256 ? 256 : share; /* --threads' range */
+        f->o.threads = lg_mpi_size() == 1 ? 2 : share < 1 ? 1 : share > 256 ? 256 : share; /* --threads' range */
     }
     unsigned long long hash = 0;
     char *text = loaded ? lgx_scenario_to_json(sc, ex) : NULL;
@@ -215,7 +202,7 @@ int lg_cmd_run(int argc, char **argv)
         strncat(command, argv[i], sizeof command - strlen(command) - 1);
     }
     cfg.sc = sc;
-    cfg.threads = (int)f.threads;
+    cfg.threads = (int)f.o.threads;
     cfg.out_dir = f.out;
     cfg.resume = f.resume;
     cfg.command = command;

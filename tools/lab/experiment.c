@@ -94,13 +94,16 @@ static int duplicate_label(lg_jctx *c, const cJSON *ag, const lgx_experiment *ex
                     a->label, ex->agents[first].entry);
 }
 
-/* A label is a field of the CSV files and an item of --agents: no commas,
- * quotes or control characters. */
+int lgx_label_ok(const char *label)
+{
+    const unsigned char *p = (const unsigned char *)label;
+    while (*p && *p != ',' && *p != '"' && *p >= 0x20 && *p != 0x7f) p++;
+    return !*p;
+}
+
 static int bad_label(lg_jctx *c, const cJSON *ag, const lgx_agent_spec *a)
 {
-    const unsigned char *p = (const unsigned char *)a->label;
-    while (*p && *p != ',' && *p != '"' && *p >= 0x20 && *p != 0x7f) p++;
-    if (!*p) return 0;
+    if (lgx_label_ok(a->label)) return 0;
     push_label_place(c, ag, a);
     char q[4 * LGX_AGENT_LABEL_LEN + 8];
     lg_jquote(a->label, q, sizeof q, LGX_AGENT_LABEL_LEN);

@@ -91,9 +91,7 @@ static int eval_agents(const lgx_eval_request *rq, const lga_policy *pol, const 
     } else {
         snprintf(kept.label, sizeof kept.label, "%.40s@%.22s", pol->label, trained);
     }
-    const unsigned char *q = (const unsigned char *)kept.label;
-    while (*q && *q != ',' && *q != '"' && *q >= 0x20 && *q != 0x7f) q++;
-    if (*q)
+    if (!lgx_label_ok(kept.label))
         return snprintf(err, errsz, "%s: the label \"%.63s\" holds a comma, quote or control character (the CSV files "
                                     "could not hold it); give --label", rq->label ? "--label" : policy_text, kept.label),
                -1;

@@ -110,6 +110,10 @@ int lgx_check_agents(const lg_scenario *sc, const lgx_experiment *ex, int slots,
  * or "experiment.agents[1].sweep: configuration \"eps epsilon=2\"". */
 void lgx_agent_where(const lgx_experiment *ex, int a, char *buf, size_t n);
 
+/* A label is a field of the CSV files and an item of --agents: 1 when it
+ * holds no comma, quote or control character. */
+int lgx_label_ok(const char *label);
+
 /* Index of the experiment's baseline agent, or -1. */
 int lgx_baseline_index(const lgx_experiment *ex);
 

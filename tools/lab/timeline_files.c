@@ -40,14 +40,34 @@ int lgx_timeline_write(const lgx_run_config *cfg, int agent, int seed, const lgx
     return rc;
 }
 
+/* A timeline of this experiment's shape, zeroed. */
+static int init_for(const lgx_run_config *cfg, lgx_timeline *tl, char *err, size_t errsz)
+{
+    if (lgx_timeline_init_shape(tl, lgx_trained_minutes(&cfg->ex, cfg->sc), cfg->sc->n_channels, cfg->ex.slots,
+                                cfg->sc->start_minute))
+        return snprintf(err, errsz, "out of memory"), -1;
+    return 0;
+}
+
+/* n bytes of a timeline from elsewhere into tl, once checked; tl freed when
+ * they are refused. */
+static int fill(lgx_timeline *tl, const void *block, size_t n, char *err, size_t errsz)
+{
+    if (n != tl->bytes) {
+        snprintf(err, errsz, "timeline: expected %zu bytes, found %zu", tl->bytes, n);
+        return lgx_timeline_free(tl), -1;
+    }
+    if (lgx_timeline_check(block, n, err, errsz)) return lgx_timeline_free(tl), -1;
+    memcpy(tl->block, block, n);
+    return 0;
+}
+
 int lgx_timeline_read(const lgx_run_config *cfg, int agent, int seed, lgx_timeline *tl, char *err, size_t errsz)
 {
     char path[4300], *buf;
     size_t n;
     timeline_path(cfg, agent, seed, path, sizeof path);
-    if (lgx_timeline_init_shape(tl, lgx_trained_minutes(&cfg->ex, cfg->sc), cfg->sc->n_channels, cfg->ex.slots,
-                                cfg->sc->start_minute))
-        return snprintf(err, errsz, "out of memory"), -1;
+    if (init_for(cfg, tl, err, errsz)) return -1;
     if (lg_read_file(path, 8 + 8 + tl->bytes + 8, &buf, &n, err, errsz)) return lgx_timeline_free(tl), -1;
     uint64_t bytes = 0, h = 0;
     const char *why = NULL;
@@ -59,9 +79,8 @@ int lgx_timeline_read(const lgx_run_config *cfg, int agent, int seed, lgx_timeli
             why = "checksum mismatch: damaged";
     }
     char bad[256];
-    if (!why && lgx_timeline_check(buf + 16, tl->bytes, bad, sizeof bad)) why = bad;
-    if (!why) memcpy(tl->block, buf + 16, tl->bytes);
-    else snprintf(err, errsz, "%.3000s: %s", path, why);
+    if (!why && fill(tl, buf + 16, tl->bytes, bad, sizeof bad)) why = bad;
+    if (why) snprintf(err, errsz, "%.3000s: %s", path, why);
     free(buf);
     if (why) lgx_timeline_free(tl);
     return why ? -1 : 0;
@@ -70,16 +89,8 @@ int lgx_timeline_read(const lgx_run_config *cfg, int agent, int seed, lgx_timeli
 int lgx_timeline_from_block(const lgx_run_config *cfg, const void *block, size_t n, lgx_timeline *tl, char *err,
                             size_t errsz)
 {
-    if (lgx_timeline_init_shape(tl, lgx_trained_minutes(&cfg->ex, cfg->sc), cfg->sc->n_channels, cfg->ex.slots,
-                                cfg->sc->start_minute))
-        return snprintf(err, errsz, "out of memory"), -1;
-    if (n != tl->bytes) {
-        snprintf(err, errsz, "timeline: expected %zu bytes, found %zu", tl->bytes, n);
-        return lgx_timeline_free(tl), -1;
-    }
-    if (lgx_timeline_check(block, n, err, errsz)) return lgx_timeline_free(tl), -1;
-    memcpy(tl->block, block, n);
-    return 0;
+    if (init_for(cfg, tl, err, errsz)) return -1;
+    return fill(tl, block, n, err, errsz);
 }
 
 int lgx_timeline_csv(const lgx_run_config *cfg, const lgx_run_result *res, char *err, size_t errsz)
