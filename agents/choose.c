@@ -30,6 +30,24 @@ int32_t lga_argmax_valid(const float *scores, const uint8_t *mask, int n_actions
     return best < 0 ? 0 : best;
 }
 
+void lga_epsilon_greedy_probs(double eps, const float *scores, const uint8_t *mask, int n_actions, double *out)
+{
+    int n_on = 0, ties = 0, best = -1;
+    for (int c = 0; c < n_actions; c++) {
+        out[c] = 0.0;
+        if (!mask[c]) continue;
+        n_on++;
+        if (best < 0 || scores[c] > scores[best]) best = c, ties = 1;
+        else if (scores[c] == scores[best]) ties++;
+    }
+    if (n_on == 0) {
+        out[0] = 1.0;
+        return;
+    }
+    for (int c = 0; c < n_actions; c++)
+        if (mask[c]) out[c] = eps / n_on + (c == best || scores[c] == scores[best] ? (1.0 - eps) / ties : 0.0);
+}
+
 void lga_top_k(const float *scores, const uint8_t *mask, int n_actions, int k, lg_stream *rng, int32_t *out)
 {
     for (int j = 0; j < k; j++) {

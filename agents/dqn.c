@@ -704,6 +704,19 @@ static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
     return 1;
 }
 
+/* The forward of one slot equals its row of act's batched forward (see
+ * act), so the ties seen here are act's. */
+static int probs(lga_agent *base, const lga_obs_batch *b, int slot, lg_stream *rng, double *out)
+{
+    (void)rng;
+    dqn_agent *a = (dqn_agent *)base;
+    if (b->slate_size != 1) return 0;
+    scores(base, b, slot, a->qo);
+    lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
+    lga_epsilon_greedy_probs(lga_schedule_at(&sched, a->c.t), a->qo, &b->mask[(size_t)slot * a->C], a->C, out);
+    return 1;
+}
+
 static float epsilon(const lga_agent *base)
 {
     const dqn_agent *a = (const dqn_agent *)base;
@@ -724,4 +737,5 @@ const lga_agent_type lga_dqn_type = {
     .check = check,
     .scores = scores,
     .epsilon = epsilon,
+    .probs = probs,
 };

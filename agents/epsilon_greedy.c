@@ -82,6 +82,17 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
     }
 }
 
+static int probs(lga_agent *base, const lga_obs_batch *b, int slot, lg_stream *rng, double *out)
+{
+    (void)rng;
+    eg_agent *a = (eg_agent *)base;
+    if (b->slate_size != 1) return 0;
+    lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
+    lga_epsilon_greedy_probs(lga_schedule_at(&sched, a->t), &a->q[lga_ctx_row(&a->ctx, b, slot)],
+                             &b->mask[(size_t)slot * b->n_actions], b->n_actions, out);
+    return 1;
+}
+
 static void update(lga_agent *base, const lga_transition_batch *tr)
 {
     eg_agent *a = (eg_agent *)base;
@@ -135,4 +146,5 @@ const lga_agent_type lga_epsilon_greedy_type = {
     .state = state,
     .scores = scores,
     .epsilon = epsilon,
+    .probs = probs,
 };

@@ -96,6 +96,40 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
     }
 }
 
+/* act's draw: the first unmasked c with u < the running sum of pi, the
+ * last unmasked one when u passes them all. */
+static int probs(lga_agent *base, const lga_obs_batch *b, int slot, lg_stream *rng, double *out)
+{
+    (void)rng;
+    gb_agent *a = (gb_agent *)base;
+    const int C = b->n_actions;
+    const uint8_t *mask = &b->mask[(size_t)slot * C];
+    if (b->slate_size != 1) return 0;
+    for (int c = 0; c < C; c++) out[c] = 0.0;
+    const float *h = &a->h[lga_ctx_row(&a->ctx, b, slot)];
+    if (!softmax(h, mask, C, a->pi)) {
+        /* nothing unmasked: act's top-1 of h over every action, ties split */
+        int ties = 0;
+        float m = -INFINITY;
+        for (int c = 0; c < C; c++) m = h[c] > m ? h[c] : m;
+        for (int c = 0; c < C; c++) ties += h[c] == m;
+        for (int c = 0; c < C; c++) out[c] = ties ? (h[c] == m) / (double)ties : 1.0 / C;
+        return 1;
+    }
+    double acc = 0.0;
+    int last = -1;
+    for (int c = 0; c < C; c++) {
+        if (!mask[c]) continue;
+        double next = acc + a->pi[c];
+        out[c] = (next < 1.0 ? next : 1.0) - acc;
+        if (next >= 1.0) next = 1.0;
+        acc = next;
+        last = c;
+    }
+    out[last] += 1.0 - acc;
+    return 1;
+}
+
 static void update(lga_agent *base, const lga_transition_batch *tr)
 {
     gb_agent *a = (gb_agent *)base;
@@ -152,4 +186,5 @@ const lga_agent_type lga_gradient_bandit_type = {
     .free = destroy,
     .state = state,
     .scores = scores,
+    .probs = probs,
 };

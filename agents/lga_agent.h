@@ -118,6 +118,18 @@ typedef struct {
     int (*scores)(lga_agent *a, const lga_obs_batch *b, int slot, float *out);
     /* Optional: the current exploration probability; NULL when none. */
     float (*epsilon)(const lga_agent *a);
+    /* Optional, for logged data (a behaviour policy's propensities): the
+     * probability that the next behaviour act (greedy 0) recommends each
+     * action to slot `slot` of b, out[n_actions], summing to 1 (over the
+     * unmasked actions while any is). Slates of one only. It neither draws
+     * from the agent's streams nor changes what it learned, so logging
+     * leaves a run unchanged; `rng` is the caller's, for agents whose
+     * probabilities are estimated by sampling. Returns 1, or 0 when it
+     * cannot state them for b. NULL: the agent cannot be a logged behaviour
+     * policy (deterministic, or its probabilities have no closed form). */
+    int (*probs)(lga_agent *a, const lga_obs_batch *b, int slot, lg_stream *rng, double *out);
+    /* How probs gets them: NULL when exact, else the estimate's method. */
+    const char *probs_method;
 } lga_agent_type;
 
 struct lga_agent {
@@ -167,6 +179,11 @@ void lga_copy_free(lga_copy *cp);
  * the unmasked argmax of scores with ties broken uniformly at random. */
 int32_t lga_random_valid(const uint8_t *mask, int n_actions, lg_stream *rng);
 int32_t lga_argmax_valid(const float *scores, const uint8_t *mask, int n_actions, lg_stream *rng);
+/* The probabilities of those two choices, out[n_actions]: with probability
+ * eps a uniformly random unmasked action, else the unmasked argmax, ties
+ * split evenly (what lga_random_valid and lga_argmax_valid do; action 0
+ * when nothing is unmasked). */
+void lga_epsilon_greedy_probs(double eps, const float *scores, const uint8_t *mask, int n_actions, double *out);
 /* Fill a slate of k distinct channels from scores, best first (masked channels last). */
 void lga_top_k(const float *scores, const uint8_t *mask, int n_actions, int k, lg_stream *rng, int32_t *out);
 

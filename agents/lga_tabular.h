@@ -38,6 +38,7 @@ int lga_tabular_state(lga_agent *a, lga_state_block *blocks);
 float lga_tabular_epsilon(const lga_tabular *a);
 float lga_tabular_epsilon_of(const lga_agent *a);
 int lga_tabular_scores(lga_agent *a, const lga_obs_batch *b, int slot, float *out);
+int lga_tabular_probs(lga_agent *a, const lga_obs_batch *b, int slot, lg_stream *rng, double *out);
 /* max over unmasked actions of Q[s] (0 if all masked). */
 float lga_tabular_max(const lga_tabular *a, int s, const uint8_t *mask);
 /* Expected Q[s] under the epsilon-greedy policy over unmasked actions. */

@@ -26,4 +26,5 @@ const lga_agent_type lga_q_learning_type = {
     .state = lga_tabular_state,
     .scores = lga_tabular_scores,
     .epsilon = lga_tabular_epsilon_of,
+    .probs = lga_tabular_probs,
 };

@@ -53,4 +53,5 @@ const lga_agent_type lga_sarsa_type = {
     .state = lga_tabular_state,
     .scores = lga_tabular_scores,
     .epsilon = lga_tabular_epsilon_of,
+    .probs = lga_tabular_probs,
 };

@@ -59,6 +59,17 @@ int lga_tabular_scores(lga_agent *base, const lga_obs_batch *b, int slot, float 
     return 1;
 }
 
+int lga_tabular_probs(lga_agent *base, const lga_obs_batch *b, int slot, lg_stream *rng, double *out)
+{
+    (void)rng;
+    lga_tabular *a = (lga_tabular *)base;
+    int s = b->state[slot];
+    if (b->slate_size != 1 || s < 0 || s >= a->n_states) return 0;
+    lga_epsilon_greedy_probs(lga_tabular_epsilon(a), &a->q[(size_t)s * (size_t)a->n_actions],
+                             &b->mask[(size_t)slot * b->n_actions], a->n_actions, out);
+    return 1;
+}
+
 int32_t lga_tabular_behave(lga_tabular *a, int s, const uint8_t *mask)
 {
     float eps = lga_tabular_epsilon(a);

@@ -15,6 +15,8 @@ static void usage(FILE *f)
             "commands:\n"
             "  run [FILE] [flags]         train and compare agents on a scenario (default: embedded default)\n"
             "  eval KEPT [SCENARIO] [flags]   a kept agent (run --keep-agents) evaluated frozen, on any world\n"
+            "  log [SCENARIO] --agent L --out F.h5   log a behaviour policy's steps with propensities (HDF5)\n"
+            "  ope LOG --target KEPT      off-policy estimates of a kept agent's value from a log, and the truth\n"
             "  bench env [--slots N] [--json]   simulator speed\n"
             "  validate FILE...           check scenario files\n"
             "  scenario dump [FILE]       print the fully resolved scenario as JSON\n"
@@ -37,6 +39,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "run")) return lg_cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval")) return lg_cmd_eval(argc - 1, argv + 1);
+    if (!strcmp(cmd, "log")) return lg_cmd_log(argc - 1, argv + 1);
+    if (!strcmp(cmd, "ope")) return lg_cmd_ope(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return lg_cmd_bench(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate")) return lg_cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "scenario")) return lg_cmd_scenario(argc - 1, argv + 1);

@@ -110,7 +110,8 @@ class AgentType(ctypes.Structure):
     _fields_ = [("name", ctypes.c_char_p), ("summary", ctypes.c_char_p), ("params", ctypes.c_void_p),
                 ("cheats", ctypes.c_int), ("learns", ctypes.c_int), ("create", CREATE_FN), ("act", ACT_FN),
                 ("update", UPDATE_FN), ("free", FREE_FN), ("state", ctypes.c_void_p), ("check", ctypes.c_void_p),
-                ("scores", ctypes.c_void_p), ("epsilon", ctypes.c_void_p)]
+                ("scores", ctypes.c_void_p), ("epsilon", ctypes.c_void_p), ("probs", ctypes.c_void_p),
+                ("probs_method", ctypes.c_char_p)]
 
 
 class RunOptions(ctypes.Structure):

@@ -24,6 +24,19 @@ typedef struct {
     double retrieval;
 } lgx_tally;
 
+/* Where logged data goes (livegym log): lgx_train calls `step` after every
+ * env step with what the behaviour policy saw (`before`), the actions, each
+ * slot's propensity (the policy's probability of its action, from the
+ * agent's probs hook, asked before it acted) and the env after the step
+ * (reward, flags, info, final observations). The library writes no file
+ * format; the CLI's sink writes HDF5 (tools/log_file.c). step returns 0, or
+ * -1 to stop training (the sink keeps its reason). */
+typedef struct {
+    int (*step)(void *ctx, const lga_obs_batch *before, const int32_t *actions, const double *propensity,
+                const lg_env *env);
+    void *ctx;
+} lgx_log_sink;
+
 typedef struct {
     lga_copy obs, next;
     int32_t *actions;
@@ -40,7 +53,21 @@ typedef struct {
      * (needs relevance on); lgx_timeline.h */
     struct lgx_timeline *timeline;
     int window;              /* the window of the step being taken */
+    /* optional: logged data (lgx_loop_set_log) */
+    lgx_log_sink log;
+    lg_stream log_rng;       /* for agents whose probs are estimated by sampling */
+    double *probs;           /* [n_actions] scratch */
+    double *propensity;      /* [n_slots] */
+    int log_status;          /* 0; LGX_LOG_STOPPED: the sink stopped; LGX_LOG_NO_PROBS: the agent stated none */
 } lgx_loop;
+
+/* The random-number purpose (lg_rng.h) of the stream a logged behaviour
+ * policy's probs may sample from: apart from the world's (1-8, 10), the
+ * agents' (9) and the sweeps'. */
+#define LGX_LOG_STREAM 12
+
+#define LGX_LOG_STOPPED 1
+#define LGX_LOG_NO_PROBS 2
 
 /* A channel is relevant at a step when on air and its expected immediate
  * reward is at least this fraction of the best on-air channel's. */
@@ -55,9 +82,16 @@ int lgx_loop_enable_relevance(lgx_loop *lp, const lg_env *env);
 void lgx_exposure(const lgx_loop *lp, int n_actions, double *coverage, double *gini);
 void lgx_loop_free(lgx_loop *lp);
 
+/* Log every training step to `sink` (the agent must have a probs hook;
+ * slates of one). `seed` makes the stream probs may sample from, apart
+ * from the agent's and the world's. 0, or -1 when out of memory. */
+int lgx_loop_set_log(lgx_loop *lp, const lg_env *env, const lgx_log_sink *sink, uint64_t seed);
+
 /* Run `slot_steps` slot-steps (rounded up to whole env steps) of behaviour
- * (non-greedy) acting with updates after every env step. Tally optional. */
-void lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx_tally *tally);
+ * (non-greedy) acting with updates after every env step. Tally optional.
+ * With a log, returns early with lp->log_status set when the sink stops or
+ * the agent cannot state its probabilities; 0 when every step ran. */
+int lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx_tally *tally);
 
 /* Act greedily (no updates) until `sessions` sessions have completed;
  * sessions still running at the end are not counted. */

@@ -123,6 +123,7 @@ void lgx_loop_free(lgx_loop *lp)
     lga_copy_free(&lp->next);
     free(lp->actions), free(lp->ep_ret), free(lp->ep_min), free(lp->ep_len);
     free(lp->er), free(lp->er_sorted), free(lp->er_all), free(lp->shown), free(lp->watched);
+    free(lp->probs), free(lp->propensity);
     memset(lp, 0, sizeof *lp);
 }
 
@@ -195,16 +196,51 @@ static void timeline_after(lgx_loop *lp, const lg_env *env)
     }
 }
 
-void lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx_tally *tally)
+int lgx_loop_set_log(lgx_loop *lp, const lg_env *env, const lgx_log_sink *sink, uint64_t seed)
+{
+    const lg_buffers *b = lg_env_buffers(env);
+    if (!(lp->probs = malloc(sizeof(double) * (size_t)b->n_slots * (size_t)b->n_actions)) ||
+        !(lp->propensity = malloc(sizeof(double) * (size_t)b->n_slots)))
+        return -1;
+    lp->log = *sink;
+    lp->log_rng = lg_stream_make(seed, LGX_LOG_STREAM, 0);
+    lp->log_status = 0;
+    return 0;
+}
+
+/* Every slot's action probabilities, asked before act (act moves the
+ * agent's schedule and streams). */
+static int log_probs(lgx_loop *lp, lga_agent *agent)
+{
+    const lga_obs_batch *b = &lp->obs.batch;
+    for (int i = 0; i < b->n; i++)
+        if (!agent->type->probs || !agent->type->probs(agent, b, i, &lp->log_rng, &lp->probs[(size_t)i * b->n_actions]))
+            return -1;
+    return 0;
+}
+
+static int log_step(lgx_loop *lp, const lg_env *env)
+{
+    const lga_obs_batch *b = &lp->obs.batch;
+    for (int i = 0; i < b->n; i++) {
+        int32_t a = lp->actions[i];
+        lp->propensity[i] = a >= 0 && a < b->n_actions ? lp->probs[(size_t)i * b->n_actions + a] : 0.0;
+    }
+    return lp->log.step(lp->log.ctx, b, lp->actions, lp->propensity, env);
+}
+
+int lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx_tally *tally)
 {
     const lg_buffers *b = lg_env_buffers(env);
     const int learns = agent->type->learns;
     for (long done = 0; done < slot_steps; done += b->n_slots) {
         lga_copy_current(env, &lp->obs);
+        if (lp->log.step && log_probs(lp, agent)) return lp->log_status = LGX_LOG_NO_PROBS;
         agent->type->act(agent, &lp->obs.batch, 0, lp->actions);
         if (lp->timeline) timeline_before(lp, env);
         lg_env_step(env, lp->actions);
         if (lp->timeline) timeline_after(lp, env);
+        if (lp->log.step && log_step(lp, env)) return lp->log_status = LGX_LOG_STOPPED;
         if (learns) {
             lga_copy_next(env, &lp->next);
             lga_transition_batch tr = {&lp->obs.batch, lp->actions, b->reward, b->terminated,
@@ -213,6 +249,7 @@ void lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx
         }
         tally_step(lp, env, tally);
     }
+    return 0;
 }
 
 void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lgx_tally *tally)

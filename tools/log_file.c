@@ -1,0 +1,551 @@
+#include <errno.h>
+#include <hdf5.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lg_checksum.h"
+#include "lg_env.h"
+#include "log_file.h"
+
+/* The user block: where libhdf5 leaves room ahead of its superblock. */
+#define UB_SIZE 512
+static const char UB_MAGIC[8] = {'L', 'G', 'L', 'O', 'G', 'H', '5', 0};
+
+/* One appendable dataset: rows buffered and written a chunk at a time. */
+typedef struct {
+    hid_t ds, type;
+    int rank;
+    hsize_t tail[2];   /* the dimensions after the first */
+    size_t row_bytes;
+    char *buf;
+    size_t n, cap;     /* rows buffered, rows per chunk */
+    hsize_t done;      /* rows in the file */
+} col;
+
+enum { C_OBS, C_ACT, C_PROP, C_REW, C_TERM, C_TRUNC, C_VIEWER, C_WATCHED, C_MINUTES, C_STATE,
+       C_TABLE, C_MASK, C_CLOCK,
+       C_EP_SLOT, C_EP_FIRST, C_EP_LEN, C_EP_RET, C_EP_COMPLETE, C_EP_FINAL, C_EP_FINAL_STATE, C_COUNT };
+
+struct lg_log_writer {
+    char *path, *tmp;
+    hid_t file, infos, episodes;
+    col c[C_COUNT];
+    int slots, slot_dim, n_actions, ch_dim;
+    long long rows, env_steps, episodes_done;
+    long long *first_row; /* [slots] of the running session */
+    int *len;             /* [slots] */
+    double *ret;          /* [slots] */
+    char error[512];
+};
+
+static int fail(char *err, size_t errsz, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errsz, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int col_create(col *c, hid_t where, const char *name, hid_t type, int rank, hsize_t d1, hsize_t d2)
+{
+    memset(c, 0, sizeof *c);
+    c->ds = -1;
+    c->type = type;
+    c->rank = rank;
+    c->tail[0] = d1, c->tail[1] = d2;
+    c->row_bytes = H5Tget_size(type);
+    for (int r = 1; r < rank; r++) c->row_bytes *= (size_t)c->tail[r - 1];
+    c->cap = (1u << 20) / c->row_bytes;
+    if (c->cap < 1) c->cap = 1;
+    if (!(c->buf = malloc(c->cap * c->row_bytes))) return -1;
+    hsize_t dims[3] = {0, d1, d2}, maxd[3] = {H5S_UNLIMITED, d1, d2}, chunk[3] = {c->cap, d1, d2};
+    hid_t sp = H5Screate_simple(rank, dims, maxd), pl = H5Pcreate(H5P_DATASET_CREATE);
+    if (sp >= 0 && pl >= 0 && H5Pset_chunk(pl, rank, chunk) >= 0 && H5Pset_obj_track_times(pl, 0) >= 0)
+        c->ds = H5Dcreate2(where, name, type, sp, H5P_DEFAULT, pl, H5P_DEFAULT);
+    if (sp >= 0) H5Sclose(sp);
+    if (pl >= 0) H5Pclose(pl);
+    return c->ds < 0 ? -1 : 0;
+}
+
+static int col_flush(col *c)
+{
+    if (c->n == 0) return 0;
+    hsize_t size[3] = {c->done + c->n, c->tail[0], c->tail[1]}, start[3] = {c->done, 0, 0},
+            count[3] = {c->n, c->tail[0], c->tail[1]};
+    int rc = -1;
+    hid_t fs = -1, ms = -1;
+    if (H5Dset_extent(c->ds, size) >= 0 && (fs = H5Dget_space(c->ds)) >= 0 &&
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+        (ms = H5Screate_simple(c->rank, count, NULL)) >= 0 &&
+        H5Dwrite(c->ds, c->type, ms, fs, H5P_DEFAULT, c->buf) >= 0)
+        rc = 0;
+    if (fs >= 0) H5Sclose(fs);
+    if (ms >= 0) H5Sclose(ms);
+    c->done += c->n;
+    c->n = 0;
+    return rc;
+}
+
+static int col_put(col *c, const void *row)
+{
+    memcpy(c->buf + c->n * c->row_bytes, row, c->row_bytes);
+    return ++c->n == c->cap ? col_flush(c) : 0;
+}
+
+static void col_free(col *c)
+{
+    if (c->ds > 0) H5Dclose(c->ds);
+    free(c->buf);
+    c->ds = -1, c->buf = NULL;
+}
+
+static int attr_str(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR), a = -1;
+    int rc = -1;
+    if (t >= 0 && sp >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0 &&
+        (a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 && H5Awrite(a, t, &value) >= 0)
+        rc = 0;
+    if (a >= 0) H5Aclose(a);
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    return rc;
+}
+
+static int attr_i64(hid_t obj, const char *name, long long value)
+{
+    hid_t sp = H5Screate(H5S_SCALAR), a = -1;
+    int64_t v = value;
+    int rc = -1;
+    if (sp >= 0 && (a = H5Acreate2(obj, name, H5T_NATIVE_INT64, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+        H5Awrite(a, H5T_NATIVE_INT64, &v) >= 0)
+        rc = 0;
+    if (a >= 0) H5Aclose(a);
+    if (sp >= 0) H5Sclose(sp);
+    return rc;
+}
+
+static int put_world(lg_log_writer *w, const lg_env *env)
+{
+    const lg_buffers *b = lg_env_buffers(env);
+    double clock = lg_env_clock(env);
+    /* the channel table is the same in every slot's observation */
+    return col_put(&w->c[C_TABLE], b->obs + b->slot_dim) | col_put(&w->c[C_MASK], b->mask) |
+           col_put(&w->c[C_CLOCK], &clock);
+}
+
+static int put_episode(lg_log_writer *w, int slot, int complete, const float *final_obs, int32_t final_state)
+{
+    int32_t s = slot, len = w->len[slot];
+    uint8_t done = (uint8_t)complete;
+    int rc = col_put(&w->c[C_EP_SLOT], &s) | col_put(&w->c[C_EP_FIRST], &w->first_row[slot]) |
+             col_put(&w->c[C_EP_LEN], &len) | col_put(&w->c[C_EP_RET], &w->ret[slot]) |
+             col_put(&w->c[C_EP_COMPLETE], &done) | col_put(&w->c[C_EP_FINAL], final_obs) |
+             col_put(&w->c[C_EP_FINAL_STATE], &final_state);
+    w->episodes_done += complete;
+    w->len[slot] = 0, w->ret[slot] = 0.0;
+    return rc;
+}
+
+static int sink_step(void *ctx, const lga_obs_batch *before, const int32_t *actions, const double *propensity,
+                     const lg_env *env)
+{
+    lg_log_writer *w = ctx;
+    const lg_buffers *b = lg_env_buffers(env);
+    int rc = 0;
+    for (int i = 0; i < w->slots; i++) {
+        const lg_info *in = &b->info[i];
+        if (w->len[i] == 0) w->first_row[i] = w->rows;
+        rc |= col_put(&w->c[C_OBS], before->obs + (size_t)i * before->obs_dim) | col_put(&w->c[C_ACT], &actions[i]) |
+              col_put(&w->c[C_PROP], &propensity[i]) | col_put(&w->c[C_REW], &b->reward[i]) |
+              col_put(&w->c[C_TERM], &b->terminated[i]) | col_put(&w->c[C_TRUNC], &b->truncated[i]) |
+              col_put(&w->c[C_VIEWER], &in->viewer) | col_put(&w->c[C_WATCHED], &in->watched) |
+              col_put(&w->c[C_MINUTES], &in->watch_minutes) | col_put(&w->c[C_STATE], &before->state[i]);
+        w->rows++;
+        w->len[i]++;
+        w->ret[i] += b->reward[i];
+        if (b->terminated[i] || b->truncated[i])
+            rc |= put_episode(w, i, 1, &b->final_slot_obs[(size_t)i * w->slot_dim], b->final_state[i]);
+    }
+    w->env_steps++;
+    rc |= put_world(w, env); /* the table the next step's rows (and the final observations) go with */
+    if (rc) snprintf(w->error, sizeof w->error, "%s: writing failed (disk full?)", w->path);
+    return rc ? -1 : 0;
+}
+
+lgx_log_sink lg_log_sink(lg_log_writer *w) { return (lgx_log_sink){sink_step, w}; }
+long long lg_log_rows(const lg_log_writer *w) { return w->rows; }
+const char *lg_log_error(const lg_log_writer *w) { return w->error; }
+
+static void writer_free(lg_log_writer *w, int remove_tmp)
+{
+    for (int k = 0; k < C_COUNT; k++) col_free(&w->c[k]);
+    if (w->infos > 0) H5Gclose(w->infos);
+    if (w->episodes > 0) H5Gclose(w->episodes);
+    if (w->file > 0) H5Fclose(w->file);
+    if (remove_tmp && w->tmp) unlink(w->tmp);
+    free(w->path), free(w->tmp), free(w->first_row), free(w->len), free(w->ret);
+    free(w);
+}
+
+void lg_log_abort(lg_log_writer *w)
+{
+    if (w) writer_free(w, 1);
+}
+
+lg_log_writer *lg_log_open(const char *path, const lg_env *env, const lg_log_meta *meta, char *err, size_t errsz)
+{
+    const lg_buffers *b = lg_env_buffers(env);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* libhdf5 prints nothing; we say what failed */
+    if (b->layout != LG_LAYOUT_FLAT || b->candidates || b->slate_size != 1) {
+        fail(err, errsz, "%s: a log needs a flat layout, slates of one and no candidate stage", path);
+        return NULL;
+    }
+    lg_log_writer *w = calloc(1, sizeof *w);
+    size_t n = strlen(path) + 32, S = (size_t)b->n_slots;
+    if (!w || !(w->path = strdup(path)) || !(w->tmp = malloc(n)) || !(w->first_row = calloc(S, sizeof(long long))) ||
+        !(w->len = calloc(S, sizeof(int))) || !(w->ret = calloc(S, sizeof(double)))) {
+        if (w) writer_free(w, 0);
+        fail(err, errsz, "%s: out of memory", path);
+        return NULL;
+    }
+    snprintf(w->tmp, n, "%s.tmp-%ld", path, (long)getpid());
+    w->slots = b->n_slots, w->slot_dim = b->slot_dim, w->n_actions = b->n_actions, w->ch_dim = b->channel_dim;
+    for (int k = 0; k < C_COUNT; k++) w->c[k].ds = -1;
+    w->infos = w->episodes = -1;
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fcpl >= 0 && fapl >= 0 && H5Pset_userblock(fcpl, UB_SIZE) >= 0 &&
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0)
+        w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, fcpl, fapl);
+    else
+        w->file = -1;
+    if (fcpl >= 0) H5Pclose(fcpl);
+    if (fapl >= 0) H5Pclose(fapl);
+    if (w->file < 0) {
+        fail(err, errsz, "%s: cannot create (%s)", w->tmp, strerror(errno ? errno : EIO));
+        writer_free(w, 1);
+        return NULL;
+    }
+    const hsize_t SD = (hsize_t)b->slot_dim, A = (hsize_t)b->n_actions, CD = (hsize_t)b->channel_dim;
+    hid_t f = w->file;
+    int rc = (w->infos = H5Gcreate2(f, "infos", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+             (w->episodes = H5Gcreate2(f, "episodes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0;
+    rc = rc || col_create(&w->c[C_OBS], f, "observations", H5T_NATIVE_FLOAT, 2, SD, 0) ||
+         col_create(&w->c[C_ACT], f, "actions", H5T_NATIVE_INT32, 1, 0, 0) ||
+         col_create(&w->c[C_PROP], f, "propensities", H5T_NATIVE_DOUBLE, 1, 0, 0) ||
+         col_create(&w->c[C_REW], f, "rewards", H5T_NATIVE_FLOAT, 1, 0, 0) ||
+         col_create(&w->c[C_TERM], f, "terminations", H5T_NATIVE_UINT8, 1, 0, 0) ||
+         col_create(&w->c[C_TRUNC], f, "truncations", H5T_NATIVE_UINT8, 1, 0, 0) ||
+         col_create(&w->c[C_VIEWER], w->infos, "viewer", H5T_NATIVE_INT32, 1, 0, 0) ||
+         col_create(&w->c[C_WATCHED], w->infos, "watched", H5T_NATIVE_INT32, 1, 0, 0) ||
+         col_create(&w->c[C_MINUTES], w->infos, "watch_minutes", H5T_NATIVE_FLOAT, 1, 0, 0) ||
+         col_create(&w->c[C_STATE], w->infos, "state", H5T_NATIVE_INT32, 1, 0, 0) ||
+         col_create(&w->c[C_TABLE], f, "channel_tables", H5T_NATIVE_FLOAT, 3, A, CD) ||
+         col_create(&w->c[C_MASK], f, "masks", H5T_NATIVE_UINT8, 2, A, 0) ||
+         col_create(&w->c[C_CLOCK], f, "clock", H5T_NATIVE_DOUBLE, 1, 0, 0) ||
+         col_create(&w->c[C_EP_SLOT], w->episodes, "slot", H5T_NATIVE_INT32, 1, 0, 0) ||
+         col_create(&w->c[C_EP_FIRST], w->episodes, "first_row", H5T_NATIVE_INT64, 1, 0, 0) ||
+         col_create(&w->c[C_EP_LEN], w->episodes, "length", H5T_NATIVE_INT32, 1, 0, 0) ||
+         col_create(&w->c[C_EP_RET], w->episodes, "return", H5T_NATIVE_DOUBLE, 1, 0, 0) ||
+         col_create(&w->c[C_EP_COMPLETE], w->episodes, "complete", H5T_NATIVE_UINT8, 1, 0, 0) ||
+         col_create(&w->c[C_EP_FINAL], w->episodes, "final_observation", H5T_NATIVE_FLOAT, 2, SD, 0) ||
+         col_create(&w->c[C_EP_FINAL_STATE], w->episodes, "final_state", H5T_NATIVE_INT32, 1, 0, 0);
+    rc = rc || attr_str(f, "format", LG_LOG_FORMAT) || attr_i64(f, "format_version", LG_LOG_VERSION) ||
+         attr_str(f, "scenario", meta->scenario) || attr_str(f, "agent", meta->agent) ||
+         attr_str(f, "label", meta->label) || attr_str(f, "params", meta->params) ||
+         attr_str(f, "propensity_method", meta->propensity_method) || attr_str(f, "livegym", LG_VERSION) ||
+         attr_i64(f, "seed", (long long)meta->seed) || attr_i64(f, "slots", b->n_slots) ||
+         put_world(w, env);
+    if (rc) {
+        fail(err, errsz, "%s: cannot write the log's layout", w->tmp);
+        writer_free(w, 1);
+        return NULL;
+    }
+    return w;
+}
+
+/* After libhdf5 closed the file: the user block says how long the file is
+ * and hashes everything after it. */
+static int seal(const char *tmp, char *err, size_t errsz)
+{
+    FILE *fp = fopen(tmp, "r+b");
+    if (!fp) return fail(err, errsz, "%s: cannot reopen (%s)", tmp, strerror(errno));
+    static char buf[1 << 16];
+    uint64_t h = LG_FNV1A64_INIT, len = UB_SIZE;
+    size_t got;
+    if (fseek(fp, UB_SIZE, SEEK_SET)) goto io;
+    while ((got = fread(buf, 1, sizeof buf, fp)) > 0) h = lg_fnv1a64(h, buf, got), len += got;
+    if (ferror(fp)) goto io;
+    unsigned char ub[UB_SIZE] = {0};
+    memcpy(ub, UB_MAGIC, 8);
+    uint32_t v = LG_LOG_VERSION;
+    memcpy(ub + 8, &v, 4);
+    memcpy(ub + 12, &len, 8);
+    memcpy(ub + 20, &h, 8);
+    if (fseek(fp, 0, SEEK_SET) || fwrite(ub, 1, UB_SIZE, fp) != UB_SIZE || fflush(fp) || fsync(fileno(fp))) goto io;
+    return fclose(fp) ? fail(err, errsz, "%s: cannot write (%s)", tmp, strerror(errno)) : 0;
+io:
+    fclose(fp);
+    return fail(err, errsz, "%s: cannot write (%s)", tmp, strerror(errno ? errno : EIO));
+}
+
+int lg_log_close(lg_log_writer *w, const lg_env *env, char *err, size_t errsz)
+{
+    const lg_buffers *b = lg_env_buffers(env);
+    int rc = 0;
+    /* the next observation of each slot's last row, when its session goes on */
+    hsize_t dims[2] = {(hsize_t)w->slots, (hsize_t)w->slot_dim};
+    hid_t sp = H5Screate_simple(2, dims, NULL), ds = -1;
+    float *tail = malloc(sizeof(float) * (size_t)w->slots * (size_t)w->slot_dim);
+    if (!tail || sp < 0 ||
+        (ds = H5Dcreate2(w->file, "tail_observations", H5T_NATIVE_FLOAT, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)
+        rc = -1;
+    for (int i = 0; !rc && i < w->slots; i++)
+        memcpy(&tail[(size_t)i * w->slot_dim], b->obs + (size_t)i * b->obs_dim, sizeof(float) * (size_t)w->slot_dim);
+    if (!rc && H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, tail) < 0) rc = -1;
+    if (ds >= 0) H5Dclose(ds);
+    if (sp >= 0) H5Sclose(sp);
+    for (int i = 0; !rc && i < w->slots; i++)
+        if (w->len[i] > 0) rc |= put_episode(w, i, 0, &tail[(size_t)i * w->slot_dim], b->state[i]);
+    free(tail);
+    for (int k = 0; k < C_COUNT; k++) rc |= col_flush(&w->c[k]);
+    rc = rc || attr_i64(w->file, "total_steps", w->rows) || attr_i64(w->file, "env_steps", w->env_steps) ||
+         attr_i64(w->file, "total_episodes", w->episodes_done);
+    for (int k = 0; k < C_COUNT; k++) col_free(&w->c[k]);
+    H5Gclose(w->infos), H5Gclose(w->episodes);
+    w->infos = w->episodes = -1;
+    if (H5Fclose(w->file) < 0) rc = -1;
+    w->file = -1;
+    if (rc) {
+        fail(err, errsz, "%s: writing failed (disk full?)", w->tmp);
+    } else if (!seal(w->tmp, err, errsz)) {
+        if (rename(w->tmp, w->path) == 0) {
+            writer_free(w, 0);
+            return 0;
+        }
+        fail(err, errsz, "%s: cannot rename into place (%s)", w->path, strerror(errno));
+    }
+    writer_free(w, 1);
+    return -1;
+}
+
+/* --- reading --- */
+
+static int read_ub(const char *path, char *err, size_t errsz)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return fail(err, errsz, "%s: cannot open (%s)", path, strerror(errno));
+    unsigned char ub[UB_SIZE];
+    static char buf[1 << 16];
+    uint64_t h = LG_FNV1A64_INIT, len = UB_SIZE, want_len, want_h;
+    uint32_t v;
+    size_t got;
+    if (fread(ub, 1, UB_SIZE, fp) != UB_SIZE) {
+        fclose(fp);
+        return fail(err, errsz, "%s: not a livegym log (shorter than its %d-byte header)", path, UB_SIZE);
+    }
+    memcpy(&v, ub + 8, 4), memcpy(&want_len, ub + 12, 8), memcpy(&want_h, ub + 20, 8);
+    if (memcmp(ub, UB_MAGIC, 8)) {
+        fclose(fp);
+        return fail(err, errsz, "%s: not a livegym log (header magic: expected \"LGLOGH5\")", path);
+    }
+    if (v != LG_LOG_VERSION) {
+        fclose(fp);
+        return fail(err, errsz, "%s: header version: expected %d, found %u", path, LG_LOG_VERSION, v);
+    }
+    while ((got = fread(buf, 1, sizeof buf, fp)) > 0) h = lg_fnv1a64(h, buf, got), len += got;
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) return fail(err, errsz, "%s: cannot read (%s)", path, strerror(errno ? errno : EIO));
+    if (len != want_len)
+        return fail(err, errsz, "%s: length: expected %llu bytes, found %llu (truncated or appended to)", path,
+                    (unsigned long long)want_len, (unsigned long long)len);
+    if (h != want_h) return fail(err, errsz, "%s: checksum mismatch (the file was changed after it was written)", path);
+    return 0;
+}
+
+static int get_str(hid_t f, const char *path, const char *name, char **out, char *err, size_t errsz)
+{
+    *out = NULL;
+    hid_t a = H5Aexists(f, name) > 0 ? H5Aopen(f, name, H5P_DEFAULT) : -1;
+    if (a < 0) return fail(err, errsz, "%s: attribute \"%s\": missing", path, name);
+    hid_t ft = H5Aget_type(a), sp = H5Aget_space(a);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    char *v = NULL;
+    int ok = ft >= 0 && sp >= 0 && t >= 0 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) > 0 &&
+             H5Sget_simple_extent_type(sp) == H5S_SCALAR && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
+             H5Tset_cset(t, H5T_CSET_UTF8) >= 0 && H5Aread(a, t, &v) >= 0 && v;
+    if (ok) *out = strdup(v);
+    if (v) H5free_memory(v);
+    if (t >= 0) H5Tclose(t);
+    if (ft >= 0) H5Tclose(ft);
+    if (sp >= 0) H5Sclose(sp);
+    H5Aclose(a);
+    if (!ok) return fail(err, errsz, "%s: attribute \"%s\": expected a string", path, name);
+    if (!*out) return fail(err, errsz, "%s: out of memory", path);
+    return 0;
+}
+
+static int get_i64(hid_t f, const char *path, const char *name, long long lo, long long hi, long long *out, char *err,
+                   size_t errsz)
+{
+    hid_t a = H5Aexists(f, name) > 0 ? H5Aopen(f, name, H5P_DEFAULT) : -1;
+    if (a < 0) return fail(err, errsz, "%s: attribute \"%s\": missing", path, name);
+    hid_t ft = H5Aget_type(a), sp = H5Aget_space(a);
+    int64_t v = 0;
+    int ok = ft >= 0 && sp >= 0 && H5Tget_class(ft) == H5T_INTEGER && H5Sget_simple_extent_type(sp) == H5S_SCALAR &&
+             H5Aread(a, H5T_NATIVE_INT64, &v) >= 0;
+    if (ft >= 0) H5Tclose(ft);
+    if (sp >= 0) H5Sclose(sp);
+    H5Aclose(a);
+    if (!ok) return fail(err, errsz, "%s: attribute \"%s\": expected an integer", path, name);
+    if (v < lo || v > hi)
+        return fail(err, errsz, "%s: attribute \"%s\": expected %lld to %lld, found %lld", path, name, lo, hi,
+                    (long long)v);
+    *out = v;
+    return 0;
+}
+
+/* A dataset of `rank` dimensions [rows, d1, d2] whose element is of
+ * `cls` and `size` bytes, read whole into a new buffer (buf NULL: only
+ * checked). */
+static int get_col(hid_t f, const char *path, const char *name, H5T_class_t cls, size_t size, hid_t mem, int rank,
+                   hsize_t rows, hsize_t d1, hsize_t d2, void **buf, char *err, size_t errsz)
+{
+    if (buf) *buf = NULL;
+    hid_t ds = H5Lexists(f, name, H5P_DEFAULT) > 0 ? H5Dopen2(f, name, H5P_DEFAULT) : -1;
+    if (ds < 0) return fail(err, errsz, "%s: dataset \"%s\": missing", path, name);
+    hid_t ft = H5Dget_type(ds), sp = H5Dget_space(ds);
+    hsize_t dims[3] = {0, 0, 0}, want[3] = {rows, d1, d2};
+    int ok = ft >= 0 && sp >= 0 && H5Tget_class(ft) == cls && H5Tget_size(ft) == size &&
+             H5Sget_simple_extent_ndims(sp) == rank && H5Sget_simple_extent_dims(sp, dims, NULL) == rank;
+    for (int r = 0; ok && r < rank; r++) ok = dims[r] == want[r];
+    if (!ok) {
+        H5Tclose(ft), H5Sclose(sp), H5Dclose(ds);
+        char shape[96];
+        snprintf(shape, sizeof shape, rank == 1 ? "[%llu]" : rank == 2 ? "[%llu, %llu]" : "[%llu, %llu, %llu]",
+                 (unsigned long long)rows, (unsigned long long)d1, (unsigned long long)d2);
+        return fail(err, errsz, "%s: dataset \"%s\": expected %s of %zu-byte %s", path, name, shape, size,
+                    cls == H5T_FLOAT ? "floats" : "integers");
+    }
+    int rc = 0;
+    if (buf) {
+        size_t n = (size_t)rows * size * (rank > 1 ? (size_t)d1 : 1) * (rank > 2 ? (size_t)d2 : 1);
+        if (!(*buf = malloc(n ? n : 1))) rc = fail(err, errsz, "%s: out of memory", path);
+        else if (n && H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, *buf) < 0)
+            rc = fail(err, errsz, "%s: dataset \"%s\": cannot read", path, name);
+    }
+    H5Tclose(ft), H5Sclose(sp), H5Dclose(ds);
+    return rc;
+}
+
+void lg_log_data_free(lg_log_data *d)
+{
+    free(d->scenario), free(d->agent), free(d->label), free(d->params), free(d->propensity_method);
+    free(d->livegym), free(d->actions), free(d->propensities), free(d->rewards), free(d->terminations);
+    free(d->truncations), free(d->states);
+    memset(d, 0, sizeof *d);
+}
+
+static int read_body(hid_t f, const char *path, lg_log_data *d, char *err, size_t errsz)
+{
+    char *format = NULL;
+    long long v, seed, slots;
+    if (get_str(f, path, "format", &format, err, errsz)) return -1;
+    int bad = strcmp(format, LG_LOG_FORMAT) != 0;
+    free(format);
+    if (bad) return fail(err, errsz, "%s: attribute \"format\": expected \"%s\"", path, LG_LOG_FORMAT);
+    if (get_i64(f, path, "format_version", LG_LOG_VERSION, LG_LOG_VERSION, &v, err, errsz) ||
+        get_str(f, path, "scenario", &d->scenario, err, errsz) || get_str(f, path, "agent", &d->agent, err, errsz) ||
+        get_str(f, path, "label", &d->label, err, errsz) || get_str(f, path, "params", &d->params, err, errsz) ||
+        get_str(f, path, "propensity_method", &d->propensity_method, err, errsz) ||
+        get_str(f, path, "livegym", &d->livegym, err, errsz) ||
+        get_i64(f, path, "seed", INT64_MIN, INT64_MAX, &seed, err, errsz) ||
+        get_i64(f, path, "slots", 1, 1000000, &slots, err, errsz) ||
+        get_i64(f, path, "env_steps", 0, (1LL << 40), &d->env_steps, err, errsz) ||
+        get_i64(f, path, "total_steps", 0, (1LL << 40), &d->rows, err, errsz) ||
+        get_i64(f, path, "total_episodes", 0, (1LL << 40), &d->episodes, err, errsz))
+        return -1;
+    d->seed = (uint64_t)seed;
+    d->slots = (int)slots;
+    if (d->rows != d->env_steps * slots)
+        return fail(err, errsz, "%s: attribute \"total_steps\": expected env_steps x slots = %lld, found %lld", path,
+                    d->env_steps * slots, d->rows);
+    /* the widths come from the observation and table datasets; the
+     * caller checks them against the scenario's env */
+    hid_t ds = H5Lexists(f, "channel_tables", H5P_DEFAULT) > 0 ? H5Dopen2(f, "channel_tables", H5P_DEFAULT) : -1;
+    hsize_t td[3] = {0, 0, 0};
+    if (ds >= 0) {
+        hid_t sp = H5Dget_space(ds);
+        if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 3 || H5Sget_simple_extent_dims(sp, td, NULL) != 3) td[1] = 0;
+        if (sp >= 0) H5Sclose(sp);
+        H5Dclose(ds);
+    }
+    if (td[1] < 1 || td[1] > 1000000 || td[2] < 1 || td[2] > 100000)
+        return fail(err, errsz, "%s: dataset \"channel_tables\": expected [env_steps + 1, actions, channel_dim]", path);
+    d->n_actions = (int)td[1], d->channel_dim = (int)td[2];
+    hid_t os = H5Lexists(f, "observations", H5P_DEFAULT) > 0 ? H5Dopen2(f, "observations", H5P_DEFAULT) : -1;
+    hsize_t od[2] = {0, 0};
+    if (os >= 0) {
+        hid_t sp = H5Dget_space(os);
+        if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 2 || H5Sget_simple_extent_dims(sp, od, NULL) != 2) od[1] = 0;
+        if (sp >= 0) H5Sclose(sp);
+        H5Dclose(os);
+    }
+    if (od[1] < 1 || od[1] > 1000000) return fail(err, errsz, "%s: dataset \"observations\": expected [rows, slot_dim]", path);
+    d->slot_dim = (int)od[1];
+    const hsize_t R = (hsize_t)d->rows, M = (hsize_t)d->env_steps + 1, A = td[1], SD = od[1];
+    const hsize_t E = 0; /* checked below by its own length */
+    (void)E;
+    if (get_col(f, path, "observations", H5T_FLOAT, 4, 0, 2, R, SD, 0, NULL, err, errsz) ||
+        get_col(f, path, "actions", H5T_INTEGER, 4, H5T_NATIVE_INT32, 1, R, 0, 0, (void **)&d->actions, err, errsz) ||
+        get_col(f, path, "propensities", H5T_FLOAT, 8, H5T_NATIVE_DOUBLE, 1, R, 0, 0, (void **)&d->propensities, err,
+                errsz) ||
+        get_col(f, path, "rewards", H5T_FLOAT, 4, H5T_NATIVE_FLOAT, 1, R, 0, 0, (void **)&d->rewards, err, errsz) ||
+        get_col(f, path, "terminations", H5T_INTEGER, 1, H5T_NATIVE_UINT8, 1, R, 0, 0, (void **)&d->terminations,
+                err, errsz) ||
+        get_col(f, path, "truncations", H5T_INTEGER, 1, H5T_NATIVE_UINT8, 1, R, 0, 0, (void **)&d->truncations, err,
+                errsz) ||
+        get_col(f, path, "infos/state", H5T_INTEGER, 4, H5T_NATIVE_INT32, 1, R, 0, 0, (void **)&d->states, err,
+                errsz) ||
+        get_col(f, path, "infos/viewer", H5T_INTEGER, 4, 0, 1, R, 0, 0, NULL, err, errsz) ||
+        get_col(f, path, "infos/watched", H5T_INTEGER, 4, 0, 1, R, 0, 0, NULL, err, errsz) ||
+        get_col(f, path, "infos/watch_minutes", H5T_FLOAT, 4, 0, 1, R, 0, 0, NULL, err, errsz) ||
+        get_col(f, path, "channel_tables", H5T_FLOAT, 4, 0, 3, M, A, td[2], NULL, err, errsz) ||
+        get_col(f, path, "masks", H5T_INTEGER, 1, 0, 2, M, A, 0, NULL, err, errsz) ||
+        get_col(f, path, "clock", H5T_FLOAT, 8, 0, 1, M, 0, 0, NULL, err, errsz) ||
+        get_col(f, path, "tail_observations", H5T_FLOAT, 4, 0, 2, (hsize_t)slots, SD, 0, NULL, err, errsz))
+        return -1;
+    for (long long r = 0; r < d->rows; r++) {
+        if (d->actions[r] < 0 || d->actions[r] >= d->n_actions)
+            return fail(err, errsz, "%s: actions[%lld]: expected 0 to %d, found %d", path, r, d->n_actions - 1,
+                        d->actions[r]);
+        if (!(d->propensities[r] > 0.0 && d->propensities[r] <= 1.0))
+            return fail(err, errsz, "%s: propensities[%lld]: expected a probability in (0, 1], found %g", path, r,
+                        d->propensities[r]);
+        if (!isfinite(d->rewards[r]))
+            return fail(err, errsz, "%s: rewards[%lld]: expected a finite number, found %g", path, r, d->rewards[r]);
+        if (d->terminations[r] > 1 || d->truncations[r] > 1)
+            return fail(err, errsz, "%s: terminations/truncations[%lld]: expected 0 or 1", path, r);
+    }
+    return 0;
+}
+
+int lg_log_read(const char *path, lg_log_data *d, char *err, size_t errsz)
+{
+    memset(d, 0, sizeof *d);
+    if (read_ub(path, err, errsz)) return -1;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return fail(err, errsz, "%s: not an HDF5 file libhdf5 can open", path);
+    int rc = read_body(f, path, d, err, errsz);
+    H5Fclose(f);
+    if (rc) lg_log_data_free(d);
+    return rc;
+}
