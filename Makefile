@@ -18,7 +18,7 @@ CMAKE_ARGS ?=
 # Debian packages the build needs (the fuzz build also needs clang's
 # libFuzzer; `make run` does not install it).
 APT_PACKAGES = pkg-config libcjson-dev check libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core \
-               python3-pytest python3-numpy openmpi-bin libopenmpi-dev
+               python3-pytest python3-numpy openmpi-bin libopenmpi-dev libhdf5-dev python3-h5py
 APT_FUZZ     = clang libclang-rt-14-dev
 # The PyTorch example's test (python/examples/dqn.py) and the PyTorch
 # reference of `livegym bench dqn` (tools/reference/): PyTorch with OpenBLAS.
@@ -44,12 +44,12 @@ endef
 deps:
 	@missing=""; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
-	for mod in libcjson check sdl2 SDL2_ttf libpng ompi-c; do \
+	for mod in libcjson check sdl2 SDL2_ttf libpng ompi-c hdf5; do \
 	  pkg-config --exists $$mod 2>/dev/null || missing="$$missing $$mod"; \
 	done; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts"; \
 	command -v mpirun >/dev/null 2>&1 || missing="$$missing mpirun"; \
-	$(PYTHON) -c "import pytest, numpy" >/dev/null 2>&1 || missing="$$missing pytest/numpy"; \
+	$(PYTHON) -c "import pytest, numpy, h5py" >/dev/null 2>&1 || missing="$$missing pytest/numpy/h5py"; \
 	$(call apt_install,$$missing,$(APT_PACKAGES))
 
 # libFuzzer is there when clang links a one-line fuzz target (any

@@ -40,6 +40,7 @@ typedef struct {
     float *n;      /* gaussian: pulls; bernoulli: successes */
     float *s;      /* gaussian: reward sums; bernoulli: failures */
     float *score;  /* [n_actions] */
+    float *draw;   /* [n_actions] probs' scratch */
 } ts_agent;
 
 static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
@@ -51,8 +52,9 @@ static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t 
     ts_agent *a = calloc(1, sizeof *a);
     size_t n = (size_t)ctx.n_ctx * (size_t)ctx.n_actions;
     if (!a || !(a->n = calloc(n, sizeof(float))) || !(a->s = calloc(n, sizeof(float))) ||
-        !(a->score = malloc((size_t)ctx.n_actions * sizeof(float)))) {
-        if (a) free(a->n), free(a->s), free(a);
+        !(a->score = malloc((size_t)ctx.n_actions * sizeof(float))) ||
+        !(a->draw = malloc((size_t)ctx.n_actions * sizeof(float)))) {
+        if (a) free(a->n), free(a->s), free(a->score), free(a);
         snprintf(err, errsz, "thompson: out of memory");
         return NULL;
     }
@@ -81,33 +83,73 @@ static double gamma_draw(lg_stream *rng, double shape)
     }
 }
 
+/* One posterior sample of every unmasked action's value (the mean when
+ * greedy), drawn from rng; masked actions -inf. */
+static void sample(ts_agent *a, size_t row, const uint8_t *mask, int greedy, lg_stream *rng, float *score)
+{
+    const ts_params *p = &a->p;
+    for (int c = 0; c < a->ctx.n_actions; c++) {
+        float n = a->n[row + (size_t)c], s = a->s[row + (size_t)c];
+        if (!mask[c]) {
+            score[c] = -INFINITY;
+        } else if (p->bernoulli) {
+            double al = p->prior_alpha + n, be = p->prior_beta + s;
+            if (greedy) {
+                score[c] = (float)(al / (al + be));
+            } else {
+                double x = gamma_draw(rng, al), y = gamma_draw(rng, be);
+                score[c] = (float)(x / (x + y));
+            }
+        } else {
+            double prec = 1.0 / (p->prior_sd * p->prior_sd) + n / (p->noise_sd * p->noise_sd);
+            double mean = (p->prior_mean / (p->prior_sd * p->prior_sd) + s / (p->noise_sd * p->noise_sd)) / prec;
+            score[c] = greedy ? (float)mean : (float)(mean + lg_stream_normal(rng) / sqrt(prec));
+        }
+    }
+}
+
 static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *actions)
 {
     ts_agent *a = (ts_agent *)base;
-    const ts_params *p = &a->p;
     for (int i = 0; i < b->n; i++) {
-        size_t row = lga_ctx_row(&a->ctx, b, i);
         const uint8_t *mask = &b->mask[(size_t)i * b->n_actions];
-        for (int c = 0; c < b->n_actions; c++) {
-            float n = a->n[row + (size_t)c], s = a->s[row + (size_t)c];
-            if (!mask[c]) {
-                a->score[c] = -INFINITY;
-            } else if (p->bernoulli) {
-                double al = p->prior_alpha + n, be = p->prior_beta + s;
-                if (greedy) {
-                    a->score[c] = (float)(al / (al + be));
-                } else {
-                    double x = gamma_draw(&a->rng, al), y = gamma_draw(&a->rng, be);
-                    a->score[c] = (float)(x / (x + y));
-                }
-            } else {
-                double prec = 1.0 / (p->prior_sd * p->prior_sd) + n / (p->noise_sd * p->noise_sd);
-                double mean = (p->prior_mean / (p->prior_sd * p->prior_sd) + s / (p->noise_sd * p->noise_sd)) / prec;
-                a->score[c] = greedy ? (float)mean : (float)(mean + lg_stream_normal(&a->rng) / sqrt(prec));
-            }
-        }
+        sample(a, lga_ctx_row(&a->ctx, b, i), mask, greedy, &a->rng, a->score);
         lga_top_k(a->score, mask, b->n_actions, b->slate_size, &a->rng, &actions[(size_t)i * b->slate_size]);
     }
+}
+
+/* Thompson sampling's probability that an action wins has no closed form:
+ * estimated from LGA_THOMPSON_DRAWS posterior samples drawn from the
+ * caller's stream (ties split), plus one pseudo-sample spread evenly over
+ * the unmasked actions, so that no action the agent may take gets
+ * probability 0 (a bias toward uniform of at most 1 / (draws + 1)). */
+#define LGA_THOMPSON_DRAWS 1000
+static int probs(lga_agent *base, const lga_obs_batch *b, int slot, lg_stream *rng, double *out)
+{
+    ts_agent *a = (ts_agent *)base;
+    const int C = b->n_actions;
+    const uint8_t *mask = &b->mask[(size_t)slot * C];
+    size_t row = lga_ctx_row(&a->ctx, b, slot);
+    int n_on = 0;
+    if (b->slate_size != 1) return 0;
+    for (int c = 0; c < C; c++) out[c] = 0.0, n_on += mask[c] != 0;
+    if (n_on == 0) { /* act's top-1 of all -inf: uniform over every action */
+        for (int c = 0; c < C; c++) out[c] = 1.0 / C;
+        return 1;
+    }
+    for (int m = 0; m < LGA_THOMPSON_DRAWS; m++) {
+        sample(a, row, mask, 0, rng, a->draw);
+        float best = -INFINITY;
+        int ties = 0;
+        for (int c = 0; c < C; c++)
+            if (mask[c] && (a->draw[c] > best || !ties)) best = a->draw[c], ties = 1;
+            else if (mask[c] && a->draw[c] == best) ties++;
+        for (int c = 0; c < C; c++)
+            if (mask[c] && a->draw[c] == best) out[c] += 1.0 / ties;
+    }
+    for (int c = 0; c < C; c++)
+        if (mask[c]) out[c] = (out[c] + 1.0 / n_on) / (LGA_THOMPSON_DRAWS + 1);
+    return 1;
 }
 
 static void update(lga_agent *base, const lga_transition_batch *tr)
@@ -141,7 +183,7 @@ static int state(lga_agent *base, lga_state_block *blocks)
 static void destroy(lga_agent *base)
 {
     ts_agent *a = (ts_agent *)base;
-    free(a->n), free(a->s), free(a->score), free(a);
+    free(a->n), free(a->s), free(a->score), free(a->draw), free(a);
 }
 
 /* Posterior means. */
@@ -173,4 +215,7 @@ const lga_agent_type lga_thompson_type = {
     .free = destroy,
     .state = state,
     .scores = scores,
+    .probs = probs,
+    .probs_method = "Monte Carlo: 1000 posterior draws per slot-step from the log's own stream, ties split, "
+                    "plus one draw spread over the on-air channels",
 };

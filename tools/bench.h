@@ -2,6 +2,8 @@
 #ifndef LG_BENCH_H
 #define LG_BENCH_H
 
+#include "lg_scenario.h"
+
 /* The median of x[0..n), n >= 1 (x is sorted in place). */
 double lg_median(double *x, int n);
 
@@ -21,5 +23,10 @@ double lg_bench_nn_update_flops(const int *widths, int n_layers, int batch);
  * A is stored K x M, as in the weight gradient), median of 5 slices of
  * about seconds / 5; -1 when out of memory. */
 double lg_bench_gemm_gflops(int M, int N, int K, int a_transposed, double seconds);
+
+/* livegym bench log (tools/bench_log.c): the training loop of a random
+ * behaviour policy with and without its HDF5 log, and fwrite of as many
+ * bytes; prints the figures. 0, or 1 on failure (said on stderr). */
+int lg_bench_log(const lg_scenario *sc, int slots, long steps, int repeats, int json);
 
 #endif

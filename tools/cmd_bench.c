@@ -241,6 +241,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: livegym bench env [--scenario FILE] [--slots N] [--repeats R] [--seconds S] [--json]\n"
             "       livegym bench dqn [--slots N] [--repeats R] [--seconds S] [--json] [--isa SET]\n"
+            "       livegym bench log [--slots N] [--steps N] [--repeats R] [--json]\n"
             "\n"
             "Slot-steps per second of a world (the default one, or FILE's) under a uniform-random\n"
             "policy over on-air channels, one thread. Without --slots: N = 1 and N = 64. Each N runs in\n"
@@ -251,7 +252,11 @@ static void usage(FILE *f)
             "GFLOP/s), GFLOP/s of its first layer's matrix products, and slot-steps per second of the\n"
             "env + DQN training loop (default 16 slots). --isa forces the network core's vector\n"
             "instruction set (auto, sse2, avx2, avx512; default auto: the best the CPU has); every\n"
-            "set gives the same results, bit for bit (docs/benchmarks.md).\n");
+            "set gives the same results, bit for bit (docs/benchmarks.md).\n"
+            "bench log: slot-steps per second of a random behaviour policy's training loop in the default\n"
+            "world, without and with its HDF5 log (livegym log), and a plain fwrite of as many bytes as\n"
+            "the log holds (defaults: 64 slots, 1,000,000 slot-steps, 3 repeats; the log goes to\n"
+            "$TMPDIR or /tmp and is removed).\n");
 }
 
 int lg_cmd_bench(int argc, char **argv)
@@ -260,12 +265,12 @@ int lg_cmd_bench(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    int dqn = !strcmp(argv[1], "dqn");
-    if (strcmp(argv[1], "env") != 0 && !dqn) {
-        fprintf(stderr, "livegym bench: unknown benchmark \"%s\" (available: env, dqn)\n", argv[1]);
+    int dqn = !strcmp(argv[1], "dqn"), log = !strcmp(argv[1], "log");
+    if (strcmp(argv[1], "env") != 0 && !dqn && !log) {
+        fprintf(stderr, "livegym bench: unknown benchmark \"%s\" (available: env, dqn, log)\n", argv[1]);
         return 2;
     }
-    long slots = 0, repeats = 5;
+    long slots = 0, repeats = log ? 3 : 5, steps = 1000000;
     double seconds = 1.0;
     int json = 0;
     const char *file = NULL;
@@ -275,6 +280,8 @@ int lg_cmd_bench(int argc, char **argv)
             return 0;
         } else if (!strcmp(argv[i], "--scenario") && !dqn) {
             if (lg_flag_str("bench", argc, argv, &i, &file)) return 2;
+        } else if (!strcmp(argv[i], "--steps") && log) {
+            if (lg_flag_int("bench", argc, argv, &i, 1000, 2000000000L, &steps)) return 2;
         } else if (!strcmp(argv[i], "--slots")) {
             if (lg_flag_int("bench", argc, argv, &i, 1, 100000, &slots)) return 2;
         } else if (!strcmp(argv[i], "--repeats")) {
@@ -316,6 +323,11 @@ int lg_cmd_bench(int argc, char **argv)
                 sc->n_viewers, slots);
         free(sc);
         return 2;
+    }
+    if (log) {
+        int rc = lg_bench_log(sc, slots ? (int)slots : 64, steps, (int)repeats, json);
+        free(sc);
+        return rc;
     }
     if (dqn) {
         int rc = bench_dqn(sc, slots ? (int)slots : 16, (int)repeats, seconds, json);

@@ -16,6 +16,41 @@
 #define UB_SIZE 512
 static const char UB_MAGIC[8] = {'L', 'G', 'L', 'O', 'G', 'H', '5', 0};
 
+/* The hash of the body, for accidents (not malice; every field is checked
+ * after it): four lanes of FNV-1a's multiply over 64-bit words, which keeps
+ * up with the disk where byte-wise FNV-1a took a quarter of a log's time.
+ * Each step is a bijection of the lane and of the word, so any one changed
+ * word always changes the hash. n is a multiple of 32 but for the last
+ * piece of a file. */
+typedef struct {
+    uint64_t lane[4];
+    uint64_t tail; /* FNV-1a of the bytes past the last whole 32 */
+} body_hash;
+#define FNV_PRIME 0x100000001B3ULL
+
+static void hash_init(body_hash *h)
+{
+    for (int k = 0; k < 4; k++) h->lane[k] = LG_FNV1A64_INIT + (uint64_t)k;
+    h->tail = LG_FNV1A64_INIT;
+}
+
+static void hash_add(body_hash *h, const unsigned char *p, size_t n)
+{
+    size_t whole = n / 32 * 32;
+    for (size_t i = 0; i < whole; i += 32)
+        for (int k = 0; k < 4; k++) {
+            uint64_t w;
+            memcpy(&w, p + i + 8 * (size_t)k, 8);
+            h->lane[k] = (h->lane[k] ^ w) * FNV_PRIME;
+        }
+    h->tail = lg_fnv1a64(h->tail, p + whole, n - whole);
+}
+
+static uint64_t hash_end(const body_hash *h)
+{
+    return lg_fnv1a64(h->tail, h->lane, sizeof h->lane);
+}
+
 /* One appendable dataset: rows buffered and written a chunk at a time. */
 typedef struct {
     hid_t ds, type;
@@ -61,7 +96,7 @@ static int col_create(col *c, hid_t where, const char *name, hid_t type, int ran
     c->tail[0] = d1, c->tail[1] = d2;
     c->row_bytes = H5Tget_size(type);
     for (int r = 1; r < rank; r++) c->row_bytes *= (size_t)c->tail[r - 1];
-    c->cap = (1u << 20) / c->row_bytes;
+    c->cap = (64u << 10) / c->row_bytes; /* 64 KB chunks: a small log stays small */
     if (c->cap < 1) c->cap = 1;
     if (!(c->buf = malloc(c->cap * c->row_bytes))) return -1;
     hsize_t dims[3] = {0, d1, d2}, maxd[3] = {H5S_UNLIMITED, d1, d2}, chunk[3] = {c->cap, d1, d2};
@@ -276,12 +311,15 @@ static int seal(const char *tmp, char *err, size_t errsz)
 {
     FILE *fp = fopen(tmp, "r+b");
     if (!fp) return fail(err, errsz, "%s: cannot reopen (%s)", tmp, strerror(errno));
-    static char buf[1 << 16];
-    uint64_t h = LG_FNV1A64_INIT, len = UB_SIZE;
+    static unsigned char buf[1 << 16];
+    uint64_t len = UB_SIZE;
+    body_hash bh;
+    hash_init(&bh);
     size_t got;
     if (fseek(fp, UB_SIZE, SEEK_SET)) goto io;
-    while ((got = fread(buf, 1, sizeof buf, fp)) > 0) h = lg_fnv1a64(h, buf, got), len += got;
+    while ((got = fread(buf, 1, sizeof buf, fp)) > 0) hash_add(&bh, buf, got), len += got;
     if (ferror(fp)) goto io;
+    uint64_t h = hash_end(&bh);
     unsigned char ub[UB_SIZE] = {0};
     memcpy(ub, UB_MAGIC, 8);
     uint32_t v = LG_LOG_VERSION;
@@ -342,8 +380,10 @@ static int read_ub(const char *path, char *err, size_t errsz)
     FILE *fp = fopen(path, "rb");
     if (!fp) return fail(err, errsz, "%s: cannot open (%s)", path, strerror(errno));
     unsigned char ub[UB_SIZE];
-    static char buf[1 << 16];
-    uint64_t h = LG_FNV1A64_INIT, len = UB_SIZE, want_len, want_h;
+    static unsigned char buf[1 << 16];
+    uint64_t len = UB_SIZE, want_len, want_h;
+    body_hash bh;
+    hash_init(&bh);
     uint32_t v;
     size_t got;
     if (fread(ub, 1, UB_SIZE, fp) != UB_SIZE) {
@@ -359,7 +399,8 @@ static int read_ub(const char *path, char *err, size_t errsz)
         fclose(fp);
         return fail(err, errsz, "%s: header version: expected %d, found %u", path, LG_LOG_VERSION, v);
     }
-    while ((got = fread(buf, 1, sizeof buf, fp)) > 0) h = lg_fnv1a64(h, buf, got), len += got;
+    while ((got = fread(buf, 1, sizeof buf, fp)) > 0) hash_add(&bh, buf, got), len += got;
+    uint64_t h = hash_end(&bh);
     int bad = ferror(fp);
     fclose(fp);
     if (bad) return fail(err, errsz, "%s: cannot read (%s)", path, strerror(errno ? errno : EIO));

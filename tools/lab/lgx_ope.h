@@ -53,9 +53,9 @@ void lgx_ope_finish(const lgx_ope_block *blocks, lgx_ope_result *out);
 
 /* The direct method's reward model: the mean logged reward of each
  * (tabular state, action), shrunk toward the action's mean over all states
- * by LGX_OPE_PRIOR pseudo-observations (and the action's toward the overall
+ * by LGX_OPE_PRIOR pseudo-observation (and the action's toward the overall
  * mean likewise), so rare pairs lean on what is known. */
-#define LGX_OPE_PRIOR 5.0
+#define LGX_OPE_PRIOR 1.0
 typedef struct {
     int n_states, n_actions;
     double *sum, *count;    /* [n_states * n_actions] */
