@@ -48,6 +48,53 @@ static lga_agent *make_agent(const char *name, const char *params, const lg_env 
     return a;
 }
 
+static int count_rows(void *ctx, const lga_obs_batch *before, const int32_t *actions, const double *propensity,
+                      const lg_env *env)
+{
+    (void)actions, (void)env;
+    for (int i = 0; i < before->n; i++) ck_assert(propensity[i] > 0.0 && propensity[i] <= 1.0);
+    *(long *)ctx += before->n;
+    return 0;
+}
+
+/* Asking for probabilities (Thompson's draws included) changes nothing:
+ * an agent trained while logged ends in the state, and leaves the world in
+ * the state, of one trained without. */
+START_TEST(test_logging_leaves_the_run_unchanged)
+{
+    lg_scenario *sc = test_scenario();
+    for (int k = 0; k < lga_count(); k++) {
+        const lga_agent_type *t = lga_at(k);
+        if (!t->probs) continue;
+        lg_env *e[2];
+        lga_agent *a[2];
+        lgx_loop lp[2];
+        long rows = 0;
+        char *bytes[2], err[512];
+        size_t len[2];
+        for (int j = 0; j < 2; j++) {
+            e[j] = test_env(sc, 4, 11, LG_LAYOUT_FLAT);
+            a[j] = make_agent(t->name, "{}", e[j], 6);
+            ck_assert_int_eq(lgx_loop_init(&lp[j], e[j]), 0);
+            lgx_log_sink sink = {count_rows, &rows};
+            if (j == 1) ck_assert_int_eq(lgx_loop_set_log(&lp[j], e[j], &sink, 6), 0);
+            ck_assert_int_eq(lgx_train(&lp[j], a[j], e[j], 800, NULL), 0);
+            ck_assert_msg(lga_save_bytes(a[j], &bytes[j], &len[j], err, sizeof err) == 0, "%s", err);
+        }
+        ck_assert_int_eq(rows, 800);
+        ck_assert_msg(len[0] == len[1] && !memcmp(bytes[0], bytes[1], len[0]), "%s: logging changed the agent",
+                      t->name);
+        size_t n = lg_env_state_size(e[0]);
+        char *w0 = malloc(n), *w1 = malloc(n);
+        ck_assert(lg_env_state_save(e[0], w0, n) == n && lg_env_state_save(e[1], w1, n) == n);
+        ck_assert_msg(!memcmp(w0, w1, n), "%s: logging changed the world", t->name);
+        free(w0), free(w1);
+        for (int j = 0; j < 2; j++) free(bytes[j]), lgx_loop_free(&lp[j]), lga_free(a[j]), lg_env_free(e[j]);
+    }
+    free(sc);
+}
+END_TEST
+
 /* The behaviour policies a log can hold state their probabilities: they sum
  * to 1, put nothing on a masked channel, and match what act does: over
  * many acts, the count of each action and of the actions in each band of
@@ -602,6 +649,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_never_picks_masked_single);
     tcase_add_test(tc, test_probs_match_what_act_does);
+    tcase_add_test(tc, test_logging_leaves_the_run_unchanged);
     tcase_add_test(tc, test_never_picks_masked_slate);
     tcase_add_test(tc, test_save_load_identical_actions);
     tcase_add_test(tc, test_corrupt_state_refused);

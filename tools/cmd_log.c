@@ -41,9 +41,8 @@ static void usage(FILE *f)
             "exit status: 0 written, 1 failed while writing, 2 bad file or flag, 130 interrupted\n");
 }
 
-static void report(const char *out, long long rows, const lg_log_writer *w, double seconds, double ret, double eps)
+static void report(const char *out, long long rows, double seconds, double ret, double eps)
 {
-    (void)w;
     struct stat st;
     double mb = stat(out, &st) == 0 ? (double)st.st_size / 1e6 : 0.0;
     printf("logged %lld slot-steps in %.2f s (%.0f slot-steps/s), %.0f complete sessions\n", rows, seconds,
@@ -52,38 +51,87 @@ static void report(const char *out, long long rows, const lg_log_writer *w, doub
     printf("%s: %.1f MB, %.0f bytes per slot-step\n", out, mb, rows ? mb * 1e6 / (double)rows : 0.0);
 }
 
-int lg_cmd_log(int argc, char **argv)
+typedef struct {
+    const char *file, *agent, *out;
+    long steps, slots;
+    uint64_t seed;
+} log_flags;
+
+/* -1: go on; else the exit status. */
+static int parse(int argc, char **argv, log_flags *f)
 {
-    const char *file = NULL, *agent_name = NULL, *out = NULL;
-    long steps = -1, slots = -1;
-    uint64_t seed = 1;
+    *f = (log_flags){NULL, NULL, NULL, -1, -1, 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) return usage(stdout), 0;
         if (!strcmp(a, "--agent")) {
-            if (lg_flag_str("log", argc, argv, &i, &agent_name)) return 2;
+            if (lg_flag_str("log", argc, argv, &i, &f->agent)) return 2;
         } else if (!strcmp(a, "--out")) {
-            if (lg_flag_str("log", argc, argv, &i, &out)) return 2;
+            if (lg_flag_str("log", argc, argv, &i, &f->out)) return 2;
         } else if (!strcmp(a, "--steps")) {
-            if (lg_flag_int("log", argc, argv, &i, 1, 2000000000L, &steps)) return 2;
+            if (lg_flag_int("log", argc, argv, &i, 1, 2000000000L, &f->steps)) return 2;
         } else if (!strcmp(a, "--slots")) {
-            if (lg_flag_int("log", argc, argv, &i, 1, 1000000, &slots)) return 2;
+            if (lg_flag_int("log", argc, argv, &i, 1, 1000000, &f->slots)) return 2;
         } else if (!strcmp(a, "--seed")) {
-            if (lg_flag_u64("log", argc, argv, &i, &seed)) return 2;
+            if (lg_flag_u64("log", argc, argv, &i, &f->seed)) return 2;
         } else if (a[0] == '-') {
             fprintf(stderr, "livegym log: unknown flag %s (livegym log --help)\n", a);
             return 2;
-        } else if (file) {
-            fprintf(stderr, "livegym log: one scenario only, found %s and %s\n", file, a);
+        } else if (f->file) {
+            fprintf(stderr, "livegym log: one scenario only, found %s and %s\n", f->file, a);
             return 2;
         } else {
-            file = a;
+            f->file = a;
         }
     }
-    if (!agent_name || !out) {
-        fprintf(stderr, "livegym log: %s is required (livegym log --help)\n", !agent_name ? "--agent" : "--out");
+    if (!f->agent || !f->out) {
+        fprintf(stderr, "livegym log: %s is required (livegym log --help)\n", !f->agent ? "--agent" : "--out");
         return 2;
     }
+    return -1;
+}
+
+/* The behaviour policy acts, learns and is logged for `steps` slot-steps,
+ * in chunks so that Ctrl-C is heard: 0, 1 on failure, 130 interrupted. */
+static int run_logged(lgx_loop *lp, lga_agent *agent, lg_env *env, const lg_log_writer *w, const log_flags *f,
+                      lgx_tally *tally)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    const long slots = lg_env_buffers(env)->n_slots, chunk = 64L * slots;
+    int show = lg_progress_enabled();
+    for (long done = 0; done < f->steps && !stop_flag;) {
+        long n = f->steps - done < chunk ? f->steps - done : chunk;
+        if (lgx_train(lp, agent, env, n, tally)) {
+            if (lp->log_status == LGX_LOG_NO_PROBS)
+                fprintf(stderr, "livegym log: --agent %s: its probabilities could not be stated for a step\n",
+                        f->agent);
+            else
+                fprintf(stderr, "livegym log: %s\n", lg_log_error(w));
+            return 1;
+        }
+        done += (n + slots - 1) / slots * slots;
+        if (show) fprintf(stderr, "\rlivegym log: %ld / %ld slot-steps", done < f->steps ? done : f->steps, f->steps);
+    }
+    if (show) fprintf(stderr, "\n");
+    if (stop_flag) {
+        fprintf(stderr, "livegym log: interrupted; nothing written\n");
+        return 130;
+    }
+    return 0;
+}
+
+int lg_cmd_log(int argc, char **argv)
+{
+    log_flags fl;
+    int parsed = parse(argc, argv, &fl);
+    if (parsed >= 0) return parsed;
+    const char *file = fl.file, *agent_name = fl.agent, *out = fl.out;
+    long steps = fl.steps, slots = fl.slots;
+    uint64_t seed = fl.seed;
     char err[1024];
     lg_scenario *sc = malloc(sizeof *sc);
     lgx_experiment *ex = malloc(sizeof *ex);
@@ -153,36 +201,12 @@ int lg_cmd_log(int argc, char **argv)
         fprintf(stderr, "livegym log: out of memory\n");
         goto done;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    rc = 1;
     lgx_tally tally;
     memset(&tally, 0, sizeof tally);
-    const long chunk = 64L * slots;
     double t0 = lg_now();
-    int show = lg_progress_enabled();
-    for (long done = 0; done < steps && !stop_flag;) {
-        long n = steps - done < chunk ? steps - done : chunk;
-        if (lgx_train(&lp, agent, env, n, &tally)) {
-            if (lp.log_status == LGX_LOG_NO_PROBS)
-                fprintf(stderr, "livegym log: --agent %s: its probabilities could not be stated for a step\n",
-                        agent_name);
-            else
-                fprintf(stderr, "livegym log: %s\n", lg_log_error(w));
-            goto done;
-        }
-        done += (n + slots - 1) / slots * slots;
-        if (show) fprintf(stderr, "\rlivegym log: %ld / %ld slot-steps", done < steps ? done : steps, steps);
-    }
-    if (show) fprintf(stderr, "\n");
-    if (stop_flag) {
-        fprintf(stderr, "livegym log: interrupted; nothing written\n");
-        rc = 130;
-        goto done;
-    }
+    fl.steps = steps;
+    if ((rc = run_logged(&lp, agent, env, w, &fl, &tally))) goto done;
+    rc = 1;
     long long rows = lg_log_rows(w);
     int closed = lg_log_close(w, env, err, sizeof err);
     w = NULL;
@@ -190,7 +214,7 @@ int lg_cmd_log(int argc, char **argv)
         fprintf(stderr, "livegym log: %s\n", err);
         goto done;
     }
-    report(out, rows, NULL, lg_now() - t0, tally.ret, tally.sessions);
+    report(out, rows, lg_now() - t0, tally.ret, tally.sessions);
     rc = 0;
 done:
     lg_log_abort(w);

@@ -542,8 +542,6 @@ static int read_body(hid_t f, const char *path, lg_log_data *d, char *err, size_
     if (od[1] < 1 || od[1] > 1000000) return fail(err, errsz, "%s: dataset \"observations\": expected [rows, slot_dim]", path);
     d->slot_dim = (int)od[1];
     const hsize_t R = (hsize_t)d->rows, M = (hsize_t)d->env_steps + 1, A = td[1], SD = od[1];
-    const hsize_t E = 0; /* checked below by its own length */
-    (void)E;
     if (get_col(f, path, "observations", H5T_FLOAT, 4, 0, 2, R, SD, 0, NULL, err, errsz) ||
         get_col(f, path, "actions", H5T_INTEGER, 4, H5T_NATIVE_INT32, 1, R, 0, 0, (void **)&d->actions, err, errsz) ||
         get_col(f, path, "propensities", H5T_FLOAT, 8, H5T_NATIVE_DOUBLE, 1, R, 0, 0, (void **)&d->propensities, err,
