@@ -53,6 +53,7 @@ typedef struct {
     int dueling;
     long n_step;
     int itemwise;
+    float cql_alpha;          /* conservative Q-learning weight (0: plain DQN) */
 } dqn_params;
 
 static const char *const losses[] = {"mse", "huber", NULL};
@@ -88,6 +89,9 @@ static const lga_param params[] = {
     {"n_step", LGA_INT, offsetof(dqn_params, n_step), "1", 1, 100, NULL, 0, "n-step returns"},
     {"network", LGA_CHOICE, offsetof(dqn_params, itemwise), "flat", 0, 0, networks, 0,
      "flat (observation -> Q per channel) or itemwise (one shared scorer per channel)"},
+    {"cql_alpha", LGA_FLOAT, offsetof(dqn_params, cql_alpha), "0", 0, 1000, NULL, 0,
+     "conservative Q-learning (CQL(H), Kumar et al. 2020): adds alpha x (logsumexp of Q over the on-air "
+     "channels - Q of the logged one) to the loss, for learning from logs; flat network only"},
     {0},
 };
 
@@ -147,6 +151,11 @@ static int parse(const char *json, dqn_params *p, char *err, size_t errsz)
     if (p->dueling && p->itemwise) {
         snprintf(err, errsz, "dqn.params.dueling: the itemwise network has no per-state value head; use "
                              "\"network\": \"flat\" with dueling");
+        return -1;
+    }
+    if (p->cql_alpha > 0.0f && p->itemwise) {
+        snprintf(err, errsz, "dqn.params.cql_alpha: the itemwise network values only the taken channel in a "
+                             "gradient step; use \"network\": \"flat\" with cql_alpha");
         return -1;
     }
     return 0;
@@ -496,6 +505,36 @@ static void emit_oldest(dqn_agent *a, int i, const float *next, int64_t tab_next
 
 /* --- learning --- */
 
+/* CQL(H)'s term over a batch whose Q of every channel is q[Bt x C] (rows of
+ * the sampled transitions; the on-air channels of each one's table): adds
+ * alpha / Bt x (softmax over on-air channels - the logged channel's one-hot)
+ * to dq, the loss's gradient in Q, and returns alpha x the batch mean of
+ * logsumexp(Q) - Q(logged). Pushing down the values of channels the log
+ * rarely took keeps the greedy policy near what the data support. */
+static double cql(dqn_agent *a, const float *q, float *dq)
+{
+    const int Bt = a->p.batch_size, C = a->C;
+    const size_t T = (size_t)C * (size_t)a->ch_dim;
+    const double w = a->p.cql_alpha / Bt;
+    double total = 0.0;
+    for (int b = 0; b < Bt; b++) {
+        int j = a->idx[b];
+        const float *tab = &a->tables[(size_t)(a->r_tab[j] % a->R) * T], *qb = &q[(size_t)b * C];
+        float m = -INFINITY;
+        for (int c = 0; c < C; c++)
+            if (valid(a, tab, c) && qb[c] > m) m = qb[c];
+        if (m == -INFINITY) continue;
+        double z = 0.0;
+        for (int c = 0; c < C; c++)
+            if (valid(a, tab, c)) z += exp((double)qb[c] - m);
+        for (int c = 0; c < C; c++)
+            if (valid(a, tab, c)) dq[(size_t)b * C + c] += (float)(w * exp((double)qb[c] - m) / z);
+        dq[(size_t)b * C + a->r_act[j]] -= (float)w;
+        total += m + log(z) - qb[a->r_act[j]];
+    }
+    return a->p.cql_alpha * total / Bt;
+}
+
 static void train_step(dqn_agent *a)
 {
     const int Bt = a->p.batch_size, C = a->C, in = a->in_dim;
@@ -552,6 +591,7 @@ static void train_step(dqn_agent *a)
             for (int c = 0; c < C; c++) a->q[(size_t)b * C + c] = o[0] + o[1 + c] - (float)mean;
         }
         lgn_loss_select(kind, 1.0f, a->q, Bt, C, Bt, a->rows, a->cols, a->y, NULL, a->qo, &loss);
+        if (a->p.cql_alpha > 0.0f) loss += cql(a, a->q, a->qo);
         for (int b = 0; b < Bt; b++) {
             float *d = &a->dout[(size_t)b * a->out_dim];
             const float *dq = &a->qo[(size_t)b * C];
@@ -562,6 +602,7 @@ static void train_step(dqn_agent *a)
         }
     } else {
         lgn_loss_select(kind, 1.0f, out, Bt, a->out_dim, Bt, a->rows, a->cols, a->y, NULL, a->dout, &loss);
+        if (a->p.cql_alpha > 0.0f) loss += cql(a, out, a->dout);
     }
     lgn_mlp_backward(a->net, a->dout, NULL);
     size_t np = lgn_mlp_n_params(a->net);

@@ -156,7 +156,7 @@ int lg_cmd_ope(int argc, char **argv)
     }
     char err[1024];
     lg_log_data d;
-    if (lg_log_read(log, &d, err, sizeof err)) return fprintf(stderr, "livegym ope: %s\n", err), 2;
+    if (lg_log_read(log, 0, &d, err, sizeof err)) return fprintf(stderr, "livegym ope: %s\n", err), 2;
     lg_scenario *sc = malloc(sizeof *sc);
     lg_env *env = NULL;
     lga_agent *target = NULL;

@@ -8,6 +8,7 @@ int lg_cmd_run(int argc, char **argv);
 int lg_cmd_eval(int argc, char **argv);
 int lg_cmd_log(int argc, char **argv);
 int lg_cmd_ope(int argc, char **argv);
+int lg_cmd_offline(int argc, char **argv);
 int lg_cmd_bench(int argc, char **argv);
 int lg_cmd_validate(int argc, char **argv);
 int lg_cmd_scenario(int argc, char **argv);

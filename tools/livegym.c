@@ -17,6 +17,7 @@ static void usage(FILE *f)
             "  eval KEPT [SCENARIO] [flags]   a kept agent (run --keep-agents) evaluated frozen, on any world\n"
             "  log [SCENARIO] --agent L --out F.h5   log a behaviour policy's steps with propensities (HDF5)\n"
             "  ope LOG --target KEPT      off-policy estimates of a kept agent's value from a log, and the truth\n"
+            "  offline LOG --agent A --out F.policy   train an agent from a log alone (offline RL)\n"
             "  bench env [--slots N] [--json]   simulator speed\n"
             "  validate FILE...           check scenario files\n"
             "  scenario dump [FILE]       print the fully resolved scenario as JSON\n"
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "eval")) return lg_cmd_eval(argc - 1, argv + 1);
     if (!strcmp(cmd, "log")) return lg_cmd_log(argc - 1, argv + 1);
     if (!strcmp(cmd, "ope")) return lg_cmd_ope(argc - 1, argv + 1);
+    if (!strcmp(cmd, "offline")) return lg_cmd_offline(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench")) return lg_cmd_bench(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate")) return lg_cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "scenario")) return lg_cmd_scenario(argc - 1, argv + 1);

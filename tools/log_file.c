@@ -349,6 +349,14 @@ int lg_log_close(lg_log_writer *w, const lg_env *env, char *err, size_t errsz)
     if (!rc && H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, tail) < 0) rc = -1;
     if (ds >= 0) H5Dclose(ds);
     if (sp >= 0) H5Sclose(sp);
+    hsize_t n1 = (hsize_t)w->slots;
+    hid_t sp1 = H5Screate_simple(1, &n1, NULL), ds1 = -1;
+    if (rc || sp1 < 0 ||
+        (ds1 = H5Dcreate2(w->file, "tail_states", H5T_NATIVE_INT32, sp1, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+        H5Dwrite(ds1, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, b->state) < 0)
+        rc = -1;
+    if (ds1 >= 0) H5Dclose(ds1);
+    if (sp1 >= 0) H5Sclose(sp1);
     for (int i = 0; !rc && i < w->slots; i++)
         if (w->len[i] > 0) rc |= put_episode(w, i, 0, &tail[(size_t)i * w->slot_dim], b->state[i]);
     free(tail);
@@ -491,7 +499,93 @@ void lg_log_data_free(lg_log_data *d)
     free(d->scenario), free(d->agent), free(d->label), free(d->params), free(d->propensity_method);
     free(d->livegym), free(d->actions), free(d->propensities), free(d->rewards), free(d->terminations);
     free(d->truncations), free(d->states);
+    free(d->observations), free(d->tables), free(d->masks), free(d->watched), free(d->tail_observations);
+    free(d->tail_states), free(d->final_of), free(d->final_observations), free(d->final_states);
     memset(d, 0, sizeof *d);
+}
+
+static int all_finite(const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) return 0;
+    return 1;
+}
+
+/* What learning needs: observations, tables, and each ended session's
+ * final observation found through the episodes group. */
+static int read_full(hid_t f, const char *path, lg_log_data *d, char *err, size_t errsz)
+{
+    const hsize_t R = (hsize_t)d->rows, M = (hsize_t)d->env_steps + 1, A = (hsize_t)d->n_actions,
+                  SD = (hsize_t)d->slot_dim, CD = (hsize_t)d->channel_dim, S = (hsize_t)d->slots;
+    hid_t ds = H5Lexists(f, "episodes", H5P_DEFAULT) > 0 && H5Lexists(f, "episodes/slot", H5P_DEFAULT) > 0
+                   ? H5Dopen2(f, "episodes/slot", H5P_DEFAULT) : -1;
+    hsize_t E = 0;
+    if (ds >= 0) {
+        hid_t sp = H5Dget_space(ds);
+        if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1 || H5Sget_simple_extent_dims(sp, &E, NULL) != 1) E = 0;
+        if (sp >= 0) H5Sclose(sp);
+        H5Dclose(ds);
+    }
+    if (E < 1 || E > R + S) return fail(err, errsz, "%s: dataset \"episodes/slot\": expected 1 to %llu rows", path,
+                                        (unsigned long long)(R + S));
+    d->episode_rows = (long long)E;
+    int32_t *slot = NULL, *len = NULL;
+    int64_t *first = NULL;
+    uint8_t *complete = NULL;
+    int rc = get_col(f, path, "observations", H5T_FLOAT, 4, H5T_NATIVE_FLOAT, 2, R, SD, 0, (void **)&d->observations,
+                     err, errsz) ||
+             get_col(f, path, "channel_tables", H5T_FLOAT, 4, H5T_NATIVE_FLOAT, 3, M, A, CD, (void **)&d->tables, err,
+                     errsz) ||
+             get_col(f, path, "masks", H5T_INTEGER, 1, H5T_NATIVE_UINT8, 2, M, A, 0, (void **)&d->masks, err, errsz) ||
+             get_col(f, path, "infos/watched", H5T_INTEGER, 4, H5T_NATIVE_INT32, 1, R, 0, 0, (void **)&d->watched,
+                     err, errsz) ||
+             get_col(f, path, "tail_observations", H5T_FLOAT, 4, H5T_NATIVE_FLOAT, 2, S, SD, 0,
+                     (void **)&d->tail_observations, err, errsz) ||
+             get_col(f, path, "tail_states", H5T_INTEGER, 4, H5T_NATIVE_INT32, 1, S, 0, 0, (void **)&d->tail_states,
+                     err, errsz) ||
+             get_col(f, path, "episodes/slot", H5T_INTEGER, 4, H5T_NATIVE_INT32, 1, E, 0, 0, (void **)&slot, err,
+                     errsz) ||
+             get_col(f, path, "episodes/first_row", H5T_INTEGER, 8, H5T_NATIVE_INT64, 1, E, 0, 0, (void **)&first,
+                     err, errsz) ||
+             get_col(f, path, "episodes/length", H5T_INTEGER, 4, H5T_NATIVE_INT32, 1, E, 0, 0, (void **)&len, err,
+                     errsz) ||
+             get_col(f, path, "episodes/complete", H5T_INTEGER, 1, H5T_NATIVE_UINT8, 1, E, 0, 0, (void **)&complete,
+                     err, errsz) ||
+             get_col(f, path, "episodes/final_observation", H5T_FLOAT, 4, H5T_NATIVE_FLOAT, 2, E, SD, 0,
+                     (void **)&d->final_observations, err, errsz) ||
+             get_col(f, path, "episodes/final_state", H5T_INTEGER, 4, H5T_NATIVE_INT32, 1, E, 0, 0,
+                     (void **)&d->final_states, err, errsz) ? -1 : 0;
+    if (!rc && !(d->final_of = malloc(sizeof(long long) * (size_t)(R ? R : 1))))
+        rc = fail(err, errsz, "%s: out of memory", path);
+    if (!rc && (!all_finite(d->observations, (size_t)(R * SD)) || !all_finite(d->tables, (size_t)(M * A * CD)) ||
+                !all_finite(d->tail_observations, (size_t)(S * SD)) ||
+                !all_finite(d->final_observations, (size_t)(E * SD))))
+        rc = fail(err, errsz, "%s: observations or channel_tables: expected finite numbers", path);
+    for (hsize_t r = 0; !rc && r < R; r++) d->final_of[r] = -1;
+    for (hsize_t e = 0; !rc && e < E; e++) {
+        long long last = first[e] + (long long)S * (len[e] - 1LL);
+        if (slot[e] < 0 || (hsize_t)slot[e] >= S || first[e] < 0 || (hsize_t)first[e] >= R || len[e] < 1 ||
+            first[e] % (long long)S != slot[e] || last >= (long long)R || complete[e] > 1)
+            rc = fail(err, errsz, "%s: episodes[%llu]: expected slot < %llu, first_row < %llu in that slot, "
+                                  "length >= 1 within the log, complete 0 or 1",
+                      path, (unsigned long long)e, (unsigned long long)S, (unsigned long long)R);
+        else if (complete[e] && !(d->terminations[last] || d->truncations[last]))
+            rc = fail(err, errsz, "%s: episodes[%llu]: complete, but row %lld did not end a session", path,
+                      (unsigned long long)e, last);
+        else if (complete[e] && d->final_of[last] >= 0)
+            rc = fail(err, errsz, "%s: episodes[%llu]: row %lld already ends episode %lld", path,
+                      (unsigned long long)e, last, d->final_of[last]);
+        else if (complete[e])
+            d->final_of[last] = (long long)e;
+    }
+    for (hsize_t r = 0; !rc && r < R; r++)
+        if ((d->terminations[r] || d->truncations[r]) && d->final_of[r] < 0)
+            rc = fail(err, errsz, "%s: row %llu ended a session that no complete episode ends", path,
+                      (unsigned long long)r);
+    for (hsize_t r = 0; !rc && r < M * A; r++)
+        if (d->masks[r] > 1) rc = fail(err, errsz, "%s: masks: expected 0 or 1, found %d", path, d->masks[r]);
+    free(slot), free(first), free(len), free(complete);
+    return rc;
 }
 
 static int read_body(hid_t f, const char *path, lg_log_data *d, char *err, size_t errsz)
@@ -559,7 +653,8 @@ static int read_body(hid_t f, const char *path, lg_log_data *d, char *err, size_
         get_col(f, path, "channel_tables", H5T_FLOAT, 4, 0, 3, M, A, td[2], NULL, err, errsz) ||
         get_col(f, path, "masks", H5T_INTEGER, 1, 0, 2, M, A, 0, NULL, err, errsz) ||
         get_col(f, path, "clock", H5T_FLOAT, 8, 0, 1, M, 0, 0, NULL, err, errsz) ||
-        get_col(f, path, "tail_observations", H5T_FLOAT, 4, 0, 2, (hsize_t)slots, SD, 0, NULL, err, errsz))
+        get_col(f, path, "tail_observations", H5T_FLOAT, 4, 0, 2, (hsize_t)slots, SD, 0, NULL, err, errsz) ||
+        get_col(f, path, "tail_states", H5T_INTEGER, 4, 0, 1, (hsize_t)slots, 0, 0, NULL, err, errsz))
         return -1;
     for (long long r = 0; r < d->rows; r++) {
         if (d->actions[r] < 0 || d->actions[r] >= d->n_actions)
@@ -576,7 +671,7 @@ static int read_body(hid_t f, const char *path, lg_log_data *d, char *err, size_
     return 0;
 }
 
-int lg_log_read(const char *path, lg_log_data *d, char *err, size_t errsz)
+int lg_log_read(const char *path, int full, lg_log_data *d, char *err, size_t errsz)
 {
     memset(d, 0, sizeof *d);
     if (read_ub(path, err, errsz)) return -1;
@@ -584,6 +679,7 @@ int lg_log_read(const char *path, lg_log_data *d, char *err, size_t errsz)
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return fail(err, errsz, "%s: not an HDF5 file libhdf5 can open", path);
     int rc = read_body(f, path, d, err, errsz);
+    if (!rc && full) rc = read_full(f, path, d, err, errsz);
     H5Fclose(f);
     if (rc) lg_log_data_free(d);
     return rc;

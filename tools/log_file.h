@@ -56,12 +56,25 @@ typedef struct {
     float *rewards;         /* [rows] */
     uint8_t *terminations, *truncations; /* [rows] */
     int32_t *states;        /* [rows] the tabular state id */
+    /* Read with `full` (what learning from the log needs), else NULL: */
+    float *observations;    /* [rows * slot_dim] the slot parts */
+    float *tables;          /* [(env_steps + 1) * n_actions * channel_dim] */
+    uint8_t *masks;         /* [(env_steps + 1) * n_actions] */
+    int32_t *watched;       /* [rows] */
+    float *tail_observations; /* [slots * slot_dim] */
+    int32_t *tail_states;   /* [slots] */
+    long long *final_of;    /* [rows] for a row that ended its session: its episode's index, else -1 */
+    float *final_observations; /* [episodes_rows * slot_dim] */
+    int32_t *final_states;  /* [episodes_rows] */
+    long long episode_rows; /* rows of the episodes group (complete and not) */
 } lg_log_data;
 
 /* Read and check a log: the user block's hash, then every attribute and
- * column against its documented range. 0, or -1 with one line (file, field,
- * expected, found). */
-int lg_log_read(const char *path, lg_log_data *d, char *err, size_t errsz);
+ * column against its documented range (with `full`, also the observations,
+ * tables and episodes: finite, in range, and every session that ended has
+ * its final observation). 0, or -1 with one line (file, field, expected,
+ * found). */
+int lg_log_read(const char *path, int full, lg_log_data *d, char *err, size_t errsz);
 void lg_log_data_free(lg_log_data *d);
 
 #endif
