@@ -64,6 +64,7 @@ void lga_describe(const lga_agent_type *t, lg_sbuf *b)
 {
     lg_sb_printf(b, "%s%s\n  %s\n", t->name, t->cheats ? "  [CHEATS: reads the simulator's ground truth]" : "",
                  t->summary);
+    if (t->probs) lg_sb_printf(b, "  can be logged (livegym log): propensities %s\n", t->probs_method ? t->probs_method : "exact");
     lga_params_text(t->params, "    ", b);
 }
 
@@ -72,6 +73,9 @@ void lga_describe_markdown(lg_sbuf *b)
     for (int i = 0; i < lga_count(); i++) {
         const lga_agent_type *t = registry[i];
         lg_sb_printf(b, "### `%s`%s\n\n%s.\n\n", t->name, t->cheats ? " (cheats)" : "", t->summary);
+        if (t->probs)
+            lg_sb_printf(b, "A behaviour policy for logs (`livegym log`): propensities %s.\n\n",
+                         t->probs_method ? t->probs_method : "exact");
         lga_params_markdown(t->params, b);
         lg_sb_putc(b, '\n');
     }

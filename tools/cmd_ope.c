@@ -77,7 +77,7 @@ static lga_agent *make_target(const char *kept, const lga_obs_batch *shape, uint
 
 /* Replay the log's world with its actions; at each step, what the target
  * would do and what it would truly earn. */
-static int replay(const char *path, const lg_log_data *d, lg_env *env, lga_agent *target, const lgx_ope_model *m,
+static int replay(const char *path, const lg_log_data *d, lg_env *env, lga_agent *target, const lgx_ope_model m[2],
                   lgx_ope_result *res, char *err, size_t errsz)
 {
     const lg_buffers *b = lg_env_buffers(env);
@@ -92,7 +92,9 @@ static int replay(const char *path, const lg_log_data *d, lg_env *env, lga_agent
         lga_obs_batch batch;
         lga_batch_from_env(env, &batch);
         target->type->act(target, &batch, 1, tact);
-        lgx_ope_block *blk = &blocks[t * LGX_OPE_BLOCKS / d->env_steps];
+        const int k = (int)(t * LGX_OPE_BLOCKS / d->env_steps);
+        lgx_ope_block *blk = &blocks[k];
+        const lgx_ope_model *other = &m[1 - k % 2]; /* cross-fitted: the model of the other half */
         for (int i = 0; i < S && !rc; i++) {
             long long row = t * S + i;
             if (b->state[i] != d->states[row]) {
@@ -106,8 +108,8 @@ static int replay(const char *path, const lg_log_data *d, lg_env *env, lga_agent
             lg_env_expected_reward(env, i, er);
             int32_t a = d->actions[row], ta = tact[i];
             double w = ta == a ? 1.0 / d->propensities[row] : 0.0;
-            lgx_ope_add(blk, w, d->rewards[row], lgx_ope_model_predict(m, b->state[i], ta),
-                        lgx_ope_model_predict(m, b->state[i], a), er[ta]);
+            lgx_ope_add(blk, w, d->rewards[row], lgx_ope_model_predict(other, b->state[i], ta),
+                        lgx_ope_model_predict(other, b->state[i], a), er[ta]);
         }
         if (rc) break;
         lg_env_step(env, &d->actions[t * S]);
@@ -160,8 +162,8 @@ int lg_cmd_ope(int argc, char **argv)
     lg_scenario *sc = malloc(sizeof *sc);
     lg_env *env = NULL;
     lga_agent *target = NULL;
-    lgx_ope_model model;
-    memset(&model, 0, sizeof model);
+    lgx_ope_model model[2];
+    memset(model, 0, sizeof model);
     int rc = 2;
     char where[600];
     snprintf(where, sizeof where, "%s: attribute \"scenario\"", log);
@@ -201,13 +203,20 @@ int lg_cmd_ope(int argc, char **argv)
         fprintf(stderr, "livegym ope: --target: %s\n", err);
         goto done;
     }
-    if (lgx_ope_model_init(&model, b->n_states, b->n_actions)) {
+    if (lgx_ope_model_init(&model[0], b->n_states, b->n_actions) ||
+        lgx_ope_model_init(&model[1], b->n_states, b->n_actions)) {
         fprintf(stderr, "livegym ope: out of memory\n");
         goto done;
     }
-    for (long long r = 0; r < d.rows; r++) lgx_ope_model_add(&model, d.states[r], d.actions[r], d.rewards[r]);
+    /* Model 0 learns from the even blocks, model 1 from the odd ones: a
+     * row's prediction never comes from a model that saw its reward (fitted
+     * in-sample, DR's correction shrinks where data are thin and keeps part
+     * of DM's bias). */
+    for (long long r = 0; r < d.rows; r++)
+        lgx_ope_model_add(&model[(r / d.slots) * LGX_OPE_BLOCKS / d.env_steps % 2], d.states[r], d.actions[r],
+                          d.rewards[r]);
     lgx_ope_result res;
-    if (replay(log, &d, env, target, &model, &res, err, sizeof err)) {
+    if (replay(log, &d, env, target, model, &res, err, sizeof err)) {
         fprintf(stderr, "livegym ope: %s\n", err);
         goto done;
     }
@@ -229,7 +238,8 @@ int lg_cmd_ope(int argc, char **argv)
     }
     rc = 0;
 done:
-    lgx_ope_model_free(&model);
+    lgx_ope_model_free(&model[0]);
+    lgx_ope_model_free(&model[1]);
     if (target) lga_free(target);
     lg_env_free(env);
     free(sc);

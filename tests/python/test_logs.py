@@ -202,3 +202,34 @@ def test_log_refusals_and_interruption(tmp_path):
     _, err = p.communicate(timeout=60)
     assert p.returncode == 130 and "interrupted; nothing written" in err
     assert list(tmp_path.iterdir()) == [], "an interrupted log left files"
+
+
+def test_minari_layout_from_a_log(tmp_path):
+    """tools/log_to_minari.py: one group per ended session, Minari's datasets
+    with observations one longer than the steps (the final one included)."""
+    src, dst = tmp_path / "eps.h5", tmp_path / "minari.hdf5"
+    log(src, agent="epsilon-greedy", steps=800)
+    r = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tools", "log_to_minari.py"), str(src), str(dst)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with h5py.File(src, "r") as f, h5py.File(dst, "r") as g:
+        slots, sd = int(f.attrs["slots"]), f["observations"].shape[1]
+        A, cd = f["channel_tables"].shape[1:]
+        complete = f["episodes/complete"][:]
+        assert g.attrs["total_episodes"] == complete.sum() == len(g.keys())
+        lengths = f["episodes/length"][:][complete == 1]
+        assert g.attrs["total_steps"] == lengths.sum()
+        for n in range(len(lengths)):
+            e = g[f"episode_{n}"]
+            T = int(e.attrs["total_steps"])
+            assert T == lengths[n]
+            assert e["observations"].shape == (T + 1, sd + A * cd)
+            for k in ("actions", "rewards", "terminations", "truncations", "infos/propensity"):
+                assert e[k].shape == (T,), k
+            ended = e["terminations"][:] | e["truncations"][:]
+            assert ended[-1] and not ended[:-1].any()
+        # the first episode's first observation is its row's slot part and that step's table
+        e0 = np.flatnonzero(complete)[0]
+        row = f["episodes/first_row"][e0]
+        want = np.concatenate([f["observations"][row], f["channel_tables"][row // slots].reshape(-1)])
+        assert (g["episode_0/observations"][0] == want).all()
