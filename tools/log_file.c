@@ -412,10 +412,12 @@ static int read_ub(const char *path, char *err, size_t errsz)
     int bad = ferror(fp);
     fclose(fp);
     if (bad) return fail(err, errsz, "%s: cannot read (%s)", path, strerror(errno ? errno : EIO));
-    if (len != want_len)
+    /* the fuzz build lets a stale header through, as every reader's checksum
+     * (lg_checksum.h): what must hold against malice comes after it */
+    if (len != want_len && !LG_FUZZING)
         return fail(err, errsz, "%s: length: expected %llu bytes, found %llu (truncated or appended to)", path,
                     (unsigned long long)want_len, (unsigned long long)len);
-    if (h != want_h) return fail(err, errsz, "%s: checksum mismatch (the file was changed after it was written)", path);
+    if (h != want_h && !LG_FUZZING) return fail(err, errsz, "%s: checksum mismatch (the file was changed after it was written)", path);
     return 0;
 }
 
