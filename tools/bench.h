@@ -25,8 +25,8 @@ double lg_bench_nn_update_flops(const int *widths, int n_layers, int batch);
 double lg_bench_gemm_gflops(int M, int N, int K, int a_transposed, double seconds);
 
 /* livegym bench log (tools/bench_log.c): the training loop of a random
- * behaviour policy with and without its HDF5 log, and fwrite of as many
- * bytes; prints the figures. 0, or 1 on failure (said on stderr). */
+ * behaviour policy with and without its HDF5 log, and fwrite + fsync of as
+ * many bytes; prints the figures. 0, or 1 on failure (said on stderr). */
 int lg_bench_log(const lg_scenario *sc, int slots, long steps, int repeats, int json);
 
 #endif

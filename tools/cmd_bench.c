@@ -254,7 +254,7 @@ static void usage(FILE *f)
             "instruction set (auto, sse2, avx2, avx512; default auto: the best the CPU has); every\n"
             "set gives the same results, bit for bit (docs/benchmarks.md).\n"
             "bench log: slot-steps per second of a random behaviour policy's training loop in the default\n"
-            "world, without and with its HDF5 log (livegym log), and a plain fwrite of as many bytes as\n"
+            "world, without and with its HDF5 log (livegym log), and fwrite + fsync of as many bytes as\n"
             "the log holds (defaults: 64 slots, 1,000,000 slot-steps, 3 repeats; the log goes to\n"
             "$TMPDIR or /tmp and is removed).\n");
 }

@@ -21,6 +21,13 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
+/* The agents that can be logged: those that state their probabilities. */
+static void loggable(FILE *f)
+{
+    for (int k = 0, n = 0; k < lga_count(); k++)
+        if (lga_at(k)->probs) fprintf(f, "%s%s", n++ ? ", " : "", lga_at(k)->name);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -32,8 +39,7 @@ static void usage(FILE *f)
             "what was watched, the session flags; HDF5, laid out as docs/logs.md says.\n"
             "  --agent   an agent of the scenario's experiment (label or registry name, keeping its\n"
             "            hyperparameters) or any registry name (its defaults); it must state its\n"
-            "            action probabilities (random, epsilon-greedy, gradient-bandit, q-learning,\n"
-            "            sarsa, expected-sarsa, dqn)\n"
+            "            action probabilities (livegym agents says which do)\n"
             "  --out     the log; written under a temporary name and renamed when complete\n"
             "  --steps   slot-steps to log (default: the experiment's train_steps)\n"
             "  --seed    world and agent seed, as livegym run's seed S (default 1)\n"
@@ -96,11 +102,6 @@ static int parse(int argc, char **argv, log_flags *f)
 static int run_logged(lgx_loop *lp, lga_agent *agent, lg_env *env, const lg_log_writer *w, const log_flags *f,
                       lgx_tally *tally)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     const long slots = lg_env_buffers(env)->n_slots, chunk = 64L * slots;
     int show = lg_progress_enabled();
     for (long done = 0; done < f->steps && !stop_flag;) {
@@ -162,11 +163,10 @@ int lg_cmd_log(int argc, char **argv)
     const lgx_agent_spec *spec = &ex->agents[0];
     const lga_agent_type *type = lgx_spec_type(spec);
     if (type && !type->probs) {
-        fprintf(stderr,
-                "livegym log: --agent %s: %s cannot be a logged behaviour policy: it does not state the "
-                "probability of its actions (those that do: random, epsilon-greedy, gradient-bandit, q-learning, "
-                "sarsa, expected-sarsa, dqn)\n",
-                agent_name, spec->name);
+        fprintf(stderr, "livegym log: --agent %s: %s cannot be a logged behaviour policy: it does not state the "
+                        "probability of its actions (those that do: ", agent_name, spec->name);
+        loggable(stderr);
+        fprintf(stderr, ")\n");
         goto done;
     }
     if (slots < 0) slots = ex->slots;
@@ -192,6 +192,13 @@ int lg_cmd_log(int argc, char **argv)
     }
     lg_log_meta meta = {scen_json, spec->name, spec->label, spec->params,
                         type->probs_method ? type->probs_method : "exact", seed};
+    /* from before the temporary file exists to after it is renamed: Ctrl-C
+     * anywhere in between leaves nothing */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     if (!(w = lg_log_open(out, env, &meta, err, sizeof err))) {
         fprintf(stderr, "livegym log: %s\n", err);
         goto done;
@@ -212,6 +219,12 @@ int lg_cmd_log(int argc, char **argv)
     w = NULL;
     if (closed) {
         fprintf(stderr, "livegym log: %s\n", err);
+        goto done;
+    }
+    if (stop_flag) { /* while closing: the log is whole, but the user asked for nothing */
+        remove(out);
+        fprintf(stderr, "livegym log: interrupted; nothing written\n");
+        rc = 130;
         goto done;
     }
     report(out, rows, lg_now() - t0, tally.ret, tally.sessions);

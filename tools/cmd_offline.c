@@ -61,6 +61,11 @@ static int parse(int argc, char **argv, offline_flags *f)
                 !f->log ? "LOG" : !f->agent ? "--agent" : "--out");
         return 2;
     }
+    if (strlen(f->params) >= LGX_AGENT_PARAMS_LEN) {
+        fprintf(stderr, "livegym offline: --params: expected at most %d characters of JSON, found %zu\n",
+                LGX_AGENT_PARAMS_LEN - 1, strlen(f->params));
+        return 2;
+    }
     if (f->label && (!lgx_label_ok(f->label) || strlen(f->label) >= LGA_POLICY_LABEL_LEN)) {
         fprintf(stderr, "livegym offline: --label: expected at most %d characters without commas, quotes or "
                         "control characters, found \"%s\"\n", LGA_POLICY_LABEL_LEN - 1, f->label);
@@ -189,20 +194,12 @@ int lg_cmd_offline(int argc, char **argv)
         fprintf(stderr, "livegym offline: %s\n", err);
         goto done;
     }
-    lga_obs_batch shape;
-    lga_batch_from_env(env, &shape);
-    if (shape.n_actions != d.n_actions || shape.slot_dim != d.slot_dim || shape.channel_dim != d.channel_dim) {
-        fprintf(stderr, "livegym offline: %s: its scenario makes %d actions, slot_dim %d, channel_dim %d; its "
-                        "datasets hold %d, %d, %d\n", fl.log, shape.n_actions, shape.slot_dim, shape.channel_dim,
-                d.n_actions, d.slot_dim, d.channel_dim);
+    if (lg_log_check_env(&d, fl.log, env, err, sizeof err)) {
+        fprintf(stderr, "livegym offline: %s\n", err);
         goto done;
     }
-    for (long long r = 0; r < d.rows; r++)
-        if (d.states[r] < 0 || d.states[r] >= shape.n_states) {
-            fprintf(stderr, "livegym offline: %s: infos/state[%lld]: expected 0 to %d, found %d\n", fl.log, r,
-                    shape.n_states - 1, d.states[r]);
-            goto done;
-        }
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
     if (!(agent = lga_create(fl.agent, fl.params, &shape, (uint64_t)fl.seed, err, sizeof err))) {
         fprintf(stderr, "livegym offline: --params: %s\n", err);
         goto done;

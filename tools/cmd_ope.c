@@ -177,21 +177,10 @@ int lg_cmd_ope(int argc, char **argv)
         goto done;
     }
     const lg_buffers *b = lg_env_buffers(env);
-    if (b->n_actions != d.n_actions || b->slot_dim != d.slot_dim || b->channel_dim != d.channel_dim ||
-        b->candidates || b->slate_size != 1) {
-        fprintf(stderr,
-                "livegym ope: %s: its scenario makes %d actions, slot_dim %d, channel_dim %d (slates of %d%s); "
-                "its datasets hold %d, %d, %d\n",
-                log, b->n_actions, b->slot_dim, b->channel_dim, b->slate_size,
-                b->candidates ? ", a candidate stage" : "", d.n_actions, d.slot_dim, d.channel_dim);
+    if (lg_log_check_env(&d, log, env, err, sizeof err)) {
+        fprintf(stderr, "livegym ope: %s\n", err);
         goto done;
     }
-    for (long long r = 0; r < d.rows; r++)
-        if (d.states[r] < 0 || d.states[r] >= b->n_states) {
-            fprintf(stderr, "livegym ope: %s: infos/state[%lld]: expected 0 to %d, found %d\n", log, r,
-                    b->n_states - 1, d.states[r]);
-            goto done;
-        }
     if (d.env_steps < LGX_OPE_BLOCKS) {
         fprintf(stderr, "livegym ope: %s: %lld env steps: expected at least %d (the intervals need them)\n", log,
                 d.env_steps, LGX_OPE_BLOCKS);

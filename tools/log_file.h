@@ -77,4 +77,10 @@ typedef struct {
 int lg_log_read(const char *path, int full, lg_log_data *d, char *err, size_t errsz);
 void lg_log_data_free(lg_log_data *d);
 
+/* Does a log read back fit env, the world its scenario makes (a live world,
+ * slates of one, no candidate stage, the log's widths), and are its state
+ * ids (and, read in full, its final and tail states and watched channels)
+ * within that world's ranges? 0, or -1 with one line. */
+int lg_log_check_env(const lg_log_data *d, const char *path, const lg_env *env, char *err, size_t errsz);
+
 #endif

@@ -5,7 +5,9 @@
  * for a column, its new length. libhdf5 makes every edit, so the container
  * stays well formed: what is fuzzed is our reading of its content. Whatever
  * lg_log_read accepts is then evaluated (livegym ope) and learned from
- * (livegym offline); both must refuse it in one line or finish. The header's
+ * (livegym offline, by a bandit and by tabular Q-learning, which indexes
+its table by the logged state ids); all must refuse it in one line or
+finish. The header's
  * hash goes stale with the first edit, and the fuzz build lets that through
  * (LG_FUZZING) as it does for every reader. Seeds: no edit, a changed
  * reward, a shortened column. */
@@ -84,6 +86,13 @@ static int quiet(int (*cmd)(int, char **), int argc, char **argv)
     return rc;
 }
 
+/* A log is a megabyte: leave none in the scratch folder. */
+static void cleanup(void)
+{
+    remove(seed_log), remove(work), remove(kept), remove(out);
+    rmdir(fuzz_dir());
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
@@ -100,6 +109,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(work, sizeof work, "%s/work.h5", fuzz_dir());
     snprintf(kept, sizeof kept, "%s/target.policy", fuzz_dir());
     snprintf(out, sizeof out, "%s/out.policy", fuzz_dir());
+    atexit(cleanup);
     lg_log_meta meta = {scen, "epsilon-greedy", "eps", "{\"epsilon\": 0.3}", "exact", 1};
     lg_log_writer *w = lg_log_open(seed_log, env, &meta, err, sizeof err);
     if (!w) fuzz_die("log", err);
@@ -151,6 +161,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     quiet(lg_cmd_ope, 5, ope);
     char *off[] = {"offline", work, "--agent", "epsilon-greedy", "--out", out, NULL};
     quiet(lg_cmd_offline, 6, off);
+    remove(out);
+    char *tab[] = {"offline", work, "--agent", "q-learning", "--out", out, NULL}; /* indexes by state ids */
+    quiet(lg_cmd_offline, 6, tab);
     remove(out);
     return 0;
 }

@@ -178,6 +178,30 @@ def test_hostile_logs_are_refused_in_one_line(tmp_path, target):
     zero = tmp_path / "zero.h5"
     forge(good, zero, lambda f: f["propensities"].__setitem__(7, 0.0))
     cases.append((zero, "propensities[7]: expected a probability in (0, 1], found 0"))
+    gz = tmp_path / "gzip.h5"
+
+    def compress(f):
+        data = f["rewards"][:]
+        del f["rewards"]
+        f.create_dataset("rewards", data=data, compression="gzip")
+    forge(good, gz, compress)
+    cases.append((gz, 'dataset "rewards": missing, or not a plain dataset of this file'))
+    soft = tmp_path / "soft.h5"
+
+    def link(f):
+        f["spare"] = f["rewards"][:]
+        del f["rewards"]
+        f["rewards"] = h5py.SoftLink("/spare")
+    forge(good, soft, link)
+    cases.append((soft, 'dataset "rewards": missing, or not a plain dataset of this file'))
+    slate = tmp_path / "slate.h5"
+
+    def slates(f):
+        sc = json.loads(f.attrs["scenario"])
+        sc["session"]["slate_size"] = 2
+        f.attrs["scenario"] = json.dumps(sc)
+    forge(good, slate, slates)
+    cases.append((slate, "not a live world with slates of one"))
     wrong = tmp_path / "version.h5"
     forge(good, wrong, lambda f: f.attrs.__setitem__("format_version", np.int64(9)))
     cases.append((wrong, "attribute \"format_version\": expected 1 to 1, found 9"))

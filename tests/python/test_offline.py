@@ -10,6 +10,8 @@ import json
 import os
 import subprocess
 
+from test_logs import forge
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIVEGYM = os.path.join(ROOT, os.environ.get("LG_BUILD", "build"), "livegym")
 SCENARIO = os.path.join(ROOT, "scenarios", "offline.json")
@@ -52,6 +54,13 @@ def test_offline_refusals(tmp_path):
                          (["--agent", "dqn", "--label", "a,b"], "--label")]:
         r = livegym("offline", str(log), *args, "--out", str(tmp_path / "x.policy"))
         assert r.returncode == 2 and expect in r.stderr and r.stderr.count("\n") == 1, (args, r.stderr)
+    bad = tmp_path / "state.h5"  # a final state no world has: the tabular learner would index past its table
+    forge(log, bad, lambda f: f["episodes/final_state"].__setitem__(0, 2 ** 30))
+    r = livegym("offline", str(bad), "--agent", "q-learning", "--out", str(tmp_path / "x.policy"))
+    assert r.returncode == 2 and "episodes/final_state[0]: expected 0 to" in r.stderr, r.stderr
+    r = livegym("offline", str(log), "--agent", "dqn", "--params", json.dumps({"x": "y" * 600}), "--out",
+                str(tmp_path / "x.policy"))
+    assert r.returncode == 2 and "--params: expected at most 511 characters" in r.stderr, r.stderr
     data = log.read_bytes()
     (tmp_path / "cut.h5").write_bytes(data[:-100])
     r = livegym("offline", str(tmp_path / "cut.h5"), "--agent", "dqn", "--out", str(tmp_path / "x.policy"))
