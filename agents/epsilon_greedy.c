@@ -1,6 +1,10 @@
 /* epsilon-greedy (S&B 2.2-2.6): action-value estimates by sample average
  * (step_size 0) or a constant step size, optimistic initial values through
- * `initial`, exploration epsilon with an optional linear decay. */
+ * `initial`, exploration epsilon with an optional linear decay; or, with a
+ * temperature, Boltzmann (soft-max) exploration over the same estimates, a
+ * behaviour policy whose every channel on air has a graded probability
+ * (what off-policy evaluation likes in a log). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +16,7 @@ typedef struct {
     float step_size;              /* 0: sample average 1/n */
     float initial;                /* Q at start (optimistic when high) */
     int context;
+    float temperature;            /* > 0: Boltzmann exploration instead of epsilon (slates of one) */
 } eg_params;
 
 static const lga_param params[] = {
@@ -26,6 +31,9 @@ static const lga_param params[] = {
     {"initial", LGA_FLOAT, offsetof(eg_params, initial), "0", -1e6, 1e6, NULL, 0,
      "initial action values (optimistic when high)"},
     LGA_PARAM_CONTEXT(eg_params, context),
+    {"temperature", LGA_FLOAT, offsetof(eg_params, temperature), "0", 0, 1e6, NULL, 0,
+     "Boltzmann exploration: above 0, the behaviour picks a channel on air with probability proportional to "
+     "exp(Q / temperature) instead of exploring with epsilon (slates of one); 0: epsilon-greedy"},
     {0},
 };
 
@@ -38,6 +46,7 @@ typedef struct {
     float *q;    /* [n_ctx * n_actions] */
     float *n;    /* [n_ctx * n_actions] pulls */
     float *tmp;  /* [n_actions] scores for slates */
+    double *pi;  /* [n_actions] Boltzmann probabilities */
 } eg_agent;
 
 static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
@@ -49,8 +58,9 @@ static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t 
     eg_agent *a = calloc(1, sizeof *a);
     size_t n = (size_t)ctx.n_ctx * (size_t)ctx.n_actions;
     if (!a || !(a->q = malloc(n * sizeof(float))) || !(a->n = calloc(n, sizeof(float))) ||
-        !(a->tmp = malloc((size_t)ctx.n_actions * sizeof(float)))) {
-        if (a) free(a->q), free(a->n), free(a);
+        !(a->tmp = malloc((size_t)ctx.n_actions * sizeof(float))) ||
+        !(a->pi = malloc((size_t)ctx.n_actions * sizeof(double)))) {
+        if (a) free(a->q), free(a->n), free(a->tmp), free(a->pi), free(a);
         snprintf(err, errsz, "epsilon-greedy: out of memory");
         return NULL;
     }
@@ -59,6 +69,33 @@ static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t 
     a->ctx = ctx;
     a->rng = lg_stream_make(seed, LGA_STREAM, 0);
     return &a->base;
+}
+
+/* Boltzmann probabilities over the channels on air; 0 when none is. */
+static int boltzmann(const float *q, const uint8_t *mask, int n, double temperature, double *pi)
+{
+    double m = -INFINITY, z = 0.0;
+    for (int c = 0; c < n; c++)
+        if (mask[c] && q[c] > m) m = q[c];
+    if (m == -INFINITY) return 0;
+    for (int c = 0; c < n; c++) z += pi[c] = mask[c] ? exp((q[c] - m) / temperature) : 0.0;
+    for (int c = 0; c < n; c++) pi[c] /= z;
+    return 1;
+}
+
+/* The draw: the first channel on air whose running sum of pi passes u, the
+ * last one on air when u passes them all (rounding). */
+static int32_t boltzmann_pick(const double *pi, const uint8_t *mask, int n, double u)
+{
+    double acc = 0.0;
+    int32_t pick = 0;
+    for (int c = 0; c < n; c++) {
+        if (!mask[c]) continue;
+        pick = c;
+        acc += pi[c];
+        if (u < acc) break;
+    }
+    return pick;
 }
 
 static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *actions)
@@ -71,6 +108,12 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
         const uint8_t *mask = &b->mask[(size_t)i * b->n_actions];
         const float *q = &a->q[lga_ctx_row(&a->ctx, b, i)];
         int32_t *out = &actions[(size_t)i * b->slate_size];
+        if (!greedy && a->p.temperature > 0.0f && b->slate_size == 1) {
+            double u = lg_stream_u01(&a->rng);
+            out[0] = boltzmann(q, mask, b->n_actions, a->p.temperature, a->pi) ? boltzmann_pick(a->pi, mask, b->n_actions, u)
+                                                                                : 0;
+            continue;
+        }
         int explore = eps > 0.0f && lg_stream_u01(&a->rng) < eps;
         if (b->slate_size == 1) {
             out[0] = explore ? lga_random_valid(mask, b->n_actions, &a->rng)
@@ -87,6 +130,24 @@ static int probs(lga_agent *base, const lga_obs_batch *b, int slot, lg_stream *r
     (void)rng;
     eg_agent *a = (eg_agent *)base;
     if (b->slate_size != 1) return 0;
+    const float *q = &a->q[lga_ctx_row(&a->ctx, b, slot)];
+    const uint8_t *mask = &b->mask[(size_t)slot * b->n_actions];
+    const int C = b->n_actions;
+    if (a->p.temperature > 0.0f) { /* the draw's running sums, as boltzmann_pick makes them */
+        for (int c = 0; c < C; c++) out[c] = 0.0;
+        if (!boltzmann(q, mask, C, a->p.temperature, a->pi)) return out[0] = 1.0, 1;
+        double acc = 0.0;
+        int last = 0;
+        for (int c = 0; c < C; c++) {
+            if (!mask[c]) continue;
+            double next = acc + a->pi[c] < 1.0 ? acc + a->pi[c] : 1.0;
+            out[c] = next - acc;
+            acc = next;
+            last = c;
+        }
+        out[last] += 1.0 - acc;
+        return 1;
+    }
     lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
     lga_epsilon_greedy_probs(lga_schedule_at(&sched, a->t), &a->q[lga_ctx_row(&a->ctx, b, slot)],
                              &b->mask[(size_t)slot * b->n_actions], b->n_actions, out);
@@ -118,7 +179,7 @@ static int state(lga_agent *base, lga_state_block *blocks)
 static void destroy(lga_agent *base)
 {
     eg_agent *a = (eg_agent *)base;
-    free(a->q), free(a->n), free(a->tmp), free(a);
+    free(a->q), free(a->n), free(a->tmp), free(a->pi), free(a);
 }
 
 static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)

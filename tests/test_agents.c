@@ -100,6 +100,66 @@ END_TEST
  * many acts, the count of each action and of the actions in each band of
  * probability is the sum of the probabilities stated before each act,
  * within 5 standard deviations. */
+/* One agent's stated probabilities against what it does (see below). */
+static void check_probs(const lg_scenario *sc, const lga_agent_type *t, const char *params)
+{
+    const int S = 8;
+    lg_env *env = test_env(sc, S, 3, LG_LAYOUT_FLAT);
+    const lg_buffers *b = lg_env_buffers(env);
+    const int A = b->n_actions;
+    lga_agent *a = make_agent(t->name, params, env, 5);
+    lgx_loop lp;
+    ck_assert_int_eq(lgx_loop_init(&lp, env), 0);
+    lgx_train(&lp, a, env, 1600, NULL); /* estimates that are not uniform */
+    double *p = malloc(sizeof(double) * (size_t)S * A), *expect = calloc((size_t)A, sizeof(double));
+    double *count = calloc((size_t)A, sizeof(double)), band_p[4] = {0}, band_n[4] = {0};
+    lg_stream rng = lg_stream_make(7, LGX_LOG_STREAM, 0);
+    const int iters = t->probs_method ? 150 : 1500; /* sampled probabilities cost draws */
+    for (int it = 0; it < iters; it++) {
+        lga_obs_batch live;
+        lga_batch_from_env(env, &live);
+        for (int i = 0; i < S; i++) {
+            double *pi = &p[(size_t)i * A], sum = 0.0;
+            ck_assert_msg(t->probs(a, &live, i, &rng, pi), "%s: no probabilities", t->name);
+            int any = 0;
+            for (int c = 0; c < A; c++) any |= b->mask[i * A + c];
+            for (int c = 0; c < A; c++) {
+                ck_assert_msg(pi[c] >= 0.0 && pi[c] <= 1.0, "%s: p[%d] = %g", t->name, c, pi[c]);
+                ck_assert_msg(!any || b->mask[i * A + c] || pi[c] == 0.0, "%s: p on masked %d", t->name, c);
+                sum += pi[c];
+                expect[c] += pi[c];
+            }
+            ck_assert_msg(fabs(sum - 1.0) < 1e-6, "%s: probabilities sum to %.9f", t->name, sum);
+        }
+        a->type->act(a, &live, 0, lp.actions);
+        for (int i = 0; i < S; i++) {
+            int32_t c = lp.actions[i];
+            double pc = p[(size_t)i * A + c];
+            ck_assert_msg(pc > 0.0, "%s acted %d, stated probability 0", t->name, c);
+            count[c] += 1.0;
+            for (int q = 0; q < A; q++) {
+                double pq = p[(size_t)i * A + q];
+                int band = pq < 0.01 ? 0 : pq < 0.1 ? 1 : pq < 0.5 ? 2 : 3;
+                band_p[band] += pq;
+                band_n[band] += q == c;
+            }
+        }
+        lg_env_step(env, lp.actions);
+    }
+    for (int c = 0; c < A; c++)
+        ck_assert_msg(fabs(count[c] - expect[c]) <= 5.0 * sqrt(expect[c]) + 3.0,
+                      "%s %s: action %d taken %.0f times, probabilities say %.1f", t->name, params, c, count[c],
+                      expect[c]);
+    for (int q = 0; q < 4; q++)
+        ck_assert_msg(fabs(band_n[q] - band_p[q]) <= 5.0 * sqrt(band_p[q]) + 3.0,
+                      "%s %s: probability band %d: %.0f taken, probabilities say %.1f", t->name, params, q, band_n[q],
+                      band_p[q]);
+    free(p), free(expect), free(count);
+    lgx_loop_free(&lp);
+    lga_free(a);
+    lg_env_free(env);
+}
+
 START_TEST(test_probs_match_what_act_does)
 {
     static const char *const stating[] = {"random", "epsilon-greedy", "gradient-bandit", "q-learning", "sarsa",
@@ -113,62 +173,10 @@ START_TEST(test_probs_match_what_act_does)
         ck_assert_msg(listed == (t->probs != NULL), "%s: probs hook %s", t->name, listed ? "missing" : "unexpected");
         if (!t->probs) continue;
         n_stating++;
-        const int S = 8;
-        lg_env *env = test_env(sc, S, 3, LG_LAYOUT_FLAT);
-        const lg_buffers *b = lg_env_buffers(env);
-        const int A = b->n_actions;
-        lga_agent *a = make_agent(t->name, !strcmp(t->name, "dqn") ? "{\"epsilon_decay_steps\": 2000}" : "{}", env, 5);
-        lgx_loop lp;
-        ck_assert_int_eq(lgx_loop_init(&lp, env), 0);
-        lgx_train(&lp, a, env, 1600, NULL); /* estimates that are not uniform */
-        double *p = malloc(sizeof(double) * (size_t)S * A), *expect = calloc((size_t)A, sizeof(double));
-        double *count = calloc((size_t)A, sizeof(double)), band_p[4] = {0}, band_n[4] = {0};
-        lg_stream rng = lg_stream_make(7, LGX_LOG_STREAM, 0);
-        const int iters = t->probs_method ? 150 : 1500; /* sampled probabilities cost draws */
-        for (int it = 0; it < iters; it++) {
-            lga_obs_batch live;
-            lga_batch_from_env(env, &live);
-            for (int i = 0; i < S; i++) {
-                double *pi = &p[(size_t)i * A], sum = 0.0;
-                ck_assert_msg(t->probs(a, &live, i, &rng, pi), "%s: no probabilities", t->name);
-                int any = 0;
-                for (int c = 0; c < A; c++) any |= b->mask[i * A + c];
-                for (int c = 0; c < A; c++) {
-                    ck_assert_msg(pi[c] >= 0.0 && pi[c] <= 1.0, "%s: p[%d] = %g", t->name, c, pi[c]);
-                    ck_assert_msg(!any || b->mask[i * A + c] || pi[c] == 0.0, "%s: p on masked %d", t->name, c);
-                    sum += pi[c];
-                    expect[c] += pi[c];
-                }
-                ck_assert_msg(fabs(sum - 1.0) < 1e-6, "%s: probabilities sum to %.9f", t->name, sum);
-            }
-            a->type->act(a, &live, 0, lp.actions);
-            for (int i = 0; i < S; i++) {
-                int32_t c = lp.actions[i];
-                double pc = p[(size_t)i * A + c];
-                ck_assert_msg(pc > 0.0, "%s acted %d, stated probability 0", t->name, c);
-                count[c] += 1.0;
-                for (int q = 0; q < A; q++) {
-                    double pq = p[(size_t)i * A + q];
-                    int band = pq < 0.01 ? 0 : pq < 0.1 ? 1 : pq < 0.5 ? 2 : 3;
-                    band_p[band] += pq;
-                    band_n[band] += q == c;
-                }
-            }
-            lg_env_step(env, lp.actions);
-        }
-        for (int c = 0; c < A; c++)
-            ck_assert_msg(fabs(count[c] - expect[c]) <= 5.0 * sqrt(expect[c]) + 3.0,
-                          "%s: action %d taken %.0f times, probabilities say %.1f", t->name, c, count[c], expect[c]);
-        for (int q = 0; q < 4; q++)
-            ck_assert_msg(fabs(band_n[q] - band_p[q]) <= 5.0 * sqrt(band_p[q]) + 3.0,
-                          "%s: probability band %d: %.0f taken, probabilities say %.1f", t->name, q, band_n[q],
-                          band_p[q]);
-        free(p), free(expect), free(count);
-        lgx_loop_free(&lp);
-        lga_free(a);
-        lg_env_free(env);
+        check_probs(sc, t, !strcmp(t->name, "dqn") ? "{\"epsilon_decay_steps\": 2000}" : "{}");
     }
     ck_assert_int_ge(n_stating, 7);
+    check_probs(sc, lga_find("epsilon-greedy"), "{\"temperature\": 0.5}"); /* Boltzmann exploration */
     free(sc);
 }
 END_TEST

@@ -31,7 +31,8 @@ static void loggable(FILE *f)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: livegym log [SCENARIO] --agent LABEL --out FILE.h5 [--steps N] [--seed S] [--slots N]\n"
+            "usage: livegym log [SCENARIO] --agent LABEL --out FILE.h5 [--params JSON] [--steps N] [--seed S]\n"
+            "                   [--slots N]\n"
             "\n"
             "Run one behaviour policy in SCENARIO's world (default: the embedded default scenario)\n"
             "as livegym run trains it (acting, exploring and learning), and log every slot-step:\n"
@@ -41,6 +42,7 @@ static void usage(FILE *f)
             "            hyperparameters) or any registry name (its defaults); it must state its\n"
             "            action probabilities (livegym agents says which do)\n"
             "  --out     the log; written under a temporary name and renamed when complete\n"
+            "  --params  the agent's hyperparameters as a JSON object, instead of the scenario's\n"
             "  --steps   slot-steps to log (default: the experiment's train_steps)\n"
             "  --seed    world and agent seed, as livegym run's seed S (default 1)\n"
             "  --slots   parallel viewer slots (default: the experiment's)\n"
@@ -58,7 +60,7 @@ static void report(const char *out, long long rows, double seconds, double ret, 
 }
 
 typedef struct {
-    const char *file, *agent, *out;
+    const char *file, *agent, *out, *params;
     long steps, slots;
     uint64_t seed;
 } log_flags;
@@ -66,7 +68,7 @@ typedef struct {
 /* -1: go on; else the exit status. */
 static int parse(int argc, char **argv, log_flags *f)
 {
-    *f = (log_flags){NULL, NULL, NULL, -1, -1, 1};
+    *f = (log_flags){NULL, NULL, NULL, NULL, -1, -1, 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) return usage(stdout), 0;
@@ -74,6 +76,13 @@ static int parse(int argc, char **argv, log_flags *f)
             if (lg_flag_str("log", argc, argv, &i, &f->agent)) return 2;
         } else if (!strcmp(a, "--out")) {
             if (lg_flag_str("log", argc, argv, &i, &f->out)) return 2;
+        } else if (!strcmp(a, "--params")) {
+            if (lg_flag_str("log", argc, argv, &i, &f->params)) return 2;
+            if (strlen(f->params) >= LGX_AGENT_PARAMS_LEN) {
+                fprintf(stderr, "livegym log: --params: expected at most %d characters of JSON, found %zu\n",
+                        LGX_AGENT_PARAMS_LEN - 1, strlen(f->params));
+                return 2;
+            }
         } else if (!strcmp(a, "--steps")) {
             if (lg_flag_int("log", argc, argv, &i, 1, 2000000000L, &f->steps)) return 2;
         } else if (!strcmp(a, "--slots")) {
@@ -160,7 +169,8 @@ int lg_cmd_log(int argc, char **argv)
         fprintf(stderr, "livegym log: --agent: %s\n", err);
         goto done;
     }
-    const lgx_agent_spec *spec = &ex->agents[0];
+    lgx_agent_spec *spec = &ex->agents[0];
+    if (fl.params) snprintf(spec->params, sizeof spec->params, "%s", fl.params);
     const lga_agent_type *type = lgx_spec_type(spec);
     if (type && !type->probs) {
         fprintf(stderr, "livegym log: --agent %s: %s cannot be a logged behaviour policy: it does not state the "
