@@ -169,7 +169,7 @@ int lg_cmd_offline(int argc, char **argv)
     offline_flags fl;
     int parsed = parse(argc, argv, &fl);
     if (parsed >= 0) return parsed;
-    char err[1024], label[LGA_POLICY_LABEL_LEN], where[600];
+    char err[1024], label[LGA_POLICY_LABEL_LEN];
     snprintf(label, sizeof label, "%s", fl.label ? fl.label : fl.agent);
     if (!fl.label) snprintf(label + strlen(label), sizeof label - strlen(label), "-offline");
     const lga_agent_type *type = lga_find(fl.agent);
@@ -187,14 +187,8 @@ int lg_cmd_offline(int argc, char **argv)
     memset(&sb, 0, sizeof sb);
     char *text = NULL;
     int rc = 2;
-    snprintf(where, sizeof where, "%s: attribute \"scenario\"", fl.log);
     if (!sc) goto oom;
-    if (lgx_load_string(d.scenario, strlen(d.scenario), where, sc, NULL, err, sizeof err) ||
-        lg_env_create(sc, d.slots, 1, LG_LAYOUT_FLAT, &env, err, sizeof err)) {
-        fprintf(stderr, "livegym offline: %s\n", err);
-        goto done;
-    }
-    if (lg_log_check_env(&d, fl.log, env, err, sizeof err)) {
+    if (lg_log_world(&d, fl.log, sc, &env, err, sizeof err)) {
         fprintf(stderr, "livegym offline: %s\n", err);
         goto done;
     }

@@ -165,22 +165,15 @@ int lg_cmd_ope(int argc, char **argv)
     lgx_ope_model model[2];
     memset(model, 0, sizeof model);
     int rc = 2;
-    char where[600];
-    snprintf(where, sizeof where, "%s: attribute \"scenario\"", log);
     if (!sc) {
         fprintf(stderr, "livegym ope: out of memory\n");
         goto done;
     }
-    if (lgx_load_string(d.scenario, strlen(d.scenario), where, sc, NULL, err, sizeof err) ||
-        lg_env_create(sc, d.slots, d.seed, LG_LAYOUT_FLAT, &env, err, sizeof err)) {
+    if (lg_log_world(&d, log, sc, &env, err, sizeof err)) {
         fprintf(stderr, "livegym ope: %s\n", err);
         goto done;
     }
     const lg_buffers *b = lg_env_buffers(env);
-    if (lg_log_check_env(&d, log, env, err, sizeof err)) {
-        fprintf(stderr, "livegym ope: %s\n", err);
-        goto done;
-    }
     if (d.env_steps < LGX_OPE_BLOCKS) {
         fprintf(stderr, "livegym ope: %s: %lld env steps: expected at least %d (the intervals need them)\n", log,
                 d.env_steps, LGX_OPE_BLOCKS);

@@ -11,6 +11,7 @@
 
 #include "lg_checksum.h"
 #include "lg_env.h"
+#include "lgx_experiment.h"
 #include "log_file.h"
 
 /* The user block: where libhdf5 leaves room ahead of its superblock. */
@@ -765,4 +766,18 @@ int lg_log_check_env(const lg_log_data *d, const char *path, const lg_env *env, 
             return fail(err, errsz, "%s: infos/watched[%lld]: expected -1 to %d, found %d", path, r, b->n_channels - 1,
                         d->watched[r]);
     return 0;
+}
+
+int lg_log_world(const lg_log_data *d, const char *path, lg_scenario *sc, lg_env **env, char *err, size_t errsz)
+{
+    char where[600];
+    *env = NULL;
+    snprintf(where, sizeof where, "%s: attribute \"scenario\"", path);
+    if (lgx_load_string(d->scenario, strlen(d->scenario), where, sc, NULL, err, errsz) ||
+        lg_env_create(sc, d->slots, d->seed, LG_LAYOUT_FLAT, env, err, errsz))
+        return -1;
+    if (!lg_log_check_env(d, path, *env, err, errsz)) return 0;
+    lg_env_free(*env);
+    *env = NULL;
+    return -1;
 }

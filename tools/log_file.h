@@ -83,4 +83,9 @@ void lg_log_data_free(lg_log_data *d);
  * within that world's ranges? 0, or -1 with one line. */
 int lg_log_check_env(const lg_log_data *d, const char *path, const lg_env *env, char *err, size_t errsz);
 
+/* The log's world: its scenario attribute loaded into sc, an env of it
+ * with the log's slots and seed (as the log began) in *env, checked by
+ * lg_log_check_env. 0, or -1 with one line (*env NULL). */
+int lg_log_world(const lg_log_data *d, const char *path, lg_scenario *sc, lg_env **env, char *err, size_t errsz);
+
 #endif
