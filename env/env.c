@@ -281,6 +281,20 @@ void lg_env_obs_flat(const lg_env *env, int slot, float *dst)
 
 void lg_env_expected_reward(const lg_env *env, int slot, float *out) { env->ops->expected_reward(env, slot, out); }
 
+double lg_env_expected_reward_slate(const lg_env *env, int slot, const int32_t *actions)
+{
+    return env->sc.kind == LG_KIND_LIVE ? lg_live_expected_reward_slate(env, slot, actions) : NAN;
+}
+
+void lg_env_slate_choice_probs(const lg_env *env, int slot, const int32_t *actions, double *out)
+{
+    if (env->sc.kind == LG_KIND_LIVE) {
+        lg_live_slate_choice_probs(env, slot, actions, out);
+        return;
+    }
+    for (int j = 0; j <= env->sc.slate_size; j++) out[j] = NAN;
+}
+
 void lg_env_expected_reward_channels(const lg_env *env, int slot, float *out)
 {
     if (env->ops->expected_reward_channels) env->ops->expected_reward_channels(env, slot, out);

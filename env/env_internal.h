@@ -262,6 +262,8 @@ int lg_is_followed(const lg_env *env, int viewer, int c);
 void lg_live_expected_reward_channels(const lg_env *env, int slot, float *out);
 float lg_engagement(const lg_env *env, int viewer, int c);
 void lg_live_expected_reward(const lg_env *env, int slot, float *out);
+double lg_live_expected_reward_slate(const lg_env *env, int slot, const int32_t *items);
+void lg_live_slate_choice_probs(const lg_env *env, int slot, const int32_t *items, double *out);
 
 /* env/live/candidates.c */
 void lg_candidates_rank(lg_env *env);
@@ -285,5 +287,12 @@ static inline float lg_dot(const float *a, const float *b, int n)
 }
 static inline float lg_sigmoid(float z) { return 1.0f / (1.0f + expf(-z)); }
 static inline float lg_clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
+/* The position model's weight factor of slate position i: position_decay^i. */
+static inline float lg_position_weight(const lg_scenario *sc, int i)
+{
+    float w = 1.0f;
+    for (int k = 0; k < i; k++) w *= sc->position_decay;
+    return w;
+}
 
 #endif

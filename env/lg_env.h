@@ -150,6 +150,15 @@ void lg_env_expected_reward(const lg_env *env, int slot, float *out);
 /* The same over the whole catalogue, out[n_channels] (channel c at c): what
  * a candidate stage left out too. */
 void lg_env_expected_reward_channels(const lg_env *env, int slot, float *out);
+/* The expected immediate reward of recommending the slate actions[slate_size]
+ * to slot's viewer in the current state, under the scenario's slate choice
+ * model (session.slate_choice), invalid items' penalty included. Live worlds;
+ * NAN for a classic env. */
+double lg_env_expected_reward_slate(const lg_env *env, int slot, const int32_t *actions);
+/* The same model's choice: out[j] the probability that the viewer takes the
+ * item at slate position j (0 for an invalid one), out[slate_size] that
+ * they take none. Live worlds; all NAN for a classic env. */
+void lg_env_slate_choice_probs(const lg_env *env, int slot, const int32_t *actions, double *out);
 
 /* The complete mutable state of an env as bytes, to stop a run and continue
  * it bit for bit in an env created with the same scenario, slots and layout.

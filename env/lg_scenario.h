@@ -35,6 +35,10 @@
 #define LG_MINUTES_PER_DAY 1440.0f
 
 typedef enum { LG_OBS_VECTOR = 0, LG_OBS_TABULAR = 1, LG_OBS_IDEAL = 2 } lg_obs_mode;
+/* How a viewer chooses from a slate (docs/model.md "Slates"): one
+ * multinomial logit over the valid items; the same with the weight of
+ * position j scaled by position_decay^j; or a cascade down the slate. */
+typedef enum { LG_SLATE_MNL = 0, LG_SLATE_POSITION = 1, LG_SLATE_CASCADE = 2 } lg_slate_choice;
 
 /* Which world an env simulates: the live platform, or one of the classic
  * reference envs (env/classic/) used to validate agents against textbook
@@ -184,6 +188,8 @@ typedef struct {
     /* --- sessions --- */
     float dt;               /* minutes per step */
     int slate_size;         /* k: channels recommended per step */
+    lg_slate_choice slate_choice; /* the choice model over a slate */
+    float position_decay;   /* position: weight factor per position down; cascade: P(look at the next) */
     int candidates;         /* > 0: the agent ranks this many channels retrieved per step (docs/model.md); 0: all */
     int max_session_steps;  /* truncation */
     float start_minute;     /* clock at reset, minutes since midnight of day 0 */
@@ -232,6 +238,7 @@ int lg_scenario_check(const lg_scenario *sc, char *err, size_t errsz);
 const char *lg_event_type_name(lg_event_type t);
 const char *lg_obs_mode_name(lg_obs_mode m);
 const char *lg_env_kind_name(lg_env_kind k);
+const char *lg_slate_choice_name(lg_slate_choice m);
 
 #pragma GCC visibility pop
 

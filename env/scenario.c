@@ -187,6 +187,8 @@ void lg_scenario_default(lg_scenario *sc)
 
     sc->dt = 5.0f;
     sc->slate_size = 1;
+    sc->slate_choice = LG_SLATE_MNL;
+    sc->position_decay = 1.0f;
     sc->max_session_steps = 48;
     sc->start_minute = 0.0f;
     sc->horizon_minutes = 7.0f * LG_MINUTES_PER_DAY;
@@ -225,6 +227,11 @@ const char *lg_event_type_name(lg_event_type t)
     static const char *const names[LG_EV_COUNT] = {"spike",        "trend_shift", "off_air",
                                                    "new_channel",  "bot_wave",    "interest_shift"};
     return (t >= 0 && t < LG_EV_COUNT) ? names[t] : "unknown";
+}
+
+const char *lg_slate_choice_name(lg_slate_choice m)
+{
+    return m == LG_SLATE_POSITION ? "position" : m == LG_SLATE_CASCADE ? "cascade" : "mnl";
 }
 
 const char *lg_obs_mode_name(lg_obs_mode m)
@@ -370,6 +377,10 @@ static int check_scalars(const lg_scenario *sc, char *err, size_t errsz)
 
     CHECK("session.dt", sc->dt, 0.01, LG_MINUTES_PER_DAY);
     CHECK("session.slate_size", sc->slate_size, 1, LG_MAX_SLATE);
+    CHECK("session.position_decay", sc->position_decay, 0.0f, 1.0f);
+    if (sc->slate_choice < LG_SLATE_MNL || sc->slate_choice > LG_SLATE_CASCADE)
+        return lg_fail(err, errsz, "session.slate_choice: expected one of \"mnl\", \"position\", \"cascade\", found %d",
+                       (int)sc->slate_choice);
     if (sc->slate_size > sc->n_channels)
         return lg_fail(err, errsz, "session.slate_size: expected at most the number of channels (%d), found %d",
                     sc->n_channels, sc->slate_size);

@@ -218,6 +218,9 @@ cJSON *lg_scenario_to_tree(const lg_scenario *sc)
     cJSON *o = lg_jadd_obj(&bc, root, "session");
     lg_jadd_float(&bc, o, "dt", sc->dt);
     lg_jadd_int(&bc, o, "slate_size", sc->slate_size);
+    /* written only when not the default, so that every earlier dump stays byte-identical */
+    if (sc->slate_choice != LG_SLATE_MNL) lg_jadd_str(&bc, o, "slate_choice", lg_slate_choice_name(sc->slate_choice), 16);
+    if (sc->position_decay != 1.0f) lg_jadd_float(&bc, o, "position_decay", sc->position_decay);
     lg_jadd_int(&bc, o, "candidates", sc->candidates);
     lg_jadd_int(&bc, o, "max_steps", sc->max_session_steps);
     lg_jadd_float(&bc, o, "start_minute", sc->start_minute);

@@ -42,8 +42,9 @@ static const char *const K_SEGMENT[] = {"name",          "weight",         "inte
                                         "herding",       "quality_weight", "appeal_weight", "follow_weight",
                                         "patience",      "activity",       NULL};
 static const char *const K_ACTIVITY_CURVE[] = {"peak_hour", "width_hours", "floor", NULL};
-static const char *const K_SESSION[] = {"dt",           "slate_size",      "candidates", "max_steps",
-                                        "start_minute", "horizon_minutes", NULL};
+static const char *const K_SESSION[] = {"dt",           "slate_size",      "candidates",   "max_steps",
+                                        "start_minute", "horizon_minutes", "slate_choice", "position_decay",
+                                        NULL};
 static const char *const K_REWARD[] = {"watch", "gift", "follow", "invalid_penalty", NULL};
 static const char *const K_OBSERVATION[] = {"mode", "observe_segment", NULL};
 
@@ -396,7 +397,19 @@ static int remap_default_interests(lg_jctx *c, lg_scenario *sc, const load_state
 
 static int load_session(lg_jctx *c, const cJSON *o, lg_scenario *sc)
 {
+    const cJSON *m = cJSON_IsObject(o) ? lg_jmember(o, "slate_choice") : NULL;
+    if (m) {
+        size_t s = lg_jpush_key(c, "slate_choice");
+        int found = -1;
+        if (cJSON_IsString(m))
+            for (int k = 0; k <= LG_SLATE_CASCADE; k++)
+                if (!strcmp(m->valuestring, lg_slate_choice_name((lg_slate_choice)k))) found = k;
+        if (found < 0) return lg_jfail_type(c, m, "one of \"mnl\", \"position\", \"cascade\"");
+        sc->slate_choice = (lg_slate_choice)found;
+        lg_jpop(c, s);
+    }
     return lg_jexpect_object(c, o, K_SESSION) || lg_jget_float(c, o, "dt", &sc->dt) ||
+                   lg_jget_float(c, o, "position_decay", &sc->position_decay) ||
                    lg_jget_int(c, o, "slate_size", 1, LG_MAX_SLATE, &sc->slate_size) ||
                    lg_jget_int(c, o, "candidates", 0, LG_MAX_CANDIDATES, &sc->candidates) ||
                    lg_jget_int(c, o, "max_steps", 1, 1000000, &sc->max_session_steps) ||

@@ -336,6 +336,128 @@ START_TEST(test_interest_shift_moves_segment)
 }
 END_TEST
 
+/* --- slates: the choice models (docs/model.md "Slates") --- */
+
+/* k distinct on-air channels (as many as there are) in random order for
+ * every slot; the rest of the slate repeats the first (invalid). */
+static void random_slates(const lg_buffers *b, lg_stream *rng, int32_t *act)
+{
+    const int A = b->n_actions, k = b->slate_size;
+    for (int i = 0; i < b->n_slots; i++) {
+        int32_t *s = &act[i * k], n = 0;
+        for (int tries = 0; n < k && tries < 200; tries++) {
+            int32_t c = (int32_t)lg_stream_below(rng, (uint32_t)A);
+            int dup = !b->mask[i * A + c];
+            for (int j = 0; j < n && !dup; j++) dup = s[j] == c;
+            if (!dup) s[n++] = c;
+        }
+        for (int j = n; j < k; j++) s[j] = n ? s[0] : 0;
+    }
+}
+
+/* Every model's ground truth (lg_env_expected_reward_slate) is the mean of
+ * what its steps pay: over 64 slots x 600 steps the mean of reward minus
+ * expected reward is within 4 standard errors of 0. */
+START_TEST(test_slate_ground_truth_is_what_steps_pay)
+{
+    const lg_slate_choice models[3] = {LG_SLATE_MNL, LG_SLATE_POSITION, LG_SLATE_CASCADE};
+    const float decay[3] = {1.0f, 0.5f, 0.7f};
+    for (int m = 0; m < 3; m++) {
+        lg_scenario *sc = test_scenario();
+        sc->slate_size = 3, sc->slate_choice = models[m], sc->position_decay = decay[m];
+        lg_env *env = test_env(sc, 64, 21, LG_LAYOUT_FLAT);
+        const lg_buffers *b = lg_env_buffers(env);
+        int32_t act[64 * 3];
+        double expect[64], sum = 0.0, sum2 = 0.0, n = 0.0;
+        lg_stream rng = lg_stream_make(4, TEST_STREAM, 0);
+        for (int t = 0; t < 600; t++) {
+            random_slates(b, &rng, act);
+            for (int i = 0; i < 64; i++) expect[i] = lg_env_expected_reward_slate(env, i, &act[i * 3]);
+            lg_env_step(env, act);
+            for (int i = 0; i < 64; i++) {
+                double d = b->reward[i] - expect[i];
+                sum += d, sum2 += d * d, n += 1.0;
+            }
+        }
+        double mean = sum / n, se = sqrt((sum2 / n - mean * mean) / n);
+        ck_assert_msg(fabs(mean) <= 4.0 * se, "%s: reward - expected = %.4f, standard error %.4f",
+                      lg_slate_choice_name(models[m]), mean, se);
+        lg_env_free(env), free(sc);
+    }
+}
+END_TEST
+
+/* What each model says (lg_env_slate_choice_probs) is what its steps do:
+ * over 64 slots x 1000 steps of random slates of 3, the takes at each
+ * position are the summed probabilities within 5 standard deviations. And
+ * the position factor is exact: at every state, the odds of the second
+ * item against the first, times the same odds with the two swapped, is
+ * position_decay^2 (1 for the plain logit); the cascade with decay 0 never
+ * gives the second item a chance. */
+START_TEST(test_slate_choice_probabilities)
+{
+    const lg_slate_choice models[4] = {LG_SLATE_MNL, LG_SLATE_POSITION, LG_SLATE_CASCADE, LG_SLATE_CASCADE};
+    const float decay[4] = {1.0f, 0.5f, 0.7f, 0.0f};
+    for (int m = 0; m < 4; m++) {
+        lg_scenario *sc = test_scenario();
+        sc->slate_size = 3, sc->slate_choice = models[m], sc->position_decay = decay[m];
+        lg_env *env = test_env(sc, 64, 5, LG_LAYOUT_FLAT);
+        const lg_buffers *b = lg_env_buffers(env);
+        int32_t act[64 * 3];
+        double p[4], q[4], taken[4] = {0}, said[4] = {0}, var[4] = {0};
+        lg_stream rng = lg_stream_make(6, TEST_STREAM, 0);
+        for (int t = 0; t < 1000; t++) {
+            random_slates(b, &rng, act);
+            for (int i = 0; i < 64; i++) {
+                int32_t *s3 = &act[i * 3], sw[3] = {s3[1], s3[0], s3[2]};
+                lg_env_slate_choice_probs(env, i, s3, p);
+                double sum = p[0] + p[1] + p[2] + p[3];
+                ck_assert_msg(fabs(sum - 1.0) < 1e-9, "%s: probabilities sum to %.12f", lg_slate_choice_name(models[m]), sum);
+                if (models[m] != LG_SLATE_CASCADE && p[0] > 0 && p[1] > 0) {
+                    lg_env_slate_choice_probs(env, i, sw, q);
+                    double prod = (p[1] / p[0]) * (q[1] / q[0]), want = (double)decay[m] * decay[m];
+                    ck_assert_msg(fabs(prod - want) < 1e-6 * want, "%s: odds product %.9f, expected %.9f",
+                                  lg_slate_choice_name(models[m]), prod, want);
+                }
+                if (decay[m] == 0.0f && models[m] == LG_SLATE_CASCADE) ck_assert(p[1] == 0.0 && p[2] == 0.0);
+                for (int j = 0; j < 4; j++) said[j] += p[j], var[j] += p[j] * (1.0 - p[j]);
+            }
+            lg_env_step(env, act);
+            for (int i = 0; i < 64; i++) {
+                int w = b->info[i].watched, j = 3;
+                for (int k = 0; k < 3; k++)
+                    if (w >= 0 && act[i * 3 + k] == w) j = k;
+                taken[j] += 1.0;
+            }
+        }
+        for (int j = 0; j < 4; j++)
+            ck_assert_msg(fabs(taken[j] - said[j]) <= 5.0 * sqrt(var[j]) + 3.0,
+                          "%s(%.1f): position %d taken %.0f times, probabilities say %.1f", lg_slate_choice_name(models[m]),
+                          (double)decay[m], j, taken[j], said[j]);
+        lg_env_free(env), free(sc);
+    }
+}
+END_TEST
+
+/* The position model with decay 1 is the plain logit, draw for draw. */
+START_TEST(test_position_decay_one_is_the_logit)
+{
+    lg_scenario *a = test_scenario(), *p = test_scenario();
+    a->slate_size = p->slate_size = 3;
+    p->slate_choice = LG_SLATE_POSITION;
+    lg_env *ea = test_env(a, 16, 8, LG_LAYOUT_FLAT), *ep = test_env(p, 16, 8, LG_LAYOUT_FLAT);
+    int32_t act[48];
+    lg_stream rng = lg_stream_make(2, TEST_STREAM, 0);
+    for (int t = 0; t < 400; t++) {
+        random_slates(lg_env_buffers(ea), &rng, act);
+        lg_env_step(ea, act), lg_env_step(ep, act);
+        ck_assert(!memcmp(lg_env_buffers(ea)->reward, lg_env_buffers(ep)->reward, 16 * sizeof(float)));
+    }
+    lg_env_free(ea), lg_env_free(ep), free(a), free(p);
+}
+END_TEST
+
+
 int main(void)
 {
     Suite *s = suite_create("env_model");
@@ -351,6 +473,9 @@ int main(void)
     tcase_add_test(tc, test_new_channel_appears_at_its_time);
     tcase_add_test(tc, test_off_air_event_and_trend_shift);
     tcase_add_test(tc, test_interest_shift_moves_segment);
+    tcase_add_test(tc, test_slate_ground_truth_is_what_steps_pay);
+    tcase_add_test(tc, test_slate_choice_probabilities);
+    tcase_add_test(tc, test_position_decay_one_is_the_logit);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

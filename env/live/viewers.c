@@ -187,6 +187,27 @@ void lg_session_end(lg_env *env, int viewer)
     env->live.fatigue_time[viewer] = (float)env->clock;
 }
 
+/* The cascade's draws come from their own key, two per position: looking
+ * at item i takes it with probability w / (1 + w) (its slate-of-one take
+ * rate); passing it, the viewer looks at the next with probability
+ * position_decay. */
+#define CASCADE_KEY 0x43415343414445ULL /* "CASCADE" */
+
+static int cascade(const lg_scenario *sc, const lg_slot *sl, const int *valid, const int *at, const float *weight,
+                   int n_valid)
+{
+    const uint64_t key = lg_key(sl->step_key, CASCADE_KEY), ctr = (uint64_t)sl->session_step * 2 * LG_MAX_SLATE;
+    for (int i = 0, j = 0; i < sc->slate_size; i++) {
+        if (j < n_valid && at[j] == i) {
+            float w = weight[j];
+            if (lg_u01f(key, ctr + 2 * (uint64_t)i) < w / (1.0f + w)) return valid[j];
+            j++;
+        }
+        if (lg_u01f(key, ctr + 2 * (uint64_t)i + 1) >= sc->position_decay) break;
+    }
+    return -1;
+}
+
 /* Draw counters per step: the same five per step whatever happens, so two
  * agents evaluated on the same seed see the same random numbers at the same
  * (slot, session, step): common random numbers for paired comparisons. */
@@ -201,7 +222,7 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
     const uint64_t ctr = (uint64_t)sl->session_step * DRAWS_PER_STEP;
 
     /* Which slate items can be watched, and their choice weights. */
-    int valid[LG_MAX_SLATE];
+    int valid[LG_MAX_SLATE], at[LG_MAX_SLATE];
     float weight[LG_MAX_SLATE];
     int n_valid = 0, n_invalid = 0;
     float wsum = 1.0f; /* the no-watch option: exp(U0 - U0) */
@@ -219,18 +240,24 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
             env->warnings++;
             w = w > 0 ? 1e30f : 0.0f;
         }
+        if (sc->slate_choice == LG_SLATE_POSITION) w *= lg_position_weight(sc, i);
+        at[n_valid] = i;
         valid[n_valid] = c;
         weight[n_valid++] = w;
         wsum += w;
     }
     int chosen = -1;
-    float r = lg_u01f(sl->step_key, ctr + DRAW_CHOICE) * wsum;
-    for (int j = 0; j < n_valid; j++) {
-        if (r < weight[j]) {
-            chosen = valid[j];
-            break;
+    if (sc->slate_choice == LG_SLATE_CASCADE) {
+        chosen = cascade(sc, sl, valid, at, weight, n_valid);
+    } else {
+        float r = lg_u01f(sl->step_key, ctr + DRAW_CHOICE) * wsum;
+        for (int j = 0; j < n_valid; j++) {
+            if (r < weight[j]) {
+                chosen = valid[j];
+                break;
+            }
+            r -= weight[j];
         }
-        r -= weight[j];
     }
 
     float minutes = 0.0f;
@@ -289,18 +316,82 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
     env->buf.truncated[slot] = (uint8_t)(!term && sl->session_step >= sc->max_session_steps);
 }
 
+/* The expected reward of a step in which the viewer watches channel c
+ * (on air). */
+static float reward_if_chosen(const lg_env *env, int viewer, int c)
+{
+    const lg_scenario *sc = &env->sc;
+    const lg_channel_spec *ch = &env->channels[c];
+    float eng = lg_engagement(env, viewer, c);
+    float maxw = env->live.minutes_left[c] < sc->dt ? env->live.minutes_left[c] : sc->dt;
+    float r = sc->reward_watch * maxw * (1.0f + eng) * 0.5f + sc->reward_gift * sc->gift_rate * ch->quality;
+    if (can_follow(env, viewer, c)) r += sc->reward_follow * sc->follow_rate * eng;
+    return r;
+}
+
 /* The expected immediate reward of showing channel c alone to the viewer. */
 static float expected_of(const lg_env *env, int viewer, int c)
 {
     const lg_scenario *sc = &env->sc;
     if (c < 0 || !env->live.on_air[c]) return -sc->invalid_penalty;
-    const lg_channel_spec *ch = &env->channels[c];
     float p = lg_sigmoid(lg_utility(env, viewer, c) - sc->no_watch_utility);
-    float eng = lg_engagement(env, viewer, c);
-    float maxw = env->live.minutes_left[c] < sc->dt ? env->live.minutes_left[c] : sc->dt;
-    float r = sc->reward_watch * maxw * (1.0f + eng) * 0.5f + sc->reward_gift * sc->gift_rate * ch->quality;
-    if (can_follow(env, viewer, c)) r += sc->reward_follow * sc->follow_rate * eng;
-    return p * r;
+    return p * reward_if_chosen(env, viewer, c);
+}
+
+/* Slot's viewer facing the slate items[slate_size] (actions: candidates
+ * looked up): the probability p[j] that the item at position j is taken
+ * (0 for an invalid one), p[k] that nothing is, and (r not NULL) the
+ * expected reward r[j] of a step in which item j is taken. Returns the
+ * number of invalid items. */
+static int slate_choice(const lg_env *env, int slot, const int32_t *items, double *p, double *r)
+{
+    const lg_scenario *sc = &env->sc;
+    const int viewer = env->slot[slot].viewer, k = sc->slate_size;
+    double w[LG_MAX_SLATE], den = 1.0, reach = 1.0;
+    int seen[LG_MAX_SLATE], n_seen = 0, n_invalid = 0;
+    for (int i = 0; i < k; i++) {
+        int c = items[i];
+        if (env->buf.candidates) c = c >= 0 && c < env->A ? env->buf.candidates[(size_t)slot * env->A + c] : -1;
+        int ok = c >= 0 && c < env->C && env->live.on_air[c];
+        for (int j = 0; j < n_seen && ok; j++) ok = seen[j] != c;
+        w[i] = 0.0;
+        if (r) r[i] = 0.0;
+        if (!ok) {
+            n_invalid++;
+            continue;
+        }
+        seen[n_seen++] = c;
+        w[i] = exp((double)lg_utility(env, viewer, c) - sc->no_watch_utility);
+        if (!isfinite(w[i])) w[i] = 1e30; /* as the step caps it */
+        if (r) r[i] = reward_if_chosen(env, viewer, c);
+        if (sc->slate_choice == LG_SLATE_POSITION) w[i] *= lg_position_weight(sc, i);
+        den += w[i];
+    }
+    p[k] = 1.0;
+    for (int i = 0; i < k; i++) {
+        if (sc->slate_choice == LG_SLATE_CASCADE) {
+            p[i] = reach * w[i] / (1.0 + w[i]);
+            reach = (reach - p[i]) * sc->position_decay;
+        } else {
+            p[i] = w[i] / den;
+        }
+        p[k] -= p[i];
+    }
+    if (p[k] < 0.0) p[k] = 0.0;
+    return n_invalid;
+}
+
+void lg_live_slate_choice_probs(const lg_env *env, int slot, const int32_t *items, double *out)
+{
+    slate_choice(env, slot, items, out, NULL);
+}
+
+double lg_live_expected_reward_slate(const lg_env *env, int slot, const int32_t *items)
+{
+    double p[LG_MAX_SLATE + 1], r[LG_MAX_SLATE], got = 0.0;
+    int n_invalid = slate_choice(env, slot, items, p, r);
+    for (int i = 0; i < env->sc.slate_size; i++) got += p[i] * r[i];
+    return got - (double)env->sc.invalid_penalty * n_invalid;
 }
 
 void lg_live_expected_reward_channels(const lg_env *env, int slot, float *out)
