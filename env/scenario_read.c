@@ -395,19 +395,30 @@ static int remap_default_interests(lg_jctx *c, lg_scenario *sc, const load_state
     return 0;
 }
 
+/* Key `key` of object o, when present, is one of the strings names[]
+ * (NULL-ended): its index in *out. */
+static int get_named(lg_jctx *c, const cJSON *o, const char *key, const char *const *names, const char *expected,
+                     int *out)
+{
+    const cJSON *m = cJSON_IsObject(o) ? lg_jmember(o, key) : NULL;
+    if (!m) return 0;
+    size_t s = lg_jpush_key(c, key);
+    int found = -1;
+    for (int k = 0; cJSON_IsString(m) && names[k]; k++)
+        if (!strcmp(m->valuestring, names[k])) found = k;
+    if (found < 0) return lg_jfail_type(c, m, expected);
+    *out = found;
+    lg_jpop(c, s);
+    return 0;
+}
+
 static int load_session(lg_jctx *c, const cJSON *o, lg_scenario *sc)
 {
-    const cJSON *m = cJSON_IsObject(o) ? lg_jmember(o, "slate_choice") : NULL;
-    if (m) {
-        size_t s = lg_jpush_key(c, "slate_choice");
-        int found = -1;
-        if (cJSON_IsString(m))
-            for (int k = 0; k <= LG_SLATE_CASCADE; k++)
-                if (!strcmp(m->valuestring, lg_slate_choice_name((lg_slate_choice)k))) found = k;
-        if (found < 0) return lg_jfail_type(c, m, "one of \"mnl\", \"position\", \"cascade\"");
-        sc->slate_choice = (lg_slate_choice)found;
-        lg_jpop(c, s);
-    }
+    const char *const models[] = {lg_slate_choice_name(LG_SLATE_MNL), lg_slate_choice_name(LG_SLATE_POSITION),
+                                  lg_slate_choice_name(LG_SLATE_CASCADE), NULL};
+    int model = (int)sc->slate_choice;
+    if (get_named(c, o, "slate_choice", models, "one of \"mnl\", \"position\", \"cascade\"", &model)) return -1;
+    sc->slate_choice = (lg_slate_choice)model;
     return lg_jexpect_object(c, o, K_SESSION) || lg_jget_float(c, o, "dt", &sc->dt) ||
                    lg_jget_float(c, o, "position_decay", &sc->position_decay) ||
                    lg_jget_int(c, o, "slate_size", 1, LG_MAX_SLATE, &sc->slate_size) ||
@@ -431,17 +442,11 @@ static int load_reward(lg_jctx *c, const cJSON *o, lg_scenario *sc)
 static int load_observation(lg_jctx *c, const cJSON *o, lg_scenario *sc)
 {
     if (lg_jexpect_object(c, o, K_OBSERVATION) || lg_jget_bool(c, o, "observe_segment", &sc->observe_segment)) return -1;
-    const cJSON *m = lg_jmember(o, "mode");
-    if (m) {
-        size_t s = lg_jpush_key(c, "mode");
-        int found = -1;
-        if (cJSON_IsString(m))
-            for (int k = 0; k <= LG_OBS_IDEAL; k++)
-                if (!strcmp(m->valuestring, lg_obs_mode_name((lg_obs_mode)k))) found = k;
-        if (found < 0) return lg_jfail_type(c, m, "one of \"vector\", \"tabular\", \"ideal\"");
-        sc->obs_mode = (lg_obs_mode)found;
-        lg_jpop(c, s);
-    }
+    const char *const modes[] = {lg_obs_mode_name(LG_OBS_VECTOR), lg_obs_mode_name(LG_OBS_TABULAR),
+                                 lg_obs_mode_name(LG_OBS_IDEAL), NULL};
+    int mode = (int)sc->obs_mode;
+    if (get_named(c, o, "mode", modes, "one of \"vector\", \"tabular\", \"ideal\"", &mode)) return -1;
+    sc->obs_mode = (lg_obs_mode)mode;
     return 0;
 }
 
