@@ -295,6 +295,16 @@ void lg_env_slate_choice_probs(const lg_env *env, int slot, const int32_t *actio
     for (int j = 0; j <= env->sc.slate_size; j++) out[j] = NAN;
 }
 
+void lg_env_item_truth(const lg_env *env, int slot, double *weight, double *reward)
+{
+    const int A = lg_env_buffers(env)->n_actions;
+    if (env->sc.kind == LG_KIND_LIVE) {
+        lg_live_item_truth(env, slot, weight, reward);
+        return;
+    }
+    for (int a = 0; a < A; a++) weight[a] = reward[a] = NAN;
+}
+
 void lg_env_expected_reward_channels(const lg_env *env, int slot, float *out)
 {
     if (env->ops->expected_reward_channels) env->ops->expected_reward_channels(env, slot, out);

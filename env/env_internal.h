@@ -264,6 +264,7 @@ float lg_engagement(const lg_env *env, int viewer, int c);
 void lg_live_expected_reward(const lg_env *env, int slot, float *out);
 double lg_live_expected_reward_slate(const lg_env *env, int slot, const int32_t *items);
 void lg_live_slate_choice_probs(const lg_env *env, int slot, const int32_t *items, double *out);
+void lg_live_item_truth(const lg_env *env, int slot, double *weight, double *reward);
 
 /* env/live/candidates.c */
 void lg_candidates_rank(lg_env *env);

@@ -159,6 +159,11 @@ double lg_env_expected_reward_slate(const lg_env *env, int slot, const int32_t *
  * item at slate position j (0 for an invalid one), out[slate_size] that
  * they take none. Live worlds; all NAN for a classic env. */
 void lg_env_slate_choice_probs(const lg_env *env, int slot, const int32_t *actions, double *out);
+/* What those models are made of, per action: weight[a] = exp(U - no_watch
+ * utility) of its channel for slot's viewer (0 off air or for an empty
+ * candidate), reward[a] the expected reward of a step in which the viewer
+ * takes it (out[n_actions] each). Live worlds; all NAN for a classic env. */
+void lg_env_item_truth(const lg_env *env, int slot, double *weight, double *reward);
 
 /* The complete mutable state of an env as bytes, to stop a run and continue
  * it bit for bit in an env created with the same scenario, slots and layout.

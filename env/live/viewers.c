@@ -381,6 +381,20 @@ static int slate_choice(const lg_env *env, int slot, const int32_t *items, doubl
     return n_invalid;
 }
 
+void lg_live_item_truth(const lg_env *env, int slot, double *weight, double *reward)
+{
+    const lg_scenario *sc = &env->sc;
+    const int viewer = env->slot[slot].viewer;
+    for (int a = 0; a < env->A; a++) {
+        int c = env->buf.candidates ? env->buf.candidates[(size_t)slot * env->A + a] : a;
+        weight[a] = reward[a] = 0.0;
+        if (c < 0 || c >= env->C || !env->live.on_air[c]) continue;
+        weight[a] = exp((double)lg_utility(env, viewer, c) - sc->no_watch_utility);
+        if (!isfinite(weight[a])) weight[a] = 1e30;
+        reward[a] = reward_if_chosen(env, viewer, c);
+    }
+}
+
 void lg_live_slate_choice_probs(const lg_env *env, int slot, const int32_t *items, double *out)
 {
     slate_choice(env, slot, items, out, NULL);
