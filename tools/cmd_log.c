@@ -139,9 +139,6 @@ int lg_cmd_log(int argc, char **argv)
     log_flags fl;
     int parsed = parse(argc, argv, &fl);
     if (parsed >= 0) return parsed;
-    const char *file = fl.file, *agent_name = fl.agent, *out = fl.out;
-    long steps = fl.steps, slots = fl.slots;
-    uint64_t seed = fl.seed;
     char err[1024];
     lg_scenario *sc = malloc(sizeof *sc);
     lgx_experiment *ex = malloc(sizeof *ex);
@@ -156,16 +153,16 @@ int lg_cmd_log(int argc, char **argv)
         fprintf(stderr, "livegym log: out of memory\n");
         goto done;
     }
-    if (file ? lgx_load_file(file, sc, ex, err, sizeof err) : lgx_load_default(sc, ex, err, sizeof err)) {
+    if (fl.file ? lgx_load_file(fl.file, sc, ex, err, sizeof err) : lgx_load_default(sc, ex, err, sizeof err)) {
         fprintf(stderr, "livegym log: %s\n", err);
         goto done;
     }
     if (sc->kind != LG_KIND_LIVE) {
         fprintf(stderr, "livegym log: %s: logs are for live worlds (this scenario is a classic env)\n",
-                file ? file : LGX_EMBEDDED_NAME);
+                fl.file ? fl.file : LGX_EMBEDDED_NAME);
         goto done;
     }
-    if (lgx_select_agents(ex, agent_name, 1, ex, err, sizeof err)) {
+    if (lgx_select_agents(ex, fl.agent, 1, ex, err, sizeof err)) {
         fprintf(stderr, "livegym log: --agent: %s\n", err);
         goto done;
     }
@@ -174,26 +171,26 @@ int lg_cmd_log(int argc, char **argv)
     const lga_agent_type *type = lgx_spec_type(spec);
     if (type && !type->probs) {
         fprintf(stderr, "livegym log: --agent %s: %s cannot be a logged behaviour policy: it does not state the "
-                        "probability of its actions (those that do: ", agent_name, spec->name);
+                        "probability of its actions (those that do: ", fl.agent, spec->name);
         loggable(stderr);
         fprintf(stderr, ")\n");
         goto done;
     }
-    if (slots < 0) slots = ex->slots;
-    if (slots > sc->n_viewers) {
+    if (fl.slots < 0) fl.slots = ex->slots;
+    if (fl.slots > sc->n_viewers) {
         fprintf(stderr, "livegym log: --slots: expected at most the scenario's %d viewers, found %ld\n",
-                sc->n_viewers, slots);
+                sc->n_viewers, fl.slots);
         goto done;
     }
-    if (steps < 0) steps = ex->train_steps;
-    if (lg_env_create(sc, (int)slots, seed, LG_LAYOUT_FLAT, &env, err, sizeof err)) {
+    if (fl.steps < 0) fl.steps = ex->train_steps;
+    if (lg_env_create(sc, (int)fl.slots, fl.seed, LG_LAYOUT_FLAT, &env, err, sizeof err)) {
         fprintf(stderr, "livegym log: %s\n", err);
         goto done;
     }
     lga_obs_batch shape;
     lga_batch_from_env(env, &shape);
-    if (!(agent = lgx_spec_create(spec, &shape, seed, err, sizeof err))) {
-        fprintf(stderr, "livegym log: --agent %s: %s\n", agent_name, err);
+    if (!(agent = lgx_spec_create(spec, &shape, fl.seed, err, sizeof err))) {
+        fprintf(stderr, "livegym log: --agent %s: %s\n", fl.agent, err);
         goto done;
     }
     if (!(scen_json = lgx_scenario_to_json(sc, NULL))) {
@@ -201,7 +198,7 @@ int lg_cmd_log(int argc, char **argv)
         goto done;
     }
     lg_log_meta meta = {scen_json, spec->name, spec->label, spec->params,
-                        type->probs_method ? type->probs_method : "exact", seed};
+                        type->probs_method ? type->probs_method : "exact", fl.seed};
     /* from before the temporary file exists to after it is renamed: Ctrl-C
      * anywhere in between leaves nothing */
     struct sigaction sa;
@@ -209,19 +206,18 @@ int lg_cmd_log(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    if (!(w = lg_log_open(out, env, &meta, err, sizeof err))) {
+    if (!(w = lg_log_open(fl.out, env, &meta, err, sizeof err))) {
         fprintf(stderr, "livegym log: %s\n", err);
         goto done;
     }
     lgx_log_sink sink = lg_log_sink(w);
-    if (lgx_loop_init(&lp, env) || lgx_loop_set_log(&lp, env, &sink, seed)) {
+    if (lgx_loop_init(&lp, env) || lgx_loop_set_log(&lp, env, &sink, fl.seed)) {
         fprintf(stderr, "livegym log: out of memory\n");
         goto done;
     }
     lgx_tally tally;
     memset(&tally, 0, sizeof tally);
     double t0 = lg_now();
-    fl.steps = steps;
     if ((rc = run_logged(&lp, agent, env, w, &fl, &tally))) goto done;
     rc = 1;
     long long rows = lg_log_rows(w);
@@ -232,12 +228,12 @@ int lg_cmd_log(int argc, char **argv)
         goto done;
     }
     if (stop_flag) { /* while closing: the log is whole, but the user asked for nothing */
-        remove(out);
+        remove(fl.out);
         fprintf(stderr, "livegym log: interrupted; nothing written\n");
         rc = 130;
         goto done;
     }
-    report(out, rows, lg_now() - t0, tally.ret, tally.sessions);
+    report(fl.out, rows, lg_now() - t0, tally.ret, tally.sessions);
     rc = 0;
 done:
     lg_log_abort(w);

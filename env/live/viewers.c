@@ -338,6 +338,14 @@ static float expected_of(const lg_env *env, int viewer, int c)
     return p * reward_if_chosen(env, viewer, c);
 }
 
+/* The logit weight exp(U - U0) of channel c (on air) for the viewer, in
+ * double, capped as the step caps its float one. */
+static double choice_weight(const lg_env *env, int viewer, int c)
+{
+    double w = exp((double)lg_utility(env, viewer, c) - env->sc.no_watch_utility);
+    return isfinite(w) ? w : 1e30;
+}
+
 /* Slot's viewer facing the slate items[slate_size] (actions: candidates
  * looked up): the probability p[j] that the item at position j is taken
  * (0 for an invalid one), p[k] that nothing is, and (r not NULL) the
@@ -361,8 +369,7 @@ static int slate_choice(const lg_env *env, int slot, const int32_t *items, doubl
             continue;
         }
         seen[n_seen++] = c;
-        w[i] = exp((double)lg_utility(env, viewer, c) - sc->no_watch_utility);
-        if (!isfinite(w[i])) w[i] = 1e30; /* as the step caps it */
+        w[i] = choice_weight(env, viewer, c);
         if (r) r[i] = reward_if_chosen(env, viewer, c);
         if (sc->slate_choice == LG_SLATE_POSITION) w[i] *= lg_position_weight(sc, i);
         den += w[i];
@@ -383,14 +390,12 @@ static int slate_choice(const lg_env *env, int slot, const int32_t *items, doubl
 
 void lg_live_item_truth(const lg_env *env, int slot, double *weight, double *reward)
 {
-    const lg_scenario *sc = &env->sc;
     const int viewer = env->slot[slot].viewer;
     for (int a = 0; a < env->A; a++) {
         int c = env->buf.candidates ? env->buf.candidates[(size_t)slot * env->A + a] : a;
         weight[a] = reward[a] = 0.0;
         if (c < 0 || c >= env->C || !env->live.on_air[c]) continue;
-        weight[a] = exp((double)lg_utility(env, viewer, c) - sc->no_watch_utility);
-        if (!isfinite(weight[a])) weight[a] = 1e30;
+        weight[a] = choice_weight(env, viewer, c);
         reward[a] = reward_if_chosen(env, viewer, c);
     }
 }
