@@ -10,13 +10,14 @@ extern const lga_agent_type lga_random_type, lga_popular_type, lga_oracle_type;
 extern const lga_agent_type lga_epsilon_greedy_type, lga_ucb1_type, lga_thompson_type, lga_gradient_bandit_type,
     lga_linucb_type;
 extern const lga_agent_type lga_q_learning_type, lga_sarsa_type, lga_expected_sarsa_type;
-extern const lga_agent_type lga_dqn_type, lga_saved_type, lga_slate_oracle_type;
+extern const lga_agent_type lga_dqn_type, lga_saved_type, lga_slate_oracle_type,
+    lga_slateq_type;
 
 static const lga_agent_type *const registry[] = {
     &lga_random_type,         &lga_popular_type, &lga_oracle_type,         &lga_epsilon_greedy_type,
     &lga_ucb1_type,           &lga_thompson_type, &lga_gradient_bandit_type, &lga_linucb_type,
     &lga_q_learning_type,     &lga_sarsa_type,   &lga_expected_sarsa_type, &lga_dqn_type,
-    &lga_saved_type,          &lga_slate_oracle_type,
+    &lga_saved_type,          &lga_slate_oracle_type, &lga_slateq_type,
 };
 
 int lga_count(void) { return (int)(sizeof registry / sizeof registry[0]); }
