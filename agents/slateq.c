@@ -245,6 +245,11 @@ static lga_agent *create(const char *params_json, const lga_obs_batch *shape, ui
     lg_stream init = lg_stream_make(seed, LGA_STREAM, 1);
     lgn_mlp_init(a->value, &init);
     lgn_mlp_init(a->choice, &init);
+    /* The choice model starts uninformative: every item as likely as taking
+     * nothing (a zero output layer), so until clicks say otherwise the
+     * slate is the k best Qbar. */
+    float *out_w = lgn_mlp_params(a->choice) + lgn_mlp_weights_offset(a->choice, nc - 2);
+    memset(out_w, 0, sizeof(float) * (size_t)wc[nc - 2]);
     lgn_mlp_copy_params(a->target, a->value);
     a->extra[LG_MAX_SLATE] = 2.0f; /* cascade: d = sigmoid(2) = 0.88 to start */
     for (int i = 0; i < nv; i++) a->shape_tag[i] = wv[i];

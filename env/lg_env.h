@@ -111,6 +111,7 @@ typedef struct {
     float popularity_mean; /* current OU mean (base + trend, without feedback) */
     float minutes_left;    /* of the current broadcast, if on air */
     float minutes_since_start;
+    int category;          /* index into the scenario's categories */
 } lg_channel_state;
 
 /* Create an env for scenario `sc` (copied; it need not outlive the env). The

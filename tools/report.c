@@ -48,12 +48,13 @@ static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *re
 {
     const lgx_experiment *ex = &cfg->ex;
     static const int cols[] = {LGX_M_RETURN, -1, LGX_M_WATCH, LGX_M_STEPS, LGX_M_CTR, LGX_M_NDCG, LGX_M_REGRET,
-                               LGX_M_COVERAGE, LGX_M_GINI};
+                               LGX_M_COVERAGE, LGX_M_GINI, LGX_M_DIVERSITY};
     static const char *const heads[] = {"return/session", "vs baseline", "watch min", "steps", "CTR",
-                                        "NDCG", "regret", "coverage", "gini"};
-    const int nc = (int)(sizeof cols / sizeof cols[0]);
+                                        "NDCG", "regret", "coverage", "gini", "diversity"};
+    /* intra-list diversity only where there are lists */
+    const int nc = (int)(sizeof cols / sizeof cols[0]) - (cfg->sc->slate_size > 1 ? 0 : 1);
     int base = lgx_baseline_index(ex);
-    lgx_stat(*st)[9] = malloc((size_t)res->n_agents * sizeof *st);
+    lgx_stat(*st)[10] = malloc((size_t)res->n_agents * sizeof *st);
     int *rank = malloc((size_t)res->n_agents * sizeof *rank);
     if (!st || !rank) {
         free(st), free(rank);
@@ -92,7 +93,8 @@ static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *re
                     best = 0;
             }
             char buf[64], out[72];
-            int prec = (m == LGX_M_CTR || m == LGX_M_NDCG || m == LGX_M_COVERAGE || m == LGX_M_GINI) ? 3 : 2;
+            int prec = (m == LGX_M_CTR || m == LGX_M_NDCG || m == LGX_M_COVERAGE || m == LGX_M_GINI ||
+                         m == LGX_M_DIVERSITY) ? 3 : 2;
             fmt_stat(buf, sizeof buf, st[a][c], prec);
             snprintf(out, sizeof out, "%s%s", buf, best ? "*" : " ");
             cell(out, c < 2 ? 18 : 15, 1);

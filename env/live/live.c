@@ -152,6 +152,7 @@ static void channel(const lg_env *env, int c, lg_channel_state *out)
     out->popularity_mean = env->channels[c].base_popularity + L->cat_offset[env->channels[c].category];
     out->minutes_left = L->minutes_left[c];
     out->minutes_since_start = L->since_start[c];
+    out->category = env->channels[c].category;
 }
 
 /* The position in the scripted-event timeline and the channels on air. */

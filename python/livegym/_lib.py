@@ -73,7 +73,8 @@ class ChannelState(ctypes.Structure):
     _fields_ = [("on_air", ctypes.c_int), ("launched", ctypes.c_int), ("concurrency", ctypes.c_float),
                 ("background", ctypes.c_float), ("bots", ctypes.c_float), ("watchers", ctypes.c_int),
                 ("log_popularity", ctypes.c_float), ("popularity_mean", ctypes.c_float),
-                ("minutes_left", ctypes.c_float), ("minutes_since_start", ctypes.c_float)]
+                ("minutes_left", ctypes.c_float), ("minutes_since_start", ctypes.c_float),
+                ("category", ctypes.c_int)]
 
 
 class ObsBatch(ctypes.Structure):

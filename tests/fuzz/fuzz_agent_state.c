@@ -19,12 +19,16 @@ static size_t pristine_saved_n[MAX];
 static lg_env *env, *world;
 static lgx_loop loop;
 
-/* Small enough to run fast, with a replay that fills (DQN). */
+/* Small enough to run fast, with a replay that fills (DQN, SlateQ). */
 static const char *params_of(const char *name)
 {
-    return strcmp(name, "dqn") ? "{}"
-                               : "{\"buffer_size\": 16, \"batch_size\": 4, \"learning_starts\": 4, "
-                                 "\"hidden\": [8], \"target_update\": 16, \"n_step\": 2}";
+    if (!strcmp(name, "dqn"))
+        return "{\"buffer_size\": 16, \"batch_size\": 4, \"learning_starts\": 4, \"hidden\": [8], "
+               "\"target_update\": 16, \"n_step\": 2}";
+    if (!strcmp(name, "slateq"))
+        return "{\"buffer_size\": 16, \"batch_size\": 4, \"learning_starts\": 4, \"hidden\": [8], "
+               "\"choice_hidden\": [4], \"target_update\": 16}";
+    return "{}";
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

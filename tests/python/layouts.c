@@ -47,5 +47,10 @@ int main(void)
     F(lg_buffers, state), F(lg_buffers, reward), F(lg_buffers, terminated), F(lg_buffers, truncated);
     F(lg_buffers, info), F(lg_buffers, final_obs), F(lg_buffers, final_slot_obs), F(lg_buffers, final_state);
     F(lg_buffers, n_channels), F(lg_buffers, candidates), F(lg_buffers, final_candidates), F(lg_buffers, final_mask);
+    SIZE(lg_channel_state);
+    F(lg_channel_state, on_air), F(lg_channel_state, launched), F(lg_channel_state, concurrency);
+    F(lg_channel_state, background), F(lg_channel_state, bots), F(lg_channel_state, watchers);
+    F(lg_channel_state, log_popularity), F(lg_channel_state, popularity_mean), F(lg_channel_state, minutes_left);
+    F(lg_channel_state, minutes_since_start), F(lg_channel_state, category);
     return 0;
 }

@@ -315,7 +315,8 @@ def test_ctypes_mirrors_match_the_c_structs(tmp_path):
                    check=True)
     mirrors = {"lga_obs_batch": _lib.ObsBatch, "lga_transition_batch": _lib.TransitionBatch, "lga_copy": _lib.Copy,
                "lga_agent_type": _lib.AgentType, "lgx_run_options": _lib.RunOptions, "lg_info": _lib.Info,
-               "lg_buffers": _lib.Buffers, "lg_obs_block": _lib.ObsBlock}
+               "lg_buffers": _lib.Buffers, "lg_obs_block": _lib.ObsBlock,
+               "lg_channel_state": _lib.ChannelState}
     lines = subprocess.run([exe], check=True, capture_output=True, text=True).stdout.split("\n")
     fields = {}
     for line in filter(None, lines):

@@ -126,6 +126,7 @@ void lgx_event_figures(const lg_scenario *sc, const lgx_timeline *tl, const uint
         sum.session_steps += t.session_steps, sum.chose += t.chose, sum.invalid += t.invalid;
         sum.gifts += t.gifts, sum.follows += t.follows, sum.precision += t.precision, sum.recall += t.recall;
         sum.ndcg += t.ndcg, sum.regret += t.regret, sum.retrieval += t.retrieval;
+        sum.diversity += t.diversity;
         for (int c = 0; c < C; c++) {
             recs[c] += r[c];
             if (!targets(sc, ev, c)) continue;

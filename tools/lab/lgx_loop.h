@@ -22,6 +22,10 @@ typedef struct {
     /* Share of the catalogue's k best on air (by the ground truth) that the
      * candidate stage retrieved; 1 per step without one. */
     double retrieval;
+    /* Intra-list diversity: per slot-step, the share of the pairs of the
+     * slate's valid items whose channels are of different categories (0
+     * with fewer than two). */
+    double diversity;
 } lgx_tally;
 
 /* Where logged data goes (livegym log): lgx_train calls `step` after every

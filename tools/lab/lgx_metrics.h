@@ -25,6 +25,7 @@ enum {
     LGX_M_REGRET,
     LGX_M_INVALID,
     LGX_M_RETRIEVAL, /* retrieval recall: 1 without a candidate stage */
+    LGX_M_DIVERSITY, /* intra-list diversity: 0 with slates of one */
     LGX_M_COUNT
 };
 extern const char *const lgx_metric_names[LGX_M_COUNT];

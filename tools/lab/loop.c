@@ -67,6 +67,28 @@ void lgx_exposure(const lgx_loop *lp, int n_actions, double *coverage, double *g
     if (lp->shown) lgx_exposure_of(lp->shown, n_actions, coverage, gini);
 }
 
+/* The share of pairs of the slate's valid items (in range, on air, each
+ * channel once) whose channels' categories differ; 0 below two items. */
+static double diversity(const lg_env *env, const int32_t *slate, const uint8_t *mask, const int32_t *cand, int C, int k)
+{
+    int cat[LG_MAX_SLATE], ch[LG_MAX_SLATE], n = 0;
+    for (int j = 0; j < k; j++) {
+        int a = slate[j], dup = 0;
+        if (a < 0 || a >= C || !mask[a]) continue;
+        int c = cand ? cand[a] : a;
+        for (int q = 0; q < n; q++) dup |= ch[q] == c;
+        if (dup) continue;
+        lg_channel_state cs;
+        lg_env_channel(env, c, &cs);
+        ch[n] = c, cat[n++] = cs.category;
+    }
+    if (n < 2) return 0.0;
+    int differ = 0;
+    for (int p = 0; p < n; p++)
+        for (int q = p + 1; q < n; q++) differ += cat[p] != cat[q];
+    return 2.0 * differ / (n * (n - 1.0));
+}
+
 /* Precision, recall, NDCG and myopic regret of slot i's slate against the
  * ground truth of the current state (before the step). */
 static void relevance_step(lgx_loop *lp, const lg_env *env, int i, lgx_tally *t)
@@ -95,6 +117,7 @@ static void relevance_step(lgx_loop *lp, const lg_env *env, int i, lgx_tally *t)
             }
         }
     t->retrieval += cand ? retrieval_recall(lp, env, i) : 1.0; /* before the return: every step counts */
+    t->diversity += diversity(env, slate, mask, cand, C, k);
     if (n_on == 0) return;
     float cut = best > 0.0f ? lp->relevance_threshold * best : best;
     int n_rel = 0;

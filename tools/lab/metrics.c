@@ -7,8 +7,9 @@
 
 const char *const lgx_metric_names[LGX_M_COUNT] = {
     "return", "watch_minutes", "session_steps", "ctr", "gifts", "follows", "precision",
-    "recall", "f1",            "ndcg",          "coverage", "gini", "regret", "invalid_rate", "retrieval_recall"};
-const int lgx_metric_direction[LGX_M_COUNT] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, 1};
+    "recall", "f1",            "ndcg",          "coverage", "gini", "regret", "invalid_rate", "retrieval_recall",
+    "diversity"};
+const int lgx_metric_direction[LGX_M_COUNT] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, 1, 1};
 
 void lgx_metrics_from(const lgx_tally *t, const double *recs, int n_actions, int slate, double *m)
 {
@@ -30,6 +31,7 @@ void lgx_metrics_from(const lgx_tally *t, const double *recs, int n_actions, int
     m[LGX_M_REGRET] = t->regret / steps;
     m[LGX_M_INVALID] = t->invalid / (steps * slate);
     m[LGX_M_RETRIEVAL] = t->retrieval / steps;
+    m[LGX_M_DIVERSITY] = t->diversity / steps;
 }
 
 void lgx_metrics_of(const lgx_tally *t, const lgx_loop *lp, int n_actions, int slate, double *m)
@@ -57,6 +59,7 @@ const char *lgx_metric_label(const char *m)
         {"regret", "regret per step vs myopic oracle (reward)"},
         {"invalid_rate", "invalid items per item"},
         {"retrieval_recall", "retrieval recall@k (share of the catalogue's best in the candidates)"},
+        {"diversity", "intra-list diversity (share of slate pairs from different categories)"},
         {"avg_reward", "average reward per step"},
         {"pct_optimal", "optimal action (%)"},
         {"sum_reward", "sum of rewards per episode"},

@@ -75,6 +75,7 @@ static void add_tally(lgx_tally *t, const lgx_tally *u)
     t->gifts += u->gifts, t->follows += u->follows;
     t->precision += u->precision, t->recall += u->recall, t->ndcg += u->ndcg, t->regret += u->regret;
     t->retrieval += u->retrieval;
+    t->diversity += u->diversity;
 }
 
 void lgx_timeline_sum(const lgx_timeline *tl, double from, double to, lgx_tally *t, double *recs, double *watch)
