@@ -620,11 +620,10 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
     int64_t tab = push_table(a, table_of(b, 0));
     int64_t tab_next = push_table(a, table_of(nx, 0));
     for (int i = 0; i < b->n && i < a->N; i++) {
-        /* The credited item: the watched one, else the first recommended. */
+        /* The credited item: the one taken, else the first recommended. */
         const int32_t *slate = &tr->actions[(size_t)i * b->slate_size];
-        int32_t act = slate[0];
-        for (int j = 0; j < b->slate_size; j++)
-            if (slate[j] == tr->info[i].watched) act = slate[j];
+        const int pos = tr->info[i].position;
+        int32_t act = pos >= 0 && pos < b->slate_size ? slate[pos] : slate[0];
         if (act < 0 || act >= a->C) continue;
         size_t at = (size_t)i * (size_t)n + (size_t)a->p_len[i];
         memcpy(&a->p_obs[at * (size_t)a->slot_dim], slot_part(b, i), sizeof(float) * (size_t)a->slot_dim);
@@ -722,6 +721,7 @@ static int check(const lga_agent *base, char *err, size_t errsz)
                  a->c.last_table_id, a->c.pos, a->c.count);
         return -1;
     }
+    if (lgn_adam_check(&a->opt, "adam_moments", err, errsz)) return -1;
     for (long i = 0; i < B; i++)
         if (a->r_tab[i] > next || a->r_tab_next[i] > next)
             return snprintf(err, errsz, "block \"replay_table\"[%ld]: expected a table id of at most %ld, found %lld",

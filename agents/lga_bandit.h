@@ -55,7 +55,7 @@ static inline float lga_item_reward(const lga_transition_batch *tr, int i, int j
 {
     int k = tr->obs->slate_size;
     if (k == 1) return tr->reward[i];
-    return tr->info[i].watched == tr->actions[(size_t)i * k + j] ? tr->reward[i] : 0.0f;
+    return tr->info[i].position == j ? tr->reward[i] : 0.0f;
 }
 
 /* The recommended items of a transition batch, one at a time, with the row

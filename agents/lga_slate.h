@@ -45,7 +45,9 @@ void lga_slate_solver_free(lga_slate_solver *s);
  * those orders a dynamic programme picks the best k. Exact.
  *
  * Both write out[0..m) with m = min(k, items that can be placed), return
- * m, and set *value to the slate's worth (0 when m is 0). */
+ * m, and set *value to the slate's worth (0 when m is 0): with fewer items
+ * than positions the items take the first m positions, and the logit's
+ * best assignment is over those positions' factors. */
 int lga_slate_logit(lga_slate_solver *s, const double *w, const double *r, const uint8_t *mask, int k,
                     const double *f, int32_t *out, double *value);
 int lga_slate_cascade(lga_slate_solver *s, const double *w, const double *r, const uint8_t *mask, int k, double d,

@@ -62,15 +62,17 @@ static void positions(const double *f, int k, int *pos)
 int lga_slate_logit(lga_slate_solver *s, const double *w, const double *r, const uint8_t *mask, int k,
                     const double *f, int32_t *out, double *value)
 {
-    int pos[64];
+    int pos[64], m = 0;
     if (k > 64) k = 64;
-    positions(f, k, pos);
+    for (int c = 0; c < s->n; c++) m += placeable(w, r, mask, c);
+    /* Fewer items than positions: they take the first m (the rest are
+     * filled with items that cannot be taken), best factors first. */
+    const int kk = m < k ? m : k;
+    positions(f, kk, pos);
     double lambda = 0.0, best = -INFINITY;
-    int m = 0;
     for (int it = 0; it < 100; it++) {
         for (int c = 0; c < s->n; c++) s->key[c] = w[c] * (r[c] - lambda);
-        m = sorted_valid(s, w, r, mask);
-        int kk = m < k ? m : k;
+        sorted_valid(s, w, r, mask);
         double num = 0.0, den = 1.0;
         for (int j = 0; j < kk; j++) {
             int c = s->order[j];
@@ -82,18 +84,8 @@ int lga_slate_logit(lga_slate_solver *s, const double *w, const double *r, const
         best = lambda = v;
         for (int j = 0; j < kk; j++) out[pos[j]] = s->order[j];
     }
-    int got = m < k ? m : k;
-    /* Fewer items than positions: the items fill the best positions, which
-     * need not be the first ones; close the gaps, keeping their order. */
-    if (got < k && f) {
-        int32_t tmp[64];
-        for (int j = 0, n = 0; j < k; j++)
-            for (int q = 0; q < got; q++)
-                if (pos[q] == j) tmp[n++] = out[j];
-        for (int j = 0; j < got; j++) out[j] = tmp[j];
-    }
-    *value = got ? best : 0.0;
-    return got;
+    *value = kk ? best : 0.0;
+    return kk;
 }
 
 int lga_slate_cascade(lga_slate_solver *s, const double *w, const double *r, const uint8_t *mask, int k, double d,
@@ -118,15 +110,16 @@ int lga_slate_cascade(lga_slate_solver *s, const double *w, const double *r, con
             }
             DP(i, j) = take > skip ? take : skip;
         }
-    for (int i = 0, j = K, n = 0; i < m && j > 0; i++) {
+    int n = 0;
+    for (int i = 0, j = K; i < m && j > 0; i++) {
         int c = s->order[i];
         double p = w[c] / (1.0 + w[c]);
         if (DP(i + 1, j - 1) > -INFINITY && p * r[c] + d * (1.0 - p) * DP(i + 1, j - 1) >= DP(i + 1, j))
             out[n++] = c, j--;
     }
-    *value = K ? DP(0, K) : 0.0;
+    *value = n ? DP(0, K) : 0.0;
 #undef DP
-    return K;
+    return n; /* K, unless a value that is not a number broke the programme */
 }
 
 void lga_slate_fill(lga_slate_solver *s, const uint8_t *mask, int got, int k, lg_stream *rng, int32_t *out)

@@ -22,9 +22,9 @@
  * and only Qbar of what was taken is updated: the decomposition's point,
  * that one learned value per item serves every slate it can appear in.
  *
- * Replay stores one table of channels per env step, as dqn does (the table
- * is the same for every slot), and each transition its slot parts, slate,
- * what was taken, reward and discount. */
+ * Replay stores each channel table once, as dqn does (without a candidate
+ * stage the table is the same for every slot), and each transition its slot
+ * parts, slate, the position taken, reward and discount. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +128,7 @@ typedef struct {
     uint8_t *m;                /* [C] */
     const float **ps, **pt;    /* [rows] states to score */
     int32_t *tgt;              /* [batch]: samples that bootstrap */
+    int64_t *step_tabs;        /* [2 N]: each slot's table and next table of the step being stored */
     lga_slate_solver solver;
     int scratch_states;
     int32_t shape_tag[2 * LGN_MAX_LAYERS + 4];
@@ -177,6 +178,7 @@ static void carve(sq_agent *a, lg_carver *cv)
     a->rr = lg_carve(cv, C * sizeof(double));
     a->noise = lg_carve(cv, C * sizeof(float));
     a->m = lg_carve(cv, C);
+    a->step_tabs = lg_carve(cv, 2 * (size_t)a->N * sizeof(int64_t));
     a->ps = lg_carve(cv, states * sizeof(float *));
     a->pt = lg_carve(cv, states * sizeof(float *));
 }
@@ -256,7 +258,10 @@ static lga_agent *create(const char *params_json, const lga_obs_batch *shape, ui
     for (int i = 0; i < nc; i++) a->shape_tag[LGN_MAX_LAYERS + i] = wc[i];
     a->shape_tag[2 * LGN_MAX_LAYERS] = nv, a->shape_tag[2 * LGN_MAX_LAYERS + 1] = nc;
     a->shape_tag[2 * LGN_MAX_LAYERS + 2] = p.cascade, a->shape_tag[2 * LGN_MAX_LAYERS + 3] = a->k;
-    a->R = (int)(p.buffer_size / a->N + 8);
+    /* Tables for the replay's steps, two per step (seen, next); with a
+     * candidate stage every slot has its own (its candidates' rows), and
+     * none of the 2 N of one step may overwrite another. */
+    a->R = (int)(2 * (p.buffer_size / a->N) + 8 + 2L * a->N);
     lg_carver cv = {NULL, 0};
     carve(a, &cv);
     if (!(a->block = calloc(1, cv.used))) {
@@ -329,7 +334,11 @@ static void score(sq_agent *a, lgn_mlp *net, int n)
     lgn_mlp_predict(a->choice, a->x, n * C, a->g);
 }
 
-static double clamp_logit(double g) { return g > SQ_LOGIT_CAP ? SQ_LOGIT_CAP : g < -SQ_LOGIT_CAP ? -SQ_LOGIT_CAP : g; }
+/* NaN (a network gone wrong) reads as 0. */
+static double clamp_logit(double g)
+{
+    return g > SQ_LOGIT_CAP ? SQ_LOGIT_CAP : g < -SQ_LOGIT_CAP ? -SQ_LOGIT_CAP : g == g ? g : 0.0;
+}
 
 /* The best slate of state i of the last score() under the learned choice
  * model, out[k] (NULL: the value only, and no draw); returns its value
@@ -424,7 +433,7 @@ static double choice_grad(sq_agent *a, int r0, int r1, const float *g, int pick)
         double l[LG_MAX_SLATE], mx = 0.0, z;
         for (int r = r0; r < r1; r++) {
             int j = a->c_pos[r];
-            l[r - r0] = clamp_logit((double)g[r] + (j ? a->extra[j] : 0.0));
+            l[r - r0] = clamp_logit(g[r]) + (j ? clamp_logit(a->extra[j]) : 0.0); /* as acting weighs them */
             if (l[r - r0] > mx) mx = l[r - r0];
         }
         z = exp(-mx);
@@ -567,19 +576,23 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
     const lga_obs_batch *b = tr->obs, *nx = tr->next;
     const int k = a->k;
     const size_t S = (size_t)a->slot_dim;
-    int64_t tab = push_table(a, table_of(b, 0)), tab_next = push_table(a, table_of(nx, 0));
-    for (int i = 0; i < b->n && i < a->N; i++) {
+    const int n = b->n < a->N ? b->n : a->N;
+    /* Every slot's table, then every next one: without a candidate stage
+     * they are one table each, which push_table keeps once. */
+    for (int i = 0; i < n; i++) a->step_tabs[i] = push_table(a, table_of(b, i));
+    for (int i = 0; i < n; i++) a->step_tabs[a->N + i] = push_table(a, table_of(nx, i));
+    for (int i = 0; i < n; i++) {
         const int32_t *slate = &tr->actions[(size_t)i * b->slate_size];
         long at = a->c.pos;
-        int pick = -1;
+        int pick = tr->info[i].position >= 0 && tr->info[i].position < k ? tr->info[i].position : -1;
         for (int j = 0; j < k; j++) {
             int32_t c = slate[j] >= 0 && slate[j] < a->C ? slate[j] : -1;
             a->r_slate[(size_t)at * k + j] = c;
-            if (pick < 0 && c >= 0 && c == tr->info[i].watched) pick = j;
         }
+        if (pick >= 0 && a->r_slate[(size_t)at * k + pick] < 0) pick = -1;
         memcpy(&a->r_obs[(size_t)at * S], slot_part(b, i), S * sizeof(float));
         memcpy(&a->r_next[(size_t)at * S], slot_part(nx, i), S * sizeof(float));
-        a->r_tab[at] = tab, a->r_tab_next[at] = tab_next, a->r_pick[at] = pick;
+        a->r_tab[at] = a->step_tabs[i], a->r_tab_next[at] = a->step_tabs[a->N + i], a->r_pick[at] = pick;
         a->r_rew[at] = tr->reward[i];
         a->r_disc[at] = tr->terminated[i] ? 0.0f : a->p.gamma;
         a->c.pos = (a->c.pos + 1) % a->p.buffer_size;
@@ -658,14 +671,19 @@ static int check(const lga_agent *base, char *err, size_t errsz)
     else if (a->c.count > B || a->c.count > a->c.stored) bad = "count is in [0, buffer_size] and at most stored";
     else if (started && (a->c.since_train >= p->train_frequency || a->c.since_target >= p->target_update))
         bad = "backlogs below train_frequency and target_update once learning has started";
-    else if (!started && (a->c.since_train > warmup || a->c.since_target > warmup))
-        bad = "backlogs no longer than the warm-up (learning_starts + buffer_size + 2 x slots)";
+    else if (!started && (a->c.since_train > warmup || a->c.since_target > warmup || a->c.since_train > a->c.stored))
+        bad = "backlogs no longer than the warm-up (learning_starts + buffer_size + 2 x slots), since_train at most "
+              "stored";
     if (bad)
         return snprintf(err, errsz,
                         "block \"counters\": expected %s, found t %ld, stored %ld, since_train %ld, since_target %ld, "
                         "updates %ld, table_next_id %ld, last_table_id %ld, pos %ld, count %ld",
                         bad, a->c.t, a->c.stored, a->c.since_train, a->c.since_target, a->c.updates, next,
                         a->c.last_table_id, a->c.pos, a->c.count), -1;
+    const lgn_adam *opts[3] = {&a->opt_v, &a->opt_c, &a->opt_x};
+    const char *opt_names[3] = {"adam_value", "adam_choice", "adam_extra"};
+    for (int o = 0; o < 3; o++)
+        if (lgn_adam_check(opts[o], opt_names[o], err, errsz)) return -1;
     for (long i = 0; i < B; i++) {
         if (a->r_tab[i] > next || a->r_tab_next[i] > next)
             return snprintf(err, errsz, "block \"replay_table\"[%ld]: expected a table id of at most %ld, found %lld",

@@ -51,6 +51,8 @@ typedef struct {
     uint8_t gifts;
     uint8_t follows;       /* 1 if the viewer followed the watched channel this step */
     float r_watch, r_gift, r_follow, r_invalid; /* reward = r_watch + r_gift + r_follow - r_invalid */
+    int32_t position;      /* slate position of the item taken, -1 if none (with a candidate stage the
+                              slate holds candidate indices and `watched` the channel) */
 } lg_info;
 
 typedef struct {

@@ -171,6 +171,7 @@ START_TEST(test_actions_are_positions)
             int c = act[i] < A ? cand[i * A + act[i]] : -1;
             ck_assert_int_eq(b->info[i].invalid, c < 0);
             ck_assert(b->info[i].watched == -1 || b->info[i].watched == c);
+            ck_assert_int_eq(b->info[i].position, b->info[i].watched >= 0 ? 0 : -1); /* an index into the slate */
             watched += b->info[i].watched >= 0;
         }
     }

@@ -357,7 +357,9 @@ static void random_slates(const lg_buffers *b, lg_stream *rng, int32_t *act)
 
 /* Every model's ground truth (lg_env_expected_reward_slate) is the mean of
  * what its steps pay: over 64 slots x 600 steps the mean of reward minus
- * expected reward is within 4 standard errors of 0. */
+ * expected reward is within 4 standard errors of 0. And info.position
+ * names the slate position of the item taken (its first occurrence), -1
+ * exactly when nothing is. */
 START_TEST(test_slate_ground_truth_is_what_steps_pay)
 {
     const lg_slate_choice models[3] = {LG_SLATE_MNL, LG_SLATE_POSITION, LG_SLATE_CASCADE};
@@ -377,6 +379,12 @@ START_TEST(test_slate_ground_truth_is_what_steps_pay)
             for (int i = 0; i < 64; i++) {
                 double d = b->reward[i] - expect[i];
                 sum += d, sum2 += d * d, n += 1.0;
+                const lg_info *in = &b->info[i];
+                int first = -1;
+                for (int j = 2; j >= 0; j--)
+                    if (in->watched >= 0 && act[i * 3 + j] == in->watched) first = j;
+                ck_assert_int_eq(in->position, first);
+                if (in->watched >= 0) ck_assert_int_ge(in->position, 0);
             }
         }
         double mean = sum / n, se = sqrt((sum2 / n - mean * mean) / n);

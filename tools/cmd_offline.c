@@ -142,6 +142,7 @@ static void feed_step(lga_agent *agent, const lg_log_data *d, long long t, step_
         put_obs(&sb->no[(size_t)i * D], nslot, ntab, SD, TL);
         sb->trunc[i] = d->truncations[r] || (last && !d->terminations[r]);
         sb->info[i].watched = d->watched[r];
+        sb->info[i].position = d->watched[r] >= 0 ? 0 : -1; /* logs hold slates of one */
     }
     lga_transition_batch tr = {&sb->obs, &d->actions[t * S], &d->rewards[t * S], &d->terminations[t * S],
                                sb->trunc, sb->info, &sb->next};

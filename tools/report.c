@@ -84,7 +84,7 @@ static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *re
         cell(label, w, 0);
         for (int c = 0; c < nc; c++) {
             int m = cols[c] < 0 ? LGX_M_RETURN : cols[c];
-            int best = cols[c] >= 0 && !(t && t->cheats) && !isnan(st[a][c].mean);
+            int best = cols[c] >= 0 && lgx_metric_direction[m] && !(t && t->cheats) && !isnan(st[a][c].mean);
             for (int b = 0; b < res->n_agents && best; b++) {
                 const lga_agent_type *tb = lgx_spec_type(&ex->agents[b]);
                 if (tb && tb->cheats) continue;

@@ -168,6 +168,10 @@ int lgn_adam_init(lgn_adam *o, size_t n, float lr, float beta1, float beta2, flo
 void lgn_adam_free(lgn_adam *o);
 void lgn_adam_reset(lgn_adam *o); /* zero moments and step */
 void lgn_adam_step(lgn_adam *o, float *params, const float *grads);
+/* Moments from elsewhere (a state file): 0 when every second moment is
+ * >= 0 (a negative one makes the step's square root NaN), else -1 with a
+ * message naming block `name` (m then v) and the element. */
+int lgn_adam_check(const lgn_adam *o, const char *name, char *err, size_t errsz);
 
 /* -------------------------------------------------------- serialisation
  *

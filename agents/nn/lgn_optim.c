@@ -3,6 +3,7 @@
  * vector code on a zero-padded copy, so every element sees the same
  * operations. No allocation outside *_init. */
 #include <float.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,17 @@ void lgn_adam_free(lgn_adam *o)
     if (!o) return;
     free(o->m);
     o->m = o->v = NULL;
+}
+
+int lgn_adam_check(const lgn_adam *o, const char *name, char *err, size_t errsz)
+{
+    for (size_t i = 0; i < o->n; i++)
+        if (!(o->v[i] >= 0.0f)) {
+            if (err) snprintf(err, errsz, "block \"%s\"[%zu]: expected a second moment >= 0, found %g", name, o->n + i,
+                              (double)o->v[i]);
+            return -1;
+        }
+    return 0;
 }
 
 void lgn_adam_reset(lgn_adam *o)

@@ -193,14 +193,14 @@ void lg_session_end(lg_env *env, int viewer)
  * position_decay. */
 #define CASCADE_KEY 0x43415343414445ULL /* "CASCADE" */
 
-static int cascade(const lg_scenario *sc, const lg_slot *sl, const int *valid, const int *at, const float *weight,
-                   int n_valid)
+/* Returns the index into valid[] of the item taken, or -1. */
+static int cascade(const lg_scenario *sc, const lg_slot *sl, const int *at, const float *weight, int n_valid)
 {
     const uint64_t key = lg_key(sl->step_key, CASCADE_KEY), ctr = (uint64_t)sl->session_step * 2 * LG_MAX_SLATE;
     for (int i = 0, j = 0; i < sc->slate_size; i++) {
         if (j < n_valid && at[j] == i) {
             float w = weight[j];
-            if (lg_u01f(key, ctr + 2 * (uint64_t)i) < w / (1.0f + w)) return valid[j];
+            if (lg_u01f(key, ctr + 2 * (uint64_t)i) < w / (1.0f + w)) return j;
             j++;
         }
         if (lg_u01f(key, ctr + 2 * (uint64_t)i + 1) >= sc->position_decay) break;
@@ -246,19 +246,20 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
         weight[n_valid++] = w;
         wsum += w;
     }
-    int chosen = -1;
+    int taken = -1; /* index into valid[] */
     if (sc->slate_choice == LG_SLATE_CASCADE) {
-        chosen = cascade(sc, sl, valid, at, weight, n_valid);
+        taken = cascade(sc, sl, at, weight, n_valid);
     } else {
         float r = lg_u01f(sl->step_key, ctr + DRAW_CHOICE) * wsum;
         for (int j = 0; j < n_valid; j++) {
             if (r < weight[j]) {
-                chosen = valid[j];
+                taken = j;
                 break;
             }
             r -= weight[j];
         }
     }
+    const int chosen = taken >= 0 ? valid[taken] : -1;
 
     float minutes = 0.0f;
     int gifts = 0, follows = 0;
@@ -297,6 +298,7 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
     sl->session_step++;
 
     info->watched = chosen;
+    info->position = taken >= 0 ? at[taken] : -1;
     info->viewer = viewer;
     info->segment = env->live.seg_of[viewer];
     info->session_step = sl->session_step;

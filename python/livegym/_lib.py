@@ -50,7 +50,8 @@ class Info(ctypes.Structure):
                 ("session_step", ctypes.c_int32), ("watch_minutes", ctypes.c_float),
                 ("budget_left", ctypes.c_float), ("chose", ctypes.c_uint8), ("invalid", ctypes.c_uint8),
                 ("gifts", ctypes.c_uint8), ("follows", ctypes.c_uint8), ("r_watch", ctypes.c_float),
-                ("r_gift", ctypes.c_float), ("r_follow", ctypes.c_float), ("r_invalid", ctypes.c_float)]
+                ("r_gift", ctypes.c_float), ("r_follow", ctypes.c_float), ("r_invalid", ctypes.c_float),
+                ("position", ctypes.c_int32)]
 
 
 class Buffers(ctypes.Structure):

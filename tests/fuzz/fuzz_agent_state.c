@@ -27,7 +27,7 @@ static const char *params_of(const char *name)
                "\"target_update\": 16, \"n_step\": 2}";
     if (!strcmp(name, "slateq"))
         return "{\"buffer_size\": 16, \"batch_size\": 4, \"learning_starts\": 4, \"hidden\": [8], "
-               "\"choice_hidden\": [4], \"target_update\": 16}";
+               "\"choice_hidden\": [4], \"target_update\": 16, \"choice\": \"cascade\"}";
     return "{}";
 }
 

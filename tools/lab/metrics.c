@@ -9,7 +9,7 @@ const char *const lgx_metric_names[LGX_M_COUNT] = {
     "return", "watch_minutes", "session_steps", "ctr", "gifts", "follows", "precision",
     "recall", "f1",            "ndcg",          "coverage", "gini", "regret", "invalid_rate", "retrieval_recall",
     "diversity"};
-const int lgx_metric_direction[LGX_M_COUNT] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, 1, 1};
+const int lgx_metric_direction[LGX_M_COUNT] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1, -1, 1, 0};
 
 void lgx_metrics_from(const lgx_tally *t, const double *recs, int n_actions, int slate, double *m)
 {
