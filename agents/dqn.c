@@ -28,6 +28,7 @@
 #include "lg_carve.h"
 #include "lga_agent.h"
 #include "lga_params.h"
+#include "lga_replay.h"
 #include "lgn.h"
 
 /* Largest network, and largest activation and input buffers, that create()
@@ -106,16 +107,9 @@ typedef struct {
     lgn_mlp *net, *target;
     lgn_adam opt;
     lg_stream rng;
-    /* counters (saved) */
+    /* counters (saved as raw bytes) */
     struct {
-        long t;             /* behaviour slot-steps: epsilon schedule */
-        long stored;        /* transitions ever stored */
-        long since_train;   /* transitions since the last gradient step */
-        long since_target;  /* slot-steps since the last target update */
-        long updates;       /* gradient steps */
-        long table_next_id; /* next table id to assign */
-        long last_table_id; /* id of the most recent table */
-        long pos, count;    /* replay ring */
+        lga_replay_counters r;
         double last_loss;
     } c;
     /* replay */
@@ -123,9 +117,7 @@ typedef struct {
     int64_t *r_tab, *r_tab_next;
     int32_t *r_act;
     float *r_ret, *r_disc;   /* n-step return, gamma^n (0 when terminated) */
-    int R;                   /* table ring capacity */
-    float *tables;           /* [R * C * ch_dim] */
-    int64_t *table_ids;      /* [R] */
+    lga_table_ring ring;     /* the replay's channel tables */
     /* n-step pending per slot */
     float *p_obs;            /* [N * n * slot_dim] */
     int64_t *p_tab;          /* [N * n] */
@@ -177,7 +169,7 @@ static void destroy(lga_agent *base)
 static void carve(dqn_agent *a, lg_carver *cv)
 {
     const size_t B = (size_t)a->p.buffer_size, S = (size_t)a->slot_dim, T = (size_t)a->C * (size_t)a->ch_dim;
-    const size_t n = (size_t)a->p.n_step, N = (size_t)a->N, R = (size_t)a->R;
+    const size_t n = (size_t)a->p.n_step, N = (size_t)a->N, R = (size_t)a->ring.R;
     const size_t rows = (size_t)a->scratch_rows, qcols = (size_t)a->C + 1, in = (size_t)a->in_dim;
     a->r_obs = lg_carve(cv, (B * S + 1) * sizeof(float));
     a->r_next = lg_carve(cv, (B * S + 1) * sizeof(float));
@@ -186,8 +178,8 @@ static void carve(dqn_agent *a, lg_carver *cv)
     a->r_act = lg_carve(cv, B * sizeof(int32_t));
     a->r_ret = lg_carve(cv, B * sizeof(float));
     a->r_disc = lg_carve(cv, B * sizeof(float));
-    a->tables = lg_carve(cv, (R * T + 1) * sizeof(float));
-    a->table_ids = lg_carve(cv, R * sizeof(int64_t));
+    a->ring.tables = lg_carve(cv, (R * T + 1) * sizeof(float));
+    a->ring.ids = lg_carve(cv, R * sizeof(int64_t));
     a->p_obs = lg_carve(cv, (N * n * S + 1) * sizeof(float));
     a->p_tab = lg_carve(cv, N * n * sizeof(int64_t));
     a->p_act = lg_carve(cv, N * n * sizeof(int32_t));
@@ -277,7 +269,8 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     a->shape_tag[LGN_MAX_LAYERS + 2] = p.dueling;
     a->shape_tag[LGN_MAX_LAYERS + 3] = p.n_step;
 
-    a->R = (int)(p.buffer_size / a->N + p.n_step + 8);
+    a->ring.R = (int)(p.buffer_size / a->N + p.n_step + 8);
+    a->ring.T = (size_t)a->C * (size_t)a->ch_dim;
     /* Scratch rows: the largest input matrix is the itemwise next-state
      * scoring of a batch (batch * C rows), or acting on N slots. */
     size_t N = (size_t)a->N, rows = (size_t)p.batch_size > N ? (size_t)p.batch_size : N;
@@ -293,26 +286,13 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     cv.base = a->block;
     cv.used = 0;
     carve(a, &cv);
-    for (int i = 0; i < a->R; i++) a->table_ids[i] = -1;
-    a->c.last_table_id = -1;
+    for (int i = 0; i < a->ring.R; i++) a->ring.ids[i] = -1;
+    a->c.r.last_table_id = -1;
     return &a->base;
 }
 
 /* --- inputs --- */
 
-/* Slot part of slot i of a batch (either layout). */
-static const float *slot_part(const lga_obs_batch *b, int i)
-{
-    return b->obs ? b->obs + (size_t)i * b->obs_dim : b->slot_obs + (size_t)i * b->slot_dim;
-}
-
-/* Channel table of slot i (the same for every slot). */
-static const float *table_of(const lga_obs_batch *b, int i)
-{
-    return b->obs ? b->obs + (size_t)i * b->obs_dim + b->slot_dim : b->channel_obs;
-}
-
-/* One itemwise input row for (slot part, table, channel c). */
 /* An item-wise row is the context (the slot part without its follows
  * block: ctx_dim floats), then channel c's inputs (whether it is followed,
  * then its row of the table: 1 + ch_dim floats). */
@@ -410,8 +390,8 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
     dqn_agent *a = (dqn_agent *)base;
     const int C = a->C, n = b->n;
     lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
-    float eps = greedy ? 0.0f : lga_schedule_at(&sched, a->c.t);
-    if (!greedy) a->c.t += n;
+    float eps = greedy ? 0.0f : lga_schedule_at(&sched, a->c.r.t);
+    if (!greedy) a->c.r.t += n;
     /* One forward for all the slots of a chunk (the N slots the agent was
      * made for; a larger batch comes in chunks), at the chunk's first slot
      * that exploits: none while every slot explores. Row i of it equals a
@@ -434,7 +414,7 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
         int chunk = i - i % a->N;
         if (scored != chunk) {
             int m = n - chunk < a->N ? n - chunk : a->N;
-            for (int r = 0; r < m; r++) a->ps[r] = slot_part(b, chunk + r), a->pt[r] = table_of(b, chunk + r);
+            for (int r = 0; r < m; r++) a->ps[r] = lga_slot_part(b, chunk + r), a->pt[r] = lga_table_of(b, chunk + r);
             q_values(a, a->net, m, a->ps, a->pt, a->x, a->qn);
             scored = chunk;
         }
@@ -448,41 +428,23 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
 
 /* --- replay --- */
 
-/* Store a channel table in the ring (unless it equals the latest one) and
- * return its id. Transitions whose table is about to be overwritten leave
- * the replay first (they are the oldest). */
 static int64_t push_table(dqn_agent *a, const float *table)
 {
-    size_t T = (size_t)a->C * (size_t)a->ch_dim;
-    if (a->c.last_table_id >= 0) {
-        const float *last = &a->tables[(size_t)(a->c.last_table_id % a->R) * T];
-        if (!memcmp(last, table, T * sizeof(float))) return a->c.last_table_id;
-    }
-    int64_t id = a->c.table_next_id++;
-    int64_t evict_below = id - a->R + 1; /* ids < this are overwritten or about to be */
-    while (a->c.count > 0) {
-        long oldest = (a->c.pos - a->c.count + a->p.buffer_size) % a->p.buffer_size;
-        if (a->r_tab[oldest] >= evict_below) break;
-        a->c.count--;
-    }
-    memcpy(&a->tables[(size_t)(id % a->R) * T], table, T * sizeof(float));
-    a->table_ids[id % a->R] = id;
-    a->c.last_table_id = id;
-    return id;
+    return lga_ring_push(&a->ring, table, &a->c.r, a->p.buffer_size, a->r_tab);
 }
 
 static void store(dqn_agent *a, const float *obs, int64_t tab, int32_t act, float ret, float disc,
                   const float *next, int64_t tab_next)
 {
-    long i = a->c.pos;
+    long i = a->c.r.pos;
     size_t S = (size_t)a->slot_dim;
     memcpy(&a->r_obs[(size_t)i * S], obs, S * sizeof(float));
     memcpy(&a->r_next[(size_t)i * S], next, S * sizeof(float));
     a->r_tab[i] = tab, a->r_tab_next[i] = tab_next, a->r_act[i] = act, a->r_ret[i] = ret, a->r_disc[i] = disc;
-    a->c.pos = (a->c.pos + 1) % a->p.buffer_size;
-    if (a->c.count < a->p.buffer_size) a->c.count++;
-    a->c.stored++;
-    a->c.since_train++;
+    a->c.r.pos = (a->c.r.pos + 1) % a->p.buffer_size;
+    if (a->c.r.count < a->p.buffer_size) a->c.r.count++;
+    a->c.r.stored++;
+    a->c.r.since_train++;
 }
 
 /* Emit slot i's oldest pending step as an n-step transition ending at `next`. */
@@ -514,12 +476,11 @@ static void emit_oldest(dqn_agent *a, int i, const float *next, int64_t tab_next
 static double cql(dqn_agent *a, const float *q, float *dq)
 {
     const int Bt = a->p.batch_size, C = a->C;
-    const size_t T = (size_t)C * (size_t)a->ch_dim;
     const double w = a->p.cql_alpha / Bt;
     double total = 0.0;
     for (int b = 0; b < Bt; b++) {
         int j = a->idx[b];
-        const float *tab = &a->tables[(size_t)(a->r_tab[j] % a->R) * T], *qb = &q[(size_t)b * C];
+        const float *tab = lga_ring_at(&a->ring, a->r_tab[j]), *qb = &q[(size_t)b * C];
         float m = -INFINITY;
         for (int c = 0; c < C; c++)
             if (valid(a, tab, c) && qb[c] > m) m = qb[c];
@@ -538,17 +499,17 @@ static double cql(dqn_agent *a, const float *q, float *dq)
 static void train_step(dqn_agent *a)
 {
     const int Bt = a->p.batch_size, C = a->C, in = a->in_dim;
-    const size_t S = (size_t)a->slot_dim, T = (size_t)C * (size_t)a->ch_dim;
-    long oldest = (a->c.pos - a->c.count + a->p.buffer_size) % a->p.buffer_size;
+    const size_t S = (size_t)a->slot_dim;
+    long oldest = (a->c.r.pos - a->c.r.count + a->p.buffer_size) % a->p.buffer_size;
     for (int b = 0; b < Bt; b++)
-        a->idx[b] = (int32_t)((oldest + (long)lg_stream_below(&a->rng, (uint32_t)a->c.count)) % a->p.buffer_size);
+        a->idx[b] = (int32_t)((oldest + (long)lg_stream_below(&a->rng, (uint32_t)a->c.r.count)) % a->p.buffer_size);
 
     /* Targets: y = R + gamma^n max_a' Q_target(s', a') over on-air a' (Double
      * DQN: a' chosen by the online net, valued by the target net). */
     for (int b = 0; b < Bt; b++) {
         int j = a->idx[b];
         a->ps[b] = &a->r_next[(size_t)j * S];
-        a->pt[b] = &a->tables[(size_t)(a->r_tab_next[j] % a->R) * T];
+        a->pt[b] = lga_ring_at(&a->ring, a->r_tab_next[j]);
     }
     q_values(a, a->target, Bt, a->ps, a->pt, a->xn, a->qn);
     if (a->p.double_dqn) q_values(a, a->net, Bt, a->ps, a->pt, a->xn, a->qo);
@@ -569,7 +530,7 @@ static void train_step(dqn_agent *a)
     /* Online forward on the taken actions, loss, backward, clip, Adam. */
     for (int b = 0; b < Bt; b++) {
         int j = a->idx[b];
-        const float *tab = &a->tables[(size_t)(a->r_tab[j] % a->R) * T];
+        const float *tab = lga_ring_at(&a->ring, a->r_tab[j]);
         if (a->p.itemwise)
             item_row(a, &a->r_obs[(size_t)j * S], tab, a->r_act[j], &a->x[(size_t)b * in]);
         else
@@ -609,7 +570,7 @@ static void train_step(dqn_agent *a)
     double norm = lgn_clip_grad_norm(lgn_mlp_grads(a->net), np, a->p.grad_clip > 0 ? a->p.grad_clip : INFINITY);
     if (isfinite(norm)) lgn_adam_step(&a->opt, lgn_mlp_params(a->net), lgn_mlp_grads(a->net));
     a->c.last_loss = loss;
-    a->c.updates++;
+    a->c.r.updates++;
 }
 
 static void update(lga_agent *base, const lga_transition_batch *tr)
@@ -617,8 +578,8 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
     dqn_agent *a = (dqn_agent *)base;
     const lga_obs_batch *b = tr->obs, *nx = tr->next;
     const int n = a->p.n_step;
-    int64_t tab = push_table(a, table_of(b, 0));
-    int64_t tab_next = push_table(a, table_of(nx, 0));
+    int64_t tab = push_table(a, lga_table_of(b, 0));
+    int64_t tab_next = push_table(a, lga_table_of(nx, 0));
     for (int i = 0; i < b->n && i < a->N; i++) {
         /* The credited item: the one taken, else the first recommended. */
         const int32_t *slate = &tr->actions[(size_t)i * b->slate_size];
@@ -626,24 +587,24 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
         int32_t act = pos >= 0 && pos < b->slate_size ? slate[pos] : slate[0];
         if (act < 0 || act >= a->C) continue;
         size_t at = (size_t)i * (size_t)n + (size_t)a->p_len[i];
-        memcpy(&a->p_obs[at * (size_t)a->slot_dim], slot_part(b, i), sizeof(float) * (size_t)a->slot_dim);
+        memcpy(&a->p_obs[at * (size_t)a->slot_dim], lga_slot_part(b, i), sizeof(float) * (size_t)a->slot_dim);
         a->p_tab[at] = tab, a->p_act[at] = act, a->p_rew[at] = tr->reward[i];
         a->p_len[i]++;
-        const float *next = slot_part(nx, i);
+        const float *next = lga_slot_part(nx, i);
         if (tr->terminated[i] || tr->truncated[i]) {
             while (a->p_len[i] > 0) emit_oldest(a, i, next, tab_next, tr->terminated[i]);
         } else if (a->p_len[i] == n) {
             emit_oldest(a, i, next, tab_next, 0);
         }
     }
-    a->c.since_target += b->n;
-    if (a->c.stored < a->p.learning_starts || a->c.count < 1) return;
-    while (a->c.since_train >= a->p.train_frequency) {
-        a->c.since_train -= a->p.train_frequency;
+    a->c.r.since_target += b->n;
+    if (a->c.r.stored < a->p.learning_starts || a->c.r.count < 1) return;
+    while (a->c.r.since_train >= a->p.train_frequency) {
+        a->c.r.since_train -= a->p.train_frequency;
         train_step(a);
     }
-    while (a->c.since_target >= a->p.target_update) {
-        a->c.since_target -= a->p.target_update;
+    while (a->c.r.since_target >= a->p.target_update) {
+        a->c.r.since_target -= a->p.target_update;
         if (a->p.tau >= 1.0f)
             lgn_mlp_copy_params(a->target, a->net);
         else
@@ -675,8 +636,8 @@ static int state(lga_agent *base, lga_state_block *bl)
     bl[k++] = LGA_I32_BLOCK("replay_action", a->r_act, B, 0, acts);
     bl[k++] = LGA_F32_BLOCK("replay_return", a->r_ret, B, -F, F);
     bl[k++] = LGA_F32_BLOCK("replay_discount", a->r_disc, B, 0, 1);
-    bl[k++] = LGA_F32_BLOCK("table_ring", a->tables, (size_t)a->R * T, -F, F);
-    bl[k++] = LGA_I64_BLOCK("table_ids", a->table_ids, a->R, -1, ids);
+    bl[k++] = LGA_F32_BLOCK("table_ring", a->ring.tables, (size_t)a->ring.R * T, -F, F);
+    bl[k++] = LGA_I64_BLOCK("table_ids", a->ring.ids, a->ring.R, -1, ids);
     bl[k++] = LGA_F32_BLOCK("pending_obs", a->p_obs, N * n * S, -F, F);
     bl[k++] = LGA_I64_BLOCK("pending_table", a->p_tab, N * n, 0, ids);
     bl[k++] = LGA_I32_BLOCK("pending_action", a->p_act, N * n, 0, acts);
@@ -685,51 +646,20 @@ static int state(lga_agent *base, lga_state_block *bl)
     return k;
 }
 
-/* The counters against the capacities and each other, as an update leaves
- * them: every counter within 2^53 (sums cannot overflow), the replay ring's
- * position and fill, table ids below the next one to assign; once learning
- * has started the backlogs of gradient steps and target updates are below
- * one period, before it no longer than the warm-up (each loop of update
- * runs once per unit of backlog: a forged backlog would be a hang). */
+/* What the ranges cannot say: the counters against the capacities and each
+ * other (lga_replay.h), the Adam moments, the table ids the replay and the
+ * n-step queues hold. */
 static int check(const lga_agent *base, char *err, size_t errsz)
 {
     const dqn_agent *a = (const dqn_agent *)base;
     const dqn_params *p = &a->p;
-    const long B = p->buffer_size, next = a->c.table_next_id, lim = 1L << 53;
+    const long B = p->buffer_size, next = a->c.r.table_next_id;
     const long warmup = p->learning_starts + B + (long)a->N * (p->n_step + 2);
-    const long all[] = {a->c.t,       a->c.stored,        a->c.since_train, a->c.since_target,
-                        a->c.updates, a->c.table_next_id, a->c.pos,         a->c.count};
-    const char *bad = NULL;
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (all[i] < 0 || all[i] > lim) bad = "counters in [0, 2^53] (last_table_id from -1)";
-    if (a->c.last_table_id < -1 || a->c.last_table_id > lim) bad = "counters in [0, 2^53] (last_table_id from -1)";
-    int started = a->c.stored >= p->learning_starts && a->c.count >= 1;
-    if (bad)
-        ; /* said */
-    else if (a->c.pos >= B) bad = "pos is a replay index, in [0, buffer_size)";
-    else if (a->c.count > B || a->c.count > a->c.stored) bad = "count is in [0, buffer_size] and at most stored";
-    else if (started && (a->c.since_train >= p->train_frequency || a->c.since_target >= p->target_update))
-        bad = "backlogs below train_frequency and target_update once learning has started";
-    else if (!started && (a->c.since_train > warmup || a->c.since_target > warmup))
-        bad = "backlogs no longer than the warm-up (learning_starts + buffer_size + slots x (n_step + 2))";
-    else if (a->c.last_table_id >= next) bad = "last_table_id below table_next_id";
-    if (bad) {
-        snprintf(err, errsz,
-                 "block \"counters\": expected %s, found t %ld, stored %ld, since_train %ld, since_target %ld, "
-                 "updates %ld, table_next_id %ld, last_table_id %ld, pos %ld, count %ld",
-                 bad, a->c.t, a->c.stored, a->c.since_train, a->c.since_target, a->c.updates, next,
-                 a->c.last_table_id, a->c.pos, a->c.count);
+    if (lga_replay_counters_check(&a->c.r, B, p->learning_starts, p->train_frequency, p->target_update, warmup, err,
+                                  errsz))
         return -1;
-    }
     if (lgn_adam_check(&a->opt, "adam_moments", err, errsz)) return -1;
-    for (long i = 0; i < B; i++)
-        if (a->r_tab[i] > next || a->r_tab_next[i] > next)
-            return snprintf(err, errsz, "block \"replay_table\"[%ld]: expected a table id of at most %ld, found %lld",
-                            i, next, (long long)(a->r_tab[i] > next ? a->r_tab[i] : a->r_tab_next[i])), -1;
-    for (int i = 0; i < a->R; i++)
-        if (a->table_ids[i] >= next)
-            return snprintf(err, errsz, "block \"table_ids\"[%d]: expected -1 or an id below %ld, found %lld", i,
-                            next, (long long)a->table_ids[i]), -1;
+    if (lga_ring_check(&a->ring, next, a->r_tab, a->r_tab_next, B, err, errsz)) return -1;
     for (long i = 0; i < (long)a->N * p->n_step; i++)
         if (a->p_tab[i] > next)
             return snprintf(err, errsz, "block \"pending_table\"[%ld]: expected a table id of at most %ld, found %lld",
@@ -740,7 +670,7 @@ static int check(const lga_agent *base, char *err, size_t errsz)
 static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
 {
     dqn_agent *a = (dqn_agent *)base;
-    const float *slots[1] = {slot_part(b, slot)}, *tables[1] = {table_of(b, slot)};
+    const float *slots[1] = {lga_slot_part(b, slot)}, *tables[1] = {lga_table_of(b, slot)};
     q_values(a, a->net, 1, slots, tables, a->x, out);
     return 1;
 }
@@ -754,7 +684,7 @@ static int probs(lga_agent *base, const lga_obs_batch *b, int slot, lg_stream *r
     if (b->slate_size != 1) return 0;
     scores(base, b, slot, a->qo);
     lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
-    lga_epsilon_greedy_probs(lga_schedule_at(&sched, a->c.t), a->qo, &b->mask[(size_t)slot * a->C], a->C, out);
+    lga_epsilon_greedy_probs(lga_schedule_at(&sched, a->c.r.t), a->qo, &b->mask[(size_t)slot * a->C], a->C, out);
     return 1;
 }
 
@@ -762,7 +692,7 @@ static float epsilon(const lga_agent *base)
 {
     const dqn_agent *a = (const dqn_agent *)base;
     lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
-    return lga_schedule_at(&sched, a->c.t);
+    return lga_schedule_at(&sched, a->c.r.t);
 }
 
 const lga_agent_type lga_dqn_type = {

@@ -45,6 +45,18 @@ static inline const float *lga_channel_row(const lga_obs_batch *b, int i, int c)
     return b->channel_obs + (size_t)c * b->channel_dim;
 }
 
+/* Slot i's part of the observation, and the channel table it sees (the
+ * same for every slot without a candidate stage), in either layout. */
+static inline const float *lga_slot_part(const lga_obs_batch *b, int i)
+{
+    return b->obs ? b->obs + (size_t)i * b->obs_dim : b->slot_obs + (size_t)i * b->slot_dim;
+}
+
+static inline const float *lga_table_of(const lga_obs_batch *b, int i)
+{
+    return b->obs ? b->obs + (size_t)i * b->obs_dim + b->slot_dim : b->channel_obs;
+}
+
 /* Offset of a named block, or -1 when the layout has no such block. */
 int lga_block_offset(const lga_obs_batch *b, const char *name, int scope);
 

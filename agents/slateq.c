@@ -34,6 +34,7 @@
 #include "lga_agent.h"
 #include "lga_params.h"
 #include "lga_slate.h"
+#include "lga_replay.h"
 #include "lgn.h"
 
 #define SQ_MAX_PARAMS (1 << 26)
@@ -105,8 +106,7 @@ typedef struct {
     float extra[LG_MAX_SLATE + 1], extra_grad[LG_MAX_SLATE + 1]; /* b_1..b_{k-1} (b_0 stays 0); logit of d */
     lg_stream rng;
     struct {
-        long t, stored, since_train, since_target, updates;
-        long table_next_id, last_table_id, pos, count;
+        lga_replay_counters r;
         double last_loss, last_choice_loss;
     } c;
     /* replay */
@@ -114,9 +114,7 @@ typedef struct {
     int64_t *r_tab, *r_tab_next;
     int32_t *r_slate, *r_pick; /* [B * k] (-1: out of range), [B] position taken (-1: none) */
     float *r_rew, *r_disc;     /* reward, gamma (0 after the last step) */
-    int R;
-    float *tables;             /* [R * C * ch_dim] */
-    int64_t *table_ids;
+    lga_table_ring ring;       /* the replay's channel tables */
     /* scratch */
     float *x, *qv, *g;         /* rows of states x (C + 1) */
     float *noise;              /* [C] a random slate's scores */
@@ -148,7 +146,7 @@ static void destroy(lga_agent *base)
 static void carve(sq_agent *a, lg_carver *cv)
 {
     const size_t B = (size_t)a->p.buffer_size, S = (size_t)a->slot_dim, T = (size_t)a->C * (size_t)a->ch_dim;
-    const size_t K = (size_t)a->k, R = (size_t)a->R, C = (size_t)a->C, in = (size_t)a->in_dim;
+    const size_t K = (size_t)a->k, R = (size_t)a->ring.R, C = (size_t)a->C, in = (size_t)a->in_dim;
     const size_t Bt = (size_t)a->p.batch_size, states = (size_t)a->scratch_states, rows = states * (C + 1);
     a->r_obs = lg_carve(cv, (B * S + 1) * sizeof(float));
     a->r_next = lg_carve(cv, (B * S + 1) * sizeof(float));
@@ -158,8 +156,8 @@ static void carve(sq_agent *a, lg_carver *cv)
     a->r_pick = lg_carve(cv, B * sizeof(int32_t));
     a->r_rew = lg_carve(cv, B * sizeof(float));
     a->r_disc = lg_carve(cv, B * sizeof(float));
-    a->tables = lg_carve(cv, (R * T + 1) * sizeof(float));
-    a->table_ids = lg_carve(cv, R * sizeof(int64_t));
+    a->ring.tables = lg_carve(cv, (R * T + 1) * sizeof(float));
+    a->ring.ids = lg_carve(cv, R * sizeof(int64_t));
     a->x = lg_carve(cv, rows * in * sizeof(float));
     a->qv = lg_carve(cv, rows * sizeof(float));
     a->g = lg_carve(cv, rows * sizeof(float));
@@ -261,7 +259,8 @@ static lga_agent *create(const char *params_json, const lga_obs_batch *shape, ui
     /* Tables for the replay's steps, two per step (seen, next); with a
      * candidate stage every slot has its own (its candidates' rows), and
      * none of the 2 N of one step may overwrite another. */
-    a->R = (int)(2 * (p.buffer_size / a->N) + 8 + 2L * a->N);
+    a->ring.R = (int)(2 * (p.buffer_size / a->N) + 8 + 2L * a->N);
+    a->ring.T = (size_t)a->C * (size_t)a->ch_dim;
     lg_carver cv = {NULL, 0};
     carve(a, &cv);
     if (!(a->block = calloc(1, cv.used))) {
@@ -271,27 +270,14 @@ static lga_agent *create(const char *params_json, const lga_obs_batch *shape, ui
     }
     cv.base = a->block, cv.used = 0;
     carve(a, &cv);
-    for (int i = 0; i < a->R; i++) a->table_ids[i] = -1;
-    a->c.last_table_id = -1;
+    for (int i = 0; i < a->ring.R; i++) a->ring.ids[i] = -1;
+    a->c.r.last_table_id = -1;
     return &a->base;
 }
 
 /* --- rows --- */
 
-static const float *slot_part(const lga_obs_batch *b, int i)
-{
-    return b->obs ? b->obs + (size_t)i * b->obs_dim : b->slot_obs + (size_t)i * b->slot_dim;
-}
-
-static const float *table_of(const lga_obs_batch *b, int i)
-{
-    return b->obs ? b->obs + (size_t)i * b->obs_dim + b->slot_dim : b->channel_obs;
-}
-
-static const float *stored_table(const sq_agent *a, int64_t id)
-{
-    return &a->tables[(size_t)(id % a->R) * (size_t)a->C * (size_t)a->ch_dim];
-}
+static const float *stored_table(const sq_agent *a, int64_t id) { return lga_ring_at(&a->ring, id); }
 
 static int on_air(const sq_agent *a, const float *table, int c)
 {
@@ -371,7 +357,7 @@ static double best_slate(sq_agent *a, int n, int i, const uint8_t *mask, int32_t
 static float eps_now(const sq_agent *a)
 {
     lga_schedule s = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
-    return lga_schedule_at(&s, a->c.t);
+    return lga_schedule_at(&s, a->c.r.t);
 }
 
 static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *actions)
@@ -379,7 +365,7 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
     sq_agent *a = (sq_agent *)base;
     const int C = a->C, k = b->slate_size;
     float eps = greedy ? 0.0f : eps_now(a);
-    if (!greedy) a->c.t += b->n;
+    if (!greedy) a->c.r.t += b->n;
     int scored = -1, m = 0; /* chunks of at most N slots, scored at their first slot that exploits */
     for (int i = 0; i < b->n; i++) {
         const uint8_t *mask = &b->mask[(size_t)i * C];
@@ -392,7 +378,7 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
         int chunk = i - i % a->N;
         if (scored != chunk) {
             m = b->n - chunk < a->N ? b->n - chunk : a->N;
-            for (int r = 0; r < m; r++) a->ps[r] = slot_part(b, chunk + r), a->pt[r] = table_of(b, chunk + r);
+            for (int r = 0; r < m; r++) a->ps[r] = lga_slot_part(b, chunk + r), a->pt[r] = lga_table_of(b, chunk + r);
             score(a, a->value, m);
             scored = chunk;
         }
@@ -404,19 +390,7 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
 
 static int64_t push_table(sq_agent *a, const float *table)
 {
-    const size_t T = (size_t)a->C * (size_t)a->ch_dim;
-    if (a->c.last_table_id >= 0 && !memcmp(stored_table(a, a->c.last_table_id), table, T * sizeof(float)))
-        return a->c.last_table_id;
-    int64_t id = a->c.table_next_id++;
-    while (a->c.count > 0) { /* transitions whose table is about to be overwritten leave first */
-        long oldest = (a->c.pos - a->c.count + a->p.buffer_size) % a->p.buffer_size;
-        if (a->r_tab[oldest] >= id - a->R + 1) break;
-        a->c.count--;
-    }
-    memcpy(&a->tables[(size_t)(id % a->R) * T], table, T * sizeof(float));
-    a->table_ids[id % a->R] = id;
-    a->c.last_table_id = id;
-    return id;
+    return lga_ring_push(&a->ring, table, &a->c.r, a->p.buffer_size, a->r_tab);
 }
 
 /* --- learning --- */
@@ -562,12 +536,12 @@ static void train_value(sq_agent *a)
 
 static void train_step(sq_agent *a)
 {
-    long oldest = (a->c.pos - a->c.count + a->p.buffer_size) % a->p.buffer_size;
+    long oldest = (a->c.r.pos - a->c.r.count + a->p.buffer_size) % a->p.buffer_size;
     for (int b = 0; b < a->p.batch_size; b++)
-        a->idx[b] = (int32_t)((oldest + (long)lg_stream_below(&a->rng, (uint32_t)a->c.count)) % a->p.buffer_size);
+        a->idx[b] = (int32_t)((oldest + (long)lg_stream_below(&a->rng, (uint32_t)a->c.r.count)) % a->p.buffer_size);
     train_choice(a);
     train_value(a);
-    a->c.updates++;
+    a->c.r.updates++;
 }
 
 static void update(lga_agent *base, const lga_transition_batch *tr)
@@ -579,35 +553,35 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
     const int n = b->n < a->N ? b->n : a->N;
     /* Every slot's table, then every next one: without a candidate stage
      * they are one table each, which push_table keeps once. */
-    for (int i = 0; i < n; i++) a->step_tabs[i] = push_table(a, table_of(b, i));
-    for (int i = 0; i < n; i++) a->step_tabs[a->N + i] = push_table(a, table_of(nx, i));
+    for (int i = 0; i < n; i++) a->step_tabs[i] = push_table(a, lga_table_of(b, i));
+    for (int i = 0; i < n; i++) a->step_tabs[a->N + i] = push_table(a, lga_table_of(nx, i));
     for (int i = 0; i < n; i++) {
         const int32_t *slate = &tr->actions[(size_t)i * b->slate_size];
-        long at = a->c.pos;
+        long at = a->c.r.pos;
         int pick = tr->info[i].position >= 0 && tr->info[i].position < k ? tr->info[i].position : -1;
         for (int j = 0; j < k; j++) {
             int32_t c = slate[j] >= 0 && slate[j] < a->C ? slate[j] : -1;
             a->r_slate[(size_t)at * k + j] = c;
         }
         if (pick >= 0 && a->r_slate[(size_t)at * k + pick] < 0) pick = -1;
-        memcpy(&a->r_obs[(size_t)at * S], slot_part(b, i), S * sizeof(float));
-        memcpy(&a->r_next[(size_t)at * S], slot_part(nx, i), S * sizeof(float));
+        memcpy(&a->r_obs[(size_t)at * S], lga_slot_part(b, i), S * sizeof(float));
+        memcpy(&a->r_next[(size_t)at * S], lga_slot_part(nx, i), S * sizeof(float));
         a->r_tab[at] = a->step_tabs[i], a->r_tab_next[at] = a->step_tabs[a->N + i], a->r_pick[at] = pick;
         a->r_rew[at] = tr->reward[i];
         a->r_disc[at] = tr->terminated[i] ? 0.0f : a->p.gamma;
-        a->c.pos = (a->c.pos + 1) % a->p.buffer_size;
-        if (a->c.count < a->p.buffer_size) a->c.count++;
-        a->c.stored++;
-        a->c.since_train++;
+        a->c.r.pos = (a->c.r.pos + 1) % a->p.buffer_size;
+        if (a->c.r.count < a->p.buffer_size) a->c.r.count++;
+        a->c.r.stored++;
+        a->c.r.since_train++;
     }
-    a->c.since_target += b->n;
-    if (a->c.stored < a->p.learning_starts || a->c.count < 1) return;
-    while (a->c.since_train >= a->p.train_frequency) {
-        a->c.since_train -= a->p.train_frequency;
+    a->c.r.since_target += b->n;
+    if (a->c.r.stored < a->p.learning_starts || a->c.r.count < 1) return;
+    while (a->c.r.since_train >= a->p.train_frequency) {
+        a->c.r.since_train -= a->p.train_frequency;
         train_step(a);
     }
-    while (a->c.since_target >= a->p.target_update) {
-        a->c.since_target -= a->p.target_update;
+    while (a->c.r.since_target >= a->p.target_update) {
+        a->c.r.since_target -= a->p.target_update;
         if (a->p.tau >= 1.0f)
             lgn_mlp_copy_params(a->target, a->value);
         else
@@ -645,57 +619,30 @@ static int state(lga_agent *base, lga_state_block *bl)
     bl[n++] = LGA_I32_BLOCK("replay_pick", a->r_pick, B, -1, a->k - 1);
     bl[n++] = LGA_F32_BLOCK("replay_reward", a->r_rew, B, -F, F);
     bl[n++] = LGA_F32_BLOCK("replay_discount", a->r_disc, B, 0, 1);
-    bl[n++] = LGA_F32_BLOCK("table_ring", a->tables, (size_t)a->R * T, -F, F);
-    bl[n++] = LGA_I64_BLOCK("table_ids", a->table_ids, a->R, -1, ids);
+    bl[n++] = LGA_F32_BLOCK("table_ring", a->ring.tables, (size_t)a->ring.R * T, -F, F);
+    bl[n++] = LGA_I64_BLOCK("table_ids", a->ring.ids, a->ring.R, -1, ids);
     return n;
 }
 
-/* The counters against the capacities and each other (see dqn's check:
- * a forged backlog would be a hang), and what a stored transition names. */
+/* What the ranges cannot say: the counters against the capacities and each
+ * other (lga_replay.h), the Adam moments, what a stored transition names. */
 static int check(const lga_agent *base, char *err, size_t errsz)
 {
     const sq_agent *a = (const sq_agent *)base;
     const sq_params *p = &a->p;
-    const long B = p->buffer_size, next = a->c.table_next_id, lim = 1L << 53;
-    const long warmup = p->learning_starts + B + 2L * a->N;
-    const long all[] = {a->c.t, a->c.stored, a->c.since_train, a->c.since_target, a->c.updates, next, a->c.pos,
-                        a->c.count};
-    const char *bad = NULL;
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (all[i] < 0 || all[i] > lim) bad = "counters in [0, 2^53] (last_table_id from -1)";
-    int started = a->c.stored >= p->learning_starts && a->c.count >= 1;
-    if (bad)
-        ;
-    else if (a->c.last_table_id < -1 || a->c.last_table_id >= next) bad = "last_table_id in [-1, table_next_id)";
-    else if (a->c.pos >= B) bad = "pos is a replay index, in [0, buffer_size)";
-    else if (a->c.count > B || a->c.count > a->c.stored) bad = "count is in [0, buffer_size] and at most stored";
-    else if (started && (a->c.since_train >= p->train_frequency || a->c.since_target >= p->target_update))
-        bad = "backlogs below train_frequency and target_update once learning has started";
-    else if (!started && (a->c.since_train > warmup || a->c.since_target > warmup || a->c.since_train > a->c.stored))
-        bad = "backlogs no longer than the warm-up (learning_starts + buffer_size + 2 x slots), since_train at most "
-              "stored";
-    if (bad)
-        return snprintf(err, errsz,
-                        "block \"counters\": expected %s, found t %ld, stored %ld, since_train %ld, since_target %ld, "
-                        "updates %ld, table_next_id %ld, last_table_id %ld, pos %ld, count %ld",
-                        bad, a->c.t, a->c.stored, a->c.since_train, a->c.since_target, a->c.updates, next,
-                        a->c.last_table_id, a->c.pos, a->c.count), -1;
+    const long B = p->buffer_size, next = a->c.r.table_next_id;
+    if (lga_replay_counters_check(&a->c.r, B, p->learning_starts, p->train_frequency, p->target_update,
+                                  p->learning_starts + B + 2L * a->N, err, errsz))
+        return -1;
     const lgn_adam *opts[3] = {&a->opt_v, &a->opt_c, &a->opt_x};
     const char *opt_names[3] = {"adam_value", "adam_choice", "adam_extra"};
     for (int o = 0; o < 3; o++)
         if (lgn_adam_check(opts[o], opt_names[o], err, errsz)) return -1;
-    for (long i = 0; i < B; i++) {
-        if (a->r_tab[i] > next || a->r_tab_next[i] > next)
-            return snprintf(err, errsz, "block \"replay_table\"[%ld]: expected a table id of at most %ld, found %lld",
-                            i, next, (long long)(a->r_tab[i] > next ? a->r_tab[i] : a->r_tab_next[i])), -1;
+    if (lga_ring_check(&a->ring, next, a->r_tab, a->r_tab_next, B, err, errsz)) return -1;
+    for (long i = 0; i < B; i++)
         if (a->r_pick[i] >= 0 && a->r_slate[(size_t)i * a->k + a->r_pick[i]] < 0)
             return snprintf(err, errsz, "block \"replay_pick\"[%ld]: expected the position of a channel, found %d "
                             "(an empty place in the slate)", i, a->r_pick[i]), -1;
-    }
-    for (int i = 0; i < a->R; i++)
-        if (a->table_ids[i] >= next)
-            return snprintf(err, errsz, "block \"table_ids\"[%d]: expected -1 or an id below %ld, found %lld", i,
-                            next, (long long)a->table_ids[i]), -1;
     return 0;
 }
 
@@ -704,7 +651,7 @@ static int check(const lga_agent *base, char *err, size_t errsz)
 static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
 {
     sq_agent *a = (sq_agent *)base;
-    a->ps[0] = slot_part(b, slot), a->pt[0] = table_of(b, slot);
+    a->ps[0] = lga_slot_part(b, slot), a->pt[0] = lga_table_of(b, slot);
     score(a, a->value, 1);
     memcpy(out, a->qv, sizeof(float) * (size_t)a->C);
     return 1;

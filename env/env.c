@@ -315,7 +315,8 @@ void lg_env_expected_reward_channels(const lg_env *env, int slot, float *out)
  * two marks among them), then the whole block (static parts included: they
  * are identical for the same scenario and slots, and copying them is simpler
  * than listing the dynamic arrays). */
-#define LG_ENV_STATE_MAGIC 0x4C47454E56535432ULL /* "LGENVST2": follows lists, no padding (2026-12-02) */
+#define LG_ENV_STATE_MAGIC 0x4C47454E56535433ULL /* "LGENVST3": lg_info.position (2026-12-02) */
+#define LG_ENV_STATE_MAGIC_V2 0x4C47454E56535432ULL /* "LGENVST2": follows lists, no padding */
 #define LG_ENV_STATE_MAGIC_V1 0x4C47454E56535431ULL /* "LGENVST1" */
 
 typedef struct {
@@ -373,9 +374,10 @@ int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_
     env_state_header h;
     if (len < sizeof h) return lg_fail(err, errsz, "env state: expected at least %zu bytes, found %zu", sizeof h, len);
     memcpy(&h, buf, sizeof h);
-    if (h.magic == LG_ENV_STATE_MAGIC_V1)
-        return lg_fail(err, errsz, "env state: a version 1 state (LGENVST1), from before 2026-12-02; this build reads "
-                                   "version 2: run again from the start");
+    if (h.magic == LG_ENV_STATE_MAGIC_V1 || h.magic == LG_ENV_STATE_MAGIC_V2)
+        return lg_fail(err, errsz, "env state: a version %d state (LGENVST%d), from before 2026-12-02's slate position; "
+                                   "this build reads version 3: run again from the start",
+                       h.magic == LG_ENV_STATE_MAGIC_V1 ? 1 : 2, h.magic == LG_ENV_STATE_MAGIC_V1 ? 1 : 2);
     if (h.magic != LG_ENV_STATE_MAGIC) return lg_fail(err, errsz, "env state: bad magic number");
     if (h.block_bytes != env->block_bytes || len != sizeof h + env->block_bytes)
         return lg_fail(err, errsz,

@@ -1,0 +1,59 @@
+/* Replay bookkeeping shared by dqn and slateq: the counters a replay
+ * keeps, checked after a load, and the ring of channel tables behind it.
+ * Each channel table is stored once: without a candidate stage it is the
+ * same for every slot of a step and often for the step after, so a
+ * transition keeps table ids and the ring keeps the tables. */
+#ifndef LGA_REPLAY_H
+#define LGA_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Saved as raw bytes in an agent's "counters" block: the layout is part of
+ * dqn's state file format. */
+typedef struct {
+    long t;             /* behaviour slot-steps: the epsilon schedule */
+    long stored;        /* transitions ever stored */
+    long since_train;   /* transitions since the last gradient step */
+    long since_target;  /* slot-steps since the last target update */
+    long updates;       /* gradient steps */
+    long table_next_id; /* next table id to assign */
+    long last_table_id; /* id of the most recent table, -1 before any */
+    long pos, count;    /* the replay ring: next place written, places filled */
+} lga_replay_counters;
+
+/* The counters of a loaded state against the capacity `cap` and each
+ * other: every counter within 2^53 (sums cannot overflow); pos and count
+ * within the ring, count at most stored; once learning has started the
+ * backlogs of gradient steps and target updates below one period, before
+ * it no longer than `warmup` and since_train at most stored (update runs a
+ * gradient step per unit of backlog: a forged backlog would be a hang).
+ * 0, or -1 with a message naming the block "counters". */
+int lga_replay_counters_check(const lga_replay_counters *c, long cap, long learning_starts, long train_frequency,
+                              long target_update, long warmup, char *err, size_t errsz);
+
+typedef struct {
+    float *tables;  /* [R * T] */
+    int64_t *ids;   /* [R]: the id each place holds, -1 for none */
+    int R;          /* places */
+    size_t T;       /* floats per table */
+} lga_table_ring;
+
+static inline const float *lga_ring_at(const lga_table_ring *r, int64_t id)
+{
+    return &r->tables[(size_t)(id % r->R) * r->T];
+}
+
+/* Store table unless it equals the latest (c->last_table_id), and return
+ * its id. The oldest transitions of the replay (a ring of `cap`, tab[i]
+ * the oldest table id transition i uses) whose table is about to be
+ * overwritten leave it first. */
+int64_t lga_ring_push(lga_table_ring *r, const float *table, lga_replay_counters *c, long cap, const int64_t *tab);
+
+/* After a load: every transition's table ids (tab, tab_next: [cap]) at most
+ * next_id, every place's id below it. 0, or -1 with a message naming the
+ * block. */
+int lga_ring_check(const lga_table_ring *r, long next_id, const int64_t *tab, const int64_t *tab_next, long cap,
+                   char *err, size_t errsz);
+
+#endif
