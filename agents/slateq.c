@@ -341,7 +341,7 @@ static double best_slate(sq_agent *a, int n, int i, const uint8_t *mask, int32_t
     double value = 0.0;
     int got;
     if (a->p.cascade) {
-        double d = 1.0 / (1.0 + exp(-(double)a->extra[LG_MAX_SLATE]));
+        double d = 1.0 / (1.0 + exp(-clamp_logit(a->extra[LG_MAX_SLATE])));
         got = lga_slate_cascade(&a->solver, a->w, a->rr, mask, a->k, d, slate, &value);
     } else {
         double f[LG_MAX_SLATE];
@@ -423,7 +423,7 @@ static double choice_grad(sq_agent *a, int r0, int r1, const float *g, int pick)
     }
     /* Cascade: P_i = reach_i p_i, reach_{i+1} = reach_i (1 - p_i) d over
      * positions (an invalid item cannot be taken, but is looked past). */
-    const double d = 1.0 / (1.0 + exp(-(double)a->extra[LG_MAX_SLATE]));
+    const double d = 1.0 / (1.0 + exp(-clamp_logit(a->extra[LG_MAX_SLATE])));
     double p[LG_MAX_SLATE], P[LG_MAX_SLATE], S = 0.0, reach = 1.0, tail = 0.0, dh = 0.0;
     int r = r0;
     for (int j = 0; j < a->k; j++) {
