@@ -72,6 +72,7 @@ void lgx_exposure(const lgx_loop *lp, int n_actions, double *coverage, double *g
 static double diversity(const lg_env *env, const int32_t *slate, const uint8_t *mask, const int32_t *cand, int C, int k)
 {
     int cat[LG_MAX_SLATE], ch[LG_MAX_SLATE], n = 0;
+    if (k < 2) return 0.0;
     for (int j = 0; j < k; j++) {
         int a = slate[j], dup = 0;
         if (a < 0 || a >= C || !mask[a]) continue;
