@@ -113,7 +113,7 @@ test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	LG_BUILD=$(BUILD) LG_BUILDS=$(BUILD) $(PYTHON) -m pytest -q tests/python
 
-# Every shipped scenario at its own budget with --check-claims (about 11
+# Every shipped scenario at its own budget with --check-claims (about 15
 # minutes on 2 cores: not part of `make test`).
 claims: build
 	tools/check-claims.sh ./$(BUILD)/livegym

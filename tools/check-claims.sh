@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run every shipped scenario at its own budget with --check-claims: each
 # must exit 0 (every claim of its file holds). `make claims` calls this; it
-# takes about 11 minutes on 2 cores (2026-12-02), so it is not part of `make test`.
+# takes about 14.5 minutes on 2 cores (2026-12-02), so it is not part of `make test`.
 # Usage: tools/check-claims.sh [LIVEGYM] [SCENARIO.json ...]
 set -u
 bin=${1:-build/livegym}
