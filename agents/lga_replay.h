@@ -32,6 +32,23 @@ typedef struct {
 int lga_replay_counters_check(const lga_replay_counters *c, long cap, long learning_starts, long train_frequency,
                               long target_update, long warmup, char *err, size_t errsz);
 
+/* After a step's transitions are stored: the gradient steps due (each
+ * takes train_frequency off the since_train backlog) and, in *targets, the
+ * target-network updates due (target_update slot-steps of since_target
+ * each); none before learning starts (learning_starts transitions stored,
+ * the replay not empty). */
+static inline long lga_replay_due(lga_replay_counters *c, long learning_starts, long train_frequency, long target_update,
+                                  long *targets)
+{
+    *targets = 0;
+    if (c->stored < learning_starts || c->count < 1) return 0;
+    long steps = c->since_train / train_frequency;
+    c->since_train -= steps * train_frequency;
+    *targets = c->since_target / target_update;
+    c->since_target -= *targets * target_update;
+    return steps;
+}
+
 typedef struct {
     float *tables;  /* [R * T] */
     int64_t *ids;   /* [R]: the id each place holds, -1 for none */

@@ -575,18 +575,10 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
         a->c.r.since_train++;
     }
     a->c.r.since_target += b->n;
-    if (a->c.r.stored < a->p.learning_starts || a->c.r.count < 1) return;
-    while (a->c.r.since_train >= a->p.train_frequency) {
-        a->c.r.since_train -= a->p.train_frequency;
-        train_step(a);
-    }
-    while (a->c.r.since_target >= a->p.target_update) {
-        a->c.r.since_target -= a->p.target_update;
-        if (a->p.tau >= 1.0f)
-            lgn_mlp_copy_params(a->target, a->value);
-        else
-            lgn_mlp_soft_update(a->target, a->value, a->p.tau);
-    }
+    long targets, steps = lga_replay_due(&a->c.r, a->p.learning_starts, a->p.train_frequency, a->p.target_update,
+                                         &targets);
+    for (long s = 0; s < steps; s++) train_step(a);
+    for (long s = 0; s < targets; s++) lgn_mlp_track(a->target, a->value, a->p.tau);
 }
 
 /* --- state --- */

@@ -103,6 +103,9 @@ int lgn_mlp_predict_from_first(lgn_mlp *net, float *h, int n, float *out);
 int lgn_mlp_copy_params(lgn_mlp *dst, const lgn_mlp *src);
 int lgn_mlp_soft_update(lgn_mlp *dst, const lgn_mlp *src, float tau);
 int lgn_mlp_same_shape(const lgn_mlp *a, const lgn_mlp *b);
+/* A target network's update: the hard copy when tau >= 1, else the soft
+ * update (returns as they do). */
+int lgn_mlp_track(lgn_mlp *dst, const lgn_mlp *src, float tau);
 
 /* --------------------------------------------------------------- losses */
 

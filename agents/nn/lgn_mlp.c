@@ -304,3 +304,8 @@ int lgn_mlp_soft_update(lgn_mlp *dst, const lgn_mlp *src, float tau)
     for (; i < n; i++) d[i] = (1.0f - tau) * d[i] + tau * s[i];
     return 0;
 }
+
+int lgn_mlp_track(lgn_mlp *dst, const lgn_mlp *src, float tau)
+{
+    return tau >= 1.0f ? lgn_mlp_copy_params(dst, src) : lgn_mlp_soft_update(dst, src, tau);
+}
