@@ -288,6 +288,14 @@ static inline float lg_dot(const float *a, const float *b, int n)
 }
 static inline float lg_sigmoid(float z) { return 1.0f / (1.0f + expf(-z)); }
 static inline float lg_clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
+/* The channel of action a in slot's slate: with a candidate stage a
+ * position in the slot's list (-1 when out of range or empty), else the
+ * channel itself. */
+static inline int32_t lg_action_channel(const lg_env *env, int slot, int32_t a)
+{
+    if (!env->buf.candidates) return a;
+    return a >= 0 && a < env->A ? env->buf.candidates[(size_t)slot * env->A + a] : -1;
+}
 /* The position model's weight factor of slate position i: position_decay^i. */
 static inline float lg_position_weight(const lg_scenario *sc, int i)
 {

@@ -129,8 +129,7 @@ static void step(lg_env *env, const int32_t *actions)
     for (int i = 0; i < env->N; i++) {
         const int32_t *a = &actions[(size_t)i * env->k];
         int32_t items[LG_MAX_SLATE];
-        for (int j = 0; cand && j < env->k; j++)
-            items[j] = a[j] >= 0 && a[j] < env->A ? cand[(size_t)i * env->A + a[j]] : -1;
+        for (int j = 0; cand && j < env->k; j++) items[j] = lg_action_channel(env, i, a[j]);
         lg_session_step(env, i, cand ? items : a);
     }
     lg_world_advance(env);

@@ -187,6 +187,20 @@ void lg_session_end(lg_env *env, int viewer)
     env->live.fatigue_time[viewer] = (float)env->clock;
 }
 
+/* The items of a slate of channels a viewer can take: in range, on air,
+ * each channel once (its first position). Their channels go to valid[],
+ * their positions to at[]; returns how many. */
+static int takeable(const lg_env *env, const int32_t *channels, int *valid, int *at)
+{
+    int n = 0;
+    for (int i = 0; i < env->k; i++) {
+        int c = channels[i], ok = c >= 0 && c < env->C && env->live.on_air[c];
+        for (int j = 0; j < n && ok; j++) ok = valid[j] != c;
+        if (ok) valid[n] = c, at[n++] = i;
+    }
+    return n;
+}
+
 /* The cascade's draws come from their own key, two per position: looking
  * at item i takes it with probability w / (1 + w) (its slate-of-one take
  * rate); passing it, the viewer looks at the next with probability
@@ -224,26 +238,16 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
     /* Which slate items can be watched, and their choice weights. */
     int valid[LG_MAX_SLATE], at[LG_MAX_SLATE];
     float weight[LG_MAX_SLATE];
-    int n_valid = 0, n_invalid = 0;
+    const int n_valid = takeable(env, items, valid, at), n_invalid = env->k - n_valid;
     float wsum = 1.0f; /* the no-watch option: exp(U0 - U0) */
-    for (int i = 0; i < env->k; i++) {
-        int c = items[i];
-        int ok = c >= 0 && c < env->C && env->live.on_air[c];
-        for (int j = 0; j < n_valid && ok; j++)
-            if (valid[j] == c) ok = 0;
-        if (!ok) {
-            n_invalid++;
-            continue;
-        }
-        float w = expf(lg_utility(env, viewer, c) - sc->no_watch_utility);
+    for (int j = 0; j < n_valid; j++) {
+        float w = expf(lg_utility(env, viewer, valid[j]) - sc->no_watch_utility);
         if (!isfinite(w)) {
             env->warnings++;
             w = w > 0 ? 1e30f : 0.0f;
         }
-        if (sc->slate_choice == LG_SLATE_POSITION) w *= lg_position_weight(sc, i);
-        at[n_valid] = i;
-        valid[n_valid] = c;
-        weight[n_valid++] = w;
+        if (sc->slate_choice == LG_SLATE_POSITION) w *= lg_position_weight(sc, at[j]);
+        weight[j] = w;
         wsum += w;
     }
     int taken = -1; /* index into valid[] */
@@ -356,21 +360,17 @@ static double choice_weight(const lg_env *env, int viewer, int c)
 static int slate_choice(const lg_env *env, int slot, const int32_t *items, double *p, double *r)
 {
     const lg_scenario *sc = &env->sc;
-    const int viewer = env->slot[slot].viewer, k = sc->slate_size;
-    double w[LG_MAX_SLATE], den = 1.0, reach = 1.0;
-    int seen[LG_MAX_SLATE], n_seen = 0, n_invalid = 0;
+    const int viewer = env->slot[slot].viewer, k = env->k;
+    double w[LG_MAX_SLATE] = {0}, den = 1.0, reach = 1.0;
+    int32_t channels[LG_MAX_SLATE] = {0};
+    int valid[LG_MAX_SLATE], at[LG_MAX_SLATE];
     for (int i = 0; i < k; i++) {
-        int c = items[i];
-        if (env->buf.candidates) c = c >= 0 && c < env->A ? env->buf.candidates[(size_t)slot * env->A + c] : -1;
-        int ok = c >= 0 && c < env->C && env->live.on_air[c];
-        for (int j = 0; j < n_seen && ok; j++) ok = seen[j] != c;
-        w[i] = 0.0;
+        channels[i] = lg_action_channel(env, slot, items[i]);
         if (r) r[i] = 0.0;
-        if (!ok) {
-            n_invalid++;
-            continue;
-        }
-        seen[n_seen++] = c;
+    }
+    const int n_valid = takeable(env, channels, valid, at);
+    for (int j = 0; j < n_valid; j++) {
+        const int i = at[j], c = valid[j];
         w[i] = choice_weight(env, viewer, c);
         if (r) r[i] = reward_if_chosen(env, viewer, c);
         if (sc->slate_choice == LG_SLATE_POSITION) w[i] *= lg_position_weight(sc, i);
@@ -387,14 +387,14 @@ static int slate_choice(const lg_env *env, int slot, const int32_t *items, doubl
         p[k] -= p[i];
     }
     if (p[k] < 0.0) p[k] = 0.0;
-    return n_invalid;
+    return k - n_valid;
 }
 
 void lg_live_item_truth(const lg_env *env, int slot, double *weight, double *reward)
 {
     const int viewer = env->slot[slot].viewer;
     for (int a = 0; a < env->A; a++) {
-        int c = env->buf.candidates ? env->buf.candidates[(size_t)slot * env->A + a] : a;
+        int c = lg_action_channel(env, slot, a);
         weight[a] = reward[a] = 0.0;
         if (c < 0 || c >= env->C || !env->live.on_air[c]) continue;
         weight[a] = choice_weight(env, viewer, c);
