@@ -48,6 +48,35 @@ void lga_epsilon_greedy_probs(double eps, const float *scores, const uint8_t *ma
         if (mask[c]) out[c] = eps / n_on + (c == best || scores[c] == scores[best] ? (1.0 - eps) / ties : 0.0);
 }
 
+int32_t lga_draw(const double *pi, const uint8_t *mask, int n, double u)
+{
+    double acc = 0.0;
+    int32_t pick = -1;
+    for (int c = 0; c < n; c++) {
+        if (!mask[c]) continue;
+        pick = c;
+        acc += pi[c];
+        if (u < acc) break;
+    }
+    return pick;
+}
+
+int lga_draw_probs(const double *pi, const uint8_t *mask, int n, double *out)
+{
+    double acc = 0.0;
+    int last = -1;
+    for (int c = 0; c < n; c++) {
+        if (!mask[c]) continue;
+        double next = acc + pi[c] < 1.0 ? acc + pi[c] : 1.0;
+        out[c] = next - acc;
+        acc = next;
+        last = c;
+    }
+    if (last < 0) return 0;
+    out[last] += 1.0 - acc;
+    return 1;
+}
+
 void lga_top_k(const float *scores, const uint8_t *mask, int n_actions, int k, lg_stream *rng, int32_t *out)
 {
     for (int j = 0; j < k; j++) {

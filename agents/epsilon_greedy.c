@@ -83,21 +83,6 @@ static int boltzmann(const float *q, const uint8_t *mask, int n, double temperat
     return 1;
 }
 
-/* The draw: the first channel on air whose running sum of pi passes u, the
- * last one on air when u passes them all (rounding). */
-static int32_t boltzmann_pick(const double *pi, const uint8_t *mask, int n, double u)
-{
-    double acc = 0.0;
-    int32_t pick = 0;
-    for (int c = 0; c < n; c++) {
-        if (!mask[c]) continue;
-        pick = c;
-        acc += pi[c];
-        if (u < acc) break;
-    }
-    return pick;
-}
-
 static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *actions)
 {
     eg_agent *a = (eg_agent *)base;
@@ -110,7 +95,7 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
         int32_t *out = &actions[(size_t)i * b->slate_size];
         if (!greedy && a->p.temperature > 0.0f && b->slate_size == 1) {
             double u = lg_stream_u01(&a->rng);
-            out[0] = boltzmann(q, mask, b->n_actions, a->p.temperature, a->pi) ? boltzmann_pick(a->pi, mask, b->n_actions, u)
+            out[0] = boltzmann(q, mask, b->n_actions, a->p.temperature, a->pi) ? lga_draw(a->pi, mask, b->n_actions, u)
                                                                                 : 0;
             continue;
         }
@@ -133,20 +118,10 @@ static int probs(lga_agent *base, const lga_obs_batch *b, int slot, lg_stream *r
     const float *q = &a->q[lga_ctx_row(&a->ctx, b, slot)];
     const uint8_t *mask = &b->mask[(size_t)slot * b->n_actions];
     const int C = b->n_actions;
-    if (a->p.temperature > 0.0f) { /* the draw's running sums, as boltzmann_pick makes them */
+    if (a->p.temperature > 0.0f) { /* what act's lga_draw makes of pi */
         for (int c = 0; c < C; c++) out[c] = 0.0;
         if (!boltzmann(q, mask, C, a->p.temperature, a->pi)) return out[0] = 1.0, 1;
-        double acc = 0.0;
-        int last = 0;
-        for (int c = 0; c < C; c++) {
-            if (!mask[c]) continue;
-            double next = acc + a->pi[c] < 1.0 ? acc + a->pi[c] : 1.0;
-            out[c] = next - acc;
-            acc = next;
-            last = c;
-        }
-        out[last] += 1.0 - acc;
-        return 1;
+        return lga_draw_probs(a->pi, mask, C, out);
     }
     lga_schedule sched = {a->p.epsilon, a->p.epsilon_final, a->p.epsilon_decay_steps};
     lga_epsilon_greedy_probs(lga_schedule_at(&sched, a->t), &a->q[lga_ctx_row(&a->ctx, b, slot)],

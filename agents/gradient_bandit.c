@@ -32,7 +32,7 @@ typedef struct {
     float *h;        /* [n_ctx * n_actions] preferences */
     double *rbar;    /* [n_ctx] average reward */
     double *count;   /* [n_ctx] */
-    float *pi;       /* [n_actions] scratch */
+    double *pi;      /* [n_actions] scratch: float-rounded probabilities */
 } gb_agent;
 
 static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
@@ -47,7 +47,7 @@ static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t 
     size_t n = (size_t)ctx.n_ctx * (size_t)ctx.n_actions;
     if (!a || !(a->h = calloc(n, sizeof(float))) || !(a->rbar = calloc((size_t)ctx.n_ctx, sizeof(double))) ||
         !(a->count = calloc((size_t)ctx.n_ctx, sizeof(double))) ||
-        !(a->pi = malloc((size_t)ctx.n_actions * sizeof(float)))) {
+        !(a->pi = malloc((size_t)ctx.n_actions * sizeof(double)))) {
         if (a) free(a->h), free(a->rbar), free(a->count), free(a);
         snprintf(err, errsz, "gradient-bandit: out of memory");
         return NULL;
@@ -60,7 +60,7 @@ static lga_agent *create(const char *json, const lga_obs_batch *shape, uint64_t 
 }
 
 /* pi over the unmasked actions; returns 0 if none is unmasked. */
-static int softmax(const float *h, const uint8_t *mask, int n, float *pi)
+static int softmax(const float *h, const uint8_t *mask, int n, double *pi)
 {
     float m = -INFINITY;
     for (int c = 0; c < n; c++)
@@ -84,20 +84,11 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
             lga_top_k(h, mask, b->n_actions, b->slate_size, &a->rng, out);
             continue;
         }
-        double u = lg_stream_u01(&a->rng), acc = 0.0;
-        int pick = -1;
-        for (int c = 0; c < b->n_actions; c++) {
-            if (!mask[c]) continue;
-            pick = c;
-            acc += a->pi[c];
-            if (u < acc) break;
-        }
-        out[0] = pick;
+        out[0] = lga_draw(a->pi, mask, b->n_actions, lg_stream_u01(&a->rng));
     }
 }
 
-/* act's draw: the first unmasked c with u < the running sum of pi, the
- * last unmasked one when u passes them all. */
+/* act's draw (lga_draw) of pi, as lga_draw_probs states it. */
 static int probs(lga_agent *base, const lga_obs_batch *b, int slot, lg_stream *rng, double *out)
 {
     (void)rng;
@@ -116,18 +107,7 @@ static int probs(lga_agent *base, const lga_obs_batch *b, int slot, lg_stream *r
         for (int c = 0; c < C; c++) out[c] = ties ? (h[c] == m) / (double)ties : 1.0 / C;
         return 1;
     }
-    double acc = 0.0;
-    int last = -1;
-    for (int c = 0; c < C; c++) {
-        if (!mask[c]) continue;
-        double next = acc + a->pi[c];
-        out[c] = (next < 1.0 ? next : 1.0) - acc;
-        if (next >= 1.0) next = 1.0;
-        acc = next;
-        last = c;
-    }
-    out[last] += 1.0 - acc;
-    return 1;
+    return lga_draw_probs(a->pi, mask, C, out);
 }
 
 static void update(lga_agent *base, const lga_transition_batch *tr)
@@ -145,7 +125,7 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
         float baseline = a->count[ci] == 0.0 ? r : (float)a->rbar[ci];
         float adv = r - (a->use_baseline ? baseline : 0.0f);
         for (int c = 0; c < b->n_actions; c++)
-            if (b->mask[(size_t)i * b->n_actions + c]) h[c] += a->alpha * adv * ((c == chosen) - a->pi[c]);
+            if (b->mask[(size_t)i * b->n_actions + c]) h[c] += a->alpha * adv * ((c == chosen) - (float)a->pi[c]);
         a->count[ci] += 1.0;
         a->rbar[ci] += (r - a->rbar[ci]) / a->count[ci];
     }

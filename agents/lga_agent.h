@@ -196,6 +196,14 @@ int32_t lga_argmax_valid(const float *scores, const uint8_t *mask, int n_actions
  * split evenly (what lga_random_valid and lga_argmax_valid do; action 0
  * when nothing is unmasked). */
 void lga_epsilon_greedy_probs(double eps, const float *scores, const uint8_t *mask, int n_actions, double *out);
+/* A draw from probabilities pi[n] over the unmasked actions by one uniform
+ * u: the first unmasked action whose running sum of pi passes u, the last
+ * unmasked one when u passes them all (rounding); -1 when none is
+ * unmasked. And that draw's own probabilities, out[n]: the running sums
+ * clamped at 1, what is left of 1 to the last unmasked action (returns 0,
+ * out untouched, when none is unmasked). */
+int32_t lga_draw(const double *pi, const uint8_t *mask, int n, double u);
+int lga_draw_probs(const double *pi, const uint8_t *mask, int n, double *out);
 /* Fill a slate of k distinct channels from scores, best first (masked channels last). */
 void lga_top_k(const float *scores, const uint8_t *mask, int n_actions, int k, lg_stream *rng, int32_t *out);
 
