@@ -9,6 +9,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The hyperparameters of a replay learner (dqn, slateq), from buffer_size
+ * to train_frequency, as rows of a parameter table for struct T (which has
+ * fields of those names). */
+#define LGA_REPLAY_PARAMS(T)                                                                             \
+    {"buffer_size", LGA_INT, offsetof(T, buffer_size), "10000", 1, 10000000, NULL, 0,                    \
+     "replay capacity, transitions"},                                                                    \
+    {"gamma", LGA_FLOAT, offsetof(T, gamma), "0.99", 0, 1, NULL, 0, "discount"},                         \
+    {"tau", LGA_FLOAT, offsetof(T, tau), "1", 1e-6, 1, NULL, 0, "target update rate (1 = hard copy)"},   \
+    {"target_update", LGA_INT, offsetof(T, target_update), "500", 1, 1000000000, NULL, 0,                \
+     "slot-steps between target updates"},                                                               \
+    {"batch_size", LGA_INT, offsetof(T, batch_size), "128", 1, 65536, NULL, 0,                           \
+     "transitions per gradient step"},                                                                   \
+    {"epsilon", LGA_FLOAT, offsetof(T, epsilon), "1", 0, 1, NULL, 0,                                     \
+     "exploration probability at the start of the linear schedule"},                                     \
+    {"epsilon_final", LGA_FLOAT, offsetof(T, epsilon_final), "0.05", 0, 1, NULL, 0,                      \
+     "exploration probability at its end"},                                                              \
+    {"epsilon_decay_steps", LGA_INT, offsetof(T, epsilon_decay_steps), "10000", 0, 2000000000, NULL, 0,  \
+     "slot-steps over which epsilon decays"},                                                            \
+    {"learning_starts", LGA_INT, offsetof(T, learning_starts), "1000", 0, 2000000000, NULL, 0,           \
+     "transitions stored before the first gradient step"},                                               \
+    {"train_frequency", LGA_INT, offsetof(T, train_frequency), "10", 1, 1000000, NULL, 0,                \
+     "transitions per gradient step"}
+
 /* Saved as raw bytes in an agent's "counters" block: the layout is part of
  * dqn's state file format. */
 typedef struct {
