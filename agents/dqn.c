@@ -560,10 +560,12 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
 {
     dqn_agent *a = (dqn_agent *)base;
     const lga_obs_batch *b = tr->obs, *nx = tr->next;
-    const int n = a->p.n_step;
+    const int n = a->p.n_step, active = lga_active(tr);
+    if (active == 0) return; /* every slot idle: no transition, and no time for the schedules */
     int64_t tab = push_table(a, lga_table_of(b, 0));
     int64_t tab_next = push_table(a, lga_table_of(nx, 0));
     for (int i = 0; i < b->n && i < a->N; i++) {
+        if (lga_idle(tr, i)) continue;
         /* The credited item: the one taken, else the first recommended. */
         const int32_t *slate = &tr->actions[(size_t)i * b->slate_size];
         const int pos = tr->info[i].position;
@@ -580,7 +582,7 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
             emit_oldest(a, i, next, tab_next, 0);
         }
     }
-    a->c.r.since_target += b->n;
+    a->c.r.since_target += active;
     long targets, steps = lga_replay_due(&a->c.r, a->p.learning_starts, a->p.train_frequency, a->p.target_update,
                                          &targets);
     for (long s = 0; s < steps; s++) train_step(a);

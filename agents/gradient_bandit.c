@@ -115,6 +115,7 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
     gb_agent *a = (gb_agent *)base;
     const lga_obs_batch *b = tr->obs;
     for (int i = 0; i < b->n; i++) {
+        if (lga_idle(tr, i)) continue;
         size_t row = lga_ctx_row(&a->ctx, b, i), ci = row / (size_t)a->ctx.n_actions;
         float *h = &a->h[row];
         if (!softmax(h, &b->mask[(size_t)i * b->n_actions], b->n_actions, a->pi)) continue;

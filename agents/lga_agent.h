@@ -73,6 +73,18 @@ typedef struct {
     const lga_obs_batch *next;
 } lga_transition_batch;
 
+/* Whether slot i's transition is one to learn from: not an idle slot's
+ * (lg_info.idle: with retention no viewer was there, the action went to
+ * no one). Every learner's update skips the others. */
+static inline int lga_idle(const lga_transition_batch *tr, int i) { return tr->info && tr->info[i].idle; }
+/* The slots of a batch that are not idle (all of them without retention). */
+static inline int lga_active(const lga_transition_batch *tr)
+{
+    int n = 0;
+    for (int i = 0; i < tr->obs->n; i++) n += !lga_idle(tr, i);
+    return n;
+}
+
 typedef struct lga_agent lga_agent;
 
 /* A piece of an agent's learned state, for save/load, with what its

@@ -77,7 +77,7 @@ static inline int lga_next_shown(const lga_contexts *c, const lga_transition_bat
         if (++it->item >= b->slate_size) it->item = 0, it->slot++;
         if (it->slot >= b->n) return 0;
         int32_t ch = tr->actions[(size_t)it->slot * b->slate_size + it->item];
-        if (ch < 0 || ch >= b->n_actions) continue;
+        if (ch < 0 || ch >= b->n_actions || lga_idle(tr, it->slot)) continue;
         it->row = lga_ctx_row(c, b, it->slot);
         it->channel = ch;
         it->reward = lga_item_reward(tr, it->slot, it->item);

@@ -125,6 +125,7 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
     const lga_obs_batch *b = tr->obs;
     const int d = a->d;
     for (int i = 0; i < b->n; i++) {
+        if (lga_idle(tr, i)) continue;
         for (int j = 0; j < b->slate_size; j++) {
             int32_t c = tr->actions[(size_t)i * b->slate_size + j];
             if (c < 0 || c >= b->n_actions) continue;

@@ -17,6 +17,7 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
     lga_tabular *a = (lga_tabular *)base;
     const lga_obs_batch *b = tr->obs, *nx = tr->next;
     for (int i = 0; i < b->n && i < a->n_slots; i++) {
+        if (lga_idle(tr, i)) continue; /* an idle slot has no transition, nor one pending: its session ended */
         int32_t act = tr->actions[(size_t)i * b->slate_size];
         /* Resolve last step's transition: its a' is this step's action. */
         if (a->pending[i] && act >= 0 && act < a->n_actions && a->pend_next[i] == b->state[i])

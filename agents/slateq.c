@@ -533,12 +533,14 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
     const lga_obs_batch *b = tr->obs, *nx = tr->next;
     const int k = a->k;
     const size_t S = (size_t)a->slot_dim;
-    const int n = b->n < a->N ? b->n : a->N;
+    const int n = b->n < a->N ? b->n : a->N, active = lga_active(tr);
+    if (active == 0) return; /* every slot idle: no transition, and no time for the schedules */
     /* Every slot's table, then every next one: without a candidate stage
      * they are one table each, which push_table keeps once. */
     for (int i = 0; i < n; i++) a->step_tabs[i] = push_table(a, lga_table_of(b, i));
     for (int i = 0; i < n; i++) a->step_tabs[a->N + i] = push_table(a, lga_table_of(nx, i));
     for (int i = 0; i < n; i++) {
+        if (lga_idle(tr, i)) continue;
         const int32_t *slate = &tr->actions[(size_t)i * b->slate_size];
         long at = a->c.r.pos;
         int pick = tr->info[i].position >= 0 && tr->info[i].position < k ? tr->info[i].position : -1;
@@ -557,7 +559,7 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
         a->c.r.stored++;
         a->c.r.since_train++;
     }
-    a->c.r.since_target += b->n;
+    a->c.r.since_target += active;
     long targets, steps = lga_replay_due(&a->c.r, a->p.learning_starts, a->p.train_frequency, a->p.target_update,
                                          &targets);
     for (long s = 0; s < steps; s++) train_step(a);

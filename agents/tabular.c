@@ -133,7 +133,7 @@ void lga_tabular_update_with(lga_tabular *a, const lga_transition_batch *tr, lga
     const lga_obs_batch *b = tr->obs, *nx = tr->next;
     for (int i = 0; i < b->n; i++) {
         int32_t act = tr->actions[(size_t)i * b->slate_size];
-        if (act < 0 || act >= a->n_actions) continue;
+        if (act < 0 || act >= a->n_actions || lga_idle(tr, i)) continue;
         float target = tr->reward[i];
         if (!tr->terminated[i])
             target += a->p.gamma * next_value(a, nx->state[i], &nx->mask[(size_t)i * nx->n_actions]);

@@ -247,6 +247,13 @@ void lg_env_reset_slot(lg_env *env, int slot, const uint64_t *seed)
     write_slot_obs(env, slot);
 }
 
+void lg_env_reset_visits(lg_env *env, uint64_t seed)
+{
+    if (env->sc.kind != LG_KIND_LIVE || !env->sc.retention.enabled) return;
+    lg_live_reset_visits(env, seed);
+    for (int i = 0; i < env->N; i++) write_slot_obs(env, i);
+}
+
 void lg_env_step(lg_env *env, const int32_t *actions)
 {
     lg_buffers *b = &env->buf;
@@ -421,6 +428,11 @@ int lg_env_copy_state(lg_env *dst, const lg_env *src, char *err, size_t errsz)
     dst->warnings = src->warnings;
     if (dst->ops->forget) dst->ops->forget(dst);
     return 0;
+}
+
+int lg_env_idle(const lg_env *env, int slot)
+{
+    return env->sc.kind == LG_KIND_LIVE && slot >= 0 && slot < env->N && env->slot[slot].viewer < 0;
 }
 
 double lg_env_clock(const lg_env *env) { return env->clock; }

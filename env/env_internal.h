@@ -20,8 +20,12 @@ enum {
     LG_P_SESSION = 6,    /* which viewer a session draws, budget (env seed) */
     LG_P_STEP = 7,       /* per slot-step choice, watch, gift, follow draws */
     LG_P_GENERATOR = 8,  /* scenario channel generator (generator seed) */
-    LG_P_PROJECTION = 10 /* modality projection matrices (world seed) */
+    LG_P_PROJECTION = 10, /* modality projection matrices (world seed) */
+    LG_P_RETURN = 11      /* retention: each viewer's first visit after a reset (env or evaluation seed) */
 };
+
+/* A time that never comes (a viewer's visit that never ended). */
+#define LG_NEVER 1e30f
 
 /* A scripted event expanded into the atomic changes it makes to the world
  * (an event with a duration becomes two actions), sorted by time. */
@@ -45,7 +49,7 @@ typedef struct {
 } lg_world_action;
 
 typedef struct {
-    int viewer;
+    int viewer;             /* -1: the slot is idle (retention: no viewer was due) */
     int session_step;
     uint64_t session_index; /* sessions started in this slot since the last full reset */
     uint64_t step_key;      /* key of this session's per-step draws */
@@ -100,6 +104,21 @@ typedef struct {
     uint8_t *busy;        /* [U] in a session now */
     float *history;       /* [N*K] each slot's recent category history */
 
+    /* retention (sc.retention.enabled; NULL when off, so that the state
+     * is the same as without it): when each viewer is next due, how their
+     * last visit went and when it ended; per slot the running session's
+     * watch minutes, quality-weighted minutes, and what the platform knew
+     * of the viewer when it began (gap since the last visit, in days, and
+     * that visit's satisfaction) */
+    double *return_at;    /* [U] clock */
+    float *last_sat;      /* [U] */
+    float *visit_end;     /* [U] clock; -LG_NEVER before the first visit */
+    float *sess;          /* [N*4] minutes, quality minutes, gap seen, satisfaction seen */
+    /* scratch: the viewers not in a session, as a min-heap on (return_at,
+     * id): rebuilt from the state after a reset, load or copy */
+    int32_t *due;         /* [U] */
+    int n_due;
+
     /* precomputed */
     float fatigue_decay_step;
     float ou_a, ou_s;
@@ -126,7 +145,7 @@ typedef struct {
     int cal_slots;      /* 2 x the most windows a channel has: yesterday's and today's */
 
     /* observation block offsets */
-    int off_tod, off_progress, off_segment, off_history, off_watched, off_follows, off_u;
+    int off_tod, off_progress, off_segment, off_history, off_watched, off_follows, off_u, off_return;
     int ch_on, ch_conc, ch_cat, ch_emb, ch_since, ch_v;
 } lg_live;
 
@@ -255,8 +274,18 @@ int lg_world_build_actions(lg_env *env);
 void lg_viewers_init_static(lg_env *env);
 void lg_viewers_reset(lg_env *env);
 void lg_session_start(lg_env *env, int slot);
-void lg_session_end(lg_env *env, int viewer); /* the viewer leaves: free again, fatigue clock set */
+/* The viewer leaves slot: free again, fatigue clock set; with retention,
+ * their next visit drawn from how the session went. */
+void lg_session_end(lg_env *env, int slot, int viewer);
+/* Retention: slot's session's satisfaction s (lg_retention), and every
+ * viewer's next visit drawn afresh from seed, as at a reset; the heap of
+ * viewers not in a session rebuilt from the state. */
+float lg_satisfaction(const lg_env *env, int slot);
+void lg_visits_draw(lg_env *env, uint64_t seed);
+void lg_visits_rebuild(lg_env *env);
+void lg_live_reset_visits(lg_env *env, uint64_t seed); /* env/live/live.c: lg_env_reset_visits's world part */
 void lg_session_step(lg_env *env, int slot, const int32_t *items);
+void lg_session_idle(lg_env *env, int slot); /* an idle slot's step: info.idle, no reward */
 float lg_utility(const lg_env *env, int viewer, int c);
 int lg_is_followed(const lg_env *env, int viewer, int c);
 void lg_live_expected_reward_channels(const lg_env *env, int slot, float *out);

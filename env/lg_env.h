@@ -50,9 +50,12 @@ typedef struct {
     uint8_t invalid;       /* slate items that were out of range, duplicated or off air */
     uint8_t gifts;
     uint8_t follows;       /* 1 if the viewer followed the watched channel this step */
-    float r_watch, r_gift, r_follow, r_invalid; /* reward = r_watch + r_gift + r_follow - r_invalid */
+    float r_watch, r_gift, r_follow, r_invalid; /* reward = r_watch + r_gift + r_follow - r_invalid + r_return */
     int32_t position;      /* slate position of the item taken, -1 if none (with a candidate stage the
                               slate holds candidate indices and `watched` the channel) */
+    float r_return;        /* retention: reward.return x the session's satisfaction, at its last step; else 0 */
+    uint8_t idle;          /* 1: the slot had no session this step (retention: no viewer was due); its
+                              action went to no one, reward 0, not terminated; learners skip it */
 } lg_info;
 
 typedef struct {
@@ -133,6 +136,13 @@ void lg_env_reset(lg_env *env, uint64_t seed);
 /* End slot's session (if any) and start a new one; seed NULL keeps the slot's
  * seed. Writes the slot's observation; the world does not move. */
 void lg_env_reset_slot(lg_env *env, int slot, const uint64_t *seed);
+/* Retention (population.retention.enabled): every slot's session ends
+ * (its viewer goes free, no gap drawn), every viewer's next visit is drawn
+ * afresh from seed as at a full reset, and the slots take the viewers due
+ * now or idle. The rest of the world (clock, popularity, tastes, fatigue,
+ * follows) is kept: an evaluation's common start on a fork of a running
+ * world. Does nothing without retention. */
+void lg_env_reset_visits(lg_env *env, uint64_t seed);
 /* One step for every slot. actions: [n_slots * slate_size] channel indices.
  * Any index is accepted: out-of-range, duplicate or off-air items count as
  * invalid (a no-watch for that item, penalised by invalid_penalty). */
@@ -183,6 +193,10 @@ int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_
  * message when the two envs differ in shape (dst untouched). */
 int lg_env_copy_state(lg_env *dst, const lg_env *src, char *err, size_t errsz);
 
+/* 1 when slot has no session now (retention: it waits for a viewer due);
+ * its observation is zeros and its mask empty, and the next step's info
+ * says idle. Always 0 without retention. */
+int lg_env_idle(const lg_env *env, int slot);
 double lg_env_clock(const lg_env *env);   /* minutes since midnight of day 0 */
 int64_t lg_env_steps(const lg_env *env);  /* steps since the last full reset */
 void lg_env_channel(const lg_env *env, int channel, lg_channel_state *out);

@@ -101,6 +101,7 @@ typedef struct {
     float follow_weight;                 /* w_f: utility bonus for a followed channel */
     float patience;                      /* mean initial session budget, minutes */
     float activity[24];                  /* relative activity by hour of day */
+    float gap_scale;                     /* retention: this segment's return gaps, times retention.gap_hours */
 } lg_segment;
 
 typedef enum {
@@ -139,6 +140,25 @@ typedef struct {
     float duration_mean, duration_sd; /* minutes */
     float jitter;                /* minutes, per window */
 } lg_channel_generator;
+
+/* Viewers who come back (docs/model.md "Retention"). Off (the default):
+ * a slot whose session ends draws a free viewer at once, so every slot is
+ * always in a session. On: each viewer's next visit comes a gap after
+ * their last one ended, shorter the better that session went; a slot with
+ * no viewer due stands idle. The gap's mean, in hours of the viewer's
+ * activity curve, is gap_hours x segment gap_scale x exp(-s), where the
+ * session's satisfaction s = quality_weight (mean quality watched - 0.5)
+ * + watch_weight (share of the session's minutes watched - 0.5)
+ * - fatigue_weight (the viewer's fatigue summed over categories at the end). */
+typedef struct {
+    int enabled;
+    float gap_hours;      /* mean gap after a session of satisfaction 0, in active hours */
+    float gap_spread;     /* sd of the log of the gap around its mean */
+    float quality_weight;
+    float watch_weight;
+    float fatigue_weight;
+    float max_gap_days;   /* no gap is longer (in active days) */
+} lg_retention;
 
 typedef struct {
     char name[64];
@@ -184,6 +204,7 @@ typedef struct {
     int max_follows;          /* channels a viewer can follow; a follow beyond them is not made */
     float refund_max;         /* fraction of watched minutes refunded at quality 1 */
     float refund_quality_floor; /* quality at or below which nothing is refunded */
+    lg_retention retention;
 
     /* --- sessions --- */
     float dt;               /* minutes per step */
@@ -200,6 +221,7 @@ typedef struct {
     float reward_gift;    /* per gift */
     float reward_follow;  /* per new follow */
     float invalid_penalty; /* subtracted per invalid slate item */
+    float reward_return;  /* retention: at a session's last step, per unit of its satisfaction s */
 
     /* --- observation --- */
     lg_obs_mode obs_mode;
@@ -220,6 +242,7 @@ void lg_scenario_default(lg_scenario *sc);
 /* A daily activity curve: floor + exp(-dh^2 / (2 width^2)) around peak_hour (circular). */
 void lg_activity_curve(float *a, float peak_hour, float width_hours, float floor);
 void lg_channel_generator_default(lg_channel_generator *g);
+void lg_retention_default(lg_retention *r); /* off, with the documented parameters */
 
 /* Replace sc's channels with g->count generated ones (categories assigned
  * round-robin so every category is represented): listed when they fit, else

@@ -35,6 +35,13 @@ static void set_segment(lg_segment *s, const char *name, float weight, float spr
     s->follow_weight = follow_w;
     s->patience = patience;
     lg_activity_curve(s->activity, peak_hour, width, 0.15f);
+    s->gap_scale = 1.0f;
+}
+
+void lg_retention_default(lg_retention *r)
+{
+    *r = (lg_retention){.enabled = 0, .gap_hours = 24.0f, .gap_spread = 0.5f, .quality_weight = 2.0f,
+                        .watch_weight = 1.0f, .fatigue_weight = 0.5f, .max_gap_days = 30.0f};
 }
 
 void lg_channel_generator_default(lg_channel_generator *g)
@@ -184,6 +191,7 @@ void lg_scenario_default(lg_scenario *sc)
     sc->max_follows = 16;
     sc->refund_max = 0.9f;
     sc->refund_quality_floor = 0.4f;
+    lg_retention_default(&sc->retention);
 
     sc->dt = 5.0f;
     sc->slate_size = 1;
@@ -341,6 +349,7 @@ static int check_segments(const lg_scenario *sc, char *err, size_t errsz)
         CHECK_RANGE("population.segments[%d].appeal_weight", sg->appeal_weight, -100, 100, s);
         CHECK_RANGE("population.segments[%d].follow_weight", sg->follow_weight, -100, 100, s);
         CHECK_RANGE("population.segments[%d].patience", sg->patience, 1, 100000, s);
+        CHECK_RANGE("population.segments[%d].gap_scale", sg->gap_scale, 1e-3, 1e3, s);
         double asum = 0;
         for (int h = 0; h < 24; h++) {
             CHECK_RANGE("population.segments[%d].activity[%d]", sg->activity[h], 0, 1e6, s, h);
@@ -374,6 +383,17 @@ static int check_scalars(const lg_scenario *sc, char *err, size_t errsz)
     CHECK("population.max_follows", sc->max_follows, 0, LG_MAX_FOLLOWS);
     CHECK("population.refund.max", sc->refund_max, 0, 1);
     CHECK("population.refund.quality_floor", sc->refund_quality_floor, 0, 0.999);
+    const lg_retention *rt = &sc->retention;
+    CHECK("population.retention.enabled", rt->enabled, 0, 1);
+    CHECK("population.retention.gap_hours", rt->gap_hours, 0.01, 24 * 365);
+    CHECK("population.retention.gap_spread", rt->gap_spread, 0, 3);
+    CHECK("population.retention.quality_weight", rt->quality_weight, -20, 20);
+    CHECK("population.retention.watch_weight", rt->watch_weight, -20, 20);
+    CHECK("population.retention.fatigue_weight", rt->fatigue_weight, -20, 20);
+    CHECK("population.retention.max_gap_days", rt->max_gap_days, 0.01, 365);
+    if (rt->enabled && sc->kind != LG_KIND_LIVE)
+        return lg_fail(err, errsz, "population.retention.enabled: expected false in a classic world (%s), found true",
+                       lg_env_kind_name(sc->kind));
 
     CHECK("session.dt", sc->dt, 0.01, LG_MINUTES_PER_DAY);
     CHECK("session.slate_size", sc->slate_size, 1, LG_MAX_SLATE);
@@ -401,6 +421,10 @@ static int check_scalars(const lg_scenario *sc, char *err, size_t errsz)
     CHECK("reward.gift", sc->reward_gift, -1e6, 1e6);
     CHECK("reward.follow", sc->reward_follow, -1e6, 1e6);
     CHECK("reward.invalid_penalty", sc->invalid_penalty, 0, 1e6);
+    CHECK("reward.return", sc->reward_return, -1e6, 1e6);
+    if (sc->reward_return != 0.0f && !rt->enabled)
+        return lg_fail(err, errsz, "reward.return: expected 0 without population.retention.enabled, found %g",
+                       (double)sc->reward_return);
 
     CHECK("observation.mode", sc->obs_mode, 0, 2);
     CHECK("observation.observe_segment", sc->observe_segment, 0, 1);

@@ -91,6 +91,27 @@ static void build_world(lg_jbuild *bc, cJSON *root, const lg_scenario *sc)
     }
 }
 
+/* population.retention: written only when it differs from the default
+ * (retention off), so that every earlier dump stays byte-identical. */
+static void build_retention(lg_jbuild *bc, cJSON *p, const lg_scenario *sc)
+{
+    lg_retention def;
+    lg_retention_default(&def);
+    const lg_retention *r = &sc->retention, *d = &def;
+    if (r->enabled == d->enabled && r->gap_hours == d->gap_hours && r->gap_spread == d->gap_spread &&
+        r->quality_weight == d->quality_weight && r->watch_weight == d->watch_weight &&
+        r->fatigue_weight == d->fatigue_weight && r->max_gap_days == d->max_gap_days)
+        return;
+    cJSON *o = lg_jadd_obj(bc, p, "retention");
+    lg_jadd_bool(bc, o, "enabled", r->enabled);
+    lg_jadd_float(bc, o, "gap_hours", r->gap_hours);
+    lg_jadd_float(bc, o, "gap_spread", r->gap_spread);
+    lg_jadd_float(bc, o, "quality_weight", r->quality_weight);
+    lg_jadd_float(bc, o, "watch_weight", r->watch_weight);
+    lg_jadd_float(bc, o, "fatigue_weight", r->fatigue_weight);
+    lg_jadd_float(bc, o, "max_gap_days", r->max_gap_days);
+}
+
 static void build_population(lg_jbuild *bc, cJSON *root, const lg_scenario *sc)
 {
     cJSON *p = lg_jadd_obj(bc, root, "population");
@@ -111,6 +132,7 @@ static void build_population(lg_jbuild *bc, cJSON *root, const lg_scenario *sc)
     o = lg_jadd_obj(bc, p, "refund");
     lg_jadd_float(bc, o, "max", sc->refund_max);
     lg_jadd_float(bc, o, "quality_floor", sc->refund_quality_floor);
+    build_retention(bc, p, sc);
     cJSON *segs = lg_jadd_arr(bc, p, "segments");
     int ns = clampi(sc->n_segments, 0, LG_MAX_SEGMENTS);
     int nk = clampi(sc->n_categories, 0, LG_MAX_CATEGORIES);
@@ -133,6 +155,7 @@ static void build_population(lg_jbuild *bc, cJSON *root, const lg_scenario *sc)
         lg_jadd_float(bc, so, "patience", sg->patience);
         cJSON *act = lg_jadd_arr(bc, so, "activity");
         for (int h = 0; h < 24; h++) lg_jadd_float(bc, act, NULL, sg->activity[h]);
+        if (sg->gap_scale != 1.0f) lg_jadd_float(bc, so, "gap_scale", sg->gap_scale);
     }
 }
 
@@ -230,6 +253,7 @@ cJSON *lg_scenario_to_tree(const lg_scenario *sc)
     lg_jadd_float(&bc, o, "gift", sc->reward_gift);
     lg_jadd_float(&bc, o, "follow", sc->reward_follow);
     lg_jadd_float(&bc, o, "invalid_penalty", sc->invalid_penalty);
+    if (sc->reward_return != 0.0f) lg_jadd_float(&bc, o, "return", sc->reward_return);
     o = lg_jadd_obj(&bc, root, "observation");
     if (sc->obs_mode >= LG_OBS_VECTOR && sc->obs_mode <= LG_OBS_IDEAL)
         lg_jadd_str(&bc, o, "mode", lg_obs_mode_name(sc->obs_mode), 16);

@@ -34,18 +34,20 @@ static const char *const K_GENERATOR[] = {"seed",          "count",       "quali
                                           "start_spread_hours", "duration_mean", "duration_sd", "jitter", NULL};
 static const char *const K_POPULATION[] = {"viewers",    "no_watch_utility", "fatigue",     "interest_drift",
                                            "engagement", "gift_rate",        "follow_rate", "max_follows",
-                                           "refund",     "segments",         NULL};
+                                           "refund",     "segments",         "retention",   NULL};
+static const char *const K_RETENTION[] = {"enabled",        "gap_hours",      "gap_spread", "quality_weight",
+                                          "watch_weight",   "fatigue_weight", "max_gap_days", NULL};
 static const char *const K_FATIGUE[] = {"gain", "half_life", "weight", NULL};
 static const char *const K_ENGAGEMENT[] = {"bias", "match", "quality", NULL};
 static const char *const K_REFUND[] = {"max", "quality_floor", NULL};
 static const char *const K_SEGMENT[] = {"name",          "weight",         "interest",      "interest_spread",
                                         "herding",       "quality_weight", "appeal_weight", "follow_weight",
-                                        "patience",      "activity",       NULL};
+                                        "patience",      "activity",       "gap_scale",     NULL};
 static const char *const K_ACTIVITY_CURVE[] = {"peak_hour", "width_hours", "floor", NULL};
 static const char *const K_SESSION[] = {"dt",           "slate_size",      "candidates",   "max_steps",
                                         "start_minute", "horizon_minutes", "slate_choice", "position_decay",
                                         NULL};
-static const char *const K_REWARD[] = {"watch", "gift", "follow", "invalid_penalty", NULL};
+static const char *const K_REWARD[] = {"watch", "gift", "follow", "invalid_penalty", "return", NULL};
 static const char *const K_OBSERVATION[] = {"mode", "observe_segment", NULL};
 
 const lg_event_keys lg_event_key_table[LG_EV_COUNT] = {
@@ -261,7 +263,7 @@ static int load_segment(lg_jctx *c, const cJSON *o, lg_scenario *sc, int i, cons
     if (lg_jget_float(c, o, "weight", &sg->weight) || lg_jget_float(c, o, "interest_spread", &sg->interest_spread) ||
         lg_jget_float(c, o, "herding", &sg->herding) || lg_jget_float(c, o, "quality_weight", &sg->quality_weight) ||
         lg_jget_float(c, o, "appeal_weight", &sg->appeal_weight) || lg_jget_float(c, o, "follow_weight", &sg->follow_weight) ||
-        lg_jget_float(c, o, "patience", &sg->patience))
+        lg_jget_float(c, o, "patience", &sg->patience) || lg_jget_float(c, o, "gap_scale", &sg->gap_scale))
         return -1;
 
     const cJSON *in = lg_jmember(o, "interest");
@@ -342,6 +344,18 @@ static int load_population(lg_jctx *c, const cJSON *p, lg_scenario *sc, load_sta
         s = lg_jpush_key(c, "refund");
         if (lg_jexpect_object(c, o, K_REFUND) || lg_jget_float(c, o, "max", &sc->refund_max) ||
             lg_jget_float(c, o, "quality_floor", &sc->refund_quality_floor))
+            return -1;
+        lg_jpop(c, s);
+    }
+    if ((o = lg_jmember(p, "retention"))) {
+        s = lg_jpush_key(c, "retention");
+        lg_retention *rt = &sc->retention;
+        if (lg_jexpect_object(c, o, K_RETENTION) || lg_jget_bool(c, o, "enabled", &rt->enabled) ||
+            lg_jget_float(c, o, "gap_hours", &rt->gap_hours) || lg_jget_float(c, o, "gap_spread", &rt->gap_spread) ||
+            lg_jget_float(c, o, "quality_weight", &rt->quality_weight) ||
+            lg_jget_float(c, o, "watch_weight", &rt->watch_weight) ||
+            lg_jget_float(c, o, "fatigue_weight", &rt->fatigue_weight) ||
+            lg_jget_float(c, o, "max_gap_days", &rt->max_gap_days))
             return -1;
         lg_jpop(c, s);
     }
@@ -434,7 +448,8 @@ static int load_reward(lg_jctx *c, const cJSON *o, lg_scenario *sc)
 {
     return lg_jexpect_object(c, o, K_REWARD) || lg_jget_float(c, o, "watch", &sc->reward_watch) ||
                    lg_jget_float(c, o, "gift", &sc->reward_gift) || lg_jget_float(c, o, "follow", &sc->reward_follow) ||
-                   lg_jget_float(c, o, "invalid_penalty", &sc->invalid_penalty)
+                   lg_jget_float(c, o, "invalid_penalty", &sc->invalid_penalty) ||
+                   lg_jget_float(c, o, "return", &sc->reward_return)
                ? -1
                : 0;
 }

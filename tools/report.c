@@ -47,14 +47,23 @@ static int label_width(const lgx_experiment *ex, int cheats_mark)
 static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *res)
 {
     const lgx_experiment *ex = &cfg->ex;
-    static const int cols[] = {LGX_M_RETURN, -1, LGX_M_WATCH, LGX_M_STEPS, LGX_M_CTR, LGX_M_NDCG, LGX_M_REGRET,
-                               LGX_M_COVERAGE, LGX_M_GINI, LGX_M_DIVERSITY};
-    static const char *const heads[] = {"return/session", "vs baseline", "watch min", "steps", "CTR",
-                                        "NDCG", "regret", "coverage", "gini", "diversity"};
+    enum { MAX_COLS = 16 };
+    int cols[MAX_COLS] = {LGX_M_RETURN, -1, LGX_M_WATCH, LGX_M_STEPS, LGX_M_CTR, LGX_M_NDCG, LGX_M_REGRET,
+                          LGX_M_COVERAGE, LGX_M_GINI};
+    const char *heads[MAX_COLS] = {"return/session", "vs baseline", "watch min", "steps", "CTR",
+                                   "NDCG", "regret", "coverage", "gini"};
+    int nc = 9;
     /* intra-list diversity only where there are lists */
-    const int nc = (int)(sizeof cols / sizeof cols[0]) - (cfg->sc->slate_size > 1 ? 0 : 1);
+    if (cfg->sc->slate_size > 1) cols[nc] = LGX_M_DIVERSITY, heads[nc++] = "diversity";
+    /* retention's, over days, only where viewers come back */
+    if (lgx_metric_in(LGX_M_RETENTION, cfg->sc)) {
+        static const int rc[] = {LGX_M_VIEWER_MINUTES, LGX_M_VIEWER_SESSIONS, LGX_M_RETURN_24H, LGX_M_GAP_HOURS,
+                                 LGX_M_DAILY_ACTIVE};
+        static const char *const rh[] = {"min/viewer/day", "visits/v/day", "back in 24h", "gap hours", "daily active"};
+        for (int i = 0; i < 5; i++) cols[nc] = rc[i], heads[nc++] = rh[i];
+    }
     int base = lgx_baseline_index(ex);
-    lgx_stat(*st)[10] = malloc((size_t)res->n_agents * sizeof *st);
+    lgx_stat(*st)[MAX_COLS] = malloc((size_t)res->n_agents * sizeof *st);
     int *rank = malloc((size_t)res->n_agents * sizeof *rank);
     if (!st || !rank) {
         free(st), free(rank);
@@ -94,7 +103,7 @@ static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *re
             }
             char buf[64], out[72];
             int prec = (m == LGX_M_CTR || m == LGX_M_NDCG || m == LGX_M_COVERAGE || m == LGX_M_GINI ||
-                         m == LGX_M_DIVERSITY) ? 3 : 2;
+                         m == LGX_M_DIVERSITY || m == LGX_M_RETURN_24H || m == LGX_M_VIEWER_SESSIONS) ? 3 : 2;
             fmt_stat(buf, sizeof buf, st[a][c], prec);
             snprintf(out, sizeof out, "%s%s", buf, best ? "*" : " ");
             cell(out, c < 2 ? 18 : 15, 1);

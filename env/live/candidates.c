@@ -80,7 +80,12 @@ static int favourite(const lg_env *env, int slot)
 void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
 {
     const lg_live *L = &env->live;
-    const int A = env->A, viewer = env->slot[slot].viewer, fav = favourite(env, slot);
+    const int A = env->A, viewer = env->slot[slot].viewer;
+    if (viewer < 0) { /* idle: no candidates */
+        for (int k = 0; k < A; k++) cand[k] = -1, mask[k] = 0;
+        return;
+    }
+    const int fav = favourite(env, slot);
     int n = 0;
     const int32_t *f = &L->follows[(size_t)viewer * L->F];
     for (int j = 0; j < L->n_follows[viewer] && n < A; j++)

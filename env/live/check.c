@@ -41,11 +41,15 @@ static void flags(checker *k, const char *field, const uint8_t *v, size_t n)
 static void sessions(checker *k, const lg_env *env)
 {
     const lg_live *L = &env->live;
-    int busy = 0;
+    int busy = 0, active = 0;
     for (int u = 0; u < L->U; u++) busy += L->busy[u];
     for (int i = 0; i < env->N && !k->bad; i++) {
         const lg_slot *s = &env->slot[i];
-        if (s->viewer < 0 || s->viewer >= L->U) fail(k, "slot.viewer", (size_t)i, "a viewer of the pool", s->viewer);
+        if (s->viewer == -1 && L->return_at) continue; /* idle: retention only */
+        active++;
+        if (s->viewer < 0 || s->viewer >= L->U)
+            fail(k, "slot.viewer", (size_t)i, L->return_at ? "a viewer of the pool, or -1 (idle)" : "a viewer of the pool",
+                 s->viewer);
         else if (!L->busy[s->viewer]) fail(k, "slot.viewer", (size_t)i, "a viewer in a session (busy)", s->viewer);
         else if (s->session_step < 0 || s->session_step > env->sc.max_session_steps)
             fail(k, "slot.session_step", (size_t)i, "0 to session.max_session_steps", s->session_step);
@@ -56,7 +60,28 @@ static void sessions(checker *k, const lg_env *env)
         for (int j = 0; j < i && !k->bad; j++)
             if (env->slot[j].viewer == s->viewer) fail(k, "slot.viewer", (size_t)i, "a viewer no other slot has", s->viewer);
     }
-    if (!k->bad && busy != env->N) fail(k, "busy", 0, "as many viewers in sessions as slots", busy);
+    if (!k->bad && busy != active) fail(k, "busy", 0, "as many viewers in sessions as slots in sessions", busy);
+}
+
+/* Retention's arrays: a visit's times finite (a visit that never ended
+ * at -LG_NEVER), satisfactions in the range lg_satisfaction gives, a
+ * session's minutes and quality-weighted minutes with 0 <= quality
+ * minutes <= minutes. */
+static void retention(checker *k, const lg_env *env)
+{
+    const lg_live *L = &env->live;
+    const size_t U = (size_t)L->U, N = (size_t)env->N;
+    for (size_t u = 0; u < U && !k->bad; u++)
+        if (!(fabs(L->return_at[u]) <= BIG)) fail(k, "return_at", u, "a finite clock", L->return_at[u]);
+    floats(k, "last_satisfaction", L->last_sat, U, -20.0f, 20.0f, 0);
+    floats(k, "visit_end", L->visit_end, U, -LG_NEVER, BIG, 0);
+    for (size_t i = 0; i < N && !k->bad; i++) {
+        const float *ss = &L->sess[i * 4];
+        if (!(ss[0] >= 0.0f && ss[0] <= BIG)) fail(k, "session_minutes", i, "a finite number >= 0", ss[0]);
+        else if (!(ss[1] >= 0.0f && ss[1] <= ss[0])) fail(k, "session_quality_minutes", i, "0 to the session's minutes", ss[1]);
+        else if (!(ss[2] >= -1.0f && ss[2] <= BIG)) fail(k, "session_gap_seen", i, "-1 (first visit) or days >= 0", ss[2]);
+        else if (!(ss[3] >= -20.0f && ss[3] <= 20.0f)) fail(k, "session_satisfaction_seen", i, "in [-20, 20]", ss[3]);
+    }
 }
 
 int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t errsz)
@@ -101,6 +126,7 @@ int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t
     for (size_t i = 0; fc && i < N * (size_t)env->A && !k.bad; i++)
         if (fc[i] < -1 || fc[i] >= env->C) fail(&k, "final_candidates", i, "-1 or a channel", fc[i]);
         else if (fm[i] > (fc[i] >= 0)) fail(&k, "final_mask", i, "0, or 1 for a candidate", fm[i]);
+    if (!k.bad && L->return_at) retention(&k, env);
     if (!k.bad) sessions(&k, env);
     return k.bad ? -1 : 0;
 }

@@ -66,6 +66,11 @@ static void carve(lg_env *env, lg_carver *cv)
     L->busy = lg_carve(cv, U);
     lg_env_carve_slots(env, cv);
     L->history = lg_carve(cv, sizeof(float) * N * K);
+    const int ret = env->sc.retention.enabled;
+    L->return_at = ret ? lg_carve(cv, sizeof(double) * U) : NULL;
+    L->last_sat = ret ? lg_carve(cv, sizeof(float) * U) : NULL;
+    L->visit_end = ret ? lg_carve(cv, sizeof(float) * U) : NULL;
+    L->sess = ret ? lg_carve(cv, sizeof(float) * N * 4) : NULL;
     lg_env_carve_buffers(env, cv);
     const size_t A = sc_candidates(env);
     L->top_all = A ? lg_carve(cv, sizeof(int32_t) * A) : NULL;
@@ -81,6 +86,7 @@ static void carve(lg_env *env, lg_carver *cv)
     L->cal_until = lg_carve(cv, sizeof(double) * C);
     L->cal_win = lg_carve(cv, sizeof(double) * C * (size_t)L->cal_slots * 2);
     L->cal_n = lg_carve(cv, C);
+    L->due = ret ? lg_carve(cv, sizeof(int32_t) * U) : NULL;
 }
 
 static void init(lg_env *env)
@@ -103,20 +109,61 @@ static void reset(lg_env *env)
 {
     env->clock = env->sc.start_minute;
     lg_viewers_reset(env);
+    if (env->live.return_at) {
+        for (int i = 0; i < env->N; i++) env->slot[i].viewer = -1; /* no one in a session yet */
+        lg_visits_draw(env, env->seed);
+    }
     lg_world_reset(env);
     lg_obs_write_channels(env);
     lg_obs_write_mask(env);
     if (env->sc.candidates > 0) lg_candidates_rank(env);
 }
 
-/* The slot draws its next viewer before the old one is free, so a slot
- * never hands a session straight back to the viewer who just left, unless
- * no one else is free (as many slots as viewers). */
+/* Slot's mask row without a candidate stage: the channels on air, none
+ * while the slot idles (a candidate stage writes its own at retrieval). */
+static void slot_mask(lg_env *env, int slot)
+{
+    if (env->sc.candidates > 0) return;
+    uint8_t *m = &env->buf.mask[(size_t)slot * env->C];
+    if (env->slot[slot].viewer < 0) memset(m, 0, (size_t)env->C);
+    else memcpy(m, env->live.on_air, (size_t)env->C);
+}
+
+static void start(lg_env *env, int slot)
+{
+    lg_session_start(env, slot);
+    slot_mask(env, slot);
+}
+
+/* Without retention the slot draws its next viewer before the old one is
+ * free, so a slot never hands a session straight back to the viewer who
+ * just left, unless no one else is free (as many slots as viewers). With
+ * it the viewer leaves first (their next visit is drawn, never now), and
+ * the slot takes whoever is due, or idles. */
 static void restart(lg_env *env, int slot)
 {
     int old = env->slot[slot].viewer;
-    lg_session_start(env, slot);
-    if (env->slot[slot].viewer != old) lg_session_end(env, old);
+    if (env->live.return_at) {
+        if (old >= 0) lg_session_end(env, slot, old);
+        lg_session_start(env, slot);
+    } else {
+        lg_session_start(env, slot);
+        if (env->slot[slot].viewer != old) lg_session_end(env, slot, old);
+    }
+    slot_mask(env, slot);
+}
+
+void lg_live_reset_visits(lg_env *env, uint64_t seed)
+{
+    for (int i = 0; i < env->N; i++) {
+        int v = env->slot[i].viewer;
+        if (v < 0) continue;
+        env->live.busy[v] = 0;
+        env->live.fatigue_time[v] = (float)env->clock;
+        env->slot[i].viewer = -1;
+    }
+    lg_visits_draw(env, seed);
+    for (int i = 0; i < env->N; i++) start(env, i);
 }
 
 /* With a candidate stage an action is a position in the slot's candidate
@@ -129,10 +176,18 @@ static void step(lg_env *env, const int32_t *actions)
     for (int i = 0; i < env->N; i++) {
         const int32_t *a = &actions[(size_t)i * env->k];
         int32_t items[LG_MAX_SLATE];
+        if (env->slot[i].viewer < 0) {
+            lg_session_idle(env, i);
+            continue;
+        }
         for (int j = 0; cand && j < env->k; j++) items[j] = lg_action_channel(env, i, a[j]);
         lg_session_step(env, i, cand ? items : a);
     }
     lg_world_advance(env);
+    /* Idle slots take the viewers now due (sessions that just ended draw
+     * theirs after, in lg_env_step's restart). */
+    for (int i = 0; env->live.return_at && i < env->N; i++)
+        if (env->slot[i].viewer < 0) lg_session_start(env, i);
     lg_obs_write_channels(env);
     lg_obs_write_mask(env);
     if (cand) lg_candidates_rank(env);
@@ -185,12 +240,20 @@ static void refresh(lg_env *env)
     if (env->sc.candidates > 0) lg_candidates_rank(env);
 }
 
+/* After a load or a copy: the schedule's calendar and the heap of viewers
+ * not in a session are rebuilt from the state. */
+static void forget(lg_env *env)
+{
+    lg_world_forget_calendar(env);
+    lg_visits_rebuild(env);
+}
+
 const lg_world_ops lg_live_ops = {
     .layout = layout,
     .carve = carve,
     .init = init,
     .reset = reset,
-    .start = lg_session_start,
+    .start = start,
     .restart = restart,
     .step = step,
     .write_obs = lg_obs_write_slot,
@@ -203,5 +266,5 @@ const lg_world_ops lg_live_ops = {
     .load_marks = load_marks,
     .check = lg_live_check_state,
     .refresh = refresh,
-    .forget = lg_world_forget_calendar,
+    .forget = forget,
 };

@@ -32,6 +32,8 @@ void lg_obs_layout_init(lg_env *env)
         env->live.off_u = sc->obs_mode == LG_OBS_IDEAL
                          ? lg_obs_add_block(env, "viewer_latent", 0, &slot, env->live.D, -IDEAL_BOUND, IDEAL_BOUND)
                          : -1;
+        env->live.off_return =
+            sc->retention.enabled ? lg_obs_add_block(env, "returning", 0, &slot, 2, 0.0f, 1.0f) : -1;
     }
     env->live.ch_on = lg_obs_add_block(env, "on_air", 1, &row, 1, 0.0f, 1.0f);
     env->live.ch_conc = lg_obs_add_block(env, "concurrency", 1, &row, 1, 0.0f, 1.0f);
@@ -80,6 +82,7 @@ void lg_obs_write_channels(lg_env *env)
 int lg_obs_state(const lg_env *env, int slot)
 {
     const lg_slot *sl = &env->slot[slot];
+    if (sl->viewer < 0) return 0; /* idle */
     int seg = env->sc.observe_segment ? env->live.seg_of[sl->viewer] : 0;
     int tod = (int)(fmod(env->clock, LG_MINUTES_PER_DAY) / 360.0);
     if (tod < 0 || tod > 3) tod = 0;
@@ -92,6 +95,10 @@ void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *
 {
     const lg_scenario *sc = &env->sc;
     const lg_slot *sl = &env->slot[slot];
+    if (sl->viewer < 0) { /* idle: nothing to see */
+        memset(dst, 0, sizeof(float) * (size_t)env->buf.slot_dim);
+        return;
+    }
     if (sc->obs_mode == LG_OBS_TABULAR) {
         dst[0] = (float)lg_obs_state(env, slot);
         return;
@@ -121,6 +128,14 @@ void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *
         const float *u = &env->live.u[(size_t)sl->viewer * env->live.D];
         for (int j = 0; j < env->live.D; j++) dst[env->live.off_u + j] = lg_clampf(u[j], -IDEAL_BOUND, IDEAL_BOUND);
     }
+    if (env->live.off_return >= 0) {
+        /* What the platform knows of a returning viewer: days since their
+         * last visit (1 at a week or more, and for a first visit), and how
+         * that visit went (a logistic of its satisfaction, 0.5 for none). */
+        const float *ss = &env->live.sess[(size_t)slot * 4];
+        dst[env->live.off_return] = ss[2] < 0.0f ? 1.0f : lg_clampf(ss[2] / 7.0f, 0.0f, 1.0f);
+        dst[env->live.off_return + 1] = lg_sigmoid(ss[3]);
+    }
 }
 
 /* Every slot's mask is the channels on air; with a candidate stage each
@@ -128,5 +143,7 @@ void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *
 void lg_obs_write_mask(lg_env *env)
 {
     if (env->sc.candidates > 0) return;
-    for (int i = 0; i < env->N; i++) memcpy(&env->buf.mask[(size_t)i * env->C], env->live.on_air, (size_t)env->C);
+    for (int i = 0; i < env->N; i++)
+        if (env->slot[i].viewer < 0) memset(&env->buf.mask[(size_t)i * env->C], 0, (size_t)env->C); /* idle */
+        else memcpy(&env->buf.mask[(size_t)i * env->C], env->live.on_air, (size_t)env->C);
 }

@@ -113,11 +113,12 @@ float lg_engagement(const lg_env *env, int viewer, int c)
     return lg_sigmoid(z);
 }
 
-void lg_session_start(lg_env *env, int slot)
+/* Retention off: a segment by weight x activity at this hour, then a free
+ * viewer of it. */
+static int draw_viewer(lg_env *env, int slot, uint64_t key)
 {
     const lg_scenario *sc = &env->sc;
     lg_slot *sl = &env->slot[slot];
-    uint64_t key = lg_key(lg_key3(env->slot_seed[slot], LG_P_SESSION, (uint64_t)slot), sl->session_index);
     int hour = (int)(fmod(env->clock, LG_MINUTES_PER_DAY) / 60.0);
     if (hour < 0 || hour > 23) hour = 0;
 
@@ -161,6 +162,150 @@ void lg_session_start(lg_env *env, int slot)
     /* Every viewer in a session (as many slots as viewers): the viewer who
      * is leaving this slot comes straight back. */
     if (viewer < 0) viewer = sl->viewer;
+    return viewer;
+}
+
+/* --- retention (docs/model.md "Retention") --- */
+
+/* The heap of viewers not in a session, ordered by (return_at, id): a
+ * total order, so the viewers come out in the same order however the heap
+ * was built. */
+static int due_before(const lg_live *L, int32_t a, int32_t b)
+{
+    return L->return_at[a] < L->return_at[b] || (L->return_at[a] == L->return_at[b] && a < b);
+}
+
+static void due_push(lg_live *L, int32_t v)
+{
+    int i = L->n_due++;
+    for (; i > 0 && due_before(L, v, L->due[(i - 1) / 2]); i = (i - 1) / 2) L->due[i] = L->due[(i - 1) / 2];
+    L->due[i] = v;
+}
+
+/* The viewer due first, if due by `clock`; -1 when none is. */
+static int32_t due_pop(lg_live *L, double clock)
+{
+    if (L->n_due == 0 || L->return_at[L->due[0]] > clock) return -1;
+    int32_t top = L->due[0], last = L->due[--L->n_due];
+    int i = 0;
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= L->n_due) break;
+        if (c + 1 < L->n_due && due_before(L, L->due[c + 1], L->due[c])) c++;
+        if (!due_before(L, L->due[c], last)) break;
+        L->due[i] = L->due[c];
+        i = c;
+    }
+    if (L->n_due > 0) L->due[i] = last;
+    return top;
+}
+
+void lg_visits_rebuild(lg_env *env)
+{
+    lg_live *L = &env->live;
+    if (!L->due) return;
+    L->n_due = 0;
+    for (int v = 0; v < L->U; v++)
+        if (!L->busy[v]) due_push(L, v);
+}
+
+/* The clock after `active` minutes of segment seg's activity from `from`:
+ * an hour of the activity curve counts its weight relative to the day's
+ * mean, so a viewer comes back in the hours they usually watch, and a
+ * whole day counts 1440 active minutes whatever the curve. */
+static double after_active(const lg_env *env, int seg, double from, double active)
+{
+    const float *a = env->sc.segments[seg].activity;
+    double mean = 0.0;
+    for (int h = 0; h < 24; h++) mean += a[h];
+    mean /= 24.0; /* > 0: lg_scenario_check */
+    double t = from;
+    for (int hours = 0; active > 0.0 && hours < 24 * 400; hours++) {
+        double m = fmod(t, LG_MINUTES_PER_DAY);
+        int h = (int)(m / 60.0);
+        if (h < 0 || h > 23) h = 0;
+        double to_next = (h + 1) * 60.0 - m, rate = a[h] / mean;
+        if (!(to_next > 1e-9)) to_next = 60.0;
+        if (rate * to_next >= active) return t + active / rate;
+        active -= rate * to_next;
+        t += to_next;
+    }
+    return t;
+}
+
+#define RETURN_KEY 0x52455455524EULL /* "RETURN" */
+
+/* The mean gap (minutes of activity) after a session of satisfaction s. */
+static double mean_gap(const lg_env *env, int viewer, float s)
+{
+    const lg_retention *rt = &env->sc.retention;
+    return 60.0 * rt->gap_hours * env->sc.segments[env->live.seg_of[viewer]].gap_scale * exp(-(double)s);
+}
+
+/* A log-normal gap around `mean` (its mean), capped, from one normal draw. */
+static double draw_gap(const lg_env *env, double mean, double z)
+{
+    const double sd = env->sc.retention.gap_spread, cap = env->sc.retention.max_gap_days * (double)LG_MINUTES_PER_DAY;
+    double g = mean * exp(sd * z - 0.5 * sd * sd);
+    return g < 1.0 ? 1.0 : (g > cap ? cap : g);
+}
+
+float lg_satisfaction(const lg_env *env, int slot)
+{
+    const lg_retention *rt = &env->sc.retention;
+    const lg_live *L = &env->live;
+    const float *ss = &L->sess[(size_t)slot * 4];
+    const int viewer = env->slot[slot].viewer, steps = env->slot[slot].session_step;
+    float quality = ss[0] > 0.0f ? ss[1] / ss[0] : 0.5f;
+    float watched = steps > 0 ? ss[0] / ((float)steps * env->sc.dt) : 0.5f;
+    float fatigue = 0.0f;
+    for (int k = 0; k < L->K; k++) fatigue += L->fatigue[(size_t)viewer * L->K + k];
+    float s = rt->quality_weight * (quality - 0.5f) + rt->watch_weight * (watched - 0.5f) - rt->fatigue_weight * fatigue;
+    return lg_clampf(s, -20.0f, 20.0f);
+}
+
+void lg_visits_draw(lg_env *env, uint64_t seed)
+{
+    lg_live *L = &env->live;
+    if (!L->return_at) return;
+    for (int v = 0; v < L->U; v++) {
+        /* A first visit somewhere in the next mean gap: arrivals spread
+         * evenly from the start rather than all at once. */
+        uint64_t key = lg_key3(seed, LG_P_RETURN, (uint64_t)v);
+        double g = lg_u01(key, 0) * mean_gap(env, v, 0.0f);
+        L->return_at[v] = after_active(env, L->seg_of[v], env->clock, g);
+        L->last_sat[v] = 0.0f;
+        L->visit_end[v] = -LG_NEVER;
+    }
+    lg_visits_rebuild(env);
+}
+
+void lg_session_start(lg_env *env, int slot)
+{
+    const lg_scenario *sc = &env->sc;
+    lg_slot *sl = &env->slot[slot];
+    lg_live *L = &env->live;
+    uint64_t key = lg_key(lg_key3(env->slot_seed[slot], LG_P_SESSION, (uint64_t)slot), sl->session_index);
+    int viewer = -1;
+    if (L->return_at) {
+        /* Retention: the viewer due first, or no one: the slot idles. */
+        viewer = due_pop(L, env->clock);
+        sl->session_step = 0;
+        if (viewer < 0) {
+            sl->viewer = -1;
+            sl->watched_last = 0;
+            sl->last_category = -1;
+            memset(&L->history[slot * L->K], 0, sizeof(float) * (size_t)L->K);
+            return;
+        }
+        float *ss = &L->sess[(size_t)slot * 4];
+        ss[0] = ss[1] = 0.0f;
+        ss[2] = L->visit_end[viewer] <= -LG_NEVER ? -1.0f
+                                                  : (float)((env->clock - L->visit_end[viewer]) / LG_MINUTES_PER_DAY);
+        ss[3] = L->last_sat[viewer];
+    } else {
+        viewer = draw_viewer(env, slot, key);
+    }
     env->live.busy[viewer] = 1;
 
     /* Fatigue decays while the viewer is away. */
@@ -181,10 +326,18 @@ void lg_session_start(lg_env *env, int slot)
     memset(&env->live.history[slot * env->live.K], 0, sizeof(float) * (size_t)env->live.K);
 }
 
-void lg_session_end(lg_env *env, int viewer)
+void lg_session_end(lg_env *env, int slot, int viewer)
 {
-    env->live.busy[viewer] = 0;
-    env->live.fatigue_time[viewer] = (float)env->clock;
+    lg_live *L = &env->live;
+    L->busy[viewer] = 0;
+    L->fatigue_time[viewer] = (float)env->clock;
+    if (!L->return_at) return;
+    const float s = lg_satisfaction(env, slot);
+    const double z = lg_normal(lg_key(env->slot[slot].step_key, RETURN_KEY), 0);
+    L->return_at[viewer] = after_active(env, L->seg_of[viewer], env->clock, draw_gap(env, mean_gap(env, viewer, s), z));
+    L->last_sat[viewer] = s;
+    L->visit_end[viewer] = (float)env->clock;
+    due_push(L, viewer);
 }
 
 /* The items of a slate of channels a viewer can take: in range, on air,
@@ -295,6 +448,10 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
         sl->budget += minutes * sc->refund_max * lg_clampf(good, 0.0f, 1.0f);
         h[ch->category] += 0.3f;
         sl->last_category = ch->category;
+        if (env->live.sess) {
+            env->live.sess[(size_t)slot * 4] += minutes;
+            env->live.sess[(size_t)slot * 4 + 1] += minutes * ch->quality;
+        }
         env->live.watchers[chosen]++;
     }
     sl->budget -= sc->dt;
@@ -316,10 +473,24 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
     info->r_gift = sc->reward_gift * (float)gifts;
     info->r_follow = sc->reward_follow * (float)follows;
     info->r_invalid = sc->invalid_penalty * (float)n_invalid;
-    env->buf.reward[slot] = info->r_watch + info->r_gift + info->r_follow - info->r_invalid;
-    uint8_t term = sl->budget <= 0.0f;
+    uint8_t term = sl->budget <= 0.0f, trunc = (uint8_t)(!term && sl->session_step >= sc->max_session_steps);
+    float reward = info->r_watch + info->r_gift + info->r_follow - info->r_invalid;
+    info->r_return = 0.0f;
+    info->idle = 0;
+    if (env->live.sess && (term || trunc)) reward += info->r_return = sc->reward_return * lg_satisfaction(env, slot);
+    env->buf.reward[slot] = reward;
     env->buf.terminated[slot] = term;
-    env->buf.truncated[slot] = (uint8_t)(!term && sl->session_step >= sc->max_session_steps);
+    env->buf.truncated[slot] = trunc;
+}
+
+void lg_session_idle(lg_env *env, int slot)
+{
+    lg_info *info = &env->buf.info[slot];
+    memset(info, 0, sizeof *info);
+    info->watched = info->viewer = info->segment = info->position = -1;
+    info->idle = 1;
+    env->buf.reward[slot] = 0.0f;
+    env->buf.terminated[slot] = env->buf.truncated[slot] = 0;
 }
 
 /* The expected reward of a step in which the viewer watches channel c
@@ -361,6 +532,14 @@ static int slate_choice(const lg_env *env, int slot, const int32_t *items, doubl
 {
     const lg_scenario *sc = &env->sc;
     const int viewer = env->slot[slot].viewer, k = env->k;
+    if (viewer < 0) { /* idle: no one takes anything, and nothing is paid */
+        for (int i = 0; i < k; i++) {
+            p[i] = 0.0;
+            if (r) r[i] = 0.0;
+        }
+        p[k] = 1.0;
+        return 0;
+    }
     double w[LG_MAX_SLATE] = {0}, den = 1.0, reach = 1.0;
     int32_t channels[LG_MAX_SLATE] = {0};
     int valid[LG_MAX_SLATE], at[LG_MAX_SLATE];
@@ -396,7 +575,7 @@ void lg_live_item_truth(const lg_env *env, int slot, double *weight, double *rew
     for (int a = 0; a < env->A; a++) {
         int c = lg_action_channel(env, slot, a);
         weight[a] = reward[a] = 0.0;
-        if (c < 0 || c >= env->C || !env->live.on_air[c]) continue;
+        if (viewer < 0 || c < 0 || c >= env->C || !env->live.on_air[c]) continue;
         weight[a] = choice_weight(env, viewer, c);
         reward[a] = reward_if_chosen(env, viewer, c);
     }
@@ -418,7 +597,7 @@ double lg_live_expected_reward_slate(const lg_env *env, int slot, const int32_t 
 void lg_live_expected_reward_channels(const lg_env *env, int slot, float *out)
 {
     const int viewer = env->slot[slot].viewer;
-    for (int c = 0; c < env->C; c++) out[c] = expected_of(env, viewer, c);
+    for (int c = 0; c < env->C; c++) out[c] = viewer < 0 ? 0.0f : expected_of(env, viewer, c); /* idle: 0 */
 }
 
 void lg_live_expected_reward(const lg_env *env, int slot, float *out)
@@ -429,5 +608,5 @@ void lg_live_expected_reward(const lg_env *env, int slot, float *out)
         return;
     }
     const int viewer = env->slot[slot].viewer;
-    for (int j = 0; j < env->A; j++) out[j] = expected_of(env, viewer, cand[(size_t)slot * env->A + j]);
+    for (int j = 0; j < env->A; j++) out[j] = viewer < 0 ? 0.0f : expected_of(env, viewer, cand[(size_t)slot * env->A + j]);
 }

@@ -51,7 +51,7 @@ class Info(ctypes.Structure):
                 ("budget_left", ctypes.c_float), ("chose", ctypes.c_uint8), ("invalid", ctypes.c_uint8),
                 ("gifts", ctypes.c_uint8), ("follows", ctypes.c_uint8), ("r_watch", ctypes.c_float),
                 ("r_gift", ctypes.c_float), ("r_follow", ctypes.c_float), ("r_invalid", ctypes.c_float),
-                ("position", ctypes.c_int32)]
+                ("position", ctypes.c_int32), ("r_return", ctypes.c_float), ("idle", ctypes.c_uint8)]
 
 
 class Buffers(ctypes.Structure):

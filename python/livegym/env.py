@@ -197,7 +197,8 @@ class Env(_EnvBase):
         w = self._w
         rec = w.info[0]
         info = {"action_mask": w.mask[0], "watched": int(rec["watched"]), "viewer": int(rec["viewer"]),
-                "watch_minutes": float(rec["watch_minutes"]), "clock": w.clock()}
+                "watch_minutes": float(rec["watch_minutes"]), "clock": w.clock(),
+                "idle": bool(rec["idle"])}  # retention: no viewer this step; skip it when learning
         if w.candidates is not None:
             info["candidates"] = w.candidates[0]
         return info
@@ -282,7 +283,9 @@ class VectorEnv(_VecBase):
         self._started = False
         self._final = np.zeros(w.n, dtype=np.bool_)
         self._info = {"action_mask": w.mask, "final_obs": w.final_state if w.tabular else w.final_obs,
-                      "_final_obs": self._final}
+                      "_final_obs": self._final,
+                      # retention: slots that had no viewer this step (a view into the info records)
+                      "idle": w.info["idle"]}
         if w.candidates is not None:
             self._info.update(candidates=w.candidates, final_candidates=w.final_candidates,
                               final_action_mask=w.final_mask)

@@ -40,7 +40,7 @@ int main(void)
     F(lg_info, watched), F(lg_info, viewer), F(lg_info, segment), F(lg_info, session_step);
     F(lg_info, watch_minutes), F(lg_info, budget_left), F(lg_info, chose), F(lg_info, invalid), F(lg_info, gifts);
     F(lg_info, follows), F(lg_info, r_watch), F(lg_info, r_gift), F(lg_info, r_follow), F(lg_info, r_invalid);
-    F(lg_info, position);
+    F(lg_info, position), F(lg_info, r_return), F(lg_info, idle);
     SIZE(lg_buffers);
     F(lg_buffers, n_slots), F(lg_buffers, n_actions), F(lg_buffers, slate_size), F(lg_buffers, obs_dim);
     F(lg_buffers, slot_dim), F(lg_buffers, channel_dim), F(lg_buffers, n_states), F(lg_buffers, layout);

@@ -16,8 +16,8 @@
 #include "lgx_results.h"
 
 #define CKPT_MAGIC "LGRUNCK1"
-#define CKPT_VERSION 4u /* 2: eval points carry their minute; the timeline follows the env; 3: retrieval_recall;
-                          4: diversity */
+#define CKPT_VERSION 5u /* 2: eval points carry their minute; the timeline follows the env; 3: retrieval_recall;
+                          4: diversity; 5: retention's metrics */
 
 static void ckpt_paths(const lgx_run_config *cfg, int agent, int seed, int point, char *ckpt, char *agent_file,
                        size_t n)

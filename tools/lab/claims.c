@@ -96,6 +96,12 @@ static int read_metric(lg_jctx *c, const cJSON *it, const lg_scenario *sc, const
     if (m >= LGX_M_COUNT && w->kind != LGX_W_EVENTS)
         return lg_jfail(c, "expected a metric of the evaluations (%s is measured in event windows), found \"%s\"",
                         name, name);
+    if (m >= LGX_M_RETENTION && m < LGX_M_COUNT && !lgx_metric_in(m, sc))
+        return lg_jfail(c, "expected a metric of this world (%s needs population.retention.enabled), found \"%s\"",
+                        name, name);
+    if (m >= LGX_M_RETENTION && m < LGX_M_COUNT && w->kind != LGX_W_FINAL)
+        return lg_jfail(c, "expected the final evaluation's window for %s (measured over the evaluation's days), "
+                        "found another window", name);
     return *out = m, 0;
 }
 
@@ -152,6 +158,9 @@ static int read_claim(lg_jctx *c, const cJSON *o, const lg_scenario *sc, const l
     if (cl->metric >= LGX_M_COUNT && cl->than_window.kind != LGX_W_EVENTS)
         return lg_jfail(c, "expected an event window on this side too (%s is measured in event windows)",
                         lgx_event_figure_name(cl->metric));
+    if (cl->metric >= LGX_M_RETENTION && cl->metric < LGX_M_COUNT && cl->than_window.kind != LGX_W_FINAL)
+        return lg_jfail(c, "expected the final evaluation's window on this side too (%s is measured over the "
+                        "evaluation's days)", lgx_metric_names[cl->metric]);
     lg_jpop(c, at);
     return lg_jget_float_range(c, o, "by", -1e9, 1e9, &cl->by) || lg_jget_bool(c, o, "lower", &cl->lower) ? -1 : 0;
 }

@@ -164,6 +164,9 @@ lgx_stat lgx_event_stat(const lgx_run_config *cfg, const lgx_run_result *res, in
     return st;
 }
 
+/* Figures an event window has: not retention's, which need days of visits. */
+static int in_window(int i) { return i < LGX_M_RETENTION || i >= LGX_M_COUNT; }
+
 int lgx_events_csv(const lgx_run_config *cfg, const lgx_run_result *res, char *err, size_t errsz)
 {
     const lg_scenario *sc = cfg->sc;
@@ -171,7 +174,8 @@ int lgx_events_csv(const lgx_run_config *cfg, const lgx_run_result *res, char *e
     uint8_t which[LG_MAX_EVENTS];
     lg_sbuf csv = {0};
     lg_sb_puts(&csv, "agent,seed,event,type,phase,from_minute,to_minute");
-    for (int i = 0; i < LGX_E_COUNT; i++) lg_sb_printf(&csv, ",%s", lgx_event_figure_name(i));
+    for (int i = 0; i < LGX_E_COUNT; i++)
+        if (in_window(i)) lg_sb_printf(&csv, ",%s", lgx_event_figure_name(i));
     lg_sb_putc(&csv, '\n');
     for (int j = 0; j < res->jobs_total; j++) {
         const lgx_job *job = &res->jobs[j];
@@ -185,7 +189,8 @@ int lgx_events_csv(const lgx_run_config *cfg, const lgx_run_result *res, char *e
                 lgx_event_figures(sc, &job->timeline, which, (lgx_phase)ph, trained, f);
                 lg_sb_printf(&csv, "%s,%d,%d,%s,%s,%.10g,%.10g", cfg->ex.agents[j / res->seeds].label,
                              1 + j % res->seeds, e, lg_event_type_name(sc->events[e].type), lgx_phase_names[ph], a, b);
-                for (int i = 0; i < LGX_E_COUNT; i++) lg_sb_printf(&csv, ",%.10g", f[i]);
+                for (int i = 0; i < LGX_E_COUNT; i++)
+                    if (in_window(i)) lg_sb_printf(&csv, ",%.10g", f[i]);
                 lg_sb_putc(&csv, '\n');
             }
     }

@@ -14,7 +14,7 @@
 
 static const char *const K_EXPERIMENT[] = {"agents",        "seeds",         "train_steps",        "train_minutes",
                                            "eval_every",    "eval_every_minutes", "eval_sessions", "slots",
-                                           "baseline",      "episodes",      "keep_agents",   NULL};
+                                           "baseline",      "episodes",      "keep_agents",   "eval_days", NULL};
 static const char *const K_AGENT[] = {"name", "label", "params", "sweep", NULL};
 
 /* experiment.agents[i] as one configuration (its sweep aside). */
@@ -159,10 +159,18 @@ static int read_experiment(lg_jctx *c, const cJSON *o, lgx_experiment *ex, const
         lg_jget_float_range(c, o, "eval_every_minutes", 1e-3, 1e8, &ex->eval_every_minutes) ||
         either(c, o, "train_steps", "train_minutes") || either(c, o, "eval_every", "eval_every_minutes") ||
         lg_jget_int(c, o, "eval_sessions", 1, 1000000, &ex->eval_sessions) ||
+        lg_jget_float_range(c, o, "eval_days", 0, 3650, &ex->eval_days) ||
         lg_jget_int(c, o, "slots", 1, 65536, &ex->slots) || lg_jget_int(c, o, "episodes", 1, 10000000, &ex->episodes) ||
         lg_jget_string(c, o, "baseline", ex->baseline, sizeof ex->baseline, 1) ||
         lg_jget_bool(c, o, "keep_agents", &ex->keep_agents))
         return -1;
+    if (ex->eval_days > 0 && !(sc->kind == LG_KIND_LIVE && sc->retention.enabled)) {
+        size_t s = lg_jpush_key(c, "eval_days");
+        int r = lg_jfail(c, "expected 0 without population.retention.enabled (evaluations count sessions), found %g",
+                         (double)ex->eval_days);
+        lg_jpop(c, s);
+        return r;
+    }
     if (ex->keep_agents && sc->kind != LG_KIND_LIVE) {
         size_t s = lg_jpush_key(c, "keep_agents");
         int r = lg_jfail(c, "expected false in a %s world: only the live protocol keeps its trained agents",
@@ -283,6 +291,7 @@ static void build_experiment(lg_jbuild *bc, cJSON *root, const lgx_experiment *e
     else
         lg_jadd_int(bc, x, "eval_every", ex->eval_every);
     lg_jadd_int(bc, x, "eval_sessions", ex->eval_sessions);
+    if (ex->eval_days > 0) lg_jadd_float(bc, x, "eval_days", ex->eval_days); /* only when set, as keep_agents */
     lg_jadd_int(bc, x, "slots", ex->slots);
     lg_jadd_int(bc, x, "episodes", ex->episodes);
     lg_jadd_str(bc, x, "baseline", ex->baseline, LGX_AGENT_LABEL_LEN);

@@ -101,6 +101,7 @@ int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
             lgx_keep_agent(cfg, agent_i, seed, trained, agent, train, err, errsz))
             goto out;
         lgx_tally t = {0};
+        le.eval_minutes = (double)ex->eval_days * LG_MINUTES_PER_DAY;
         if (lgx_evaluate_at(&le, agent, train, eval, eval_seed, ex->eval_sessions, &t, err, errsz)) goto out;
         lgx_metrics_of(&t, &le, C, k, out->points[p].m);
         if (cfg->out_dir && p + 1 < n_points) {

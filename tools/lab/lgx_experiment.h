@@ -41,6 +41,8 @@ typedef struct lgx_experiment {
     float train_minutes;      /* > 0: the training budget in simulated minutes (train_steps follows it) */
     float eval_every_minutes; /* > 0: evaluate every this many simulated minutes (eval_every follows it) */
     int eval_sessions;  /* sessions per evaluation; default 200 */
+    float eval_days;    /* > 0 (retention worlds): an evaluation lasts this many simulated days instead, its
+                         * per-session metrics over the sessions that ended in them; default 0 */
     int slots;          /* env viewer slots, [1, population.viewers]; default 16, or the viewers when fewer */
     char baseline[LGX_AGENT_LABEL_LEN]; /* label of the agent the others are compared against; default "random" */
     int episodes;       /* classic cliff env: episodes per run; default 500 */

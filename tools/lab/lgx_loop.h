@@ -28,6 +28,23 @@ typedef struct {
     double diversity;
 } lgx_tally;
 
+/* Retention's measures of an evaluation (a world with retention on):
+ * over every slot-step, not only completed sessions. The loop keeps them
+ * apart from lgx_tally, whose layout the timeline files hold. */
+typedef struct {
+    double minutes;      /* watch minutes */
+    double visits;       /* sessions begun */
+    double span;         /* simulated minutes evaluated */
+    double slot_steps, idle; /* slot-steps, and those of idle slots */
+    double viewer_days, days; /* distinct viewers summed over the whole days evaluated, and those days */
+    double gap_sum, gaps;     /* gaps between a viewer's visits, both inside the evaluation */
+    double ends, back;   /* visits that ended at least 25 hours before the evaluation did, and those
+                            whose viewer began another within 24 hours */
+} lgx_days;
+
+/* Hours of visit ends whose returns are still being watched for. */
+#define LGX_RING_HOURS 26
+
 /* Where logged data goes (livegym log): lgx_train calls `step` after every
  * env step with what the behaviour policy saw (`before`), the actions, each
  * slot's propensity (the policy's probability of its action, from the
@@ -63,6 +80,16 @@ typedef struct {
     double *probs;           /* [n_actions] scratch */
     double *propensity;      /* [n_slots] */
     int log_status;          /* 0; LGX_LOG_STOPPED: the sink stopped; LGX_LOG_NO_PROBS: the agent stated none */
+    /* retention on (lgx_loop_init sees it in the env's scenario) */
+    int retention, viewers;
+    double eval_minutes;     /* > 0: lgx_evaluate runs this many simulated minutes, not a number of sessions */
+    lgx_days days;           /* of the last lgx_evaluate */
+    double *last_end;        /* [viewers] clock of the visit's end not yet followed by another; -1 none */
+    int32_t *day_of;         /* [viewers] last day (of the evaluation) the viewer was seen; -1 none */
+    double day_start, dt;    /* the evaluation's start clock, and the minutes of a step */
+    long day, day_count;     /* the day being counted, and its distinct viewers so far */
+    long ring_hour;          /* the oldest hour of ends not yet final */
+    double ring_end[LGX_RING_HOURS], ring_back[LGX_RING_HOURS];
 } lgx_loop;
 
 /* The random-number purpose (lg_rng.h) of the stream a logged behaviour
@@ -97,8 +124,9 @@ int lgx_loop_set_log(lgx_loop *lp, const lg_env *env, const lgx_log_sink *sink, 
  * the agent cannot state its probabilities; 0 when every step ran. */
 int lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx_tally *tally);
 
-/* Act greedily (no updates) until `sessions` sessions have completed;
- * sessions still running at the end are not counted. */
+/* Act greedily (no updates) until `sessions` sessions have completed (or,
+ * with lp->eval_minutes > 0, for that many simulated minutes); sessions
+ * still running at the end are not counted. */
 void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lgx_tally *tally);
 
 /* Evaluate on the timeline: `eval` (an env of the same scenario and slots,

@@ -26,11 +26,24 @@ enum {
     LGX_M_INVALID,
     LGX_M_RETRIEVAL, /* retrieval recall: 1 without a candidate stage */
     LGX_M_DIVERSITY, /* intra-list diversity: 0 with slates of one */
+    /* Retention's (population.retention on; lgx_days): a world without
+     * retention has none of them, in any file. */
+    LGX_M_VIEWER_MINUTES, /* watch minutes per viewer of the pool per day */
+    LGX_M_VIEWER_SESSIONS, /* sessions begun per viewer of the pool per day */
+    LGX_M_DAILY_ACTIVE,   /* distinct viewers per whole day */
+    LGX_M_RETURN_24H,     /* share of visits followed by another within 24 hours */
+    LGX_M_GAP_HOURS,      /* mean gap between a viewer's visits, hours */
+    LGX_M_IDLE,           /* share of slot-steps with no session */
     LGX_M_COUNT
 };
+#define LGX_M_RETENTION LGX_M_VIEWER_MINUTES /* the first of retention's */
 extern const char *const lgx_metric_names[LGX_M_COUNT];
 /* 1 when larger is better, -1 when smaller is better, 0 when neither. */
 extern const int lgx_metric_direction[LGX_M_COUNT];
+
+/* Whether metric m is one of this world's: retention's only with
+ * retention on. Every file and table lists only these. */
+int lgx_metric_in(int m, const lg_scenario *sc);
 
 /* One evaluation of a learning curve. */
 typedef struct {

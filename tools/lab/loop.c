@@ -17,6 +17,17 @@ int lgx_loop_init(lgx_loop *lp, const lg_env *env)
         lgx_loop_free(lp);
         return -1;
     }
+    const lg_scenario *sc = lg_env_scenario(env);
+    if (sc->kind == LG_KIND_LIVE && sc->retention.enabled) {
+        const size_t U = (size_t)sc->n_viewers;
+        lp->retention = 1;
+        lp->viewers = sc->n_viewers;
+        lp->dt = sc->dt;
+        if (!(lp->last_end = malloc(U * sizeof(double))) || !(lp->day_of = malloc(U * sizeof(int32_t)))) {
+            lgx_loop_free(lp);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -148,6 +159,7 @@ void lgx_loop_free(lgx_loop *lp)
     free(lp->actions), free(lp->ep_ret), free(lp->ep_min), free(lp->ep_len);
     free(lp->er), free(lp->er_sorted), free(lp->er_all), free(lp->shown), free(lp->watched);
     free(lp->probs), free(lp->propensity);
+    free(lp->last_end), free(lp->day_of);
     memset(lp, 0, sizeof *lp);
 }
 
@@ -155,6 +167,7 @@ static void tally_step(lgx_loop *lp, const lg_env *env, lgx_tally *t)
 {
     const lg_buffers *b = lg_env_buffers(env);
     for (int i = 0; i < b->n_slots; i++) {
+        if (b->info[i].idle) continue; /* no session: nothing to count */
         lp->ep_ret[i] += b->reward[i];
         lp->ep_min[i] += b->info[i].watch_minutes;
         lp->ep_len[i]++;
@@ -188,6 +201,7 @@ static void timeline_before(lgx_loop *lp, const lg_env *env)
     const double at = lg_env_clock(env) - tl->start;
     const int w = lp->window = lgx_timeline_window(tl, at);
     for (int i = 0; i < b->n_slots; i++) {
+        if (lg_env_idle(env, i)) continue;
         relevance_step(lp, env, i, &tl->tally[w]);
         for (int j = 0; j < k; j++) {
             int32_t c = lp->actions[(size_t)i * k + j];
@@ -208,6 +222,7 @@ static void timeline_after(lgx_loop *lp, const lg_env *env)
     lgx_tally *t = &tl->tally[lp->window];
     for (int i = 0; i < b->n_slots; i++) {
         const lg_info *in = &b->info[i];
+        if (in->idle) continue;
         tl->ep_ret[i] += b->reward[i];
         tl->ep_min[i] += in->watch_minutes;
         tl->ep_len[i] += 1.0;
@@ -276,6 +291,64 @@ int lgx_train(lgx_loop *lp, lga_agent *agent, lg_env *env, long slot_steps, lgx_
     return 0;
 }
 
+/* Retention's measures (lgx_days): the evaluation's visits, returns and
+ * daily actives, from each step's info and the clock. */
+static void days_start(lgx_loop *lp, const lg_env *env)
+{
+    const size_t U = (size_t)lg_env_scenario(env)->n_viewers;
+    memset(&lp->days, 0, sizeof lp->days);
+    for (size_t v = 0; v < U; v++) lp->last_end[v] = -1.0, lp->day_of[v] = -1;
+    lp->day_start = lg_env_clock(env);
+    lp->day = 0, lp->day_count = 0, lp->ring_hour = 0;
+    memset(lp->ring_end, 0, sizeof lp->ring_end);
+    memset(lp->ring_back, 0, sizeof lp->ring_back);
+}
+
+static void days_step(lgx_loop *lp, const lg_env *env)
+{
+    const lg_buffers *b = lg_env_buffers(env);
+    lgx_days *d = &lp->days;
+    const double now = lg_env_clock(env), before = now - lp->dt; /* the step ran from `before` to `now` */
+    const long day = (long)floor((before - lp->day_start) / LG_MINUTES_PER_DAY);
+    if (day > lp->day) { /* a whole day is over */
+        d->viewer_days += (double)lp->day_count, d->days += 1.0;
+        lp->day = day, lp->day_count = 0;
+    }
+    d->span += lp->dt;
+    for (int i = 0; i < b->n_slots; i++) {
+        const lg_info *in = &b->info[i];
+        d->slot_steps += 1.0;
+        if (in->idle) {
+            d->idle += 1.0;
+            continue;
+        }
+        const int v = in->viewer;
+        d->minutes += in->watch_minutes;
+        if (lp->day_of[v] != (int32_t)day) lp->day_of[v] = (int32_t)day, lp->day_count++;
+        if (in->session_step == 1) { /* a visit began at `before` */
+            d->visits += 1.0;
+            if (lp->last_end[v] >= 0.0) {
+                double gap = before - lp->last_end[v];
+                d->gap_sum += gap, d->gaps += 1.0;
+                if (gap <= LG_MINUTES_PER_DAY)
+                    lp->ring_back[(long)floor((lp->last_end[v] - lp->day_start) / 60.0) % LGX_RING_HOURS] += 1.0;
+                lp->last_end[v] = -1.0;
+            }
+        }
+        if (b->terminated[i] || b->truncated[i]) {
+            lp->last_end[v] = now;
+            lp->ring_end[(long)floor((now - lp->day_start) / 60.0) % LGX_RING_HOURS] += 1.0;
+        }
+    }
+    /* An hour's ends are final 25 hours on: every return within a day of
+     * them has been seen by then. */
+    for (long h = (long)floor((now - lp->day_start) / 60.0); lp->ring_hour + 25 <= h; lp->ring_hour++) {
+        const int r = (int)(lp->ring_hour % LGX_RING_HOURS);
+        d->ends += lp->ring_end[r], d->back += lp->ring_back[r];
+        lp->ring_end[r] = lp->ring_back[r] = 0.0;
+    }
+}
+
 void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lgx_tally *tally)
 {
     lgx_tally local;
@@ -291,12 +364,16 @@ void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lg
     if (lp->shown) memset(lp->shown, 0, sizeof(double) * (size_t)b->n_channels);
     if (lp->watched) memset(lp->watched, 0, sizeof(double) * (size_t)b->n_channels);
     const lg_info *info = b->info;
-    while (t->sessions < target) {
+    if (lp->retention) days_start(lp, env);
+    const double until = lg_env_clock(env) + lp->eval_minutes;
+    while (lp->eval_minutes > 0 ? lg_env_clock(env) < until - 1e-6 : t->sessions < target) {
         agent->type->act(agent, &live, 1, lp->actions);
         if (lp->relevance)
-            for (int i = 0; i < live.n; i++) relevance_step(lp, env, i, t);
+            for (int i = 0; i < live.n; i++)
+                if (!lg_env_idle(env, i)) relevance_step(lp, env, i, t);
         lg_env_step(env, lp->actions);
         tally_step(lp, env, t);
+        if (lp->retention) days_step(lp, env);
         for (int i = 0; lp->watched && i < live.n; i++)
             if (info[i].watched >= 0 && info[i].watched < b->n_channels) lp->watched[info[i].watched] += info[i].watch_minutes;
     }
@@ -308,6 +385,7 @@ int lgx_evaluate_at(lgx_loop *lp, lga_agent *agent, const lg_env *world, lg_env 
     if (lg_env_copy_state(eval, world, err, errsz)) return -1;
     const int N = lg_env_buffers(eval)->n_slots;
     for (int i = 0; i < N; i++) lg_env_reset_slot(eval, i, &eval_seed);
+    lg_env_reset_visits(eval, eval_seed); /* retention: every agent's evaluation starts from the same visits */
     lgx_evaluate(lp, agent, eval, sessions, tally);
     return 0;
 }

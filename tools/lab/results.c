@@ -216,12 +216,13 @@ static cJSON *exact_number(double v)
     return cJSON_CreateRaw(buf);
 }
 
-static cJSON *point_json(const lgx_eval_point *p)
+static cJSON *point_json(const lg_scenario *sc, const lgx_eval_point *p)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "step", (double)p->step);
     cJSON_AddItemToObject(o, "minute", exact_number(p->minute));
-    for (int m = 0; m < LGX_M_COUNT; m++) cJSON_AddItemToObject(o, lgx_metric_names[m], exact_number(p->m[m]));
+    for (int m = 0; m < LGX_M_COUNT; m++)
+        if (lgx_metric_in(m, sc)) cJSON_AddItemToObject(o, lgx_metric_names[m], exact_number(p->m[m]));
     return o;
 }
 
@@ -231,9 +232,9 @@ char *lgx_results_job_text(const lgx_run_config *cfg, int agent, int seed, const
     cJSON_AddStringToObject(js, "agent", cfg->ex.agents[agent].label);
     cJSON_AddStringToObject(js, "name", cfg->ex.agents[agent].name);
     cJSON_AddNumberToObject(js, "seed", seed);
-    cJSON_AddItemToObject(js, "final", point_json(&job->points[job->n_points - 1]));
+    cJSON_AddItemToObject(js, "final", point_json(cfg->sc, &job->points[job->n_points - 1]));
     cJSON *curve = cJSON_AddArrayToObject(js, "curve");
-    for (int p = 0; p < job->n_points; p++) cJSON_AddItemToArray(curve, point_json(&job->points[p]));
+    for (int p = 0; p < job->n_points; p++) cJSON_AddItemToArray(curve, point_json(cfg->sc, &job->points[p]));
     char *text = cJSON_Print(js);
     cJSON_Delete(js);
     return text;
@@ -278,6 +279,8 @@ static int read_points(const lgx_run_config *cfg, int agent, const cJSON *js, lg
         pts[p].step = want;
         pts[p].minute = mi->valuedouble;
         for (int m = 0; m < LGX_M_COUNT; m++) {
+            pts[p].m[m] = NAN;
+            if (!lgx_metric_in(m, cfg->sc)) continue;
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(pt, lgx_metric_names[m]);
             if (!cJSON_IsNumber(v) && !cJSON_IsNull(v))
                 return snprintf(why, n, "curve[%d].%s: expected a number or null", p, lgx_metric_names[m]), -1;
@@ -487,6 +490,7 @@ static cJSON *summary_live(const lgx_run_config *cfg, const lgx_run_result *res)
         cJSON *ms = cJSON_AddObjectToObject(o, "metrics");
         cJSON *vs = base >= 0 && base != a ? cJSON_AddObjectToObject(o, "vs_baseline") : NULL;
         for (int m = 0; m < LGX_M_COUNT; m++) {
+            if (!lgx_metric_in(m, cfg->sc)) continue;
             cJSON_AddItemToObject(ms, lgx_metric_names[m], stat_json(lgx_results_stat(res, a, m)));
             if (vs) cJSON_AddItemToObject(vs, lgx_metric_names[m], stat_json(lgx_results_paired(res, a, base, m)));
         }
@@ -550,7 +554,8 @@ char *lgx_results_curves_text(const lgx_run_config *cfg, const lgx_run_result *r
         }
     } else {
         lg_sb_printf(&csv, "agent,seed,step,minute,day,hour");
-        for (int m = 0; m < LGX_M_COUNT; m++) lg_sb_printf(&csv, ",%s", lgx_metric_names[m]);
+        for (int m = 0; m < LGX_M_COUNT; m++)
+            if (lgx_metric_in(m, cfg->sc)) lg_sb_printf(&csv, ",%s", lgx_metric_names[m]);
         lg_sb_printf(&csv, "\n");
         for (int a = 0; a < res->n_agents; a++)
             for (int s = 0; s < res->seeds; s++) {
@@ -560,7 +565,8 @@ char *lgx_results_curves_text(const lgx_run_config *cfg, const lgx_run_result *r
                     double clock = cfg->sc->start_minute + j->points[p].minute;
                     lg_sb_printf(&csv, "%s,%d,%ld,%.10g,%d,%.4g", cfg->ex.agents[a].label, s + 1, j->points[p].step,
                                  j->points[p].minute, (int)floor(clock / 1440.0), fmod(clock, 1440.0) / 60.0);
-                    for (int m = 0; m < LGX_M_COUNT; m++) lg_sb_printf(&csv, ",%.10g", j->points[p].m[m]);
+                    for (int m = 0; m < LGX_M_COUNT; m++)
+                        if (lgx_metric_in(m, cfg->sc)) lg_sb_printf(&csv, ",%.10g", j->points[p].m[m]);
                     lg_sb_printf(&csv, "\n");
                 }
             }

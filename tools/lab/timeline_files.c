@@ -97,7 +97,9 @@ int lgx_timeline_csv(const lgx_run_config *cfg, const lgx_run_result *res, char 
 {
     lg_sbuf csv = {0};
     lg_sb_puts(&csv, "agent,seed,minute,day,hour,slot_steps,sessions");
-    for (int m = 0; m < LGX_M_COUNT; m++) lg_sb_printf(&csv, ",%s", lgx_metric_names[m]);
+    /* a window's figures come from its tally alone: retention's, which need
+     * the viewers' visits over days, are the evaluations' (curves.csv) */
+    for (int m = 0; m < LGX_M_RETENTION; m++) lg_sb_printf(&csv, ",%s", lgx_metric_names[m]);
     lg_sb_putc(&csv, '\n');
     const int k = cfg->sc->slate_size;
     for (int j = 0; j < res->jobs_total; j++) {
@@ -112,7 +114,7 @@ int lgx_timeline_csv(const lgx_run_config *cfg, const lgx_run_result *res, char 
             lg_sb_printf(&csv, "%s,%d,%.10g,%d,%.4g,%.0f,%.0f", cfg->ex.agents[j / res->seeds].label,
                          1 + j % res->seeds, minute, (int)floor(clock / 1440.0), fmod(clock, 1440.0) / 60.0,
                          t->steps, t->sessions);
-            for (int i = 0; i < LGX_M_COUNT; i++) lg_sb_printf(&csv, ",%.10g", m[i]);
+            for (int i = 0; i < LGX_M_RETENTION; i++) lg_sb_printf(&csv, ",%.10g", m[i]);
             lg_sb_putc(&csv, '\n');
         }
     }
