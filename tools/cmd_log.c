@@ -162,6 +162,11 @@ int lg_cmd_log(int argc, char **argv)
                 fl.file ? fl.file : LGX_EMBEDDED_NAME);
         goto done;
     }
+    if (sc->retention.enabled) { /* idle slots have no place in the log's format yet */
+        fprintf(stderr, "livegym log: %s: population.retention: expected a world without retention (a log holds "
+                        "no idle slots), found it enabled\n", fl.file ? fl.file : LGX_EMBEDDED_NAME);
+        goto done;
+    }
     if (lgx_select_agents(ex, fl.agent, 1, ex, err, sizeof err)) {
         fprintf(stderr, "livegym log: --agent: %s\n", err);
         goto done;

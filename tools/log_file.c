@@ -742,9 +742,10 @@ static int states_in(const int32_t *s, long long n, int n_states, const char *pa
 int lg_log_check_env(const lg_log_data *d, const char *path, const lg_env *env, char *err, size_t errsz)
 {
     const lg_buffers *b = lg_env_buffers(env);
-    if (lg_env_scenario(env)->kind != LG_KIND_LIVE || b->candidates || b->slate_size != 1)
-        return fail(err, errsz, "%s: its scenario is not a live world with slates of one and no candidate stage",
-                    path);
+    if (lg_env_scenario(env)->kind != LG_KIND_LIVE || b->candidates || b->slate_size != 1 ||
+        lg_env_scenario(env)->retention.enabled)
+        return fail(err, errsz, "%s: its scenario is not a live world with slates of one, no candidate stage and "
+                    "no retention", path);
     if (b->n_actions != d->n_actions || b->slot_dim != d->slot_dim || b->channel_dim != d->channel_dim ||
         b->n_slots != d->slots)
         return fail(err, errsz,
