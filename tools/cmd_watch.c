@@ -133,6 +133,7 @@ static int live_config(const watch_flags *f, const lg_scenario *sc, lgx_experime
     cfg->slots = (int)(f->slots > 0 ? f->slots : ex->slots);
     cfg->eval_every = f->eval_every > 0 ? f->eval_every : ex->eval_every > 0 ? ex->eval_every : 5000;
     cfg->eval_sessions = f->eval_sessions > 0 ? f->eval_sessions : ex->eval_sessions;
+    cfg->eval_days = f->eval_sessions > 0 ? 0.0 : ex->eval_days; /* --eval-sessions asks for sessions */
     if (f->snapshot)
         cfg->max_steps = f->steps > 0 ? f->steps : ex->train_steps > 0 ? ex->train_steps : 20000;
     else

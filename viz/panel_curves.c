@@ -14,8 +14,12 @@ void lgv_panel_curves(view *v, float x, float y, float w, float h)
     const lgx_model *m = v->m;
     const float s = v->s, pad = 8 * s;
     char note[160];
-    snprintf(note, sizeof note, "greedy evaluation every %ld slot-steps, %ld sessions%s", m->eval_every,
-             m->eval_sessions, m->n_seeds > 1 ? ", 95% CI over seeds" : "");
+    if (m->eval_days > 0)
+        snprintf(note, sizeof note, "greedy evaluation every %ld slot-steps, %g simulated days%s", m->eval_every,
+                 m->eval_days, m->n_seeds > 1 ? ", 95% CI over seeds" : "");
+    else
+        snprintf(note, sizeof note, "greedy evaluation every %ld slot-steps, %ld sessions%s", m->eval_every,
+                 m->eval_sessions, m->n_seeds > 1 ? ", 95% CI over seeds" : "");
     float top = lgv_card(v, x, y, w, h, "learning curves", note);
     int any_eps = 0;
     for (int a = 0; a < m->n_agents; a++) any_eps |= m->agents[a].has_epsilon;

@@ -38,7 +38,10 @@ void lgv_panel_session(view *v, float x, float y, float w, float h)
     char nb[32];
     const char *seg = live && last->segment >= 0 && last->segment < sc->n_segments ? sc->segments[last->segment].name : "-";
     int max_steps = sc ? sc->max_session_steps : 0;
-    if (live)
+    if (live && last->viewer < 0) /* retention: no viewer was due */
+        lgv_text(c, cx, top, LGV_FONT_BOLD, LGV_TEXT, LGV_ALIGN_LEFT, cw,
+                 "slot idle: no viewer is due to come back yet");
+    else if (live)
         lgv_textf(c, cx, top, LGV_FONT_BOLD, LGV_TEXT, LGV_ALIGN_LEFT, cw,
                   "viewer #%d \xC2\xB7 segment %s \xC2\xB7 step %d of at most %d", last->viewer, seg,
                   last->session_step, max_steps);
@@ -116,6 +119,10 @@ void lgv_panel_session(view *v, float x, float y, float w, float h)
             snprintf(ev, sizeof ev, "%.1f", av->last_eval);
     } else
         snprintf(ev, sizeof ev, "-");
+    if (isfinite(av->last_days)) { /* retention: what the evaluation's days gave per viewer */
+        size_t n = strlen(ev);
+        snprintf(ev + n, sizeof ev - n, ", %.1f min/viewer/day", av->last_days);
+    }
     if (isfinite(av->online_now))
         snprintf(on, sizeof on, "%.1f", av->online_now);
     else

@@ -1,21 +1,24 @@
 /* Env state bytes (lg_env_state_load), for the live world, the live world
- * with a candidate stage and the two classic envs (the first byte picks
- * one): whatever loads must step, answer
+ * with a candidate stage, the two classic envs and the live world with
+ * retention (idle slots, return times; the first byte picks one): whatever loads must step, answer
  * ground-truth and channel queries, and save back without undefined
  * behaviour. Every input starts from the same saved world. */
 #include "fuzz_common.h"
 
-#define N_WORLDS 4
+#define N_WORLDS 5
 static lg_env *env[N_WORLDS], *pristine[N_WORLDS];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    static const lg_env_kind kinds[N_WORLDS] = {LG_KIND_LIVE, LG_KIND_BANDIT, LG_KIND_CLIFF, LG_KIND_LIVE};
-    static const char *const names[N_WORLDS] = {"live", "bandit", "cliff", "live-candidates"};
+    static const lg_env_kind kinds[N_WORLDS] = {LG_KIND_LIVE, LG_KIND_BANDIT, LG_KIND_CLIFF, LG_KIND_LIVE,
+                                                LG_KIND_LIVE};
+    static const char *const names[N_WORLDS] = {"live", "bandit", "cliff", "live-candidates", "live-retention"};
     for (int k = 0; k < N_WORLDS; k++) {
         lg_scenario *sc = fuzz_world(kinds[k]);
         if (k == 3) sc->candidates = 5;
+        if (k == 4) /* few viewers, short gaps: idle slots and returns within the 120 steps */
+            sc->retention.enabled = 1, sc->retention.gap_hours = 2.0f, sc->n_viewers = 8;
         env[k] = fuzz_env(sc, 4), pristine[k] = fuzz_env(sc, 4);
         fuzz_steps(pristine[k], 120);
         size_t n = lg_env_state_size(pristine[k]);

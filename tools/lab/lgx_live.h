@@ -35,6 +35,7 @@ typedef struct {
     int slots;            /* viewer slots per env */
     long eval_every;      /* slot-steps between evaluations (> 0) */
     long eval_sessions;   /* sessions per evaluation (> 0) */
+    double eval_days;     /* > 0 (retention worlds): an evaluation lasts this many simulated days instead */
     long max_steps;       /* training slot-steps per (agent, seed); 0 = until stopped */
 } lgx_live_config;
 

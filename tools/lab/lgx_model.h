@@ -104,6 +104,7 @@ typedef struct {
     int has_epsilon;
     float epsilon_now;
     double last_eval, last_eval_ci; /* NAN before the first evaluation */
+    double last_days;  /* retention: its watch minutes per viewer per day (mean over seeds); else NAN */
     int n_evals;
     double online_now; /* NAN before the first finished session */
     long sessions;     /* finished training sessions, all seeds */
@@ -145,6 +146,7 @@ typedef struct {
     long steps;        /* training slot-steps done by each (agent, seed) */
     long max_steps;    /* 0: no limit */
     long eval_every, eval_sessions;
+    double eval_days;  /* > 0: evaluations last this many simulated days (retention), not eval_sessions */
     int done;          /* max_steps reached */
     double clock;      /* world clock (every training env steps in lockstep) */
     double steps_per_sec; /* training throughput, slot-steps per second over all (agent, seed) */

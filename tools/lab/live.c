@@ -193,6 +193,7 @@ int lgx_live_create(const lgx_live_config *cfg, lgx_live **out, char *err, size_
     if (!(L->jobs = calloc((size_t)(L->n_agents * L->n_seeds), sizeof *L->jobs))) goto oom;
     if (lg_env_create(L->sc, L->slots, LGX_EVAL_SEED_BASE + 1, LG_LAYOUT_FLAT, &L->eval_env, err, errsz)) goto fail;
     if (lgx_loop_init(&L->eval_loop, L->eval_env)) goto oom;
+    L->eval_loop.eval_minutes = cfg->eval_days * LG_MINUTES_PER_DAY;
     const lg_buffers *eb = lg_env_buffers(L->eval_env);
     L->C = eb->n_actions;
     L->slate = eb->slate_size;
@@ -216,6 +217,7 @@ int lgx_live_create(const lgx_live_config *cfg, lgx_live **out, char *err, size_
     m->max_steps = L->max_steps;
     m->eval_every = L->eval_every;
     m->eval_sessions = L->eval_sessions;
+    m->eval_days = L->eval_loop.eval_minutes / LG_MINUTES_PER_DAY;
     m->clock = lg_env_clock(job_of(L, 0, 0)->env);
     for (int a = 0; a < L->n_agents; a++) {
         lgx_agent_view *av = &m->agents[a];
@@ -260,7 +262,7 @@ lgx_model *lgx_live_new_model(const lgx_live *L, char *err, size_t errsz)
 static void evaluate_all(lgx_live *L)
 {
     lgx_model *m = L->work;
-    double v[LGX_LIVE_MAX_SEEDS];
+    double v[LGX_LIVE_MAX_SEEDS], vd[LGX_LIVE_MAX_SEEDS];
     for (int a = 0; a < L->n_agents; a++) {
         lgx_agent_view *av = &m->agents[a];
         for (int s = 0; s < L->n_seeds; s++) {
@@ -273,8 +275,10 @@ static void evaluate_all(lgx_live *L)
             double mt[LGX_M_COUNT];
             lgx_metrics_of(&t, &L->eval_loop, L->C, L->slate, mt);
             v[s] = mt[LGX_M_RETURN];
+            vd[s] = mt[LGX_M_VIEWER_MINUTES]; /* NAN without retention */
         }
         lgx_stat st = lgx_stat_of(v, L->n_seeds);
+        av->last_days = L->eval_loop.retention ? lgx_stat_of(vd, L->n_seeds).mean : NAN;
         lgx_series_add(&av->eval, (double)L->steps, st.mean, st.mean - st.ci95, st.mean + st.ci95);
         av->last_eval = st.mean;
         av->last_eval_ci = st.ci95;
@@ -393,9 +397,10 @@ static void publish(lgx_live *L)
         job *jb = job_of(L, a, 0);
         const lg_buffers *b = lg_env_buffers(jb->env);
         av->clock = lg_env_clock(jb->env);
+        const int idle = lg_env_idle(jb->env, 0); /* retention: slot 0's mask is empty, not the platform's */
         for (int c = 0; c < L->C; c++) {
             lg_env_channel(jb->env, c, &av->ch[c]);
-            av->mask[c] = b->mask[c];
+            av->mask[c] = idle ? (uint8_t)av->ch[c].on_air : b->mask[c];
         }
         lg_env_expected_reward(jb->env, 0, av->truth);
         av->state = b->state[0];

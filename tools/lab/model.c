@@ -233,7 +233,7 @@ lgx_model *lgx_model_create(const lg_scenario *sc, const lgx_model_shape *shape,
             (rows > 0 && !(a->qtable = calloc((size_t)rows * C, sizeof(float)))))
             goto oom;
         a->qtable_rows = rows;
-        a->last_eval = a->last_eval_ci = a->online_now = NAN;
+        a->last_eval = a->last_eval_ci = a->online_now = a->last_days = NAN;
         a->viewer = a->segment = -1;
     }
     return m;
