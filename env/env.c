@@ -322,7 +322,8 @@ void lg_env_expected_reward_channels(const lg_env *env, int slot, float *out)
  * two marks among them), then the whole block (static parts included: they
  * are identical for the same scenario and slots, and copying them is simpler
  * than listing the dynamic arrays). */
-#define LG_ENV_STATE_MAGIC 0x4C47454E56535433ULL /* "LGENVST3": lg_info.position (2026-12-02) */
+#define LG_ENV_STATE_MAGIC 0x4C47454E56535434ULL /* "LGENVST4": lg_info.r_return and idle (retention) */
+#define LG_ENV_STATE_MAGIC_V3 0x4C47454E56535433ULL /* "LGENVST3": lg_info.position (2026-12-02) */
 #define LG_ENV_STATE_MAGIC_V2 0x4C47454E56535432ULL /* "LGENVST2": follows lists, no padding */
 #define LG_ENV_STATE_MAGIC_V1 0x4C47454E56535431ULL /* "LGENVST1" */
 
@@ -366,12 +367,12 @@ static int check_common(const lg_env *env, char *err, size_t errsz)
             return lg_fail(err, errsz, "env state: reward[%d], terminated, truncated: expected a finite reward and "
                                        "flags 0 or 1, found %g, %d, %d",
                            i, (double)b->reward[i], b->terminated[i], b->truncated[i]);
-        if (in->watched < -1 || in->watched >= env->C || in->session_step < 0 ||
+        if (in->watched < -1 || in->watched >= env->C || in->session_step < 0 || in->idle > 1 ||
             !(fabsf(in->watch_minutes) + fabsf(in->budget_left) + fabsf(in->r_watch) + fabsf(in->r_gift) +
-                  fabsf(in->r_follow) + fabsf(in->r_invalid) <= 1e30f))
-            return lg_fail(err, errsz, "env state: info[%d]: expected watched in [-1, %d), session_step >= 0 and "
-                                       "finite figures, found watched %d, session_step %d",
-                           i, env->C, in->watched, in->session_step);
+                  fabsf(in->r_follow) + fabsf(in->r_invalid) + fabsf(in->r_return) <= 1e30f))
+            return lg_fail(err, errsz, "env state: info[%d]: expected watched in [-1, %d), session_step >= 0, idle 0 "
+                                       "or 1 and finite figures, found watched %d, session_step %d, idle %d",
+                           i, env->C, in->watched, in->session_step, in->idle);
     }
     return 0;
 }
@@ -381,10 +382,12 @@ int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_
     env_state_header h;
     if (len < sizeof h) return lg_fail(err, errsz, "env state: expected at least %zu bytes, found %zu", sizeof h, len);
     memcpy(&h, buf, sizeof h);
-    if (h.magic == LG_ENV_STATE_MAGIC_V1 || h.magic == LG_ENV_STATE_MAGIC_V2)
-        return lg_fail(err, errsz, "env state: a version %d state (LGENVST%d), from before 2026-12-02's slate position; "
-                                   "this build reads version 3: run again from the start",
-                       h.magic == LG_ENV_STATE_MAGIC_V1 ? 1 : 2, h.magic == LG_ENV_STATE_MAGIC_V1 ? 1 : 2);
+    if (h.magic == LG_ENV_STATE_MAGIC_V1 || h.magic == LG_ENV_STATE_MAGIC_V2 || h.magic == LG_ENV_STATE_MAGIC_V3) {
+        int v = h.magic == LG_ENV_STATE_MAGIC_V1 ? 1 : h.magic == LG_ENV_STATE_MAGIC_V2 ? 2 : 3;
+        return lg_fail(err, errsz, "env state: a version %d state (LGENVST%d), from before retention's step record; "
+                                   "this build reads version 4: run again from the start",
+                       v, v);
+    }
     if (h.magic != LG_ENV_STATE_MAGIC) return lg_fail(err, errsz, "env state: bad magic number");
     if (h.block_bytes != env->block_bytes || len != sizeof h + env->block_bytes)
         return lg_fail(err, errsz,

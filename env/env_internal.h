@@ -112,7 +112,7 @@ typedef struct {
      * that visit's satisfaction) */
     double *return_at;    /* [U] clock */
     float *last_sat;      /* [U] */
-    float *visit_end;     /* [U] clock; -LG_NEVER before the first visit */
+    double *visit_end;    /* [U] clock; -LG_NEVER before the first visit */
     float *sess;          /* [N*4] minutes, quality minutes, gap seen, satisfaction seen */
     /* scratch: the viewers not in a session, as a min-heap on (return_at,
      * id): rebuilt from the state after a reset, load or copy */

@@ -6,6 +6,8 @@
 
 #include "lg_test.h"
 #include "lga_agent.h"
+#include "lgx_loop.h"
+#include "lgx_metrics.h"
 
 #define N 16
 
@@ -299,6 +301,104 @@ START_TEST(test_learners_skip_idle_slots)
 }
 END_TEST
 
+/* The loop's measures over days against the same trajectory counted by
+ * brute force: an evaluation (random agent, greedy) of `days` days, and the
+ * same agent and world stepped by hand with every visit recorded. dt of 3
+ * hours puts several hour boundaries in one step. */
+typedef struct {
+    int viewer;
+    double at;
+} visit_mark;
+
+static void check_days(float dt, double days)
+{
+    lg_scenario *sc = retention_scenario(60);
+    sc->dt = dt;
+    sc->retention.gap_hours = 10.0f;
+    lg_env *e1 = test_env(sc, N, 8, LG_LAYOUT_SHARED), *e2 = test_env(sc, N, 8, LG_LAYOUT_SHARED);
+    lga_obs_batch shape;
+    lga_batch_from_env(e1, &shape);
+    char err[256];
+    lga_agent *a1 = lga_create("random", "{}", &shape, 5, err, sizeof err), *a2 = lga_create("random", "{}", &shape, 5, err, sizeof err);
+    ck_assert(a1 && a2);
+    lgx_loop lp;
+    ck_assert(lgx_loop_init(&lp, e1) == 0);
+    lp.eval_minutes = days * 1440.0;
+    lgx_tally t = {0};
+    lgx_evaluate(&lp, a1, e1, 1, &t);
+    double m[LGX_M_COUNT];
+    lgx_metrics_of(&t, &lp, shape.n_actions, 1, m);
+
+    /* by hand */
+    const lg_buffers *b = lg_env_buffers(e2);
+    lga_obs_batch live;
+    lga_batch_from_env(e2, &live);
+    const double start = lg_env_clock(e2);
+    const int max_marks = 200000;
+    visit_mark *ends = malloc(sizeof *ends * max_marks), *starts = malloc(sizeof *starts * max_marks);
+    int n_ends = 0, n_starts = 0;
+    double minutes = 0.0, slot_steps = 0.0, idle = 0.0;
+    uint8_t *seen = calloc((size_t)sc->n_viewers * (size_t)(days + 2), 1);
+    int32_t act[N];
+    while (lg_env_clock(e2) < start + days * 1440.0 - 1e-6) {
+        a2->type->act(a2, &live, 1, act);
+        double before = lg_env_clock(e2);
+        lg_env_step(e2, act);
+        for (int i = 0; i < N; i++) {
+            const lg_info *in = &b->info[i];
+            slot_steps++;
+            if (in->idle) {
+                idle++;
+                continue;
+            }
+            minutes += in->watch_minutes;
+            seen[(size_t)in->viewer * (size_t)(days + 2) + (size_t)floor((before - start) / 1440.0)] = 1;
+            if (in->session_step == 1) starts[n_starts++] = (visit_mark){in->viewer, before};
+            if (b->terminated[i] || b->truncated[i]) ends[n_ends++] = (visit_mark){in->viewer, lg_env_clock(e2)};
+            ck_assert(n_starts < max_marks && n_ends < max_marks);
+        }
+    }
+    const double span = lg_env_clock(e2) - start;
+    const long last_hour = (long)floor(span / 60.0);
+    double fin = 0, back = 0, gaps = 0, gap_sum = 0, viewer_days = 0;
+    for (int e = 0; e < n_ends; e++) {
+        /* the viewer's next visit after this end */
+        double next = -1.0;
+        for (int s = 0; s < n_starts && next < 0; s++)
+            if (starts[s].viewer == ends[e].viewer && starts[s].at >= ends[e].at) next = starts[s].at;
+        if (next >= 0) gaps++, gap_sum += next - ends[e].at;
+        if ((long)floor((ends[e].at - start) / 60.0) + 25 <= last_hour) fin++, back += next >= 0 && next - ends[e].at <= 1440.0;
+    }
+    const int whole = (int)floor(span / 1440.0 + 1e-9);
+    for (int v = 0; v < sc->n_viewers; v++)
+        for (int d = 0; d < whole; d++) viewer_days += seen[(size_t)v * (size_t)(days + 2) + (size_t)d];
+    const double pool_days = span / 1440.0 * sc->n_viewers;
+    ck_assert_msg(fin > 20 && gaps > 20, "dt %g: too few visits to check: %g final ends, %g gaps", (double)dt, fin, gaps);
+    ck_assert_msg(fabs(m[LGX_M_VIEWER_MINUTES] - minutes / pool_days) < 1e-9, "minutes per viewer-day %g, by hand %g",
+                  m[LGX_M_VIEWER_MINUTES], minutes / pool_days);
+    ck_assert_msg(fabs(m[LGX_M_VIEWER_SESSIONS] - n_starts / pool_days) < 1e-9, "visits");
+    ck_assert_msg(fabs(m[LGX_M_RETURN_24H] - back / fin) < 1e-9, "dt %g: return_24h %g, by hand %g of %g = %g",
+                  (double)dt, m[LGX_M_RETURN_24H], back, fin, back / fin);
+    ck_assert_msg(fabs(m[LGX_M_GAP_HOURS] - gap_sum / gaps / 60.0) < 1e-9, "gap hours %g, by hand %g",
+                  m[LGX_M_GAP_HOURS], gap_sum / gaps / 60.0);
+    ck_assert_msg(whole == (int)days && fabs(m[LGX_M_DAILY_ACTIVE] - viewer_days / whole) < 1e-9,
+                  "dt %g: daily active %g over days, by hand %g over %d", (double)dt, m[LGX_M_DAILY_ACTIVE],
+                  viewer_days / whole, whole);
+    ck_assert_msg(fabs(m[LGX_M_IDLE] - idle / slot_steps) < 1e-9, "idle share");
+    free(ends), free(starts), free(seen);
+    lgx_loop_free(&lp);
+    lga_free(a1), lga_free(a2);
+    lg_env_free(e1), lg_env_free(e2);
+    free(sc);
+}
+
+START_TEST(test_days_metrics_by_hand)
+{
+    check_days(5.0f, 4.0);
+    check_days(180.0f, 6.0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("retention");
@@ -310,6 +410,7 @@ int main(void)
     tcase_add_test(tc, test_retention_off_changes_nothing);
     tcase_add_test(tc, test_state_round_trip_and_forgery);
     tcase_add_test(tc, test_learners_skip_idle_slots);
+    tcase_add_test(tc, test_days_metrics_by_hand);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -77,8 +77,12 @@ static void print_live_table(const lgx_run_config *cfg, const lgx_run_result *re
             st[a][c] = cols[c] >= 0 ? lgx_results_stat(res, a, cols[c])
                        : base < 0 || a == base ? (lgx_stat){NAN, NAN, NAN, 0}
                                                : lgx_results_paired(res, a, base, LGX_M_RETURN);
-    printf("scenario \"%s\": %d seed(s) x %d eval sessions, %d slots, %d training slot-steps per run\n",
-           cfg->sc->name, ex->seeds, ex->eval_sessions, ex->slots, ex->train_steps);
+    if (ex->eval_days > 0)
+        printf("scenario \"%s\": %d seed(s) x %g evaluation days, %d slots, %d training slot-steps per run\n",
+               cfg->sc->name, ex->seeds, (double)ex->eval_days, ex->slots, ex->train_steps);
+    else
+        printf("scenario \"%s\": %d seed(s) x %d eval sessions, %d slots, %d training slot-steps per run\n",
+               cfg->sc->name, ex->seeds, ex->eval_sessions, ex->slots, ex->train_steps);
     printf("final greedy evaluation; mean ± 95%% CI across seeds; * best in column (cheating agents excluded);\n"
            "vs baseline = paired difference in return/session against \"%s\"; rank by return/session\n\n",
            ex->baseline);

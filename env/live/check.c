@@ -71,10 +71,17 @@ static void retention(checker *k, const lg_env *env)
 {
     const lg_live *L = &env->live;
     const size_t U = (size_t)L->U, N = (size_t)env->N;
+    /* no viewer is due later than the longest gap from now (plus the day
+     * an active-time remainder can take): a state that would idle forever
+     * is refused */
+    const double latest = env->clock + (env->sc.retention.max_gap_days + 1.0) * (double)LG_MINUTES_PER_DAY;
     for (size_t u = 0; u < U && !k->bad; u++)
-        if (!(fabs(L->return_at[u]) <= BIG)) fail(k, "return_at", u, "a finite clock", L->return_at[u]);
+        if (!(L->return_at[u] >= -BIG && L->return_at[u] <= latest))
+            fail(k, "return_at", u, "a clock no later than now plus population.retention.max_gap_days", L->return_at[u]);
     floats(k, "last_satisfaction", L->last_sat, U, -20.0f, 20.0f, 0);
-    floats(k, "visit_end", L->visit_end, U, -LG_NEVER, BIG, 0);
+    for (size_t u = 0; u < U && !k->bad; u++)
+        if (!(L->visit_end[u] == -LG_NEVER || (L->visit_end[u] >= -BIG && L->visit_end[u] <= env->clock)))
+            fail(k, "visit_end", u, "a clock no later than now, or -1e30 (never)", L->visit_end[u]);
     for (size_t i = 0; i < N && !k->bad; i++) {
         const float *ss = &L->sess[i * 4];
         if (!(ss[0] >= 0.0f && ss[0] <= BIG)) fail(k, "session_minutes", i, "a finite number >= 0", ss[0]);

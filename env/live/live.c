@@ -69,7 +69,7 @@ static void carve(lg_env *env, lg_carver *cv)
     const int ret = env->sc.retention.enabled;
     L->return_at = ret ? lg_carve(cv, sizeof(double) * U) : NULL;
     L->last_sat = ret ? lg_carve(cv, sizeof(float) * U) : NULL;
-    L->visit_end = ret ? lg_carve(cv, sizeof(float) * U) : NULL;
+    L->visit_end = ret ? lg_carve(cv, sizeof(double) * U) : NULL;
     L->sess = ret ? lg_carve(cv, sizeof(float) * N * 4) : NULL;
     lg_env_carve_buffers(env, cv);
     const size_t A = sc_candidates(env);
@@ -163,7 +163,13 @@ void lg_live_reset_visits(lg_env *env, uint64_t seed)
         env->slot[i].viewer = -1;
     }
     lg_visits_draw(env, seed);
-    for (int i = 0; i < env->N; i++) start(env, i);
+    for (int i = 0; i < env->N; i++) {
+        /* the slots' draws from seed too, whatever the fork's slots did
+         * before: every agent's evaluation then sees the same sessions */
+        env->slot_seed[i] = seed;
+        env->slot[i].session_index = 0;
+        start(env, i);
+    }
 }
 
 /* With a candidate stage an action is a position in the slot's candidate

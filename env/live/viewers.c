@@ -219,8 +219,10 @@ static double after_active(const lg_env *env, int seg, double from, double activ
     double mean = 0.0;
     for (int h = 0; h < 24; h++) mean += a[h];
     mean /= 24.0; /* > 0: lg_scenario_check */
-    double t = from;
-    for (int hours = 0; active > 0.0 && hours < 24 * 400; hours++) {
+    /* any 24 hours hold 1440 active minutes: whole days at once */
+    double days = floor(active / LG_MINUTES_PER_DAY), t = from + days * LG_MINUTES_PER_DAY;
+    active -= days * LG_MINUTES_PER_DAY;
+    for (int hours = 0; active > 0.0 && hours < 48; hours++) {
         double m = fmod(t, LG_MINUTES_PER_DAY);
         int h = (int)(m / 60.0);
         if (h < 0 || h > 23) h = 0;
@@ -242,12 +244,18 @@ static double mean_gap(const lg_env *env, int viewer, float s)
     return 60.0 * rt->gap_hours * env->sc.segments[env->live.seg_of[viewer]].gap_scale * exp(-(double)s);
 }
 
+/* A gap in active minutes: at least 1, at most max_gap_days. */
+static double cap_gap(const lg_env *env, double g)
+{
+    const double cap = env->sc.retention.max_gap_days * (double)LG_MINUTES_PER_DAY;
+    return g < 1.0 ? 1.0 : (g > cap ? cap : g);
+}
+
 /* A log-normal gap around `mean` (its mean), capped, from one normal draw. */
 static double draw_gap(const lg_env *env, double mean, double z)
 {
-    const double sd = env->sc.retention.gap_spread, cap = env->sc.retention.max_gap_days * (double)LG_MINUTES_PER_DAY;
-    double g = mean * exp(sd * z - 0.5 * sd * sd);
-    return g < 1.0 ? 1.0 : (g > cap ? cap : g);
+    const double sd = env->sc.retention.gap_spread;
+    return cap_gap(env, mean * exp(sd * z - 0.5 * sd * sd));
 }
 
 float lg_satisfaction(const lg_env *env, int slot)
@@ -272,7 +280,7 @@ void lg_visits_draw(lg_env *env, uint64_t seed)
         /* A first visit somewhere in the next mean gap: arrivals spread
          * evenly from the start rather than all at once. */
         uint64_t key = lg_key3(seed, LG_P_RETURN, (uint64_t)v);
-        double g = lg_u01(key, 0) * mean_gap(env, v, 0.0f);
+        double g = cap_gap(env, lg_u01(key, 0) * mean_gap(env, v, 0.0f));
         L->return_at[v] = after_active(env, L->seg_of[v], env->clock, g);
         L->last_sat[v] = 0.0f;
         L->visit_end[v] = -LG_NEVER;
@@ -300,8 +308,9 @@ void lg_session_start(lg_env *env, int slot)
         }
         float *ss = &L->sess[(size_t)slot * 4];
         ss[0] = ss[1] = 0.0f;
-        ss[2] = L->visit_end[viewer] <= -LG_NEVER ? -1.0f
-                                                  : (float)((env->clock - L->visit_end[viewer]) / LG_MINUTES_PER_DAY);
+        ss[2] = L->visit_end[viewer] <= -LG_NEVER
+                    ? -1.0f
+                    : (float)fmax(0.0, (env->clock - L->visit_end[viewer]) / LG_MINUTES_PER_DAY);
         ss[3] = L->last_sat[viewer];
     } else {
         viewer = draw_viewer(env, slot, key);
@@ -336,7 +345,7 @@ void lg_session_end(lg_env *env, int slot, int viewer)
     const double z = lg_normal(lg_key(env->slot[slot].step_key, RETURN_KEY), 0);
     L->return_at[viewer] = after_active(env, L->seg_of[viewer], env->clock, draw_gap(env, mean_gap(env, viewer, s), z));
     L->last_sat[viewer] = s;
-    L->visit_end[viewer] = (float)env->clock;
+    L->visit_end[viewer] = env->clock;
     due_push(L, viewer);
 }
 

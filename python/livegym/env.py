@@ -285,7 +285,7 @@ class VectorEnv(_VecBase):
         self._info = {"action_mask": w.mask, "final_obs": w.final_state if w.tabular else w.final_obs,
                       "_final_obs": self._final,
                       # retention: slots that had no viewer this step (a view into the info records)
-                      "idle": w.info["idle"]}
+                      "idle": w.info["idle"].view(np.bool_)}
         if w.candidates is not None:
             self._info.update(candidates=w.candidates, final_candidates=w.final_candidates,
                               final_action_mask=w.final_mask)

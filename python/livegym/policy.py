@@ -56,9 +56,10 @@ class Batch:
 class Transition:
     """One training step of n slots: obs (a Batch), actions int32 [n, slate_size],
     reward float32 [n], terminated and truncated bool [n], next (a Batch: the
-    observation to bootstrap from; a finished session's last one)."""
+    observation to bootstrap from; a finished session's last one), idle bool
+    [n] (retention: the slot had no viewer this step; learn nothing from it)."""
 
-    __slots__ = ("obs", "actions", "reward", "terminated", "truncated", "next", "_ptr")
+    __slots__ = ("obs", "actions", "reward", "terminated", "truncated", "next", "idle", "_ptr")
 
     def __init__(self, ptr):
         t = ptr.contents
@@ -70,6 +71,7 @@ class Transition:
         self.reward = view(t.reward, shape=(n,))
         self.terminated = view(t.terminated, shape=(n,)).view(np.bool_)
         self.truncated = view(t.truncated, shape=(n,)).view(np.bool_)
+        self.idle = view(t.info, shape=(n,))["idle"].astype(np.bool_) if t.info else np.zeros(n, dtype=np.bool_)
 
 
 def put_actions(actions, n, k, n_actions, out, who):

@@ -325,7 +325,8 @@ void lgx_live_round(lgx_live *L)
             lgx_train(&jb->loop, jb->agent, jb->env, N, NULL);
             const lg_buffers *b = lg_env_buffers(jb->env);
             const int32_t *act = jb->loop.actions;
-            for (int i = 0; i < N * k; i++) lgx_shares_add(&av->shares, act[i]);
+            for (int i = 0; i < N * k; i++)
+                if (!b->info[i / k].idle) lgx_shares_add(&av->shares, act[i]); /* an idle slot showed no one anything */
             for (int i = 0; i < N; i++) {
                 jb->ep_ret[i] += b->reward[i];
                 if (b->terminated[i] || b->truncated[i]) {

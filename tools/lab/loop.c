@@ -315,6 +315,7 @@ static void days_step(lgx_loop *lp, const lg_env *env)
         lp->day = day, lp->day_count = 0;
     }
     d->span += lp->dt;
+    double ends = 0.0;
     for (int i = 0; i < b->n_slots; i++) {
         const lg_info *in = &b->info[i];
         d->slot_steps += 1.0;
@@ -335,18 +336,26 @@ static void days_step(lgx_loop *lp, const lg_env *env)
                 lp->last_end[v] = -1.0;
             }
         }
-        if (b->terminated[i] || b->truncated[i]) {
-            lp->last_end[v] = now;
-            lp->ring_end[(long)floor((now - lp->day_start) / 60.0) % LGX_RING_HOURS] += 1.0;
-        }
+        if (b->terminated[i] || b->truncated[i]) lp->last_end[v] = now, ends += 1.0;
     }
     /* An hour's ends are final 25 hours on: every return within a day of
-     * them has been seen by then. */
-    for (long h = (long)floor((now - lp->day_start) / 60.0); lp->ring_hour + 25 <= h; lp->ring_hour++) {
+     * them has been seen by then. This step's returns were credited above,
+     * before the hours they may close; its ends go in after, into a bucket
+     * whose former hour is final (a step may be longer than an hour). */
+    const long h = (long)floor((now - lp->day_start) / 60.0);
+    for (; lp->ring_hour + 25 <= h; lp->ring_hour++) {
         const int r = (int)(lp->ring_hour % LGX_RING_HOURS);
         d->ends += lp->ring_end[r], d->back += lp->ring_back[r];
         lp->ring_end[r] = lp->ring_back[r] = 0.0;
     }
+    lp->ring_end[h % LGX_RING_HOURS] += ends;
+}
+
+/* The last day counts when the evaluation ran to its end. */
+static void days_finish(lgx_loop *lp, const lg_env *env)
+{
+    if (lg_env_clock(env) - lp->day_start >= (double)(lp->day + 1) * LG_MINUTES_PER_DAY - 1e-6)
+        lp->days.viewer_days += (double)lp->day_count, lp->days.days += 1.0, lp->day++, lp->day_count = 0;
 }
 
 void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lgx_tally *tally)
@@ -377,6 +386,7 @@ void lgx_evaluate(lgx_loop *lp, lga_agent *agent, lg_env *env, long sessions, lg
         for (int i = 0; lp->watched && i < live.n; i++)
             if (info[i].watched >= 0 && info[i].watched < b->n_channels) lp->watched[info[i].watched] += info[i].watch_minutes;
     }
+    if (lp->retention) days_finish(lp, env);
 }
 
 int lgx_evaluate_at(lgx_loop *lp, lga_agent *agent, const lg_env *world, lg_env *eval, uint64_t eval_seed,
@@ -384,8 +394,10 @@ int lgx_evaluate_at(lgx_loop *lp, lga_agent *agent, const lg_env *world, lg_env 
 {
     if (lg_env_copy_state(eval, world, err, errsz)) return -1;
     const int N = lg_env_buffers(eval)->n_slots;
-    for (int i = 0; i < N; i++) lg_env_reset_slot(eval, i, &eval_seed);
-    lg_env_reset_visits(eval, eval_seed); /* retention: every agent's evaluation starts from the same visits */
+    if (lp->retention) /* every agent's evaluation starts from the same visits and session draws */
+        lg_env_reset_visits(eval, eval_seed);
+    else
+        for (int i = 0; i < N; i++) lg_env_reset_slot(eval, i, &eval_seed);
     lgx_evaluate(lp, agent, eval, sessions, tally);
     return 0;
 }
