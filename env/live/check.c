@@ -72,9 +72,9 @@ static void retention(checker *k, const lg_env *env)
     const lg_live *L = &env->live;
     const size_t U = (size_t)L->U, N = (size_t)env->N;
     /* no viewer is due later than the longest gap from now (plus the day
-     * an active-time remainder can take): a state that would idle forever
-     * is refused */
-    const double latest = env->clock + (env->sc.retention.max_gap_days + 1.0) * (double)LG_MINUTES_PER_DAY;
+     * an active-time remainder can take, and an hour for rounding): a state
+     * that would idle forever is refused */
+    const double latest = env->clock + (env->sc.retention.max_gap_days + 1.0) * (double)LG_MINUTES_PER_DAY + 60.0;
     for (size_t u = 0; u < U && !k->bad; u++)
         if (!(L->return_at[u] >= -BIG && L->return_at[u] <= latest))
             fail(k, "return_at", u, "a clock no later than now plus population.retention.max_gap_days", L->return_at[u]);
