@@ -47,7 +47,7 @@ static void usage(FILE *f)
             "  --steps       training slot-steps per (agent, seed)\n"
             "  --minutes     training budget in simulated minutes instead (whole env steps of every slot)\n"
             "  --eval-every  slot-steps between greedy evaluations (learning curves)\n"
-            "  --sessions    completed sessions per evaluation\n"
+            "  --sessions    completed sessions per evaluation (instead of the file's eval_days)\n"
             "  --slots       concurrent viewer slots in each env\n"
             "  --threads     worker threads (default 2; under mpirun, per rank: the node's cores shared among its\n"
             "                ranks); results are identical for every T and every number of ranks\n"

@@ -44,7 +44,7 @@ int lgx_apply_options(const lgx_run_options *o, const char *prefix, const char *
     if (o->steps >= 0) ex->train_steps = (int)o->steps, ex->train_minutes = 0;
     if (o->minutes >= 0) ex->train_minutes = (float)o->minutes, ex->train_steps = 0;
     if (o->eval_every > 0) ex->eval_every = (int)o->eval_every, ex->eval_every_minutes = 0;
-    if (o->sessions > 0) ex->eval_sessions = (int)o->sessions;
+    if (o->sessions > 0) ex->eval_sessions = (int)o->sessions, ex->eval_days = 0; /* asked for sessions */
     if (o->slots > 0) ex->slots = (int)o->slots;
     if (o->baseline) snprintf(ex->baseline, sizeof ex->baseline, "%s", o->baseline);
     if (o->keep_agents && sc->kind != LG_KIND_LIVE)
