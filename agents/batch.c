@@ -23,6 +23,7 @@ void lga_batch_from_env(const lg_env *env, lga_obs_batch *b)
     b->state = buf->state;
     b->n_blocks = lg_env_obs_layout(env, &b->blocks);
     b->env = env;
+    b->own_tables = buf->candidates != NULL;
 }
 
 int lga_copy_init(const lg_env *env, lga_copy *cp)

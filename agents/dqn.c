@@ -10,9 +10,11 @@
  *             Q(s, c) = f(context, follows_c, features_c). It handles any
  *             number of channels and channels that appear during the run.
  *
- * Replay is memory-lean: the channel table is the same for every slot in a
- * step, so it is stored once per env step in a ring and transitions keep its
- * id; each transition stores only its slot parts. The action mask of the
+ * Replay is memory-lean: without a candidate stage the channel table is the
+ * same for every slot in a step, so it is stored once per env step in a ring
+ * and transitions keep its id; each transition stores only its slot parts.
+ * With a candidate stage each slot sees its own table (its candidates'
+ * rows), and the ring keeps each transition's two. The action mask of the
  * next state is the table's on_air column.
  *
  * Transitions with n-step returns are assembled per slot (n = 1: plain DQN).
@@ -87,6 +89,7 @@ typedef struct {
     int follows_at;   /* offset of the follows block in the slot part, -1 if none */
     int on_air_at;    /* offset of on_air in a channel row, -1 if none (classic envs: all valid) */
     int ctx_dim;      /* slot part without follows */
+    int own_tables;   /* each slot sees its own table (a candidate stage) */
     lgn_mlp *net, *target;
     lgn_adam opt;
     lg_stream rng;
@@ -98,6 +101,7 @@ typedef struct {
     /* replay */
     float *r_obs, *r_next;   /* [B * slot_dim] */
     int64_t *r_tab, *r_tab_next;
+    int64_t *step_tabs;      /* [2 N]: each slot's table and next table of the step being stored */
     int32_t *r_act;
     float *r_ret, *r_disc;   /* n-step return, gamma^n (0 when terminated) */
     lga_table_ring ring;     /* the replay's channel tables */
@@ -181,6 +185,7 @@ static void carve(dqn_agent *a, lg_carver *cv)
     const size_t itemwise = (size_t)a->p.itemwise, states = rows / (itemwise ? (size_t)a->C : 1);
     a->h = lg_carve(cv, (itemwise * rows * (size_t)a->h1 + 1) * sizeof(float));
     a->ctx = lg_carve(cv, (itemwise * states * (size_t)a->ctx_dim + 1) * sizeof(float));
+    a->step_tabs = lg_carve(cv, 2 * N * sizeof(int64_t));
     a->ps = lg_carve(cv, rows * sizeof(float *)); /* a batch, or the slots acting */
     a->pt = lg_carve(cv, rows * sizeof(float *));
 }
@@ -252,7 +257,11 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     a->shape_tag[LGN_MAX_LAYERS + 2] = p.dueling;
     a->shape_tag[LGN_MAX_LAYERS + 3] = p.n_step;
 
-    a->ring.R = (int)(p.buffer_size / a->N + p.n_step + 8);
+    /* One table per step without a candidate stage (every slot's is the
+     * same, and often the next step's); with one, each slot's own. */
+    a->own_tables = shape->own_tables;
+    a->ring.R = (int)(a->own_tables ? lga_ring_places_own(p.buffer_size, a->N, p.n_step)
+                                    : p.buffer_size / a->N + p.n_step + 8);
     a->ring.T = (size_t)a->C * (size_t)a->ch_dim;
     /* Scratch rows: the largest input matrix is the itemwise next-state
      * scoring of a batch (batch * C rows), or acting on N slots. */
@@ -562,9 +571,13 @@ static void update(lga_agent *base, const lga_transition_batch *tr)
     const lga_obs_batch *b = tr->obs, *nx = tr->next;
     const int n = a->p.n_step, active = lga_active(tr);
     if (active == 0) return; /* every slot idle: no transition, and no time for the schedules */
-    int64_t tab = push_table(a, lga_table_of(b, 0));
-    int64_t tab_next = push_table(a, lga_table_of(nx, 0));
-    for (int i = 0; i < b->n && i < a->N; i++) {
+    /* Every slot's table, then every next one: without a candidate stage
+     * they are one table each, which push_table keeps once. */
+    const int m = b->n < a->N ? b->n : a->N;
+    for (int i = 0; i < m; i++) a->step_tabs[i] = push_table(a, lga_table_of(b, i));
+    for (int i = 0; i < m; i++) a->step_tabs[a->N + i] = push_table(a, lga_table_of(nx, i));
+    for (int i = 0; i < m; i++) {
+        const int64_t tab = a->step_tabs[i], tab_next = a->step_tabs[a->N + i];
         if (lga_idle(tr, i)) continue;
         /* The credited item: the one taken, else the first recommended. */
         const int32_t *slate = &tr->actions[(size_t)i * b->slate_size];

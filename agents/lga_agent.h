@@ -36,6 +36,7 @@ typedef struct {
     const lg_obs_block *blocks; /* the layout (lg_env_obs_layout) */
     int n_blocks;
     const lg_env *env;
+    int own_tables; /* 1: each slot sees its own channel table (a candidate stage: its candidates' rows) */
 } lga_obs_batch;
 
 /* Channel c's row of the channel table as slot i sees it (either layout). */

@@ -72,6 +72,16 @@ static inline long lga_replay_due(lga_replay_counters *c, long learning_starts, 
     return steps;
 }
 
+/* Places for a ring behind a replay of `buffer` transitions from n slots
+ * that each see their own table (a candidate stage): a step pushes up to
+ * 2 n tables (each slot's seen and next ones), the replay spans
+ * buffer / n steps of them and the n-step queues n_step more, none of
+ * which may be overwritten while a transition or a queue holds it. */
+static inline long lga_ring_places_own(long buffer, int n, int n_step)
+{
+    return 2 * buffer + 2L * n * (n_step + 2) + 8;
+}
+
 typedef struct {
     float *tables;  /* [R * T] */
     int64_t *ids;   /* [R]: the id each place holds, -1 for none */

@@ -240,9 +240,10 @@ static lga_agent *create(const char *params_json, const lga_obs_batch *shape, ui
     a->shape_tag[2 * LGN_MAX_LAYERS] = nv, a->shape_tag[2 * LGN_MAX_LAYERS + 1] = nc;
     a->shape_tag[2 * LGN_MAX_LAYERS + 2] = p.cascade, a->shape_tag[2 * LGN_MAX_LAYERS + 3] = a->k;
     /* Tables for the replay's steps, two per step (seen, next); with a
-     * candidate stage every slot has its own (its candidates' rows), and
-     * none of the 2 N of one step may overwrite another. */
-    a->ring.R = (int)(2 * (p.buffer_size / a->N) + 8 + 2L * a->N);
+     * candidate stage every slot has its own (its candidates' rows), two
+     * per transition. */
+    a->ring.R = (int)(shape->own_tables ? lga_ring_places_own(p.buffer_size, a->N, 1)
+                                        : 2 * (p.buffer_size / a->N) + 8 + 2L * a->N);
     a->ring.T = (size_t)a->C * (size_t)a->ch_dim;
     lg_carver cv = {NULL, 0};
     carve(a, &cv);

@@ -2,9 +2,12 @@
  * actions map to channels, what the agent sees, and that it matters. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "env_internal.h"
 #include "lga_agent.h"
+#include "lga_replay.h"
 #include "lgx_loop.h"
 #include "lgx_metrics.h"
 #include "lg_test.h"
@@ -281,6 +284,79 @@ START_TEST(test_candidates_matter)
 }
 END_TEST
 
+static const lga_state_block *find_block(const lga_state_block *bl, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(bl[i].name, name)) return &bl[i];
+    ck_abort_msg("no state block %s", name);
+    return NULL;
+}
+
+/* With a candidate stage each slot sees its own table (its candidates'
+ * rows): the replay learners keep, for every transition, the table its
+ * slot saw and the one it saw next, and their replay holds buffer_size
+ * transitions, not the few steps a ring sized for shared tables holds.
+ * (dqn used to keep slot 0's table for every slot; slateq's ring held
+ * about 2 buffer_size / slots tables, a replay of a few steps.) */
+static const char *const replay_learners[] = {"dqn", "slateq"};
+START_TEST(test_replay_keeps_each_slots_table)
+{
+    enum { N = 8, A = 12, STEPS = 40 };
+    lg_scenario *sc = candidate_scenario(A);
+    lg_env *env = test_env(sc, N, 13, LG_LAYOUT_FLAT);
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    ck_assert_int_eq(shape.own_tables, 1);
+    const char *name = replay_learners[_i];
+    char err[512];
+    lga_agent *ag = lga_create(name, "{\"buffer_size\": 400, \"learning_starts\": 1000000}", &shape, 1, err, sizeof err);
+    ck_assert_msg(ag, "%s: %s", name, err);
+    const size_t T = (size_t)A * (size_t)shape.channel_dim;
+    float *seen = malloc(sizeof(float) * T * N * STEPS), *next = malloc(sizeof(float) * T * N * STEPS);
+    lga_copy cur, nx;
+    ck_assert(lga_copy_init(env, &cur) == 0 && lga_copy_init(env, &nx) == 0);
+    lg_stream rng = lg_stream_make(8, TEST_STREAM, 0);
+    int32_t act[N];
+    int differ = 0;
+    for (int t = 0; t < STEPS; t++) {
+        lga_copy_current(env, &cur);
+        for (int i = 0; i < N; i++) act[i] = (int32_t)lg_stream_below(&rng, A);
+        lg_env_step(env, act);
+        lga_copy_next(env, &nx);
+        const lg_buffers *b = lg_env_buffers(env);
+        lga_transition_batch tr = {&cur.batch, act, b->reward, b->terminated, b->truncated, b->info, &nx.batch};
+        ag->type->update(ag, &tr);
+        for (int i = 0; i < N; i++) {
+            memcpy(&seen[((size_t)t * N + i) * T], lga_table_of(&cur.batch, i), sizeof(float) * T);
+            memcpy(&next[((size_t)t * N + i) * T], lga_table_of(&nx.batch, i), sizeof(float) * T);
+            differ += memcmp(lga_table_of(&cur.batch, i), lga_table_of(&cur.batch, 0), sizeof(float) * T) != 0;
+        }
+    }
+    ck_assert_int_gt(differ, STEPS); /* the slots' tables differ: the test can tell them apart */
+    lga_state_block bl[LGA_MAX_STATE_BLOCKS];
+    int nb = ag->type->state(ag, bl);
+    const lga_replay_counters *c = find_block(bl, nb, "counters")->data;
+    const int64_t *tab = find_block(bl, nb, "replay_table")->data, *tab_next = find_block(bl, nb, "replay_table_next")->data;
+    const lga_state_block *ids = find_block(bl, nb, "table_ids");
+    const float *ring = find_block(bl, nb, "table_ring")->data;
+    const long R = (long)(ids->bytes / sizeof(int64_t));
+    const int64_t *held = ids->data;
+    /* every slot gives a transition every step (valid positions, n-step 1), in slot order */
+    ck_assert_int_eq(c->count, (long)N * STEPS);
+    int wrong = 0;
+    for (long j = 0; j < c->count; j++) {
+        ck_assert(held[tab[j] % R] == tab[j] && held[tab_next[j] % R] == tab_next[j]);
+        wrong += memcmp(&ring[(size_t)(tab[j] % R) * T], &seen[(size_t)j * T], sizeof(float) * T) != 0;
+        wrong += memcmp(&ring[(size_t)(tab_next[j] % R) * T], &next[(size_t)j * T], sizeof(float) * T) != 0;
+    }
+    ck_assert_msg(wrong == 0, "%s: %d of %ld stored tables are not the slot's own", name, wrong, 2 * c->count);
+    free(seen), free(next);
+    lga_copy_free(&cur), lga_copy_free(&nx);
+    lga_free(ag);
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("candidates");
@@ -291,6 +367,7 @@ int main(void)
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_state_round_trip);
     tcase_add_test(tc, test_candidates_matter);
+    tcase_add_loop_test(tc, test_replay_keeps_each_slots_table, 0, 2);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

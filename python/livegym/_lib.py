@@ -84,7 +84,8 @@ class ObsBatch(ctypes.Structure):
                 ("channel_dim", ctypes.c_int), ("n_actions", ctypes.c_int), ("slate_size", ctypes.c_int),
                 ("n_states", ctypes.c_int), ("obs", c_float_p), ("slot_obs", c_float_p), ("channel_obs", c_float_p),
                 ("mask", c_u8_p), ("state", c_i32_p), ("blocks", ctypes.POINTER(ObsBlock)),
-                ("n_blocks", ctypes.c_int), ("env", ctypes.c_void_p)]
+                ("n_blocks", ctypes.c_int), ("env", ctypes.c_void_p),
+                ("own_tables", ctypes.c_int)]
 
 
 class TransitionBatch(ctypes.Structure):

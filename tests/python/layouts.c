@@ -16,7 +16,7 @@ int main(void)
     F(lga_obs_batch, n), F(lga_obs_batch, obs_dim), F(lga_obs_batch, slot_dim), F(lga_obs_batch, channel_dim);
     F(lga_obs_batch, n_actions), F(lga_obs_batch, slate_size), F(lga_obs_batch, n_states), F(lga_obs_batch, obs);
     F(lga_obs_batch, slot_obs), F(lga_obs_batch, channel_obs), F(lga_obs_batch, mask), F(lga_obs_batch, state);
-    F(lga_obs_batch, blocks), F(lga_obs_batch, n_blocks), F(lga_obs_batch, env);
+    F(lga_obs_batch, blocks), F(lga_obs_batch, n_blocks), F(lga_obs_batch, env), F(lga_obs_batch, own_tables);
     SIZE(lga_transition_batch);
     F(lga_transition_batch, obs), F(lga_transition_batch, actions), F(lga_transition_batch, reward);
     F(lga_transition_batch, terminated), F(lga_transition_batch, truncated), F(lga_transition_batch, info);
