@@ -21,7 +21,8 @@ enum {
     LG_P_STEP = 7,       /* per slot-step choice, watch, gift, follow draws */
     LG_P_GENERATOR = 8,  /* scenario channel generator (generator seed) */
     LG_P_PROJECTION = 10, /* modality projection matrices (world seed) */
-    LG_P_RETURN = 11      /* retention: each viewer's first visit after a reset (env or evaluation seed) */
+    LG_P_RETURN = 11,     /* retention: each viewer's first visit after a reset (env or evaluation seed) */
+    LG_P_POPULARITY_GAP = 12 /* popularity over a channel's time off air, drawn when it is next needed (env seed) */
 };
 
 /* A time that never comes (a viewer's visit that never ended). */
@@ -76,7 +77,7 @@ typedef struct {
     float seg_quality_w[LG_MAX_SEGMENTS]; /* copies of segment params for the hot loop */
 
     /* dynamic world */
-    float *x;         /* [C] log-popularity */
+    float *x;         /* [C] log-popularity at step x_step (a channel off air is not stepped) */
     float *cat_offset;/* [K] trend shifts */
     float *bots;      /* [C] */
     float *forced_off_until; /* [C] absolute clock */
@@ -88,6 +89,7 @@ typedef struct {
     float *concurrency;   /* [C] n_c */
     float *log1p_conc;    /* [C] log(1 + n_c) */
     int32_t *watchers;    /* [C] slots watching in the last step */
+    int64_t *x_step;      /* [C] the step x is of: now for a channel on air, else when it went off */
     lg_world_action actions[2 * LG_MAX_EVENTS];
     int n_actions_sched;
     int next_action;
@@ -131,17 +133,22 @@ typedef struct {
     int32_t *top_cat; /* [K*A] */
     int32_t *n_top;   /* [K+1]: per category, then platform-wide */
 
-    /* scratch (not state): the ranking's radix sort, and the schedule's
+    /* scratch (not state): the ranking's heaps, and the schedule's
      * calendar: per channel the day and clock until which its windows'
      * state holds (it is recomputed then), and the windows that contain
      * the clock, as start and end, in the order scheduled() tries them */
-    uint32_t *sort_key; /* [2C] */
+    uint64_t *rank_heap; /* [K*A] per category, the best A on air so far (rank keys, a max-heap, then sorted) */
+    int32_t *rank_n;     /* [K] how many each holds */
     uint8_t *followed_mark; /* [C] a retrieval's followed channels, 0 again after it */
-    int32_t *sort_id;   /* [2C] */
     int64_t *cal_day;   /* [C] */
     double *cal_until;  /* [C] */
     double *cal_win;    /* [C * cal_slots * 2] */
     uint8_t *cal_n;     /* [C] */
+    int32_t *on_list;   /* [C] the channels on air, ascending (n_on_air of them) */
+    uint64_t *pop_key;  /* [C] each channel's key of popularity draws (from the env seed) */
+    float *chan_base;     /* [C] copies of the channels' base popularity, category and always_on, */
+    int32_t *chan_cat;  /* [C] contiguous for the per-step loops (the specs are large) */
+    uint8_t *chan_always; /* [C] */
     int cal_slots;      /* 2 x the most windows a channel has: yesterday's and today's */
 
     /* observation block offsets */
@@ -267,6 +274,8 @@ void lg_world_fire_events(lg_env *env);
 void lg_world_advance(lg_env *env);
 void lg_world_update_schedule(lg_env *env);
 void lg_world_forget_calendar(lg_env *env);
+void lg_world_rederive(lg_env *env); /* on_list and pop_key from the state, after a reset, load or copy */
+float lg_world_popularity_now(const lg_env *env, int c); /* x, or its expectation now for a channel off air */
 void lg_world_update_audience(lg_env *env);
 int lg_world_build_actions(lg_env *env);
 

@@ -2,9 +2,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <math.h>
+
 #include "lg_carve.h"
 #include "lg_checksum.h"
 #include "lg_file.h"
+#include "lg_rng.h"
 #include "lg_sbuf.h"
 #include "lg_test.h"
 
@@ -112,6 +115,41 @@ START_TEST(test_carve)
 }
 END_TEST
 
+/* The world's own float log, exp and cos against libm in double, over
+ * every 24-bit input the normal draw can give and wide ranges, and the
+ * float normal's moments and tail over 4 million draws. */
+START_TEST(test_float_math)
+{
+    double worst_log = 0, worst_cos = 0, worst_exp = 0, worst_big_log = 0;
+    for (uint32_t i = 0; i < (1u << 24); i += 7) {
+        const float u = ((float)i + 0.5f) / 16777216.0f, v = (float)i / 16777216.0f;
+        worst_log = fmax(worst_log, fabs(lg_logf(u) - log(u)) / fabs(log(u)));
+        worst_cos = fmax(worst_cos, fabs(lg_cos2pif(v) - cos(6.283185307179586 * v)));
+        const float x = -86.0f * v, y = 1.0f + 1e7f * v;
+        worst_exp = fmax(worst_exp, fabs(lg_expf_neg(x) - exp(x)) / exp(x));
+        worst_big_log = fmax(worst_big_log, y > 1.0f ? fabs(lg_logf(y) - log(y)) / log(y) : fabs(lg_logf(y)));
+    }
+    ck_assert_msg(worst_log < 5e-7 && worst_big_log < 5e-7, "log: relative error %g in (0, 1), %g above", worst_log,
+                  worst_big_log);
+    ck_assert_msg(worst_cos < 3e-7, "cos: error %g", worst_cos);
+    ck_assert_msg(worst_exp < 5e-7, "exp: relative error %g", worst_exp);
+    ck_assert_float_eq(lg_expf_neg(-100.0f), 0.0f);
+    ck_assert_float_eq(lg_expf_neg(0.0f), 1.0f);
+    ck_assert_float_eq(lg_logf(1.0f), 0.0f);
+    double s = 0, s2 = 0, s4 = 0;
+    long tail = 0;
+    const long n = 4000000;
+    for (long i = 0; i < n; i++) {
+        const double z = lg_normalf(0xC0FFEEULL, (uint64_t)i);
+        s += z, s2 += z * z, s4 += z * z * z * z, tail += fabs(z) > 3.0;
+    }
+    const double mean = s / n, var = s2 / n - mean * mean;
+    ck_assert_msg(fabs(mean) < 0.003 && fabs(var - 1.0) < 0.004, "normal: mean %f, variance %f", mean, var);
+    ck_assert_msg(fabs(s4 / n - 3.0) < 0.03, "normal: fourth moment %f, expected 3", s4 / n);
+    ck_assert_msg(fabs((double)tail / n - 0.0026998) < 0.0002, "normal: P(|z| > 3) = %f, expected 0.0027", (double)tail / n);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("base");
@@ -120,6 +158,7 @@ int main(void)
     tcase_add_test(tc, test_fnv1a64);
     tcase_add_test(tc, test_files);
     tcase_add_test(tc, test_carve);
+    tcase_add_test(tc, test_float_math);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

@@ -102,6 +102,13 @@ static forgery f64_at(const char *what, size_t at, double v, const char *expect)
     return f;
 }
 
+static forgery i64_at(const char *what, size_t at, int64_t v, const char *expect)
+{
+    forgery f = {what, at, {0}, 8, expect};
+    memcpy(f.bytes, &v, 8);
+    return f;
+}
+
 static size_t off(const lg_env *env, const void *p) { return HEADER + (size_t)((const char *)p - (const char *)env->block); }
 
 /* Forged fields of the live world are refused by name; the env is left
@@ -119,7 +126,17 @@ START_TEST(test_forged_live_state_refused)
     while (follower < L->U && L->n_follows[follower] == 0) follower++;
     ck_assert_int_lt(follower, L->U);
     const uint16_t too_many = (uint16_t)(L->F + 1);
+    int on = 0, off_air = 0;
+    while (!L->on_air[on]) on++;
+    while (L->on_air[off_air]) off_air++;
+    ck_assert_int_lt(off_air, env->C);
+    char on_field[64], off_field[64];
+    snprintf(on_field, sizeof on_field, "popularity_step[%d]: expected the current step", on);
+    snprintf(off_field, sizeof off_field, "popularity_step[%d]: expected a step from 0", off_air);
     forgery cases[] = {
+        i64_at("an on-air channel's popularity behind", off(env, &L->x_step[on]), env->steps - 3, on_field),
+        i64_at("an off-air channel's popularity ahead", off(env, &L->x_step[off_air]), env->steps + 1, off_field),
+        i64_at("a negative popularity step", off(env, &L->x_step[off_air]), -1, off_field),
         f32_at("log-popularity NaN", off(env, &L->x[3]), NAN, "log_popularity[3]: expected a finite number"),
         f32_at("negative bots", off(env, &L->bots[0]), -5, "bots[0]"),
         i32_at("viewer past the pool", off(env, &env->slot[2].viewer), L->U + 5, "slot.viewer[2]: expected a viewer of the pool"),

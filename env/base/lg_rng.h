@@ -66,6 +66,63 @@ static inline double lg_normal(uint64_t key, uint64_t counter)
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
+/* Single-precision log, exp and cos(2 pi u) in plain float arithmetic (no
+ * libm, no fused multiply-add, no data-dependent branches), so that they
+ * give the same bits on every machine and compiler and the world's hottest
+ * per-channel loops do not depend on the C library's version; accurate to a
+ * few float ulps (tests/test_base.c measures them against libm). */
+static inline float lg_select(int c, float a, float b) { return c ? a : b; }
+
+/* log x for a normal float x > 0 (not 0, infinities or NaN). */
+static inline float lg_logf(float x)
+{
+    union { float f; uint32_t u; } b = {x};
+    const int big = (b.u & 0x007FFFFFu) > 0x003504F3u; /* mantissa above sqrt 2: take it as m / 2 */
+    const int e = (int)((b.u >> 23) & 0xFF) - 127 + big;
+    b.u = (b.u & 0x007FFFFFu) | (big ? 0x3F000000u : 0x3F800000u); /* m in [sqrt 2 / 2, sqrt 2] */
+    const float f = b.f - 1.0f, s = f / (2.0f + f), s2 = s * s;
+    /* log(1 + f) = 2 atanh(s) = 2 s (1 + s^2/3 + s^4/5 + ...), |s| < 0.172 */
+    const float p = 1.0f + s2 * (0.33333333f + s2 * (0.2f + s2 * (0.14285715f + s2 * 0.11111111f)));
+    return (float)e * 0.69314718f + 2.0f * s * p;
+}
+
+/* e^x for x <= 0 (a softmax's shifted logits); 0 below -87. */
+static inline float lg_expf_neg(float x)
+{
+    x = x < -87.0f ? -87.0f : x;
+    const float k = (float)(int)(x * 1.44269504f - 0.5f); /* round(x / ln 2), x <= 0 */
+    const float r = (x - k * 0.693145752f) - k * 1.42860677e-6f; /* ln 2 in two parts: r exact to a float ulp */
+    const float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.6666667e-1f + r * (4.1666668e-2f + r * (8.3333338e-3f + r * 1.3888889e-3f)))));
+    union { float f; uint32_t u; } b = {0};
+    b.u = (uint32_t)((int)k + 127) << 23;
+    return x <= -87.0f ? 0.0f : p * b.f;
+}
+
+/* cos(2 pi u) for u in [0, 1). */
+static inline float lg_cos2pif(float u)
+{
+    float w = lg_select(u > 0.5f, 1.0f - u, u); /* cos is even and 1-periodic in u: w in [0, 0.5] */
+    const float sign = lg_select(w > 0.25f, -1.0f, 1.0f);
+    w = lg_select(w > 0.25f, 0.5f - w, w); /* cos(pi - t) = -cos t: w in [0, 0.25] */
+    const int use_sin = w > 0.125f;        /* cos t = sin(pi/2 - t), pi/2 - t in [0, pi/4] */
+    const float t = lg_select(use_sin, 0.25f - w, w) * 6.28318531f, t2 = t * t;
+    const float sn = t * (1.0f - t2 * (1.6666667e-1f - t2 * (8.3333333e-3f - t2 * (1.9841270e-4f - t2 * 2.7557319e-6f))));
+    const float cs = 1.0f - t2 * (0.5f - t2 * (4.1666668e-2f - t2 * (1.3888889e-3f - t2 * (2.4801587e-5f - t2 * 2.7557319e-7f))));
+    return sign * lg_select(use_sin, sn, cs);
+}
+
+/* Standard normal in single precision by Box-Muller from one 64-bit draw
+ * (24 bits for the radius, 24 for the angle; |z| < 5.8): a fraction of
+ * lg_normal's cost, for the draws made for every channel on air at every
+ * step. */
+static inline float lg_normalf(uint64_t key, uint64_t counter)
+{
+    const uint64_t z = lg_bits(key, counter);
+    const float u1 = ((float)(z >> 40) + 0.5f) * (1.0f / 16777216.0f); /* (0, 1) */
+    const float u2 = (float)((z >> 8) & 0xFFFFFFu) * (1.0f / 16777216.0f); /* [0, 1) */
+    return sqrtf(-2.0f * lg_logf(u1)) * lg_cos2pif(u2);
+}
+
 /* Uniform integer in [0, n), n > 0, by Lemire's multiply-shift (bias < 2^-32
  * for the n we use). */
 static inline uint32_t lg_below(uint64_t key, uint64_t counter, uint32_t n)

@@ -23,44 +23,76 @@ static int before(const lg_live *L, int a, int b)
     return L->concurrency[a] > L->concurrency[b] || (L->concurrency[a] == L->concurrency[b] && a < b);
 }
 
-/* The channels on air in rank order, by a stable radix sort of their
- * concurrency (three passes of 11 bits, descending; the channels go in by
- * index, so ties stay in index order): O(channels on air), no comparisons
- * to mispredict. Then each list takes the first A of its own. */
+/* A channel's rank key: ascending keys are rank order (more concurrent,
+ * then lower index). Concurrency is >= 0, so its bits order as it does. */
+static uint64_t rank_key(const lg_live *L, int c)
+{
+    float v = L->concurrency[c] + 0.0f; /* -0 is +0 */
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return (uint64_t)~bits << 32 | (uint32_t)c;
+}
+
+/* Restore the max-heap h[0..n) below place i. */
+static void sift_down(uint64_t *h, int n, int i)
+{
+    for (;;) {
+        int l = 2 * i + 1, m = i;
+        if (l < n && h[l] > h[m]) m = l;
+        if (l + 1 < n && h[l + 1] > h[m]) m = l + 1;
+        if (m == i) return;
+        uint64_t t = h[i];
+        h[i] = h[m], h[m] = t, i = m;
+    }
+}
+
+/* Only a channel in its category's best A can be in any list (one in the
+ * platform's best A has fewer than A better ones in its category too), so
+ * each category keeps its best A on air in a max-heap (one comparison for
+ * most channels), sorts them, and the platform-wide list is the first A of
+ * their merge: O(channels on air + K A log A), not a sort of everything on
+ * air. */
 void lg_candidates_rank(lg_env *env)
 {
     lg_live *L = &env->live;
     const int A = env->A, K = L->K;
-    uint32_t *key = L->sort_key, *key2 = L->sort_key + env->C;
-    int32_t *id = L->sort_id, *id2 = L->sort_id + env->C;
-    int n = 0;
-    for (int c = 0; c < env->C; c++) {
-        if (!L->on_air[c]) continue;
-        float v = L->concurrency[c] + 0.0f; /* -0 is +0 */
-        uint32_t bits;
-        memcpy(&bits, &v, sizeof bits);
-        key[n] = ~bits; /* concurrency >= 0: its bits order as it does; flipped, descending */
-        id[n++] = c;
-    }
-    for (int shift = 0; shift < 32; shift += 11) {
-        uint32_t count[2049] = {0};
-        for (int j = 0; j < n; j++) count[((key[j] >> shift) & 2047u) + 1]++;
-        for (int d = 0; d < 2048; d++) count[d + 1] += count[d];
-        for (int j = 0; j < n; j++) {
-            uint32_t at = count[(key[j] >> shift) & 2047u]++;
-            key2[at] = key[j], id2[at] = id[j];
+    uint64_t *heap = L->rank_heap;
+    int32_t *hn = L->rank_n;
+    memset(hn, 0, sizeof(int32_t) * (size_t)K);
+    for (int j = 0; j < L->n_on_air; j++) {
+        const int c = L->on_list[j], k = L->chan_cat[c];
+        const uint64_t key = rank_key(L, c);
+        uint64_t *h = &heap[(size_t)k * A];
+        if (hn[k] < A) {
+            int i = hn[k]++;
+            for (; i > 0 && h[(i - 1) / 2] < key; i = (i - 1) / 2) h[i] = h[(i - 1) / 2];
+            h[i] = key;
+        } else if (key < h[0]) {
+            h[0] = key;
+            sift_down(h, A, 0);
         }
-        uint32_t *tk = key;
-        key = key2, key2 = tk;
-        int32_t *ti = id;
-        id = id2, id2 = ti;
     }
-    memset(L->n_top, 0, sizeof(int32_t) * (size_t)(K + 1));
-    for (int j = 0; j < n; j++) {
-        int c = id[j], k = env->channels[c].category;
-        if (L->n_top[k] < A) L->top_cat[(size_t)k * A + L->n_top[k]++] = c;
-        if (L->n_top[K] < A) L->top_all[L->n_top[K]++] = c;
+    int32_t at[LG_MAX_CATEGORIES];
+    for (int k = 0; k < K; k++) {
+        uint64_t *h = &heap[(size_t)k * A];
+        for (int n = hn[k] - 1; n > 0; n--) { /* heap sort: ascending */
+            uint64_t t = h[0];
+            h[0] = h[n], h[n] = t;
+            sift_down(h, n, 0);
+        }
+        for (int i = 0; i < hn[k]; i++) L->top_cat[(size_t)k * A + i] = (int32_t)(uint32_t)h[i];
+        L->n_top[k] = hn[k];
+        at[k] = 0;
     }
+    int n = 0;
+    for (; n < A; n++) {
+        int best = -1;
+        for (int k = 0; k < K; k++)
+            if (at[k] < hn[k] && (best < 0 || heap[(size_t)k * A + at[k]] < heap[(size_t)best * A + at[best]])) best = k;
+        if (best < 0) break;
+        L->top_all[n] = (int32_t)(uint32_t)heap[(size_t)best * A + at[best]++];
+    }
+    L->n_top[K] = n;
 }
 
 static int favourite(const lg_env *env, int slot)
@@ -108,7 +140,7 @@ void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
         }
         for (; j < n_all && n < A; j++) {
             int c = all[j];
-            if (taken[c] || (env->channels[c].category == fav && i > 0 && !before(L, cat[i - 1], c)))
+            if (taken[c] || (L->chan_cat[c] == fav && i > 0 && !before(L, cat[i - 1], c)))
                 continue;
             cand[n++] = c, j++;
             break;

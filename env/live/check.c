@@ -115,6 +115,12 @@ int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t
     flags(&k, "on_air", L->on_air, C);
     for (size_t c = 0; c < C && !k.bad; c++)
         if (L->watchers[c] < 0 || L->watchers[c] > env->N) fail(&k, "watchers", c, "0 to the slots", L->watchers[c]);
+        else if (L->on_air[c] ? L->x_step[c] != env->steps : !(L->x_step[c] >= 0 && L->x_step[c] <= env->steps))
+            fail(&k, "popularity_step", c, L->on_air[c] ? "the current step (on air)" : "a step from 0 to the current",
+                 (double)L->x_step[c]);
+    size_t n_on = 0;
+    for (size_t c = 0; c < C; c++) n_on += L->on_air[c] != 0;
+    if (!k.bad && n_on != (size_t)L->n_on_air) fail(&k, "channels_on_air", 0, "the count of on_air flags", L->n_on_air);
     floats(&k, "viewer_taste", L->u, U * D, -BIG, BIG, 0);
     floats(&k, "fatigue", L->fatigue, U * K, 0, BIG, 0);
     floats(&k, "fatigue_time", L->fatigue_time, U, -BIG, BIG, 0);

@@ -58,6 +58,7 @@ static void carve(lg_env *env, lg_carver *cv)
     L->concurrency = lg_carve(cv, sizeof(float) * C);
     L->log1p_conc = lg_carve(cv, sizeof(float) * C);
     L->watchers = lg_carve(cv, sizeof(int32_t) * C);
+    L->x_step = lg_carve(cv, sizeof(int64_t) * C);
     L->u = lg_carve(cv, sizeof(float) * U * D);
     L->fatigue = lg_carve(cv, sizeof(float) * U * K);
     L->fatigue_time = lg_carve(cv, sizeof(float) * U);
@@ -78,14 +79,19 @@ static void carve(lg_env *env, lg_carver *cv)
     L->n_top = A ? lg_carve(cv, sizeof(int32_t) * (K + 1)) : NULL;
     lg_env_carve_candidates(env, cv);
     lg_env_carve_scratch(env, cv);
-    L->sort_key = A ? lg_carve(cv, sizeof(uint32_t) * 2 * C) : NULL;
-    L->sort_id = A ? lg_carve(cv, sizeof(int32_t) * 2 * C) : NULL;
+    L->rank_heap = A ? lg_carve(cv, sizeof(uint64_t) * K * A) : NULL;
+    L->rank_n = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
     L->followed_mark = A ? lg_carve(cv, C) : NULL;
     L->cal_slots = 2 * max_windows(env);
     L->cal_day = lg_carve(cv, sizeof(int64_t) * C);
     L->cal_until = lg_carve(cv, sizeof(double) * C);
     L->cal_win = lg_carve(cv, sizeof(double) * C * (size_t)L->cal_slots * 2);
     L->cal_n = lg_carve(cv, C);
+    L->on_list = lg_carve(cv, sizeof(int32_t) * C);
+    L->pop_key = lg_carve(cv, sizeof(uint64_t) * C);
+    L->chan_base = lg_carve(cv, sizeof(float) * C);
+    L->chan_cat = lg_carve(cv, sizeof(int32_t) * C);
+    L->chan_always = lg_carve(cv, C);
     L->due = ret ? lg_carve(cv, sizeof(int32_t) * U) : NULL;
 }
 
@@ -208,7 +214,7 @@ static void channel(const lg_env *env, int c, lg_channel_state *out)
     out->background = L->background[c];
     out->bots = L->bots[c];
     out->watchers = L->watchers[c];
-    out->log_popularity = L->x[c];
+    out->log_popularity = lg_world_popularity_now(env, c);
     out->popularity_mean = env->channels[c].base_popularity + L->cat_offset[env->channels[c].category];
     out->minutes_left = L->minutes_left[c];
     out->minutes_since_start = L->since_start[c];
@@ -246,11 +252,12 @@ static void refresh(lg_env *env)
     if (env->sc.candidates > 0) lg_candidates_rank(env);
 }
 
-/* After a load or a copy: the schedule's calendar and the heap of viewers
- * not in a session are rebuilt from the state. */
+/* After a load or a copy: the schedule's calendar, the list of channels on
+ * air and the heap of viewers not in a session are rebuilt from the state. */
 static void forget(lg_env *env)
 {
     lg_world_forget_calendar(env);
+    lg_world_rederive(env);
     lg_visits_rebuild(env);
 }
 

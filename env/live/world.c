@@ -109,6 +109,54 @@ void lg_world_forget_calendar(lg_env *env)
     for (int c = 0; c < env->C; c++) env->live.cal_day[c] = INT64_MIN;
 }
 
+void lg_world_rederive(lg_env *env)
+{
+    int n = 0;
+    for (int c = 0; c < env->C; c++) {
+        if (env->live.on_air[c]) env->live.on_list[n++] = c;
+        env->live.pop_key[c] = lg_key3(env->seed, LG_P_POPULARITY, (uint64_t)c);
+        env->live.chan_base[c] = env->channels[c].base_popularity;
+        env->live.chan_cat[c] = env->channels[c].category;
+        env->live.chan_always[c] = (uint8_t)(env->channels[c].always_on != 0);
+    }
+    env->live.n_on_air = n;
+}
+
+/* A channel off air is not stepped: its popularity follows the same
+ * Ornstein-Uhlenbeck law towards its off-air mean (base popularity plus its
+ * category's trend shift, which a trend event catches up before changing),
+ * so n steps of it are one draw, x = m + a^n (x - m) + s_n eps with
+ * s_n^2 = s^2 (1 - a^2n) / (1 - a^2), made when the channel is next needed:
+ * back on air, or hit by an event. The cost of a step is then the channels
+ * on air, not the catalogue. */
+static void catch_up(lg_env *env, int c)
+{
+    lg_live *L = &env->live;
+    const int64_t n = env->steps - L->x_step[c];
+    if (n <= 0) return;
+    const double a = L->ou_a, an = pow(a, (double)n);
+    const double sd = a < 1.0 ? L->ou_s * sqrt((1.0 - an * an) / (1.0 - a * a)) : L->ou_s * sqrt((double)n);
+    const float mean = L->chan_base[c] + L->cat_offset[L->chan_cat[c]];
+    const double eps = lg_normalf(lg_key3(env->seed, LG_P_POPULARITY_GAP, (uint64_t)c), (uint64_t)env->steps);
+    L->x[c] = (float)(mean + (L->x[c] - mean) * an + sd * eps);
+    L->x_step[c] = env->steps;
+}
+
+/* A channel that just went off air has no audience. */
+static void clear_audience(lg_live *L, int c)
+{
+    L->background[c] = L->concurrency[c] = L->log1p_conc[c] = 0.0f;
+}
+
+float lg_world_popularity_now(const lg_env *env, int c)
+{
+    const lg_live *L = &env->live;
+    const int64_t n = env->steps - L->x_step[c];
+    if (n <= 0) return L->x[c];
+    const float mean = L->chan_base[c] + L->cat_offset[L->chan_cat[c]];
+    return (float)(mean + (L->x[c] - mean) * pow(L->ou_a, (double)n));
+}
+
 /* Which channels are on air. The windows that contain the clock are kept
  * per channel until the day changes or a window starts or ends (the
  * calendar), so a step looks up what scheduled() would find, and draws the
@@ -122,9 +170,10 @@ void lg_world_update_schedule(lg_env *env)
     int n_on = 0;
     for (int c = 0; c < env->C; c++) {
         float left = 0.0f, since = 0.0f;
+        const int was_on = L->on_air[c];
         int on = 0;
         if (L->launched[c] && !(L->forced_off_until[c] > t)) {
-            if (env->channels[c].always_on) {
+            if (L->chan_always[c]) {
                 on = 1, left = since = INFINITY;
             } else {
                 double *win = &L->cal_win[(size_t)c * slots];
@@ -136,7 +185,12 @@ void lg_world_update_schedule(lg_env *env)
         L->on_air[c] = (uint8_t)on;
         L->minutes_left[c] = on ? left : 0.0f;
         L->since_start[c] = on ? since : 0.0f;
-        n_on += on;
+        if (on) {
+            if (!was_on) catch_up(env, c);
+            L->on_list[n_on++] = c;
+        } else if (was_on) {
+            clear_audience(L, c);
+        }
     }
     L->n_on_air = n_on;
 }
@@ -147,24 +201,24 @@ void lg_world_update_audience(lg_env *env)
     double hour = fmod(env->clock, LG_MINUTES_PER_DAY) / 60.0;
     double phase = 6.283185307179586 * (hour - sc->audience_peak_hour) / 24.0;
     float total = sc->audience_peak * (float)(1.0 - sc->audience_amplitude * 0.5 * (1.0 - cos(phase)));
+    lg_live *L = &env->live;
+    const int32_t *on = L->on_list;
+    const int n_on = L->n_on_air;
     float xmax = -INFINITY;
-    for (int c = 0; c < env->C; c++)
-        if (env->live.on_air[c] && env->live.x[c] > xmax) xmax = env->live.x[c];
+    for (int j = 0; j < n_on; j++)
+        if (L->x[on[j]] > xmax) xmax = L->x[on[j]];
     float z = 0.0f;
-    for (int c = 0; c < env->C; c++) {
-        float e = env->live.on_air[c] ? expf(env->live.x[c] - xmax) : 0.0f;
-        env->live.background[c] = e;
+    for (int j = 0; j < n_on; j++) {
+        float e = lg_expf_neg(L->x[on[j]] - xmax);
+        L->background[on[j]] = e;
         z += e;
     }
     float scale = z > 0.0f ? total / z : 0.0f;
-    for (int c = 0; c < env->C; c++) {
-        float n = 0.0f;
-        if (env->live.on_air[c]) {
-            env->live.background[c] *= scale;
-            n = env->live.background[c] + (float)env->live.watchers[c] + env->live.bots[c];
-        }
-        env->live.concurrency[c] = n;
-        env->live.log1p_conc[c] = env->live.on_air[c] ? log1pf(n) : 0.0f; /* log1pf(0), without the call */
+    for (int j = 0; j < n_on; j++) {
+        const int c = on[j];
+        L->background[c] *= scale;
+        L->concurrency[c] = L->background[c] + (float)L->watchers[c] + L->bots[c];
+        L->log1p_conc[c] = lg_logf(1.0f + L->concurrency[c]);
     }
 }
 
@@ -226,8 +280,15 @@ int lg_world_build_actions(lg_env *env)
 static void apply_action(lg_env *env, const lg_world_action *a)
 {
     switch (a->kind) {
-    case LG_ACT_SPIKE: env->live.x[a->target] += a->value; break;
-    case LG_ACT_TREND: env->live.cat_offset[a->target] += a->value; break;
+    case LG_ACT_SPIKE:
+        catch_up(env, a->target);
+        env->live.x[a->target] += a->value;
+        break;
+    case LG_ACT_TREND:
+        for (int c = 0; c < env->C; c++) /* off air they were drifting to the old mean until now */
+            if (env->live.chan_cat[c] == a->target) catch_up(env, c);
+        env->live.cat_offset[a->target] += a->value;
+        break;
     case LG_ACT_OFF_AIR: {
         int c = a->target;
         float left, since;
@@ -269,8 +330,12 @@ void lg_world_reset(lg_env *env)
     env->steps = 0;
     env->live.next_action = 0;
     lg_world_forget_calendar(env); /* the clock went back */
+    for (int c = 0; c < env->C; c++) env->live.on_air[c] = 0;
+    lg_world_rederive(env); /* the seed may be new */
     for (int c = 0; c < env->C; c++) {
         env->live.x[c] = env->channels[c].base_popularity;
+        env->live.x_step[c] = 0;
+        clear_audience(&env->live, c);
         env->live.bots[c] = 0.0f;
         env->live.forced_off_until[c] = -INFINITY;
         env->live.launched[c] = (uint8_t)!env->live.launch_event[c];
@@ -291,15 +356,20 @@ void lg_world_reset(lg_env *env)
 void lg_world_advance(lg_env *env)
 {
     const lg_scenario *sc = &env->sc;
+    lg_live *L = &env->live;
+    const int32_t *on = L->on_list;
+    const int n_on = L->n_on_air;
     int total = 0;
-    for (int c = 0; c < env->C; c++) total += env->live.watchers[c];
-    float fair = env->live.n_on_air > 0 ? (float)total / (float)env->live.n_on_air : 0.0f;
+    for (int j = 0; j < n_on; j++) total += L->watchers[on[j]]; /* only channels on air are watched */
+    float fair = n_on > 0 ? (float)total / (float)n_on : 0.0f;
     float fb = sc->popularity_feedback / (float)env->N;
-    for (int c = 0; c < env->C; c++) {
-        float mean = env->channels[c].base_popularity + env->live.cat_offset[env->channels[c].category];
-        if (env->live.on_air[c]) mean += fb * ((float)env->live.watchers[c] - fair);
-        float eps = (float)lg_normal(lg_key3(env->seed, LG_P_POPULARITY, (uint64_t)c), (uint64_t)env->steps);
-        env->live.x[c] = mean + (env->live.x[c] - mean) * env->live.ou_a + env->live.ou_s * eps;
+    for (int j = 0; j < n_on; j++) {
+        const int c = on[j];
+        float mean = L->chan_base[c] + L->cat_offset[L->chan_cat[c]];
+        mean += fb * ((float)L->watchers[c] - fair);
+        float eps = lg_normalf(L->pop_key[c], (uint64_t)env->steps);
+        L->x[c] = mean + (L->x[c] - mean) * L->ou_a + L->ou_s * eps;
+        L->x_step[c] = env->steps + 1;
     }
     env->clock += sc->dt;
     env->steps++;
