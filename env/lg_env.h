@@ -112,7 +112,7 @@ typedef struct {
     float background;      /* A_c(t) */
     float bots;
     int watchers;          /* slots that watched it in the last step */
-    float log_popularity;  /* x_c */
+    float log_popularity;  /* x_c; off air, its expectation now (drawn when back on air) */
     float popularity_mean; /* current OU mean (base + trend, without feedback) */
     float minutes_left;    /* of the current broadcast, if on air */
     float minutes_since_start;
