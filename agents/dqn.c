@@ -260,8 +260,9 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
     /* One table per step without a candidate stage (every slot's is the
      * same, and often the next step's); with one, each slot's own. */
     a->own_tables = shape->own_tables;
-    a->ring.R = (int)(a->own_tables ? lga_ring_places_own(p.buffer_size, a->N, p.n_step)
-                                    : p.buffer_size / a->N + p.n_step + 8);
+    a->ring.R = (int)((a->own_tables ? lga_ring_places_own(p.buffer_size, a->N, p.n_step)
+                                     : p.buffer_size / a->N + p.n_step + 8) +
+                      lga_ring_slack(p.n_step, a->N, a->own_tables));
     a->ring.T = (size_t)a->C * (size_t)a->ch_dim;
     /* Scratch rows: the largest input matrix is the itemwise next-state
      * scoring of a batch (batch * C rows), or acting on N slots. */
@@ -422,7 +423,8 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
 
 static int64_t push_table(dqn_agent *a, const float *table)
 {
-    return lga_ring_push(&a->ring, table, &a->c.r, a->p.buffer_size, a->r_tab);
+    return lga_ring_push(&a->ring, table, &a->c.r, a->p.buffer_size, a->r_tab,
+                         lga_ring_slack(a->p.n_step, a->N, a->own_tables));
 }
 
 static void store(dqn_agent *a, const float *obs, int64_t tab, int32_t act, float ret, float disc,

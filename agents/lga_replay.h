@@ -97,8 +97,21 @@ static inline const float *lga_ring_at(const lga_table_ring *r, int64_t id)
 /* Store table unless it equals the latest (c->last_table_id), and return
  * its id. The oldest transitions of the replay (a ring of `cap`, tab[i]
  * the oldest table id transition i uses) whose table is about to be
- * overwritten leave it first. */
-int64_t lga_ring_push(lga_table_ring *r, const float *table, lga_replay_counters *c, long cap, const int64_t *tab);
+ * overwritten leave it first. Table ids in storage order may go back by
+ * up to `slack` (n-step queues flushed at a session's end store tables
+ * newer than the next full transitions'), so the oldest leaves while its
+ * id is within `slack` of being overwritten: then none behind it is; the
+ * ring needs `slack` more places for that. */
+int64_t lga_ring_push(lga_table_ring *r, const float *table, lga_replay_counters *c, long cap, const int64_t *tab,
+                      long slack);
+
+/* The slack of a replay whose transitions span n_step steps of n slots
+ * (own tables: up to 2 n ids a step; shared: up to 2): 0 for n_step 1,
+ * whose transitions store their tables in order. */
+static inline long lga_ring_slack(int n_step, int n, int own_tables)
+{
+    return n_step > 1 ? (long)n_step * (own_tables ? 2L * n : 2L) : 0;
+}
 
 /* After a load: every transition's table ids (tab, tab_next: [cap]) at most
  * next_id, every place's id below it. 0, or -1 with a message naming the

@@ -33,7 +33,8 @@ int lga_replay_counters_check(const lga_replay_counters *c, long cap, long learn
     return -1;
 }
 
-int64_t lga_ring_push(lga_table_ring *r, const float *table, lga_replay_counters *c, long cap, const int64_t *tab)
+int64_t lga_ring_push(lga_table_ring *r, const float *table, lga_replay_counters *c, long cap, const int64_t *tab,
+                      long slack)
 {
     if (c->last_table_id >= 0 && !memcmp(lga_ring_at(r, c->last_table_id), table, r->T * sizeof(float)))
         return c->last_table_id;
@@ -41,7 +42,7 @@ int64_t lga_ring_push(lga_table_ring *r, const float *table, lga_replay_counters
     int64_t evict_below = id - r->R + 1; /* ids < this are overwritten or about to be */
     while (c->count > 0) {
         long oldest = (c->pos - c->count + cap) % cap;
-        if (tab[oldest] >= evict_below) break;
+        if (tab[oldest] >= evict_below + slack) break;
         c->count--;
     }
     memcpy(&r->tables[(size_t)(id % r->R) * r->T], table, r->T * sizeof(float));

@@ -374,7 +374,7 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
 
 static int64_t push_table(sq_agent *a, const float *table)
 {
-    return lga_ring_push(&a->ring, table, &a->c.r, a->p.buffer_size, a->r_tab);
+    return lga_ring_push(&a->ring, table, &a->c.r, a->p.buffer_size, a->r_tab, 0); /* one step per transition */
 }
 
 /* --- learning --- */

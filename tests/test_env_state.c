@@ -137,6 +137,7 @@ START_TEST(test_forged_live_state_refused)
         i64_at("an on-air channel's popularity behind", off(env, &L->x_step[on]), env->steps - 3, on_field),
         i64_at("an off-air channel's popularity ahead", off(env, &L->x_step[off_air]), env->steps + 1, off_field),
         i64_at("a negative popularity step", off(env, &L->x_step[off_air]), -1, off_field),
+        f32_at("a crowd off air", off(env, &L->log1p_conc[off_air]), 5.0f, "0 for a channel off air"),
         f32_at("log-popularity NaN", off(env, &L->x[3]), NAN, "log_popularity[3]: expected a finite number"),
         f32_at("negative bots", off(env, &L->bots[0]), -5, "bots[0]"),
         i32_at("viewer past the pool", off(env, &env->slot[2].viewer), L->U + 5, "slot.viewer[2]: expected a viewer of the pool"),

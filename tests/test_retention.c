@@ -3,9 +3,12 @@
  * due, learners skip idle slots, and with retention off nothing changes. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "lg_test.h"
 #include "lga_agent.h"
+#include "lga_replay.h"
 #include "lgx_loop.h"
 #include "lgx_metrics.h"
 
@@ -310,6 +313,69 @@ typedef struct {
     double at;
 } visit_mark;
 
+/* With n-step returns, a session's end stores its queue (tables up to
+ * n - 1 steps newer than the next full transitions'), so table ids in the
+ * replay's order go back; idle slots push tables and store nothing, so the
+ * ring, not the replay, decides what leaves. Every table a live
+ * transition uses must still be in the ring, with and without a candidate
+ * stage (without the eviction's slack, 1810 and 2326 references were to
+ * overwritten tables). */
+static int stale_table_references(int candidates)
+{
+    lg_scenario *sc = retention_scenario(40);
+    sc->candidates = candidates;
+    lg_env *env = test_env(sc, 8, 6, LG_LAYOUT_FLAT);
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    char err[512];
+    lga_agent *ag = lga_create("dqn", "{\"buffer_size\": 200, \"n_step\": 3, \"learning_starts\": 1000000}", &shape, 1,
+                               err, sizeof err);
+    ck_assert_msg(ag, "%s", err);
+    lga_copy cur, nx;
+    ck_assert(lga_copy_init(env, &cur) == 0 && lga_copy_init(env, &nx) == 0);
+    lg_stream rng = lg_stream_make(9, TEST_STREAM, 0);
+    int32_t act[8];
+    int stale = 0, idle = 0;
+    for (int t = 0; t < 1500; t++) {
+        lga_copy_current(env, &cur);
+        test_random_actions(env, &rng, act);
+        lg_env_step(env, act);
+        lga_copy_next(env, &nx);
+        const lg_buffers *b = lg_env_buffers(env);
+        lga_transition_batch tr = {&cur.batch, act, b->reward, b->terminated, b->truncated, b->info, &nx.batch};
+        ag->type->update(ag, &tr);
+        for (int i = 0; i < 8; i++) idle += b->info[i].idle;
+        lga_state_block bl[LGA_MAX_STATE_BLOCKS];
+        const int nb = ag->type->state(ag, bl);
+        const int64_t *tab = NULL, *tab_next = NULL, *ids = NULL;
+        const lga_replay_counters *c = NULL;
+        long R = 0;
+        for (int j = 0; j < nb; j++) {
+            if (!strcmp(bl[j].name, "replay_table")) tab = bl[j].data;
+            if (!strcmp(bl[j].name, "replay_table_next")) tab_next = bl[j].data;
+            if (!strcmp(bl[j].name, "table_ids")) ids = bl[j].data, R = (long)(bl[j].bytes / sizeof(int64_t));
+            if (!strcmp(bl[j].name, "counters")) c = bl[j].data;
+        }
+        ck_assert(tab && tab_next && ids && c && R > 0);
+        for (long k = 0; k < c->count; k++) {
+            const long j = (c->pos - c->count + k + 200) % 200;
+            stale += ids[tab[j] % R] != tab[j] || ids[tab_next[j] % R] != tab_next[j];
+        }
+    }
+    ck_assert_int_gt(idle, 1000); /* the ring, not the replay, is what fills */
+    lga_copy_free(&cur), lga_copy_free(&nx);
+    lga_free(ag);
+    lg_env_free(env), free(sc);
+    return stale;
+}
+
+START_TEST(test_replay_tables_outlive_their_transitions)
+{
+    ck_assert_int_eq(stale_table_references(0), 0);
+    ck_assert_int_eq(stale_table_references(6), 0);
+}
+END_TEST
+
 static void check_days(float dt, double days)
 {
     lg_scenario *sc = retention_scenario(60);
@@ -411,6 +477,7 @@ int main(void)
     tcase_add_test(tc, test_state_round_trip_and_forgery);
     tcase_add_test(tc, test_learners_skip_idle_slots);
     tcase_add_test(tc, test_days_metrics_by_hand);
+    tcase_add_test(tc, test_replay_tables_outlive_their_transitions);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

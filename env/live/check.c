@@ -118,6 +118,9 @@ int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t
         else if (L->on_air[c] ? L->x_step[c] != env->steps : !(L->x_step[c] >= 0 && L->x_step[c] <= env->steps))
             fail(&k, "popularity_step", c, L->on_air[c] ? "the current step (on air)" : "a step from 0 to the current",
                  (double)L->x_step[c]);
+    for (size_t c = 0; c < C && !k.bad; c++) /* an off-air channel's audience is zeroed when it goes off */
+        if (!L->on_air[c] && (L->background[c] != 0.0f || L->concurrency[c] != 0.0f || L->log1p_conc[c] != 0.0f))
+            fail(&k, "concurrency", c, "0 for a channel off air", L->concurrency[c]);
     size_t n_on = 0;
     for (size_t c = 0; c < C; c++) n_on += L->on_air[c] != 0;
     if (!k.bad && n_on != (size_t)L->n_on_air) fail(&k, "channels_on_air", 0, "the count of on_air flags", L->n_on_air);
