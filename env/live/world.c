@@ -122,6 +122,10 @@ void lg_world_rederive(lg_env *env)
     env->live.n_on_air = n;
 }
 
+/* A channel's popularity mean without feedback: its base plus its
+ * category's trend shift (off air, the whole mean). */
+static float mean_of(const lg_live *L, int c) { return L->chan_base[c] + L->cat_offset[L->chan_cat[c]]; }
+
 /* A channel off air is not stepped: its popularity follows the same
  * Ornstein-Uhlenbeck law towards its off-air mean (base popularity plus its
  * category's trend shift, which a trend event catches up before changing),
@@ -136,7 +140,7 @@ static void catch_up(lg_env *env, int c)
     if (n <= 0) return;
     const double a = L->ou_a, an = pow(a, (double)n);
     const double sd = a < 1.0 ? L->ou_s * sqrt((1.0 - an * an) / (1.0 - a * a)) : L->ou_s * sqrt((double)n);
-    const float mean = L->chan_base[c] + L->cat_offset[L->chan_cat[c]];
+    const float mean = mean_of(L, c);
     const double eps = lg_normalf(lg_key3(env->seed, LG_P_POPULARITY_GAP, (uint64_t)c), (uint64_t)env->steps);
     L->x[c] = (float)(mean + (L->x[c] - mean) * an + sd * eps);
     L->x_step[c] = env->steps;
@@ -153,7 +157,7 @@ float lg_world_popularity_now(const lg_env *env, int c)
     const lg_live *L = &env->live;
     const int64_t n = env->steps - L->x_step[c];
     if (n <= 0) return L->x[c];
-    const float mean = L->chan_base[c] + L->cat_offset[L->chan_cat[c]];
+    const float mean = mean_of(L, c);
     return (float)(mean + (L->x[c] - mean) * pow(L->ou_a, (double)n));
 }
 
@@ -365,7 +369,7 @@ void lg_world_advance(lg_env *env)
     float fb = sc->popularity_feedback / (float)env->N;
     for (int j = 0; j < n_on; j++) {
         const int c = on[j];
-        float mean = L->chan_base[c] + L->cat_offset[L->chan_cat[c]];
+        float mean = mean_of(L, c);
         mean += fb * ((float)L->watchers[c] - fair);
         float eps = lg_normalf(L->pop_key[c], (uint64_t)env->steps);
         L->x[c] = mean + (L->x[c] - mean) * L->ou_a + L->ou_s * eps;
