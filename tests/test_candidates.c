@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "env_internal.h"
+#include "agent_test.h"
 #include "lga_agent.h"
 #include "lga_replay.h"
 #include "lgx_loop.h"
@@ -284,14 +285,6 @@ START_TEST(test_candidates_matter)
 }
 END_TEST
 
-static const lga_state_block *find_block(const lga_state_block *bl, int n, const char *name)
-{
-    for (int i = 0; i < n; i++)
-        if (!strcmp(bl[i].name, name)) return &bl[i];
-    ck_abort_msg("no state block %s", name);
-    return NULL;
-}
-
 /* With a candidate stage each slot sees its own table (its candidates'
  * rows): the replay learners keep, for every transition, the table its
  * slot saw and the one it saw next, and their replay holds buffer_size
@@ -335,10 +328,10 @@ START_TEST(test_replay_keeps_each_slots_table)
     ck_assert_int_gt(differ, STEPS); /* the slots' tables differ: the test can tell them apart */
     lga_state_block bl[LGA_MAX_STATE_BLOCKS];
     int nb = ag->type->state(ag, bl);
-    const lga_replay_counters *c = find_block(bl, nb, "counters")->data;
-    const int64_t *tab = find_block(bl, nb, "replay_table")->data, *tab_next = find_block(bl, nb, "replay_table_next")->data;
-    const lga_state_block *ids = find_block(bl, nb, "table_ids");
-    const float *ring = find_block(bl, nb, "table_ring")->data;
+    const lga_replay_counters *c = test_state_block(bl, nb, "counters")->data;
+    const int64_t *tab = test_state_block(bl, nb, "replay_table")->data, *tab_next = test_state_block(bl, nb, "replay_table_next")->data;
+    const lga_state_block *ids = test_state_block(bl, nb, "table_ids");
+    const float *ring = test_state_block(bl, nb, "table_ring")->data;
     const long R = (long)(ids->bytes / sizeof(int64_t));
     const int64_t *held = ids->data;
     /* every slot gives a transition every step (valid positions, n-step 1), in slot order */

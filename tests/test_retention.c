@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lg_test.h"
+#include "agent_test.h"
 #include "lga_agent.h"
 #include "lga_replay.h"
 #include "lgx_loop.h"
@@ -347,16 +348,13 @@ static int stale_table_references(int candidates)
         for (int i = 0; i < 8; i++) idle += b->info[i].idle;
         lga_state_block bl[LGA_MAX_STATE_BLOCKS];
         const int nb = ag->type->state(ag, bl);
-        const int64_t *tab = NULL, *tab_next = NULL, *ids = NULL;
-        const lga_replay_counters *c = NULL;
-        long R = 0;
-        for (int j = 0; j < nb; j++) {
-            if (!strcmp(bl[j].name, "replay_table")) tab = bl[j].data;
-            if (!strcmp(bl[j].name, "replay_table_next")) tab_next = bl[j].data;
-            if (!strcmp(bl[j].name, "table_ids")) ids = bl[j].data, R = (long)(bl[j].bytes / sizeof(int64_t));
-            if (!strcmp(bl[j].name, "counters")) c = bl[j].data;
-        }
-        ck_assert(tab && tab_next && ids && c && R > 0);
+        const int64_t *tab = test_state_block(bl, nb, "replay_table")->data;
+        const int64_t *tab_next = test_state_block(bl, nb, "replay_table_next")->data;
+        const lga_state_block *held = test_state_block(bl, nb, "table_ids");
+        const int64_t *ids = held->data;
+        const long R = (long)(held->bytes / sizeof(int64_t));
+        const lga_replay_counters *c = test_state_block(bl, nb, "counters")->data;
+        ck_assert(R > 0);
         for (long k = 0; k < c->count; k++) {
             const long j = (c->pos - c->count + k + 200) % 200;
             stale += ids[tab[j] % R] != tab[j] || ids[tab_next[j] % R] != tab_next[j];

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "lg_test.h"
+#include "agent_test.h"
 #include "lga_agent.h"
 #include "lga_slate.h"
 #include "lgx_experiment.h"
@@ -94,11 +95,7 @@ END_TEST
 static const float *block(lga_agent *a, const char *name)
 {
     lga_state_block b[LGA_MAX_STATE_BLOCKS];
-    int n = a->type->state(a, b);
-    for (int i = 0; i < n; i++)
-        if (!strcmp(b[i].name, name)) return b[i].data;
-    ck_abort_msg("slateq has no state block %s", name);
-    return NULL;
+    return test_state_block(b, a->type->state(a, b), name)->data;
 }
 
 /* The default world with slates of 3 under `model`; SlateQ trains on it
