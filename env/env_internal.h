@@ -59,6 +59,8 @@ typedef struct {
     uint8_t watched_last;
 } lg_slot;
 
+#define LG_SCHED_RING_MAX 4096 /* buckets of the schedule's sleepers (world.c); later wakes wait again */
+
 /* The live platform's state (env/live/): the static world from the world
  * seed, the dynamic world, the viewer pool, and where each observation
  * block sits. */
@@ -150,6 +152,13 @@ typedef struct {
     int32_t *chan_cat;  /* [C] contiguous for the per-step loops (the specs are large) */
     uint8_t *chan_always; /* [C] */
     int cal_slots;      /* 2 x the most windows a channel has: yesterday's and today's */
+    /* the off-air channels asleep until their wake (world.c), in a ring of
+     * buckets by step: lists through sched_next, -1 ended */
+    int32_t *sched_head;  /* [sched_ring] */
+    int32_t *sched_next;  /* [C] */
+    int32_t *sched_came;  /* [C] the channels that came on air this step */
+    int sched_ring;       /* a day's steps and two, at most LG_SCHED_RING_MAX */
+    int sched_full;       /* examine every channel at the next update */
 
     /* observation block offsets */
     int off_tod, off_progress, off_segment, off_history, off_watched, off_follows, off_u, off_return;

@@ -92,6 +92,11 @@ static void carve(lg_env *env, lg_carver *cv)
     L->chan_base = lg_carve(cv, sizeof(float) * C);
     L->chan_cat = lg_carve(cv, sizeof(int32_t) * C);
     L->chan_always = lg_carve(cv, C);
+    const double day_steps = ceil(LG_MINUTES_PER_DAY / env->sc.dt) + 2.0;
+    L->sched_ring = day_steps < LG_SCHED_RING_MAX ? (int)day_steps : LG_SCHED_RING_MAX;
+    L->sched_head = lg_carve(cv, sizeof(int32_t) * (size_t)L->sched_ring);
+    L->sched_next = lg_carve(cv, sizeof(int32_t) * C);
+    L->sched_came = lg_carve(cv, sizeof(int32_t) * C);
     L->due = ret ? lg_carve(cv, sizeof(int32_t) * U) : NULL;
 }
 

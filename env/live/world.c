@@ -107,6 +107,7 @@ static int scheduled(const lg_env *env, int c, double t, float *left, float *sin
 void lg_world_forget_calendar(lg_env *env)
 {
     for (int c = 0; c < env->C; c++) env->live.cal_day[c] = INT64_MIN;
+    env->live.sched_full = 1;
 }
 
 void lg_world_rederive(lg_env *env)
@@ -161,42 +162,124 @@ float lg_world_popularity_now(const lg_env *env, int c)
     return (float)(mean + (L->x[c] - mean) * pow(L->ou_a, (double)n));
 }
 
-/* Which channels are on air. The windows that contain the clock are kept
- * per channel until the day changes or a window starts or ends (the
- * calendar), so a step looks up what scheduled() would find, and draws the
- * jitter of a channel's windows only when its state can change. */
+/* Channel c's schedule at clock t: whether it is on air, and its minutes
+ * left and since the start, from the windows that contain the clock. They
+ * are kept per channel until the day changes or a window starts or ends
+ * (the calendar), so this looks up what scheduled() would find, and draws
+ * the jitter of a channel's windows only when its state can change. */
+static int examine(lg_env *env, int c, double t, int64_t day)
+{
+    lg_live *L = &env->live;
+    float left = 0.0f, since = 0.0f;
+    int on = 0;
+    if (L->launched[c] && !(L->forced_off_until[c] > t)) {
+        if (L->chan_always[c]) {
+            on = 1, left = since = INFINITY;
+        } else {
+            double *win = &L->cal_win[(size_t)c * (size_t)L->cal_slots * 2];
+            if (L->cal_day[c] != day || !(t < L->cal_until[c]))
+                L->cal_n[c] = (uint8_t)containing(env, c, t, day, win, &L->cal_until[c]), L->cal_day[c] = day;
+            on = choose(win, L->cal_n[c], t, &left, &since);
+        }
+    }
+    L->on_air[c] = (uint8_t)on;
+    L->minutes_left[c] = on ? left : 0.0f;
+    L->since_start[c] = on ? since : 0.0f;
+    return on;
+}
+
+/* Off air, channel c cannot come on before the clock reaches its wake:
+ * when its forced break ends, else when its calendar runs out or the day
+ * changes; never, until an event launches it, if it has not launched. It
+ * waits in the bucket of a step at or before that (the clock is a running
+ * sum, so a step early: examined too soon, it waits again), at most a
+ * ring's length ahead. */
+static void sleep_until_wake(lg_env *env, int c, double t, int64_t day)
+{
+    lg_live *L = &env->live;
+    double wake;
+    if (!L->launched[c]) return;
+    if (L->forced_off_until[c] > t) wake = L->forced_off_until[c];
+    else {
+        wake = (double)(day + 1) * LG_MINUTES_PER_DAY;
+        if (!L->chan_always[c] && L->cal_day[c] == day && L->cal_until[c] < wake) wake = L->cal_until[c];
+    }
+    const double ahead = floor((wake - t) / env->sc.dt) - 1.0;
+    const int64_t n = ahead < 1.0 ? 1 : ahead > (double)(L->sched_ring - 1) ? L->sched_ring - 1 : (int64_t)ahead;
+    const int b = (int)((env->steps + n) % L->sched_ring);
+    L->sched_next[c] = L->sched_head[b];
+    L->sched_head[b] = c;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every channel examined; the off-air ones put to sleep afresh. */
+static void schedule_all(lg_env *env, double t, int64_t day)
+{
+    lg_live *L = &env->live;
+    for (int b = 0; b < L->sched_ring; b++) L->sched_head[b] = -1;
+    int n_on = 0;
+    for (int c = 0; c < env->C; c++) {
+        const int was_on = L->on_air[c];
+        if (examine(env, c, t, day)) {
+            if (!was_on) catch_up(env, c);
+            L->on_list[n_on++] = c;
+        } else {
+            if (was_on) clear_audience(L, c);
+            sleep_until_wake(env, c, t, day);
+        }
+    }
+    L->n_on_air = n_on;
+    L->sched_full = 0;
+}
+
+/* Which channels are on air. A step examines the channels on air and the
+ * ones whose wake is due (their bucket), not the catalogue: after a reset,
+ * load or copy, or an event that launches a channel or forces one off, it
+ * examines every channel once. The list of channels on air stays
+ * ascending (the audience's sums run in its order). */
 void lg_world_update_schedule(lg_env *env)
 {
     lg_live *L = &env->live;
     const double t = env->clock;
     const int64_t day = day_of(t);
-    const size_t slots = (size_t)L->cal_slots * 2;
-    int n_on = 0;
-    for (int c = 0; c < env->C; c++) {
-        float left = 0.0f, since = 0.0f;
-        const int was_on = L->on_air[c];
-        int on = 0;
-        if (L->launched[c] && !(L->forced_off_until[c] > t)) {
-            if (L->chan_always[c]) {
-                on = 1, left = since = INFINITY;
-            } else {
-                double *win = &L->cal_win[(size_t)c * slots];
-                if (L->cal_day[c] != day || !(t < L->cal_until[c]))
-                    L->cal_n[c] = (uint8_t)containing(env, c, t, day, win, &L->cal_until[c]), L->cal_day[c] = day;
-                on = choose(win, L->cal_n[c], t, &left, &since);
-            }
-        }
-        L->on_air[c] = (uint8_t)on;
-        L->minutes_left[c] = on ? left : 0.0f;
-        L->since_start[c] = on ? since : 0.0f;
-        if (on) {
-            if (!was_on) catch_up(env, c);
-            L->on_list[n_on++] = c;
-        } else if (was_on) {
-            clear_audience(L, c);
+    if (L->sched_full) {
+        schedule_all(env, t, day);
+        return;
+    }
+    int32_t *came = L->sched_came, *list = L->on_list;
+    int n_came = 0;
+    int *head = &L->sched_head[env->steps % L->sched_ring];
+    for (int c = *head, next; c >= 0; c = next) {
+        next = L->sched_next[c];
+        if (examine(env, c, t, day)) {
+            catch_up(env, c);
+            came[n_came++] = c;
+        } else {
+            sleep_until_wake(env, c, t, day);
         }
     }
-    L->n_on_air = n_on;
+    *head = -1;
+    int n_kept = 0;
+    for (int j = 0; j < L->n_on_air; j++) {
+        const int c = list[j];
+        if (examine(env, c, t, day)) {
+            list[n_kept++] = c;
+        } else {
+            clear_audience(L, c);
+            sleep_until_wake(env, c, t, day);
+        }
+    }
+    if (n_came) { /* merge from the back, in place */
+        qsort(came, (size_t)n_came, sizeof *came, cmp_int);
+        int i = n_kept - 1, j = n_came - 1, k = n_kept + n_came;
+        while (j >= 0) list[--k] = i >= 0 && list[i] > came[j] ? list[i--] : came[j--];
+    }
+    L->n_on_air = n_kept + n_came;
 }
 
 void lg_world_update_audience(lg_env *env)
@@ -300,9 +383,13 @@ static void apply_action(lg_env *env, const lg_world_action *a)
             env->live.forced_off_until[c] = (float)(env->clock + a->duration);
         else if (scheduled(env, c, env->clock, &left, &since))
             env->live.forced_off_until[c] = (float)(env->clock + left); /* INFINITY for always-on */
+        env->live.sched_full = 1;
         break;
     }
-    case LG_ACT_LAUNCH: env->live.launched[a->target] = 1; break;
+    case LG_ACT_LAUNCH:
+        env->live.launched[a->target] = 1;
+        env->live.sched_full = 1;
+        break;
     case LG_ACT_BOTS: {
         float b = env->live.bots[a->target] + a->value;
         env->live.bots[a->target] = b < 0.5f ? 0.0f : b; /* end of a wave returns exactly to zero */
