@@ -369,28 +369,28 @@ END_TEST
  * backward with transposed views, Adam) end in the same parameters. */
 START_TEST(test_every_isa_same_bits)
 {
-    ck_assert_int_eq(lgn_set_isa((lgn_isa)99), -1);
-    ck_assert_int_eq(lgn_isa_parse("avx2"), LGN_ISA_AVX2);
-    ck_assert_int_eq(lgn_isa_parse("neon"), -1);
+    ck_assert_int_eq(lg_isa_set((lg_isa)99), -1);
+    ck_assert_int_eq(lg_isa_parse("avx2"), LG_ISA_AVX2);
+    ck_assert_int_eq(lg_isa_parse("neon"), -1);
     int widths[] = {61, 77, 37, 45, 3};
     size_t n = 0;
     float *first = NULL, *first_fwd = NULL;
     int checked = 0;
-    for (int isa = LGN_ISA_SSE2; isa <= LGN_ISA_AVX512; isa++) {
-        if (!lgn_isa_available((lgn_isa)isa)) {
-            ck_assert_int_eq(lgn_set_isa((lgn_isa)isa), -1);
-            fprintf(stderr, "test_every_isa_same_bits: %s: not on this CPU, not checked\n", lgn_isa_name((lgn_isa)isa));
+    for (int isa = LG_ISA_SSE2; isa <= LG_ISA_AVX512; isa++) {
+        if (!lg_isa_available((lg_isa)isa)) {
+            ck_assert_int_eq(lg_isa_set((lg_isa)isa), -1);
+            fprintf(stderr, "test_every_isa_same_bits: %s: not on this CPU, not checked\n", lg_isa_name((lg_isa)isa));
             continue;
         }
-        ck_assert_int_eq(lgn_set_isa((lgn_isa)isa), 0);
-        ck_assert_int_eq(lgn_get_isa(), isa);
+        ck_assert_int_eq(lg_isa_set((lg_isa)isa), 0);
+        ck_assert_int_eq(lg_isa_get(), isa);
         lgn_mlp *net = make_net(widths, 5, 23, 4);
         randomise_biases(net, 5);
         float *x = random_floats(23 * 61, 6, 1.0), *ref = malloc(sizeof(float) * 23 * 3);
         const float *y = lgn_mlp_forward(net, x, 23);
         naive_forward(net, x, 23, ref);
         ck_assert_msg(!memcmp(y, ref, sizeof(float) * 23 * 3), "%s: the forward differs from the naive loops",
-                      lgn_isa_name((lgn_isa)isa));
+                      lg_isa_name((lg_isa)isa));
         lgn_adam opt;
         lgn_mlp *trained = train_100(3, 100, &opt);
         n = lgn_mlp_n_params(trained);
@@ -400,7 +400,7 @@ START_TEST(test_every_isa_same_bits)
             memcpy(first_fwd, y, sizeof(float) * 23 * 3);
         }
         ck_assert_msg(!memcmp(first, lgn_mlp_params(trained), sizeof(float) * n), "%s: training differs from sse2",
-                      lgn_isa_name((lgn_isa)isa));
+                      lg_isa_name((lg_isa)isa));
         ck_assert(!memcmp(first_fwd, y, sizeof(float) * 23 * 3));
         checked++;
         lgn_adam_free(&opt);
@@ -408,7 +408,7 @@ START_TEST(test_every_isa_same_bits)
         free(x), free(ref);
     }
     ck_assert_int_ge(checked, 1);
-    ck_assert_int_eq(lgn_set_isa(LGN_ISA_AUTO), 0);
+    ck_assert_int_eq(lg_isa_set(LG_ISA_AUTO), 0);
     free(first), free(first_fwd);
 }
 END_TEST

@@ -158,7 +158,7 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
         rates[r] = steps / (t - t0);
     }
     double steps_per_sec = lg_median(rates, repeats);
-    const char *isa = lgn_isa_name(lgn_get_isa());
+    const char *isa = lg_isa_name(lg_isa_get());
     if (json) {
         printf("{\"bench\": \"dqn\", \"scenario\": \"%s\", \"isa\": \"%s\", \"batch\": 128, "
                "\"layers\": [%d, %d, %d, %d], \"updates_per_sec\": %.1f, \"gflops\": %.2f, \"gemm_gflops\": [",
@@ -291,15 +291,15 @@ int lg_cmd_bench(int argc, char **argv)
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
         } else if (!strcmp(argv[i], "--isa")) {
-            int isa = i + 1 < argc ? lgn_isa_parse(argv[i + 1]) : -1;
+            int isa = i + 1 < argc ? lg_isa_parse(argv[i + 1]) : -1;
             if (isa < 0) {
                 fprintf(stderr, "livegym bench: --isa: expected one of auto, sse2, avx2, avx512, found %s\n",
                         i + 1 < argc ? argv[i + 1] : "nothing");
                 return 2;
             }
-            if (lgn_set_isa((lgn_isa)isa)) {
+            if (lg_isa_set((lg_isa)isa)) {
                 fprintf(stderr, "livegym bench: --isa: this CPU cannot run %s (the best it has: %s)\n", argv[i + 1],
-                        lgn_isa_name(lgn_get_isa()));
+                        lg_isa_name(lg_isa_get()));
                 return 2;
             }
             i++;

@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include "lg_rng.h" /* env/base: random streams for initialisation */
+#include "lg_isa.h" /* env/base: the vector instruction set of the products */
 
 /* The public API of liblivegym: exported from the shared library (the
  * rest of the code is built with hidden visibility). */
@@ -225,19 +226,9 @@ int lgn_adam_fread(lgn_adam *o, FILE *f, char *err, size_t errsz);
 void lgn_gemm(int M, int N, int K, const float *A, ptrdiff_t ars, ptrdiff_t acs, const float *B, ptrdiff_t ldb,
               float *C, ptrdiff_t ldc);
 
-/* ------------------------------------------------------- instruction sets */
-
-/* The matrix products run on the widest x86-64 vector set the CPU has,
- * chosen at the first product. Every set gives the same bits (no FMA; see
- * lgn_gemm.c), so the choice changes speed only. Forcing one is for tests
- * and benchmarks: process-wide, between products, not during them. */
-typedef enum { LGN_ISA_AUTO, LGN_ISA_SSE2, LGN_ISA_AVX2, LGN_ISA_AVX512 } lgn_isa;
-
-int lgn_isa_available(lgn_isa isa);  /* 1 if this CPU (and build) runs it */
-int lgn_set_isa(lgn_isa isa);        /* 0, or -1 if not available; AUTO: the best */
-lgn_isa lgn_get_isa(void);           /* the set in use (never AUTO) */
-const char *lgn_isa_name(lgn_isa isa);  /* "auto", "sse2", "avx2", "avx512" */
-int lgn_isa_parse(const char *name); /* the lgn_isa of a name, or -1 */
+/* The products run on the widest x86-64 vector set the CPU has
+ * (lg_isa.h in env/base: lg_isa_get, lg_isa_set). Every set gives the same
+ * bits (no FMA; see lgn_gemm.c), so the choice changes speed only. */
 
 #pragma GCC visibility pop
 

@@ -18,7 +18,7 @@
 #include "lgn.h"
 #include "lgn_internal.h"
 
-#include <stdatomic.h>
+#include "lg_isa.h"
 
 /* No fused multiply-add, whatever the compiler's default (CMake also passes
  * -ffp-contract=off; clang's AVX-512F target includes FMA instructions). */
@@ -44,12 +44,11 @@ typedef void (*block_fn)(int kc, int i0, int i1, int j, int N, const float *A, p
 #define T_BLOCK block_sse2
 #include "lgn_gemm_tiles.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define LGN_X86 1
+#ifdef LG_X86
 #define T_W 8
 #define T_MR 6
 #define T_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
-#define T_ATTR __attribute__((target("avx2")))
+#define T_ATTR LG_TARGET_AVX2
 #define T_BLOCK block_avx2
 #define T_NEXT block_sse2
 #include "lgn_gemm_tiles.h"
@@ -57,73 +56,20 @@ typedef void (*block_fn)(int kc, int i0, int i1, int j, int N, const float *A, p
 #define T_W 16
 #define T_MR 8
 #define T_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#define T_ATTR __attribute__((target("avx512f")))
+#define T_ATTR LG_TARGET_AVX512
 #define T_BLOCK block_avx512
 #define T_NEXT block_avx2
 #include "lgn_gemm_tiles.h"
 #endif
 
-static const char *const isa_names[] = {"auto", "sse2", "avx2", "avx512"};
-static atomic_int chosen = LGN_ISA_AUTO; /* LGN_ISA_AUTO: not chosen yet */
-
-int lgn_isa_available(lgn_isa isa)
-{
-    switch (isa) {
-    case LGN_ISA_AUTO:
-    case LGN_ISA_SSE2: return 1;
-#ifdef LGN_X86
-    case LGN_ISA_AVX2: return __builtin_cpu_supports("avx2");
-    case LGN_ISA_AVX512: return __builtin_cpu_supports("avx512f");
-#endif
-    default: return 0;
-    }
-}
-
-static lgn_isa best(void)
-{
-    return lgn_isa_available(LGN_ISA_AVX512) ? LGN_ISA_AVX512
-           : lgn_isa_available(LGN_ISA_AVX2) ? LGN_ISA_AVX2
-                                             : LGN_ISA_SSE2;
-}
-
-int lgn_set_isa(lgn_isa isa)
-{
-    if ((int)isa < LGN_ISA_AUTO || (int)isa > LGN_ISA_AVX512 || !lgn_isa_available(isa)) return -1;
-    atomic_store(&chosen, isa == LGN_ISA_AUTO ? best() : isa);
-    return 0;
-}
-
-lgn_isa lgn_get_isa(void)
-{
-    int isa = atomic_load(&chosen);
-    if (isa == LGN_ISA_AUTO) { /* first use: the best, unless lgn_set_isa got there first */
-        int expected = LGN_ISA_AUTO;
-        atomic_compare_exchange_strong(&chosen, &expected, (int)best());
-        isa = atomic_load(&chosen);
-    }
-    return (lgn_isa)isa;
-}
-
-const char *lgn_isa_name(lgn_isa isa)
-{
-    return (int)isa >= LGN_ISA_AUTO && (int)isa <= LGN_ISA_AVX512 ? isa_names[isa] : "?";
-}
-
-int lgn_isa_parse(const char *name)
-{
-    for (int i = 0; i <= LGN_ISA_AVX512; i++)
-        if (!strcmp(name, isa_names[i])) return i;
-    return -1;
-}
-
 void lgn_gemm(int M, int N, int K, const float *A, ptrdiff_t ars, ptrdiff_t acs, const float *B, ptrdiff_t ldb,
               float *C, ptrdiff_t ldc)
 {
     block_fn block = block_sse2;
-#ifdef LGN_X86
-    lgn_isa isa = lgn_get_isa();
-    if (isa == LGN_ISA_AVX512) block = block_avx512;
-    if (isa == LGN_ISA_AVX2) block = block_avx2;
+#ifdef LG_X86
+    lg_isa isa = lg_isa_get();
+    if (isa == LG_ISA_AVX512) block = block_avx512;
+    if (isa == LG_ISA_AVX2) block = block_avx2;
 #endif
     for (int k0 = 0; k0 < K; k0 += LGN_KC) {
         int kc = K - k0 < LGN_KC ? K - k0 : LGN_KC;
