@@ -146,6 +146,7 @@ typedef struct {
     double *cal_until;  /* [C] */
     double *cal_win;    /* [C * cal_slots * 2] */
     uint8_t *cal_n;     /* [C] */
+    uint8_t *cal_pick;  /* [C] which of them holds the channel on air (choose) */
     int32_t *on_list;   /* [C] the channels on air, ascending (n_on_air of them) */
     uint64_t *pop_key;  /* [C] each channel's key of popularity draws (from the env seed) */
     float *chan_base;     /* [C] copies of the channels' base popularity, category and always_on, */
@@ -157,6 +158,7 @@ typedef struct {
     int32_t *sched_head;  /* [sched_ring] */
     int32_t *sched_next;  /* [C] */
     int32_t *sched_came;  /* [C] the channels that came on air this step */
+    float *cm_out;        /* [C] the per-channel math's results, in on-list order */
     int sched_ring;       /* a day's steps and two, at most LG_SCHED_RING_MAX */
     int sched_full;       /* examine every channel at the next update */
 
@@ -286,6 +288,11 @@ void lg_world_forget_calendar(lg_env *env);
 void lg_world_rederive(lg_env *env); /* on_list and pop_key from the state, after a reset, load or copy */
 float lg_world_popularity_now(const lg_env *env, int c); /* x, or its expectation now for a channel off air */
 void lg_world_update_audience(lg_env *env);
+/* channel_math.c: per-channel math over a list (channel indices on[0..n)),
+ * into dense out[0..n); every vector set gives the same bits */
+void lg_cm_normal(const uint64_t *key, const int32_t *on, int n, uint64_t counter, float *out); /* lg_normalf(key[c], counter) */
+void lg_cm_exp(const float *x, const int32_t *on, int n, float shift, float *out); /* lg_expf_neg(x[c] - shift) */
+void lg_cm_log(float *v, int n); /* v[j] = lg_logf(v[j]) */
 int lg_world_build_actions(lg_env *env);
 
 /* env/live/viewers.c */

@@ -21,7 +21,11 @@
 
 #define LG_GOLDEN 0x9E3779B97F4A7C15ULL
 
-static inline uint64_t lg_mix64(uint64_t z)
+/* Always inlined: the vector variants of the world's per-channel loops
+ * (env/live/channel_math.c) must take them in to vectorise. */
+#define LG_HOT static inline __attribute__((always_inline))
+
+LG_HOT uint64_t lg_mix64(uint64_t z)
 {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
@@ -40,7 +44,7 @@ static inline uint64_t lg_key3(uint64_t seed, uint64_t purpose, uint64_t entity)
     return lg_key(lg_key(lg_mix64(seed ^ 0x6C67796D6C697665ULL), purpose), entity);
 }
 
-static inline uint64_t lg_bits(uint64_t key, uint64_t counter)
+LG_HOT uint64_t lg_bits(uint64_t key, uint64_t counter)
 {
     return lg_mix64(key + LG_GOLDEN * (counter + 1));
 }
@@ -71,10 +75,10 @@ static inline double lg_normal(uint64_t key, uint64_t counter)
  * give the same bits on every machine and compiler and the world's hottest
  * per-channel loops do not depend on the C library's version; accurate to a
  * few float ulps (tests/test_base.c measures them against libm). */
-static inline float lg_select(int c, float a, float b) { return c ? a : b; }
+LG_HOT float lg_select(int c, float a, float b) { return c ? a : b; }
 
 /* log x for a normal float x > 0 (not 0, infinities or NaN). */
-static inline float lg_logf(float x)
+LG_HOT float lg_logf(float x)
 {
     union { float f; uint32_t u; } b = {x};
     const int big = (b.u & 0x007FFFFFu) > 0x003504F3u; /* mantissa above sqrt 2: take it as m / 2 */
@@ -87,7 +91,7 @@ static inline float lg_logf(float x)
 }
 
 /* e^x for x <= 0 (a softmax's shifted logits); 0 below -87. */
-static inline float lg_expf_neg(float x)
+LG_HOT float lg_expf_neg(float x)
 {
     x = x < -87.0f ? -87.0f : x;
     const float k = (float)(int)(x * 1.44269504f - 0.5f); /* round(x / ln 2), x <= 0 */
@@ -99,7 +103,7 @@ static inline float lg_expf_neg(float x)
 }
 
 /* cos(2 pi u) for u in [0, 1). */
-static inline float lg_cos2pif(float u)
+LG_HOT float lg_cos2pif(float u)
 {
     float w = lg_select(u > 0.5f, 1.0f - u, u); /* cos is even and 1-periodic in u: w in [0, 0.5] */
     const float sign = lg_select(w > 0.25f, -1.0f, 1.0f);
@@ -115,11 +119,12 @@ static inline float lg_cos2pif(float u)
  * (24 bits for the radius, 24 for the angle; |z| < 5.8): a fraction of
  * lg_normal's cost, for the draws made for every channel on air at every
  * step. */
-static inline float lg_normalf(uint64_t key, uint64_t counter)
+LG_HOT float lg_normalf(uint64_t key, uint64_t counter)
 {
     const uint64_t z = lg_bits(key, counter);
-    const float u1 = ((float)(z >> 40) + 0.5f) * (1.0f / 16777216.0f); /* (0, 1) */
-    const float u2 = (float)((z >> 8) & 0xFFFFFFu) * (1.0f / 16777216.0f); /* [0, 1) */
+    /* 24-bit integers convert exactly; from int32, which every vector set can */
+    const float u1 = ((float)(int32_t)(z >> 40) + 0.5f) * (1.0f / 16777216.0f); /* (0, 1) */
+    const float u2 = (float)(int32_t)((z >> 8) & 0xFFFFFFu) * (1.0f / 16777216.0f); /* [0, 1) */
     return sqrtf(-2.0f * lg_logf(u1)) * lg_cos2pif(u2);
 }
 

@@ -87,6 +87,7 @@ static void carve(lg_env *env, lg_carver *cv)
     L->cal_until = lg_carve(cv, sizeof(double) * C);
     L->cal_win = lg_carve(cv, sizeof(double) * C * (size_t)L->cal_slots * 2);
     L->cal_n = lg_carve(cv, C);
+    L->cal_pick = lg_carve(cv, C);
     L->on_list = lg_carve(cv, sizeof(int32_t) * C);
     L->pop_key = lg_carve(cv, sizeof(uint64_t) * C);
     L->chan_base = lg_carve(cv, sizeof(float) * C);
@@ -97,6 +98,7 @@ static void carve(lg_env *env, lg_carver *cv)
     L->sched_head = lg_carve(cv, sizeof(int32_t) * (size_t)L->sched_ring);
     L->sched_next = lg_carve(cv, sizeof(int32_t) * C);
     L->sched_came = lg_carve(cv, sizeof(int32_t) * C);
+    L->cm_out = lg_carve(cv, sizeof(float) * C);
     L->due = ret ? lg_carve(cv, sizeof(int32_t) * U) : NULL;
 }
 

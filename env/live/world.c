@@ -72,20 +72,19 @@ static int containing(const lg_env *env, int c, double t, int64_t day, double *w
 }
 
 /* Of the n containing windows, the one with the most minutes left (the
- * first of equals): 1 and its minutes left and since its start, or 0. */
+ * first of equals): its index, and its minutes left and since its start;
+ * or -1. Which window it is does not depend on t. */
 static int choose(const double *win, int n, double t, float *left, float *since)
 {
-    float best_left = 0.0f, best_since = 0.0f;
+    int best = -1;
+    float best_left = 0.0f;
     for (int j = 0; j < n; j++) {
         float l = (float)(win[2 * j + 1] - t);
-        if (j == 0 || l > best_left) {
-            best_left = l;
-            best_since = (float)(t - win[2 * j]);
-        }
+        if (j == 0 || l > best_left) best = j, best_left = l;
     }
     *left = best_left;
-    *since = best_since;
-    return n > 0;
+    *since = best < 0 ? 0.0f : (float)(t - win[2 * best]);
+    return best;
 }
 
 static int64_t day_of(double t) { return (int64_t)floor(t / LG_MINUTES_PER_DAY); }
@@ -101,7 +100,7 @@ static int scheduled(const lg_env *env, int c, double t, float *left, float *sin
     }
     double win[4 * LG_MAX_WINDOWS], until;
     int n = containing(env, c, t, day_of(t), win, &until);
-    return choose(win, n, t, left, since);
+    return choose(win, n, t, left, since) >= 0;
 }
 
 void lg_world_forget_calendar(lg_env *env)
@@ -179,7 +178,9 @@ static int examine(lg_env *env, int c, double t, int64_t day)
             double *win = &L->cal_win[(size_t)c * (size_t)L->cal_slots * 2];
             if (L->cal_day[c] != day || !(t < L->cal_until[c]))
                 L->cal_n[c] = (uint8_t)containing(env, c, t, day, win, &L->cal_until[c]), L->cal_day[c] = day;
-            on = choose(win, L->cal_n[c], t, &left, &since);
+            const int pick = choose(win, L->cal_n[c], t, &left, &since);
+            L->cal_pick[c] = (uint8_t)pick;
+            on = pick >= 0;
         }
     }
     L->on_air[c] = (uint8_t)on;
@@ -267,6 +268,20 @@ void lg_world_update_schedule(lg_env *env)
     int n_kept = 0;
     for (int j = 0; j < L->n_on_air; j++) {
         const int c = list[j];
+        /* On air with its calendar still good: the same window holds it
+         * (nothing but an event, which examines every channel, could
+         * have taken it off), so only the minutes move. */
+        if (L->chan_always[c]) {
+            list[n_kept++] = c;
+            continue;
+        }
+        if (L->cal_day[c] == day && t < L->cal_until[c]) {
+            const double *w = &L->cal_win[(size_t)c * (size_t)L->cal_slots * 2 + 2 * L->cal_pick[c]];
+            L->minutes_left[c] = (float)(w[1] - t);
+            L->since_start[c] = (float)(t - w[0]);
+            list[n_kept++] = c;
+            continue;
+        }
         if (examine(env, c, t, day)) {
             list[n_kept++] = c;
         } else {
@@ -294,19 +309,18 @@ void lg_world_update_audience(lg_env *env)
     float xmax = -INFINITY;
     for (int j = 0; j < n_on; j++)
         if (L->x[on[j]] > xmax) xmax = L->x[on[j]];
-    float z = 0.0f;
-    for (int j = 0; j < n_on; j++) {
-        float e = lg_expf_neg(L->x[on[j]] - xmax);
-        L->background[on[j]] = e;
-        z += e;
-    }
+    float *e = L->cm_out, z = 0.0f;
+    lg_cm_exp(L->x, on, n_on, xmax, e);
+    for (int j = 0; j < n_on; j++) z += e[j];
     float scale = z > 0.0f ? total / z : 0.0f;
     for (int j = 0; j < n_on; j++) {
         const int c = on[j];
-        L->background[c] *= scale;
+        L->background[c] = e[j] * scale;
         L->concurrency[c] = L->background[c] + (float)L->watchers[c] + L->bots[c];
-        L->log1p_conc[c] = lg_logf(1.0f + L->concurrency[c]);
+        e[j] = 1.0f + L->concurrency[c];
     }
+    lg_cm_log(e, n_on);
+    for (int j = 0; j < n_on; j++) L->log1p_conc[on[j]] = e[j];
 }
 
 static int cmp_action(const void *a, const void *b)
@@ -454,12 +468,13 @@ void lg_world_advance(lg_env *env)
     for (int j = 0; j < n_on; j++) total += L->watchers[on[j]]; /* only channels on air are watched */
     float fair = n_on > 0 ? (float)total / (float)n_on : 0.0f;
     float fb = sc->popularity_feedback / (float)env->N;
+    const float *eps = L->cm_out;
+    lg_cm_normal(L->pop_key, on, n_on, (uint64_t)env->steps, L->cm_out);
     for (int j = 0; j < n_on; j++) {
         const int c = on[j];
         float mean = mean_of(L, c);
         mean += fb * ((float)L->watchers[c] - fair);
-        float eps = lg_normalf(L->pop_key[c], (uint64_t)env->steps);
-        L->x[c] = mean + (L->x[c] - mean) * L->ou_a + L->ou_s * eps;
+        L->x[c] = mean + (L->x[c] - mean) * L->ou_a + L->ou_s * eps[j];
         L->x_step[c] = env->steps + 1;
     }
     env->clock += sc->dt;

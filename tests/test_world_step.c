@@ -1,0 +1,171 @@
+/* The world step's shortcuts change nothing: the schedule, which examines
+ * only the channels on air and those whose wake is due, gives what an
+ * examination of every channel at every step gives; and the per-channel
+ * math gives the same bits on every vector instruction set. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env_internal.h"
+#include "lg_isa.h"
+#include "lg_test.h"
+
+/* The default world with windows that cross midnight and overlap, jitter,
+ * and events that launch channels and force them off (for a while, and to
+ * the end of their window, an always-on one too), at step length dt. */
+static lg_scenario *busy_scenario(float dt)
+{
+    lg_scenario *sc = test_scenario();
+    sc->dt = dt;
+    sc->max_session_steps = 40;
+    lg_channel_spec *ch = &sc->channels[1];
+    ch->always_on = 0;
+    ch->n_windows = 2;
+    ch->windows[0] = (lg_window){1380.0f, 150.0f, 25.0f}; /* 23:00 to 01:30 */
+    ch->windows[1] = (lg_window){30.0f, 200.0f, 40.0f};   /* overlaps the first */
+    sc->channels[0].always_on = 1;
+    const lg_event ev[] = {
+        {LG_EV_NEW_CHANNEL, 700.0f, 0.0f, 0.0f, 2, -1, -1},
+        {LG_EV_OFF_AIR, 400.0f, 95.0f, 0.0f, 3, -1, -1},
+        {LG_EV_OFF_AIR, 1500.0f, 0.0f, 0.0f, 1, -1, -1},
+        {LG_EV_OFF_AIR, 2000.0f, 0.0f, 0.0f, 0, -1, -1}, /* always on: for good */
+        {LG_EV_OFF_AIR, 2100.0f, 33.3f, 0.0f, 4, -1, -1},
+        {LG_EV_SPIKE, 900.0f, 0.0f, 2.0f, 5, -1, -1},
+        {LG_EV_TREND, 1200.0f, 600.0f, 0.7f, -1, 1, -1},
+    };
+    sc->n_events = (int)(sizeof ev / sizeof ev[0]);
+    memcpy(sc->events, ev, sizeof ev);
+    return sc;
+}
+
+static unsigned char *state_of(const lg_env *env, size_t *n)
+{
+    *n = lg_env_state_size(env);
+    unsigned char *buf = malloc(*n);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(lg_env_state_save(env, buf, *n), *n);
+    return buf;
+}
+
+/* Two worlds, one of which examines every channel at every step, give the
+ * same state after every step over three days (the clock a running sum of
+ * a dt that divides the day, and of one that does not). */
+static const float step_lengths[] = {5.0f, 0.7f, 37.0f};
+START_TEST(test_schedule_examines_what_changes)
+{
+    const float dt = step_lengths[_i];
+    lg_scenario *sc = busy_scenario(dt);
+    char err[512];
+    ck_assert_msg(lg_scenario_check(sc, err, sizeof err) == 0, "%s", err);
+    lg_env *fast = test_env(sc, 8, 3, LG_LAYOUT_FLAT), *full = test_env(sc, 8, 3, LG_LAYOUT_FLAT);
+    int32_t act[8];
+    lg_stream rng = lg_stream_make(1, TEST_STREAM, 0);
+    const int steps = (int)(3.0f * LG_MINUTES_PER_DAY / dt);
+    int changes = 0, was_on = -1, forced_seen = 0;
+    const size_t n = lg_env_state_size(fast);
+    unsigned char *a = malloc(n), *b = malloc(n);
+    ck_assert(a && b && lg_env_state_size(full) == n);
+    for (int t = 0; t < steps; t++) {
+        test_random_actions(fast, &rng, act);
+        full->live.sched_full = 1;
+        lg_env_step(fast, act);
+        lg_env_step(full, act);
+        ck_assert_uint_eq(lg_env_state_save(fast, a, n), n);
+        ck_assert_uint_eq(lg_env_state_save(full, b, n), n);
+        ck_assert_msg(!memcmp(a, b, n), "dt %g: the states part at step %d", dt, t + 1);
+        changes += fast->live.n_on_air != was_on;
+        was_on = fast->live.n_on_air;
+        forced_seen |= fast->live.forced_off_until[0] > (float)lg_env_clock(fast);
+    }
+    ck_assert_int_gt(changes, 8); /* channels did come and go */
+    ck_assert(forced_seen);
+    free(a), free(b);
+    lg_env_free(fast), lg_env_free(full);
+    free(sc);
+}
+END_TEST
+
+static void check_kernels(const char *set)
+{
+    enum { n = 20000 };
+    uint64_t *key = malloc(sizeof(uint64_t) * n);
+    int32_t *on = malloc(sizeof(int32_t) * n);
+    float *x = malloc(sizeof(float) * n), *out = malloc(sizeof(float) * n), *v = malloc(sizeof(float) * n);
+    ck_assert(key && on && x && out && v);
+    for (int j = 0; j < n; j++) {
+        key[j] = lg_key3(7, 1, (uint64_t)j);
+        on[j] = (int32_t)((j * 7919) % n); /* a permutation: the loops gather */
+        x[j] = -100.0f * lg_u01f(key[j], 9);   /* below the cut at -87 too */
+        v[j] = 1.0f + ldexpf(lg_u01f(key[j], 10), j % 40); /* 1 + n up to 2^40 */
+    }
+    x[5] = 0.0f, x[6] = -87.0f, x[7] = -86.99999f;
+    lg_cm_normal(key, on, n, 12345, out);
+    for (int j = 0; j < n; j++)
+        ck_assert_msg(out[j] == lg_normalf(key[on[j]], 12345), "%s: normal %d: %a, scalar %a", set, j, out[j],
+                      lg_normalf(key[on[j]], 12345));
+    lg_cm_exp(x, on, n, 0.5f, out);
+    for (int j = 0; j < n; j++)
+        ck_assert_msg(out[j] == lg_expf_neg(x[on[j]] - 0.5f), "%s: exp %d", set, j);
+    memcpy(out, v, sizeof(float) * n);
+    lg_cm_log(out, n);
+    for (int j = 0; j < n; j++) ck_assert_msg(out[j] == lg_logf(v[j]), "%s: log %d", set, j);
+    free(key), free(on), free(x), free(out), free(v);
+}
+
+/* Every set the CPU has gives the scalar loops' bits, and a world with
+ * thousands of channels on air ends its day in the same state. */
+START_TEST(test_every_isa_same_world)
+{
+    lg_scenario *sc = test_scenario();
+    test_generate(sc, 3000);
+    unsigned char *first = NULL;
+    size_t n_first = 0;
+    int checked = 0;
+    for (int isa = LG_ISA_SSE2; isa <= LG_ISA_AVX512; isa++) {
+        const char *name = lg_isa_name((lg_isa)isa);
+        if (!lg_isa_available((lg_isa)isa)) {
+            ck_assert_int_eq(lg_isa_set((lg_isa)isa), -1);
+            fprintf(stderr, "test_every_isa_same_world: %s: not on this CPU, not checked\n", name);
+            continue;
+        }
+        ck_assert_int_eq(lg_isa_set((lg_isa)isa), 0);
+        check_kernels(name);
+        lg_env *env = test_env(sc, 16, 5, LG_LAYOUT_FLAT);
+        int32_t act[16];
+        lg_stream rng = lg_stream_make(2, TEST_STREAM, 0);
+        int most_on = 0;
+        for (int t = 0; t < 288; t++) {
+            test_random_actions(env, &rng, act);
+            lg_env_step(env, act);
+            if (env->live.n_on_air > most_on) most_on = env->live.n_on_air;
+        }
+        ck_assert_int_gt(most_on, 1000);
+        size_t n;
+        unsigned char *s = state_of(env, &n);
+        if (!first) first = s, n_first = n;
+        else {
+            ck_assert_uint_eq(n, n_first);
+            ck_assert_msg(!memcmp(s, first, n), "%s: the world's state differs from sse2's", name);
+            free(s);
+        }
+        checked++;
+        lg_env_free(env);
+    }
+    ck_assert_int_ge(checked, 1);
+    ck_assert_int_eq(lg_isa_set(LG_ISA_AUTO), 0);
+    free(first);
+    free(sc);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("world_step");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, test_schedule_examines_what_changes, 0, 3);
+    tcase_add_test(tc, test_every_isa_same_world);
+    suite_add_tcase(s, tc);
+    return test_run_suite(s);
+}
