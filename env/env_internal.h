@@ -141,6 +141,8 @@ typedef struct {
      * the clock, as start and end, in the order scheduled() tries them */
     uint64_t *rank_heap; /* [K*A] per category, the best A on air so far (rank keys, a max-heap, then sorted) */
     int32_t *rank_n;     /* [K] how many each holds */
+    uint64_t *rank_bar;  /* [K] the keys that enter the heaps at the next ranking (a hint: any value gives the same lists) */
+    int32_t *rank_skipped; /* [K] */
     uint8_t *followed_mark; /* [C] a retrieval's followed channels, 0 again after it */
     int64_t *cal_day;   /* [C] */
     double *cal_until;  /* [C] */

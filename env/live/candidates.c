@@ -23,15 +23,17 @@ static int before(const lg_live *L, int a, int b)
     return L->concurrency[a] > L->concurrency[b] || (L->concurrency[a] == L->concurrency[b] && a < b);
 }
 
-/* A channel's rank key: ascending keys are rank order (more concurrent,
- * then lower index). Concurrency is >= 0, so its bits order as it does. */
-static uint64_t rank_key(const lg_live *L, int c)
+/* Rank keys: ascending keys are rank order (more concurrent, then lower
+ * index). Concurrency is >= 0, so its bits order as it does. */
+static uint64_t key_of(float concurrency, uint32_t low)
 {
-    float v = L->concurrency[c] + 0.0f; /* -0 is +0 */
+    float v = concurrency + 0.0f; /* -0 is +0 */
     uint32_t bits;
     memcpy(&bits, &v, sizeof bits);
-    return (uint64_t)~bits << 32 | (uint32_t)c;
+    return (uint64_t)~bits << 32 | low;
 }
+
+static uint64_t rank_key(const lg_live *L, int c) { return key_of(L->concurrency[c], (uint32_t)c); }
 
 /* Restore the max-heap h[0..n) below place i. */
 static void sift_down(uint64_t *h, int n, int i)
@@ -46,31 +48,52 @@ static void sift_down(uint64_t *h, int n, int i)
     }
 }
 
+static void heap_offer(uint64_t *h, int32_t *n, int A, uint64_t key)
+{
+    if (*n < A) {
+        int i = (*n)++;
+        for (; i > 0 && h[(i - 1) / 2] < key; i = (i - 1) / 2) h[i] = h[(i - 1) / 2];
+        h[i] = key;
+    } else if (key < h[0]) {
+        h[0] = key;
+        sift_down(h, A, 0);
+    }
+}
+
 /* Only a channel in its category's best A can be in any list (one in the
  * platform's best A has fewer than A better ones in its category too), so
- * each category keeps its best A on air in a max-heap (one comparison for
- * most channels), sorts them, and the platform-wide list is the first A of
- * their merge: O(channels on air + K A log A), not a sort of everything on
- * air. */
+ * each category keeps its best A on air in a max-heap, sorts them, and the
+ * platform-wide list is the first A of their merge: O(channels on air +
+ * K A log A), not a sort of everything on air.
+ *
+ * Most channels are far from their category's best A, and a step moves
+ * concurrency little, so only keys at or below a bar (90% of the A-th
+ * best's concurrency at the last ranking) enter the heaps. When A or more
+ * of a category's channels pass, its best A are among them (any key above
+ * the bar has A better ones); when fewer pass, that category is ranked
+ * again without a bar. The bar changes the work, never the lists. */
 void lg_candidates_rank(lg_env *env)
 {
     lg_live *L = &env->live;
     const int A = env->A, K = L->K;
-    uint64_t *heap = L->rank_heap;
-    int32_t *hn = L->rank_n;
+    uint64_t *heap = L->rank_heap, *bar = L->rank_bar;
+    int32_t *hn = L->rank_n, *skipped = L->rank_skipped;
     memset(hn, 0, sizeof(int32_t) * (size_t)K);
+    memset(skipped, 0, sizeof(int32_t) * (size_t)K);
     for (int j = 0; j < L->n_on_air; j++) {
         const int c = L->on_list[j], k = L->chan_cat[c];
         const uint64_t key = rank_key(L, c);
-        uint64_t *h = &heap[(size_t)k * A];
-        if (hn[k] < A) {
-            int i = hn[k]++;
-            for (; i > 0 && h[(i - 1) / 2] < key; i = (i - 1) / 2) h[i] = h[(i - 1) / 2];
-            h[i] = key;
-        } else if (key < h[0]) {
-            h[0] = key;
-            sift_down(h, A, 0);
-        }
+        if (key > bar[k]) skipped[k]++;
+        else heap_offer(&heap[(size_t)k * A], &hn[k], A, key);
+    }
+    int again = 0;
+    for (int k = 0; k < K; k++) {
+        skipped[k] = hn[k] < A && skipped[k] > 0; /* now: rank again */
+        if (skipped[k]) hn[k] = 0, again = 1;
+    }
+    for (int j = 0; again && j < L->n_on_air; j++) {
+        const int c = L->on_list[j], k = L->chan_cat[c];
+        if (skipped[k]) heap_offer(&heap[(size_t)k * A], &hn[k], A, rank_key(L, c));
     }
     int32_t at[LG_MAX_CATEGORIES];
     for (int k = 0; k < K; k++) {
@@ -93,6 +116,8 @@ void lg_candidates_rank(lg_env *env)
         L->top_all[n] = (int32_t)(uint32_t)heap[(size_t)best * A + at[best]++];
     }
     L->n_top[K] = n;
+    for (int k = 0; k < K; k++)
+        bar[k] = hn[k] == A ? key_of(0.9f * L->concurrency[L->top_cat[(size_t)k * A + A - 1]], UINT32_MAX) : UINT64_MAX;
 }
 
 static int favourite(const lg_env *env, int slot)
