@@ -160,6 +160,8 @@ typedef struct {
     int32_t *sched_head;  /* [sched_ring] */
     int32_t *sched_next;  /* [C] */
     int32_t *sched_came;  /* [C] the channels that came on air this step */
+    int32_t *went_off;    /* [C] the channels that went off air this step (n_went_off; -1: not known) */
+    int n_went_off;
     float *cm_out;        /* [C] the per-channel math's results, in on-list order */
     int sched_ring;       /* a day's steps and two, at most LG_SCHED_RING_MAX */
     int sched_full;       /* examine every channel at the next update */
@@ -329,6 +331,9 @@ void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
 /* env/live/obs.c */
 void lg_obs_layout_init(lg_env *env);
 void lg_obs_write_channels(lg_env *env);
+/* After a step: the rows that can have changed (the channels on air and
+ * those that just went off; every row when the schedule did not list them). */
+void lg_obs_update_channels(lg_env *env);
 /* The channel table's columns that never change (category, embeddings,
  * latent vectors); lg_obs_write_channels writes them at reset only. */
 void lg_obs_write_static_channels(lg_env *env);

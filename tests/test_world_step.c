@@ -48,8 +48,9 @@ static unsigned char *state_of(const lg_env *env, size_t *n)
     return buf;
 }
 
-/* Two worlds, one of which examines every channel at every step, give the
- * same state after every step over three days (the clock a running sum of
+/* Two worlds, one of which examines every channel at every step (and so
+ * writes every row of the channel table), give the same state and the same
+ * observations after every step over three days (the clock a running sum of
  * a dt that divides the day, and of one that does not). */
 static const float step_lengths[] = {5.0f, 0.7f, 37.0f};
 START_TEST(test_schedule_examines_what_changes)
@@ -74,6 +75,10 @@ START_TEST(test_schedule_examines_what_changes)
         ck_assert_uint_eq(lg_env_state_save(fast, a, n), n);
         ck_assert_uint_eq(lg_env_state_save(full, b, n), n);
         ck_assert_msg(!memcmp(a, b, n), "dt %g: the states part at step %d", dt, t + 1);
+        const lg_buffers *bf = lg_env_buffers(fast), *bl = lg_env_buffers(full);
+        ck_assert_msg(!memcmp(bf->channel_obs, bl->channel_obs, sizeof(float) * (size_t)bf->n_channels * (size_t)bf->channel_dim),
+                      "dt %g: the channel tables part at step %d", dt, t + 1);
+        ck_assert(!memcmp(bf->obs, bl->obs, sizeof(float) * (size_t)bf->n_slots * (size_t)bf->obs_dim));
         changes += fast->live.n_on_air != was_on;
         was_on = fast->live.n_on_air;
         forced_seen |= fast->live.forced_off_until[0] > (float)lg_env_clock(fast);

@@ -100,6 +100,7 @@ static void carve(lg_env *env, lg_carver *cv)
     L->sched_head = lg_carve(cv, sizeof(int32_t) * (size_t)L->sched_ring);
     L->sched_next = lg_carve(cv, sizeof(int32_t) * C);
     L->sched_came = lg_carve(cv, sizeof(int32_t) * C);
+    L->went_off = lg_carve(cv, sizeof(int32_t) * C);
     L->cm_out = lg_carve(cv, sizeof(float) * C);
     L->due = ret ? lg_carve(cv, sizeof(int32_t) * U) : NULL;
 }
@@ -209,7 +210,7 @@ static void step(lg_env *env, const int32_t *actions)
      * theirs after, in lg_env_step's restart). */
     for (int i = 0; env->live.return_at && i < env->N; i++)
         if (env->slot[i].viewer < 0) lg_session_start(env, i);
-    lg_obs_write_channels(env);
+    lg_obs_update_channels(env);
     lg_obs_write_mask(env);
     if (cand) lg_candidates_rank(env);
 }

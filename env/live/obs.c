@@ -66,17 +66,34 @@ void lg_obs_write_static_channels(lg_env *env)
     }
 }
 
+static void write_row(lg_env *env, int c)
+{
+    float *row = &env->buf.channel_obs[(size_t)c * (size_t)env->buf.channel_dim];
+    row[env->live.ch_on] = (float)env->live.on_air[c];
+    row[env->live.ch_conc] = lg_clampf(env->live.log1p_conc[c] * env->live.conc_norm, 0.0f, 1.0f);
+    row[env->live.ch_since] = lg_clampf(env->live.since_start[c] / SINCE_START_SCALE, 0.0f, 1.0f);
+}
+
 void lg_obs_write_channels(lg_env *env)
 {
-    const int R = env->buf.channel_dim;
-    if (R == 0) return;
+    if (env->buf.channel_dim == 0) return;
     if (env->steps == 0) lg_obs_write_static_channels(env);
-    for (int c = 0; c < env->C; c++) {
-        float *row = &env->buf.channel_obs[c * R];
-        row[env->live.ch_on] = (float)env->live.on_air[c];
-        row[env->live.ch_conc] = lg_clampf(env->live.log1p_conc[c] * env->live.conc_norm, 0.0f, 1.0f);
-        row[env->live.ch_since] = lg_clampf(env->live.since_start[c] / SINCE_START_SCALE, 0.0f, 1.0f);
+    for (int c = 0; c < env->C; c++) write_row(env, c);
+}
+
+/* A channel off air has a row of zeros (no audience, no time since its
+ * start), so only the rows of channels on air and of those that went off
+ * can change. */
+void lg_obs_update_channels(lg_env *env)
+{
+    const lg_live *L = &env->live;
+    if (env->buf.channel_dim == 0) return;
+    if (L->n_went_off < 0) {
+        lg_obs_write_channels(env);
+        return;
     }
+    for (int j = 0; j < L->n_on_air; j++) write_row(env, L->on_list[j]);
+    for (int j = 0; j < L->n_went_off; j++) write_row(env, L->went_off[j]);
 }
 
 int lg_obs_state(const lg_env *env, int slot)

@@ -236,6 +236,7 @@ static void schedule_all(lg_env *env, double t, int64_t day)
     }
     L->n_on_air = n_on;
     L->sched_full = 0;
+    L->n_went_off = -1; /* unknown: every row of the channel table */
 }
 
 /* Which channels are on air. A step examines the channels on air and the
@@ -254,6 +255,7 @@ void lg_world_update_schedule(lg_env *env)
     }
     int32_t *came = L->sched_came, *list = L->on_list;
     int n_came = 0;
+    L->n_went_off = 0;
     int *head = &L->sched_head[env->steps % L->sched_ring];
     for (int c = *head, next; c >= 0; c = next) {
         next = L->sched_next[c];
@@ -287,6 +289,7 @@ void lg_world_update_schedule(lg_env *env)
         } else {
             clear_audience(L, c);
             sleep_until_wake(env, c, t, day);
+            L->went_off[L->n_went_off++] = c;
         }
     }
     if (n_came) { /* merge from the back, in place */
