@@ -162,6 +162,8 @@ typedef struct {
     int32_t *sched_came;  /* [C] the channels that came on air this step */
     int32_t *went_off;    /* [C] the channels that went off air this step (n_went_off; -1: not known) */
     int n_went_off;
+    int32_t *watched;     /* [N] the channels watched in the last step, so that only they are zeroed */
+    int n_watched;        /* -1: not known (after a reset, load or copy): zero every channel's count */
     float *cm_out;        /* [C] the per-channel math's results, in on-list order */
     int sched_ring;       /* a day's steps and two, at most LG_SCHED_RING_MAX */
     int sched_full;       /* examine every channel at the next update */
@@ -288,7 +290,7 @@ void lg_world_reset(lg_env *env);
 void lg_world_fire_events(lg_env *env);
 void lg_world_advance(lg_env *env);
 void lg_world_update_schedule(lg_env *env);
-void lg_world_forget_calendar(lg_env *env);
+void lg_world_forget_scratch(lg_env *env);
 void lg_world_rederive(lg_env *env); /* on_list and pop_key from the state, after a reset, load or copy */
 float lg_world_popularity_now(const lg_env *env, int c); /* x, or its expectation now for a channel off air */
 void lg_world_update_audience(lg_env *env);

@@ -101,6 +101,7 @@ static void carve(lg_env *env, lg_carver *cv)
     L->sched_next = lg_carve(cv, sizeof(int32_t) * C);
     L->sched_came = lg_carve(cv, sizeof(int32_t) * C);
     L->went_off = lg_carve(cv, sizeof(int32_t) * C);
+    L->watched = lg_carve(cv, sizeof(int32_t) * N);
     L->cm_out = lg_carve(cv, sizeof(float) * C);
     L->due = ret ? lg_carve(cv, sizeof(int32_t) * U) : NULL;
 }
@@ -193,7 +194,12 @@ void lg_live_reset_visits(lg_env *env, uint64_t seed)
  * position out of range or empty). */
 static void step(lg_env *env, const int32_t *actions)
 {
-    memset(env->live.watchers, 0, sizeof(int32_t) * (size_t)env->C);
+    lg_live *L = &env->live;
+    /* only the channels watched in the last step have counts to clear */
+    if (L->n_watched < 0) memset(L->watchers, 0, sizeof(int32_t) * (size_t)env->C);
+    else
+        for (int j = 0; j < L->n_watched; j++) L->watchers[L->watched[j]] = 0;
+    L->n_watched = 0;
     const int32_t *cand = env->buf.candidates;
     for (int i = 0; i < env->N; i++) {
         const int32_t *a = &actions[(size_t)i * env->k];
@@ -266,7 +272,7 @@ static void refresh(lg_env *env)
  * air and the heap of viewers not in a session are rebuilt from the state. */
 static void forget(lg_env *env)
 {
-    lg_world_forget_calendar(env);
+    lg_world_forget_scratch(env);
     lg_world_rederive(env);
     lg_visits_rebuild(env);
 }

@@ -461,7 +461,8 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
             env->live.sess[(size_t)slot * 4] += minutes;
             env->live.sess[(size_t)slot * 4 + 1] += minutes * ch->quality;
         }
-        env->live.watchers[chosen]++;
+        if (env->live.watchers[chosen]++ == 0 && env->live.n_watched >= 0)
+            env->live.watched[env->live.n_watched++] = chosen;
     }
     sl->budget -= sc->dt;
     sl->watched_last = (uint8_t)(chosen >= 0);

@@ -103,10 +103,14 @@ static int scheduled(const lg_env *env, int c, double t, float *left, float *sin
     return choose(win, n, t, left, since) >= 0;
 }
 
-void lg_world_forget_calendar(lg_env *env)
+/* The schedule's calendar and buckets and the step's list of watched
+ * channels are scratch: after a reset, load or copy they are rebuilt (a full
+ * schedule pass, every watcher count zeroed). */
+void lg_world_forget_scratch(lg_env *env)
 {
     for (int c = 0; c < env->C; c++) env->live.cal_day[c] = INT64_MIN;
     env->live.sched_full = 1;
+    env->live.n_watched = -1;
 }
 
 void lg_world_rederive(lg_env *env)
@@ -437,7 +441,7 @@ void lg_world_reset(lg_env *env)
     env->clock = sc->start_minute;
     env->steps = 0;
     env->live.next_action = 0;
-    lg_world_forget_calendar(env); /* the clock went back */
+    lg_world_forget_scratch(env); /* the clock went back */
     for (int c = 0; c < env->C; c++) env->live.on_air[c] = 0;
     lg_world_rederive(env); /* the seed may be new */
     for (int c = 0; c < env->C; c++) {
