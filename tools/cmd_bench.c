@@ -208,11 +208,11 @@ static void report_env(const lg_scenario *sc, const bench_result *res, int n_res
         cJSON *name = cJSON_CreateString(sc->name); /* a file's name may hold quotes */
         char *quoted = name ? cJSON_PrintUnformatted(name) : NULL;
         cJSON_Delete(name);
-        printf("{\"bench\": \"env\", \"scenario\": %s, \"channels\": %d, \"viewers\": %d, \"candidates\": %d, "
-               "\"slots\": %d, \"steps_per_sec\": %.0f, "
+        printf("{\"bench\": \"env\", \"scenario\": %s, \"isa\": \"%s\", \"channels\": %d, \"viewers\": %d, "
+               "\"candidates\": %d, \"slots\": %d, \"steps_per_sec\": %.0f, "
                "\"flat_steps_per_sec\": %.0f, \"obs_dim\": %d, \"repeats\": %ld, \"seconds_per_repeat\": %g, "
                "\"reference_obs_copies_per_sec\": %.0f, \"peak_rss_mb\": %.1f, \"results\": [",
-               quoted ? quoted : "null", sc->n_channels, sc->n_viewers, sc->candidates, main_res->slots,
+               quoted ? quoted : "null", lg_isa_name(lg_isa_get()), sc->n_channels, sc->n_viewers, sc->candidates, main_res->slots,
                main_res->slot_steps_per_sec, res[n_res - 1].slot_steps_per_sec, obs_dim, repeats, seconds, ref, rss);
         for (int r = 0; r < n_res; r++)
             printf("%s{\"slots\": %d, \"layout\": \"%s\", \"steps_per_sec\": %.0f, \"min\": %.0f, \"max\": %.0f, "
@@ -222,8 +222,9 @@ static void report_env(const lg_scenario *sc, const bench_result *res, int n_res
         printf("]}\n");
         free(quoted);
     } else {
-        printf("livegym bench env: scenario \"%s\" (%d channels, %d viewers), obs_dim %d, random policy, 1 thread\n",
-               sc->name, sc->n_channels, sc->n_viewers, obs_dim);
+        printf("livegym bench env: scenario \"%s\" (%d channels, %d viewers), obs_dim %d, random policy, 1 thread, "
+               "%s\n",
+               sc->name, sc->n_channels, sc->n_viewers, obs_dim, lg_isa_name(lg_isa_get()));
         printf("median of %ld repeats x %.2g s; steps/s counts slot-steps (one viewer, one recommendation)\n\n",
                repeats, seconds);
         printf("%6s  %-7s  %14s  %14s  %14s  %10s\n", "slots", "layout", "steps/s", "min", "max", "x memcpy");
@@ -239,7 +240,7 @@ static void report_env(const lg_scenario *sc, const bench_result *res, int n_res
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: livegym bench env [--scenario FILE] [--slots N] [--repeats R] [--seconds S] [--json]\n"
+            "usage: livegym bench env [--scenario FILE] [--slots N] [--repeats R] [--seconds S] [--json] [--isa SET]\n"
             "       livegym bench dqn [--slots N] [--repeats R] [--seconds S] [--json] [--isa SET]\n"
             "       livegym bench log [--slots N] [--steps N] [--repeats R] [--json]\n"
             "\n"
@@ -250,9 +251,9 @@ static void usage(FILE *f)
             "timed repeats of S seconds (defaults 5 and 1.0); peak RSS is the process's.\n"
             "bench dqn: gradient updates per second of the default DQN network at batch 128 (and\n"
             "GFLOP/s), GFLOP/s of its first layer's matrix products, and slot-steps per second of the\n"
-            "env + DQN training loop (default 16 slots). --isa forces the network core's vector\n"
-            "instruction set (auto, sse2, avx2, avx512; default auto: the best the CPU has); every\n"
-            "set gives the same results, bit for bit (docs/benchmarks.md).\n"
+            "env + DQN training loop (default 16 slots). --isa forces the vector instruction set of the\n"
+            "network core and of the world's per-channel loops (auto, sse2, avx2, avx512; default auto:\n"
+            "the best the CPU has); every set gives the same results, bit for bit (docs/benchmarks.md).\n"
             "bench log: slot-steps per second of a random behaviour policy's training loop in the default\n"
             "world, without and with its HDF5 log (livegym log), and fwrite + fsync of as many bytes as\n"
             "the log holds (defaults: 64 slots, 1,000,000 slot-steps, 3 repeats; the log goes to\n"
