@@ -61,6 +61,15 @@ typedef struct {
 
 #define LG_SCHED_RING_MAX 4096 /* buckets of the schedule's sleepers (world.c); later wakes wait again */
 
+/* A channel's calendar (world.c): the windows in cal_win hold while the
+ * day is `day` and the clock is before `until`; the one that holds the
+ * channel on air, if one does, starts and ends at start and end. One record,
+ * so that a step reads one place per channel on air. */
+typedef struct {
+    int64_t day;
+    double until, start, end;
+} lg_cal;
+
 /* The live platform's state (env/live/): the static world from the world
  * seed, the dynamic world, the viewer pool, and where each observation
  * block sits. */
@@ -144,11 +153,9 @@ typedef struct {
     uint64_t *rank_bar;  /* [K] the keys that enter the heaps at the next ranking (a hint: any value gives the same lists) */
     int32_t *rank_skipped; /* [K] */
     uint8_t *followed_mark; /* [C] a retrieval's followed channels, 0 again after it */
-    int64_t *cal_day;   /* [C] */
-    double *cal_until;  /* [C] */
+    lg_cal *cal;        /* [C] */
     double *cal_win;    /* [C * cal_slots * 2] */
     uint8_t *cal_n;     /* [C] */
-    uint8_t *cal_pick;  /* [C] which of them holds the channel on air (choose) */
     int32_t *on_list;   /* [C] the channels on air, ascending (n_on_air of them) */
     uint64_t *pop_key;  /* [C] each channel's key of popularity draws (from the env seed) */
     float *chan_base;     /* [C] copies of the channels' base popularity, category and always_on, */

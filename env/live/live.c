@@ -85,11 +85,9 @@ static void carve(lg_env *env, lg_carver *cv)
     L->rank_skipped = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
     L->followed_mark = A ? lg_carve(cv, C) : NULL;
     L->cal_slots = 2 * max_windows(env);
-    L->cal_day = lg_carve(cv, sizeof(int64_t) * C);
-    L->cal_until = lg_carve(cv, sizeof(double) * C);
+    L->cal = lg_carve(cv, sizeof(lg_cal) * C);
     L->cal_win = lg_carve(cv, sizeof(double) * C * (size_t)L->cal_slots * 2);
     L->cal_n = lg_carve(cv, C);
-    L->cal_pick = lg_carve(cv, C);
     L->on_list = lg_carve(cv, sizeof(int32_t) * C);
     L->pop_key = lg_carve(cv, sizeof(uint64_t) * C);
     L->chan_base = lg_carve(cv, sizeof(float) * C);

@@ -108,7 +108,7 @@ static int scheduled(const lg_env *env, int c, double t, float *left, float *sin
  * schedule pass, every watcher count zeroed). */
 void lg_world_forget_scratch(lg_env *env)
 {
-    for (int c = 0; c < env->C; c++) env->live.cal_day[c] = INT64_MIN;
+    for (int c = 0; c < env->C; c++) env->live.cal[c].day = INT64_MIN;
     env->live.sched_full = 1;
     env->live.n_watched = -1;
 }
@@ -180,10 +180,11 @@ static int examine(lg_env *env, int c, double t, int64_t day)
             on = 1, left = since = INFINITY;
         } else {
             double *win = &L->cal_win[(size_t)c * (size_t)L->cal_slots * 2];
-            if (L->cal_day[c] != day || !(t < L->cal_until[c]))
-                L->cal_n[c] = (uint8_t)containing(env, c, t, day, win, &L->cal_until[c]), L->cal_day[c] = day;
+            lg_cal *cal = &L->cal[c];
+            if (cal->day != day || !(t < cal->until))
+                L->cal_n[c] = (uint8_t)containing(env, c, t, day, win, &cal->until), cal->day = day;
             const int pick = choose(win, L->cal_n[c], t, &left, &since);
-            L->cal_pick[c] = (uint8_t)pick;
+            if (pick >= 0) cal->start = win[2 * pick], cal->end = win[2 * pick + 1];
             on = pick >= 0;
         }
     }
@@ -207,7 +208,7 @@ static void sleep_until_wake(lg_env *env, int c, double t, int64_t day)
     if (L->forced_off_until[c] > t) wake = L->forced_off_until[c];
     else {
         wake = (double)(day + 1) * LG_MINUTES_PER_DAY;
-        if (!L->chan_always[c] && L->cal_day[c] == day && L->cal_until[c] < wake) wake = L->cal_until[c];
+        if (!L->chan_always[c] && L->cal[c].day == day && L->cal[c].until < wake) wake = L->cal[c].until;
     }
     const double ahead = floor((wake - t) / env->sc.dt) - 1.0;
     const int64_t n = ahead < 1.0 ? 1 : ahead > (double)(L->sched_ring - 1) ? L->sched_ring - 1 : (int64_t)ahead;
@@ -281,10 +282,10 @@ void lg_world_update_schedule(lg_env *env)
             list[n_kept++] = c;
             continue;
         }
-        if (L->cal_day[c] == day && t < L->cal_until[c]) {
-            const double *w = &L->cal_win[(size_t)c * (size_t)L->cal_slots * 2 + 2 * L->cal_pick[c]];
-            L->minutes_left[c] = (float)(w[1] - t);
-            L->since_start[c] = (float)(t - w[0]);
+        const lg_cal *cal = &L->cal[c];
+        if (cal->day == day && t < cal->until) {
+            L->minutes_left[c] = (float)(cal->end - t);
+            L->since_start[c] = (float)(t - cal->start);
             list[n_kept++] = c;
             continue;
         }
@@ -471,8 +472,8 @@ void lg_world_advance(lg_env *env)
     lg_live *L = &env->live;
     const int32_t *on = L->on_list;
     const int n_on = L->n_on_air;
-    int total = 0;
-    for (int j = 0; j < n_on; j++) total += L->watchers[on[j]]; /* only channels on air are watched */
+    int total = 0; /* the step's list of watched channels (live.c's step) has each once */
+    for (int j = 0; j < L->n_watched; j++) total += L->watchers[L->watched[j]];
     float fair = n_on > 0 ? (float)total / (float)n_on : 0.0f;
     float fb = sc->popularity_feedback / (float)env->N;
     const float *eps = L->cm_out;
