@@ -36,9 +36,9 @@ def function_asm(asm, name):
 def test_world_loops_have_no_fused_multiply_add(build):
     """The world's per-channel loops (env/live/channel_math.c) run on every
     vector set with the same bits (docs/model.md): no fused instruction in
-    the env layer, and in the optimised build the AVX-512 variant of the
-    popularity draws is vectorised (else it would run, slowly, as scalar
-    code)."""
+    the env layer, and in the optimised build the AVX-512 and AVX2 variants
+    of the popularity draws are vectorised (else they would run, slowly, as
+    scalar code)."""
     lib = os.path.join(ROOT, build, "liblivegym_core.a")
     if not os.path.exists(lib):
         if build == BUILDS[0]:
@@ -50,3 +50,4 @@ def test_world_loops_have_no_fused_multiply_add(build):
     if build == BUILDS[0]:
         body = function_asm(asm, "normal_avx512")
         assert "zmm" in body and "vpmullq" in body, "the AVX-512 popularity draws are not vectorised"
+        assert "ymm" in function_asm(asm, "normal_avx2"), "the AVX2 popularity draws are not vectorised"
