@@ -261,7 +261,7 @@ void lg_world_update_schedule(lg_env *env)
     int32_t *came = L->sched_came, *list = L->on_list;
     int n_came = 0;
     L->n_went_off = 0;
-    int *head = &L->sched_head[env->steps % L->sched_ring];
+    int32_t *head = &L->sched_head[env->steps % L->sched_ring];
     for (int c = *head, next; c >= 0; c = next) {
         next = L->sched_next[c];
         if (examine(env, c, t, day)) {
@@ -317,7 +317,8 @@ void lg_world_update_audience(lg_env *env)
     float xmax = -INFINITY;
     for (int j = 0; j < n_on; j++)
         if (L->x[on[j]] > xmax) xmax = L->x[on[j]];
-    float *e = L->cm_out, z = 0.0f;
+    float *e = L->cm_out;
+    float z = 0.0f;
     lg_cm_exp(L->x, on, n_on, xmax, e);
     for (int j = 0; j < n_on; j++) z += e[j];
     float scale = z > 0.0f ? total / z : 0.0f;
