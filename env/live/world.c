@@ -444,9 +444,8 @@ void lg_world_reset(lg_env *env)
     env->steps = 0;
     env->live.next_action = 0;
     lg_world_forget_scratch(env); /* the clock went back */
-    for (int c = 0; c < env->C; c++) env->live.on_air[c] = 0;
-    lg_world_rederive(env); /* the seed may be new */
     for (int c = 0; c < env->C; c++) {
+        env->live.on_air[c] = 0;
         env->live.x[c] = env->channels[c].base_popularity;
         env->live.x_step[c] = 0;
         clear_audience(&env->live, c);
@@ -455,6 +454,7 @@ void lg_world_reset(lg_env *env)
         env->live.launched[c] = (uint8_t)!env->live.launch_event[c];
         env->live.watchers[c] = 0;
     }
+    lg_world_rederive(env); /* the seed may be new; nothing is on air yet */
     memset(env->live.cat_offset, 0, sizeof(float) * (size_t)env->live.K);
     lg_world_fire_events(env);
     lg_world_update_schedule(env);
