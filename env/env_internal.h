@@ -152,6 +152,8 @@ typedef struct {
     int32_t *rank_n;     /* [K] how many each holds */
     uint64_t *rank_bar;  /* [K] the keys that enter the heaps at the next ranking (a hint: any value gives the same lists) */
     int32_t *rank_skipped; /* [K] */
+    int32_t *turns;      /* [K*A] a retrieval's list for each favourite category with no followed channel on air */
+    int32_t *turns_n;    /* [K] its length; -1: not made since the last ranking, load or copy */
     uint8_t *followed_mark; /* [C] a retrieval's followed channels, 0 again after it */
     lg_cal *cal;        /* [C] */
     double *cal_win;    /* [C * cal_slots * 2] */
@@ -335,6 +337,7 @@ void lg_live_item_truth(const lg_env *env, int slot, double *weight, double *rew
 
 /* env/live/candidates.c */
 void lg_candidates_rank(lg_env *env);
+void lg_candidates_forget_turns(lg_live *L);
 void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask);
 
 /* env/live/obs.c */

@@ -241,6 +241,31 @@ START_TEST(test_state_round_trip)
 }
 END_TEST
 
+/* A copy carries the source's ranked lists; the retrieval's lists kept
+ * from the destination's own last step must not survive it: a session
+ * started right after the copy gets the candidates it gets in the source. */
+START_TEST(test_copy_then_new_sessions)
+{
+    lg_scenario *sc = candidate_scenario(8);
+    sc->follow_rate = 0.0f; /* no follows: every retrieval is its category's list */
+    lg_env *src = test_env(sc, 8, 7, LG_LAYOUT_FLAT), *dst = test_env(sc, 8, 7, LG_LAYOUT_FLAT);
+    int32_t act[8];
+    for (int t = 0; t < 40; t++) greedy_actions(src, act), lg_env_step(src, act);
+    for (int t = 0; t < 3; t++) greedy_actions(dst, act), lg_env_step(dst, act);
+    char err[512];
+    ck_assert_msg(lg_env_copy_state(dst, src, err, sizeof err) == 0, "%s", err);
+    const lg_buffers *bs = lg_env_buffers(src), *bd = lg_env_buffers(dst);
+    for (int i = 0; i < 8; i++) {
+        const uint64_t seed = 1000 + (uint64_t)i;
+        lg_env_reset_slot(src, i, &seed);
+        lg_env_reset_slot(dst, i, &seed);
+        ck_assert_msg(!memcmp(&bs->candidates[i * 8], &bd->candidates[i * 8], sizeof(int32_t) * 8),
+                      "slot %d: other candidates after a copy", i);
+    }
+    lg_env_free(src), lg_env_free(dst), free(sc);
+}
+END_TEST
+
 /* Mean reward per slot-step of the ground truth's greedy choice, and the
  * retrieval recall the evaluation loop measures, for a stage of A (0: none). */
 static double greedy_reward(int A, double *recall)
@@ -359,6 +384,7 @@ int main(void)
     tcase_add_test(tc, test_actions_are_positions);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_state_round_trip);
+    tcase_add_test(tc, test_copy_then_new_sessions);
     tcase_add_test(tc, test_candidates_matter);
     tcase_add_loop_test(tc, test_replay_keeps_each_slots_table, 0, 2);
     suite_add_tcase(s, tc);

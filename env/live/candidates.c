@@ -116,6 +116,7 @@ void lg_candidates_rank(lg_env *env)
         L->top_all[n] = (int32_t)(uint32_t)heap[(size_t)best * A + at[best]++];
     }
     L->n_top[K] = n;
+    lg_candidates_forget_turns(L);
     for (int k = 0; k < K; k++)
         bar[k] = hn[k] == A ? key_of(0.9f * L->concurrency[L->top_cat[(size_t)k * A + A - 1]], UINT32_MAX) : UINT64_MAX;
 }
@@ -134,25 +135,13 @@ static int favourite(const lg_env *env, int slot)
     return best;
 }
 
-void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
+/* Step 2's turns, filling cand from place n (the followed channels before
+ * it are marked in taken); returns the places filled. The two lists share
+ * their order: a channel of the favourite category is in the platform
+ * list's taken part when it ranks before the last one taken from there,
+ * and the other way round. */
+static int take_turns(const lg_live *L, int A, int fav, const uint8_t *taken, int32_t *cand, int n)
 {
-    const lg_live *L = &env->live;
-    const int A = env->A, viewer = env->slot[slot].viewer;
-    if (viewer < 0) { /* idle: no candidates */
-        for (int k = 0; k < A; k++) cand[k] = -1, mask[k] = 0;
-        return;
-    }
-    const int fav = favourite(env, slot);
-    int n = 0;
-    const int32_t *f = &L->follows[(size_t)viewer * L->F];
-    for (int j = 0; j < L->n_follows[viewer] && n < A; j++)
-        if (L->on_air[f[j]]) cand[n++] = f[j];
-    const int n_followed = n;
-    uint8_t *taken = L->followed_mark; /* all 0 between calls */
-    for (int k = 0; k < n_followed; k++) taken[cand[k]] = 1;
-    /* The two lists share their order: a channel of the favourite category
-     * is in the platform list's taken part when it ranks before the last
-     * one taken from there, and the other way round. */
     const int32_t *cat = &L->top_cat[(size_t)fav * A], *all = L->top_all;
     const int n_cat = L->n_top[fav], n_all = L->n_top[L->K];
     int i = 0, j = 0;
@@ -170,6 +159,42 @@ void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
             cand[n++] = c, j++;
             break;
         }
+    }
+    return n;
+}
+
+void lg_candidates_forget_turns(lg_live *L)
+{
+    if (L->turns_n)
+        for (int k = 0; k < L->K; k++) L->turns_n[k] = -1;
+}
+
+void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
+{
+    lg_live *L = &env->live;
+    const int A = env->A, viewer = env->slot[slot].viewer;
+    if (viewer < 0) { /* idle: no candidates */
+        for (int k = 0; k < A; k++) cand[k] = -1, mask[k] = 0;
+        return;
+    }
+    const int fav = favourite(env, slot);
+    int n = 0;
+    const int32_t *f = &L->follows[(size_t)viewer * L->F];
+    for (int j = 0; j < L->n_follows[viewer] && n < A; j++)
+        if (L->on_air[f[j]]) cand[n++] = f[j];
+    const int n_followed = n;
+    uint8_t *taken = L->followed_mark; /* all 0 between calls */
+    if (n_followed == 0) {
+        /* Most slots follow no channel on air: their list is then their
+         * favourite category's turns alone, the same for every such slot
+         * of the step (kept until the next ranking, load or copy). */
+        int32_t *turns = &L->turns[(size_t)fav * A];
+        if (L->turns_n[fav] < 0) L->turns_n[fav] = take_turns(L, A, fav, taken, turns, 0);
+        n = L->turns_n[fav];
+        memcpy(cand, turns, sizeof(int32_t) * (size_t)n);
+    } else {
+        for (int k = 0; k < n_followed; k++) taken[cand[k]] = 1;
+        n = take_turns(L, A, fav, taken, cand, n);
     }
     for (int k = 0; k < n_followed; k++) taken[cand[k]] = 0;
     for (int k = n; k < A; k++) cand[k] = -1;

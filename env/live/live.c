@@ -83,6 +83,8 @@ static void carve(lg_env *env, lg_carver *cv)
     L->rank_n = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
     L->rank_bar = A ? lg_carve(cv, sizeof(uint64_t) * K) : NULL;
     L->rank_skipped = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
+    L->turns = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
+    L->turns_n = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
     L->followed_mark = A ? lg_carve(cv, C) : NULL;
     L->cal_slots = 2 * max_windows(env);
     L->cal = lg_carve(cv, sizeof(lg_cal) * C);

@@ -103,14 +103,16 @@ static int scheduled(const lg_env *env, int c, double t, float *left, float *sin
     return choose(win, n, t, left, since) >= 0;
 }
 
-/* The schedule's calendar and buckets and the step's list of watched
- * channels are scratch: after a reset, load or copy they are rebuilt (a full
- * schedule pass, every watcher count zeroed). */
+/* The schedule's calendar and buckets, the step's list of watched channels
+ * and the retrieval's lists are scratch: after a reset, load or copy they
+ * are rebuilt (a full schedule pass, every watcher count zeroed, the lists
+ * made again). */
 void lg_world_forget_scratch(lg_env *env)
 {
     for (int c = 0; c < env->C; c++) env->live.cal[c].day = INT64_MIN;
     env->live.sched_full = 1;
     env->live.n_watched = -1;
+    lg_candidates_forget_turns(&env->live);
 }
 
 void lg_world_rederive(lg_env *env)
