@@ -148,10 +148,11 @@ typedef struct {
      * calendar: per channel the day and clock until which its windows'
      * state holds (it is recomputed then), and the windows that contain
      * the clock, as start and end, in the order scheduled() tries them */
-    uint64_t *rank_heap; /* [K*A] per category, the best A on air so far (rank keys, a max-heap, then sorted) */
+    uint64_t *rank_heap; /* [K*A] per category, the best A on air so far (rank keys, a max-heap, then sorted by radix_sort) */
     int32_t *rank_n;     /* [K] how many each holds */
     uint64_t *rank_bar;  /* [K] the keys that enter the heaps at the next ranking (a hint: any value gives the same lists) */
     int32_t *rank_skipped; /* [K] */
+    uint64_t *rank_tmp;  /* [A] the radix sort's other half */
     int32_t *turns;      /* [K*A] a retrieval's list for each favourite category with no followed channel on air */
     int32_t *turns_n;    /* [K] its length; -1: not made since the last ranking, load or copy */
     uint8_t *followed_mark; /* [C] a retrieval's followed channels, 0 again after it */

@@ -83,6 +83,7 @@ static void carve(lg_env *env, lg_carver *cv)
     L->rank_n = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
     L->rank_bar = A ? lg_carve(cv, sizeof(uint64_t) * K) : NULL;
     L->rank_skipped = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
+    L->rank_tmp = A ? lg_carve(cv, sizeof(uint64_t) * A) : NULL;
     L->turns = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
     L->turns_n = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
     L->followed_mark = A ? lg_carve(cv, C) : NULL;
