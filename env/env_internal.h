@@ -61,13 +61,15 @@ typedef struct {
 
 #define LG_SCHED_RING_MAX 4096 /* buckets of the schedule's sleepers (world.c); later wakes wait again */
 
-/* A channel's calendar (world.c): the windows in cal_win hold while the
- * day is `day` and the clock is before `until`; the one that holds the
- * channel on air, if one does, starts and ends at start and end. One record,
- * so that a step reads one place per channel on air. */
+/* A channel's calendar (world.c): the n windows in cal_win that contain
+ * the clock stay the same while the day is `day` and the clock is before
+ * `until`; the one that holds the channel on air, if one does, starts and
+ * ends at start and end. One record, so that a step reads one place per
+ * channel on air. */
 typedef struct {
-    int64_t day;
     double until, start, end;
+    int32_t day; /* |clock| <= 1e10 minutes: days fit; INT32_MIN: not made */
+    uint8_t n;
 } lg_cal;
 
 /* The live platform's state (env/live/): the static world from the world
@@ -158,7 +160,6 @@ typedef struct {
     uint8_t *followed_mark; /* [C] a retrieval's followed channels, 0 again after it */
     lg_cal *cal;        /* [C] */
     double *cal_win;    /* [C * cal_slots * 2] */
-    uint8_t *cal_n;     /* [C] */
     int32_t *on_list;   /* [C] the channels on air, ascending (n_on_air of them) */
     uint64_t *pop_key;  /* [C] each channel's key of popularity draws (from the env seed) */
     float *chan_base;     /* [C] copies of the channels' base popularity, category and always_on, */

@@ -13,8 +13,8 @@
 #include "lg_isa.h"
 #include "lg_test.h"
 
-/* The default world with windows that cross midnight and overlap, jitter,
- * and events that launch channels and force them off (for a while, and to
+/* The default world with windows that cross midnight and overlap (one pair
+ * ending within a float's resolution of each other), jitter, and events that launch channels and force them off (for a while, and to
  * the end of their window, an always-on one too), at step length dt. */
 static lg_scenario *busy_scenario(float dt)
 {
@@ -27,6 +27,13 @@ static lg_scenario *busy_scenario(float dt)
     ch->windows[0] = (lg_window){1380.0f, 150.0f, 25.0f}; /* 23:00 to 01:30 */
     ch->windows[1] = (lg_window){30.0f, 200.0f, 40.0f};   /* overlaps the first */
     sc->channels[0].always_on = 1;
+    /* Two windows whose ends are closer than a float's resolution of the
+     * minutes left: which one holds the channel flips as they run down. */
+    ch = &sc->channels[6];
+    ch->always_on = 0;
+    ch->n_windows = 2;
+    ch->windows[0] = (lg_window){0.0f, 600.1f, 0.0f};
+    ch->windows[1] = (lg_window){0.1f, 600.0f, 0.0f};
     const lg_event ev[] = {
         {LG_EV_NEW_CHANNEL, 700.0f, 0.0f, 0.0f, 2, -1, -1},
         {LG_EV_OFF_AIR, 400.0f, 95.0f, 0.0f, 3, -1, -1},

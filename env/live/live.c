@@ -90,7 +90,6 @@ static void carve(lg_env *env, lg_carver *cv)
     L->cal_slots = 2 * max_windows(env);
     L->cal = lg_carve(cv, sizeof(lg_cal) * C);
     L->cal_win = lg_carve(cv, sizeof(double) * C * (size_t)L->cal_slots * 2);
-    L->cal_n = lg_carve(cv, C);
     L->on_list = lg_carve(cv, sizeof(int32_t) * C);
     L->pop_key = lg_carve(cv, sizeof(uint64_t) * C);
     L->chan_base = lg_carve(cv, sizeof(float) * C);

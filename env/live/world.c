@@ -73,7 +73,9 @@ static int containing(const lg_env *env, int c, double t, int64_t day, double *w
 
 /* Of the n containing windows, the one with the most minutes left (the
  * first of equals): its index, and its minutes left and since its start;
- * or -1. Which window it is does not depend on t. */
+ * or -1. With two or more, which one it is can change as the clock runs:
+ * ends closer than a float's resolution of the minutes left compare equal
+ * until they do not. */
 static int choose(const double *win, int n, double t, float *left, float *since)
 {
     int best = -1;
@@ -109,7 +111,7 @@ static int scheduled(const lg_env *env, int c, double t, float *left, float *sin
  * made again). */
 void lg_world_forget_scratch(lg_env *env)
 {
-    for (int c = 0; c < env->C; c++) env->live.cal[c].day = INT64_MIN;
+    for (int c = 0; c < env->C; c++) env->live.cal[c].day = INT32_MIN;
     env->live.sched_full = 1;
     env->live.n_watched = -1;
     lg_candidates_forget_turns(&env->live);
@@ -184,8 +186,8 @@ static int examine(lg_env *env, int c, double t, int64_t day)
             double *win = &L->cal_win[(size_t)c * (size_t)L->cal_slots * 2];
             lg_cal *cal = &L->cal[c];
             if (cal->day != day || !(t < cal->until))
-                L->cal_n[c] = (uint8_t)containing(env, c, t, day, win, &cal->until), cal->day = day;
-            const int pick = choose(win, L->cal_n[c], t, &left, &since);
+                cal->n = (uint8_t)containing(env, c, t, day, win, &cal->until), cal->day = (int32_t)day;
+            const int pick = choose(win, cal->n, t, &left, &since);
             if (pick >= 0) cal->start = win[2 * pick], cal->end = win[2 * pick + 1];
             on = pick >= 0;
         }
@@ -277,15 +279,16 @@ void lg_world_update_schedule(lg_env *env)
     int n_kept = 0;
     for (int j = 0; j < L->n_on_air; j++) {
         const int c = list[j];
-        /* On air with its calendar still good: the same window holds it
-         * (nothing but an event, which examines every channel, could
-         * have taken it off), so only the minutes move. */
+        /* On air with its calendar still good and one window containing
+         * the clock: that window holds it (nothing but an event, which
+         * examines every channel, could have taken it off), so only the
+         * minutes move. */
         if (L->chan_always[c]) {
             list[n_kept++] = c;
             continue;
         }
         const lg_cal *cal = &L->cal[c];
-        if (cal->day == day && t < cal->until) {
+        if (cal->day == day && t < cal->until && cal->n == 1) {
             L->minutes_left[c] = (float)(cal->end - t);
             L->since_start[c] = (float)(t - cal->start);
             list[n_kept++] = c;
