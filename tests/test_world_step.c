@@ -57,16 +57,25 @@ static unsigned char *state_of(const lg_env *env, size_t *n)
     return buf;
 }
 
-/* Two worlds, one of which examines every channel at every step (and so
- * writes every row of the channel table) and clears every channel's
- * watcher count, give the same state and the same
- * observations after every step over three days (the clock a running sum of
- * a dt that divides the day, and of one that does not). */
-static const float step_lengths[] = {5.0f, 0.7f, 37.0f};
+/* Two worlds, one of which does the full work at every step (examines every
+ * channel, writes every row of the channel table, clears every channel's
+ * watcher count, ranks the candidates without a bar), give the same state
+ * and the same observations after every step over three days: for step
+ * lengths that divide the day and that do not (the clock is a running sum),
+ * one with more steps a day than the schedule's ring has buckets, and for
+ * the plain world, a candidate stage and retention (idle slots). Halfway,
+ * the first world goes on as a copy of itself (its scratch rebuilt). */
+static const float step_lengths[] = {5.0f, 0.7f, 37.0f, 0.3f};
+enum { PLAIN, CANDIDATES, RETENTION, KINDS };
+static const char *const kind_names[] = {"plain", "candidates", "retention"};
 START_TEST(test_step_touches_what_changes)
 {
-    const float dt = step_lengths[_i];
+    const float dt = step_lengths[_i / KINDS];
+    const int kind = _i % KINDS;
     lg_scenario *sc = busy_scenario(dt);
+    sc->n_viewers = 400;
+    if (kind == CANDIDATES) sc->candidates = 8;
+    if (kind == RETENTION) sc->retention.enabled = 1;
     char err[512];
     ck_assert_msg(lg_scenario_check(sc, err, sizeof err) == 0, "%s", err);
     lg_env *fast = test_env(sc, 8, 3, LG_LAYOUT_FLAT), *full = test_env(sc, 8, 3, LG_LAYOUT_FLAT);
@@ -77,18 +86,26 @@ START_TEST(test_step_touches_what_changes)
     const size_t n = lg_env_state_size(fast);
     unsigned char *a = malloc(n), *b = malloc(n);
     ck_assert(a && b && lg_env_state_size(full) == n);
+    ck_assert_int_gt(steps / 3, kind == PLAIN && dt < 0.5f ? LG_SCHED_RING_MAX : 0);
     for (int t = 0; t < steps; t++) {
+        if (t == steps / 2) {
+            lg_env *copy = test_env(sc, 8, 11, LG_LAYOUT_FLAT);
+            ck_assert_msg(lg_env_copy_state(copy, fast, err, sizeof err) == 0, "%s", err);
+            lg_env_free(fast);
+            fast = copy;
+        }
         test_random_actions(fast, &rng, act);
         full->live.sched_full = 1;
         full->live.n_watched = -1; /* every watcher count cleared */
+        for (int k = 0; kind == CANDIDATES && k < full->live.K; k++) full->live.rank_bar[k] = UINT64_MAX;
         lg_env_step(fast, act);
         lg_env_step(full, act);
         ck_assert_uint_eq(lg_env_state_save(fast, a, n), n);
         ck_assert_uint_eq(lg_env_state_save(full, b, n), n);
-        ck_assert_msg(!memcmp(a, b, n), "dt %g: the states part at step %d", dt, t + 1);
+        ck_assert_msg(!memcmp(a, b, n), "dt %g, %s: the states part at step %d", dt, kind_names[kind], t + 1);
         const lg_buffers *bf = lg_env_buffers(fast), *bl = lg_env_buffers(full);
         ck_assert_msg(!memcmp(bf->channel_obs, bl->channel_obs, sizeof(float) * (size_t)bf->n_channels * (size_t)bf->channel_dim),
-                      "dt %g: the channel tables part at step %d", dt, t + 1);
+                      "dt %g, %s: the channel tables part at step %d", dt, kind_names[kind], t + 1);
         ck_assert(!memcmp(bf->obs, bl->obs, sizeof(float) * (size_t)bf->n_slots * (size_t)bf->obs_dim));
         changes += fast->live.n_on_air != was_on;
         was_on = fast->live.n_on_air;
@@ -180,7 +197,7 @@ int main(void)
     Suite *s = suite_create("world_step");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 300);
-    tcase_add_loop_test(tc, test_step_touches_what_changes, 0, 3);
+    tcase_add_loop_test(tc, test_step_touches_what_changes, 0, 4 * KINDS);
     tcase_add_test(tc, test_every_isa_same_world);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
