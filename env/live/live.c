@@ -268,8 +268,9 @@ static void refresh(lg_env *env)
     if (env->sc.candidates > 0) lg_candidates_rank(env);
 }
 
-/* After a load or a copy: the schedule's calendar, the list of channels on
- * air and the heap of viewers not in a session are rebuilt from the state. */
+/* After a load or a copy: the world's scratch (lg_world_forget_scratch),
+ * the list of channels on air and the heap of viewers not in a session are
+ * rebuilt from the state. */
 static void forget(lg_env *env)
 {
     lg_world_forget_scratch(env);
