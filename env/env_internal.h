@@ -304,6 +304,7 @@ void lg_world_update_schedule(lg_env *env);
 void lg_world_forget_scratch(lg_env *env);
 void lg_world_rederive(lg_env *env); /* on_list and pop_key from the state, after a reset, load or copy */
 float lg_world_popularity_now(const lg_env *env, int c); /* x, or its expectation now for a channel off air */
+float lg_world_popularity_mean(const lg_env *env, int c); /* base plus trend shift, without feedback */
 void lg_world_update_audience(lg_env *env);
 /* channel_math.c: per-channel math over a list (channel indices on[0..n)),
  * into dense out[0..n); every vector set gives the same bits */

@@ -231,7 +231,7 @@ static void channel(const lg_env *env, int c, lg_channel_state *out)
     out->bots = L->bots[c];
     out->watchers = L->watchers[c];
     out->log_popularity = lg_world_popularity_now(env, c);
-    out->popularity_mean = env->channels[c].base_popularity + L->cat_offset[env->channels[c].category];
+    out->popularity_mean = lg_world_popularity_mean(env, c);
     out->minutes_left = L->minutes_left[c];
     out->minutes_since_start = L->since_start[c];
     out->category = env->channels[c].category;

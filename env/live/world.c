@@ -134,6 +134,8 @@ void lg_world_rederive(lg_env *env)
  * category's trend shift (off air, the whole mean). */
 static float mean_of(const lg_live *L, int c) { return L->chan_base[c] + L->cat_offset[L->chan_cat[c]]; }
 
+float lg_world_popularity_mean(const lg_env *env, int c) { return mean_of(&env->live, c); }
+
 /* A channel off air is not stepped: its popularity follows the same
  * Ornstein-Uhlenbeck law towards its off-air mean (base popularity plus its
  * category's trend shift, which a trend event catches up before changing),
