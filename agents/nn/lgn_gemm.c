@@ -3,7 +3,7 @@
  * AVX-512) chosen at run time, so one binary runs the best the CPU has.
  *
  * Loop nest: K is cut into panels of LGN_KC and M into blocks of LGN_MC; for
- * each (K panel, M block) the columns are walked in strips of two vectors,
+ * each (K panel, M block) the columns are walked in strips of T_NV vectors,
  * each strip in tiles of T_MR rows (lgn_gemm_tiles.h). The B panel of a
  * strip stays in L1 while the block's row tiles stream past it; the A block
  * (MC x KC) stays in L2 across strips. A tile keeps its sums in registers
@@ -38,24 +38,38 @@ typedef void (*block_fn)(int kc, int i0, int i1, int j, int N, const float *A, p
 
 /* SSE2 (any x86-64; elsewhere plain vector code the compiler lowers). */
 #define T_W 4
+#define T_NV 2
 #define T_MR 4
 #define T_ROWS(X) X(0) X(1) X(2) X(3)
+#define T_HALF_MR 2
+#define T_HALF(X) X(0) X(1)
 #define T_ATTR
 #define T_BLOCK block_sse2
 #include "lgn_gemm_tiles.h"
 
 #ifdef LG_X86
 #define T_W 8
+#define T_NV 2
 #define T_MR 6
 #define T_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5)
+#define T_HALF_MR 3
+#define T_HALF(X) X(0) X(1) X(2)
 #define T_ATTR LG_TARGET_AVX2
 #define T_BLOCK block_avx2
 #define T_NEXT block_sse2
 #include "lgn_gemm_tiles.h"
 
+/* One vector per row, not two: each scalar of A then feeds one multiply,
+ * and the compiler folds its broadcast into that multiply's memory operand
+ * ({1to16}). A separate zmm broadcast shared by two multiplies runs on a
+ * floating-point pipe on AMD Zen 4 and held the 8 x 32 tile to about 65% of
+ * the peak; 16 x 16 reaches OpenBLAS sgemm's rate (docs/nn.md). */
 #define T_W 16
-#define T_MR 8
-#define T_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define T_NV 1
+#define T_MR 16
+#define T_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+#define T_HALF_MR 8
+#define T_HALF(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 #define T_ATTR LG_TARGET_AVX512
 #define T_BLOCK block_avx512
 #define T_NEXT block_avx2

@@ -1,8 +1,10 @@
 /* The GEMM tiles of one instruction set, included once per set by
  * lgn_gemm.c with these defined:
  *   T_W       floats per vector (4: SSE2, 8: AVX2, 16: AVX-512)
- *   T_MR      rows per tile (as many as the registers hold: 2 x MR sums)
+ *   T_NV      vectors per row in a strip's tiles (1 or 2)
+ *   T_MR      rows per tile (as many as the registers hold: T_NV x MR sums)
  *   T_ROWS(X) X(0) X(1) ... X(T_MR - 1): the rows, for the tile's named sums
+ *   T_HALF_MR, T_HALF(X): the same for the tile of the rows left over
  *   T_ATTR    the function attribute that enables the set
  *   T_BLOCK   the name of the block function defined here
  *   T_NEXT    the block function of the next narrower set, for the columns
@@ -10,8 +12,9 @@
  * and undefines them all.
  *
  * A block function computes C(i0..i1, j..N) += A(i0..i1, panel) B(panel,
- * j..N) for one K panel of kc terms: strips of 2 vectors of columns, then of
- * one, then the narrower set's strips. Every C element, whichever tile or
+ * j..N) for one K panel of kc terms: strips of T_NV vectors of columns, then
+ * of one, then the narrower set's strips; in each strip tiles of T_MR rows,
+ * then at most one of T_HALF_MR, then single rows. Every C element, whichever tile or
  * set computes it, gets c + a_0 b_0 + a_1 b_1 + ... in increasing k with one
  * rounding per multiply and per add (products and sums stay separate: no
  * FMA), so every set gives the same bits (lgn_internal.h). */
@@ -72,6 +75,14 @@ static inline __attribute__((always_inline)) T_ATTR void T_CAT(T_BLOCK, _tile)(i
     T_TILE_BODY(T_ROWS)
 }
 
+static inline __attribute__((always_inline)) T_ATTR void T_CAT(T_BLOCK, _half)(int kc, const float *a, ptrdiff_t ars,
+                                                                               ptrdiff_t acs, const float *b,
+                                                                               ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                                                                               const int nv)
+{
+    T_TILE_BODY(T_HALF)
+}
+
 static inline __attribute__((always_inline)) T_ATTR void T_CAT(T_BLOCK, _row)(int kc, const float *a, ptrdiff_t ars,
                                                                               ptrdiff_t acs, const float *b,
                                                                               ptrdiff_t ldb, float *c, ptrdiff_t ldc,
@@ -83,17 +94,21 @@ static inline __attribute__((always_inline)) T_ATTR void T_CAT(T_BLOCK, _row)(in
 static T_ATTR void T_BLOCK(int kc, int i0, int i1, int j, int N, const float *A, ptrdiff_t ars, ptrdiff_t acs,
                            const float *B, ptrdiff_t ldb, float *C, ptrdiff_t ldc)
 {
-    for (; j + 2 * T_W <= N; j += 2 * T_W) {
-        int i = i0;
-        for (; i + T_MR <= i1; i += T_MR) T_CAT(T_BLOCK, _tile)(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, 2);
-        for (; i < i1; i++) T_CAT(T_BLOCK, _row)(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, 2);
+#define T_STRIP(nv)                                                                                                    \
+    {                                                                                                                  \
+        int i = i0;                                                                                                    \
+        for (; i + T_MR <= i1; i += T_MR)                                                                              \
+            T_CAT(T_BLOCK, _tile)(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, nv);                    \
+        if (i + T_HALF_MR <= i1) {                                                                                     \
+            T_CAT(T_BLOCK, _half)(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, nv);                    \
+            i += T_HALF_MR;                                                                                            \
+        }                                                                                                              \
+        for (; i < i1; i++) T_CAT(T_BLOCK, _row)(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, nv);     \
     }
-    if (j + T_W <= N) {
-        int i = i0;
-        for (; i + T_MR <= i1; i += T_MR) T_CAT(T_BLOCK, _tile)(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, 1);
-        for (; i < i1; i++) T_CAT(T_BLOCK, _row)(kc, A + i * ars, ars, acs, B + j, ldb, C + i * ldc + j, ldc, 1);
-        j += T_W;
-    }
+#if T_NV == 2
+    for (; j + 2 * T_W <= N; j += 2 * T_W) T_STRIP(2)
+#endif
+    for (; j + T_W <= N; j += T_W) T_STRIP(1)
 #ifdef T_NEXT
     T_NEXT(kc, i0, i1, j, N, A, ars, acs, B, ldb, C, ldc);
 #else
@@ -133,7 +148,11 @@ static T_ATTR void T_BLOCK(int kc, int i0, int i1, int j, int N, const float *A,
 #undef T_STORE
 #undef T_TILE_BODY
 #undef T_ROW0
+#undef T_STRIP
 #undef T_ROWS
+#undef T_HALF
+#undef T_HALF_MR
+#undef T_NV
 #undef T_CAT
 #undef T_CAT2
 #undef T_W
