@@ -54,3 +54,37 @@ def test_world_loops_have_no_fused_multiply_add(build):
         body = function_asm(asm, "normal_avx512")
         assert "zmm" in body and "vpmullq" in body, "the AVX-512 popularity draws are not vectorised"
         assert "ymm" in function_asm(asm, "normal_avx2"), "the AVX2 popularity draws are not vectorised"
+
+
+def shared_register_broadcasts(body):
+    """Register broadcasts (vbroadcastss to a zmm) whose register feeds more
+    than one multiply before it is written again."""
+    lines = body.splitlines()
+    shared = []
+    for n, line in enumerate(lines):
+        m = re.search(r"vbroadcastss [^\n]*,(%zmm\d+)$", line.strip())
+        if not m:
+            continue
+        reg, uses = m.group(1), 0
+        for later in lines[n + 1:]:
+            regs = re.findall(r"%zmm\d+", later.split("\t")[-1])
+            if "vmulps" in later and reg in regs[:-1]:
+                uses += 1
+            if regs and regs[-1] == reg:  # written again
+                break
+        if uses > 1:
+            shared.append(line.strip())
+    return shared
+
+
+def test_avx512_tiles_broadcast_from_memory():
+    """The AVX-512 tiles reach OpenBLAS's rate only when each scalar of A is
+    broadcast by its multiply's memory operand ({1to16}); a broadcast into a
+    register shared by two multiplies (vbroadcastss to a zmm) takes a
+    floating-point pipe on AMD Zen 4 and costs about a third of the speed
+    (docs/nn.md). A compiler or an edit that brings it back fails here
+    instead of silently losing the speed."""
+    body = function_asm(disassemble(BUILDS[0], "liblivegym_nn.a"), "block_avx512")
+    assert body, "no block_avx512 in the network core"
+    assert len(re.findall(r"vmulps[^\n]*\{1to16\}", body)) >= 16 + 8, "the AVX-512 tiles do not broadcast from memory"
+    assert shared_register_broadcasts(body) == [], "register broadcasts shared by multiplies in the AVX-512 tiles"
