@@ -10,6 +10,7 @@
 
 #include "lgn.h"
 #include "lgn_internal.h"
+#include "lg_isa.h"
 
 double lgn_clip_grad_norm(float *grads, size_t n, double max_norm)
 {
@@ -122,22 +123,61 @@ void lgn_adam_reset(lgn_adam *o)
 }
 
 typedef struct {
-    lgn_v4 w1, b2, w2, step_size, bc2_sqrt, eps;
+    float w1, b2, w2, step_size, bc2_sqrt, eps;
     int lerp_low; /* torch's lerp: weight < 0.5 ? m + w (g - m) : g - (g - m)(1 - w) */
-    lgn_v4 one_minus_w1;
+    float one_minus_w1;
 } adam_consts;
+
+/* One Adam update of the lanes of vector type V (int lanes VI), SQRT the
+ * set's correctly rounded square root. The same IEEE operations in the same
+ * order on every width, so every set gives the same bits (the tail goes
+ * through the 4-lane code). Scalars broadcast as (V){0} + s. */
+#define ADAM_LANES(V, VI, SQRT, c, p, m, v, g)                                                                         \
+    {                                                                                                                  \
+        const V zero = {0};                                                                                            \
+        V mm = (c)->lerp_low ? m + (zero + (c)->w1) * (g - m) : g - (g - m) * (zero + (c)->one_minus_w1);              \
+        V vv = v * (zero + (c)->b2) + ((zero + (c)->w2) * g) * g;                                                      \
+        const V fmin = zero + FLT_MIN;                                                                                 \
+        const VI abs_mask = (VI){0} + 0x7FFFFFFF;                                                                      \
+        mm = (V)((VI)mm & ((V)((VI)mm & abs_mask) >= fmin)); /* flush denormals to +0 */                               \
+        vv = (V)((VI)vv & ((V)((VI)vv & abs_mask) >= fmin));                                                           \
+        V denom = SQRT(vv) / (zero + (c)->bc2_sqrt) + (zero + (c)->eps);                                               \
+        p = p - ((zero + (c)->step_size) * mm) / denom;                                                                \
+        m = mm;                                                                                                        \
+        v = vv;                                                                                                        \
+    }
 
 static inline void adam_lanes(const adam_consts *c, lgn_v4 *p, lgn_v4 *m, lgn_v4 *v, lgn_v4 g)
 {
-    lgn_v4 mm = c->lerp_low ? *m + c->w1 * (g - *m) : g - (g - *m) * c->one_minus_w1;
-    lgn_v4 vv = *v * c->b2 + (c->w2 * g) * g;
-    mm = flush_denormal(mm);
-    vv = flush_denormal(vv);
-    lgn_v4 denom = lgn_sqrt(vv) / c->bc2_sqrt + c->eps;
-    *p = *p - (c->step_size * mm) / denom;
-    *m = mm;
-    *v = vv;
+    ADAM_LANES(lgn_v4, lgn_v4i, lgn_sqrt, c, *p, *m, *v, g)
 }
+
+#ifdef LG_X86
+#include <immintrin.h>
+
+/* The wider sets: n rounded down to their width; returns how many were done. */
+#define ADAM_WIDE(NAME, ATTR, W, SQRT_INTRIN, MREG)                                                                    \
+    typedef float NAME##_v __attribute__((vector_size(4 * W)));                                                        \
+    typedef int32_t NAME##_vi __attribute__((vector_size(4 * W)));                                                     \
+    static inline __attribute__((always_inline)) ATTR NAME##_v NAME##_sqrt(NAME##_v x)                                \
+    {                                                                                                                  \
+        return (NAME##_v)SQRT_INTRIN((MREG)x);                                                                         \
+    }                                                                                                                  \
+    static ATTR size_t NAME(const adam_consts *c, float *params, float *mo, float *vo, const float *grads, size_t n)    \
+    {                                                                                                                  \
+        size_t i = 0;                                                                                                  \
+        for (; i + W <= n; i += W) {                                                                                   \
+            NAME##_v p, m, v, g;                                                                                       \
+            memcpy(&p, params + i, sizeof p), memcpy(&m, mo + i, sizeof m), memcpy(&v, vo + i, sizeof v);              \
+            memcpy(&g, grads + i, sizeof g);                                                                           \
+            ADAM_LANES(NAME##_v, NAME##_vi, NAME##_sqrt, c, p, m, v, g)                                                \
+            memcpy(params + i, &p, sizeof p), memcpy(mo + i, &m, sizeof m), memcpy(vo + i, &v, sizeof v);              \
+        }                                                                                                              \
+        return i;                                                                                                      \
+    }
+ADAM_WIDE(adam_avx2, LG_TARGET_AVX2, 8, _mm256_sqrt_ps, __m256)
+ADAM_WIDE(adam_avx512, LG_TARGET_AVX512, 16, _mm512_sqrt_ps, __m512)
+#endif
 
 void lgn_adam_step(lgn_adam *o, float *params, const float *grads)
 {
@@ -146,15 +186,20 @@ void lgn_adam_step(lgn_adam *o, float *params, const float *grads)
     double bc1 = 1.0 - pow((double)o->beta1, t), bc2 = 1.0 - pow((double)o->beta2, t);
     adam_consts c;
     float w1 = (float)(1.0 - (double)o->beta1);
-    c.w1 = lgn_bc(w1);
-    c.one_minus_w1 = lgn_bc(1.0f - w1);
+    c.w1 = w1;
+    c.one_minus_w1 = 1.0f - w1;
     c.lerp_low = w1 < 0.5f;
-    c.b2 = lgn_bc(o->beta2);
-    c.w2 = lgn_bc((float)(1.0 - (double)o->beta2));
-    c.step_size = lgn_bc((float)((double)o->lr / bc1));
-    c.bc2_sqrt = lgn_bc((float)sqrt(bc2));
-    c.eps = lgn_bc(o->eps);
+    c.b2 = o->beta2;
+    c.w2 = (float)(1.0 - (double)o->beta2);
+    c.step_size = (float)((double)o->lr / bc1);
+    c.bc2_sqrt = (float)sqrt(bc2);
+    c.eps = o->eps;
     size_t n = o->n, i = 0;
+#ifdef LG_X86
+    lg_isa isa = lg_isa_get();
+    if (isa == LG_ISA_AVX512) i = adam_avx512(&c, params, o->m, o->v, grads, n);
+    if (isa == LG_ISA_AVX2) i = adam_avx2(&c, params, o->m, o->v, grads, n);
+#endif
     for (; i + 4 <= n; i += 4) {
         lgn_v4 p = lgn_ld(params + i), m = lgn_ld(o->m + i), v = lgn_ld(o->v + i);
         adam_lanes(&c, &p, &m, &v, lgn_ld(grads + i));
