@@ -114,6 +114,10 @@ typedef struct {
     /* scratch */
     float *x, *xn, *q, *qn, *qo, *dout;
     float *h, *ctx;          /* itemwise scoring: first-layer sums [rows x h1], context rows [states x ctx_dim] */
+    float *hc;               /* itemwise: each state's context share of the first layer [states x h1] */
+    float *qc;               /* itemwise: Q of the rows scored [rows] */
+    int32_t *rowmap;         /* itemwise: state x C + channel of each row scored [rows] */
+    uint8_t *need;           /* itemwise train_step: which (state, channel) Q the targets read [rows] */
     int h1;                  /* first hidden width */
     float *y;
     int32_t *rows, *cols;
@@ -185,6 +189,10 @@ static void carve(dqn_agent *a, lg_carver *cv)
     const size_t itemwise = (size_t)a->p.itemwise, states = rows / (itemwise ? (size_t)a->C : 1);
     a->h = lg_carve(cv, (itemwise * rows * (size_t)a->h1 + 1) * sizeof(float));
     a->ctx = lg_carve(cv, (itemwise * states * (size_t)a->ctx_dim + 1) * sizeof(float));
+    a->hc = lg_carve(cv, (itemwise * states * (size_t)a->h1 + 1) * sizeof(float));
+    a->qc = lg_carve(cv, (itemwise * rows + 1) * sizeof(float));
+    a->rowmap = lg_carve(cv, (itemwise * rows + 1) * sizeof(int32_t));
+    a->need = lg_carve(cv, itemwise * rows + 1);
     a->step_tabs = lg_carve(cv, 2 * N * sizeof(int64_t));
     a->ps = lg_carve(cv, rows * sizeof(float *)); /* a batch, or the slots acting */
     a->pt = lg_carve(cv, rows * sizeof(float *));
@@ -328,36 +336,48 @@ static int valid(const dqn_agent *a, const float *table, int c)
  * share of the first layer, b + context W, is summed once per state, and
  * only the (1 + ch_dim) channel inputs per row. lgn_gemm adds in input
  * order, so this is the whole row's sum to the last bit, at a fraction of
- * the work (the context is most of a row). */
+ * the work (the context is most of a row). With `need` ([n x C], or NULL:
+ * all), only the rows it marks are scored and the others' Q is 0: a row's
+ * bits do not depend on which other rows are in the product, and most
+ * channels are off air, whose Q neither acting nor the targets read. */
 static void q_itemwise(dqn_agent *a, lgn_mlp *net, int n, const float *const *slots, const float *const *tables,
-                       float *xbuf, float *out)
+                       const uint8_t *need, float *xbuf, float *out)
 {
     const int C = a->C, H = a->h1, cd = a->ctx_dim, rest = 1 + a->ch_dim;
     const float *w = lgn_mlp_params_const(net) + lgn_mlp_weights_offset(net, 0);
     const float *b = lgn_mlp_params_const(net) + lgn_mlp_bias_offset(net, 0);
     for (int i = 0; i < n; i++) {
         context_row(a, slots[i], &a->ctx[(size_t)i * cd]);
-        memcpy(&a->h[(size_t)i * C * H], b, sizeof(float) * (size_t)H);
+        memcpy(&a->hc[(size_t)i * H], b, sizeof(float) * (size_t)H);
     }
-    /* Each state's sums go to the first of its C rows, then to the others. */
-    lgn_gemm(n, H, cd, a->ctx, cd, 1, w, H, a->h, (ptrdiff_t)C * H);
+    lgn_gemm(n, H, cd, a->ctx, cd, 1, w, H, a->hc, H);
+    int rows = 0;
     for (int i = 0; i < n; i++)
         for (int c = 0; c < C; c++) {
-            float *hr = &a->h[((size_t)i * C + c) * H], *xr = &xbuf[((size_t)i * C + c) * rest];
-            if (c) memcpy(hr, &a->h[(size_t)i * C * H], sizeof(float) * (size_t)H);
-            channel_inputs(a, slots[i], tables[i], c, xr);
+            if (need && !need[(size_t)i * C + c]) continue;
+            memcpy(&a->h[(size_t)rows * H], &a->hc[(size_t)i * H], sizeof(float) * (size_t)H);
+            channel_inputs(a, slots[i], tables[i], c, &xbuf[(size_t)rows * rest]);
+            a->rowmap[rows++] = i * C + c;
         }
-    lgn_gemm(n * C, H, rest, xbuf, rest, 1, w + (size_t)cd * H, H, a->h, H);
-    lgn_mlp_predict_from_first(net, a->h, n * C, out); /* [n*C x 1] = [n x C] */
+    lgn_gemm(rows, H, rest, xbuf, rest, 1, w + (size_t)cd * H, H, a->h, H);
+    if (!need) {
+        lgn_mlp_predict_from_first(net, a->h, n * C, out); /* [n*C x 1] = [n x C] */
+        return;
+    }
+    lgn_mlp_predict_from_first(net, a->h, rows, a->qc);
+    memset(out, 0, sizeof(float) * (size_t)n * (size_t)C);
+    for (int r = 0; r < rows; r++) out[a->rowmap[r]] = a->qc[r];
 }
 
-/* Q[n x C] for n states given by (slot part, table) pairs, through `net`. */
+/* Q[n x C] for n states given by (slot part, table) pairs, through `net`;
+ * `need` as in q_itemwise (the flat net scores a state's C channels at once,
+ * so it scores every state). */
 static void q_values(dqn_agent *a, lgn_mlp *net, int n, const float *const *slots, const float *const *tables,
-                     float *xbuf, float *out)
+                     const uint8_t *need, float *xbuf, float *out)
 {
     const int C = a->C;
     if (a->p.itemwise) {
-        q_itemwise(a, net, n, slots, tables, xbuf, out);
+        q_itemwise(a, net, n, slots, tables, need, xbuf, out);
         return;
     }
     for (int i = 0; i < n; i++) flat_row(a, slots[i], tables[i], &xbuf[(size_t)i * a->in_dim]);
@@ -408,7 +428,7 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
         if (scored != chunk) {
             int m = n - chunk < a->N ? n - chunk : a->N;
             for (int r = 0; r < m; r++) a->ps[r] = lga_slot_part(b, chunk + r), a->pt[r] = lga_table_of(b, chunk + r);
-            q_values(a, a->net, m, a->ps, a->pt, a->x, a->qn);
+            q_values(a, a->net, m, a->ps, a->pt, &b->mask[(size_t)chunk * C], a->x, a->qn);
             scored = chunk;
         }
         const float *q = &a->qn[(size_t)(i - chunk) * C];
@@ -505,8 +525,15 @@ static void train_step(dqn_agent *a)
         a->ps[b] = &a->r_next[(size_t)j * S];
         a->pt[b] = lga_ring_at(&a->ring, a->r_tab_next[j]);
     }
-    q_values(a, a->target, Bt, a->ps, a->pt, a->xn, a->qn);
-    if (a->p.double_dqn) q_values(a, a->net, Bt, a->ps, a->pt, a->xn, a->qo);
+    const uint8_t *need = NULL; /* the item-wise net scores only what the targets read */
+    if (a->p.itemwise) {
+        for (int b = 0; b < Bt; b++)
+            for (int c = 0; c < C; c++)
+                a->need[(size_t)b * C + c] = a->r_disc[a->idx[b]] > 0.0f && valid(a, a->pt[b], c);
+        need = a->need;
+    }
+    q_values(a, a->target, Bt, a->ps, a->pt, need, a->xn, a->qn);
+    if (a->p.double_dqn) q_values(a, a->net, Bt, a->ps, a->pt, need, a->xn, a->qo);
     const float *chooser = a->p.double_dqn ? a->qo : a->qn;
     for (int b = 0; b < Bt; b++) {
         int j = a->idx[b];
@@ -663,7 +690,7 @@ static int scores(lga_agent *base, const lga_obs_batch *b, int slot, float *out)
 {
     dqn_agent *a = (dqn_agent *)base;
     const float *slots[1] = {lga_slot_part(b, slot)}, *tables[1] = {lga_table_of(b, slot)};
-    q_values(a, a->net, 1, slots, tables, a->x, out);
+    q_values(a, a->net, 1, slots, tables, NULL, a->x, out);
     return 1;
 }
 
