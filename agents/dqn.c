@@ -428,7 +428,11 @@ static void act(lga_agent *base, const lga_obs_batch *b, int greedy, int32_t *ac
         if (scored != chunk) {
             int m = n - chunk < a->N ? n - chunk : a->N;
             for (int r = 0; r < m; r++) a->ps[r] = lga_slot_part(b, chunk + r), a->pt[r] = lga_table_of(b, chunk + r);
-            q_values(a, a->net, m, a->ps, a->pt, &b->mask[(size_t)chunk * C], a->x, a->qn);
+            /* One item: only on-air channels compete. A slate longer than
+             * the channels on air is filled with off-air ones by their Q
+             * (lga_top_k), so a slate needs every channel scored. */
+            const uint8_t *need = b->slate_size == 1 ? &b->mask[(size_t)chunk * C] : NULL;
+            q_values(a, a->net, m, a->ps, a->pt, need, a->x, a->qn);
             scored = chunk;
         }
         const float *q = &a->qn[(size_t)(i - chunk) * C];

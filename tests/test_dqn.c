@@ -278,6 +278,41 @@ START_TEST(test_batched_act_equals_per_slot)
 }
 END_TEST
 
+/* The item-wise net scores only on-air channels when one item is chosen;
+ * a slate longer than the channels on air is filled with off-air channels
+ * by their Q, so a slate's acting scores them all: with one channel of six
+ * on air, a greedy slate of two is that channel, then the off-air channel
+ * that scores() ranks first, every time (left unscored, the off-air Q are
+ * all 0 and each act would pick among them at random). */
+START_TEST(test_itemwise_slate_fills_by_scores)
+{
+    enum { S = 4, CD = 3, C = 6 };
+    float slot[S] = {0.3f, -0.2f, 0.7f, 0.1f}, table[C * CD];
+    for (int i = 0; i < C * CD; i++) table[i] = (float)((i * 37) % 11) / 11.0f - 0.4f;
+    uint8_t mask[C] = {0, 0, 0, 0, 0, 1};
+    lga_obs_batch b;
+    memset(&b, 0, sizeof b);
+    b.n = 1, b.slot_dim = S, b.channel_dim = CD, b.n_actions = C, b.slate_size = 2;
+    b.obs_dim = S + C * CD;
+    b.slot_obs = slot, b.channel_obs = table, b.mask = mask;
+    char err[256] = "";
+    lga_agent *a = lga_create("dqn", "{\"hidden\": [8], \"network\": \"itemwise\"}", &b, 3, err, sizeof err);
+    ck_assert_msg(a != NULL, "%s", err);
+    float q[C];
+    ck_assert_int_eq(a->type->scores(a, &b, 0, q), 1);
+    int best_off = -1;
+    for (int c = 0; c < C - 1; c++)
+        if (best_off < 0 || q[c] > q[best_off]) best_off = c;
+    for (int t = 0; t < 50; t++) {
+        int32_t acts[2];
+        a->type->act(a, &b, 1, acts);
+        ck_assert_int_eq(acts[0], 5);
+        ck_assert_msg(acts[1] == best_off, "act %d: second item %d, the best off-air channel is %d", t, acts[1], best_off);
+    }
+    lga_free(a);
+}
+END_TEST
+
 START_TEST(test_bad_hyperparameters)
 {
     lg_scenario *sc = test_scenario();
@@ -382,6 +417,7 @@ int main(void)
     tcase_add_test(tc, test_bad_hyperparameters);
     tcase_add_test(tc, test_batched_act_equals_per_slot);
     tcase_add_test(tc, test_itemwise_scores_equal_whole_rows);
+    tcase_add_test(tc, test_itemwise_slate_fills_by_scores);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
