@@ -87,4 +87,6 @@ def test_avx512_tiles_broadcast_from_memory():
     body = function_asm(disassemble(BUILDS[0], "liblivegym_nn.a"), "block_avx512")
     assert body, "no block_avx512 in the network core"
     assert len(re.findall(r"vmulps[^\n]*\{1to16\}", body)) >= 16 + 8, "the AVX-512 tiles do not broadcast from memory"
+    for lanes in (8, 4):  # the 16-row tiles of the columns left over, in ymm and xmm registers
+        assert re.search(rf"vmulps[^\n]*\{{1to{lanes}\}}", body), f"the {lanes}-wide AVX-512 tiles do not broadcast from memory"
     assert shared_register_broadcasts(body) == [], "register broadcasts shared by multiplies in the AVX-512 tiles"
