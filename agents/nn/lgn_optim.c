@@ -129,28 +129,50 @@ typedef struct {
     float one_minus_w1;
 } adam_consts;
 
+/* The constants as vectors of W lanes, in locals before a loop (stores
+ * through the parameter pointers could alias a struct, so the compiler
+ * would reload them every iteration), set lane by lane: adding a scalar to
+ * a zero vector would turn -0 into +0. */
+#define ADAM_CONSTS(V, VI, W, c)                                                                                       \
+    V w1_ = {0}, omw1_ = {0}, b2_ = {0}, w2_ = {0}, step_ = {0}, bc2_ = {0}, eps_ = {0}, fmin_ = {0};                  \
+    for (int l_ = 0; l_ < (W); l_++)                                                                                   \
+        w1_[l_] = (c)->w1, omw1_[l_] = (c)->one_minus_w1, b2_[l_] = (c)->b2, w2_[l_] = (c)->w2,                        \
+        step_[l_] = (c)->step_size, bc2_[l_] = (c)->bc2_sqrt, eps_[l_] = (c)->eps, fmin_[l_] = FLT_MIN;                \
+    const VI abs_ = (VI){0} + 0x7FFFFFFF;                                                                              \
+    const int lerp_low_ = (c)->lerp_low;
+
 /* One Adam update of the lanes of vector type V (int lanes VI), SQRT the
- * set's correctly rounded square root. The same IEEE operations in the same
- * order on every width, so every set gives the same bits (the tail goes
- * through the 4-lane code). Scalars broadcast as (V){0} + s. */
-#define ADAM_LANES(V, VI, SQRT, c, p, m, v, g)                                                                         \
+ * set's correctly rounded square root, with ADAM_CONSTS's locals. The same
+ * IEEE operations in the same order on every width, so every set gives the
+ * same bits. */
+#define ADAM_LANES(V, VI, SQRT, p, m, v, g)                                                                            \
     {                                                                                                                  \
-        const V zero = {0};                                                                                            \
-        V mm = (c)->lerp_low ? m + (zero + (c)->w1) * (g - m) : g - (g - m) * (zero + (c)->one_minus_w1);              \
-        V vv = v * (zero + (c)->b2) + ((zero + (c)->w2) * g) * g;                                                      \
-        const V fmin = zero + FLT_MIN;                                                                                 \
-        const VI abs_mask = (VI){0} + 0x7FFFFFFF;                                                                      \
-        mm = (V)((VI)mm & ((V)((VI)mm & abs_mask) >= fmin)); /* flush denormals to +0 */                               \
-        vv = (V)((VI)vv & ((V)((VI)vv & abs_mask) >= fmin));                                                           \
-        V denom = SQRT(vv) / (zero + (c)->bc2_sqrt) + (zero + (c)->eps);                                               \
-        p = p - ((zero + (c)->step_size) * mm) / denom;                                                                \
+        V mm = lerp_low_ ? m + w1_ * (g - m) : g - (g - m) * omw1_;                                                    \
+        V vv = v * b2_ + (w2_ * g) * g;                                                                                \
+        mm = (V)((VI)mm & ((V)((VI)mm & abs_) >= fmin_)); /* flush denormals to +0 */                                  \
+        vv = (V)((VI)vv & ((V)((VI)vv & abs_) >= fmin_));                                                              \
+        V denom = SQRT(vv) / bc2_ + eps_;                                                                              \
+        p = p - (step_ * mm) / denom;                                                                                  \
         m = mm;                                                                                                        \
         v = vv;                                                                                                        \
     }
 
-static inline void adam_lanes(const adam_consts *c, lgn_v4 *p, lgn_v4 *m, lgn_v4 *v, lgn_v4 g)
+/* 4 lanes from i on, and the last n % 4 on a zero-padded copy. */
+static void adam_4(const adam_consts *c, float *params, float *mo, float *vo, const float *grads, size_t i, size_t n)
 {
-    ADAM_LANES(lgn_v4, lgn_v4i, lgn_sqrt, c, *p, *m, *v, g)
+    ADAM_CONSTS(lgn_v4, lgn_v4i, 4, c)
+    for (; i + 4 <= n; i += 4) {
+        lgn_v4 p = lgn_ld(params + i), m = lgn_ld(mo + i), v = lgn_ld(vo + i), g = lgn_ld(grads + i);
+        ADAM_LANES(lgn_v4, lgn_v4i, lgn_sqrt, p, m, v, g)
+        lgn_st(params + i, p), lgn_st(mo + i, m), lgn_st(vo + i, v);
+    }
+    if (i < n) {
+        size_t k = n - i;
+        lgn_v4 p = lgn_ld_part(params + i, k), m = lgn_ld_part(mo + i, k), v = lgn_ld_part(vo + i, k);
+        lgn_v4 g = lgn_ld_part(grads + i, k);
+        ADAM_LANES(lgn_v4, lgn_v4i, lgn_sqrt, p, m, v, g)
+        lgn_st_part(params + i, p, k), lgn_st_part(mo + i, m, k), lgn_st_part(vo + i, v, k);
+    }
 }
 
 #ifdef LG_X86
@@ -166,12 +188,13 @@ static inline void adam_lanes(const adam_consts *c, lgn_v4 *p, lgn_v4 *m, lgn_v4
     }                                                                                                                  \
     static ATTR size_t NAME(const adam_consts *c, float *params, float *mo, float *vo, const float *grads, size_t n)    \
     {                                                                                                                  \
+        ADAM_CONSTS(NAME##_v, NAME##_vi, W, c)                                                                         \
         size_t i = 0;                                                                                                  \
         for (; i + W <= n; i += W) {                                                                                   \
             NAME##_v p, m, v, g;                                                                                       \
             memcpy(&p, params + i, sizeof p), memcpy(&m, mo + i, sizeof m), memcpy(&v, vo + i, sizeof v);              \
             memcpy(&g, grads + i, sizeof g);                                                                           \
-            ADAM_LANES(NAME##_v, NAME##_vi, NAME##_sqrt, c, p, m, v, g)                                                \
+            ADAM_LANES(NAME##_v, NAME##_vi, NAME##_sqrt, p, m, v, g)                                                   \
             memcpy(params + i, &p, sizeof p), memcpy(mo + i, &m, sizeof m), memcpy(vo + i, &v, sizeof v);              \
         }                                                                                                              \
         return i;                                                                                                      \
@@ -201,15 +224,5 @@ void lgn_adam_step(lgn_adam *o, float *params, const float *grads)
     if (isa == LG_ISA_AVX512) i = adam_avx512(&c, params, o->m, o->v, grads, n);
     if (isa == LG_ISA_AVX2) i = adam_avx2(&c, params, o->m, o->v, grads, n);
 #endif
-    for (; i + 4 <= n; i += 4) {
-        lgn_v4 p = lgn_ld(params + i), m = lgn_ld(o->m + i), v = lgn_ld(o->v + i);
-        adam_lanes(&c, &p, &m, &v, lgn_ld(grads + i));
-        lgn_st(params + i, p), lgn_st(o->m + i, m), lgn_st(o->v + i, v);
-    }
-    if (i < n) {
-        size_t k = n - i;
-        lgn_v4 p = lgn_ld_part(params + i, k), m = lgn_ld_part(o->m + i, k), v = lgn_ld_part(o->v + i, k);
-        adam_lanes(&c, &p, &m, &v, lgn_ld_part(grads + i, k));
-        lgn_st_part(params + i, p, k), lgn_st_part(o->m + i, m, k), lgn_st_part(o->v + i, v, k);
-    }
+    adam_4(&c, params, o->m, o->v, grads, i, n);
 }
