@@ -381,7 +381,7 @@ END_TEST
 
 /* Every instruction set the CPU has gives the bits of the naive loops on
  * widths that reach every strip and tail (32, 16, 8, 4 columns and single
- * ones) and, with 47 rows, every set's row tiles: 16 + 8 + 7 single rows
+ * ones) and, with 47 rows, every set's row tiles: 2 x 16 + 8 + 7 single rows
  * (AVX-512), 6 x 7 + 3 + 2 (AVX2), 4 x 11 + 2 + 1 (SSE2); and 100 training
  * steps (forward, backward with transposed views, Adam) end in the same
  * parameters. */

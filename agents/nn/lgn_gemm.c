@@ -63,7 +63,7 @@ typedef void (*block_fn)(int kc, int i0, int i1, int j, int N, const float *A, p
  * and the compiler folds its broadcast into that multiply's memory operand
  * ({1to16}). A separate zmm broadcast shared by two multiplies runs on a
  * floating-point pipe on AMD Zen 4 and held the 8 x 32 tile to about 65% of
- * the peak; 16 x 16 reaches OpenBLAS sgemm's rate (docs/nn.md). The
+ * the peak; 16 x 16 runs at about OpenBLAS sgemm's rate (docs/nn.md). The
  * columns left over go to strips of 8 and 4 with the same 16-row tiles in
  * ymm and xmm registers (AVX-512VL: 32 of them, and {1to8}, {1to4}
  * broadcasts), defined first; the 4-wide set does the last single columns. */
