@@ -117,6 +117,7 @@ typedef struct {
     float *hc;               /* itemwise: each state's context share of the first layer [states x h1] */
     float *qc;               /* itemwise: Q of the rows scored [rows] */
     int32_t *rowmap;         /* itemwise: state x C + channel of each row scored [rows] */
+    int32_t *row_state;      /* itemwise: the state of each row scored [rows] */
     uint8_t *need;           /* itemwise train_step: which (state, channel) Q the targets read [rows] */
     int h1;                  /* first hidden width */
     float *y;
@@ -192,6 +193,7 @@ static void carve(dqn_agent *a, lg_carver *cv)
     a->hc = lg_carve(cv, (itemwise * states * (size_t)a->h1 + 1) * sizeof(float));
     a->qc = lg_carve(cv, (itemwise * rows + 1) * sizeof(float));
     a->rowmap = lg_carve(cv, (itemwise * rows + 1) * sizeof(int32_t));
+    a->row_state = lg_carve(cv, (itemwise * rows + 1) * sizeof(int32_t));
     a->need = lg_carve(cv, itemwise * rows + 1);
     a->step_tabs = lg_carve(cv, 2 * N * sizeof(int64_t));
     a->ps = lg_carve(cv, rows * sizeof(float *)); /* a batch, or the slots acting */
@@ -333,38 +335,27 @@ static int valid(const dqn_agent *a, const float *table, int c)
 
 /* Q[n x C] of the item-wise net for n states. A row is (context, follows
  * bit, channel row), and the context is the same for a state's C rows: its
- * share of the first layer, b + context W, is summed once per state, and
- * only the (1 + ch_dim) channel inputs per row. lgn_gemm adds in input
- * order, so this is the whole row's sum to the last bit, at a fraction of
- * the work (the context is most of a row). With `need` ([n x C], or NULL:
+ * share of the first layer is summed once per state, and only the
+ * (1 + ch_dim) channel inputs per row (lgn_mlp_predict_parts: the whole
+ * row's floats, for less work). With `need` ([n x C], or NULL:
  * all), only the rows it marks are scored and the others' Q is 0: a row's
- * bits do not depend on which other rows are in the product, and most
- * channels are off air, whose Q neither acting nor the targets read. */
+ * bits do not depend on which other rows are scored, and most channels are
+ * off air, whose Q neither one-item acting nor the targets read. */
 static void q_itemwise(dqn_agent *a, lgn_mlp *net, int n, const float *const *slots, const float *const *tables,
                        const uint8_t *need, float *xbuf, float *out)
 {
-    const int C = a->C, H = a->h1, cd = a->ctx_dim, rest = 1 + a->ch_dim;
-    const float *w = lgn_mlp_params_const(net) + lgn_mlp_weights_offset(net, 0);
-    const float *b = lgn_mlp_params_const(net) + lgn_mlp_bias_offset(net, 0);
-    for (int i = 0; i < n; i++) {
-        context_row(a, slots[i], &a->ctx[(size_t)i * cd]);
-        memcpy(&a->hc[(size_t)i * H], b, sizeof(float) * (size_t)H);
-    }
-    lgn_gemm(n, H, cd, a->ctx, cd, 1, w, H, a->hc, H);
+    const int C = a->C, rest = 1 + a->ch_dim;
+    for (int i = 0; i < n; i++) context_row(a, slots[i], &a->ctx[(size_t)i * a->ctx_dim]);
     int rows = 0;
     for (int i = 0; i < n; i++)
         for (int c = 0; c < C; c++) {
             if (need && !need[(size_t)i * C + c]) continue;
-            memcpy(&a->h[(size_t)rows * H], &a->hc[(size_t)i * H], sizeof(float) * (size_t)H);
             channel_inputs(a, slots[i], tables[i], c, &xbuf[(size_t)rows * rest]);
+            a->row_state[rows] = i;
             a->rowmap[rows++] = i * C + c;
         }
-    lgn_gemm(rows, H, rest, xbuf, rest, 1, w + (size_t)cd * H, H, a->h, H);
-    if (!need) {
-        lgn_mlp_predict_from_first(net, a->h, n * C, out); /* [n*C x 1] = [n x C] */
-        return;
-    }
-    lgn_mlp_predict_from_first(net, a->h, rows, a->qc);
+    lgn_mlp_predict_parts(net, n, a->ctx, a->ctx_dim, rows, a->row_state, xbuf, a->hc, a->h, need ? a->qc : out);
+    if (!need) return; /* [n*C x 1] = [n x C] */
     memset(out, 0, sizeof(float) * (size_t)n * (size_t)C);
     for (int r = 0; r < rows; r++) out[a->rowmap[r]] = a->qc[r];
 }

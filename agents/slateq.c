@@ -83,6 +83,7 @@ typedef struct {
     lga_agent base;
     sq_params p;
     int N, C, k, slot_dim, ch_dim, in_dim, ctx_dim;
+    int h1;                    /* the wider first hidden layer of the two networks */
     int follows_at, on_air_at;
     lgn_mlp *value, *target, *choice;
     lgn_adam opt_v, opt_c, opt_x;
@@ -99,7 +100,9 @@ typedef struct {
     float *r_rew, *r_disc;     /* reward, gamma (0 after the last step) */
     lga_table_ring ring;       /* the replay's channel tables */
     /* scratch */
-    float *x, *qv, *g;         /* rows of states x (C + 1) */
+    float *ctx, *hc;           /* states to score: context rows, a network's first-layer share of them */
+    float *xr, *h, *qv, *g;    /* rows of states x (C + 1): item inputs, first layer, Qbar, choice logits */
+    int32_t *row_state;        /* each row's state */
     float *noise;              /* [C] a random slate's scores */
     float *xc, *dc;            /* choice rows of a batch: [batch * k] */
     int32_t *c_of, *c_pos;     /* sample and position of each choice row */
@@ -141,7 +144,12 @@ static void carve(sq_agent *a, lg_carver *cv)
     a->r_disc = lg_carve(cv, B * sizeof(float));
     a->ring.tables = lg_carve(cv, (R * T + 1) * sizeof(float));
     a->ring.ids = lg_carve(cv, R * sizeof(int64_t));
-    a->x = lg_carve(cv, rows * in * sizeof(float));
+    const size_t H = (size_t)a->h1;
+    a->ctx = lg_carve(cv, states * (size_t)a->ctx_dim * sizeof(float));
+    a->hc = lg_carve(cv, states * H * sizeof(float));
+    a->xr = lg_carve(cv, rows * (in - (size_t)a->ctx_dim) * sizeof(float));
+    a->h = lg_carve(cv, rows * H * sizeof(float));
+    a->row_state = lg_carve(cv, rows * sizeof(int32_t));
     a->qv = lg_carve(cv, rows * sizeof(float));
     a->g = lg_carve(cv, rows * sizeof(float));
     a->xc = lg_carve(cv, Bt * K * in * sizeof(float));
@@ -185,11 +193,13 @@ static int too_big(const sq_agent *a, const int *wv, int nv, const int *wc, int 
     if (params > SQ_MAX_PARAMS)
         return snprintf(err, errsz, "slateq: hidden: expected networks of at most %d parameters, found %.0f",
                         SQ_MAX_PARAMS, params), 1;
-    if ((double)a->p.batch_size * units > SQ_MAX_FLOATS || rows * a->in_dim > SQ_MAX_FLOATS)
+    /* a row to score: its inputs (context included, as an upper bound) and its first layer */
+    const int row_floats = a->in_dim + a->h1;
+    if ((double)a->p.batch_size * units > SQ_MAX_FLOATS || rows * row_floats > SQ_MAX_FLOATS)
         return snprintf(err, errsz,
                         "slateq: batch_size: expected at most %d floats of activations and inputs, found %.0f and "
                         "%.0f (%.0f rows of %d)",
-                        SQ_MAX_FLOATS, (double)a->p.batch_size * units, rows * a->in_dim, rows, a->in_dim), 1;
+                        SQ_MAX_FLOATS, (double)a->p.batch_size * units, rows * row_floats, rows, row_floats), 1;
     return 0;
 }
 
@@ -209,6 +219,7 @@ static lga_agent *create(const char *params_json, const lga_obs_batch *shape, ui
     a->scratch_states = (int)(p.batch_size > a->N ? p.batch_size : a->N);
     int wv[LGN_MAX_LAYERS], wc[LGN_MAX_LAYERS];
     int nv = widths_of(a, &p.hidden, wv), nc = widths_of(a, &p.choice_hidden, wc);
+    a->h1 = wv[1] > wc[1] ? wv[1] : wc[1];
     if (too_big(a, wv, nv, wc, nc, err, errsz)) {
         destroy(&a->base);
         return NULL;
@@ -269,9 +280,10 @@ static int on_air(const sq_agent *a, const float *table, int c)
 }
 
 /* An item row: the context (the slot part without its follows block),
- * the "none" flag, whether the viewer follows channel c, c's row of the
- * table. c < 0: the row of taking nothing (flag 1, the rest 0). */
-static void item_row(const sq_agent *a, const float *slot, const float *table, int c, float *row)
+ * then the item's inputs: the "none" flag, whether the viewer follows
+ * channel c, c's row of the table. c < 0: the row of taking nothing (flag
+ * 1, the rest 0). */
+static void context_row(const sq_agent *a, const float *slot, float *row)
 {
     if (a->follows_at < 0) {
         memcpy(row, slot, sizeof(float) * (size_t)a->ctx_dim);
@@ -280,7 +292,10 @@ static void item_row(const sq_agent *a, const float *slot, const float *table, i
         memcpy(row, slot, sizeof(float) * (size_t)a->follows_at);
         memcpy(row + a->follows_at, slot + after, sizeof(float) * (size_t)(a->slot_dim - after));
     }
-    float *it = row + a->ctx_dim;
+}
+
+static void item_inputs(const sq_agent *a, const float *slot, const float *table, int c, float *it)
+{
     if (c < 0) {
         memset(it, 0, sizeof(float) * (size_t)(2 + a->ch_dim));
         it[0] = 1.0f;
@@ -291,17 +306,30 @@ static void item_row(const sq_agent *a, const float *slot, const float *table, i
     memcpy(it + 2, &table[(size_t)c * a->ch_dim], sizeof(float) * (size_t)a->ch_dim);
 }
 
+static void item_row(const sq_agent *a, const float *slot, const float *table, int c, float *row)
+{
+    context_row(a, slot, row);
+    item_inputs(a, slot, table, c, row + a->ctx_dim);
+}
+
 /* Score n states (ps[i], pt[i]): qv[i * C + c] = Qbar(s_i, c) through
- * `net`, qv[n * C + i] = Qbar(s_i, none), g[i * C + c] the choice logits. */
+ * `net`, qv[n * C + i] = Qbar(s_i, none), g[i * C + c] the choice logits.
+ * Both networks sum each state's context once in their first layer
+ * (lgn_mlp_predict_parts: the same floats as whole rows). */
 static void score(sq_agent *a, lgn_mlp *net, int n)
 {
-    const int C = a->C, in = a->in_dim;
+    const int C = a->C, rd = a->in_dim - a->ctx_dim;
     for (int i = 0; i < n; i++) {
-        for (int c = 0; c < C; c++) item_row(a, a->ps[i], a->pt[i], c, &a->x[((size_t)i * C + c) * in]);
-        item_row(a, a->ps[i], a->pt[i], -1, &a->x[((size_t)n * C + i) * in]);
+        context_row(a, a->ps[i], &a->ctx[(size_t)i * a->ctx_dim]);
+        for (int c = 0; c < C; c++) {
+            item_inputs(a, a->ps[i], a->pt[i], c, &a->xr[((size_t)i * C + c) * rd]);
+            a->row_state[i * C + c] = i;
+        }
+        item_inputs(a, a->ps[i], a->pt[i], -1, &a->xr[((size_t)n * C + i) * rd]);
+        a->row_state[n * C + i] = i;
     }
-    lgn_mlp_predict(net, a->x, n * (C + 1), a->qv);
-    lgn_mlp_predict(a->choice, a->x, n * C, a->g);
+    lgn_mlp_predict_parts(net, n, a->ctx, a->ctx_dim, n * (C + 1), a->row_state, a->xr, a->hc, a->h, a->qv);
+    lgn_mlp_predict_parts(a->choice, n, a->ctx, a->ctx_dim, n * C, a->row_state, a->xr, a->hc, a->h, a->g);
 }
 
 /* NaN (a network gone wrong) reads as 0. */

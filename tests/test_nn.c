@@ -528,6 +528,44 @@ START_TEST(test_predict_from_first_by_parts)
 }
 END_TEST
 
+/* lgn_mlp_predict_parts: rows that share one of a few context rows (each
+ * state's first 11, 0 or all 37 inputs), scored by parts, give the bits of
+ * lgn_mlp_predict on the whole rows: more rows than a chunk, states used
+ * by several rows and in any order, a net of one layer; bad states are
+ * refused. */
+START_TEST(test_predict_parts)
+{
+    enum { IN = 37, MAXB = 10, S = 5, R = 23 };
+    for (int depth = 2; depth <= 4; depth += 2)
+        for (int cd = 0; cd <= IN; cd += cd == 0 ? 11 : IN - 11) {
+            int w[] = {IN, 20, 9, 6}, out = w[depth - 1];
+            if (depth == 2) w[1] = out = 6;
+            lgn_mlp *net = make_net(w, depth, MAXB, 8);
+            randomise_biases(net, 8);
+            float *ctx = random_floats((size_t)S * IN, 9, 1.0), *rest = random_floats((size_t)R * IN, 10, 1.0);
+            int32_t state[R];
+            float whole[R * IN], want[R * 20], got[R * 20], hc[S * 20], h[R * 20];
+            for (int r = 0; r < R; r++) {
+                state[r] = (r * 3 + 1) % S;
+                memcpy(whole + r * IN, ctx + state[r] * cd, sizeof(float) * (size_t)cd);
+                memcpy(whole + r * IN + cd, rest + r * (IN - cd), sizeof(float) * (size_t)(IN - cd));
+            }
+            ck_assert_int_eq(lgn_mlp_predict(net, whole, R, want), 0);
+            ck_assert_int_eq(lgn_mlp_predict_parts(net, S, ctx, cd, R, state, rest, hc, h, got), 0);
+            ck_assert_msg(!memcmp(got, want, sizeof(float) * (size_t)R * (size_t)out), "depth %d, context %d", depth,
+                          cd);
+            state[7] = S;
+            ck_assert_int_eq(lgn_mlp_predict_parts(net, S, ctx, cd, R, state, rest, hc, h, got), -1);
+            state[7] = -1;
+            ck_assert_int_eq(lgn_mlp_predict_parts(net, S, ctx, cd, R, state, rest, hc, h, got), -1);
+            ck_assert_int_eq(lgn_mlp_predict_parts(net, S, ctx, IN + 1, R, state, rest, hc, h, got), -1);
+            ck_assert_int_eq(lgn_mlp_predict_parts(net, S, ctx, cd, 0, NULL, NULL, NULL, NULL, NULL), 0);
+            free(ctx), free(rest);
+            lgn_mlp_free(net);
+        }
+}
+END_TEST
+
 START_TEST(test_copy_and_soft_update)
 {
     int w[] = {5, 6, 2}, v[] = {5, 7, 2};
@@ -581,6 +619,7 @@ int main(void)
     tcase_add_test(tc, test_fits_sine);
     tcase_add_test(tc, test_predict_equals_training_forward);
     tcase_add_test(tc, test_predict_from_first_by_parts);
+    tcase_add_test(tc, test_predict_parts);
     tcase_add_test(tc, test_copy_and_soft_update);
     tcase_add_test(tc, test_bench_runs);
     suite_add_tcase(s, tc);

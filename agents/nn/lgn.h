@@ -99,6 +99,18 @@ int lgn_mlp_predict(lgn_mlp *net, const float *x, int n, float *out);
  * layers into out[n x out]; bit-identical to lgn_mlp_predict on the rows. */
 int lgn_mlp_predict_from_first(lgn_mlp *net, float *h, int n, float *out);
 
+/* Inference on rows that share a prefix: row r is (ctx[state[r]], rest[r]),
+ * the first ctx_dim inputs one of n_states context rows, the other
+ * widths[0] - ctx_dim its own. Each state's share of the first layer,
+ * b0 + ctx W0, is summed once into hc[n_states x widths[1]] and copied into
+ * h[n_rows x widths[1]], where each row's rest is added; then as
+ * lgn_mlp_predict_from_first. Bit-identical to lgn_mlp_predict on the whole
+ * rows (lgn_gemm adds in k order); the first layer's work shrinks by the
+ * context's share of a row. Returns 0, or -1 on bad arguments (a state out
+ * of range included). */
+int lgn_mlp_predict_parts(lgn_mlp *net, int n_states, const float *ctx, int ctx_dim, int n_rows, const int32_t *state,
+                          const float *rest, float *hc, float *h, float *out);
+
 /* Target networks. Shapes must match (else -1). copy: dst = src.
  * soft update: dst = (1 - tau) * dst + tau * src, elementwise. */
 int lgn_mlp_copy_params(lgn_mlp *dst, const lgn_mlp *src);

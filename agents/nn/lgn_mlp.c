@@ -252,6 +252,23 @@ int lgn_mlp_predict_from_first(lgn_mlp *net, float *h, int n, float *out)
     return 0;
 }
 
+int lgn_mlp_predict_parts(lgn_mlp *net, int n_states, const float *ctx, int ctx_dim, int n_rows, const int32_t *state,
+                          const float *rest, float *hc, float *h, float *out)
+{
+    if (!net || n_states < 0 || n_rows < 0 || ctx_dim < 0 || ctx_dim > net->widths[0]) return -1;
+    if (n_rows == 0) return 0;
+    if (!state || !hc || !h || !out || (ctx_dim > 0 && !ctx) || (ctx_dim < net->widths[0] && !rest)) return -1;
+    for (int r = 0; r < n_rows; r++)
+        if (state[r] < 0 || state[r] >= n_states) return -1;
+    const int H = net->widths[1], rd = net->widths[0] - ctx_dim;
+    const float *w = net->params + net->w_off[0], *b = net->params + net->b_off[0];
+    for (int i = 0; i < n_states; i++) memcpy(hc + (size_t)i * H, b, sizeof(float) * (size_t)H);
+    lgn_gemm(n_states, H, ctx_dim, ctx, ctx_dim, 1, w, H, hc, H);
+    for (int r = 0; r < n_rows; r++) memcpy(h + (size_t)r * H, hc + (size_t)state[r] * H, sizeof(float) * (size_t)H);
+    lgn_gemm(n_rows, H, rd, rest, rd, 1, w + (size_t)ctx_dim * H, H, h, H);
+    return lgn_mlp_predict_from_first(net, h, n_rows, out);
+}
+
 int lgn_mlp_backward(lgn_mlp *net, const float *dout, float *dinput)
 {
     if (!net || !dout || net->batch < 1) return -1;
