@@ -193,13 +193,14 @@ static int too_big(const sq_agent *a, const int *wv, int nv, const int *wc, int 
     if (params > SQ_MAX_PARAMS)
         return snprintf(err, errsz, "slateq: hidden: expected networks of at most %d parameters, found %.0f",
                         SQ_MAX_PARAMS, params), 1;
-    /* a row to score: its inputs (context included, as an upper bound) and its first layer */
-    const int row_floats = a->in_dim + a->h1;
-    if ((double)a->p.batch_size * units > SQ_MAX_FLOATS || rows * row_floats > SQ_MAX_FLOATS)
+    /* what score() carves: per state its context and first-layer share, per row its own inputs and first layer */
+    const double states = a->scratch_states, rd = a->in_dim - a->ctx_dim;
+    const double scoring = states * (a->ctx_dim + a->h1) + rows * (rd + a->h1);
+    if ((double)a->p.batch_size * units > SQ_MAX_FLOATS || scoring > SQ_MAX_FLOATS)
         return snprintf(err, errsz,
                         "slateq: batch_size: expected at most %d floats of activations and inputs, found %.0f and "
-                        "%.0f (%.0f rows of %d)",
-                        SQ_MAX_FLOATS, (double)a->p.batch_size * units, rows * row_floats, rows, row_floats), 1;
+                        "%.0f (%.0f rows to score)",
+                        SQ_MAX_FLOATS, (double)a->p.batch_size * units, scoring, rows), 1;
     return 0;
 }
 

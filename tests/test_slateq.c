@@ -228,6 +228,36 @@ START_TEST(test_diversity_metric)
 }
 END_TEST
 
+/* Networks and buffers too large are refused before anything is allocated,
+ * with the field to change (the scoring buffers: each state's context and
+ * first-layer share, each row's own inputs and first layer); a wide first
+ * layer with the default batch is not. */
+START_TEST(test_too_big_refused)
+{
+    lg_scenario *sc = test_scenario();
+    sc->slate_size = 3;
+    lg_env *env = test_env(sc, 4, 1, LG_LAYOUT_FLAT);
+    lga_obs_batch shape;
+    lga_batch_from_env(env, &shape);
+    struct {
+        const char *params, *expect;
+    } cases[] = {
+        {"{\"hidden\": [65536, 65536]}", "slateq: hidden: expected networks of at most 67108864 parameters, found "},
+        {"{\"hidden\": [4096], \"batch_size\": 65536}", "slateq: batch_size: expected at most 268435456 floats"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char err[512] = "";
+        ck_assert_ptr_null(lga_create("slateq", cases[c].params, &shape, 1, err, sizeof err));
+        ck_assert_msg(strstr(err, cases[c].expect), "%s -> %s", cases[c].params, err);
+    }
+    char err[512] = "";
+    lga_agent *a = lga_create("slateq", "{\"hidden\": [2048], \"batch_size\": 128}", &shape, 1, err, sizeof err);
+    ck_assert_msg(a != NULL, "%s", err);
+    lga_free(a);
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("slateq");
@@ -239,6 +269,7 @@ int main(void)
     tcase_add_test(tc, test_learns_cascade);
     tcase_add_test(tc, test_beats_topk_myopic);
     tcase_add_test(tc, test_diversity_metric);
+    tcase_add_test(tc, test_too_big_refused);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

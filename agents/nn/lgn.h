@@ -106,8 +106,9 @@ int lgn_mlp_predict_from_first(lgn_mlp *net, float *h, int n, float *out);
  * h[n_rows x widths[1]], where each row's rest is added; then as
  * lgn_mlp_predict_from_first. Bit-identical to lgn_mlp_predict on the whole
  * rows (lgn_gemm adds in k order); the first layer's work shrinks by the
- * context's share of a row. Returns 0, or -1 on bad arguments (a state out
- * of range included). */
+ * context's share of a row. hc and h are the caller's scratch and must not
+ * overlap each other or the inputs; out holds n_rows x the output width.
+ * Returns 0, or -1 on bad arguments (a state out of range included). */
 int lgn_mlp_predict_parts(lgn_mlp *net, int n_states, const float *ctx, int ctx_dim, int n_rows, const int32_t *state,
                           const float *rest, float *hc, float *h, float *out);
 

@@ -84,8 +84,10 @@ def test_avx512_tiles_broadcast_from_memory():
     floating-point pipe on AMD Zen 4 and costs about a third of the speed
     (docs/nn.md). A compiler or an edit that brings it back fails here
     instead of silently losing the speed."""
-    body = function_asm(disassemble(BUILDS[0], "liblivegym_nn.a"), "block_avx512")
-    assert body, "no block_avx512 in the network core"
+    asm = disassemble(BUILDS[0], "liblivegym_nn.a")
+    # the 8- and 4-wide strips' functions, whether or not the compiler inlined them
+    body = "\n".join(function_asm(asm, f) for f in ("block_avx512", "block_avx512_8", "block_avx512_4"))
+    assert function_asm(asm, "block_avx512"), "no block_avx512 in the network core"
     assert len(re.findall(r"vmulps[^\n]*\{1to16\}", body)) >= 16 + 8, "the AVX-512 tiles do not broadcast from memory"
     for lanes in (8, 4):  # the 16-row tiles of the columns left over, in ymm and xmm registers
         assert re.search(rf"vmulps[^\n]*\{{1to{lanes}\}}", body), f"the {lanes}-wide AVX-512 tiles do not broadcast from memory"
