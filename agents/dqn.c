@@ -543,19 +543,21 @@ static void train_step(dqn_agent *a)
         a->y[b] = y;
     }
 
-    /* Online forward on the taken actions, loss, backward, clip, Adam. */
+    /* Online forward on the taken actions (rows built in the net's input
+     * buffer: no copy), loss, backward, clip, Adam. */
+    float *x = lgn_mlp_input(a->net);
     for (int b = 0; b < Bt; b++) {
         int j = a->idx[b];
         const float *tab = lga_ring_at(&a->ring, a->r_tab[j]);
         if (a->p.itemwise)
-            item_row(a, &a->r_obs[(size_t)j * S], tab, a->r_act[j], &a->x[(size_t)b * in]);
+            item_row(a, &a->r_obs[(size_t)j * S], tab, a->r_act[j], &x[(size_t)b * in]);
         else
-            flat_row(a, &a->r_obs[(size_t)j * S], tab, &a->x[(size_t)b * in]);
+            flat_row(a, &a->r_obs[(size_t)j * S], tab, &x[(size_t)b * in]);
         a->rows[b] = b;
         a->cols[b] = a->p.itemwise ? 0 : a->r_act[j];
     }
     lgn_mlp_zero_grad(a->net);
-    const float *out = lgn_mlp_forward(a->net, a->x, Bt);
+    const float *out = lgn_mlp_forward(a->net, x, Bt);
     lgn_loss_kind kind = a->p.huber ? LGN_LOSS_HUBER : LGN_LOSS_MSE;
     double loss = 0.0;
     if (a->p.dueling) {

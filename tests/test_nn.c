@@ -474,6 +474,11 @@ START_TEST(test_predict_equals_training_forward)
         int rows = N - s < MAXB ? N - s : MAXB;
         const float *y = lgn_mlp_forward(net, x + s * 37, rows);
         ck_assert(!memcmp(y, all + s * 6, sizeof(float) * (size_t)rows * 6));
+        /* rows built in the net's own input buffer: the same, without a copy */
+        memcpy(lgn_mlp_input(net), x + s * 37, sizeof(float) * (size_t)rows * 37);
+        y = lgn_mlp_forward(net, lgn_mlp_input(net), rows);
+        ck_assert(!memcmp(y, all + s * 6, sizeof(float) * (size_t)rows * 6));
+        ck_assert_ptr_eq(lgn_mlp_layer_output(net, 0), lgn_mlp_input(net));
     }
     for (int r = 0; r < N; r++) {
         ck_assert_int_eq(lgn_mlp_predict(net, x + r * 37, 1, one), 0);

@@ -68,10 +68,16 @@ void lgn_mlp_init(lgn_mlp *net, lg_stream *rng); /* uses one rng draw per dense 
 void lgn_mlp_zero_grad(lgn_mlp *net);
 
 /* Training forward for batch rows x[batch x widths[0]] (1 <= batch <=
- * max_batch). Copies x and keeps every layer's output for lgn_mlp_backward.
- * Returns the output [batch x widths[n_layers-1]], owned by the net and valid
- * until the next forward, or NULL when batch is out of range. */
+ * max_batch). Copies x (unless x is lgn_mlp_input's buffer) and keeps every
+ * layer's output for lgn_mlp_backward. Returns the output
+ * [batch x widths[n_layers-1]], owned by the net and valid until the next
+ * forward, or NULL when batch is out of range. */
 const float *lgn_mlp_forward(lgn_mlp *net, const float *x, int batch);
+
+/* The training forward's input buffer [max_batch x widths[0]]: rows built
+ * there go into lgn_mlp_forward(net, lgn_mlp_input(net), batch) without a
+ * copy. Its contents are the last forward's input until then. */
+float *lgn_mlp_input(lgn_mlp *net);
 
 /* Output of layer i (0 = the copied input, n_layers-1 = the net output) of the
  * last training forward, [batch x widths[i]]; hidden layers are post-ReLU. */

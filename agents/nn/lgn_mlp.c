@@ -147,6 +147,8 @@ size_t lgn_mlp_bias_offset(const lgn_mlp *net, int layer)
     return layer >= 0 && layer + 1 < net->n_layers ? net->b_off[layer] : 0;
 }
 
+float *lgn_mlp_input(lgn_mlp *net) { return net ? net->act[0] : NULL; }
+
 const float *lgn_mlp_layer_output(const lgn_mlp *net, int i)
 {
     return i >= 0 && i < net->n_layers ? net->act[i] : NULL;
@@ -210,7 +212,7 @@ static void layer_forward(const lgn_mlp *net, int l, const float *x, int rows, f
 const float *lgn_mlp_forward(lgn_mlp *net, const float *x, int batch)
 {
     if (!net || !x || batch < 1 || batch > net->max_batch) return NULL;
-    memcpy(net->act[0], x, sizeof(float) * (size_t)batch * (size_t)net->widths[0]);
+    if (x != net->act[0]) memcpy(net->act[0], x, sizeof(float) * (size_t)batch * (size_t)net->widths[0]);
     for (int l = 0; l + 1 < net->n_layers; l++) layer_forward(net, l, net->act[l], batch, net->act[l + 1]);
     net->batch = batch;
     return net->act[net->n_layers - 1];
