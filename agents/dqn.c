@@ -535,9 +535,10 @@ static void train_step(dqn_agent *a)
         float y = a->r_ret[j];
         if (a->r_disc[j] > 0.0f) {
             const float *qc = &chooser[(size_t)b * C];
+            const uint8_t *ok = need ? &need[(size_t)b * C] : NULL; /* valid(), already read */
             int best = -1;
             for (int c = 0; c < C; c++)
-                if (valid(a, a->pt[b], c) && (best < 0 || qc[c] > qc[best])) best = c;
+                if ((ok ? ok[c] : valid(a, a->pt[b], c)) && (best < 0 || qc[c] > qc[best])) best = c;
             if (best >= 0) y += a->r_disc[j] * a->qn[(size_t)b * C + best];
         }
         a->y[b] = y;
