@@ -67,39 +67,19 @@ typedef void (*block_fn)(int kc, int i0, int i1, int j, int N, const float *A, p
  * columns left over go to strips of 8 and 4 with the same 16-row tiles in
  * ymm and xmm registers (AVX-512VL: 32 of them, and {1to8}, {1to4}
  * broadcasts), defined first; the 4-wide set does the last single columns. */
-#define ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#define ROWS16(X) ROWS8(X) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
 #define T_W 4
-#define T_NV 1
-#define T_MR 16
-#define T_ROWS(X) ROWS16(X)
-#define T_HALF_MR 8
-#define T_HALF(X) ROWS8(X)
-#define T_ATTR LG_TARGET_AVX512
 #define T_BLOCK block_avx512_4
-#include "lgn_gemm_tiles.h"
+#include "lgn_gemm_avx512.h"
 
 #define T_W 8
-#define T_NV 1
-#define T_MR 16
-#define T_ROWS(X) ROWS16(X)
-#define T_HALF_MR 8
-#define T_HALF(X) ROWS8(X)
-#define T_ATTR LG_TARGET_AVX512
 #define T_BLOCK block_avx512_8
 #define T_NEXT block_avx512_4
-#include "lgn_gemm_tiles.h"
+#include "lgn_gemm_avx512.h"
 
 #define T_W 16
-#define T_NV 1
-#define T_MR 16
-#define T_ROWS(X) ROWS16(X)
-#define T_HALF_MR 8
-#define T_HALF(X) ROWS8(X)
-#define T_ATTR LG_TARGET_AVX512
 #define T_BLOCK block_avx512
 #define T_NEXT block_avx512_8
-#include "lgn_gemm_tiles.h"
+#include "lgn_gemm_avx512.h"
 #endif
 
 void lgn_gemm(int M, int N, int K, const float *A, ptrdiff_t ars, ptrdiff_t acs, const float *B, ptrdiff_t ldb,
