@@ -56,11 +56,6 @@ static inline void lgn_st_part(float *p, lgn_v4 v, size_t n)
 /* Lanes of v where keep is all-ones, +0 elsewhere. */
 static inline lgn_v4 lgn_select(lgn_v4 v, lgn_v4i keep) { return (lgn_v4)((lgn_v4i)v & keep); }
 
-static inline lgn_v4 lgn_abs(lgn_v4 v)
-{
-    return (lgn_v4)((lgn_v4i)v & (lgn_v4i){0x7FFFFFFF, 0x7FFFFFFF, 0x7FFFFFFF, 0x7FFFFFFF});
-}
-
 /* Correctly rounded lane-wise square root (sqrtps, or sqrtf per lane). */
 static inline lgn_v4 lgn_sqrt(lgn_v4 v)
 {

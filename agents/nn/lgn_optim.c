@@ -53,7 +53,11 @@ void lgn_sgd_free(lgn_sgd *o)
     o->vel = NULL;
 }
 
-static inline lgn_v4 flush_denormal(lgn_v4 x) { return lgn_select(x, lgn_abs(x) >= lgn_bc(FLT_MIN)); }
+/* x with its denormal lanes (and NaN) set to +0, for vectors of any width:
+ * lanes kept where |x| >= FLT_MIN. */
+#define FLUSH_DENORMAL(V, VI, x) ((V)((VI)(x) & ((V)((VI)(x) & ((VI){0} + 0x7FFFFFFF)) >= ((V){0} + FLT_MIN))))
+
+static inline lgn_v4 flush_denormal(lgn_v4 x) { return FLUSH_DENORMAL(lgn_v4, lgn_v4i, x); }
 
 static inline void sgd_lanes(float *p, float *vel, const float *g, size_t k, float lr, float mu)
 {
@@ -134,11 +138,10 @@ typedef struct {
  * would reload them every iteration), set lane by lane: adding a scalar to
  * a zero vector would turn -0 into +0. */
 #define ADAM_CONSTS(V, VI, W, c)                                                                                       \
-    V w1_ = {0}, omw1_ = {0}, b2_ = {0}, w2_ = {0}, step_ = {0}, bc2_ = {0}, eps_ = {0}, fmin_ = {0};                  \
+    V w1_ = {0}, omw1_ = {0}, b2_ = {0}, w2_ = {0}, step_ = {0}, bc2_ = {0}, eps_ = {0};                               \
     for (int l_ = 0; l_ < (W); l_++)                                                                                   \
         w1_[l_] = (c)->w1, omw1_[l_] = (c)->one_minus_w1, b2_[l_] = (c)->b2, w2_[l_] = (c)->w2,                        \
-        step_[l_] = (c)->step_size, bc2_[l_] = (c)->bc2_sqrt, eps_[l_] = (c)->eps, fmin_[l_] = FLT_MIN;                \
-    const VI abs_ = (VI){0} + 0x7FFFFFFF;                                                                              \
+        step_[l_] = (c)->step_size, bc2_[l_] = (c)->bc2_sqrt, eps_[l_] = (c)->eps;                                     \
     const int lerp_low_ = (c)->lerp_low;
 
 /* One Adam update of the lanes of vector type V (int lanes VI), SQRT the
@@ -149,8 +152,8 @@ typedef struct {
     {                                                                                                                  \
         V mm = lerp_low_ ? m + w1_ * (g - m) : g - (g - m) * omw1_;                                                    \
         V vv = v * b2_ + (w2_ * g) * g;                                                                                \
-        mm = (V)((VI)mm & ((V)((VI)mm & abs_) >= fmin_)); /* flush denormals to +0 */                                  \
-        vv = (V)((VI)vv & ((V)((VI)vv & abs_) >= fmin_));                                                              \
+        mm = FLUSH_DENORMAL(V, VI, mm);                                                                                \
+        vv = FLUSH_DENORMAL(V, VI, vv);                                                                                \
         V denom = SQRT(vv) / bc2_ + eps_;                                                                              \
         p = p - (step_ * mm) / denom;                                                                                  \
         m = mm;                                                                                                        \
