@@ -92,6 +92,7 @@ typedef struct {
     int own_tables;   /* each slot sees its own table (a candidate stage) */
     lgn_mlp *net, *target;
     lgn_adam opt;
+    lgn_team *team; /* the caller's (use_team), or NULL */
     lg_stream rng;
     /* counters (saved as raw bytes) */
     struct {
@@ -328,6 +329,27 @@ static void flat_row(const dqn_agent *a, const float *slot, const float *table, 
     memcpy(row + a->slot_dim, table, sizeof(float) * (size_t)a->C * (size_t)a->ch_dim);
 }
 
+typedef struct {
+    const dqn_agent *a;
+    int n;
+    const float *const *slots, *const *tables;
+    float *xbuf;
+} rows_job;
+
+static void rows_part(void *arg, int lo, int hi)
+{
+    const rows_job *j = arg;
+    for (int i = lo; i < hi; i++) flat_row(j->a, j->slots[i], j->tables[i], &j->xbuf[(size_t)i * j->a->in_dim]);
+}
+
+/* n flat rows into xbuf, in the pieces the team's product of them takes:
+ * mostly, a thread multiplies the rows it copied, in its own cache. */
+static void flat_rows(const dqn_agent *a, int n, const float *const *slots, const float *const *tables, float *xbuf)
+{
+    rows_job j = {a, n, slots, tables, xbuf};
+    lgn_team_for(a->team, n, lgn_team_grain(a->team, n), rows_part, &j);
+}
+
 static int valid(const dqn_agent *a, const float *table, int c)
 {
     return a->on_air_at < 0 || table[(size_t)c * a->ch_dim + a->on_air_at] > 0.5f;
@@ -371,7 +393,7 @@ static void q_values(dqn_agent *a, lgn_mlp *net, int n, const float *const *slot
         q_itemwise(a, net, n, slots, tables, need, xbuf, out);
         return;
     }
-    for (int i = 0; i < n; i++) flat_row(a, slots[i], tables[i], &xbuf[(size_t)i * a->in_dim]);
+    flat_rows(a, n, slots, tables, xbuf);
     if (!a->p.dueling) {
         lgn_mlp_predict(net, xbuf, n, out);
         return;
@@ -549,14 +571,13 @@ static void train_step(dqn_agent *a)
     float *x = lgn_mlp_input(a->net);
     for (int b = 0; b < Bt; b++) {
         int j = a->idx[b];
-        const float *tab = lga_ring_at(&a->ring, a->r_tab[j]);
-        if (a->p.itemwise)
-            item_row(a, &a->r_obs[(size_t)j * S], tab, a->r_act[j], &x[(size_t)b * in]);
-        else
-            flat_row(a, &a->r_obs[(size_t)j * S], tab, &x[(size_t)b * in]);
+        a->ps[b] = &a->r_obs[(size_t)j * S];
+        a->pt[b] = lga_ring_at(&a->ring, a->r_tab[j]);
+        if (a->p.itemwise) item_row(a, a->ps[b], a->pt[b], a->r_act[j], &x[(size_t)b * in]);
         a->rows[b] = b;
         a->cols[b] = a->p.itemwise ? 0 : a->r_act[j];
     }
+    if (!a->p.itemwise) flat_rows(a, Bt, a->ps, a->pt, x);
     lgn_mlp_zero_grad(a->net);
     const float *out = lgn_mlp_forward(a->net, x, Bt);
     lgn_loss_kind kind = a->p.huber ? LGN_LOSS_HUBER : LGN_LOSS_MSE;
@@ -587,7 +608,7 @@ static void train_step(dqn_agent *a)
     lgn_mlp_backward(a->net, a->dout, NULL);
     size_t np = lgn_mlp_n_params(a->net);
     double norm = lgn_clip_grad_norm(lgn_mlp_grads(a->net), np, a->p.grad_clip > 0 ? a->p.grad_clip : INFINITY);
-    if (isfinite(norm)) lgn_adam_step(&a->opt, lgn_mlp_params(a->net), lgn_mlp_grads(a->net));
+    if (isfinite(norm)) lgn_adam_step_team(&a->opt, a->team, lgn_mlp_params(a->net), lgn_mlp_grads(a->net));
     a->c.last_loss = loss;
     a->c.r.updates++;
 }
@@ -712,6 +733,13 @@ static float epsilon(const lga_agent *base)
     return lga_schedule_at(&sched, a->c.r.t);
 }
 
+static void use_team(lga_agent *base, lgn_team *team)
+{
+    dqn_agent *a = (dqn_agent *)base;
+    a->team = team;
+    lgn_mlp_set_team(a->net, team), lgn_mlp_set_team(a->target, team);
+}
+
 const lga_agent_type lga_dqn_type = {
     .name = "dqn",
     .summary = "Deep Q-Network (replay, target net, Double, dueling, n-step; flat or itemwise network)",
@@ -726,4 +754,5 @@ const lga_agent_type lga_dqn_type = {
     .scores = scores,
     .epsilon = epsilon,
     .probs = probs,
+    .use_team = use_team,
 };

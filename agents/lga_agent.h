@@ -87,6 +87,7 @@ static inline int lga_active(const lga_transition_batch *tr)
 }
 
 typedef struct lga_agent lga_agent;
+struct lgn_team; /* agents/nn/lgn.h: threads for an agent's networks */
 
 /* A piece of an agent's learned state, for save/load, with what its
  * values may be: a state file is hostile until checked (lga_load refuses a
@@ -155,6 +156,11 @@ typedef struct {
     int (*probs)(lga_agent *a, const lga_obs_batch *b, int slot, lg_stream *rng, double *out);
     /* How probs gets them: NULL when exact, else the estimate's method. */
     const char *probs_method;
+    /* Optional: the agent's networks run their large products on `team`
+     * (agents/nn/lgn.h) from now on; NULL: on the caller's thread again.
+     * Results are the same bits whatever the team's size. NULL: the agent
+     * has no such work. */
+    void (*use_team)(lga_agent *a, struct lgn_team *team);
 } lga_agent_type;
 
 struct lga_agent {
@@ -178,6 +184,10 @@ lga_agent *lga_create(const char *name, const char *params_json, const lga_obs_b
 lga_agent *lga_create_type(const lga_agent_type *t, const char *params_json, const lga_obs_batch *shape,
                            uint64_t seed, char *err, size_t errsz);
 void lga_free(lga_agent *a);
+/* The agent's use_team, when it has one (a no-op otherwise). The team
+ * (lgn_team_create) is the caller's and must outlive that use; one agent
+ * at a time may act or learn on it. */
+void lga_use_team(lga_agent *a, struct lgn_team *team);
 
 /* Fill an lga_obs_batch from an env's current buffers. */
 void lga_batch_from_env(const lg_env *env, lga_obs_batch *b);

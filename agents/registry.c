@@ -61,6 +61,11 @@ void lga_free(lga_agent *a)
     if (a) a->type->free(a);
 }
 
+void lga_use_team(lga_agent *a, struct lgn_team *team)
+{
+    if (a && a->type->use_team) a->type->use_team(a, team);
+}
+
 void lga_describe(const lga_agent_type *t, lg_sbuf *b)
 {
     lg_sb_printf(b, "%s%s\n  %s\n", t->name, t->cheats ? "  [CHEATS: reads the simulator's ground truth]" : "",

@@ -1,4 +1,4 @@
-/* Helpers the network-core suites share (test_nn.c, test_nn_io.c). */
+/* Helpers the network-core suites share (test_nn.c, test_nn_io.c, test_team.c). */
 #ifndef NN_TEST_H
 #define NN_TEST_H
 

@@ -177,6 +177,46 @@ START_TEST(test_deterministic_training)
 }
 END_TEST
 
+/* The networks on a team of threads (lga_use_team): the same state, bit
+ * for bit, as on the caller's thread alone, for the flat network (with
+ * Double DQN's second scoring) and the item-wise one. The flat network's
+ * first layer, 128 x 120 x the observation, is above LGN_TEAM_MIN_MACS,
+ * and its 100,000-odd parameters above LGN_TEAM_MIN_ADAM: the team cuts
+ * products, row building and Adam. */
+START_TEST(test_team_same_state)
+{
+    lg_scenario *sc = test_scenario();
+    const char *params[] = {"{\"learning_starts\": 200, \"train_frequency\": 4, \"double\": true}",
+                            "{\"network\": \"itemwise\", \"learning_starts\": 200, \"train_frequency\": 4}"};
+    for (int v = 0; v < 2; v++) {
+        unsigned char *s[3];
+        size_t n[3];
+        for (int T = 1; T <= 3; T++) {
+            lg_env *env = test_env(sc, 16, 3, LG_LAYOUT_FLAT);
+            lga_agent *a = make(params[v], env, 5);
+            if (v == 0) {
+                ck_assert_int_ge(128L * 120 * lg_env_buffers(env)->obs_dim, LGN_TEAM_MIN_MACS);
+                ck_assert_uint_ge((size_t)lg_env_buffers(env)->obs_dim * 120, LGN_TEAM_MIN_ADAM);
+            }
+            lgn_team *team = NULL;
+            if (T > 1) ck_assert_int_eq(lgn_team_create(T, &team, NULL, 0), 0);
+            lga_use_team(a, team);
+            lgx_loop lp;
+            lgx_loop_init(&lp, env);
+            lgx_train(&lp, a, env, 3000, NULL);
+            state_bytes(a, &s[T - 1], &n[T - 1]);
+            lgx_loop_free(&lp), lga_free(a), lg_env_free(env);
+            lgn_team_free(team);
+        }
+        for (int T = 2; T <= 3; T++)
+            ck_assert_msg(n[0] == n[T - 1] && !memcmp(s[0], s[T - 1], n[0]), "%s: state differs on %d threads",
+                          params[v], T);
+        for (int T = 0; T < 3; T++) free(s[T]);
+    }
+    free(sc);
+}
+END_TEST
+
 /* The corrupt-checkpoint corpus: every damaged file fails with a clear
  * message, never a crash, and the agent is left as it was. */
 START_TEST(test_corrupt_checkpoints_refused)
@@ -411,6 +451,7 @@ int main(void)
     tcase_add_test(tc, test_itemwise_learns_on_tabular_small);
     tcase_add_test(tc, test_checkpoint_continue_bit_identical);
     tcase_add_test(tc, test_deterministic_training);
+    tcase_add_test(tc, test_team_same_state);
     tcase_add_test(tc, test_corrupt_checkpoints_refused);
     tcase_add_test(tc, test_bad_hyperparameters);
     tcase_add_test(tc, test_batched_act_equals_per_slot);

@@ -112,24 +112,64 @@ static double reference_copy(int obs_dim, int repeats, double seconds)
 
 /* env + DQN agent: slot-steps per second of the whole training loop (act,
  * step, store, learn) with the agent's defaults; median of repeats. */
-static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double seconds, int json)
-{
-    char err[512];
+/* One DQN training loop: its env, agent and loop state. */
+typedef struct {
     lg_env *env;
-    if (lg_env_create(sc, slots, 1, LG_LAYOUT_FLAT, &env, err, sizeof err)) {
-        fprintf(stderr, "livegym bench: %s\n", err);
-        return 1;
-    }
-    lga_obs_batch shape;
-    lga_batch_from_env(env, &shape);
-    /* learning from the first step, so every timed step includes learning */
-    lga_agent *agent = lga_create("dqn", "{\"learning_starts\": 0}", &shape, 1, err, sizeof err);
+    lga_agent *agent;
     lgx_loop lp;
-    if (!agent || lgx_loop_init(&lp, env)) {
-        fprintf(stderr, "livegym bench: %s\n", agent ? "out of memory" : err);
-        lga_free(agent), lg_env_free(env);
-        return 1;
+    lgn_team *team;
+} dqn_loop;
+
+static void dqn_loop_free(dqn_loop *d)
+{
+    if (d->env) lgx_loop_free(&d->lp);
+    lga_free(d->agent), lgn_team_free(d->team), lg_env_free(d->env);
+}
+
+/* learning from the first step, so every timed step includes learning */
+static int dqn_loop_init(dqn_loop *d, const lg_scenario *sc, int slots, int threads, lga_obs_batch *shape, char *err,
+                         size_t errsz)
+{
+    memset(d, 0, sizeof *d);
+    if (lg_env_create(sc, slots, 1, LG_LAYOUT_FLAT, &d->env, err, errsz)) return -1;
+    lga_batch_from_env(d->env, shape);
+    d->agent = lga_create("dqn", "{\"learning_starts\": 0}", shape, 1, err, errsz);
+    if (!d->agent) return -1;
+    if (threads > 1 && lgn_team_create(threads, &d->team, err, errsz)) return -1;
+    lga_use_team(d->agent, d->team);
+    if (lgx_loop_init(&d->lp, d->env)) {
+        lgx_loop_free(&d->lp);
+        snprintf(err, errsz, "out of memory");
+        return -1;
     }
+    lgx_train(&d->lp, d->agent, d->env, 2000, NULL); /* warm up: fill some replay */
+    return 0;
+}
+
+static double time_loop(dqn_loop *d, int slots, double seconds)
+{
+    long steps = 0;
+    double t0 = lg_now(), t;
+    do {
+        lgx_train(&d->lp, d->agent, d->env, 20L * slots, NULL);
+        steps += 20L * slots;
+        t = lg_now();
+    } while (t - t0 < seconds);
+    return steps / (t - t0);
+}
+
+static int bench_dqn(const lg_scenario *sc, int slots, int threads, int repeats, double seconds, int json)
+{
+    char err[512] = "";
+    dqn_loop loops[2] = {{0}};
+    lga_obs_batch shape;
+    const int n_loops = threads > 1 ? 2 : 1;
+    for (int k = 0; k < n_loops; k++)
+        if (dqn_loop_init(&loops[k], sc, slots, k ? threads : 1, &shape, err, sizeof err)) {
+            fprintf(stderr, "livegym bench: %s\n", err[0] ? err : "out of memory");
+            dqn_loop_free(&loops[0]), dqn_loop_free(&loops[1]);
+            return 1;
+        }
     const int widths[4] = {shape.obs_dim, 120, 84, shape.n_actions};
     if (lg_progress_enabled()) fprintf(stderr, "bench: gradient updates, batch 128...\n");
     double ups = lg_bench_nn_updates(widths, 4, 128, seconds * repeats);
@@ -145,19 +185,17 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
         gemm[g] = lg_bench_gemm_gflops(gemm_shapes[g][0], gemm_shapes[g][1], gemm_shapes[g][2], gemm_shapes[g][3],
                                        seconds * repeats / 3);
     if (lg_progress_enabled()) fprintf(stderr, "bench: env + dqn training loop, %d slots...\n", slots);
-    lgx_train(&lp, agent, env, 2000, NULL); /* warm up: fill some replay */
-    double *rates = malloc(sizeof(double) * (size_t)repeats);
-    for (int r = 0; r < repeats; r++) {
-        long steps = 0;
-        double t0 = lg_now(), t;
-        do {
-            lgx_train(&lp, agent, env, 20L * slots, NULL);
-            steps += 20L * slots;
-            t = lg_now();
-        } while (t - t0 < seconds);
-        rates[r] = steps / (t - t0);
+    /* With more threads, the one-thread loop and the team's alternate, so
+     * that both see the same neighbours. */
+    double *rates = malloc(sizeof(double) * 2 * (size_t)repeats);
+    if (!rates) {
+        dqn_loop_free(&loops[0]), dqn_loop_free(&loops[1]);
+        return 1;
     }
+    for (int r = 0; r < repeats; r++)
+        for (int k = 0; k < n_loops; k++) rates[k * repeats + r] = time_loop(&loops[k], slots, seconds);
     double steps_per_sec = lg_median(rates, repeats);
+    double team_steps_per_sec = n_loops > 1 ? lg_median(rates + repeats, repeats) : steps_per_sec;
     const char *isa = lg_isa_name(lg_isa_get());
     if (json) {
         printf("{\"bench\": \"dqn\", \"scenario\": \"%s\", \"isa\": \"%s\", \"batch\": 128, "
@@ -167,23 +205,28 @@ static int bench_dqn(const lg_scenario *sc, int slots, int repeats, double secon
             printf("%s{\"m\": %d, \"n\": %d, \"k\": %d, \"a_transposed\": %s, \"gflops\": %.2f}", g ? ", " : "",
                    gemm_shapes[g][0], gemm_shapes[g][1], gemm_shapes[g][2], gemm_shapes[g][3] ? "true" : "false",
                    gemm[g]);
-        printf("], \"env_agent_steps_per_sec\": %.0f, \"slots\": %d, \"train_frequency\": 10, "
-               "\"peak_rss_mb\": %.1f}\n",
-               steps_per_sec, slots, lg_peak_rss_mb());
+        printf("], \"env_agent_steps_per_sec\": %.0f, \"threads\": %d, \"env_agent_steps_per_sec_threads\": %.0f, "
+               "\"slots\": %d, \"train_frequency\": 10, \"peak_rss_mb\": %.1f}\n",
+               steps_per_sec, threads, team_steps_per_sec, slots, lg_peak_rss_mb());
     } else {
-        printf("livegym bench dqn: scenario \"%s\", network %d-%d-%d-%d (the dqn default), 1 thread, %s\n",
-               sc->name, widths[0], widths[1], widths[2], widths[3], isa);
-        printf("gradient updates (batch 128: forward, loss, backward, Adam): %.1f /s (median), %.2f GFLOP/s\n", ups,
-               gflops);
+        printf("livegym bench dqn: scenario \"%s\", network %d-%d-%d-%d (the dqn default), %s\n", sc->name,
+               widths[0], widths[1], widths[2], widths[3], isa);
+        printf("gradient updates (batch 128: forward, loss, backward, Adam; 1 thread): %.1f /s (median), %.2f "
+               "GFLOP/s\n",
+               ups, gflops);
         for (int g = 0; g < 3; g++)
-            printf("matrix product %d x %d x %d%s: %.2f GFLOP/s (median)\n", gemm_shapes[g][0], gemm_shapes[g][1],
-                   gemm_shapes[g][2], gemm_shapes[g][3] ? " (A transposed)" : "", gemm[g]);
-        printf("env + agent training loop (%d slots, one update per 10 slot-steps): %.0f slot-steps/s (median of %d)\n",
+            printf("matrix product %d x %d x %d%s (1 thread): %.2f GFLOP/s (median)\n", gemm_shapes[g][0],
+                   gemm_shapes[g][1], gemm_shapes[g][2], gemm_shapes[g][3] ? " (A transposed)" : "", gemm[g]);
+        printf("env + agent training loop (%d slots, one update per 10 slot-steps, 1 thread): %.0f slot-steps/s "
+               "(median of %d)\n",
                slots, steps_per_sec, repeats);
+        if (n_loops > 1)
+            printf("the same loop, the network on %d threads: %.0f slot-steps/s (median of %d, %.2fx)\n", threads,
+                   team_steps_per_sec, repeats, team_steps_per_sec / steps_per_sec);
         printf("peak RSS: %.1f MB\n", lg_peak_rss_mb());
     }
     free(rates);
-    lgx_loop_free(&lp), lga_free(agent), lg_env_free(env);
+    dqn_loop_free(&loops[0]), dqn_loop_free(&loops[1]);
     return 0;
 }
 
@@ -241,7 +284,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: livegym bench env [--scenario FILE] [--slots N] [--repeats R] [--seconds S] [--json] [--isa SET]\n"
-            "       livegym bench dqn [--slots N] [--repeats R] [--seconds S] [--json] [--isa SET]\n"
+            "       livegym bench dqn [--slots N] [--threads T] [--repeats R] [--seconds S] [--json] [--isa SET]\n"
             "       livegym bench log [--slots N] [--steps N] [--repeats R] [--json]\n"
             "\n"
             "Slot-steps per second of a world (the default one, or FILE's) under a uniform-random\n"
@@ -251,9 +294,11 @@ static void usage(FILE *f)
             "timed repeats of S seconds (defaults 5 and 1.0); peak RSS is the process's.\n"
             "bench dqn: gradient updates per second of the default DQN network at batch 128 (and\n"
             "GFLOP/s), GFLOP/s of its first layer's matrix products, and slot-steps per second of the\n"
-            "env + DQN training loop (default 16 slots). --isa forces the vector instruction set of the\n"
-            "network core and of the world's per-channel loops (auto, sse2, avx2, avx512; default auto:\n"
-            "the best the CPU has); every set gives the same results, bit for bit (docs/benchmarks.md).\n"
+            "env + DQN training loop (default 16 slots); with --threads T > 1 (default 1) also the same\n"
+            "loop with the agent's networks on T threads, the two alternating. --isa forces the vector\n"
+            "instruction set of the network core and of the world's per-channel loops (auto, sse2, avx2,\n"
+            "avx512; default auto: the best the CPU has); every set, and every thread count, gives the\n"
+            "same results, bit for bit (docs/benchmarks.md).\n"
             "bench log: slot-steps per second of a random behaviour policy's training loop in the default\n"
             "world, without and with its HDF5 log (livegym log), and fwrite + fsync of as many bytes as\n"
             "the log holds (defaults: 64 slots, 1,000,000 slot-steps, 3 repeats; the log goes to\n"
@@ -271,7 +316,7 @@ int lg_cmd_bench(int argc, char **argv)
         fprintf(stderr, "livegym bench: unknown benchmark \"%s\" (available: env, dqn, log)\n", argv[1]);
         return 2;
     }
-    long slots = 0, repeats = log ? 3 : 5, steps = 1000000;
+    long slots = 0, repeats = log ? 3 : 5, steps = 1000000, threads = 1;
     double seconds = 1.0;
     int json = 0;
     const char *file = NULL;
@@ -283,6 +328,8 @@ int lg_cmd_bench(int argc, char **argv)
             if (lg_flag_str("bench", argc, argv, &i, &file)) return 2;
         } else if (!strcmp(argv[i], "--steps") && log) {
             if (lg_flag_int("bench", argc, argv, &i, 1000, 2000000000L, &steps)) return 2;
+        } else if (!strcmp(argv[i], "--threads") && dqn) {
+            if (lg_flag_int("bench", argc, argv, &i, 1, LGN_TEAM_MAX, &threads)) return 2;
         } else if (!strcmp(argv[i], "--slots")) {
             if (lg_flag_int("bench", argc, argv, &i, 1, 100000, &slots)) return 2;
         } else if (!strcmp(argv[i], "--repeats")) {
@@ -331,7 +378,7 @@ int lg_cmd_bench(int argc, char **argv)
         return rc;
     }
     if (dqn) {
-        int rc = bench_dqn(sc, slots ? (int)slots : 16, (int)repeats, seconds, json);
+        int rc = bench_dqn(sc, slots ? (int)slots : 16, (int)threads, (int)repeats, seconds, json);
         free(sc);
         return rc;
     }

@@ -191,6 +191,10 @@ int lgn_adam_init(lgn_adam *o, size_t n, float lr, float beta1, float beta2, flo
 void lgn_adam_free(lgn_adam *o);
 void lgn_adam_reset(lgn_adam *o); /* zero moments and step */
 void lgn_adam_step(lgn_adam *o, float *params, const float *grads);
+/* The same step cut into parts on team t (declared below; NULL: the
+ * caller alone), the same bits. */
+struct lgn_team;
+void lgn_adam_step_team(lgn_adam *o, struct lgn_team *t, float *params, const float *grads);
 /* Moments from elsewhere (a state file): 0 when every second moment is
  * >= 0 (a negative one makes the step's square root NaN), else -1 with a
  * message naming block `name` (m then v) and the element. */
@@ -244,6 +248,45 @@ int lgn_adam_fread(lgn_adam *o, FILE *f, char *err, size_t errsz);
  * added strictly in k order, one rounding per multiply and per add. */
 void lgn_gemm(int M, int N, int K, const float *A, ptrdiff_t ars, ptrdiff_t acs, const float *B, ptrdiff_t ldb,
               float *C, ptrdiff_t ldc);
+
+/* ---------------------------------------------------------------- teams
+ *
+ * Threads for the largest products. A team of T threads (the caller and
+ * T - 1 workers) cuts a product into pieces of rows of C, which they claim
+ * as each is free; every row gets the same k-ordered sums as lgn_gemm, so
+ * results are the same bits whatever T and whoever took which piece.
+ * Workers spin briefly after a job, then sleep. One caller at a time per team: a team
+ * serves one agent (its nets), not threads that run side by side. */
+#define LGN_TEAM_MAX 256
+/* Smaller work stays on the caller: a product of fewer multiply-adds
+ * (about 25 microseconds), an Adam step over fewer parameters. Below
+ * these, handing out parts and moving their data between cores' caches
+ * costs more than it saves. */
+#define LGN_TEAM_MIN_MACS (1L << 20)
+#define LGN_TEAM_MIN_ADAM ((size_t)1 << 16)
+typedef struct lgn_team lgn_team;
+/* threads in [1, LGN_TEAM_MAX] (1: no workers). Returns 0, or -1 with a
+ * message (bad count, out of memory, a thread that would not start). */
+int lgn_team_create(int threads, lgn_team **out, char *err, size_t errsz);
+void lgn_team_free(lgn_team *t); /* stops and joins the workers */
+int lgn_team_threads(const lgn_team *t); /* 1 for NULL */
+/* fn(arg, lo, hi) over [0, n) in pieces of `grain` (the last one
+ * shorter), claimed one at a time by the caller and the workers as each is
+ * free; returns when every piece is done (t NULL or of one thread, or one
+ * piece: fn(arg, 0, n) on the caller). Pieces must not depend on each
+ * other. */
+typedef void (*lgn_range_fn)(void *arg, int lo, int hi);
+void lgn_team_for(lgn_team *t, int n, int grain, lgn_range_fn fn, void *arg);
+/* The rows per piece of a team's product of M rows: about four pieces a
+ * thread, in whole 16-row tiles. */
+int lgn_team_grain(const lgn_team *t, int M);
+/* lgn_gemm's product on the team (t NULL: lgn_gemm itself). */
+void lgn_team_gemm(lgn_team *t, int M, int N, int K, const float *A, ptrdiff_t ars, ptrdiff_t acs, const float *B,
+                   ptrdiff_t ldb, float *C, ptrdiff_t ldc);
+/* The net's products (forward, backward, predict) on team t from now on;
+ * NULL: the caller's thread alone (the default). The team must outlive
+ * that use. */
+void lgn_mlp_set_team(lgn_mlp *net, lgn_team *t);
 
 /* The products run on the widest x86-64 vector set the CPU has
  * (lg_isa.h in env/base: lg_isa_get, lg_isa_set). Every set gives the same

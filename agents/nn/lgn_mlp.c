@@ -7,6 +7,8 @@
  *   delta[2]  [max_batch x max_width]  dL/d(layer input), ping-pong
  *   wt        [max in*out]             W_l transposed, for dX = dY W_l^T
  *   inf[2]    [max_batch x max_width]  inference ping-pong (predict)
+ *   xk        [max_batch x widths[0]]  the training forward's input, its
+ *             zero columns left out (kept_columns), for the backward
  * Nothing after lgn_mlp_create allocates. */
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,12 @@ struct lgn_mlp {
     float *delta[2];
     float *wt;
     float *inf[2];
-    float *block; /* one allocation behind act, delta, wt, inf */
+    float *xk;
+    int32_t *kept;     /* [widths[0]] the training forward's input columns kept */
+    int32_t *kept_inf; /* [widths[0]] the same for an inference chunk */
+    int n_kept;        /* of the last training forward (widths[0]: all) */
+    float *block; /* one allocation behind act, delta, wt, inf, xk */
+    lgn_team *team; /* NULL: products on the caller's thread */
 };
 
 static void set_err(char *err, size_t errsz, const char *msg, long a, long b)
@@ -96,11 +103,13 @@ int lgn_mlp_create(const int *widths, int n_layers, int max_batch, lgn_mlp **out
         off += (size_t)widths[l + 1];
     }
     size_t scratch = round16((size_t)max_batch * (size_t)max_width);
-    size_t total = act_total + 4 * scratch + round16(max_wt);
+    size_t total = act_total + 4 * scratch + round16(max_wt) + round16((size_t)max_batch * (size_t)widths[0]);
     net->params = alloc_floats(n_params);
     net->grads = alloc_floats(n_params);
     net->block = alloc_floats(total);
-    if (!net->params || !net->grads || !net->block) goto oom;
+    net->kept = malloc(sizeof(int32_t) * 2 * (size_t)widths[0]);
+    if (!net->params || !net->grads || !net->block || !net->kept) goto oom;
+    net->kept_inf = net->kept + widths[0];
     float *p = net->block;
     for (int i = 0; i < n_layers; i++) {
         net->act[i] = p;
@@ -110,7 +119,8 @@ int lgn_mlp_create(const int *widths, int n_layers, int max_batch, lgn_mlp **out
     net->delta[1] = p, p += scratch;
     net->inf[0] = p, p += scratch;
     net->inf[1] = p, p += scratch;
-    net->wt = p;
+    net->wt = p, p += round16(max_wt);
+    net->xk = p;
     *out = net;
     return 0;
 oom:
@@ -125,6 +135,7 @@ void lgn_mlp_free(lgn_mlp *net)
     free(net->params);
     free(net->grads);
     free(net->block);
+    free(net->kept);
     free(net);
 }
 
@@ -199,21 +210,111 @@ static void relu_backward(float *dx, const float *h, size_t n)
     for (; i < n; i++) dx[i] = h[i] > 0.0f ? dx[i] : 0.0f;
 }
 
-/* y[rows x out] = x W_l + b_l, then ReLU unless l is the output layer. */
+/* y[rows x out] = x W_l + b_l, then ReLU unless l is the output layer.
+ * x has `in` columns in rows of stride ldx, and w `in` rows. */
+static void layer_product(const lgn_mlp *net, int l, const float *x, int in, ptrdiff_t ldx, const float *w, int rows,
+                          float *y)
+{
+    int out = net->widths[l + 1];
+    const float *b = net->params + net->b_off[l];
+    for (int r = 0; r < rows; r++) memcpy(y + (size_t)r * out, b, sizeof(float) * (size_t)out);
+    lgn_team_gemm(net->team, rows, out, in, x, ldx, 1, w, out, y, out);
+    if (l + 2 < net->n_layers) relu_inplace(y, (size_t)rows * (size_t)out);
+}
+
 static void layer_forward(const lgn_mlp *net, int l, const float *x, int rows, float *y)
 {
-    int in = net->widths[l], out = net->widths[l + 1];
-    const float *w = net->params + net->w_off[l], *b = net->params + net->b_off[l];
-    for (int r = 0; r < rows; r++) memcpy(y + (size_t)r * out, b, sizeof(float) * (size_t)out);
-    lgn_gemm(rows, out, in, x, in, 1, w, out, y, out);
-    if (l + 2 < net->n_layers) relu_inplace(y, (size_t)rows * (size_t)out);
+    layer_product(net, l, x, net->widths[l], net->widths[l], net->params + net->w_off[l], rows, y);
+}
+
+/* The input columns of x [rows x in] with a non-zero entry (NaN and
+ * infinities count), in increasing order, into kept; returns how many.
+ *
+ * Why: the first layer's inputs hold whole blocks of zeros (a one-hot's
+ * other categories, the dynamic features of channels off air): a third of
+ * the default DQN's 1,216 columns are zero in every row of a batch. Such a
+ * column adds a product of +-0 to every sum of the first layer's forward
+ * and to its weights' gradient; leaving it out, the other products still
+ * come in increasing k, so a sum differs at most in the sign of a zero,
+ * which the ReLU after the layer maps to +0 either way (hence hidden
+ * layers only), and a gradient sum started from +0 (lgn_mlp_zero_grad) is
+ * unchanged. The same bits, then, for finite weights and gradients, which
+ * are the only ones a net holds: the readers refuse others and a step of
+ * a non-finite gradient is skipped (lgn_clip_grad_norm). */
+static int kept_columns(const float *x, int rows, int in, int32_t *kept)
+{
+    uint32_t *any = (uint32_t *)kept; /* the OR of each column's bits, then the list, in place */
+    memset(any, 0, sizeof(uint32_t) * (size_t)in);
+    for (int r = 0; r < rows; r++) {
+        const float *xr = x + (size_t)r * in;
+        int k = 0;
+        for (; k + 4 <= in; k += 4) {
+            lgn_v4i a, v;
+            memcpy(&a, any + k, sizeof a), memcpy(&v, xr + k, sizeof v);
+            a |= v;
+            memcpy(any + k, &a, sizeof a);
+        }
+        for (; k < in; k++) {
+            uint32_t v;
+            memcpy(&v, xr + k, sizeof v);
+            any[k] |= v;
+        }
+    }
+    int n = 0;
+    for (int k = 0; k < in; k++)
+        if (any[k] & 0x7fffffffu) kept[n++] = k;
+    return n;
+}
+
+/* Leaving columns out pays when a tenth or more are zero (the packing
+ * below costs about a tenth of the product), and only when a ReLU follows. */
+static int worth_leaving_out(const lgn_mlp *net, int n_kept)
+{
+    return net->n_layers >= 3 && n_kept * 10 <= net->widths[0] * 9;
+}
+
+/* dst's rows i = src's rows rows[i] (gather), or the other way (scatter),
+ * for n rows of w floats. */
+static void gather_rows(float *dst, const float *src, const int32_t *rows, int n, int w)
+{
+    for (int i = 0; i < n; i++) memcpy(dst + (size_t)i * w, src + (size_t)rows[i] * w, sizeof(float) * (size_t)w);
+}
+
+static void scatter_rows(float *dst, const float *src, const int32_t *rows, int n, int w)
+{
+    for (int i = 0; i < n; i++) memcpy(dst + (size_t)rows[i] * w, src + (size_t)i * w, sizeof(float) * (size_t)w);
+}
+
+/* The first layer on the kept columns: x's into xk [rows x n], W_0's rows
+ * into wt [n x widths[1]], and the product. */
+static void first_layer_kept(const lgn_mlp *net, const float *x, int rows, const int32_t *kept, int n, float *xk,
+                             float *y)
+{
+    const int in = net->widths[0], out = net->widths[1];
+    const float *w = net->params + net->w_off[0];
+    for (int r = 0; r < rows; r++) {
+        const float *xr = x + (size_t)r * in;
+        float *kr = xk + (size_t)r * n;
+        for (int i = 0; i < n; i++) kr[i] = xr[kept[i]];
+    }
+    gather_rows(net->wt, w, kept, n, out);
+    layer_product(net, 0, xk, n, n, net->wt, rows, y);
 }
 
 const float *lgn_mlp_forward(lgn_mlp *net, const float *x, int batch)
 {
     if (!net || !x || batch < 1 || batch > net->max_batch) return NULL;
     if (x != net->act[0]) memcpy(net->act[0], x, sizeof(float) * (size_t)batch * (size_t)net->widths[0]);
-    for (int l = 0; l + 1 < net->n_layers; l++) layer_forward(net, l, net->act[l], batch, net->act[l + 1]);
+    net->n_kept = net->widths[0];
+    for (int l = 0; l + 1 < net->n_layers; l++) {
+        int n;
+        if (l == 0 && worth_leaving_out(net, n = kept_columns(net->act[0], batch, net->widths[0], net->kept))) {
+            net->n_kept = n;
+            first_layer_kept(net, net->act[0], batch, net->kept, n, net->xk, net->act[1]);
+        } else {
+            layer_forward(net, l, net->act[l], batch, net->act[l + 1]);
+        }
+    }
     net->batch = batch;
     return net->act[net->n_layers - 1];
 }
@@ -228,7 +329,12 @@ static void infer_from(lgn_mlp *net, int l0, const float *x, int n, float *out)
         const float *in = x + (size_t)s * w;
         for (int l = l0; l < L; l++) {
             float *y = l + 1 == L ? out + (size_t)s * wl : net->inf[l & 1];
-            layer_forward(net, l, in, rows, y);
+            int n;
+            /* inf[1] is free while layer 0 writes inf[0] */
+            if (l == 0 && worth_leaving_out(net, n = kept_columns(in, rows, w, net->kept_inf)))
+                first_layer_kept(net, in, rows, net->kept_inf, n, net->inf[1], y);
+            else
+                layer_forward(net, l, in, rows, y);
             in = y;
         }
     }
@@ -265,9 +371,9 @@ int lgn_mlp_predict_parts(lgn_mlp *net, int n_states, const float *ctx, int ctx_
     const int H = net->widths[1], rd = net->widths[0] - ctx_dim;
     const float *w = net->params + net->w_off[0], *b = net->params + net->b_off[0];
     for (int i = 0; i < n_states; i++) memcpy(hc + (size_t)i * H, b, sizeof(float) * (size_t)H);
-    lgn_gemm(n_states, H, ctx_dim, ctx, ctx_dim, 1, w, H, hc, H);
+    lgn_team_gemm(net->team, n_states, H, ctx_dim, ctx, ctx_dim, 1, w, H, hc, H);
     for (int r = 0; r < n_rows; r++) memcpy(h + (size_t)r * H, hc + (size_t)state[r] * H, sizeof(float) * (size_t)H);
-    lgn_gemm(n_rows, H, rd, rest, rd, 1, w + (size_t)ctx_dim * H, H, h, H);
+    lgn_team_gemm(net->team, n_rows, H, rd, rest, rd, 1, w + (size_t)ctx_dim * H, H, h, H);
     return lgn_mlp_predict_from_first(net, h, n_rows, out);
 }
 
@@ -286,18 +392,32 @@ int lgn_mlp_backward(lgn_mlp *net, const float *dout, float *dinput)
             for (; j + 4 <= out; j += 4) lgn_st(gb + j, lgn_ld(gb + j) + lgn_ld(dr + j));
             for (; j < out; j++) gb[j] += dr[j];
         }
-        /* dW [in x out] += X^T [in x B] d [B x out]; X^T is a strided view. */
-        lgn_gemm(in, out, B, net->act[l], 1, in, d, out, gw, out);
+        if (l == 0 && net->n_kept < in) {
+            /* only the kept columns' rows of dW, through wt (the other
+             * rows would get +-0 products: kept_columns) */
+            const int n = net->n_kept;
+            gather_rows(net->wt, gw, net->kept, n, out);
+            lgn_team_gemm(net->team, n, out, B, net->xk, 1, n, d, out, net->wt, out);
+            scatter_rows(gw, net->wt, net->kept, n, out);
+        } else {
+            /* dW [in x out] += X^T [in x B] d [B x out]; X^T is a strided view. */
+            lgn_team_gemm(net->team, in, out, B, net->act[l], 1, in, d, out, gw, out);
+        }
         if (l == 0 && !dinput) break;
         /* dX [B x in] = d [B x out] W^T [out x in]. */
         float *dx = l == 0 ? dinput : net->delta[l & 1];
         lgn_transpose(in, out, net->params + net->w_off[l], net->wt);
         memset(dx, 0, sizeof(float) * (size_t)B * (size_t)in);
-        lgn_gemm(B, in, out, d, out, 1, net->wt, in, dx, in);
+        lgn_team_gemm(net->team, B, in, out, d, out, 1, net->wt, in, dx, in);
         if (l > 0) relu_backward(dx, net->act[l], (size_t)B * (size_t)in);
         d = dx;
     }
     return 0;
+}
+
+void lgn_mlp_set_team(lgn_mlp *net, lgn_team *t)
+{
+    if (net) net->team = t;
 }
 
 int lgn_mlp_same_shape(const lgn_mlp *a, const lgn_mlp *b)

@@ -206,7 +206,33 @@ ADAM_WIDE(adam_avx2, LG_TARGET_AVX2, 8, _mm256_sqrt_ps, __m256)
 ADAM_WIDE(adam_avx512, LG_TARGET_AVX512, 16, _mm512_sqrt_ps, __m512)
 #endif
 
-void lgn_adam_step(lgn_adam *o, float *params, const float *grads)
+static void adam_range(const adam_consts *c, float *params, float *m, float *v, const float *grads, size_t n)
+{
+    size_t i = 0;
+#ifdef LG_X86
+    lg_isa isa = lg_isa_get();
+    if (isa == LG_ISA_AVX512) i = adam_avx512(c, params, m, v, grads, n);
+    if (isa == LG_ISA_AVX2) i = adam_avx2(c, params, m, v, grads, n);
+#endif
+    adam_4(c, params, m, v, grads, i, n);
+}
+
+typedef struct {
+    const adam_consts *c;
+    lgn_adam *o;
+    float *params;
+    const float *grads;
+} adam_job;
+
+static void adam_part(void *arg, int lo, int hi)
+{
+    const adam_job *j = arg;
+    adam_range(j->c, j->params + lo, j->o->m + lo, j->o->v + lo, j->grads + lo, (size_t)(hi - lo));
+}
+
+void lgn_adam_step(lgn_adam *o, float *params, const float *grads) { lgn_adam_step_team(o, NULL, params, grads); }
+
+void lgn_adam_step_team(lgn_adam *o, lgn_team *team, float *params, const float *grads)
 {
     o->step++;
     double t = (double)o->step;
@@ -221,11 +247,11 @@ void lgn_adam_step(lgn_adam *o, float *params, const float *grads)
     c.step_size = (float)((double)o->lr / bc1);
     c.bc2_sqrt = (float)sqrt(bc2);
     c.eps = o->eps;
-    size_t n = o->n, i = 0;
-#ifdef LG_X86
-    lg_isa isa = lg_isa_get();
-    if (isa == LG_ISA_AVX512) i = adam_avx512(&c, params, o->m, o->v, grads, n);
-    if (isa == LG_ISA_AVX2) i = adam_avx2(&c, params, o->m, o->v, grads, n);
-#endif
-    adam_4(&c, params, o->m, o->v, grads, i, n);
+    adam_job j = {&c, o, params, grads};
+    /* Each parameter's update is its own: any cut gives the same bits. One
+     * piece a thread, so that each thread mostly keeps the same moments in
+     * its cache from step to step. */
+    int T = lgn_team_threads(team);
+    if (o->n < LGN_TEAM_MIN_ADAM || o->n > (size_t)INT32_MAX) adam_range(&c, params, o->m, o->v, grads, o->n);
+    else lgn_team_for(team, (int)o->n, (int)((o->n + (size_t)T - 1) / (size_t)T + 15) / 16 * 16, adam_part, &j);
 }

@@ -114,7 +114,7 @@ class AgentType(ctypes.Structure):
                 ("cheats", ctypes.c_int), ("learns", ctypes.c_int), ("create", CREATE_FN), ("act", ACT_FN),
                 ("update", UPDATE_FN), ("free", FREE_FN), ("state", ctypes.c_void_p), ("check", ctypes.c_void_p),
                 ("scores", ctypes.c_void_p), ("epsilon", ctypes.c_void_p), ("probs", ctypes.c_void_p),
-                ("probs_method", ctypes.c_char_p)]
+                ("probs_method", ctypes.c_char_p), ("use_team", ctypes.c_void_p)]
 
 
 class RunOptions(ctypes.Structure):

@@ -28,7 +28,8 @@ int main(void)
     F(lga_agent_type, name), F(lga_agent_type, summary), F(lga_agent_type, params), F(lga_agent_type, cheats);
     F(lga_agent_type, learns), F(lga_agent_type, create), F(lga_agent_type, act), F(lga_agent_type, update);
     F(lga_agent_type, free), F(lga_agent_type, state), F(lga_agent_type, check), F(lga_agent_type, scores);
-    F(lga_agent_type, epsilon), F(lga_agent_type, probs), F(lga_agent_type, probs_method);
+    F(lga_agent_type, epsilon), F(lga_agent_type, probs), F(lga_agent_type, probs_method),
+    F(lga_agent_type, use_team);
     SIZE(lgx_run_options);
     F(lgx_run_options, agents), F(lgx_run_options, seeds), F(lgx_run_options, steps), F(lgx_run_options, minutes);
     F(lgx_run_options, eval_every), F(lgx_run_options, sessions), F(lgx_run_options, slots);

@@ -45,6 +45,7 @@ int lgx_job_live(const lgx_job_ctx *j, lgx_job *out, char *err, size_t errsz)
     lga_obs_batch shape;
     lga_batch_from_env(train, &shape);
     if (!(agent = lgx_spec_create(spec, &shape, (uint64_t)seed, err, errsz))) goto out;
+    lga_use_team(agent, j->team);
     if (lgx_loop_init(&lt, train) || lgx_loop_init(&le, eval) || lgx_loop_enable_relevance(&le, eval) ||
         lgx_loop_enable_relevance(&lt, train) ||
         lgx_timeline_init(&out->timeline, train, lgx_trained_minutes(ex, cfg->sc))) {
@@ -139,6 +140,7 @@ int lgx_job_online(const lgx_job_ctx *j, lgx_job *out, float *reward, uint8_t *o
     lga_obs_batch shape;
     lga_batch_from_env(env, &shape);
     if (!(agent = lgx_spec_create(spec, &shape, (uint64_t)seed, err, errsz))) goto out;
+    lga_use_team(agent, j->team);
     if (lga_copy_init(env, &obs) || lga_copy_init(env, &next) ||
         !(er = malloc(sizeof(float) * (size_t)shape.n_actions))) {
         snprintf(err, errsz, "out of memory");

@@ -9,6 +9,7 @@ typedef struct {
     int agent, seed;  /* agent index in cfg->ex, seed 1..seeds */
     void (*progress)(void *ctx, double fraction); /* called now and then from the job's thread */
     void *ctx;
+    struct lgn_team *team; /* the worker's threads for the agent's networks, or NULL */
 } lgx_job_ctx;
 
 /* Train, evaluating greedily at every evaluation point (with mid-run

@@ -14,6 +14,7 @@
 #include "lgx_dispatch.h"
 #include "lg_clock.h"
 #include "lga_agent.h"
+#include "lgn.h"
 #include "lgx_results.h"
 
 typedef struct {
@@ -30,6 +31,7 @@ typedef struct {
     int *again;       /* [jobs] handed out but given back (a rank left without them), taken first */
     int n_again;
     int others_gone;  /* an MPI run's root: every other process has left (none can give jobs back) */
+    int team_size;    /* threads per worker: the --threads that fewer jobs than threads leave over */
 } shared;
 
 static int is_classic(const lg_scenario *sc) { return sc->kind != LG_KIND_LIVE; }
@@ -130,13 +132,17 @@ static void *worker(void *arg)
     const lgx_run_config *cfg = sh->cfg;
     lgx_run_result *res = sh->res;
     const int classic = is_classic(cfg->sc), remote = is_remote(cfg);
+    /* Results are the same bits with or without a team: when it cannot
+     * start, the worker runs alone. */
+    lgn_team *team = NULL;
+    if (sh->team_size > 1 && lgn_team_create(sh->team_size, &team, NULL, 0)) team = NULL;
     for (;;) {
         int j = remote ? claim_remote(sh) : next_job(sh);
         if (j < 0) break;
         lgx_job *job = &res->jobs[j];
         int agent_i = j / res->seeds, seed = 1 + j % res->seeds;
         job_progress jp = {sh, j};
-        lgx_job_ctx jc = {cfg, agent_i, seed, on_job_progress, &jp};
+        lgx_job_ctx jc = {cfg, agent_i, seed, on_job_progress, &jp, team};
         char err[1024] = "";
         int rc;
         if (classic) {
@@ -172,6 +178,7 @@ static void *worker(void *arg)
         sh->progress[j] = 1.0;
         pthread_mutex_unlock(&sh->mu);
     }
+    lgn_team_free(team);
     pthread_mutex_lock(&sh->mu);
     sh->running--;
     pthread_mutex_unlock(&sh->mu);
@@ -415,7 +422,7 @@ static int run_owned(const lgx_run_config *cfg, lgx_run_result *res, char *err, 
     if (!remote && cfg->out_dir && lgx_results_prepare(cfg, err, errsz)) return -1;
     if (!remote && cfg->resume && !is_classic(cfg->sc)) resume_finished(cfg, res);
 
-    shared sh = {.cfg = cfg, .res = res};
+    shared sh = {.cfg = cfg, .res = res, .team_size = (cfg->threads < 1 ? 1 : cfg->threads) / T};
     pthread_mutex_init(&sh.mu, NULL);
     sh.progress = calloc((size_t)res->jobs_total, sizeof(double));
     sh.started = calloc((size_t)res->jobs_total, sizeof(double));
