@@ -356,6 +356,8 @@ START_TEST(test_sgd_momentum_hand_computed)
     lgn_sgd_free(&o);
     ck_assert_int_ne(lgn_sgd_init(&o, 3, 0.1f, 1.0f), 0);
     ck_assert_int_ne(lgn_adam_init(&(lgn_adam){0}, 3, 0.1f, 1.0f, 0.999f, 1e-8f), 0);
+    /* eps 0: a parameter that never gets a gradient would become 0 / 0 */
+    ck_assert_int_ne(lgn_adam_init(&(lgn_adam){0}, 3, 0.1f, 0.9f, 0.999f, 0.0f), 0);
 }
 END_TEST
 

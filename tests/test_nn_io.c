@@ -21,7 +21,7 @@ START_TEST(test_serialise_round_trip)
     ck_assert_msg(lgn_mlp_read(buf, nn + na, 8, &b, &used, err, sizeof err) == 0, "%s", err);
     ck_assert_uint_eq(used, nn);
     lgn_adam ob;
-    ck_assert_int_eq(lgn_adam_init(&ob, lgn_mlp_n_params(b), 1, 0, 0, 0), 0);
+    ck_assert_int_eq(lgn_adam_init(&ob, lgn_mlp_n_params(b), 1, 0, 0, 1), 0);
     ck_assert_msg(lgn_adam_read(&ob, buf + used, na, &used, err, sizeof err) == 0, "%s", err);
     ck_assert_uint_eq(used, na);
     size_t n = lgn_mlp_n_params(a);
@@ -30,6 +30,14 @@ START_TEST(test_serialise_round_trip)
     ck_assert(!memcmp(oa.m, ob.m, sizeof(float) * 2 * n));
     ck_assert_uint_eq(oa.step, ob.step);
     ck_assert(oa.lr == ob.lr && oa.beta1 == ob.beta1 && oa.beta2 == ob.beta2 && oa.eps == ob.eps);
+    {   /* eps 0 in a file ("LGNA", version, n, step, lr, beta1, beta2, eps at byte 36) is refused */
+        unsigned char *blk = (unsigned char *)buf + nn, keep[4];
+        memcpy(keep, blk + 36, 4);
+        memset(blk + 36, 0, 4);
+        ck_assert_int_eq(lgn_adam_read(&ob, blk, na, NULL, err, sizeof err), -1);
+        ck_assert_msg(strstr(err, "bad hyperparameters") && strstr(err, "eps 0"), "%s", err);
+        memcpy(blk + 36, keep, 4);
+    }
     /* Training continues identically from the copy. */
     float x[8 * 6], tgt[8], dout[8 * 3];
     int32_t col[8];
@@ -54,7 +62,7 @@ START_TEST(test_serialise_round_trip)
     lgn_mlp *d = NULL;
     lgn_adam od;
     ck_assert_msg(lgn_mlp_fread(f, 3, &d, err, sizeof err) == 0, "%s", err);
-    ck_assert_int_eq(lgn_adam_init(&od, n, 1, 0, 0, 0), 0);
+    ck_assert_int_eq(lgn_adam_init(&od, n, 1, 0, 0, 1), 0);
     ck_assert_msg(lgn_adam_fread(&od, f, err, sizeof err) == 0, "%s", err);
     ck_assert(!memcmp(lgn_mlp_params(a), lgn_mlp_params(d), sizeof(float) * n));
     ck_assert(!memcmp(oa.m, od.m, sizeof(float) * 2 * n));

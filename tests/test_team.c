@@ -2,6 +2,7 @@
  * of a job run once, and products, backward passes and Adam steps on teams
  * of 2, 3 and 4 threads bit-identical to the caller alone, on every
  * instruction set the CPU has. */
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
@@ -39,6 +40,14 @@ static void visit(void *arg, int lo, int hi)
     for (int i = lo; i < hi; i++) atomic_fetch_add(&visits[i], 1);
 }
 
+static atomic_int last_hi;
+
+static void note_end(void *arg, int lo, int hi)
+{
+    (void)arg;
+    if (lo < hi && hi > atomic_load(&last_hi)) atomic_store(&last_hi, hi);
+}
+
 /* Every index of the range once, in pieces of the grain, whatever the
  * team, over many jobs in a row (a worker that wakes late must not take a
  * piece of the next job). */
@@ -58,10 +67,14 @@ START_TEST(test_team_for_visits_every_index_once)
         ck_assert_int_eq(atomic_load(&bad_pieces), 0);
         lgn_team_free(t);
     }
-    /* four pieces a thread, whole tiles */
-    ck_assert_int_eq(lgn_team_grain(NULL, 128), 32);
+    /* the last piece of a range near INT_MAX ends at n (no overflow) */
     lgn_team *t2;
     ck_assert_int_eq(lgn_team_create(2, &t2, NULL, 0), 0);
+    atomic_store(&last_hi, 0);
+    lgn_team_for(t2, INT_MAX, INT_MAX / 2 + 1, note_end, NULL);
+    ck_assert_int_eq(atomic_load(&last_hi), INT_MAX);
+    /* four pieces a thread, whole tiles */
+    ck_assert_int_eq(lgn_team_grain(NULL, 128), 32);
     ck_assert_int_eq(lgn_team_grain(t2, 128), 16);
     ck_assert_int_eq(lgn_team_grain(t2, 1216), 160);
     ck_assert_int_eq(lgn_team_grain(t2, 5), 16);

@@ -186,7 +186,8 @@ typedef struct {
 } lgn_adam;
 
 /* torch defaults: lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8. Returns -1 on a
- * bad hyperparameter or out of memory. */
+ * bad hyperparameter (lr >= 0, betas in [0, 1), eps > 0: with 0, a
+ * parameter that never gets a gradient becomes 0 / 0) or out of memory. */
 int lgn_adam_init(lgn_adam *o, size_t n, float lr, float beta1, float beta2, float eps);
 void lgn_adam_free(lgn_adam *o);
 void lgn_adam_reset(lgn_adam *o); /* zero moments and step */

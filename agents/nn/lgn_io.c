@@ -243,7 +243,7 @@ int lgn_adam_read(lgn_adam *o, const void *buf, size_t len, size_t *used, char *
     uint64_t step = get_u64(&r);
     float lr = get_f32(&r), b1 = get_f32(&r), b2 = get_f32(&r), eps = get_f32(&r);
     if (!(lr >= 0.0f && isfinite(lr)) || !(b1 >= 0.0f && b1 < 1.0f) || !(b2 >= 0.0f && b2 < 1.0f) ||
-        !(eps >= 0.0f && isfinite(eps)))
+        !(eps > 0.0f && isfinite(eps)))
         return fail(&r, r.pos - 16, "bad hyperparameters (lr %g, beta1 %g, beta2 %g, eps %g)", (double)lr, (double)b1,
                     (double)b2, (double)eps);
     if (need(&r, 8 * (size_t)n)) return -1;

@@ -238,9 +238,12 @@ static void layer_forward(const lgn_mlp *net, int l, const float *x, int rows, f
  * come in increasing k, so a sum differs at most in the sign of a zero,
  * which the ReLU after the layer maps to +0 either way (hence hidden
  * layers only), and a gradient sum started from +0 (lgn_mlp_zero_grad) is
- * unchanged. The same bits, then, for finite weights and gradients, which
- * are the only ones a net holds: the readers refuse others and a step of
- * a non-finite gradient is skipped (lgn_clip_grad_norm). */
+ * unchanged (a -0 left there by a clip to 0 and a second backward without
+ * zero_grad stays -0 where the full product would make it +0; Adam's step
+ * is the same for both). The same bits, then, for finite weights and
+ * gradients, which are the only ones a net holds: the readers refuse
+ * others, Adam's eps > 0 keeps a parameter without gradient finite, and a
+ * step of a non-finite gradient is skipped (lgn_clip_grad_norm). */
 static int kept_columns(const float *x, int rows, int in, int32_t *kept)
 {
     uint32_t *any = (uint32_t *)kept; /* the OR of each column's bits, then the list, in place */
@@ -266,12 +269,12 @@ static int kept_columns(const float *x, int rows, int in, int32_t *kept)
     return n;
 }
 
-/* Leaving columns out pays when a tenth or more are zero (the packing
- * below costs about a tenth of the product), and only when a ReLU follows. */
-static int worth_leaving_out(const lgn_mlp *net, int n_kept)
-{
-    return net->n_layers >= 3 && n_kept * 10 <= net->widths[0] * 9;
-}
+/* Leaving columns out is exact only when a ReLU follows, and pays for a
+ * product of 16 rows or more (the packing copies the kept rows of W_0
+ * whatever the rows: a single row ran twice as slow) with a tenth or more
+ * of the columns zero; kept_columns runs only then. */
+static int may_leave_out(const lgn_mlp *net, int rows) { return net->n_layers >= 3 && rows >= 16; }
+static int worth_leaving_out(const lgn_mlp *net, int n_kept) { return n_kept * 10 <= net->widths[0] * 9; }
 
 /* dst's rows i = src's rows rows[i] (gather), or the other way (scatter),
  * for n rows of w floats. */
@@ -307,10 +310,11 @@ const float *lgn_mlp_forward(lgn_mlp *net, const float *x, int batch)
     if (x != net->act[0]) memcpy(net->act[0], x, sizeof(float) * (size_t)batch * (size_t)net->widths[0]);
     net->n_kept = net->widths[0];
     for (int l = 0; l + 1 < net->n_layers; l++) {
-        int n;
-        if (l == 0 && worth_leaving_out(net, n = kept_columns(net->act[0], batch, net->widths[0], net->kept))) {
-            net->n_kept = n;
-            first_layer_kept(net, net->act[0], batch, net->kept, n, net->xk, net->act[1]);
+        int nk;
+        if (l == 0 && may_leave_out(net, batch) &&
+            worth_leaving_out(net, nk = kept_columns(net->act[0], batch, net->widths[0], net->kept))) {
+            net->n_kept = nk;
+            first_layer_kept(net, net->act[0], batch, net->kept, nk, net->xk, net->act[1]);
         } else {
             layer_forward(net, l, net->act[l], batch, net->act[l + 1]);
         }
@@ -329,10 +333,11 @@ static void infer_from(lgn_mlp *net, int l0, const float *x, int n, float *out)
         const float *in = x + (size_t)s * w;
         for (int l = l0; l < L; l++) {
             float *y = l + 1 == L ? out + (size_t)s * wl : net->inf[l & 1];
-            int n;
+            int nk;
             /* inf[1] is free while layer 0 writes inf[0] */
-            if (l == 0 && worth_leaving_out(net, n = kept_columns(in, rows, w, net->kept_inf)))
-                first_layer_kept(net, in, rows, net->kept_inf, n, net->inf[1], y);
+            if (l == 0 && may_leave_out(net, rows) &&
+                worth_leaving_out(net, nk = kept_columns(in, rows, w, net->kept_inf)))
+                first_layer_kept(net, in, rows, net->kept_inf, nk, net->inf[1], y);
             else
                 layer_forward(net, l, in, rows, y);
             in = y;

@@ -94,7 +94,7 @@ int lgn_adam_init(lgn_adam *o, size_t n, float lr, float beta1, float beta2, flo
     if (!o) return -1;
     memset(o, 0, sizeof *o);
     if (!(lr >= 0.0f && isfinite(lr)) || !(beta1 >= 0.0f && beta1 < 1.0f) || !(beta2 >= 0.0f && beta2 < 1.0f) ||
-        !(eps >= 0.0f && isfinite(eps)) || n > LGN_MAX_PARAMS)
+        !(eps > 0.0f && isfinite(eps)) || n > LGN_MAX_PARAMS)
         return -1;
     o->n = n, o->lr = lr, o->beta1 = beta1, o->beta2 = beta2, o->eps = eps;
     o->m = calloc(n ? 2 * n : 1, sizeof(float));
@@ -251,7 +251,9 @@ void lgn_adam_step_team(lgn_adam *o, lgn_team *team, float *params, const float 
     /* Each parameter's update is its own: any cut gives the same bits. One
      * piece a thread, so that each thread mostly keeps the same moments in
      * its cache from step to step. */
-    int T = lgn_team_threads(team);
-    if (o->n < LGN_TEAM_MIN_ADAM || o->n > (size_t)INT32_MAX) adam_range(&c, params, o->m, o->v, grads, o->n);
-    else lgn_team_for(team, (int)o->n, (int)((o->n + (size_t)T - 1) / (size_t)T + 15) / 16 * 16, adam_part, &j);
+    size_t T = (size_t)lgn_team_threads(team), grain = ((o->n + T - 1) / T + 15) / 16 * 16;
+    if (T < 2 || o->n < LGN_TEAM_MIN_ADAM || o->n > (size_t)INT32_MAX / 2)
+        adam_range(&c, params, o->m, o->v, grads, o->n);
+    else
+        lgn_team_for(team, (int)o->n, (int)grain, adam_part, &j);
 }

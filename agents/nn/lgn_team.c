@@ -78,7 +78,7 @@ static void take_pieces(lgn_team *t, uint32_t gen)
             continue;
         /* The job cannot end before this piece is done: fn, arg, n and
          * grain are this generation's. */
-        int lo = (int)next * t->grain, hi = lo + t->grain < t->n ? lo + t->grain : t->n;
+        int lo = (int)next * t->grain, hi = t->n - lo > t->grain ? lo + t->grain : t->n; /* lo < n: no overflow */
         t->fn(t->arg, lo, hi);
         atomic_fetch_add_explicit(&t->finished, 1, memory_order_release);
         w = atomic_load_explicit(&t->claim, memory_order_acquire);
