@@ -110,8 +110,6 @@ static double reference_copy(int obs_dim, int repeats, double seconds)
     return med;
 }
 
-/* env + DQN agent: slot-steps per second of the whole training loop (act,
- * step, store, learn) with the agent's defaults; median of repeats. */
 /* One DQN training loop: its env, agent and loop state. */
 typedef struct {
     lg_env *env;
@@ -158,6 +156,10 @@ static double time_loop(dqn_loop *d, int slots, double seconds)
     return steps / (t - t0);
 }
 
+/* The network's updates and products, then env + DQN agent: slot-steps per
+ * second of the whole training loop (act, step, store, learn) with the
+ * agent's defaults, on one thread and (threads > 1) on a team; medians of
+ * repeats. */
 static int bench_dqn(const lg_scenario *sc, int slots, int threads, int repeats, double seconds, int json)
 {
     char err[512] = "";

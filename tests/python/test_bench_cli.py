@@ -1,6 +1,7 @@
 """`livegym bench env --scenario FILE`: the world of the file is the one
 measured (its name and size in the JSON), and a bad file or flag is one
-line and exit status 2. Speed itself is never asserted."""
+line and exit status 2; `livegym bench dqn --threads T` reports both loops.
+Speed itself is never asserted."""
 import json
 import os
 import subprocess
@@ -43,3 +44,16 @@ def test_bench_env_bad_input():
     assert out.returncode == 2
     assert out.stderr == "livegym bench: --slots: expected at most population.viewers (10000), found 20000\n"
     assert bench("--help").returncode == 0
+
+
+def test_bench_dqn_times_the_loop_on_one_thread_and_on_a_team():
+    out = subprocess.run([LIVEGYM, "bench", "dqn", "--repeats", "1", "--seconds", "0.05", "--threads", "2",
+                          "--json"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["threads"] == 2 and d["layers"] == [1216, 120, 84, 50] and len(d["gemm_gflops"]) == 3
+    assert d["env_agent_steps_per_sec"] > 0 and d["env_agent_steps_per_sec_threads"] > 0
+    assert d["isa"] in ("sse2", "avx2", "avx512")
+    out = subprocess.run([LIVEGYM, "bench", "dqn", "--threads", "0"], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert out.stderr == 'livegym bench: --threads: expected an integer in [1, 256], found "0"\n'
