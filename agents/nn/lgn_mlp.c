@@ -276,16 +276,46 @@ static int kept_columns(const float *x, int rows, int in, int32_t *kept)
 static int may_leave_out(const lgn_mlp *net, int rows) { return net->n_layers >= 3 && rows >= 16; }
 static int worth_leaving_out(const lgn_mlp *net, int n_kept) { return n_kept * 10 <= net->widths[0] * 9; }
 
-/* dst's rows i = src's rows rows[i] (gather), or the other way (scatter),
- * for n rows of w floats. */
-static void gather_rows(float *dst, const float *src, const int32_t *rows, int n, int w)
+/* Copies on the net's team, in pieces: rows of w floats, dst's row i =
+ * src's row idx[i] (gather) or the other way (scatter); and the kept
+ * columns idx[0..n) of rows of `in` floats (columns), by the products' row
+ * pieces, so that a thread mostly multiplies the rows it packed. */
+typedef struct {
+    float *dst;
+    const float *src;
+    const int32_t *idx;
+    int n, w;
+} copy_job;
+
+static void gather_part(void *arg, int lo, int hi)
 {
-    for (int i = 0; i < n; i++) memcpy(dst + (size_t)i * w, src + (size_t)rows[i] * w, sizeof(float) * (size_t)w);
+    const copy_job *j = arg;
+    for (int i = lo; i < hi; i++)
+        memcpy(j->dst + (size_t)i * j->w, j->src + (size_t)j->idx[i] * j->w, sizeof(float) * (size_t)j->w);
 }
 
-static void scatter_rows(float *dst, const float *src, const int32_t *rows, int n, int w)
+static void scatter_part(void *arg, int lo, int hi)
 {
-    for (int i = 0; i < n; i++) memcpy(dst + (size_t)rows[i] * w, src + (size_t)i * w, sizeof(float) * (size_t)w);
+    const copy_job *j = arg;
+    for (int i = lo; i < hi; i++)
+        memcpy(j->dst + (size_t)j->idx[i] * j->w, j->src + (size_t)i * j->w, sizeof(float) * (size_t)j->w);
+}
+
+static void columns_part(void *arg, int lo, int hi)
+{
+    const copy_job *j = arg;
+    for (int r = lo; r < hi; r++) {
+        const float *xr = j->src + (size_t)r * j->w;
+        float *kr = j->dst + (size_t)r * j->n;
+        for (int i = 0; i < j->n; i++) kr[i] = xr[j->idx[i]];
+    }
+}
+
+static void copy_rows(const lgn_mlp *net, lgn_range_fn fn, float *dst, const float *src, const int32_t *idx, int n,
+                      int w)
+{
+    copy_job j = {dst, src, idx, n, w};
+    lgn_team_for(net->team, n, lgn_team_grain(net->team, n), fn, &j);
 }
 
 /* The first layer on the kept columns: x's into xk [rows x n], W_0's rows
@@ -294,13 +324,9 @@ static void first_layer_kept(const lgn_mlp *net, const float *x, int rows, const
                              float *y)
 {
     const int in = net->widths[0], out = net->widths[1];
-    const float *w = net->params + net->w_off[0];
-    for (int r = 0; r < rows; r++) {
-        const float *xr = x + (size_t)r * in;
-        float *kr = xk + (size_t)r * n;
-        for (int i = 0; i < n; i++) kr[i] = xr[kept[i]];
-    }
-    gather_rows(net->wt, w, kept, n, out);
+    copy_job cols = {xk, x, kept, n, in};
+    lgn_team_for(net->team, rows, lgn_team_grain(net->team, rows), columns_part, &cols);
+    copy_rows(net, gather_part, net->wt, net->params + net->w_off[0], kept, n, out);
     layer_product(net, 0, xk, n, n, net->wt, rows, y);
 }
 
@@ -401,9 +427,9 @@ int lgn_mlp_backward(lgn_mlp *net, const float *dout, float *dinput)
             /* only the kept columns' rows of dW, through wt (the other
              * rows would get +-0 products: kept_columns) */
             const int n = net->n_kept;
-            gather_rows(net->wt, gw, net->kept, n, out);
+            copy_rows(net, gather_part, net->wt, gw, net->kept, n, out);
             lgn_team_gemm(net->team, n, out, B, net->xk, 1, n, d, out, net->wt, out);
-            scatter_rows(gw, net->wt, net->kept, n, out);
+            copy_rows(net, scatter_part, gw, net->wt, net->kept, n, out);
         } else {
             /* dW [in x out] += X^T [in x B] d [B x out]; X^T is a strided view. */
             lgn_team_gemm(net->team, in, out, B, net->act[l], 1, in, d, out, gw, out);
