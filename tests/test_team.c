@@ -119,13 +119,16 @@ START_TEST(test_team_gemm_same_bits)
 }
 END_TEST
 
-/* 12 Adam steps of an 800-90-7 net (72,000 parameters, above
- * LGN_TEAM_MIN_ADAM; a first layer of 40 x 90 x 800 multiply-adds, above
- * LGN_TEAM_MIN_MACS) on a team of T threads (1: none): the parameters,
- * the last input gradient and a prediction after it. */
+/* 12 Adam steps of an 1800-90-7 net (162,000 parameters, above
+ * LGN_TEAM_MIN_ADAM; a first layer of 48 x 90 x 1800 multiply-adds, above
+ * LGN_TEAM_MIN_MACS; a third of the input columns zero, so that the
+ * columns' scan and W_0's packing, 2^16 floats or more, run on the team
+ * too) on a team of T threads (1: none): the parameters, the last input
+ * gradient and a prediction after it. */
+enum { TIN = 1800, TB = 48 };
 static void train_on_team(int T, float *params, float *dinput, float *pred)
 {
-    enum { IN = 800, B = 40 };
+    enum { IN = TIN, B = TB };
     int w[] = {IN, 90, 7};
     lgn_mlp *net = make_net(w, 3, B, 5);
     randomise_biases(net, 5);
@@ -137,13 +140,15 @@ static void train_on_team(int T, float *params, float *dinput, float *pred)
     lgn_adam opt;
     ck_assert_int_eq(lgn_adam_init(&opt, lgn_mlp_n_params(net), 1e-2f, 0.9f, 0.999f, 1e-8f), 0);
     float *x = random_floats((size_t)B * IN, 7, 1.0), *tgt = random_floats((size_t)B * 7, 8, 1.0);
+    for (int r = 0; r < B; r++)
+        for (int k = 1; k < IN; k += 3) x[r * IN + k] = 0.0f;
     float d[B * 7];
     for (int step = 0; step < 12; step++) {
         lgn_mlp_zero_grad(net);
         lgn_loss_masked(LGN_LOSS_HUBER, 1.0f, lgn_mlp_forward(net, x, B), tgt, NULL, (size_t)B * 7, d);
         ck_assert_int_eq(lgn_mlp_backward(net, d, dinput), 0);
         lgn_adam_step_team(&opt, t, lgn_mlp_params(net), lgn_mlp_grads(net));
-        x[step] += 0.5f; /* a new batch, a little */
+        x[3 * step] += 0.5f; /* a new batch, a little (the zero columns stay) */
     }
     memcpy(params, lgn_mlp_params(net), sizeof(float) * lgn_mlp_n_params(net));
     ck_assert_int_eq(lgn_mlp_predict(net, x, B, pred), 0);
@@ -155,7 +160,7 @@ static void train_on_team(int T, float *params, float *dinput, float *pred)
 
 START_TEST(test_team_training_same_bits)
 {
-    enum { NP = 800 * 90 + 90 + 90 * 7 + 7, ND = 40 * 800, NO = 40 * 7 };
+    enum { NP = TIN * 90 + 90 + 90 * 7 + 7, ND = TB * TIN, NO = TB * 7 };
     float *p1 = malloc(sizeof(float) * NP), *d1 = malloc(sizeof(float) * ND), o1[NO];
     float *pt = malloc(sizeof(float) * NP), *dt = malloc(sizeof(float) * ND), ot[NO];
     int checked = 0;
