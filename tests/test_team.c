@@ -194,9 +194,5 @@ int main(void)
     tcase_add_test(tc, test_team_gemm_same_bits);
     tcase_add_test(tc, test_team_training_same_bits);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return test_run_suite(s);
 }

@@ -341,34 +341,32 @@ static void copy_rows(const lgn_mlp *net, lgn_range_fn fn, float *dst, const flo
     lgn_team_for(t, n, lgn_team_grain(t, n), fn, &j);
 }
 
-/* The first layer on the kept columns: x's into xk [rows x n], W_0's rows
- * into wt [n x widths[1]], and the product. */
-static void first_layer_kept(const lgn_mlp *net, const float *x, int rows, const int32_t *kept, int n, float *xk,
-                             float *y)
+/* The first layer on x [rows x widths[0]] into y. When worth it, on the
+ * kept columns (listed in kept): x's into xk [rows x n], W_0's rows into
+ * wt [n x widths[1]], and the shorter product. Returns the columns used
+ * (widths[0]: all). */
+static int first_layer(const lgn_mlp *net, const float *x, int rows, int32_t *kept, float *xk, float *y)
 {
     const int in = net->widths[0], out = net->widths[1];
+    int n;
+    if (!may_leave_out(net, rows) || !worth_leaving_out(net, n = kept_columns(net, x, rows, in, kept))) {
+        layer_forward(net, 0, x, rows, y);
+        return in;
+    }
     copy_job cols = {xk, x, kept, n, in};
     lgn_team *t = team_for(net, (size_t)rows * (size_t)n);
     lgn_team_for(t, rows, lgn_team_grain(t, rows), columns_part, &cols);
     copy_rows(net, gather_part, net->wt, net->params + net->w_off[0], kept, n, out);
     layer_product(net, 0, xk, n, n, net->wt, rows, y);
+    return n;
 }
 
 const float *lgn_mlp_forward(lgn_mlp *net, const float *x, int batch)
 {
     if (!net || !x || batch < 1 || batch > net->max_batch) return NULL;
     if (x != net->act[0]) memcpy(net->act[0], x, sizeof(float) * (size_t)batch * (size_t)net->widths[0]);
-    net->n_kept = net->widths[0];
-    for (int l = 0; l + 1 < net->n_layers; l++) {
-        int nk;
-        if (l == 0 && may_leave_out(net, batch) &&
-            worth_leaving_out(net, nk = kept_columns(net, net->act[0], batch, net->widths[0], net->kept))) {
-            net->n_kept = nk;
-            first_layer_kept(net, net->act[0], batch, net->kept, nk, net->xk, net->act[1]);
-        } else {
-            layer_forward(net, l, net->act[l], batch, net->act[l + 1]);
-        }
-    }
+    net->n_kept = first_layer(net, net->act[0], batch, net->kept, net->xk, net->act[1]);
+    for (int l = 1; l + 1 < net->n_layers; l++) layer_forward(net, l, net->act[l], batch, net->act[l + 1]);
     net->batch = batch;
     return net->act[net->n_layers - 1];
 }
@@ -383,13 +381,9 @@ static void infer_from(lgn_mlp *net, int l0, const float *x, int n, float *out)
         const float *in = x + (size_t)s * w;
         for (int l = l0; l < L; l++) {
             float *y = l + 1 == L ? out + (size_t)s * wl : net->inf[l & 1];
-            int nk;
             /* inf[1] is free while layer 0 writes inf[0] */
-            if (l == 0 && may_leave_out(net, rows) &&
-                worth_leaving_out(net, nk = kept_columns(net, in, rows, w, net->kept_inf)))
-                first_layer_kept(net, in, rows, net->kept_inf, nk, net->inf[1], y);
-            else
-                layer_forward(net, l, in, rows, y);
+            if (l == 0) first_layer(net, in, rows, net->kept_inf, net->inf[1], y);
+            else layer_forward(net, l, in, rows, y);
             in = y;
         }
     }
