@@ -201,6 +201,39 @@ static void carve(dqn_agent *a, lg_carver *cv)
     a->pt = lg_carve(cv, rows * sizeof(float *));
 }
 
+/* The channel row's blocks that a world writes once (env/live/obs.c) and
+ * then never changes: without a candidate stage every flat row repeats
+ * them, in every channel's row. */
+static const char *const static_blocks[] = {"category", "embedding_visual", "embedding_audio", "embedding_text",
+                                            "channel_latent"};
+
+/* Declares the flat input's static columns shared (lgn_mlp_set_shared_columns)
+ * in both nets: 1,000 of the default world's 1,216 inputs, whose share of
+ * the first layer is then summed once per batch rather than once per row.
+ * This fixes the order of the first layer's sums (part of the results).
+ * Returns 0, -1 (out of memory) or -2 (a layout whose blocks overlap). */
+static int share_static_columns(dqn_agent *a, const lga_obs_batch *shape)
+{
+    int per_row = 0;
+    for (int b = 0; b < shape->n_blocks; b++)
+        for (size_t i = 0; i < sizeof static_blocks / sizeof *static_blocks; i++)
+            if (shape->blocks[b].scope == 1 && !strcmp(shape->blocks[b].name, static_blocks[i]))
+                per_row += shape->blocks[b].size;
+    if (per_row == 0) return 0;
+    int32_t *cols = malloc(sizeof(int32_t) * (size_t)per_row * (size_t)a->C);
+    if (!cols) return -1;
+    int n = 0;
+    for (int c = 0; c < a->C; c++) /* increasing: the blocks of a row are in offset order */
+        for (int b = 0; b < shape->n_blocks; b++)
+            for (size_t i = 0; i < sizeof static_blocks / sizeof *static_blocks; i++)
+                if (shape->blocks[b].scope == 1 && !strcmp(shape->blocks[b].name, static_blocks[i]))
+                    for (int j = 0; j < shape->blocks[b].size; j++)
+                        cols[n++] = a->slot_dim + c * a->ch_dim + shape->blocks[b].offset + j;
+    int rc = lgn_mlp_set_shared_columns(a->net, cols, n) || lgn_mlp_set_shared_columns(a->target, cols, n);
+    free(cols);
+    return rc ? -2 : 0;
+}
+
 static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_t seed, char *err, size_t errsz)
 {
     dqn_params p;
@@ -255,6 +288,14 @@ static lga_agent *create(const char *params, const lga_obs_batch *shape, uint64_
         lgn_mlp_create(widths, nw, p.batch_size, &a->target, err, errsz) ||
         lgn_adam_init(&a->opt, lgn_mlp_n_params(a->net), p.lr, 0.9f, 0.999f, 1e-8f)) {
         if (!err[0]) snprintf(err, errsz, "dqn: cannot create the network");
+        destroy(&a->base);
+        return NULL;
+    }
+    int shared = p.itemwise || shape->own_tables ? 0 : share_static_columns(a, shape);
+    if (shared) {
+        snprintf(err, errsz, "%s", shared == -1 ? "dqn: out of memory"
+                                                : "dqn: observation layout: the channel row's static blocks overlap "
+                                                  "or leave the row");
         destroy(&a->base);
         return NULL;
     }

@@ -39,7 +39,9 @@ static inline void randomise_biases(lgn_mlp *net, uint64_t seed)
 
 /* The documented semantics, as plain loops in the documented summation
  * order: y_j = b_j + x_0 W_0j + x_1 W_1j + ... (then ReLU). */
-static inline void naive_forward(lgn_mlp *net, const float *x, int batch, float *out)
+/* The first layer's sums in lgn.h's order: b_0, the shared columns
+ * (shared[k] = 1; NULL: none), then the others, each in increasing k. */
+static inline void naive_forward_shared(lgn_mlp *net, const float *x, int batch, const uint8_t *shared, float *out)
 {
     int L = lgn_mlp_n_layers(net) - 1, maxw = 0;
     for (int i = 0; i <= L; i++) maxw = lgn_mlp_width(net, i) > maxw ? lgn_mlp_width(net, i) : maxw;
@@ -52,7 +54,14 @@ static inline void naive_forward(lgn_mlp *net, const float *x, int batch, float 
             const float *W = p + lgn_mlp_weights_offset(net, l), *b = p + lgn_mlp_bias_offset(net, l);
             for (int j = 0; j < o; j++) {
                 float s = b[j];
-                for (int k = 0; k < in; k++) s += a[k] * W[(size_t)k * o + j];
+                if (l == 0 && shared) {
+                    for (int k = 0; k < in; k++)
+                        if (shared[k]) s += a[k] * W[(size_t)k * o + j];
+                    for (int k = 0; k < in; k++)
+                        if (!shared[k]) s += a[k] * W[(size_t)k * o + j];
+                } else {
+                    for (int k = 0; k < in; k++) s += a[k] * W[(size_t)k * o + j];
+                }
                 y[j] = (l + 1 < L && !(s > 0.0f)) ? 0.0f : s;
             }
             memcpy(a, y, sizeof(float) * (size_t)o);
@@ -60,6 +69,11 @@ static inline void naive_forward(lgn_mlp *net, const float *x, int batch, float 
         memcpy(out + (size_t)r * lgn_mlp_width(net, L), a, sizeof(float) * (size_t)lgn_mlp_width(net, L));
     }
     free(a), free(y);
+}
+
+static inline void naive_forward(lgn_mlp *net, const float *x, int batch, float *out)
+{
+    naive_forward_shared(net, x, batch, NULL, out);
 }
 
 

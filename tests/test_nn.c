@@ -1,6 +1,7 @@
 /* The lgn neural-network core: layout, exactness against naive loops,
  * finite-difference gradients, losses, optimisers, determinism, inference,
- * instruction sets (serialisation: test_nn_io.c). (No timing assertions: speed is measured by
+ * instruction sets (serialisation: test_nn_io.c; the first layer's zero
+ * and shared columns: test_nn_columns.c). (No timing assertions: speed is measured by
  * lgn_bench_updates_per_sec, see docs/nn.md.) */
 #include <float.h>
 #include <math.h>
@@ -75,63 +76,6 @@ START_TEST(test_forward_matches_naive_exactly)
         free(x), free(ref);
         lgn_mlp_free(net);
     }
-}
-END_TEST
-
-/* Input columns that are zero in every row (some of them -0) are left out
- * of the first layer's products (lgn_mlp.c, kept_columns): the forward,
- * the prediction, the first layer's weight gradient and the input gradient
- * are still the bits of the naive loops in the documented orders, with
- * biases of -0 among the others. */
-START_TEST(test_zero_columns_same_bits)
-{
-    enum { IN = 60, H = 24, O = 4, B = 20 };
-    int w[] = {IN, H, O};
-    lgn_mlp *net = make_net(w, 3, B, 12);
-    randomise_biases(net, 4);
-    float *p = lgn_mlp_params(net);
-    for (int j = 0; j < H; j += 5) p[lgn_mlp_bias_offset(net, 0) + j] = -0.0f;
-    float *x = random_floats(B * IN, 30, 1.0), *d = random_floats(B * O, 31, 1.0);
-    int zero = 0;
-    for (int k = 0; k < IN; k++)
-        if (k % 3 == 1 || (k >= 40 && k < 50)) {
-            zero++;
-            for (int b = 0; b < B; b++) x[b * IN + k] = b % 2 ? -0.0f : 0.0f;
-        }
-    ck_assert_int_ge(zero * 10, IN); /* a tenth or more: they are left out */
-    float ref[B * O], pred[B * O], dx[B * IN];
-    naive_forward(net, x, B, ref);
-    lgn_mlp_zero_grad(net);
-    const float *y = lgn_mlp_forward(net, x, B);
-    ck_assert_msg(!memcmp(y, ref, sizeof ref), "the forward differs from the naive loops");
-    ck_assert_int_eq(lgn_mlp_predict(net, x, B, pred), 0);
-    ck_assert(!memcmp(pred, ref, sizeof ref));
-    ck_assert_int_eq(lgn_mlp_backward(net, d, dx), 0);
-    /* naive: D = relu'(h) (d W1^T), sums over the outputs in order; dW0 =
-     * +0 + the rows' x D in row order; dX = D W0^T, sums over H in order */
-    const float *h = lgn_mlp_layer_output(net, 1), *W0 = p + lgn_mlp_weights_offset(net, 0);
-    const float *W1 = p + lgn_mlp_weights_offset(net, 1), *g0 = lgn_mlp_grads(net) + lgn_mlp_weights_offset(net, 0);
-    float D[B * H];
-    for (int b = 0; b < B; b++)
-        for (int j = 0; j < H; j++) {
-            float s = 0.0f;
-            for (int o = 0; o < O; o++) s += d[b * O + o] * W1[j * O + o];
-            D[b * H + j] = h[b * H + j] > 0.0f ? s : 0.0f;
-        }
-    for (int k = 0; k < IN; k++)
-        for (int j = 0; j < H; j++) {
-            float s = 0.0f;
-            for (int b = 0; b < B; b++) s += x[b * IN + k] * D[b * H + j];
-            ck_assert_msg(!memcmp(&s, &g0[k * H + j], sizeof s), "dW0[%d][%d]: %a, naive %a", k, j, g0[k * H + j], s);
-        }
-    for (int b = 0; b < B; b++)
-        for (int k = 0; k < IN; k++) {
-            float s = 0.0f;
-            for (int j = 0; j < H; j++) s += D[b * H + j] * W0[k * H + j];
-            ck_assert(!memcmp(&s, &dx[b * IN + k], sizeof s));
-        }
-    free(x), free(d);
-    lgn_mlp_free(net);
 }
 END_TEST
 
@@ -671,7 +615,6 @@ int main(void)
     tcase_add_test(tc, test_create_rejects_bad_arguments);
     tcase_add_test(tc, test_parameter_layout);
     tcase_add_test(tc, test_forward_matches_naive_exactly);
-    tcase_add_test(tc, test_zero_columns_same_bits);
     tcase_add_test(tc, test_gradcheck_mse);
     tcase_add_test(tc, test_gradcheck_huber);
     tcase_add_test(tc, test_loss_values_and_masking);

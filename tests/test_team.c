@@ -124,9 +124,12 @@ END_TEST
  * LGN_TEAM_MIN_MACS; a third of the input columns zero, so that the
  * columns' scan and W_0's packing, 2^16 floats or more, run on the team
  * too) on a team of T threads (1: none): the parameters, the last input
- * gradient and a prediction after it. */
+ * gradient and a prediction after it. With `shared`, 810 columns are
+ * declared shared (lgn_mlp_set_shared_columns), every row but two holding
+ * row 0's values there, so that the rows' pass and the shared gradient
+ * rows (2^16 floats or more) run on the team. */
 enum { TIN = 1800, TB = 48 };
-static void train_on_team(int T, float *params, float *dinput, float *pred)
+static void train_on_team(int T, int shared, float *params, float *dinput, float *pred)
 {
     enum { IN = TIN, B = TB };
     int w[] = {IN, 90, 7};
@@ -142,6 +145,17 @@ static void train_on_team(int T, float *params, float *dinput, float *pred)
     float *x = random_floats((size_t)B * IN, 7, 1.0), *tgt = random_floats((size_t)B * 7, 8, 1.0);
     for (int r = 0; r < B; r++)
         for (int k = 1; k < IN; k += 3) x[r * IN + k] = 0.0f;
+    if (shared) {
+        int32_t cols[IN];
+        int n = 0;
+        for (int k = 600; k < 1500; k++)
+            if (k % 10) cols[n++] = k;
+        ck_assert_int_eq(lgn_mlp_set_shared_columns(net, cols, n), 0);
+        ck_assert_int_ge((long)n * 90, LGN_TEAM_MIN_ADAM);
+        for (int r = 1; r < B; r++)
+            if (r != 5 && r != 17)
+                for (int i = 0; i < n; i++) x[r * IN + cols[i]] = x[cols[i]];
+    }
     float d[B * 7];
     for (int step = 0; step < 12; step++) {
         lgn_mlp_zero_grad(net);
@@ -166,19 +180,22 @@ START_TEST(test_team_training_same_bits)
     int checked = 0;
     for (int isa = LG_ISA_SSE2; isa <= LG_ISA_AVX512; isa++) {
         if (lg_isa_set((lg_isa)isa)) continue;
-        train_on_team(1, p1, d1, o1);
-        for (int T = 2; T <= 4; T++) {
-            train_on_team(T, pt, dt, ot);
-            ck_assert_msg(!memcmp(p1, pt, sizeof(float) * NP), "%s: parameters differ on %d threads",
-                          lg_isa_name((lg_isa)isa), T);
-            ck_assert_msg(!memcmp(d1, dt, sizeof(float) * ND), "%s: input gradients differ on %d threads",
-                          lg_isa_name((lg_isa)isa), T);
-            ck_assert_msg(!memcmp(o1, ot, sizeof ot), "%s: predictions differ on %d threads", lg_isa_name((lg_isa)isa),
-                          T);
-            checked++;
+        for (int shared = 0; shared <= 1; shared++) {
+            train_on_team(1, shared, p1, d1, o1);
+            for (int T = 2; T <= 4; T++) {
+                train_on_team(T, shared, pt, dt, ot);
+                const char *what = shared ? " (shared columns)" : "";
+                ck_assert_msg(!memcmp(p1, pt, sizeof(float) * NP), "%s: parameters differ on %d threads%s",
+                              lg_isa_name((lg_isa)isa), T, what);
+                ck_assert_msg(!memcmp(d1, dt, sizeof(float) * ND), "%s: input gradients differ on %d threads%s",
+                              lg_isa_name((lg_isa)isa), T, what);
+                ck_assert_msg(!memcmp(o1, ot, sizeof ot), "%s: predictions differ on %d threads%s",
+                              lg_isa_name((lg_isa)isa), T, what);
+                checked++;
+            }
         }
     }
-    ck_assert_int_ge(checked, 3);
+    ck_assert_int_ge(checked, 6);
     ck_assert_int_eq(lg_isa_set(LG_ISA_AUTO), 0);
     free(p1), free(d1), free(pt), free(dt);
 }

@@ -118,6 +118,24 @@ int lgn_mlp_predict_from_first(lgn_mlp *net, float *h, int n, float *out);
 int lgn_mlp_predict_parts(lgn_mlp *net, int n_states, const float *ctx, int ctx_dim, int n_rows, const int32_t *state,
                           const float *rest, float *hc, float *h, float *out);
 
+/* Shared columns: input columns that hold the same values in most rows
+ * (a world's static features, repeated in every observation). Declaring
+ * them changes the order of the first layer's sums, for every row:
+ *     b_0 + (the shared columns' x_k W_0[k], k increasing)
+ *         + (the other columns' x_k W_0[k], k increasing)
+ * so the shared part is summed once per forward or prediction, for row 0,
+ * and copied into every row whose shared columns hold row 0's bits (a row
+ * that differs sums its own: the same floats either way, so a row's result
+ * still never depends on the others). The weights' gradient of a shared
+ * column k is x_0[k] (the sum, rows in order, of dL/d(sums) over the rows
+ * with row 0's shared bits) + each other row's x_r[k] dL/d(sums)_r, rows in
+ * order. cols: n increasing columns in [0, widths[0]); n = 0 returns to
+ * the plain order. Not with lgn_mlp_predict_parts (which then returns -1).
+ * Forgets the last forward (a backward needs a new one). Returns 0, or -1
+ * on bad arguments. Not saved by lgn_mlp_write: the caller declares them. */
+int lgn_mlp_set_shared_columns(lgn_mlp *net, const int32_t *cols, int n);
+int lgn_mlp_n_shared(const lgn_mlp *net);
+
 /* Target networks. Shapes must match (else -1). copy: dst = src.
  * soft update: dst = (1 - tau) * dst + tau * src, elementwise. */
 int lgn_mlp_copy_params(lgn_mlp *dst, const lgn_mlp *src);

@@ -9,6 +9,8 @@
  *   inf[2]    [max_batch x max_width]  inference ping-pong (predict)
  *   xk        [max_batch x widths[0]]  the training forward's input, its
  *             zero columns left out (kept_columns), for the backward
+ *   gsum      [widths[1]]              the backward's sum of the rows that
+ *             share row 0's shared columns (shared_grads)
  * Nothing after lgn_mlp_create allocates. */
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,15 @@ struct lgn_mlp {
     int32_t *kept;     /* [widths[0]] the training forward's input columns kept */
     int32_t *kept_inf; /* [widths[0]] the same for an inference chunk */
     int n_kept;        /* of the last training forward (widths[0]: all) */
-    float *block; /* one allocation behind act, delta, wt, inf, xk */
+    int32_t *runs;      /* [widths[0] + 2] the shared columns (lgn_mlp_set_shared_columns) as runs of
+                           adjacent columns: start, length */
+    int32_t *rest_runs; /* [widths[0] + 2] the other columns' runs */
+    int32_t *rest_cols; /* [widths[0]] the other columns, increasing */
+    int n_shared, n_runs, n_rest_runs;
+    uint8_t *is_shared; /* [widths[0]] 1 for a shared column */
+    uint8_t *same;      /* [max_batch] 1 where a training row's shared columns are row 0's */
+    float *gsum;
+    float *block; /* one allocation behind act, delta, wt, inf, xk, gsum */
     lgn_team *team; /* NULL: products on the caller's thread */
 };
 
@@ -103,13 +113,19 @@ int lgn_mlp_create(const int *widths, int n_layers, int max_batch, lgn_mlp **out
         off += (size_t)widths[l + 1];
     }
     size_t scratch = round16((size_t)max_batch * (size_t)max_width);
-    size_t total = act_total + 4 * scratch + round16(max_wt) + round16((size_t)max_batch * (size_t)widths[0]);
+    size_t total = act_total + 4 * scratch + round16(max_wt) + round16((size_t)max_batch * (size_t)widths[0]) +
+                   round16((size_t)widths[1]);
     net->params = alloc_floats(n_params);
     net->grads = alloc_floats(n_params);
     net->block = alloc_floats(total);
-    net->kept = malloc(sizeof(int32_t) * 2 * (size_t)widths[0]);
-    if (!net->params || !net->grads || !net->block || !net->kept) goto oom;
+    net->kept = malloc(sizeof(int32_t) * (5 * (size_t)widths[0] + 4));
+    net->is_shared = calloc((size_t)widths[0] + (size_t)max_batch, 1);
+    if (!net->params || !net->grads || !net->block || !net->kept || !net->is_shared) goto oom;
     net->kept_inf = net->kept + widths[0];
+    net->runs = net->kept + 2 * (size_t)widths[0];
+    net->rest_runs = net->runs + widths[0] + 2;
+    net->rest_cols = net->rest_runs + widths[0] + 2;
+    net->same = net->is_shared + widths[0];
     float *p = net->block;
     for (int i = 0; i < n_layers; i++) {
         net->act[i] = p;
@@ -120,7 +136,8 @@ int lgn_mlp_create(const int *widths, int n_layers, int max_batch, lgn_mlp **out
     net->inf[0] = p, p += scratch;
     net->inf[1] = p, p += scratch;
     net->wt = p, p += round16(max_wt);
-    net->xk = p;
+    net->xk = p, p += round16((size_t)max_batch * (size_t)widths[0]);
+    net->gsum = p;
     *out = net;
     return 0;
 oom:
@@ -136,6 +153,7 @@ void lgn_mlp_free(lgn_mlp *net)
     free(net->grads);
     free(net->block);
     free(net->kept);
+    free(net->is_shared);
     free(net);
 }
 
@@ -341,13 +359,129 @@ static void copy_rows(const lgn_mlp *net, lgn_range_fn fn, float *dst, const flo
     lgn_team_for(t, n, lgn_team_grain(t, n), fn, &j);
 }
 
+/* y[widths[1]] = b_0 + row x's shared columns' products, in column order
+ * (lgn_gemm adds in k order, run after run): the row's share of the first
+ * layer. */
+static void shared_share(const lgn_mlp *net, const float *x, float *y)
+{
+    const int out = net->widths[1];
+    const float *w = net->params + net->w_off[0];
+    memcpy(y, net->params + net->b_off[0], sizeof(float) * (size_t)out);
+    for (int i = 0; i < net->n_runs; i++) {
+        const int at = net->runs[2 * i], len = net->runs[2 * i + 1];
+        lgn_gemm(1, out, len, x + at, 1, 1, w + (size_t)at * out, out, y, out);
+    }
+}
+
+/* 1 if rows a and b hold the same bits in every shared column */
+static int same_shared(const lgn_mlp *net, const float *a, const float *b)
+{
+    lgn_v4i acc = {0, 0, 0, 0};
+    uint32_t tail = 0;
+    for (int i = 0; i < net->n_runs; i++) {
+        const int at = net->runs[2 * i], len = net->runs[2 * i + 1];
+        int j = 0;
+        for (; j + 4 <= len; j += 4) {
+            lgn_v4i u, v;
+            memcpy(&u, a + at + j, sizeof u), memcpy(&v, b + at + j, sizeof v);
+            acc |= u ^ v;
+        }
+        for (; j < len; j++) {
+            uint32_t u, v;
+            memcpy(&u, a + at + j, sizeof u), memcpy(&v, b + at + j, sizeof v);
+            tail |= u ^ v;
+        }
+    }
+    return !(tail | (uint32_t)(acc[0] | acc[1] | acc[2] | acc[3]));
+}
+
+typedef struct {
+    const lgn_mlp *net;
+    const float *x;
+    float *xk, *y;
+    uint8_t *same;
+} shared_rows_job;
+
+/* Rows [lo, hi) of shared_first_layer's pass: a row's share (row 0's
+ * copied where the row holds its bits), and its other columns packed. */
+static void shared_rows_part(void *arg, int lo, int hi)
+{
+    const shared_rows_job *j = arg;
+    const lgn_mlp *net = j->net;
+    const int in = net->widths[0], out = net->widths[1], nr = in - net->n_shared;
+    for (int r = lo; r < hi; r++) {
+        const float *xr = j->x + (size_t)r * in;
+        if (r > 0) {
+            float *yr = j->y + (size_t)r * out;
+            const int s = same_shared(net, j->x, xr);
+            if (j->same) j->same[r] = (uint8_t)s;
+            if (s) memcpy(yr, j->y, sizeof(float) * (size_t)out);
+            else shared_share(net, xr, yr);
+        }
+        float *kr = j->xk + (size_t)r * nr;
+        for (int i = 0; i < net->n_rest_runs; i++) {
+            const int at = net->rest_runs[2 * i], len = net->rest_runs[2 * i + 1];
+            for (int c = 0; c < len; c++) *kr++ = xr[at + c];
+        }
+    }
+}
+
+/* The first layer with shared columns: every row's sums are b_0, the
+ * shared columns' products, then the others' (each in column order). The
+ * share is summed once, for row 0, and copied into every row with row 0's
+ * bits in the shared columns (so the same floats as its own sum: a row
+ * never depends on the others); a row that differs sums its own. `same`
+ * (NULL: not kept) records which rows copied, for shared_grads. One pass
+ * over x does that and packs the other columns into xk; their zero
+ * columns are then left out as in first_layer (found in xk, which is
+ * short). Returns the other columns kept (listed in kept). */
+static int shared_first_layer(const lgn_mlp *net, const float *x, int rows, int32_t *kept, float *xk, uint8_t *same,
+                              float *y)
+{
+    const int in = net->widths[0], out = net->widths[1], nr = in - net->n_shared;
+    shared_share(net, x, y);
+    if (same) same[0] = 1;
+    shared_rows_job job = {net, x, xk, y, same};
+    lgn_team *t = team_for(net, (size_t)rows * (size_t)in);
+    lgn_team_for(t, rows, lgn_team_grain(t, rows), shared_rows_part, &job);
+    int n = nr;
+    if (may_leave_out(net, rows)) {
+        /* the packed columns' OR (kept as scratch), then, when worth it,
+         * the non-zero ones' positions and xk's rows closed up in place */
+        scan_job sj = {xk, rows, nr, (uint32_t *)kept};
+        scan_part(&sj, 0, nr);
+        int nz = 0;
+        for (int i = 0; i < nr; i++)
+            if (sj.any[i] & 0x7fffffffu) kept[nz++] = i;
+        if (nz * 10 <= nr * 9) {
+            for (int r = 0; r < rows; r++) {
+                const float *src = xk + (size_t)r * nr;
+                float *dst = xk + (size_t)r * nz; /* never past what is still to read */
+                for (int i = 0; i < nz; i++) dst[i] = src[kept[i]];
+            }
+            n = nz;
+        } else {
+            n = nr;
+        }
+    }
+    if (n == nr)
+        for (int i = 0; i < nr; i++) kept[i] = i;
+    for (int i = 0; i < n; i++) kept[i] = net->rest_cols[kept[i]];
+    copy_rows(net, gather_part, net->wt, net->params + net->w_off[0], kept, n, out);
+    lgn_team_gemm(net->team, rows, out, n, xk, n, 1, net->wt, out, y, out);
+    if (net->n_layers > 2) relu_inplace(y, (size_t)rows * (size_t)out);
+    return n;
+}
+
 /* The first layer on x [rows x widths[0]] into y. When worth it, on the
  * kept columns (listed in kept): x's into xk [rows x n], W_0's rows into
  * wt [n x widths[1]], and the shorter product. Returns the columns used
- * (widths[0]: all). */
-static int first_layer(const lgn_mlp *net, const float *x, int rows, int32_t *kept, float *xk, float *y)
+ * (widths[0]: all). With shared columns, shared_first_layer. */
+static int first_layer(const lgn_mlp *net, const float *x, int rows, int32_t *kept, float *xk, uint8_t *same,
+                       float *y)
 {
     const int in = net->widths[0], out = net->widths[1];
+    if (net->n_shared) return shared_first_layer(net, x, rows, kept, xk, same, y);
     int n;
     if (!may_leave_out(net, rows) || !worth_leaving_out(net, n = kept_columns(net, x, rows, in, kept))) {
         layer_forward(net, 0, x, rows, y);
@@ -365,7 +499,7 @@ const float *lgn_mlp_forward(lgn_mlp *net, const float *x, int batch)
 {
     if (!net || !x || batch < 1 || batch > net->max_batch) return NULL;
     if (x != net->act[0]) memcpy(net->act[0], x, sizeof(float) * (size_t)batch * (size_t)net->widths[0]);
-    net->n_kept = first_layer(net, net->act[0], batch, net->kept, net->xk, net->act[1]);
+    net->n_kept = first_layer(net, net->act[0], batch, net->kept, net->xk, net->same, net->act[1]);
     for (int l = 1; l + 1 < net->n_layers; l++) layer_forward(net, l, net->act[l], batch, net->act[l + 1]);
     net->batch = batch;
     return net->act[net->n_layers - 1];
@@ -382,7 +516,7 @@ static void infer_from(lgn_mlp *net, int l0, const float *x, int n, float *out)
         for (int l = l0; l < L; l++) {
             float *y = l + 1 == L ? out + (size_t)s * wl : net->inf[l & 1];
             /* inf[1] is free while layer 0 writes inf[0] */
-            if (l == 0) first_layer(net, in, rows, net->kept_inf, net->inf[1], y);
+            if (l == 0) first_layer(net, in, rows, net->kept_inf, net->inf[1], NULL, y);
             else layer_forward(net, l, in, rows, y);
             in = y;
         }
@@ -415,6 +549,7 @@ int lgn_mlp_predict_parts(lgn_mlp *net, int n_states, const float *ctx, int ctx_
     if (!net || n_states < 0 || n_rows < 0 || ctx_dim < 0 || ctx_dim > net->widths[0]) return -1;
     if (n_rows == 0) return 0;
     if (!state || !hc || !h || !out || (ctx_dim > 0 && !ctx) || (ctx_dim < net->widths[0] && !rest)) return -1;
+    if (net->n_shared) return -1; /* its sums are b_0 + the context + the rest */
     for (int r = 0; r < n_rows; r++)
         if (state[r] < 0 || state[r] >= n_states) return -1;
     const int H = net->widths[1], rd = net->widths[0] - ctx_dim;
@@ -424,6 +559,52 @@ int lgn_mlp_predict_parts(lgn_mlp *net, int n_states, const float *ctx, int ctx_
     for (int r = 0; r < n_rows; r++) memcpy(h + (size_t)r * H, hc + (size_t)state[r] * H, sizeof(float) * (size_t)H);
     lgn_team_gemm(net->team, n_rows, H, rd, rest, rd, 1, w + (size_t)ctx_dim * H, H, h, H);
     return lgn_mlp_predict_from_first(net, h, n_rows, out);
+}
+
+typedef struct {
+    const lgn_mlp *net;
+    const float *d; /* [B x widths[1]] dL/d(the first layer's sums) */
+    int B;
+    float *gw;
+} shared_grads_job;
+
+/* Runs [lo, hi) of the shared columns' rows of dW_0: x_0[k] times the sum
+ * of the rows that shared row 0's columns, then each other row's
+ * x_r[k] d_r (products of one k: each weight gets them in that order). */
+static void shared_grads_part(void *arg, int lo, int hi)
+{
+    const shared_grads_job *j = arg;
+    const lgn_mlp *net = j->net;
+    const int in = net->widths[0], out = net->widths[1];
+    const float *x = net->act[0];
+    for (int i = lo; i < hi; i++) {
+        const int at = net->runs[2 * i], len = net->runs[2 * i + 1];
+        float *g = j->gw + (size_t)at * out;
+        lgn_gemm(len, out, 1, x + at, 1, 1, net->gsum, out, g, out);
+        for (int r = 1; r < j->B; r++)
+            if (!net->same[r]) lgn_gemm(len, out, 1, x + (size_t)r * in + at, 1, 1, j->d + (size_t)r * out, out, g, out);
+    }
+}
+
+/* dW_0's shared rows. Rows that shared row 0's columns share its input
+ * there, so their products are summed as x_0[k] (d_0 + d_r + ..., rows in
+ * order): one product per weight instead of one per row. That is the order
+ * of the sums (lgn.h), not the rows' x_r[k] d_r one by one. */
+static void shared_grads(lgn_mlp *net, const float *d, int B, float *gw)
+{
+    const int out = net->widths[1];
+    float *g = net->gsum;
+    memcpy(g, d, sizeof(float) * (size_t)out);
+    for (int r = 1; r < B; r++) {
+        if (!net->same[r]) continue;
+        const float *dr = d + (size_t)r * out;
+        int c = 0;
+        for (; c + 4 <= out; c += 4) lgn_st(g + c, lgn_ld(g + c) + lgn_ld(dr + c));
+        for (; c < out; c++) g[c] += dr[c];
+    }
+    shared_grads_job j = {net, d, B, gw};
+    lgn_team *t = team_for(net, (size_t)net->n_shared * (size_t)out);
+    lgn_team_for(t, net->n_runs, lgn_team_grain(t, net->n_runs), shared_grads_part, &j);
 }
 
 int lgn_mlp_backward(lgn_mlp *net, const float *dout, float *dinput)
@@ -441,6 +622,7 @@ int lgn_mlp_backward(lgn_mlp *net, const float *dout, float *dinput)
             for (; j + 4 <= out; j += 4) lgn_st(gb + j, lgn_ld(gb + j) + lgn_ld(dr + j));
             for (; j < out; j++) gb[j] += dr[j];
         }
+        if (l == 0 && net->n_shared) shared_grads(net, d, B, gw);
         if (l == 0 && net->n_kept < in) {
             /* only the kept columns' rows of dW, through wt (the other
              * rows would get +-0 products: kept_columns) */
@@ -463,6 +645,32 @@ int lgn_mlp_backward(lgn_mlp *net, const float *dout, float *dinput)
     }
     return 0;
 }
+
+int lgn_mlp_set_shared_columns(lgn_mlp *net, const int32_t *cols, int n)
+{
+    if (!net || n < 0 || n > net->widths[0] || (n > 0 && !cols)) return -1;
+    for (int i = 0; i < n; i++)
+        if (cols[i] < 0 || cols[i] >= net->widths[0] || (i > 0 && cols[i] <= cols[i - 1])) return -1;
+    memset(net->is_shared, 0, (size_t)net->widths[0]);
+    for (int i = 0; i < n; i++) net->is_shared[cols[i]] = 1;
+    net->n_runs = net->n_rest_runs = 0;
+    for (int k = 0, nr = 0; k < net->widths[0]; k++) {
+        if (!net->is_shared[k]) net->rest_cols[nr++] = k;
+        int32_t *runs = net->is_shared[k] ? net->runs : net->rest_runs;
+        int *nr = net->is_shared[k] ? &net->n_runs : &net->n_rest_runs;
+        if (*nr > 0 && runs[2 * *nr - 2] + runs[2 * *nr - 1] == k) {
+            runs[2 * *nr - 1]++;
+        } else {
+            runs[2 * *nr] = k, runs[2 * *nr + 1] = 1;
+            ++*nr;
+        }
+    }
+    net->n_shared = n;
+    net->batch = 0; /* a backward must follow a forward of the same sums */
+    return 0;
+}
+
+int lgn_mlp_n_shared(const lgn_mlp *net) { return net ? net->n_shared : 0; }
 
 void lgn_mlp_set_team(lgn_mlp *net, lgn_team *t)
 {
