@@ -133,14 +133,21 @@ static void *worker(void *arg)
     lgx_run_result *res = sh->res;
     const int classic = is_classic(cfg->sc), remote = is_remote(cfg);
     /* Results are the same bits with or without a team: when it cannot
-     * start, the worker runs alone. */
+     * start, the worker runs alone. Started at the first job whose agent
+     * can use one (lga_agent_type.use_team: DQN), or whose type is not
+     * known by name here. */
     lgn_team *team = NULL;
-    if (sh->team_size > 1 && lgn_team_create(sh->team_size, &team, NULL, 0)) team = NULL;
+    int team_tried = 0;
     for (;;) {
         int j = remote ? claim_remote(sh) : next_job(sh);
         if (j < 0) break;
         lgx_job *job = &res->jobs[j];
         int agent_i = j / res->seeds, seed = 1 + j % res->seeds;
+        const lga_agent_type *type = lga_find(cfg->ex.agents[agent_i].name);
+        if (!team_tried && sh->team_size > 1 && (!type || type->use_team)) {
+            team_tried = 1;
+            if (lgn_team_create(sh->team_size, &team, NULL, 0)) team = NULL;
+        }
         job_progress jp = {sh, j};
         lgx_job_ctx jc = {cfg, agent_i, seed, on_job_progress, &jp, team};
         char err[1024] = "";
