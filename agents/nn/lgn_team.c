@@ -66,6 +66,25 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* A spin-wait: spin_turn pauses once; every 256 turns it reads the clock
+ * and yields the core when LGN_TEAM_YIELD has passed since the last yield
+ * (see there). Returns the seconds since the wait's first look at the
+ * clock (0 between looks). */
+typedef struct {
+    unsigned turns;
+    double t0, yielded;
+} spin;
+
+static double spin_turn(spin *s)
+{
+    cpu_relax();
+    if (++s->turns % 256 != 0) return 0;
+    double t = now();
+    if (s->t0 == 0) s->t0 = s->yielded = t;
+    else if (t - s->yielded > LGN_TEAM_YIELD) sched_yield(), s->yielded = t;
+    return t - s->t0;
+}
+
 /* Take and run pieces of generation gen until none is left. */
 static void take_pieces(lgn_team *t, uint32_t gen)
 {
@@ -91,14 +110,9 @@ static void *work(void *p)
     uint32_t seen = 0;
     for (;;) {
         uint32_t g;
-        double t0 = now(), yielded = t0;
-        for (unsigned i = 1; (g = (uint32_t)(atomic_load_explicit(&t->claim, memory_order_acquire) >> 32)) == seen;
-             i++) {
-            cpu_relax();
-            if (i % 256 != 0) continue;
-            double t1 = now();
-            if (t1 - yielded > LGN_TEAM_YIELD) sched_yield(), yielded = t1; /* see LGN_TEAM_YIELD */
-            if (t1 - t0 > LGN_TEAM_SPIN) {
+        spin sp = {0, 0, 0};
+        while ((g = (uint32_t)(atomic_load_explicit(&t->claim, memory_order_acquire) >> 32)) == seen) {
+            if (spin_turn(&sp) > LGN_TEAM_SPIN) {
                 /* sleepers, then the claim word (publish: the other way
                  * round), both sequentially consistent: either this worker
                  * sees the new job or the publisher sees it asleep */
@@ -148,14 +162,8 @@ void lgn_team_for(lgn_team *t, int n, int grain, lgn_range_fn fn, void *arg)
     uint32_t gen = publish(t, (uint32_t)pieces);
     take_pieces(t, gen);
     /* what is left: pieces a worker took and is still running */
-    double t0 = 0;
-    for (unsigned i = 1; atomic_load_explicit(&t->finished, memory_order_acquire) < pieces; i++) {
-        cpu_relax();
-        if (i % 256 == 0) {
-            if (t0 == 0) t0 = now();
-            else if (now() - t0 > LGN_TEAM_YIELD) sched_yield();
-        }
-    }
+    spin sp = {0, 0, 0};
+    while (atomic_load_explicit(&t->finished, memory_order_acquire) < pieces) spin_turn(&sp);
 }
 
 static void stop_workers(lgn_team *t, int started)
