@@ -654,15 +654,16 @@ int lgn_mlp_set_shared_columns(lgn_mlp *net, const int32_t *cols, int n)
     memset(net->is_shared, 0, (size_t)net->widths[0]);
     for (int i = 0; i < n; i++) net->is_shared[cols[i]] = 1;
     net->n_runs = net->n_rest_runs = 0;
-    for (int k = 0, nr = 0; k < net->widths[0]; k++) {
-        if (!net->is_shared[k]) net->rest_cols[nr++] = k;
+    for (int k = 0, others = 0; k < net->widths[0]; k++) {
+        if (!net->is_shared[k]) net->rest_cols[others++] = k;
+        /* k extends the last run of its kind, or starts one */
         int32_t *runs = net->is_shared[k] ? net->runs : net->rest_runs;
-        int *nr = net->is_shared[k] ? &net->n_runs : &net->n_rest_runs;
-        if (*nr > 0 && runs[2 * *nr - 2] + runs[2 * *nr - 1] == k) {
-            runs[2 * *nr - 1]++;
+        int *count = net->is_shared[k] ? &net->n_runs : &net->n_rest_runs;
+        if (*count > 0 && runs[2 * *count - 2] + runs[2 * *count - 1] == k) {
+            runs[2 * *count - 1]++;
         } else {
-            runs[2 * *nr] = k, runs[2 * *nr + 1] = 1;
-            ++*nr;
+            runs[2 * *count] = k, runs[2 * *count + 1] = 1;
+            ++*count;
         }
     }
     net->n_shared = n;
