@@ -102,7 +102,9 @@ int lgn_mlp_predict(lgn_mlp *net, const float *x, int n, float *out);
  * parts are shared between rows: lgn_gemm adds in k order, so b0 + the
  * first k products, then the rest, is the same float as the whole row).
  * Applies the first layer's activation to h in place and runs the other
- * layers into out[n x out]; bit-identical to lgn_mlp_predict on the rows. */
+ * layers into out[n x out]; bit-identical to lgn_mlp_predict on the rows
+ * when h holds the sums in the net's order (with shared columns: b0, the
+ * shared columns, then the others; lgn_mlp_set_shared_columns). */
 int lgn_mlp_predict_from_first(lgn_mlp *net, float *h, int n, float *out);
 
 /* Inference on rows that share a prefix: row r is (ctx[state[r]], rest[r]),
