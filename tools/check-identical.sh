@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Do two livegym binaries produce the same outputs? For refactors that must
 # not change behaviour: results folders (12 agents on the default world, the
-# live scenarios, the book experiments), --json, compare, agents, scenario
-# dumps, validate messages of the bad-file corpus, plots, viewer snapshots,
-# and the checkpoint files of a DQN run killed part-way and then resumed.
+# live scenarios, the book experiments, a flat DQN kept with its network),
+# --json, compare, agents, scenario dumps, validate messages of the bad-file
+# corpus, plots, viewer snapshots, and the checkpoint files of a DQN run
+# killed part-way and then resumed.
 #
 #   tools/check-identical.sh OLD_BINARY NEW_BINARY [WORK_DIR]
 #
@@ -32,6 +33,10 @@ outputs() { # BIN DIR
     "$bin" run "$S/bandit-fig2.6.json" --seeds 20 --out fig26 >fig26.txt 2>&1
     "$bin" run "$S/cliff-example6.6.json" --seeds 5 --out cliff >cliff.txt 2>&1
     "$bin" run --agents random,dqn --seeds 2 --steps 3000 --eval-every 1000 --sessions 50 --json --out json >json.txt 2>&1
+    # A flat DQN (drift.json's) kept: its network's every bit is compared
+    # (the returns alone rarely move when only roundings change).
+    "$bin" run "$S/drift.json" --agents dqn --seeds 1 --steps 3000 --eval-every 1500 --sessions 30 \
+        --keep-agents --out flat-dqn >flat-dqn.txt 2>&1
     "$bin" compare default json >compare.txt 2>&1
     "$bin" agents >agents.txt 2>&1
     for f in "$S"/*.json; do "$bin" scenario dump "$f" >"dump-$(basename "$f")" 2>&1; done
