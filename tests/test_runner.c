@@ -4,6 +4,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +14,42 @@
 #include "lgx_results.h"
 #include "lgx_run.h"
 #include "lgx_stats.h"
+
+/* The Gini of exposure (lgx_exposure_of): by a sort for counts, the bits
+ * of the double loop over pairs it replaced; a hand-computed value. */
+static double gini_by_pairs(const double *x, int n)
+{
+    double total = 0.0, diff = 0.0;
+    for (int i = 0; i < n; i++) total += x[i];
+    if (total <= 0) return 0.0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) diff += fabs(x[i] - x[j]);
+    return diff / (2.0 * n * total);
+}
+
+START_TEST(test_gini_sorted_same_bits)
+{
+    double x[4] = {0, 4, 0, 0}, cov, g;
+    lgx_exposure_of(x, 4, &cov, &g);
+    ck_assert_double_eq(g, 0.75); /* 3 zeros and a 4: 3 x 2 x 4 / (2 x 4 x 4) */
+    ck_assert_double_eq(cov, 0.25);
+    enum { N = 3000 };
+    static double y[N];
+    uint64_t state = 7;
+    const int sizes[] = {1, 2, 3, 17, 500, N};
+    for (int t = 0; t < 6 * 4; t++) {
+        int n = sizes[t % 6];
+        for (int i = 0; i < n; i++) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            y[i] = (double)((state >> 33) % (t < 6 ? 3 : t < 12 ? 1000 : 2000000)); /* counts, many ties at first */
+            if (t >= 18) y[i] += 0.1 * (i % 3); /* not counts: the double loop */
+        }
+        lgx_exposure_of(y, n, &cov, &g);
+        double want = gini_by_pairs(y, n);
+        ck_assert_msg(!memcmp(&g, &want, sizeof g), "n %d, case %d: %a, by pairs %a", n, t, g, want);
+    }
+}
+END_TEST
 
 START_TEST(test_stats_hand_computed)
 {
@@ -425,6 +462,7 @@ int main(void)
     TCase *tc = tcase_create("runner");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_stats_hand_computed);
+    tcase_add_test(tc, test_gini_sorted_same_bits);
     tcase_add_test(tc, test_threads_give_identical_results);
     tcase_add_test(tc, test_world_too_large_for_the_run);
     tcase_add_test(tc, test_labels_keep_their_folders);

@@ -95,17 +95,48 @@ void lgx_timeline_sum(const lgx_timeline *tl, double from, double to, lgx_tally 
     }
 }
 
+static int ascending(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* sum over i, j of |x_i - x_j| for x[n] sorted ascending: each x_(k) is
+ * above k others and below n - 1 - k, each pair counted twice */
+static double pair_gaps_sorted(const double *x, int n)
+{
+    double s = 0.0;
+    for (int k = 0; k < n; k++) s += (2.0 * k - n + 1) * x[k];
+    return 2.0 * s;
+}
+
 void lgx_exposure_of(const double *recs, int n, double *coverage, double *gini)
 {
     double total = 0.0;
-    int covered = 0;
-    for (int c = 0; c < n; c++) total += recs[c], covered += recs[c] > 0;
+    int covered = 0, counts = 1;
+    for (int c = 0; c < n; c++) {
+        total += recs[c], covered += recs[c] > 0;
+        counts &= recs[c] >= 0 && recs[c] == floor(recs[c]);
+    }
     *coverage = n > 0 ? (double)covered / n : 0.0;
     *gini = 0.0;
     if (total <= 0) return;
-    /* Gini = sum_i sum_j |x_i - x_j| / (2 n^2 mean) */
+    /* Gini = sum_i sum_j |x_i - x_j| / (2 n^2 mean). For counts (whole
+     * numbers, as every caller's are) whose pair sums stay below 2^52, every
+     * partial sum below is a whole number held exactly, so sorting (n log n)
+     * gives the bits of the double loop (n^2: 2.5e9 gaps for 50,000
+     * channels, most of a platform-scale run's time); otherwise, or when
+     * the copy cannot be had, the double loop. */
+    double *sorted = counts && 2.0 * n * total < 4503599627370496.0 ? malloc(sizeof(double) * (size_t)n) : NULL;
     double diff = 0.0;
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++) diff += fabs(recs[i] - recs[j]);
+    if (sorted) {
+        memcpy(sorted, recs, sizeof(double) * (size_t)n);
+        qsort(sorted, (size_t)n, sizeof(double), ascending);
+        diff = pair_gaps_sorted(sorted, n);
+        free(sorted);
+    } else {
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) diff += fabs(recs[i] - recs[j]);
+    }
     *gini = diff / (2.0 * n * total);
 }
