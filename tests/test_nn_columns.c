@@ -5,6 +5,33 @@
 
 #include "nn_test.h"
 
+/* The naive D = relu'(h) (d W1^T) of a net with one hidden layer, after
+ * its forward (sums over the outputs in order), into D[B x H]. */
+static void naive_deltas(lgn_mlp *net, const float *d, int B, float *D)
+{
+    const int H = lgn_mlp_width(net, 1), O = lgn_mlp_width(net, 2);
+    const float *h = lgn_mlp_layer_output(net, 1), *W1 = lgn_mlp_params(net) + lgn_mlp_weights_offset(net, 1);
+    for (int b = 0; b < B; b++)
+        for (int j = 0; j < H; j++) {
+            float s = 0.0f;
+            for (int o = 0; o < O; o++) s += d[b * O + o] * W1[j * O + o];
+            D[b * H + j] = h[b * H + j] > 0.0f ? s : 0.0f;
+        }
+}
+
+/* dx[B x IN] against the naive D W0^T, sums over H in order */
+static void check_input_grad(lgn_mlp *net, const float *D, const float *dx, int B)
+{
+    const int IN = lgn_mlp_width(net, 0), H = lgn_mlp_width(net, 1);
+    const float *W0 = lgn_mlp_params(net) + lgn_mlp_weights_offset(net, 0);
+    for (int b = 0; b < B; b++)
+        for (int k = 0; k < IN; k++) {
+            float s = 0.0f;
+            for (int j = 0; j < H; j++) s += D[b * H + j] * W0[k * H + j];
+            ck_assert_msg(!memcmp(&s, &dx[b * IN + k], sizeof s), "dX[%d][%d]", b, k);
+        }
+}
+
 /* Input columns that are zero in every row (some of them -0) are left out
  * of the first layer's products (lgn_mlp.c, kept_columns): the forward,
  * the prediction, the first layer's weight gradient and the input gradient
@@ -36,27 +63,16 @@ START_TEST(test_zero_columns_same_bits)
     ck_assert_int_eq(lgn_mlp_backward(net, d, dx), 0);
     /* naive: D = relu'(h) (d W1^T), sums over the outputs in order; dW0 =
      * +0 + the rows' x D in row order; dX = D W0^T, sums over H in order */
-    const float *h = lgn_mlp_layer_output(net, 1), *W0 = p + lgn_mlp_weights_offset(net, 0);
-    const float *W1 = p + lgn_mlp_weights_offset(net, 1), *g0 = lgn_mlp_grads(net) + lgn_mlp_weights_offset(net, 0);
+    const float *g0 = lgn_mlp_grads(net) + lgn_mlp_weights_offset(net, 0);
     float D[B * H];
-    for (int b = 0; b < B; b++)
-        for (int j = 0; j < H; j++) {
-            float s = 0.0f;
-            for (int o = 0; o < O; o++) s += d[b * O + o] * W1[j * O + o];
-            D[b * H + j] = h[b * H + j] > 0.0f ? s : 0.0f;
-        }
+    naive_deltas(net, d, B, D);
     for (int k = 0; k < IN; k++)
         for (int j = 0; j < H; j++) {
             float s = 0.0f;
             for (int b = 0; b < B; b++) s += x[b * IN + k] * D[b * H + j];
             ck_assert_msg(!memcmp(&s, &g0[k * H + j], sizeof s), "dW0[%d][%d]: %a, naive %a", k, j, g0[k * H + j], s);
         }
-    for (int b = 0; b < B; b++)
-        for (int k = 0; k < IN; k++) {
-            float s = 0.0f;
-            for (int j = 0; j < H; j++) s += D[b * H + j] * W0[k * H + j];
-            ck_assert(!memcmp(&s, &dx[b * IN + k], sizeof s));
-        }
+    check_input_grad(net, D, dx, B);
     free(x), free(d);
     lgn_mlp_free(net);
 }
@@ -74,7 +90,6 @@ static void check_shared(int B)
     int w[] = {IN, H, O};
     lgn_mlp *net = make_net(w, 3, MAXB, 13);
     randomise_biases(net, 5);
-    float *p = lgn_mlp_params(net);
     uint8_t shared[IN] = {0};
     int32_t cols[IN];
     int n = 0;
@@ -103,8 +118,7 @@ static void check_shared(int B)
         ck_assert_msg(!memcmp(one, ref + b * O, sizeof one), "row %d alone", b);
     }
     ck_assert_int_eq(lgn_mlp_backward(net, d, dx), 0);
-    const float *h = lgn_mlp_layer_output(net, 1), *W0 = p + lgn_mlp_weights_offset(net, 0);
-    const float *W1 = p + lgn_mlp_weights_offset(net, 1), *g0 = lgn_mlp_grads(net) + lgn_mlp_weights_offset(net, 0);
+    const float *g0 = lgn_mlp_grads(net) + lgn_mlp_weights_offset(net, 0);
     float D[MAXB * H], G[H];
     int sharing[MAXB] = {0}; /* row 0's bits in every shared column (-0 is not +0) */
     for (int b = 0; b < B; b++) {
@@ -113,12 +127,7 @@ static void check_shared(int B)
             if (shared[k] && memcmp(&x[b * IN + k], &x[k], sizeof(float))) sharing[b] = 0;
     }
     ck_assert(!sharing[3] && (B < 12 || !sharing[11]) && (B < 3 || sharing[2]) && (B < 5 || !sharing[1]));
-    for (int b = 0; b < B; b++)
-        for (int j = 0; j < H; j++) {
-            float s = 0.0f;
-            for (int o = 0; o < O; o++) s += d[b * O + o] * W1[j * O + o];
-            D[b * H + j] = h[b * H + j] > 0.0f ? s : 0.0f;
-        }
+    naive_deltas(net, d, B, D);
     for (int j = 0; j < H; j++) {
         G[j] = D[j];
         for (int b = 1; b < B; b++)
@@ -136,12 +145,7 @@ static void check_shared(int B)
             }
             ck_assert_msg(!memcmp(&s, &g0[k * H + j], sizeof s), "dW0[%d][%d]: %a, naive %a", k, j, g0[k * H + j], s);
         }
-    for (int b = 0; b < B; b++)
-        for (int k = 0; k < IN; k++) {
-            float s = 0.0f;
-            for (int j = 0; j < H; j++) s += D[b * H + j] * W0[k * H + j];
-            ck_assert(!memcmp(&s, &dx[b * IN + k], sizeof s));
-        }
+    check_input_grad(net, D, dx, B);
     /* back to the plain order */
     ck_assert_int_eq(lgn_mlp_set_shared_columns(net, NULL, 0), 0);
     ck_assert_int_eq(lgn_mlp_predict(net, x, B, pred), 0);
