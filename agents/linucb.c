@@ -82,17 +82,32 @@ static void features(const lin_agent *a, const lga_obs_batch *b, int i, int c, f
     memcpy(&x[k], lga_channel_row(b, i, c), sizeof(float) * (size_t)b->channel_dim);
 }
 
-/* ax = A^-1 x; returns x^T A^-1 x. */
+/* ax = A^-1 x; returns x^T A^-1 x. Each row's sum runs over j in order;
+ * eight rows at a time, so that eight independent sums fill the adders'
+ * pipelines instead of one waiting on its own last add (the same bits). */
 static double quad(const double *ainv, const float *x, double *ax, int d)
 {
-    double q = 0.0;
-    for (int r = 0; r < d; r++) {
+    int r = 0;
+    const size_t D = (size_t)d;
+    for (; r + 8 <= d; r += 8) {
+        const double *a = &ainv[(size_t)r * D];
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0;
+        for (int j = 0; j < d; j++) {
+            const double xj = x[j];
+            s0 += a[j] * xj, s1 += a[D + j] * xj, s2 += a[2 * D + j] * xj, s3 += a[3 * D + j] * xj;
+            s4 += a[4 * D + j] * xj, s5 += a[5 * D + j] * xj, s6 += a[6 * D + j] * xj, s7 += a[7 * D + j] * xj;
+        }
+        ax[r] = s0, ax[r + 1] = s1, ax[r + 2] = s2, ax[r + 3] = s3;
+        ax[r + 4] = s4, ax[r + 5] = s5, ax[r + 6] = s6, ax[r + 7] = s7;
+    }
+    for (; r < d; r++) {
         double s = 0.0;
-        const double *row = &ainv[(size_t)r * (size_t)d];
+        const double *row = &ainv[(size_t)r * D];
         for (int j = 0; j < d; j++) s += row[j] * x[j];
         ax[r] = s;
-        q += x[r] * s;
     }
+    double q = 0.0;
+    for (r = 0; r < d; r++) q += x[r] * ax[r];
     return q;
 }
 
