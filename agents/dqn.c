@@ -201,34 +201,35 @@ static void carve(dqn_agent *a, lg_carver *cv)
     a->pt = lg_carve(cv, rows * sizeof(float *));
 }
 
-/* The channel row's blocks that a world writes once (env/live/obs.c) and
- * then never changes: without a candidate stage every flat row repeats
- * them, in every channel's row. */
-static const char *const static_blocks[] = {"category", "embedding_visual", "embedding_audio", "embedding_text",
-                                            "channel_latent"};
+/* 1 for a channel row's block that a world writes once (env/live/obs.c)
+ * and never changes: without a candidate stage every flat row repeats it. */
+static int static_block(const lg_obs_block *b)
+{
+    static const char *const names[] = {"category", "embedding_visual", "embedding_audio", "embedding_text",
+                                         "channel_latent"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (b->scope == 1 && !strcmp(b->name, names[i])) return 1;
+    return 0;
+}
 
 /* Declares the flat input's static columns shared (lgn_mlp_set_shared_columns)
- * in both nets: 1,000 of the default world's 1,216 inputs, whose share of
- * the first layer is then summed once per batch rather than once per row.
- * This fixes the order of the first layer's sums (part of the results).
- * Returns 0, -1 (out of memory) or -2 (a layout whose blocks overlap). */
+ * in both nets (1,000 of the default world's 1,216 inputs): their share of
+ * the first layer is summed once per batch, not per row, in a fixed order
+ * (part of the results). 0, -1 (out of memory) or -2 (blocks overlap). */
 static int share_static_columns(dqn_agent *a, const lga_obs_batch *shape)
 {
     int per_row = 0;
     for (int b = 0; b < shape->n_blocks; b++)
-        for (size_t i = 0; i < sizeof static_blocks / sizeof *static_blocks; i++)
-            if (shape->blocks[b].scope == 1 && !strcmp(shape->blocks[b].name, static_blocks[i]))
-                per_row += shape->blocks[b].size;
+        if (static_block(&shape->blocks[b])) per_row += shape->blocks[b].size;
     if (per_row == 0) return 0;
     int32_t *cols = malloc(sizeof(int32_t) * (size_t)per_row * (size_t)a->C);
     if (!cols) return -1;
     int n = 0;
     for (int c = 0; c < a->C; c++) /* increasing: the blocks of a row are in offset order */
         for (int b = 0; b < shape->n_blocks; b++)
-            for (size_t i = 0; i < sizeof static_blocks / sizeof *static_blocks; i++)
-                if (shape->blocks[b].scope == 1 && !strcmp(shape->blocks[b].name, static_blocks[i]))
-                    for (int j = 0; j < shape->blocks[b].size; j++)
-                        cols[n++] = a->slot_dim + c * a->ch_dim + shape->blocks[b].offset + j;
+            if (static_block(&shape->blocks[b]))
+                for (int j = 0; j < shape->blocks[b].size; j++)
+                    cols[n++] = a->slot_dim + c * a->ch_dim + shape->blocks[b].offset + j;
     int rc = lgn_mlp_set_shared_columns(a->net, cols, n) || lgn_mlp_set_shared_columns(a->target, cols, n);
     free(cols);
     return rc ? -2 : 0;

@@ -314,7 +314,7 @@ static int kept_columns(const lgn_mlp *net, const float *x, int rows, int in, in
  * whatever the rows: a single row ran twice as slow) with a tenth or more
  * of the columns zero; kept_columns runs only then. */
 static int may_leave_out(const lgn_mlp *net, int rows) { return net->n_layers >= 3 && rows >= 16; }
-static int worth_leaving_out(const lgn_mlp *net, int n_kept) { return n_kept * 10 <= net->widths[0] * 9; }
+static int worth_leaving_out(int n_kept, int columns) { return n_kept * 10 <= columns * 9; }
 
 /* Copies on the net's team, in pieces: rows of w floats, dst's row i =
  * src's row idx[i] (gather) or the other way (scatter); and the kept
@@ -444,29 +444,18 @@ static int shared_first_layer(const lgn_mlp *net, const float *x, int rows, int3
     shared_rows_job job = {net, x, xk, y, same};
     lgn_team *t = team_for(net, (size_t)rows * (size_t)in);
     lgn_team_for(t, rows, lgn_team_grain(t, rows), shared_rows_part, &job);
-    int n = nr;
-    if (may_leave_out(net, rows)) {
-        /* the packed columns' OR (kept as scratch), then, when worth it,
-         * the non-zero ones' positions and xk's rows closed up in place */
-        scan_job sj = {xk, rows, nr, (uint32_t *)kept};
-        scan_part(&sj, 0, nr);
-        int nz = 0;
-        for (int i = 0; i < nr; i++)
-            if (sj.any[i] & 0x7fffffffu) kept[nz++] = i;
-        if (nz * 10 <= nr * 9) {
-            for (int r = 0; r < rows; r++) {
-                const float *src = xk + (size_t)r * nr;
-                float *dst = xk + (size_t)r * nz; /* never past what is still to read */
-                for (int i = 0; i < nz; i++) dst[i] = src[kept[i]];
-            }
-            n = nz;
-        } else {
-            n = nr;
-        }
+    int n;
+    if (may_leave_out(net, rows) && worth_leaving_out(n = kept_columns(net, xk, rows, nr, kept), nr)) {
+        /* xk's rows closed up in place, one after the other (never past
+         * what is still to read; not on the team: a row's new place may
+         * overlap an earlier row's old one) */
+        copy_job close_up = {xk, xk, kept, n, nr};
+        columns_part(&close_up, 0, rows);
+        for (int i = 0; i < n; i++) kept[i] = net->rest_cols[kept[i]];
+    } else {
+        n = nr;
+        memcpy(kept, net->rest_cols, sizeof(int32_t) * (size_t)nr);
     }
-    if (n == nr)
-        for (int i = 0; i < nr; i++) kept[i] = i;
-    for (int i = 0; i < n; i++) kept[i] = net->rest_cols[kept[i]];
     copy_rows(net, gather_part, net->wt, net->params + net->w_off[0], kept, n, out);
     lgn_team_gemm(net->team, rows, out, n, xk, n, 1, net->wt, out, y, out);
     if (net->n_layers > 2) relu_inplace(y, (size_t)rows * (size_t)out);
@@ -483,7 +472,7 @@ static int first_layer(const lgn_mlp *net, const float *x, int rows, int32_t *ke
     const int in = net->widths[0], out = net->widths[1];
     if (net->n_shared) return shared_first_layer(net, x, rows, kept, xk, same, y);
     int n;
-    if (!may_leave_out(net, rows) || !worth_leaving_out(net, n = kept_columns(net, x, rows, in, kept))) {
+    if (!may_leave_out(net, rows) || !worth_leaving_out(n = kept_columns(net, x, rows, in, kept), in)) {
         layer_forward(net, 0, x, rows, y);
         return in;
     }
@@ -561,6 +550,15 @@ int lgn_mlp_predict_parts(lgn_mlp *net, int n_states, const float *ctx, int ctx_
     return lgn_mlp_predict_from_first(net, h, n_rows, out);
 }
 
+/* g[n] += row, lane by lane (the bias gradient's and the shared rows'
+ * sums, rows added one after the other) */
+static void add_row(float *g, const float *row, int n)
+{
+    int j = 0;
+    for (; j + 4 <= n; j += 4) lgn_st(g + j, lgn_ld(g + j) + lgn_ld(row + j));
+    for (; j < n; j++) g[j] += row[j];
+}
+
 typedef struct {
     const lgn_mlp *net;
     const float *d; /* [B x widths[1]] dL/d(the first layer's sums) */
@@ -595,13 +593,8 @@ static void shared_grads(lgn_mlp *net, const float *d, int B, float *gw)
     const int out = net->widths[1];
     float *g = net->gsum;
     memcpy(g, d, sizeof(float) * (size_t)out);
-    for (int r = 1; r < B; r++) {
-        if (!net->same[r]) continue;
-        const float *dr = d + (size_t)r * out;
-        int c = 0;
-        for (; c + 4 <= out; c += 4) lgn_st(g + c, lgn_ld(g + c) + lgn_ld(dr + c));
-        for (; c < out; c++) g[c] += dr[c];
-    }
+    for (int r = 1; r < B; r++)
+        if (net->same[r]) add_row(g, d + (size_t)r * out, out);
     shared_grads_job j = {net, d, B, gw};
     lgn_team *t = team_for(net, (size_t)net->n_shared * (size_t)out);
     lgn_team_for(t, net->n_runs, lgn_team_grain(t, net->n_runs), shared_grads_part, &j);
@@ -616,12 +609,7 @@ int lgn_mlp_backward(lgn_mlp *net, const float *dout, float *dinput)
         int in = net->widths[l], out = net->widths[l + 1];
         float *gw = net->grads + net->w_off[l], *gb = net->grads + net->b_off[l];
         /* db += sum over rows of d, rows in order. */
-        for (int r = 0; r < B; r++) {
-            const float *dr = d + (size_t)r * out;
-            int j = 0;
-            for (; j + 4 <= out; j += 4) lgn_st(gb + j, lgn_ld(gb + j) + lgn_ld(dr + j));
-            for (; j < out; j++) gb[j] += dr[j];
-        }
+        for (int r = 0; r < B; r++) add_row(gb, d + (size_t)r * out, out);
         if (l == 0 && net->n_shared) shared_grads(net, d, B, gw);
         if (l == 0 && net->n_kept < in) {
             /* only the kept columns' rows of dW, through wt (the other
