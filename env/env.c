@@ -322,7 +322,8 @@ void lg_env_expected_reward_channels(const lg_env *env, int slot, float *out)
  * two marks among them), then the whole block (static parts included: they
  * are identical for the same scenario and slots, and copying them is simpler
  * than listing the dynamic arrays). */
-#define LG_ENV_STATE_MAGIC 0x4C47454E56535435ULL /* "LGENVST5": each channel's popularity step (world dynamics 2) */
+#define LG_ENV_STATE_MAGIC 0x4C47454E56535436ULL /* "LGENVST6": the start and end of the window holding each channel */
+#define LG_ENV_STATE_MAGIC_V5 0x4C47454E56535435ULL /* "LGENVST5": each channel's popularity step (world dynamics 2) */
 #define LG_ENV_STATE_MAGIC_V4 0x4C47454E56535434ULL /* "LGENVST4": lg_info.r_return and idle (retention) */
 #define LG_ENV_STATE_MAGIC_V3 0x4C47454E56535433ULL /* "LGENVST3": lg_info.position (2026-12-02) */
 #define LG_ENV_STATE_MAGIC_V2 0x4C47454E56535432ULL /* "LGENVST2": follows lists, no padding */
@@ -383,11 +384,14 @@ int lg_env_state_load(lg_env *env, const void *buf, size_t len, char *err, size_
     env_state_header h;
     if (len < sizeof h) return lg_fail(err, errsz, "env state: expected at least %zu bytes, found %zu", sizeof h, len);
     memcpy(&h, buf, sizeof h);
+    if (h.magic == LG_ENV_STATE_MAGIC_V5)
+        return lg_fail(err, errsz, "env state: a version 5 state (LGENVST5), which kept each channel's minutes left "
+                                   "rather than its window; this build reads version 6: run again from the start");
     if (h.magic == LG_ENV_STATE_MAGIC_V1 || h.magic == LG_ENV_STATE_MAGIC_V2 || h.magic == LG_ENV_STATE_MAGIC_V3 ||
         h.magic == LG_ENV_STATE_MAGIC_V4) {
         int v = h.magic == LG_ENV_STATE_MAGIC_V1 ? 1 : h.magic == LG_ENV_STATE_MAGIC_V2 ? 2 : h.magic == LG_ENV_STATE_MAGIC_V3 ? 3 : 4;
         return lg_fail(err, errsz, "env state: a version %d state (LGENVST%d), from before world dynamics 2 (channels "
-                                   "off air are not stepped); this build reads version 5: run again from the start",
+                                   "off air are not stepped); this build reads version 6: run again from the start",
                        v, v);
     }
     if (h.magic != LG_ENV_STATE_MAGIC) return lg_fail(err, errsz, "env state: bad magic number");

@@ -96,8 +96,12 @@ typedef struct {
     float *forced_off_until; /* [C] absolute clock */
     uint8_t *launched;/* [C] */
     uint8_t *on_air;  /* [C] */
-    float *minutes_left;  /* [C] */
-    float *since_start;   /* [C] */
+    /* the window that holds a channel on air: its start and end clock
+     * (-inf and +inf always on; 0 off air). The minutes left and since the
+     * start are read from them (lg_world_minutes_left), so a channel on air
+     * costs a step nothing until its window or the day ends. */
+    double *win_start;    /* [C] */
+    double *win_end;      /* [C] */
     float *background;    /* [C] */
     float *concurrency;   /* [C] n_c */
     float *log1p_conc;    /* [C] log(1 + n_c) */
@@ -166,8 +170,9 @@ typedef struct {
     int32_t *chan_cat;  /* [C] contiguous for the per-step loops (the specs are large) */
     uint8_t *chan_always; /* [C] */
     int cal_slots;      /* 2 x the most windows a channel has: yesterday's and today's */
-    /* the off-air channels asleep until their wake (world.c), in a ring of
-     * buckets by step: lists through sched_next, -1 ended */
+    /* every channel but one always on and on air sleeps until its wake
+     * (world.c), in a ring of buckets by step: lists through sched_next,
+     * -1 ended */
     int32_t *sched_head;  /* [sched_ring] */
     int32_t *sched_next;  /* [C] */
     int32_t *sched_came;  /* [C] the channels that came on air this step */
@@ -312,6 +317,19 @@ void lg_cm_normal(const uint64_t *key, const int32_t *on, int n, uint64_t counte
 void lg_cm_exp(const float *x, const int32_t *on, int n, float shift, float *out); /* lg_expf_neg(x[c] - shift) */
 void lg_cm_log(float *v, int n); /* v[j] = lg_logf(v[j]) */
 int lg_world_build_actions(lg_env *env);
+
+/* The minutes left of the window holding channel c on air, and since its
+ * start (0 off air): the (float) of the same double difference the
+ * schedule finds, infinite always on. */
+static inline float lg_world_minutes_left(const lg_env *env, int c)
+{
+    return env->live.on_air[c] ? (float)(env->live.win_end[c] - env->clock) : 0.0f;
+}
+
+static inline float lg_world_since_start(const lg_env *env, int c)
+{
+    return env->live.on_air[c] ? (float)(env->clock - env->live.win_start[c]) : 0.0f;
+}
 
 /* env/live/viewers.c */
 void lg_viewers_init_static(lg_env *env);

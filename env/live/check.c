@@ -106,8 +106,6 @@ int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t
     floats(&k, "category_offset", L->cat_offset, K, -BIG, BIG, 0);
     floats(&k, "bots", L->bots, C, 0, BIG, 0);
     floats(&k, "forced_off_until", L->forced_off_until, C, -BIG, BIG, 1);
-    floats(&k, "minutes_left", L->minutes_left, C, 0, BIG, 1);
-    floats(&k, "since_start", L->since_start, C, 0, BIG, 1);
     floats(&k, "background", L->background, C, 0, BIG, 0);
     floats(&k, "concurrency", L->concurrency, C, 0, BIG, 0);
     floats(&k, "log1p_concurrency", L->log1p_conc, C, 0, BIG, 0);
@@ -121,6 +119,16 @@ int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t
     for (size_t c = 0; c < C && !k.bad; c++) /* an off-air channel's audience is zeroed when it goes off */
         if (!L->on_air[c] && (L->background[c] != 0.0f || L->concurrency[c] != 0.0f || L->log1p_conc[c] != 0.0f))
             fail(&k, "concurrency", c, "0 for a channel off air", L->concurrency[c]);
+    /* the minutes read from a window are >= 0 and never NaN */
+    for (size_t c = 0; c < C && !k.bad; c++)
+        if (!L->on_air[c] ? L->win_start[c] != 0.0 || L->win_end[c] != 0.0
+                          : !(L->win_start[c] <= env->clock && L->win_start[c] >= -1e30) && L->win_start[c] != -INFINITY)
+            fail(&k, "window_start", c, L->on_air[c] ? "a clock no later than now (or -inf)" : "0 for a channel off air",
+                 L->win_start[c]);
+        else if (L->on_air[c] && !(L->win_end[c] >= env->clock && L->win_end[c] <= 1e30) && L->win_end[c] != INFINITY)
+            fail(&k, "window_end", c, "a clock no earlier than now (or inf)", L->win_end[c]);
+        else if (!L->on_air[c] && L->win_end[c] != 0.0)
+            fail(&k, "window_end", c, "0 for a channel off air", L->win_end[c]);
     size_t n_on = 0;
     for (size_t c = 0; c < C; c++) n_on += L->on_air[c] != 0;
     if (!k.bad && n_on != (size_t)L->n_on_air) fail(&k, "channels_on_air", 0, "the count of on_air flags", L->n_on_air);

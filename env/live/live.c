@@ -52,8 +52,8 @@ static void carve(lg_env *env, lg_carver *cv)
     L->forced_off_until = lg_carve(cv, sizeof(float) * C);
     L->launched = lg_carve(cv, C);
     L->on_air = lg_carve(cv, C);
-    L->minutes_left = lg_carve(cv, sizeof(float) * C);
-    L->since_start = lg_carve(cv, sizeof(float) * C);
+    L->win_start = lg_carve(cv, sizeof(double) * C);
+    L->win_end = lg_carve(cv, sizeof(double) * C);
     L->background = lg_carve(cv, sizeof(float) * C);
     L->concurrency = lg_carve(cv, sizeof(float) * C);
     L->log1p_conc = lg_carve(cv, sizeof(float) * C);
@@ -232,8 +232,8 @@ static void channel(const lg_env *env, int c, lg_channel_state *out)
     out->watchers = L->watchers[c];
     out->log_popularity = lg_world_popularity_now(env, c);
     out->popularity_mean = lg_world_popularity_mean(env, c);
-    out->minutes_left = L->minutes_left[c];
-    out->minutes_since_start = L->since_start[c];
+    out->minutes_left = lg_world_minutes_left(env, c);
+    out->minutes_since_start = lg_world_since_start(env, c);
     out->category = env->channels[c].category;
 }
 

@@ -71,7 +71,7 @@ static void write_row(lg_env *env, int c)
     float *row = &env->buf.channel_obs[(size_t)c * (size_t)env->buf.channel_dim];
     row[env->live.ch_on] = (float)env->live.on_air[c];
     row[env->live.ch_conc] = lg_clampf(env->live.log1p_conc[c] * env->live.conc_norm, 0.0f, 1.0f);
-    row[env->live.ch_since] = lg_clampf(env->live.since_start[c] / SINCE_START_SCALE, 0.0f, 1.0f);
+    row[env->live.ch_since] = lg_clampf(lg_world_since_start(env, c) / SINCE_START_SCALE, 0.0f, 1.0f);
 }
 
 void lg_obs_write_channels(lg_env *env)

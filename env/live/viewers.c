@@ -435,7 +435,7 @@ void lg_session_step(lg_env *env, int slot, const int32_t *items)
     for (int k = 0; k < env->live.K; k++) h[k] *= 0.7f;
     if (chosen >= 0) {
         const lg_channel_spec *ch = &env->channels[chosen];
-        float maxw = env->live.minutes_left[chosen] < sc->dt ? env->live.minutes_left[chosen] : sc->dt;
+        const float left = lg_world_minutes_left(env, chosen), maxw = left < sc->dt ? left : sc->dt;
         float eng = lg_engagement(env, viewer, chosen);
         /* Stay the whole round with probability eng, else leave at a uniform
          * time: E[minutes] = maxw * (1 + eng) / 2 exactly. */
@@ -510,7 +510,7 @@ static float reward_if_chosen(const lg_env *env, int viewer, int c)
     const lg_scenario *sc = &env->sc;
     const lg_channel_spec *ch = &env->channels[c];
     float eng = lg_engagement(env, viewer, c);
-    float maxw = env->live.minutes_left[c] < sc->dt ? env->live.minutes_left[c] : sc->dt;
+    const float left = lg_world_minutes_left(env, c), maxw = left < sc->dt ? left : sc->dt;
     float r = sc->reward_watch * maxw * (1.0f + eng) * 0.5f + sc->reward_gift * sc->gift_rate * ch->quality;
     if (can_follow(env, viewer, c)) r += sc->reward_follow * sc->follow_rate * eng;
     return r;

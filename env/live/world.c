@@ -171,52 +171,58 @@ float lg_world_popularity_now(const lg_env *env, int c)
     return (float)(mean + (L->x[c] - mean) * pow(L->ou_a, (double)n));
 }
 
-/* Channel c's schedule at clock t: whether it is on air, and its minutes
- * left and since the start, from the windows that contain the clock. They
- * are kept per channel until the day changes or a window starts or ends
- * (the calendar), so this looks up what scheduled() would find, and draws
- * the jitter of a channel's windows only when its state can change. */
+/* Channel c's schedule at clock t: whether it is on air, and the window
+ * that holds it, from the windows that contain the clock. They are kept
+ * per channel until the day changes or a window starts or ends (the
+ * calendar), so this looks up what scheduled() would find, and draws the
+ * jitter of a channel's windows only when its state can change. */
 static int examine(lg_env *env, int c, double t, int64_t day)
 {
     lg_live *L = &env->live;
-    float left = 0.0f, since = 0.0f;
+    double start = 0.0, end = 0.0;
     int on = 0;
     if (L->launched[c] && !(L->forced_off_until[c] > t)) {
         if (L->chan_always[c]) {
-            on = 1, left = since = INFINITY;
+            on = 1, start = -INFINITY, end = INFINITY;
         } else {
             double *win = &L->cal_win[(size_t)c * (size_t)L->cal_slots * 2];
             lg_cal *cal = &L->cal[c];
             if (cal->day != day || !(t < cal->until))
                 cal->n = (uint8_t)containing(env, c, t, day, win, &cal->until), cal->day = (int32_t)day;
+            float left, since;
             const int pick = choose(win, cal->n, t, &left, &since);
-            if (pick >= 0) cal->start = win[2 * pick], cal->end = win[2 * pick + 1];
+            if (pick >= 0) start = win[2 * pick], end = win[2 * pick + 1];
             on = pick >= 0;
         }
     }
     L->on_air[c] = (uint8_t)on;
-    L->minutes_left[c] = on ? left : 0.0f;
-    L->since_start[c] = on ? since : 0.0f;
+    L->win_start[c] = start;
+    L->win_end[c] = end;
     return on;
 }
 
-/* Off air, channel c cannot come on before the clock reaches its wake:
- * when its forced break ends, else when its calendar runs out or the day
- * changes; never, until an event launches it, if it has not launched. It
- * waits in the bucket of a step at or before that (the clock is a running
- * sum, so a step early: examined too soon, it waits again), at most a
- * ring's length ahead. */
+/* Channel c's state cannot change before the clock reaches its wake:
+ * off air, when its forced break ends, else (on air too) when its calendar
+ * runs out or the day changes; never, until an event, if it has not
+ * launched or is always on and on air. On air with two windows holding it,
+ * the next step (which one holds it can change as they run down). It waits
+ * in the bucket of the first step whose clock reaches the wake, or one
+ * before it when the wake is within a thousandth of a step of a step's
+ * clock (the clock is a running sum, rounded at each step: examined too
+ * soon, it waits again), at most a ring's length ahead. */
 static void sleep_until_wake(lg_env *env, int c, double t, int64_t day)
 {
     lg_live *L = &env->live;
     double wake;
     if (!L->launched[c]) return;
+    if (L->on_air[c] && L->chan_always[c]) return;
     if (L->forced_off_until[c] > t) wake = L->forced_off_until[c];
+    else if (L->on_air[c] && L->cal[c].n != 1) wake = t;
     else {
         wake = (double)(day + 1) * LG_MINUTES_PER_DAY;
         if (!L->chan_always[c] && L->cal[c].day == day && L->cal[c].until < wake) wake = L->cal[c].until;
     }
-    const double ahead = floor((wake - t) / env->sc.dt) - 1.0;
+    const double ahead = ceil((wake - t) / env->sc.dt - 1e-3);
     const int64_t n = ahead < 1.0 ? 1 : ahead > (double)(L->sched_ring - 1) ? L->sched_ring - 1 : (int64_t)ahead;
     const int b = (int)((env->steps + n) % L->sched_ring);
     L->sched_next[c] = L->sched_head[b];
@@ -240,18 +246,57 @@ static void schedule_all(lg_env *env, double t, int64_t day)
         if (examine(env, c, t, day)) {
             if (!was_on) catch_up(env, c);
             L->on_list[n_on++] = c;
-        } else {
-            if (was_on) clear_audience(L, c);
-            sleep_until_wake(env, c, t, day);
+        } else if (was_on) {
+            clear_audience(L, c);
         }
+        sleep_until_wake(env, c, t, day);
     }
     L->n_on_air = n_on;
     L->sched_full = 0;
     L->n_went_off = -1; /* unknown: every row of the channel table */
 }
 
-/* Which channels are on air. A step examines the channels on air and the
- * ones whose wake is due (their bucket), not the catalogue: after a reset,
+/* Removes the ascending gone[0..n_gone) from the ascending list[0..n),
+ * moving the runs between them; returns the new length. */
+static int remove_sorted(int32_t *list, int n, const int32_t *gone, int n_gone)
+{
+    int dst = 0, src = 0;
+    for (int g = 0; g < n_gone; g++) {
+        int lo = src, hi = n;
+        while (lo < hi) {
+            const int mid = lo + (hi - lo) / 2;
+            if (list[mid] < gone[g]) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo == n || list[lo] != gone[g]) continue;
+        memmove(&list[dst], &list[src], sizeof *list * (size_t)(lo - src));
+        dst += lo - src, src = lo + 1;
+    }
+    memmove(&list[dst], &list[src], sizeof *list * (size_t)(n - src));
+    return dst + n - src;
+}
+
+/* Merges the ascending add[0..n_add) (none in the list) into the ascending
+ * list[0..n) in place, from the back, moving runs; returns the length. */
+static int insert_sorted(int32_t *list, int n, const int32_t *add, int n_add)
+{
+    int hi = n;
+    for (int j = n_add - 1; j >= 0; j--) {
+        int lo = 0, h = hi;
+        while (lo < h) {
+            const int mid = lo + (h - lo) / 2;
+            if (list[mid] < add[j]) lo = mid + 1;
+            else h = mid;
+        }
+        memmove(&list[lo + j + 1], &list[lo], sizeof *list * (size_t)(hi - lo));
+        list[lo + j] = add[j];
+        hi = lo;
+    }
+    return n + n_add;
+}
+
+/* Which channels are on air. A step examines only the channels whose wake
+ * is due (their bucket), on air or not, not the catalogue: after a reset,
  * load or copy, or an event that launches a channel or forces one off, it
  * examines every channel once. The list of channels on air stays
  * ascending (the audience's sums run in its order). */
@@ -264,52 +309,30 @@ void lg_world_update_schedule(lg_env *env)
         schedule_all(env, t, day);
         return;
     }
-    int32_t *came = L->sched_came, *list = L->on_list;
-    int n_came = 0;
-    L->n_went_off = 0;
+    int32_t *came = L->sched_came, *went = L->went_off;
+    int n_came = 0, n_went = 0;
     int32_t *head = &L->sched_head[env->steps % L->sched_ring];
     for (int c = *head, next; c >= 0; c = next) {
         next = L->sched_next[c];
+        const int was_on = L->on_air[c];
         if (examine(env, c, t, day)) {
-            catch_up(env, c);
-            came[n_came++] = c;
-        } else {
-            sleep_until_wake(env, c, t, day);
+            if (!was_on) catch_up(env, c), came[n_came++] = c;
+        } else if (was_on) {
+            clear_audience(L, c);
+            went[n_went++] = c;
         }
+        sleep_until_wake(env, c, t, day);
     }
     *head = -1;
-    int n_kept = 0;
-    for (int j = 0; j < L->n_on_air; j++) {
-        const int c = list[j];
-        /* On air with its calendar still good and one window containing
-         * the clock: that window holds it (nothing but an event, which
-         * examines every channel, could have taken it off), so only the
-         * minutes move. */
-        if (L->chan_always[c]) {
-            list[n_kept++] = c;
-            continue;
-        }
-        const lg_cal *cal = &L->cal[c];
-        if (cal->day == day && t < cal->until && cal->n == 1) {
-            L->minutes_left[c] = (float)(cal->end - t);
-            L->since_start[c] = (float)(t - cal->start);
-            list[n_kept++] = c;
-            continue;
-        }
-        if (examine(env, c, t, day)) {
-            list[n_kept++] = c;
-        } else {
-            clear_audience(L, c);
-            sleep_until_wake(env, c, t, day);
-            L->went_off[L->n_went_off++] = c;
-        }
+    if (n_went) {
+        qsort(went, (size_t)n_went, sizeof *went, cmp_int);
+        L->n_on_air = remove_sorted(L->on_list, L->n_on_air, went, n_went);
     }
-    if (n_came) { /* merge from the back, in place */
+    if (n_came) {
         qsort(came, (size_t)n_came, sizeof *came, cmp_int);
-        int i = n_kept - 1, j = n_came - 1, k = n_kept + n_came;
-        while (j >= 0) list[--k] = i >= 0 && list[i] > came[j] ? list[i--] : came[j--];
+        L->n_on_air = insert_sorted(L->on_list, L->n_on_air, came, n_came);
     }
-    L->n_on_air = n_kept + n_came;
+    L->n_went_off = n_went;
 }
 
 void lg_world_update_audience(lg_env *env)
@@ -455,6 +478,7 @@ void lg_world_reset(lg_env *env)
         env->live.on_air[c] = 0;
         env->live.x[c] = env->channels[c].base_popularity;
         env->live.x_step[c] = 0;
+        env->live.win_start[c] = env->live.win_end[c] = 0.0;
         clear_audience(&env->live, c);
         env->live.bots[c] = 0.0f;
         env->live.forced_off_until[c] = -INFINITY;
