@@ -191,8 +191,12 @@ static void write_rows(const lg_env *env, const int32_t *cand, float *dst)
     }
     const size_t cd = (size_t)b->channel_dim;
     for (int j = 0; j < env->A; j++, dst += cd)
-        if (cand[j] >= 0) memcpy(dst, &b->channel_obs[(size_t)cand[j] * cd], sizeof(float) * cd);
-        else memset(dst, 0, sizeof(float) * cd);
+        if (cand[j] >= 0) {
+            memcpy(dst, &b->channel_obs[(size_t)cand[j] * cd], sizeof(float) * cd);
+            env->ops->candidate_row(env, cand[j], dst);
+        } else {
+            memset(dst, 0, sizeof(float) * cd);
+        }
 }
 
 /* Slot i's observation into the given buffers: candidates and mask first

@@ -141,6 +141,7 @@ typedef struct {
     /* precomputed */
     float fatigue_decay_step;
     float ou_a, ou_s;
+    float ou_a_tick, ou_s_tick; /* the same over a platform tick (world.platform_tick steps) */
     float conc_norm;      /* 1 / log1p(audience_peak) */
 
     /* the candidate stage (session.candidates > 0): the channels on air
@@ -175,12 +176,16 @@ typedef struct {
      * -1 ended */
     int32_t *sched_head;  /* [sched_ring] */
     int32_t *sched_next;  /* [C] */
-    int32_t *sched_came;  /* [C] the channels that came on air this step */
+    int32_t *sched_came;  /* [C + 2N] the channels that came on air this step */
     int32_t *went_off;    /* [C] the channels that went off air this step (n_went_off; -1: not known) */
     int n_went_off;
     int32_t *watched;     /* [N] the channels watched in the last step, so that only they are zeroed */
     int n_watched;        /* -1: not known (after a reset, load or copy): zero every channel's count */
-    float *cm_out;        /* [C] the per-channel math's results, in on-list order */
+    int32_t *was_watched; /* [N] the step before's (between ticks their audience is recounted) */
+    int n_was_watched;    /* -1: not known */
+    int n_came;           /* sched_came's length; -1: not known (every channel examined) */
+    int bots_moved;       /* a bot wave began or ended this step */
+    float *cm_out;        /* [C + 2N] the per-channel math's results, in on-list order */
     int sched_ring;       /* a day's steps and two, at most LG_SCHED_RING_MAX */
     int sched_full;       /* examine every channel at the next update */
 
@@ -257,6 +262,10 @@ struct lg_world_ops {
     /* With a candidate stage: retrieve slot's candidates and their mask
      * (n_actions each). NULL: no candidate stage in this world. */
     void (*retrieve)(lg_env *env, int slot, int32_t *cand, uint8_t *mask);
+    /* With a candidate stage: a candidate's row, copied from the channel
+     * table (which keeps only the static columns then), gets the dynamic
+     * ones of channel c now. */
+    void (*candidate_row)(const lg_env *env, int c, float *row);
     int (*state)(const lg_env *env, int slot);
     void (*expected_reward)(const lg_env *env, int slot, float *out);              /* out[A] */
     void (*expected_reward_channels)(const lg_env *env, int slot, float *out); /* out[C]; NULL: as above */
@@ -311,6 +320,7 @@ void lg_world_rederive(lg_env *env); /* on_list and pop_key from the state, afte
 float lg_world_popularity_now(const lg_env *env, int c); /* x, or its expectation now for a channel off air */
 float lg_world_popularity_mean(const lg_env *env, int c); /* base plus trend shift, without feedback */
 void lg_world_update_audience(lg_env *env);
+static inline int lg_world_is_tick(const lg_env *env) { return env->steps % env->sc.platform_tick == 0; }
 /* channel_math.c: per-channel math over a list (channel indices on[0..n)),
  * into dense out[0..n); every vector set gives the same bits */
 void lg_cm_normal(const uint64_t *key, const int32_t *on, int n, uint64_t counter, float *out); /* lg_normalf(key[c], counter) */
@@ -370,6 +380,10 @@ void lg_obs_update_channels(lg_env *env);
 /* The channel table's columns that never change (category, embeddings,
  * latent vectors); lg_obs_write_channels writes them at reset only. */
 void lg_obs_write_static_channels(lg_env *env);
+/* Channel c's dynamic columns (on air, audience, time since the start)
+ * into its row: the table's without a candidate stage, a candidate's
+ * copy with one. */
+void lg_obs_dynamic_columns(const lg_env *env, int c, float *row);
 void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *dst);
 int lg_obs_state(const lg_env *env, int slot);
 void lg_obs_write_mask(lg_env *env);

@@ -70,7 +70,8 @@ typedef struct {
 
     float *obs;            /* [n_slots * obs_dim], FLAT layout only (else NULL) */
     float *slot_obs;       /* [n_slots * slot_dim] */
-    float *channel_obs;    /* [n_channels * channel_dim], shared by all slots */
+    float *channel_obs;    /* [n_channels * channel_dim], shared by all slots; with a candidate stage only its
+                            * static columns (the rows in obs have them all) */
     uint8_t *mask;         /* [n_slots * n_actions], 1 = channel on air */
     int32_t *state;        /* [n_slots] tabular state id */
     float *reward;         /* [n_slots] */

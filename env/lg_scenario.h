@@ -186,6 +186,7 @@ typedef struct {
     float audience_peak;         /* background viewers platform-wide at the daily peak */
     float audience_amplitude;    /* [0, 1): daily swing of the background audience */
     float audience_peak_hour;    /* hour of day of the peak */
+    int platform_tick;           /* session steps between moves of popularity, background audience and ranking */
 
     /* --- viewers --- */
     int n_viewers;

@@ -157,6 +157,7 @@ void lg_scenario_default(lg_scenario *sc)
     sc->audience_peak = 20000.0f;
     sc->audience_amplitude = 0.6f;
     sc->audience_peak_hour = 21.0f;
+    sc->platform_tick = 1;
 
     sc->n_viewers = 10000;
     sc->n_segments = 4;
@@ -298,6 +299,7 @@ static int check_world(const lg_scenario *sc, char *err, size_t errsz)
     CHECK("world.popularity.volatility", sc->popularity_volatility, 0, 10);
     CHECK("world.popularity.feedback", sc->popularity_feedback, -100, 100);
     CHECK("world.audience.peak", sc->audience_peak, 0, 1e9);
+    CHECK("world.platform_tick", sc->platform_tick, 1, 10000);
     CHECK("world.audience.amplitude", sc->audience_amplitude, 0, 0.999);
     CHECK("world.audience.peak_hour", sc->audience_peak_hour, 0, 24);
     CHECK("world.channels (generated)", sc->channels_generated, sc->n_channels > LG_MAX_LISTED_CHANNELS,

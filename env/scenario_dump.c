@@ -63,6 +63,7 @@ static void build_world(lg_jbuild *bc, cJSON *root, const lg_scenario *sc)
     lg_jadd_float(bc, o, "peak", sc->audience_peak);
     lg_jadd_float(bc, o, "amplitude", sc->audience_amplitude);
     lg_jadd_float(bc, o, "peak_hour", sc->audience_peak_hour);
+    if (sc->platform_tick != 1) lg_jadd_int(bc, w, "platform_tick", sc->platform_tick); /* 1 omitted: older dumps stay as they were */
     if (sc->channels_generated) {
         build_generator(bc, lg_jadd_obj(bc, lg_jadd_obj(bc, w, "channels"), "generate"), &sc->generator);
         return;

@@ -20,7 +20,7 @@ static const char *const K_BANDIT[] = {"arms", "mean", "sd", "reward_sd", "walk_
 static const char *const K_CLIFF[] = {"rows", "cols", "step_reward", "cliff_reward", "max_steps", NULL};
 static const char *const K_WORLD[] = {"seed",          "latent_dim",     "category_separation", "channel_spread",
                                       "categories",    "embedding_dim",  "modality_noise",      "popularity",
-                                      "audience",      "channels",       NULL};
+                                      "audience",      "channels",       "platform_tick",       NULL};
 static const char *const K_MODALITY[] = {"visual", "audio", "text", NULL};
 static const char *const K_POPULARITY[] = {"reversion", "volatility", "feedback", NULL};
 static const char *const K_AUDIENCE[] = {"peak", "amplitude", "peak_hour", NULL};
@@ -196,7 +196,8 @@ static int load_world(lg_jctx *c, const cJSON *w, lg_scenario *sc, load_state *s
     if (lg_jget_u64(c, w, "seed", &sc->world_seed) || lg_jget_int(c, w, "latent_dim", 1, LG_MAX_DIM, &sc->latent_dim) ||
         lg_jget_float(c, w, "category_separation", &sc->category_separation) ||
         lg_jget_float(c, w, "channel_spread", &sc->channel_spread) ||
-        lg_jget_int(c, w, "embedding_dim", 0, LG_MAX_EMB, &sc->embedding_dim))
+        lg_jget_int(c, w, "embedding_dim", 0, LG_MAX_EMB, &sc->embedding_dim) ||
+        lg_jget_int(c, w, "platform_tick", 1, 10000, &sc->platform_tick))
         return -1;
     const cJSON *o;
     size_t s;

@@ -77,7 +77,7 @@ static inline const char *scenario_member_at(size_t off)
         M(name), M(description), M(world_seed), M(n_categories), M(category_names), M(latent_dim),
         M(category_separation), M(channel_spread), M(n_channels), M(channels_generated), M(generator), M(channels), M(embedding_dim),
         M(modality_noise), M(popularity_reversion), M(popularity_volatility), M(popularity_feedback),
-        M(audience_peak), M(audience_amplitude), M(audience_peak_hour), M(n_viewers), M(n_segments), M(segments),
+        M(audience_peak), M(audience_amplitude), M(audience_peak_hour), M(platform_tick), M(n_viewers), M(n_segments), M(segments),
         M(no_watch_utility), M(fatigue_gain), M(fatigue_half_life), M(fatigue_weight), M(interest_drift),
         M(engagement_bias), M(engagement_match), M(engagement_quality), M(gift_rate), M(follow_rate), M(max_follows),
         M(refund_max), M(refund_quality_floor), M(dt), M(slate_size), M(candidates), M(max_session_steps), M(start_minute),

@@ -130,9 +130,19 @@ START_TEST(test_retrieval_rules)
                 }
                 ck_assert(L->on_air[cand[j]]);
                 followed_seen += lg_is_followed(env, v, cand[j]);
+                /* the table's static columns, and the dynamic ones of now
+                 * (which the table leaves at 0 with a candidate stage) */
                 const float *row = o + b->slot_dim + (size_t)j * b->channel_dim;
-                ck_assert(!memcmp(row, &b->channel_obs[(size_t)cand[j] * b->channel_dim],
-                                  sizeof(float) * (size_t)b->channel_dim));
+                float want_row[64];
+                ck_assert_int_le(b->channel_dim, 64);
+                memcpy(want_row, &b->channel_obs[(size_t)cand[j] * b->channel_dim], sizeof(float) * (size_t)b->channel_dim);
+                ck_assert(want_row[L->ch_on] == 0.0f && want_row[L->ch_conc] == 0.0f && want_row[L->ch_since] == 0.0f);
+                lg_channel_state cs;
+                lg_env_channel(env, cand[j], &cs);
+                want_row[L->ch_on] = 1.0f;
+                want_row[L->ch_conc] = lg_clampf(L->log1p_conc[cand[j]] * L->conc_norm, 0.0f, 1.0f);
+                want_row[L->ch_since] = lg_clampf(cs.minutes_since_start / 240.0f, 0.0f, 1.0f);
+                ck_assert(!memcmp(row, want_row, sizeof(float) * (size_t)b->channel_dim));
             }
             short_lists += n_on < A;
         }

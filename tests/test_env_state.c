@@ -130,14 +130,18 @@ START_TEST(test_forged_live_state_refused)
     while (!L->on_air[on]) on++;
     while (L->on_air[off_air]) off_air++;
     ck_assert_int_lt(off_air, env->C);
-    char on_field[64], off_field[64];
-    snprintf(on_field, sizeof on_field, "popularity_step[%d]: expected the current step", on);
+    char on_field[96], off_field[96];
+    snprintf(on_field, sizeof on_field, "popularity_step[%d]: expected a step from the last platform tick", on);
     snprintf(off_field, sizeof off_field, "popularity_step[%d]: expected a step from 0", off_air);
     forgery cases[] = {
         i64_at("an on-air channel's popularity behind", off(env, &L->x_step[on]), env->steps - 3, on_field),
         i64_at("an off-air channel's popularity ahead", off(env, &L->x_step[off_air]), env->steps + 1, off_field),
         i64_at("a negative popularity step", off(env, &L->x_step[off_air]), -1, off_field),
         f32_at("a crowd off air", off(env, &L->log1p_conc[off_air]), 5.0f, "0 for a channel off air"),
+        f64_at("a window that ended", off(env, &L->win_end[on]), env->clock - 1.0, "window_end"),
+        f64_at("a window that starts later", off(env, &L->win_start[on]), env->clock + 1.0, "window_start"),
+        f64_at("a window's start NaN", off(env, &L->win_start[on]), NAN, "window_start"),
+        f64_at("a window off air", off(env, &L->win_end[off_air]), 5.0, "0 for a channel off air"),
         f32_at("log-popularity NaN", off(env, &L->x[3]), NAN, "log_popularity[3]: expected a finite number"),
         f32_at("negative bots", off(env, &L->bots[0]), -5, "bots[0]"),
         i32_at("viewer past the pool", off(env, &env->slot[2].viewer), L->U + 5, "slot.viewer[2]: expected a viewer of the pool"),

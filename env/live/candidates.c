@@ -11,17 +11,12 @@
  *   3. empty places (-1, masked) if fewer than A channels are on air.
  *
  * "Most watched" is concurrency, ties to the lower channel index. The
- * ranked lists are built once per step, O(channels on air); a retrieval is
- * then O(A) per slot, not O(catalogue). Nothing here is random. */
+ * ranked lists are built once per platform tick (world.platform_tick;
+ * every step by default), O(channels on air); a retrieval is then O(A) per
+ * slot, not O(catalogue). Nothing here is random. */
 #include <string.h>
 
 #include "../env_internal.h"
-
-/* Does a rank before b (more concurrent, then lower index)? */
-static int before(const lg_live *L, int a, int b)
-{
-    return L->concurrency[a] > L->concurrency[b] || (L->concurrency[a] == L->concurrency[b] && a < b);
-}
 
 /* Rank keys: ascending keys are rank order (more concurrent, then lower
  * index). Concurrency is >= 0, so its bits order as it does. */
@@ -159,24 +154,36 @@ static int favourite(const lg_env *env, int slot)
 /* Step 2's turns, filling cand from place n (the followed channels before
  * it are marked in taken); returns the places filled. The two lists share
  * their order: a channel of the favourite category is in the platform
- * list's taken part when it ranks before the last one taken from there,
- * and the other way round. */
+ * list's passed part when it ranks before the last one passed there, and
+ * the other way round. The order is read from the places in the lists
+ * (the favourite category's channels in the platform list are the first of
+ * its own list, in order; one not there ranks after all of it), so between
+ * platform ticks the lists keep the order of their ranking while
+ * concurrency moves. A channel that went off air since is passed over. */
 static int take_turns(const lg_live *L, int A, int fav, const uint8_t *taken, int32_t *cand, int n)
 {
     const int32_t *cat = &L->top_cat[(size_t)fav * A], *all = L->top_all;
     const int n_cat = L->n_top[fav], n_all = L->n_top[L->K];
     int i = 0, j = 0;
+    int fav_before_j = 0; /* the favourite category's channels in all[0..j) */
+    int p = 0, at_p = 0;  /* p: the place in all of cat[at_p] (n_all when not there) */
+    while (p < n_all && L->chan_cat[all[p]] != fav) p++;
     while (n < A && (i < n_cat || j < n_all)) {
         for (; i < n_cat; i++) {
-            int c = cat[i];
-            if (taken[c] || (j > 0 && !before(L, all[j - 1], c))) continue;
+            for (; at_p < i; at_p++) /* move p to cat[i]'s place */
+                for (p++; p < n_all && L->chan_cat[all[p]] != fav; p++) {}
+            const int c = cat[i];
+            if (taken[c] || !L->on_air[c] || p < j) continue; /* passed in the platform list */
             cand[n++] = c, i++;
             break;
         }
         for (; j < n_all && n < A; j++) {
-            int c = all[j];
-            if (taken[c] || (L->chan_cat[c] == fav && i > 0 && !before(L, cat[i - 1], c)))
+            const int c = all[j], mine = L->chan_cat[c] == fav;
+            if (taken[c] || !L->on_air[c] || (mine && fav_before_j < i)) { /* passed in the category's */
+                fav_before_j += mine;
                 continue;
+            }
+            fav_before_j += mine;
             cand[n++] = c, j++;
             break;
         }

@@ -6,6 +6,7 @@
  * in sessions must be exactly the slots' viewers. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../env_internal.h"
@@ -91,11 +92,42 @@ static void retention(checker *k, const lg_env *env)
     }
 }
 
+/* The candidate stage's ranked lists, which a step between platform ticks
+ * reads from the state: each category's of its own channels, the
+ * platform-wide one of any, no channel twice in a list. */
+static void ranking(checker *k, const lg_env *env)
+{
+    const lg_live *L = &env->live;
+    const int A = env->A;
+    uint8_t *seen = calloc((size_t)env->C, 1);
+    if (!seen) {
+        fail(k, "ranked lists", 0, "memory to check them", 0);
+        return;
+    }
+    for (int cat = 0; cat <= L->K && !k->bad; cat++) {
+        const int32_t *list = cat < L->K ? &L->top_cat[(size_t)cat * A] : L->top_all;
+        const int n = L->n_top[cat];
+        if (n < 0 || n > A) {
+            fail(k, "ranked_count", (size_t)cat, "0 to session.candidates", n);
+            break;
+        }
+        for (int i = 0; i < n && !k->bad; i++)
+            if (list[i] < 0 || list[i] >= env->C || (cat < L->K && L->chan_cat[list[i]] != cat) || seen[list[i]])
+                fail(k, cat < L->K ? "ranked_in_category" : "ranked_platform_wide", (size_t)i,
+                     cat < L->K ? "a channel of that category, once" : "a channel, once", list[i]);
+            else seen[list[i]] = 1;
+        for (int i = 0; i < n; i++)
+            if (list[i] >= 0 && list[i] < env->C) seen[list[i]] = 0;
+    }
+    free(seen);
+}
+
 int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t errsz)
 {
     const lg_live *L = &env->live;
     const size_t C = (size_t)env->C, K = (size_t)L->K, U = (size_t)L->U, D = (size_t)L->D, N = (size_t)env->N;
     checker k = {err, errsz, 0};
+    const int64_t last_tick = env->steps - env->steps % env->sc.platform_tick;
     size_t fixed = (size_t)((const char *)L->x - (const char *)env->block); /* the static world comes first */
     if (memcmp(env->block, before, fixed)) {
         snprintf(err, errsz, "env state: the static world (channels, viewers' tastes, segments) is not this "
@@ -113,8 +145,9 @@ int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t
     flags(&k, "on_air", L->on_air, C);
     for (size_t c = 0; c < C && !k.bad; c++)
         if (L->watchers[c] < 0 || L->watchers[c] > env->N) fail(&k, "watchers", c, "0 to the slots", L->watchers[c]);
-        else if (L->on_air[c] ? L->x_step[c] != env->steps : !(L->x_step[c] >= 0 && L->x_step[c] <= env->steps))
-            fail(&k, "popularity_step", c, L->on_air[c] ? "the current step (on air)" : "a step from 0 to the current",
+        else if (!(L->x_step[c] >= (L->on_air[c] ? last_tick : 0) && L->x_step[c] <= env->steps))
+            fail(&k, "popularity_step", c,
+                 L->on_air[c] ? "a step from the last platform tick to the current (on air)" : "a step from 0 to the current",
                  (double)L->x_step[c]);
     for (size_t c = 0; c < C && !k.bad; c++) /* an off-air channel's audience is zeroed when it goes off */
         if (!L->on_air[c] && (L->background[c] != 0.0f || L->concurrency[c] != 0.0f || L->log1p_conc[c] != 0.0f))
@@ -150,6 +183,7 @@ int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t
     for (size_t i = 0; fc && i < N * (size_t)env->A && !k.bad; i++)
         if (fc[i] < -1 || fc[i] >= env->C) fail(&k, "final_candidates", i, "-1 or a channel", fc[i]);
         else if (fm[i] > (fc[i] >= 0)) fail(&k, "final_mask", i, "0, or 1 for a candidate", fm[i]);
+    if (!k.bad && env->sc.candidates > 0 && !lg_world_is_tick(env)) ranking(&k, env);
     if (!k.bad && L->return_at) retention(&k, env);
     if (!k.bad) sessions(&k, env);
     return k.bad ? -1 : 0;

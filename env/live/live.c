@@ -99,10 +99,11 @@ static void carve(lg_env *env, lg_carver *cv)
     L->sched_ring = day_steps < LG_SCHED_RING_MAX ? (int)day_steps : LG_SCHED_RING_MAX;
     L->sched_head = lg_carve(cv, sizeof(int32_t) * (size_t)L->sched_ring);
     L->sched_next = lg_carve(cv, sizeof(int32_t) * C);
-    L->sched_came = lg_carve(cv, sizeof(int32_t) * C);
+    L->sched_came = lg_carve(cv, sizeof(int32_t) * (C + 2 * N)); /* and the audience's recount (world.c) */
     L->went_off = lg_carve(cv, sizeof(int32_t) * C);
     L->watched = lg_carve(cv, sizeof(int32_t) * N);
-    L->cm_out = lg_carve(cv, sizeof(float) * C);
+    L->was_watched = lg_carve(cv, sizeof(int32_t) * N);
+    L->cm_out = lg_carve(cv, sizeof(float) * (C + 2 * N));
     L->due = ret ? lg_carve(cv, sizeof(int32_t) * U) : NULL;
 }
 
@@ -114,6 +115,10 @@ static void init(lg_env *env)
     L->ou_a = expf(-theta * sc->dt);
     L->ou_s = theta > 0.0f ? sc->popularity_volatility * sqrtf((1.0f - L->ou_a * L->ou_a) / (2.0f * theta))
                            : sc->popularity_volatility * sqrtf(sc->dt);
+    const float tick = sc->dt * (float)sc->platform_tick; /* exact for a tick of 1 */
+    L->ou_a_tick = expf(-theta * tick);
+    L->ou_s_tick = theta > 0.0f ? sc->popularity_volatility * sqrtf((1.0f - L->ou_a_tick * L->ou_a_tick) / (2.0f * theta))
+                                : sc->popularity_volatility * sqrtf(tick);
     L->fatigue_decay_step = exp2f(-sc->dt / sc->fatigue_half_life);
     float peak = sc->audience_peak > (float)env->N ? sc->audience_peak : (float)env->N;
     L->conc_norm = 1.0f / log1pf(peak);
@@ -199,6 +204,8 @@ static void step(lg_env *env, const int32_t *actions)
     if (L->n_watched < 0) memset(L->watchers, 0, sizeof(int32_t) * (size_t)env->C);
     else
         for (int j = 0; j < L->n_watched; j++) L->watchers[L->watched[j]] = 0;
+    L->n_was_watched = L->n_watched;
+    if (L->n_watched > 0) memcpy(L->was_watched, L->watched, sizeof(int32_t) * (size_t)L->n_watched);
     L->n_watched = 0;
     const int32_t *cand = env->buf.candidates;
     for (int i = 0; i < env->N; i++) {
@@ -218,7 +225,8 @@ static void step(lg_env *env, const int32_t *actions)
         if (env->slot[i].viewer < 0) lg_session_start(env, i);
     lg_obs_update_channels(env);
     lg_obs_write_mask(env);
-    if (cand) lg_candidates_rank(env);
+    if (cand && lg_world_is_tick(env)) lg_candidates_rank(env);
+    else if (cand) lg_candidates_forget_turns(L); /* channels came and went */
 }
 
 static void channel(const lg_env *env, int c, lg_channel_state *out)
@@ -265,7 +273,7 @@ static void refresh(lg_env *env)
     if (env->buf.channel_dim > 0) lg_obs_write_static_channels(env);
     lg_obs_write_channels(env);
     lg_obs_write_mask(env);
-    if (env->sc.candidates > 0) lg_candidates_rank(env);
+    if (env->sc.candidates > 0 && lg_world_is_tick(env)) lg_candidates_rank(env); /* else the state's, checked */
 }
 
 /* After a load or a copy: the world's scratch (lg_world_forget_scratch),
@@ -291,6 +299,7 @@ const lg_world_ops lg_live_ops = {
     .expected_reward = lg_live_expected_reward,
     .expected_reward_channels = lg_live_expected_reward_channels,
     .retrieve = lg_candidates_retrieve,
+    .candidate_row = lg_obs_dynamic_columns,
     .channel = channel,
     .save_marks = save_marks,
     .load_marks = load_marks,

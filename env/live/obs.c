@@ -66,18 +66,29 @@ void lg_obs_write_static_channels(lg_env *env)
     }
 }
 
-static void write_row(lg_env *env, int c)
+/* The columns of channel c's row that move: on air, audience, time since
+ * the start. */
+void lg_obs_dynamic_columns(const lg_env *env, int c, float *row)
 {
-    float *row = &env->buf.channel_obs[(size_t)c * (size_t)env->buf.channel_dim];
     row[env->live.ch_on] = (float)env->live.on_air[c];
     row[env->live.ch_conc] = lg_clampf(env->live.log1p_conc[c] * env->live.conc_norm, 0.0f, 1.0f);
     row[env->live.ch_since] = lg_clampf(lg_world_since_start(env, c) / SINCE_START_SCALE, 0.0f, 1.0f);
 }
 
+static void write_row(lg_env *env, int c)
+{
+    lg_obs_dynamic_columns(env, c, &env->buf.channel_obs[(size_t)c * (size_t)env->buf.channel_dim]);
+}
+
+/* With a candidate stage the table keeps only its static columns (its
+ * dynamic ones stay 0): each candidate's row gets them when it is copied
+ * into an observation (lg_obs_dynamic_columns), so a step costs the
+ * candidates, not the channels on air. */
 void lg_obs_write_channels(lg_env *env)
 {
     if (env->buf.channel_dim == 0) return;
     if (env->steps == 0) lg_obs_write_static_channels(env);
+    if (env->sc.candidates > 0) return;
     for (int c = 0; c < env->C; c++) write_row(env, c);
 }
 
@@ -87,7 +98,7 @@ void lg_obs_write_channels(lg_env *env)
 void lg_obs_update_channels(lg_env *env)
 {
     const lg_live *L = &env->live;
-    if (env->buf.channel_dim == 0) return;
+    if (env->buf.channel_dim == 0 || env->sc.candidates > 0) return;
     if (L->n_went_off < 0) {
         lg_obs_write_channels(env);
         return;

@@ -254,6 +254,7 @@ static void schedule_all(lg_env *env, double t, int64_t day)
     L->n_on_air = n_on;
     L->sched_full = 0;
     L->n_went_off = -1; /* unknown: every row of the channel table */
+    L->n_came = -1;
 }
 
 /* Removes the ascending gone[0..n_gone) from the ascending list[0..n),
@@ -333,6 +334,7 @@ void lg_world_update_schedule(lg_env *env)
         L->n_on_air = insert_sorted(L->on_list, L->n_on_air, came, n_came);
     }
     L->n_went_off = n_went;
+    L->n_came = n_came;
 }
 
 void lg_world_update_audience(lg_env *env)
@@ -360,7 +362,42 @@ void lg_world_update_audience(lg_env *env)
     }
     lg_cm_log(e, n_on);
     for (int j = 0; j < n_on; j++) L->log1p_conc[on[j]] = e[j];
+    L->bots_moved = 0;
 }
+
+/* Channel c's audience from its background (held since the last tick),
+ * watchers and bots, into e for the log. */
+static float recount(lg_live *L, int c) { return 1.0f + (L->concurrency[c] = L->background[c] + (float)L->watchers[c] + L->bots[c]); }
+
+/* Between ticks the background audience holds; a channel's audience moves
+ * only with its watchers and bots. Recounted: the channels watched this
+ * step or the one before, and those that came on air (no background until
+ * the next tick); every channel on air when that is not known (after a
+ * reset, load, copy or event) or a bot wave began or ended. */
+static void recount_audience(lg_env *env)
+{
+    lg_live *L = &env->live;
+    float *e = L->cm_out;
+    int32_t *list = L->sched_came; /* the channels that came, then the watched ones on air */
+    int n = 0;
+    if (L->n_came < 0 || L->n_was_watched < 0 || L->bots_moved) {
+        for (int j = 0; j < L->n_on_air; j++) e[j] = recount(L, L->on_list[j]);
+        lg_cm_log(e, L->n_on_air);
+        for (int j = 0; j < L->n_on_air; j++) L->log1p_conc[L->on_list[j]] = e[j];
+        L->bots_moved = 0;
+        return;
+    }
+    n = L->n_came;
+    for (int j = 0; j < L->n_was_watched; j++)
+        if (L->on_air[L->was_watched[j]]) list[n++] = L->was_watched[j];
+    for (int j = 0; j < L->n_watched; j++)
+        if (L->on_air[L->watched[j]]) list[n++] = L->watched[j];
+    for (int j = 0; j < n; j++) e[j] = recount(L, list[j]);
+    lg_cm_log(e, n);
+    for (int j = 0; j < n; j++) L->log1p_conc[list[j]] = e[j];
+}
+
+
 
 static int cmp_action(const void *a, const void *b)
 {
@@ -446,6 +483,7 @@ static void apply_action(lg_env *env, const lg_world_action *a)
     case LG_ACT_BOTS: {
         float b = env->live.bots[a->target] + a->value;
         env->live.bots[a->target] = b < 0.5f ? 0.0f : b; /* end of a wave returns exactly to zero */
+        env->live.bots_moved = 1;
         break;
     }
     case LG_ACT_INTEREST: {
@@ -492,34 +530,49 @@ void lg_world_reset(lg_env *env)
     lg_world_update_audience(env);
 }
 
-/* Popularity follows an Ornstein-Uhlenbeck process, stepped exactly over dt.
- * Its mean is the channel's base popularity, plus its category's trend shift,
- * plus feedback from the simulated viewers: a channel that got more than a
- * fair share of this step's watchers drifts up, so recommendations move
- * popularity, which moves the background audience and, through herding,
- * future choices. */
+/* Popularity follows an Ornstein-Uhlenbeck process, stepped exactly over a
+ * platform tick (world.platform_tick steps; 1 by default). Its mean is the
+ * channel's base popularity, plus its category's trend shift, plus
+ * feedback from the simulated viewers: a channel that got more than a fair
+ * share of the tick's last step's watchers drifts up, so recommendations
+ * move popularity, which moves the background audience and, through
+ * herding, future choices. A channel that came on air since the last tick
+ * was caught up then, so it moves over the steps since. */
 void lg_world_advance(lg_env *env)
 {
     const lg_scenario *sc = &env->sc;
     lg_live *L = &env->live;
-    const int32_t *on = L->on_list;
-    const int n_on = L->n_on_air;
-    int total = 0; /* the step's list of watched channels (live.c's step) has each once */
-    for (int j = 0; j < L->n_watched; j++) total += L->watchers[L->watched[j]];
-    float fair = n_on > 0 ? (float)total / (float)n_on : 0.0f;
-    float fb = sc->popularity_feedback / (float)env->N;
-    const float *eps = L->cm_out;
-    lg_cm_normal(L->pop_key, on, n_on, (uint64_t)env->steps, L->cm_out);
-    for (int j = 0; j < n_on; j++) {
-        const int c = on[j];
-        float mean = mean_of(L, c);
-        mean += fb * ((float)L->watchers[c] - fair);
-        L->x[c] = mean + (L->x[c] - mean) * L->ou_a + L->ou_s * eps[j];
-        L->x_step[c] = env->steps + 1;
+    const int tick = (env->steps + 1) % sc->platform_tick == 0;
+    if (tick) {
+        const int32_t *on = L->on_list;
+        const int n_on = L->n_on_air;
+        int total = 0; /* the step's list of watched channels (live.c's step) has each once */
+        for (int j = 0; j < L->n_watched; j++) total += L->watchers[L->watched[j]];
+        float fair = n_on > 0 ? (float)total / (float)n_on : 0.0f;
+        float fb = sc->popularity_feedback / (float)env->N;
+        const float *eps = L->cm_out;
+        const int64_t now = env->steps + 1;
+        lg_cm_normal(L->pop_key, on, n_on, (uint64_t)env->steps, L->cm_out);
+        for (int j = 0; j < n_on; j++) {
+            const int c = on[j];
+            float mean = mean_of(L, c);
+            mean += fb * ((float)L->watchers[c] - fair);
+            float a = L->ou_a_tick, s = L->ou_s_tick;
+            const int64_t n = now - L->x_step[c];
+            if (n != sc->platform_tick) { /* came on air since the last tick */
+                const double an = pow(L->ou_a, (double)n);
+                a = (float)an;
+                s = L->ou_a < 1.0f ? (float)(L->ou_s * sqrt((1.0 - an * an) / (1.0 - (double)L->ou_a * L->ou_a)))
+                                   : (float)(L->ou_s * sqrt((double)n));
+            }
+            L->x[c] = mean + (L->x[c] - mean) * a + s * eps[j];
+            L->x_step[c] = now;
+        }
     }
     env->clock += sc->dt;
     env->steps++;
     lg_world_fire_events(env);
     lg_world_update_schedule(env);
-    lg_world_update_audience(env);
+    if (tick) lg_world_update_audience(env);
+    else recount_audience(env);
 }
