@@ -189,14 +189,7 @@ static void write_rows(const lg_env *env, const int32_t *cand, float *dst)
         memcpy(dst, b->channel_obs, sizeof(float) * (size_t)(b->obs_dim - b->slot_dim));
         return;
     }
-    const size_t cd = (size_t)b->channel_dim;
-    for (int j = 0; j < env->A; j++, dst += cd)
-        if (cand[j] >= 0) {
-            memcpy(dst, &b->channel_obs[(size_t)cand[j] * cd], sizeof(float) * cd);
-            env->ops->candidate_row(env, cand[j], dst);
-        } else {
-            memset(dst, 0, sizeof(float) * cd);
-        }
+    env->ops->candidate_rows(env, cand, dst);
 }
 
 /* Slot i's observation into the given buffers: candidates and mask first

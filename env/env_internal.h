@@ -61,6 +61,12 @@ typedef struct {
 
 #define LG_SCHED_RING_MAX 4096 /* buckets of the schedule's sleepers (world.c); later wakes wait again */
 
+#define LG_WAKE_CHUNK 14
+typedef struct {
+    int32_t next, n; /* the bucket's next chunk (-1: none), ids held */
+    int32_t id[LG_WAKE_CHUNK];
+} lg_wake_chunk;
+
 /* A channel's calendar (world.c): the n windows in cal_win that contain
  * the clock stay the same while the day is `day` and the clock is before
  * `until`; the one that holds the channel on air, if one does, starts and
@@ -172,12 +178,15 @@ typedef struct {
     uint8_t *chan_always; /* [C] */
     int cal_slots;      /* 2 x the most windows a channel has: yesterday's and today's */
     /* every channel but one always on and on air sleeps until its wake
-     * (world.c), in a ring of buckets by step: lists through sched_next,
-     * -1 ended */
-    int32_t *sched_head;  /* [sched_ring] */
-    int32_t *sched_next;  /* [C] */
+     * (world.c), in a ring of buckets by step, each a list of chunks of a
+     * cache line (read in order, not one channel's line after another's) */
+    int32_t *sched_head;  /* [sched_ring] its first chunk, -1: none */
+    lg_wake_chunk *sched_pool; /* [sched_chunks] */
+    int32_t sched_free;   /* the first free chunk, -1: none */
+    int32_t sched_chunks;
     int32_t *sched_came;  /* [C + 2N] the channels that came on air this step */
     int32_t *went_off;    /* [C] the channels that went off air this step (n_went_off; -1: not known) */
+    int32_t *sort_tmp;    /* [C] */
     int n_went_off;
     int32_t *watched;     /* [N] the channels watched in the last step, so that only they are zeroed */
     int n_watched;        /* -1: not known (after a reset, load or copy): zero every channel's count */
@@ -262,10 +271,10 @@ struct lg_world_ops {
     /* With a candidate stage: retrieve slot's candidates and their mask
      * (n_actions each). NULL: no candidate stage in this world. */
     void (*retrieve)(lg_env *env, int slot, int32_t *cand, uint8_t *mask);
-    /* With a candidate stage: a candidate's row, copied from the channel
-     * table (which keeps only the static columns then), gets the dynamic
-     * ones of channel c now. */
-    void (*candidate_row)(const lg_env *env, int c, float *row);
+    /* With a candidate stage: the rows of cand[0..A) into dst, each the
+     * channel table's (which keeps only the static columns then) with the
+     * dynamic columns of now; zeros for an empty place. */
+    void (*candidate_rows)(const lg_env *env, const int32_t *cand, float *dst);
     int (*state)(const lg_env *env, int slot);
     void (*expected_reward)(const lg_env *env, int slot, float *out);              /* out[A] */
     void (*expected_reward_channels)(const lg_env *env, int slot, float *out); /* out[C]; NULL: as above */
@@ -384,6 +393,7 @@ void lg_obs_write_static_channels(lg_env *env);
  * into its row: the table's without a candidate stage, a candidate's
  * copy with one. */
 void lg_obs_dynamic_columns(const lg_env *env, int c, float *row);
+void lg_obs_candidate_rows(const lg_env *env, const int32_t *cand, float *dst); /* lg_world_ops.candidate_rows */
 void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *dst);
 int lg_obs_state(const lg_env *env, int slot);
 void lg_obs_write_mask(lg_env *env);

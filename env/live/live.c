@@ -98,9 +98,15 @@ static void carve(lg_env *env, lg_carver *cv)
     const double day_steps = ceil(LG_MINUTES_PER_DAY / env->sc.dt) + 2.0;
     L->sched_ring = day_steps < LG_SCHED_RING_MAX ? (int)day_steps : LG_SCHED_RING_MAX;
     L->sched_head = lg_carve(cv, sizeof(int32_t) * (size_t)L->sched_ring);
-    L->sched_next = lg_carve(cv, sizeof(int32_t) * C);
+    /* each channel waits in at most one bucket, and only a bucket's first
+     * chunk is part full; while a bucket is read, its chunks not yet read
+     * (full but the first) and the one being read hold channels that wait
+     * elsewhere too: at most C / 14 + ring + 2 in use */
+    L->sched_chunks = (int32_t)(C / LG_WAKE_CHUNK + (size_t)L->sched_ring + 4);
+    L->sched_pool = lg_carve(cv, sizeof(lg_wake_chunk) * (size_t)L->sched_chunks);
     L->sched_came = lg_carve(cv, sizeof(int32_t) * (C + 2 * N)); /* and the audience's recount (world.c) */
     L->went_off = lg_carve(cv, sizeof(int32_t) * C);
+    L->sort_tmp = lg_carve(cv, sizeof(int32_t) * C);
     L->watched = lg_carve(cv, sizeof(int32_t) * N);
     L->was_watched = lg_carve(cv, sizeof(int32_t) * N);
     L->cm_out = lg_carve(cv, sizeof(float) * (C + 2 * N));
@@ -299,7 +305,7 @@ const lg_world_ops lg_live_ops = {
     .expected_reward = lg_live_expected_reward,
     .expected_reward_channels = lg_live_expected_reward_channels,
     .retrieve = lg_candidates_retrieve,
-    .candidate_row = lg_obs_dynamic_columns,
+    .candidate_rows = lg_obs_candidate_rows,
     .channel = channel,
     .save_marks = save_marks,
     .load_marks = load_marks,

@@ -75,6 +75,28 @@ void lg_obs_dynamic_columns(const lg_env *env, int c, float *row)
     row[env->live.ch_since] = lg_clampf(lg_world_since_start(env, c) / SINCE_START_SCALE, 0.0f, 1.0f);
 }
 
+/* One pass over the candidates: each row copied, then its three dynamic
+ * columns written. */
+void lg_obs_candidate_rows(const lg_env *env, const int32_t *cand, float *dst)
+{
+    const lg_live *L = &env->live;
+    const int cd = env->buf.channel_dim;
+    const float *table = env->buf.channel_obs;
+    const double clock = env->clock;
+    for (int j = 0; j < env->A; j++, dst += cd) {
+        const int c = cand[j];
+        if (c < 0) {
+            memset(dst, 0, sizeof(float) * (size_t)cd);
+            continue;
+        }
+        memcpy(dst, &table[(size_t)c * (size_t)cd], sizeof(float) * (size_t)cd);
+        const int on = L->on_air[c];
+        dst[L->ch_on] = (float)on;
+        dst[L->ch_conc] = lg_clampf(L->log1p_conc[c] * L->conc_norm, 0.0f, 1.0f);
+        dst[L->ch_since] = lg_clampf((on ? (float)(clock - L->win_start[c]) : 0.0f) / SINCE_START_SCALE, 0.0f, 1.0f);
+    }
+}
+
 static void write_row(lg_env *env, int c)
 {
     lg_obs_dynamic_columns(env, c, &env->buf.channel_obs[(size_t)c * (size_t)env->buf.channel_dim]);

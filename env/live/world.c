@@ -201,10 +201,33 @@ static int examine(lg_env *env, int c, double t, int64_t day)
     return on;
 }
 
+/* Channel c, off air with no window starting or ending before midnight:
+ * when it can next come on. From midnight on the windows of the new day
+ * and of the one ending count (containing), and none of them held the
+ * channel before; so the first clock from midnight that one contains, at
+ * the latest the midnight after, when the windows that count change. This
+ * spares a look at every such channel at midnight. */
+static double after_midnight(const lg_env *env, int c, int64_t day)
+{
+    const lg_channel_spec *ch = &env->channels[c];
+    const uint64_t key = lg_key3(env->sc.world_seed, LG_P_SCHEDULE, (uint64_t)c);
+    const double midnight = (double)(day + 1) * LG_MINUTES_PER_DAY;
+    double wake = midnight + LG_MINUTES_PER_DAY;
+    for (int64_t d = day; d <= day + 1; d++)
+        for (int w = 0; w < ch->n_windows; w++) {
+            double start, end;
+            window_of(ch, key, d, w, &start, &end);
+            const double from = start > midnight ? start : midnight;
+            if (end > midnight && from < wake) wake = from;
+        }
+    return wake;
+}
+
 /* Channel c's state cannot change before the clock reaches its wake:
  * off air, when its forced break ends, else (on air too) when its calendar
  * runs out or the day changes; never, until an event, if it has not
- * launched or is always on and on air. On air with two windows holding it,
+ * launched or is always on and on air (off air after midnight, see
+ * after_midnight). On air with two windows holding it,
  * the next step (which one holds it can change as they run down). It waits
  * in the bucket of the first step whose clock reaches the wake, or one
  * before it when the wake is within a thousandth of a step of a step's
@@ -220,19 +243,44 @@ static void sleep_until_wake(lg_env *env, int c, double t, int64_t day)
     else if (L->on_air[c] && L->cal[c].n != 1) wake = t;
     else {
         wake = (double)(day + 1) * LG_MINUTES_PER_DAY;
-        if (!L->chan_always[c] && L->cal[c].day == day && L->cal[c].until < wake) wake = L->cal[c].until;
+        if (!L->chan_always[c] && L->cal[c].day == day) {
+            if (L->cal[c].until < wake) wake = L->cal[c].until;
+            else if (!L->on_air[c]) wake = after_midnight(env, c, day);
+        }
     }
     const double ahead = ceil((wake - t) / env->sc.dt - 1e-3);
     const int64_t n = ahead < 1.0 ? 1 : ahead > (double)(L->sched_ring - 1) ? L->sched_ring - 1 : (int64_t)ahead;
     const int b = (int)((env->steps + n) % L->sched_ring);
-    L->sched_next[c] = L->sched_head[b];
-    L->sched_head[b] = c;
+    int32_t h = L->sched_head[b];
+    if (h < 0 || L->sched_pool[h].n == LG_WAKE_CHUNK) { /* a new first chunk (the pool holds enough: live.c) */
+        const int32_t f = L->sched_free;
+        L->sched_free = L->sched_pool[f].next;
+        L->sched_pool[f].next = h, L->sched_pool[f].n = 0;
+        L->sched_head[b] = h = f;
+    }
+    lg_wake_chunk *k = &L->sched_pool[h];
+    k->id[k->n++] = c;
 }
 
-static int cmp_int(const void *a, const void *b)
+/* Sorts n channel indices (>= 0) ascending: a byte at a time, least
+ * significant first, each pass stable, a byte all share skipped (the
+ * high ones of a catalogue under 65,536). tmp: n places. */
+static void sort_ids(int32_t *a, int32_t *tmp, int n)
 {
-    const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
+    int32_t *src = a, *dst = tmp;
+    for (int d = 0; d < 4; d++) {
+        uint32_t count[256] = {0};
+        for (int i = 0; i < n; i++) count[((uint32_t)src[i] >> (8 * d)) & 0xFF]++;
+        if (n == 0 || count[((uint32_t)src[0] >> (8 * d)) & 0xFF] == (uint32_t)n) continue;
+        for (uint32_t b = 0, sum = 0; b < 256; b++) {
+            const uint32_t m = count[b];
+            count[b] = sum, sum += m;
+        }
+        for (int i = 0; i < n; i++) dst[count[((uint32_t)src[i] >> (8 * d)) & 0xFF]++] = src[i];
+        int32_t *t = src;
+        src = dst, dst = t;
+    }
+    if (src != a) memcpy(a, src, sizeof *a * (size_t)n);
 }
 
 /* Every channel examined; the off-air ones put to sleep afresh. */
@@ -240,6 +288,8 @@ static void schedule_all(lg_env *env, double t, int64_t day)
 {
     lg_live *L = &env->live;
     for (int b = 0; b < L->sched_ring; b++) L->sched_head[b] = -1;
+    for (int32_t k = 0; k < L->sched_chunks; k++) L->sched_pool[k].next = k + 1 < L->sched_chunks ? k + 1 : -1;
+    L->sched_free = 0;
     int n_on = 0;
     for (int c = 0; c < env->C; c++) {
         const int was_on = L->on_air[c];
@@ -312,25 +362,42 @@ void lg_world_update_schedule(lg_env *env)
     }
     int32_t *came = L->sched_came, *went = L->went_off;
     int n_came = 0, n_went = 0;
-    int32_t *head = &L->sched_head[env->steps % L->sched_ring];
-    for (int c = *head, next; c >= 0; c = next) {
-        next = L->sched_next[c];
-        const int was_on = L->on_air[c];
-        if (examine(env, c, t, day)) {
-            if (!was_on) catch_up(env, c), came[n_came++] = c;
-        } else if (was_on) {
-            clear_audience(L, c);
-            went[n_went++] = c;
+    int32_t *head = &L->sched_head[env->steps % L->sched_ring], chunk = *head;
+    *head = -1; /* a channel sleeps in another bucket: never a ring's length ahead */
+    while (chunk >= 0) {
+        const lg_wake_chunk *k = &L->sched_pool[chunk];
+        if (k->next >= 0) __builtin_prefetch(&L->sched_pool[k->next]);
+        for (int i = 0; i < k->n; i++) {
+            if (i + 4 < k->n) { /* the channel a few ahead: its calendar, as the memory allows */
+                const int p = k->id[i + 4];
+                __builtin_prefetch(&L->cal[p]);
+                __builtin_prefetch(&L->cal_win[(size_t)p * (size_t)L->cal_slots * 2]);
+                __builtin_prefetch(&L->win_start[p], 1);
+                __builtin_prefetch(&L->win_end[p], 1);
+                __builtin_prefetch(&L->forced_off_until[p]);
+                __builtin_prefetch(&env->channels[p].n_windows);
+            }
+            const int c = k->id[i];
+            const int was_on = L->on_air[c];
+            if (examine(env, c, t, day)) {
+                if (!was_on) catch_up(env, c), came[n_came++] = c;
+            } else if (was_on) {
+                clear_audience(L, c);
+                went[n_went++] = c;
+            }
+            sleep_until_wake(env, c, t, day);
         }
-        sleep_until_wake(env, c, t, day);
+        const int32_t next = k->next; /* the chunk is free again */
+        L->sched_pool[chunk].next = L->sched_free;
+        L->sched_free = chunk;
+        chunk = next;
     }
-    *head = -1;
     if (n_went) {
-        qsort(went, (size_t)n_went, sizeof *went, cmp_int);
+        sort_ids(went, L->sort_tmp, n_went);
         L->n_on_air = remove_sorted(L->on_list, L->n_on_air, went, n_went);
     }
     if (n_came) {
-        qsort(came, (size_t)n_came, sizeof *came, cmp_int);
+        sort_ids(came, L->sort_tmp, n_came);
         L->n_on_air = insert_sorted(L->on_list, L->n_on_air, came, n_came);
     }
     L->n_went_off = n_went;
