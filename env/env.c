@@ -182,14 +182,14 @@ void lg_env_free(lg_env *env)
 
 /* The channel part of a flat observation: the whole table, or the rows of
  * the candidates (zeros for an empty one). */
-static void write_rows(const lg_env *env, const int32_t *cand, float *dst)
+static void write_rows(const lg_env *env, const int32_t *cand, int shared, float *dst)
 {
     const lg_buffers *b = &env->buf;
     if (!cand) {
         memcpy(dst, b->channel_obs, sizeof(float) * (size_t)(b->obs_dim - b->slot_dim));
         return;
     }
-    env->ops->candidate_rows(env, cand, dst);
+    env->ops->candidate_rows((lg_env *)env, cand, shared, dst); /* writes env only for shared >= 0, never const here */
 }
 
 /* Slot i's observation into the given buffers: candidates and mask first
@@ -197,12 +197,12 @@ static void write_rows(const lg_env *env, const int32_t *cand, float *dst)
 static void write_obs_into(lg_env *env, int i, int32_t *cand, uint8_t *mask, float *part, int32_t *state,
                            float *flat)
 {
-    if (cand) env->ops->retrieve(env, i, cand, mask);
+    const int shared = cand ? env->ops->retrieve(env, i, cand, mask) : -1;
     env->ops->write_obs(env, i, cand, part);
     *state = env->ops->state(env, i);
     if (flat) {
         memcpy(flat, part, sizeof(float) * (size_t)env->buf.slot_dim);
-        write_rows(env, cand, flat + env->buf.slot_dim);
+        write_rows(env, cand, shared, flat + env->buf.slot_dim);
     }
 }
 
@@ -280,7 +280,7 @@ void lg_env_obs_flat(const lg_env *env, int slot, float *dst)
 {
     const lg_buffers *b = &env->buf;
     memcpy(dst, &b->slot_obs[(size_t)slot * b->slot_dim], sizeof(float) * (size_t)b->slot_dim);
-    write_rows(env, b->candidates ? &b->candidates[(size_t)slot * (size_t)env->A] : NULL, dst + b->slot_dim);
+    write_rows(env, b->candidates ? &b->candidates[(size_t)slot * (size_t)env->A] : NULL, -1, dst + b->slot_dim);
 }
 
 void lg_env_expected_reward(const lg_env *env, int slot, float *out) { env->ops->expected_reward(env, slot, out); }

@@ -168,10 +168,13 @@ typedef struct {
     uint64_t *rank_tmp;  /* [A] the radix sort's other half */
     int32_t *turns;      /* [K*A] a retrieval's list for each favourite category with no followed channel on air */
     int32_t *turns_n;    /* [K] its length; -1: not made since the last ranking, load or copy */
+    float *turn_rows;    /* [K*A*channel_dim] the observation rows of each such list, made once a step */
+    uint8_t *turn_rows_made; /* [K] 0 whenever turns_n is forgotten */
     uint8_t *followed_mark; /* [C] a retrieval's followed channels, 0 again after it */
     lg_cal *cal;        /* [C] */
     double *cal_win;    /* [C * cal_slots * 2] */
-    int32_t *on_list;   /* [C] the channels on air, ascending (n_on_air of them) */
+    int32_t *on_list;   /* [C] the channels on air, ascending (n_on_air of them); read through lg_world_on_list */
+    int on_list_stale;  /* between platform ticks with a candidate stage, made again only when read */
     uint64_t *pop_key;  /* [C] each channel's key of popularity draws (from the env seed) */
     float *chan_base;     /* [C] copies of the channels' base popularity, category and always_on, */
     int32_t *chan_cat;  /* [C] contiguous for the per-step loops (the specs are large) */
@@ -270,11 +273,15 @@ struct lg_world_ops {
     void (*write_obs)(const lg_env *env, int slot, const int32_t *cand, float *dst);
     /* With a candidate stage: retrieve slot's candidates and their mask
      * (n_actions each). NULL: no candidate stage in this world. */
-    void (*retrieve)(lg_env *env, int slot, int32_t *cand, uint8_t *mask);
+    /* Returns the id of a list that other slots may get too this step
+     * (>= 0), or -1 for one of the slot's own. */
+    int (*retrieve)(lg_env *env, int slot, int32_t *cand, uint8_t *mask);
     /* With a candidate stage: the rows of cand[0..A) into dst, each the
      * channel table's (which keeps only the static columns then) with the
-     * dynamic columns of now; zeros for an empty place. */
-    void (*candidate_rows)(const lg_env *env, const int32_t *cand, float *dst);
+     * dynamic columns of now; zeros for an empty place. shared: retrieve's
+     * id of the list, whose rows are then kept for the step (or -1: env is
+     * not written). */
+    void (*candidate_rows)(lg_env *env, const int32_t *cand, int shared, float *dst);
     int (*state)(const lg_env *env, int slot);
     void (*expected_reward)(const lg_env *env, int slot, float *out);              /* out[A] */
     void (*expected_reward_channels)(const lg_env *env, int slot, float *out); /* out[C]; NULL: as above */
@@ -326,6 +333,7 @@ void lg_world_advance(lg_env *env);
 void lg_world_update_schedule(lg_env *env);
 void lg_world_forget_scratch(lg_env *env);
 void lg_world_rederive(lg_env *env); /* on_list and pop_key from the state, after a reset, load or copy */
+const int32_t *lg_world_on_list(lg_env *env); /* the channels on air, ascending (n_on_air) */
 float lg_world_popularity_now(const lg_env *env, int c); /* x, or its expectation now for a channel off air */
 float lg_world_popularity_mean(const lg_env *env, int c); /* base plus trend shift, without feedback */
 void lg_world_update_audience(lg_env *env);
@@ -378,7 +386,7 @@ void lg_live_item_truth(const lg_env *env, int slot, double *weight, double *rew
 /* env/live/candidates.c */
 void lg_candidates_rank(lg_env *env);
 void lg_candidates_forget_turns(lg_live *L);
-void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask);
+int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask); /* the favourite's shared list, or -1 */
 
 /* env/live/obs.c */
 void lg_obs_layout_init(lg_env *env);
@@ -393,7 +401,7 @@ void lg_obs_write_static_channels(lg_env *env);
  * into its row: the table's without a candidate stage, a candidate's
  * copy with one. */
 void lg_obs_dynamic_columns(const lg_env *env, int c, float *row);
-void lg_obs_candidate_rows(const lg_env *env, const int32_t *cand, float *dst); /* lg_world_ops.candidate_rows */
+void lg_obs_candidate_rows(lg_env *env, const int32_t *cand, int shared, float *dst); /* lg_world_ops.candidate_rows */
 void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *dst);
 int lg_obs_state(const lg_env *env, int slot);
 void lg_obs_write_mask(lg_env *env);

@@ -37,22 +37,24 @@ static void greedy_actions(lg_env *env, int32_t *act)
     }
 }
 
-/* The retrieval, written the slow way: sort everything on air, then walk
- * the rule of docs/model.md. */
-static int slow_before(const lg_live *L, int a, int b)
+/* The retrieval, written the slow way: sort everything that was on air at
+ * the last platform tick by its concurrency then (conc, on: copies taken
+ * then), then walk the rule of docs/model.md, passing over the channels no
+ * longer on air. */
+static int slow_before(const float *conc, int a, int b)
 {
-    return L->concurrency[a] > L->concurrency[b] || (L->concurrency[a] == L->concurrency[b] && a < b);
+    return conc[a] > conc[b] || (conc[a] == conc[b] && a < b);
 }
 
-static void slow_retrieve(const lg_env *env, int slot, int32_t *out)
+static void slow_retrieve(const lg_env *env, int slot, const float *conc, const uint8_t *on, int32_t *out)
 {
     const lg_live *L = &env->live;
     const int A = env->A, v = env->slot[slot].viewer;
     int32_t order[64], n_on = 0, n = 0;
     for (int c = 0; c < env->C; c++)
-        if (L->on_air[c]) {
+        if (on[c]) {
             int j = n_on++;
-            for (; j > 0 && slow_before(L, c, order[j - 1]); j--) order[j] = order[j - 1];
+            for (; j > 0 && slow_before(conc, c, order[j - 1]); j--) order[j] = order[j - 1];
             order[j] = c;
         }
     for (int j = 0; j < L->n_follows[v] && n < A; j++)
@@ -77,7 +79,7 @@ static void slow_retrieve(const lg_env *env, int slot, int32_t *out)
             const int32_t *list = turn ? all : cat;
             int *at = turn ? &j : &i, len = turn ? n_all : n_cat;
             while (*at < len) {
-                int c = list[(*at)++], dup = 0;
+                int c = list[(*at)++], dup = !L->on_air[c];
                 for (int q = 0; q < n; q++) dup |= out[q] == c;
                 if (!dup) {
                     out[n++] = c;
@@ -92,12 +94,14 @@ static void slow_retrieve(const lg_env *env, int slot, int32_t *out)
 /* Candidates are exactly the documented rule's (the slow retrieval above);
  * distinct, on air; empty places only when the channels on air run out
  * (which the larger list meets); mask, follows block and channel rows are
- * the candidates'. */
+ * the candidates'. With the platform moving every 5 steps, the lists are
+ * the last tick's, less what went off air. */
 static const int retrieval_sizes[] = {12, 40};
 START_TEST(test_retrieval_rules)
 {
-    const int A = retrieval_sizes[_i];
+    const int A = retrieval_sizes[_i % 2], tick = _i < 2 ? 1 : 5;
     lg_scenario *sc = candidate_scenario(A);
+    sc->platform_tick = tick;
     lg_env *env = test_env(sc, 8, 3, LG_LAYOUT_FLAT);
     const lg_buffers *b = lg_env_buffers(env);
     ck_assert_int_eq(b->n_actions, A);
@@ -109,23 +113,31 @@ START_TEST(test_retrieval_rules)
         if (!strcmp(blocks[k].name, "follows")) fo = blocks[k].offset;
     ck_assert_int_ge(fo, 0);
     int32_t act[8], want[64];
-    int followed_seen = 0, short_lists = 0;
+    int followed_seen = 0, short_lists = 0, passed_over = 0;
+    float conc[64];
+    uint8_t on[64];
+    ck_assert_int_le(env->C, 64);
     for (int t = 0; t < 400; t++) {
         const lg_live *L = &env->live;
+        if (env->steps % tick == 0) { /* ranked at this step */
+            memcpy(conc, L->concurrency, sizeof(float) * (size_t)env->C);
+            memcpy(on, L->on_air, (size_t)env->C);
+        }
+        for (int c = 0; c < env->C; c++) passed_over += on[c] && !L->on_air[c];
         int n_on = 0;
         for (int c = 0; c < env->C; c++) n_on += L->on_air[c];
         for (int i = 0; i < 8; i++) {
             const int32_t *cand = &b->candidates[(size_t)i * A];
             const int v = env->slot[i].viewer;
-            slow_retrieve(env, i, want);
+            slow_retrieve(env, i, conc, on, want);
             for (int j = 0; j < A; j++) ck_assert_msg(cand[j] == want[j], "step %d slot %d place %d: %d, expected %d",
                                                       t, i, j, cand[j], want[j]);
             for (int j = 0; j < A; j++) {
                 const float *o = &b->obs[(size_t)i * b->obs_dim];
                 ck_assert_int_eq(b->mask[(size_t)i * A + j], cand[j] >= 0);
                 ck_assert_float_eq(o[fo + j], cand[j] >= 0 && lg_is_followed(env, v, cand[j]) ? 1.0f : 0.0f);
-                if (cand[j] < 0) {
-                    ck_assert_int_lt(n_on, A);
+                if (cand[j] < 0) { /* between ticks the lists also lose what went off air */
+                    if (tick == 1) ck_assert_int_lt(n_on, A);
                     continue;
                 }
                 ck_assert(L->on_air[cand[j]]);
@@ -151,6 +163,7 @@ START_TEST(test_retrieval_rules)
     }
     ck_assert_int_gt(followed_seen, 50);
     if (A == 40) ck_assert_int_gt(short_lists, 100);
+    if (tick > 1) ck_assert_int_gt(passed_over, 20); /* channels did go off between ticks */
     lg_env_free(env), free(sc);
 }
 END_TEST
@@ -390,7 +403,7 @@ int main(void)
     Suite *s = suite_create("candidates");
     TCase *tc = tcase_create("candidates");
     tcase_set_timeout(tc, 120);
-    tcase_add_loop_test(tc, test_retrieval_rules, 0, 2);
+    tcase_add_loop_test(tc, test_retrieval_rules, 0, 4);
     tcase_add_test(tc, test_actions_are_positions);
     tcase_add_test(tc, test_refusals);
     tcase_add_test(tc, test_state_round_trip);

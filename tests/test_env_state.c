@@ -197,6 +197,48 @@ START_TEST(test_env_bytes)
 }
 END_TEST
 
+/* Between platform ticks a step reads the candidate stage's ranked lists
+ * from the state: forged ones are refused by name (at a tick they are
+ * ranked again, so not read). */
+START_TEST(test_forged_ranking_refused)
+{
+    lg_scenario *sc = test_scenario();
+    sc->candidates = 12;
+    sc->platform_tick = 5;
+    lg_env *env = test_env(sc, 8, 3, LG_LAYOUT_FLAT);
+    run_random(env, 7, 1); /* two steps past a tick */
+    size_t n;
+    unsigned char *good = save(env, &n);
+    const lg_live *L = &env->live;
+    const int A = env->A;
+    ck_assert_int_gt(L->n_top[L->K], 1);
+    int other = 0; /* a channel of another category than category 0's list */
+    while (env->channels[other].category == 0) other++;
+    int k0 = 0;
+    while (L->n_top[k0] == 0) k0++;
+    const int32_t first = L->top_all[0];
+    forgery cases[] = {
+        i32_at("a list longer than the candidates", off(env, &L->n_top[0]), A + 1, "ranked_count[0]"),
+        i32_at("a channel past the catalogue", off(env, &L->top_all[0]), env->C, "ranked_platform_wide[0]"),
+        i32_at("a channel twice", off(env, &L->top_all[1]), first, "ranked_platform_wide[1]"),
+        i32_at("another category's channel", off(env, &L->top_cat[(size_t)k0 * A]),
+               env->channels[other].category == k0 ? -1 : other, "ranked_in_category[0]"),
+    };
+    char err[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        unsigned char *bad = malloc(n);
+        memcpy(bad, good, n);
+        memcpy(bad + cases[i].at, cases[i].bytes, cases[i].n);
+        ck_assert_msg(lg_env_state_load(env, bad, n, err, sizeof err) != 0, "%s: loaded", cases[i].what);
+        ck_assert_msg(strstr(err, cases[i].expect), "%s: %s", cases[i].what, err);
+        free(bad);
+    }
+    ck_assert_msg(lg_env_state_load(env, good, n, err, sizeof err) == 0, "%s", err);
+    free(good);
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
 /* The classic envs: true values and positions. */
 START_TEST(test_forged_classic_state_refused)
 {
@@ -230,6 +272,7 @@ int main(void)
     tcase_add_test(tc, test_saved_states_load_back);
     tcase_add_test(tc, test_forged_live_state_refused);
     tcase_add_test(tc, test_forged_classic_state_refused);
+    tcase_add_test(tc, test_forged_ranking_refused);
     tcase_add_test(tc, test_env_bytes);
     suite_add_tcase(s, tc);
     return test_run_suite(s);

@@ -63,16 +63,20 @@ static unsigned char *state_of(const lg_env *env, size_t *n)
  * and the same observations after every step over three days: for step
  * lengths that divide the day and that do not (the clock is a running sum),
  * one with more steps a day than the schedule's ring has buckets, and for
- * the plain world, a candidate stage and retention (idle slots). Halfway,
- * the first world goes on as a copy of itself (its scratch rebuilt). */
+ * the plain world, a candidate stage and retention (idle slots), with the
+ * platform moving every step and every 7 (between ticks the fast world
+ * recounts only the audiences that moved, and with a candidate stage makes
+ * its list of channels on air only when read). Halfway, the first world
+ * goes on as a copy of itself (its scratch rebuilt). */
 static const float step_lengths[] = {5.0f, 0.7f, 37.0f, 0.3f};
 enum { PLAIN, CANDIDATES, RETENTION, KINDS };
 static const char *const kind_names[] = {"plain", "candidates", "retention"};
 START_TEST(test_step_touches_what_changes)
 {
-    const float dt = step_lengths[_i / KINDS];
-    const int kind = _i % KINDS;
+    const float dt = step_lengths[_i / KINDS % 4];
+    const int kind = _i % KINDS, tick = _i < 4 * KINDS ? 1 : 7;
     lg_scenario *sc = busy_scenario(dt);
+    sc->platform_tick = tick;
     sc->n_viewers = 400;
     if (kind == CANDIDATES) sc->candidates = 8;
     if (kind == RETENTION) sc->retention.enabled = 1;
@@ -102,7 +106,8 @@ START_TEST(test_step_touches_what_changes)
         lg_env_step(full, act);
         ck_assert_uint_eq(lg_env_state_save(fast, a, n), n);
         ck_assert_uint_eq(lg_env_state_save(full, b, n), n);
-        ck_assert_msg(!memcmp(a, b, n), "dt %g, %s: the states part at step %d", dt, kind_names[kind], t + 1);
+        ck_assert_msg(!memcmp(a, b, n), "dt %g, %s, tick %d: the states part at step %d", dt, kind_names[kind], tick,
+                      t + 1);
         const lg_buffers *bf = lg_env_buffers(fast), *bl = lg_env_buffers(full);
         ck_assert_msg(!memcmp(bf->channel_obs, bl->channel_obs, sizeof(float) * (size_t)bf->n_channels * (size_t)bf->channel_dim),
                       "dt %g, %s: the channel tables part at step %d", dt, kind_names[kind], t + 1);
@@ -192,12 +197,60 @@ START_TEST(test_every_isa_same_world)
 }
 END_TEST
 
+/* A platform tick of T steps is one exact Ornstein-Uhlenbeck step over T
+ * dt (no feedback here): across 2,000 channels always on, a tick's
+ * regression of the popularity's deviation on the last tick's is a^T, and
+ * its spread the stationary sigma^2 / (2 theta), for a tick of 1 and of 12;
+ * between ticks popularity holds. (One step's a and s at each tick would
+ * give a regression near a, not a^12.) */
+START_TEST(test_tick_is_exact_ou_step)
+{
+    const int T = _i ? 12 : 1;
+    lg_scenario *sc = test_scenario();
+    lg_channel_generator g;
+    lg_channel_generator_default(&g);
+    g.count = 2000;
+    g.always_on_fraction = 1.0f;
+    char err[256];
+    ck_assert_msg(lg_generate_channels(sc, &g, err, sizeof err) == 0, "%s", err);
+    sc->popularity_feedback = 0.0f;
+    sc->n_events = 0;
+    sc->platform_tick = T;
+    lg_env *env = test_env(sc, 1, 9, LG_LAYOUT_FLAT);
+    const lg_live *L = &env->live;
+    int32_t act[1];
+    lg_stream rng = lg_stream_make(3, TEST_STREAM, 0);
+    float *d0 = malloc(sizeof(float) * 2000), *held = malloc(sizeof(float) * 2000);
+    ck_assert(d0 && held);
+    for (int t = 0; t < 1200; t++) test_random_actions(env, &rng, act), lg_env_step(env, act);
+    ck_assert_int_eq(env->steps % 12, 0);
+    for (int c = 0; c < 2000; c++) d0[c] = L->x[c] - lg_world_popularity_mean(env, c), held[c] = L->x[c];
+    for (int t = 1; t <= 12; t++) {
+        test_random_actions(env, &rng, act);
+        lg_env_step(env, act);
+        for (int c = 0; t < 12 && T == 12 && c < 2000; c++) ck_assert(L->x[c] == held[c]);
+    }
+    double sxy = 0.0, sxx = 0.0, syy = 0.0;
+    for (int c = 0; c < 2000; c++) {
+        const double y = L->x[c] - lg_world_popularity_mean(env, c);
+        sxy += d0[c] * y, sxx += (double)d0[c] * d0[c], syy += y * y;
+    }
+    const double theta = sc->popularity_reversion, want = exp(-theta * sc->dt * 12.0);
+    const double var = sc->popularity_volatility * sc->popularity_volatility / (2.0 * theta);
+    ck_assert_msg(fabs(sxy / sxx - want) < 0.03, "tick %d: regression %.4f, expected %.4f", T, sxy / sxx, want);
+    ck_assert_msg(fabs(syy / 2000 / var - 1.0) < 0.15, "tick %d: variance %.4f, expected %.4f", T, syy / 2000, var);
+    free(d0), free(held);
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("world_step");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 300);
-    tcase_add_loop_test(tc, test_step_touches_what_changes, 0, 4 * KINDS);
+    tcase_add_loop_test(tc, test_step_touches_what_changes, 0, 2 * 4 * KINDS);
+    tcase_add_loop_test(tc, test_tick_is_exact_ou_step, 0, 2);
     tcase_add_test(tc, test_every_isa_same_world);
     suite_add_tcase(s, tc);
     return test_run_suite(s);

@@ -100,6 +100,7 @@ void lg_candidates_rank(lg_env *env)
     int32_t *hn = L->rank_n, *skipped = L->rank_skipped;
     memset(hn, 0, sizeof(int32_t) * (size_t)K);
     memset(skipped, 0, sizeof(int32_t) * (size_t)K);
+    lg_world_on_list(env);
     for (int j = 0; j < L->n_on_air; j++) {
         const int c = L->on_list[j], k = L->chan_cat[c];
         const uint64_t key = rank_key(L, c);
@@ -194,16 +195,17 @@ static int take_turns(const lg_live *L, int A, int fav, const uint8_t *taken, in
 void lg_candidates_forget_turns(lg_live *L)
 {
     if (L->turns_n)
-        for (int k = 0; k < L->K; k++) L->turns_n[k] = -1;
+        for (int k = 0; k < L->K; k++) L->turns_n[k] = -1, L->turn_rows_made[k] = 0;
 }
 
-void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
+int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
 {
     lg_live *L = &env->live;
     const int A = env->A, viewer = env->slot[slot].viewer;
+    int shared = -1;
     if (viewer < 0) { /* idle: no candidates */
         for (int k = 0; k < A; k++) cand[k] = -1, mask[k] = 0;
-        return;
+        return -1;
     }
     const int fav = favourite(env, slot);
     int n = 0;
@@ -220,6 +222,7 @@ void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
         if (L->turns_n[fav] < 0) L->turns_n[fav] = take_turns(L, A, fav, taken, turns, 0);
         n = L->turns_n[fav];
         memcpy(cand, turns, sizeof(int32_t) * (size_t)n);
+        shared = fav;
     } else {
         for (int k = 0; k < n_followed; k++) taken[cand[k]] = 1;
         n = take_turns(L, A, fav, taken, cand, n);
@@ -227,4 +230,5 @@ void lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
     for (int k = 0; k < n_followed; k++) taken[cand[k]] = 0;
     for (int k = n; k < A; k++) cand[k] = -1;
     for (int k = 0; k < A; k++) mask[k] = cand[k] >= 0;
+    return shared;
 }

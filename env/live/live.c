@@ -86,6 +86,8 @@ static void carve(lg_env *env, lg_carver *cv)
     L->rank_tmp = A ? lg_carve(cv, sizeof(uint64_t) * A) : NULL;
     L->turns = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
     L->turns_n = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
+    L->turn_rows = A ? lg_carve(cv, sizeof(float) * K * A * (size_t)env->buf.channel_dim) : NULL;
+    L->turn_rows_made = A ? lg_carve(cv, K) : NULL;
     L->followed_mark = A ? lg_carve(cv, C) : NULL;
     L->cal_slots = 2 * max_windows(env);
     L->cal = lg_carve(cv, sizeof(lg_cal) * C);

@@ -76,8 +76,24 @@ void lg_obs_dynamic_columns(const lg_env *env, int c, float *row)
 }
 
 /* One pass over the candidates: each row copied, then its three dynamic
- * columns written. */
-void lg_obs_candidate_rows(const lg_env *env, const int32_t *cand, float *dst)
+ * columns written. A favourite category's shared list (retrieval's turns,
+ * most slots') has its rows made once a step, then copied whole. */
+static void rows_of(const lg_env *env, const int32_t *cand, float *dst);
+
+void lg_obs_candidate_rows(lg_env *env, const int32_t *cand, int shared, float *dst)
+{
+    lg_live *L = &env->live;
+    if (shared < 0) {
+        rows_of(env, cand, dst);
+        return;
+    }
+    const size_t n = (size_t)env->A * (size_t)env->buf.channel_dim;
+    float *rows = &L->turn_rows[(size_t)shared * n];
+    if (!L->turn_rows_made[shared]) rows_of(env, cand, rows), L->turn_rows_made[shared] = 1;
+    memcpy(dst, rows, sizeof(float) * n);
+}
+
+static void rows_of(const lg_env *env, const int32_t *cand, float *dst)
 {
     const lg_live *L = &env->live;
     const int cd = env->buf.channel_dim;
@@ -125,7 +141,8 @@ void lg_obs_update_channels(lg_env *env)
         lg_obs_write_channels(env);
         return;
     }
-    for (int j = 0; j < L->n_on_air; j++) write_row(env, L->on_list[j]);
+    const int32_t *on = lg_world_on_list(env);
+    for (int j = 0; j < L->n_on_air; j++) write_row(env, on[j]);
     for (int j = 0; j < L->n_went_off; j++) write_row(env, L->went_off[j]);
 }
 

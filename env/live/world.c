@@ -128,6 +128,26 @@ void lg_world_rederive(lg_env *env)
         env->live.chan_always[c] = (uint8_t)(env->channels[c].always_on != 0);
     }
     env->live.n_on_air = n;
+    env->live.on_list_stale = 0;
+}
+
+/* Between platform ticks a world with a candidate stage reads its list of
+ * channels on air only after an event, load or copy: its steps count the
+ * channels that came and went, and the list is made again from the flags
+ * when read (in the same ascending order the merges keep). */
+const int32_t *lg_world_on_list(lg_env *env)
+{
+    lg_live *L = &env->live;
+    if (L->on_list_stale) {
+        int n = 0;
+        for (int c = 0; c < env->C; c++) {
+            L->on_list[n] = c;
+            n += L->on_air[c];
+        }
+        L->n_on_air = n;
+        L->on_list_stale = 0;
+    }
+    return L->on_list;
 }
 
 /* A channel's popularity mean without feedback: its base plus its
@@ -302,9 +322,25 @@ static void schedule_all(lg_env *env, double t, int64_t day)
         sleep_until_wake(env, c, t, day);
     }
     L->n_on_air = n_on;
+    L->on_list_stale = 0;
     L->sched_full = 0;
     L->n_went_off = -1; /* unknown: every row of the channel table */
     L->n_came = -1;
+}
+
+/* The first place in the ascending a[lo..n) holding key or more (n if
+ * none): halving without branches, which a search among thousands of
+ * channels would mispredict every other time. */
+static int lower_bound(const int32_t *a, int lo, int n, int32_t key)
+{
+    const int32_t *base = a + lo;
+    int len = n - lo;
+    while (len > 1) {
+        const int half = len / 2;
+        base = base[half - 1] < key ? base + half : base;
+        len -= half;
+    }
+    return (int)(base - a) + (len == 1 && *base < key);
 }
 
 /* Removes the ascending gone[0..n_gone) from the ascending list[0..n),
@@ -313,12 +349,7 @@ static int remove_sorted(int32_t *list, int n, const int32_t *gone, int n_gone)
 {
     int dst = 0, src = 0;
     for (int g = 0; g < n_gone; g++) {
-        int lo = src, hi = n;
-        while (lo < hi) {
-            const int mid = lo + (hi - lo) / 2;
-            if (list[mid] < gone[g]) lo = mid + 1;
-            else hi = mid;
-        }
+        const int lo = lower_bound(list, src, n, gone[g]);
         if (lo == n || list[lo] != gone[g]) continue;
         memmove(&list[dst], &list[src], sizeof *list * (size_t)(lo - src));
         dst += lo - src, src = lo + 1;
@@ -333,12 +364,7 @@ static int insert_sorted(int32_t *list, int n, const int32_t *add, int n_add)
 {
     int hi = n;
     for (int j = n_add - 1; j >= 0; j--) {
-        int lo = 0, h = hi;
-        while (lo < h) {
-            const int mid = lo + (h - lo) / 2;
-            if (list[mid] < add[j]) lo = mid + 1;
-            else h = mid;
-        }
+        const int lo = lower_bound(list, 0, hi, add[j]);
         memmove(&list[lo + j + 1], &list[lo], sizeof *list * (size_t)(hi - lo));
         list[lo + j] = add[j];
         hi = lo;
@@ -364,6 +390,7 @@ void lg_world_update_schedule(lg_env *env)
     int n_came = 0, n_went = 0;
     int32_t *head = &L->sched_head[env->steps % L->sched_ring], chunk = *head;
     *head = -1; /* a channel sleeps in another bucket: never a ring's length ahead */
+    const int lazy = env->sc.platform_tick > 1 && env->sc.candidates > 0;
     while (chunk >= 0) {
         const lg_wake_chunk *k = &L->sched_pool[chunk];
         if (k->next >= 0) __builtin_prefetch(&L->sched_pool[k->next]);
@@ -392,11 +419,14 @@ void lg_world_update_schedule(lg_env *env)
         L->sched_free = chunk;
         chunk = next;
     }
-    if (n_went) {
+    if (lazy && (n_went || n_came)) {
+        L->n_on_air += n_came - n_went;
+        L->on_list_stale = 1;
+    } else if (n_went) {
         sort_ids(went, L->sort_tmp, n_went);
         L->n_on_air = remove_sorted(L->on_list, L->n_on_air, went, n_went);
     }
-    if (n_came) {
+    if (!L->on_list_stale && n_came) {
         sort_ids(came, L->sort_tmp, n_came);
         L->n_on_air = insert_sorted(L->on_list, L->n_on_air, came, n_came);
     }
@@ -411,7 +441,7 @@ void lg_world_update_audience(lg_env *env)
     double phase = 6.283185307179586 * (hour - sc->audience_peak_hour) / 24.0;
     float total = sc->audience_peak * (float)(1.0 - sc->audience_amplitude * 0.5 * (1.0 - cos(phase)));
     lg_live *L = &env->live;
-    const int32_t *on = L->on_list;
+    const int32_t *on = lg_world_on_list(env);
     const int n_on = L->n_on_air;
     float xmax = -INFINITY;
     for (int j = 0; j < n_on; j++)
@@ -448,6 +478,7 @@ static void recount_audience(lg_env *env)
     int32_t *list = L->sched_came; /* the channels that came, then the watched ones on air */
     int n = 0;
     if (L->n_came < 0 || L->n_was_watched < 0 || L->bots_moved) {
+        lg_world_on_list(env);
         for (int j = 0; j < L->n_on_air; j++) e[j] = recount(L, L->on_list[j]);
         lg_cm_log(e, L->n_on_air);
         for (int j = 0; j < L->n_on_air; j++) L->log1p_conc[L->on_list[j]] = e[j];
@@ -611,7 +642,7 @@ void lg_world_advance(lg_env *env)
     lg_live *L = &env->live;
     const int tick = (env->steps + 1) % sc->platform_tick == 0;
     if (tick) {
-        const int32_t *on = L->on_list;
+        const int32_t *on = lg_world_on_list(env);
         const int n_on = L->n_on_air;
         int total = 0; /* the step's list of watched channels (live.c's step) has each once */
         for (int j = 0; j < L->n_watched; j++) total += L->watchers[L->watched[j]];
