@@ -190,6 +190,8 @@ typedef struct {
     int32_t *sched_came;  /* [C + 2N] the channels that came on air this step */
     int32_t *went_off;    /* [C] the channels that went off air this step (n_went_off; -1: not known) */
     int32_t *sort_tmp;    /* [C] */
+    int32_t *due_now;     /* [C] the step's bucket, read out */
+    double *gap_an, *gap_sd; /* [sched_ring] an off-air gap's popularity law by its steps (world.c, catch_up) */
     int n_went_off;
     int32_t *watched;     /* [N] the channels watched in the last step, so that only they are zeroed */
     int n_watched;        /* -1: not known (after a reset, load or copy): zero every channel's count */
@@ -344,6 +346,7 @@ void lg_cm_normal(const uint64_t *key, const int32_t *on, int n, uint64_t counte
 void lg_cm_exp(const float *x, const int32_t *on, int n, float shift, float *out); /* lg_expf_neg(x[c] - shift) */
 void lg_cm_log(float *v, int n); /* v[j] = lg_logf(v[j]) */
 int lg_world_build_actions(lg_env *env);
+void lg_world_init_gaps(lg_env *env); /* at create, after the ring's length is known */
 
 /* The minutes left of the window holding channel c on air, and since its
  * start (0 off air): the (float) of the same double difference the

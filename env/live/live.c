@@ -109,6 +109,9 @@ static void carve(lg_env *env, lg_carver *cv)
     L->sched_came = lg_carve(cv, sizeof(int32_t) * (C + 2 * N)); /* and the audience's recount (world.c) */
     L->went_off = lg_carve(cv, sizeof(int32_t) * C);
     L->sort_tmp = lg_carve(cv, sizeof(int32_t) * C);
+    L->due_now = lg_carve(cv, sizeof(int32_t) * C);
+    L->gap_an = lg_carve(cv, sizeof(double) * (size_t)L->sched_ring);
+    L->gap_sd = lg_carve(cv, sizeof(double) * (size_t)L->sched_ring);
     L->watched = lg_carve(cv, sizeof(int32_t) * N);
     L->was_watched = lg_carve(cv, sizeof(int32_t) * N);
     L->cm_out = lg_carve(cv, sizeof(float) * (C + 2 * N));
@@ -131,6 +134,7 @@ static void init(lg_env *env)
     float peak = sc->audience_peak > (float)env->N ? sc->audience_peak : (float)env->N;
     L->conc_norm = 1.0f / log1pf(peak);
     lg_world_build_actions(env);
+    lg_world_init_gaps(env);
     lg_world_init_static(env);
     lg_viewers_init_static(env);
 }

@@ -163,13 +163,29 @@ float lg_world_popularity_mean(const lg_env *env, int c) { return mean_of(&env->
  * s_n^2 = s^2 (1 - a^2n) / (1 - a^2), made when the channel is next needed:
  * back on air, or hit by an event. The cost of a step is then the channels
  * on air, not the catalogue. */
+static void gap_law(const lg_live *L, int64_t n, double *an, double *sd)
+{
+    const double a = L->ou_a;
+    *an = pow(a, (double)n);
+    *sd = a < 1.0 ? L->ou_s * sqrt((1.0 - *an * *an) / (1.0 - a * a)) : L->ou_s * sqrt((double)n);
+}
+
+/* gap_law for the gaps under a ring's length (a day's steps), which are
+ * most: the same values, computed once. */
+void lg_world_init_gaps(lg_env *env)
+{
+    lg_live *L = &env->live;
+    for (int n = 1; n < L->sched_ring; n++) gap_law(L, n, &L->gap_an[n], &L->gap_sd[n]);
+}
+
 static void catch_up(lg_env *env, int c)
 {
     lg_live *L = &env->live;
     const int64_t n = env->steps - L->x_step[c];
     if (n <= 0) return;
-    const double a = L->ou_a, an = pow(a, (double)n);
-    const double sd = a < 1.0 ? L->ou_s * sqrt((1.0 - an * an) / (1.0 - a * a)) : L->ou_s * sqrt((double)n);
+    double an, sd;
+    if (n < L->sched_ring) an = L->gap_an[n], sd = L->gap_sd[n];
+    else gap_law(L, n, &an, &sd);
     const float mean = mean_of(L, c);
     const double eps = lg_normalf(lg_key3(env->seed, LG_P_POPULARITY_GAP, (uint64_t)c), (uint64_t)env->steps);
     L->x[c] = (float)(mean + (L->x[c] - mean) * an + sd * eps);
@@ -388,36 +404,40 @@ void lg_world_update_schedule(lg_env *env)
     }
     int32_t *came = L->sched_came, *went = L->went_off;
     int n_came = 0, n_went = 0;
-    int32_t *head = &L->sched_head[env->steps % L->sched_ring], chunk = *head;
-    *head = -1; /* a channel sleeps in another bucket: never a ring's length ahead */
-    const int lazy = env->sc.platform_tick > 1 && env->sc.candidates > 0;
-    while (chunk >= 0) {
-        const lg_wake_chunk *k = &L->sched_pool[chunk];
-        if (k->next >= 0) __builtin_prefetch(&L->sched_pool[k->next]);
-        for (int i = 0; i < k->n; i++) {
-            if (i + 4 < k->n) { /* the channel a few ahead: its calendar, as the memory allows */
-                const int p = k->id[i + 4];
-                __builtin_prefetch(&L->cal[p]);
-                __builtin_prefetch(&L->cal_win[(size_t)p * (size_t)L->cal_slots * 2]);
-                __builtin_prefetch(&L->win_start[p], 1);
-                __builtin_prefetch(&L->win_end[p], 1);
-                __builtin_prefetch(&L->forced_off_until[p]);
-                __builtin_prefetch(&env->channels[p].n_windows);
-            }
-            const int c = k->id[i];
-            const int was_on = L->on_air[c];
-            if (examine(env, c, t, day)) {
-                if (!was_on) catch_up(env, c), came[n_came++] = c;
-            } else if (was_on) {
-                clear_audience(L, c);
-                went[n_went++] = c;
-            }
-            sleep_until_wake(env, c, t, day);
-        }
-        const int32_t next = k->next; /* the chunk is free again */
-        L->sched_pool[chunk].next = L->sched_free;
+    /* the bucket's channels, its chunks free again (a channel sleeps in
+     * another bucket: never a ring's length ahead) */
+    int32_t *head = &L->sched_head[env->steps % L->sched_ring], *due = L->due_now;
+    int n_due = 0;
+    for (int32_t chunk = *head, next; chunk >= 0; chunk = next) {
+        lg_wake_chunk *k = &L->sched_pool[chunk];
+        next = k->next;
+        if (next >= 0) __builtin_prefetch(&L->sched_pool[next]);
+        memcpy(&due[n_due], k->id, sizeof(int32_t) * (size_t)k->n);
+        n_due += k->n;
+        k->next = L->sched_free;
         L->sched_free = chunk;
-        chunk = next;
+    }
+    *head = -1;
+    const int lazy = env->sc.platform_tick > 1 && env->sc.candidates > 0;
+    for (int i = 0; i < n_due; i++) {
+        if (i + 8 < n_due) { /* a channel ahead: its calendar and spec, as the memory allows */
+            const int p = due[i + 8];
+            __builtin_prefetch(&L->cal[p]);
+            __builtin_prefetch(&L->cal_win[(size_t)p * (size_t)L->cal_slots * 2]);
+            __builtin_prefetch(&L->win_start[p], 1);
+            __builtin_prefetch(&L->win_end[p], 1);
+            __builtin_prefetch(&L->forced_off_until[p]);
+            __builtin_prefetch(&env->channels[p].n_windows);
+        }
+        const int c = due[i];
+        const int was_on = L->on_air[c];
+        if (examine(env, c, t, day)) {
+            if (!was_on) catch_up(env, c), came[n_came++] = c;
+        } else if (was_on) {
+            clear_audience(L, c);
+            went[n_went++] = c;
+        }
+        sleep_until_wake(env, c, t, day);
     }
     if (lazy && (n_went || n_came)) {
         L->n_on_air += n_came - n_went;
