@@ -176,6 +176,8 @@ typedef struct {
     int32_t *on_list;   /* [C] the channels on air, ascending (n_on_air of them); read through lg_world_on_list */
     int on_list_stale;  /* between platform ticks with a candidate stage, made again only when read */
     uint64_t *pop_key;  /* [C] each channel's key of popularity draws (from the env seed) */
+    uint64_t *gap_key;  /* [C] of its draws over an off-air gap (env seed) */
+    uint64_t *sched_key; /* [C] of its windows' jitter (world seed) */
     float *chan_base;     /* [C] copies of the channels' base popularity, category and always_on, */
     int32_t *chan_cat;  /* [C] contiguous for the per-step loops (the specs are large) */
     uint8_t *chan_always; /* [C] */
@@ -334,7 +336,7 @@ void lg_world_fire_events(lg_env *env);
 void lg_world_advance(lg_env *env);
 void lg_world_update_schedule(lg_env *env);
 void lg_world_forget_scratch(lg_env *env);
-void lg_world_rederive(lg_env *env); /* on_list and pop_key from the state, after a reset, load or copy */
+void lg_world_rederive(lg_env *env); /* on_list and the channels' keys from the state, after a reset, load or copy */
 const int32_t *lg_world_on_list(lg_env *env); /* the channels on air, ascending (n_on_air) */
 float lg_world_popularity_now(const lg_env *env, int c); /* x, or its expectation now for a channel off air */
 float lg_world_popularity_mean(const lg_env *env, int c); /* base plus trend shift, without feedback */

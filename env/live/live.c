@@ -94,6 +94,8 @@ static void carve(lg_env *env, lg_carver *cv)
     L->cal_win = lg_carve(cv, sizeof(double) * C * (size_t)L->cal_slots * 2);
     L->on_list = lg_carve(cv, sizeof(int32_t) * C);
     L->pop_key = lg_carve(cv, sizeof(uint64_t) * C);
+    L->gap_key = lg_carve(cv, sizeof(uint64_t) * C);
+    L->sched_key = lg_carve(cv, sizeof(uint64_t) * C);
     L->chan_base = lg_carve(cv, sizeof(float) * C);
     L->chan_cat = lg_carve(cv, sizeof(int32_t) * C);
     L->chan_always = lg_carve(cv, C);

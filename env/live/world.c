@@ -57,7 +57,7 @@ static void window_of(const lg_channel_spec *ch, uint64_t key, int64_t d, int w,
 static int containing(const lg_env *env, int c, double t, int64_t day, double *win, double *until)
 {
     const lg_channel_spec *ch = &env->channels[c];
-    uint64_t key = lg_key3(env->sc.world_seed, LG_P_SCHEDULE, (uint64_t)c);
+    const uint64_t key = env->live.sched_key[c];
     int n = 0;
     *until = INFINITY;
     for (int64_t d = day - 1; d <= day; d++)
@@ -123,6 +123,8 @@ void lg_world_rederive(lg_env *env)
     for (int c = 0; c < env->C; c++) {
         if (env->live.on_air[c]) env->live.on_list[n++] = c;
         env->live.pop_key[c] = lg_key3(env->seed, LG_P_POPULARITY, (uint64_t)c);
+        env->live.gap_key[c] = lg_key3(env->seed, LG_P_POPULARITY_GAP, (uint64_t)c);
+        env->live.sched_key[c] = lg_key3(env->sc.world_seed, LG_P_SCHEDULE, (uint64_t)c);
         env->live.chan_base[c] = env->channels[c].base_popularity;
         env->live.chan_cat[c] = env->channels[c].category;
         env->live.chan_always[c] = (uint8_t)(env->channels[c].always_on != 0);
@@ -187,7 +189,7 @@ static void catch_up(lg_env *env, int c)
     if (n < L->sched_ring) an = L->gap_an[n], sd = L->gap_sd[n];
     else gap_law(L, n, &an, &sd);
     const float mean = mean_of(L, c);
-    const double eps = lg_normalf(lg_key3(env->seed, LG_P_POPULARITY_GAP, (uint64_t)c), (uint64_t)env->steps);
+    const double eps = lg_normalf(L->gap_key[c], (uint64_t)env->steps);
     L->x[c] = (float)(mean + (L->x[c] - mean) * an + sd * eps);
     L->x_step[c] = env->steps;
 }
@@ -246,7 +248,7 @@ static int examine(lg_env *env, int c, double t, int64_t day)
 static double after_midnight(const lg_env *env, int c, int64_t day)
 {
     const lg_channel_spec *ch = &env->channels[c];
-    const uint64_t key = lg_key3(env->sc.world_seed, LG_P_SCHEDULE, (uint64_t)c);
+    const uint64_t key = env->live.sched_key[c];
     const double midnight = (double)(day + 1) * LG_MINUTES_PER_DAY;
     double wake = midnight + LG_MINUTES_PER_DAY;
     for (int64_t d = day; d <= day + 1; d++)
@@ -428,6 +430,8 @@ void lg_world_update_schedule(lg_env *env)
             __builtin_prefetch(&L->win_end[p], 1);
             __builtin_prefetch(&L->forced_off_until[p]);
             __builtin_prefetch(&env->channels[p].n_windows);
+            __builtin_prefetch(&L->sched_key[p]);
+            __builtin_prefetch(&L->gap_key[p]);
         }
         const int c = due[i];
         const int was_on = L->on_air[c];
