@@ -1,5 +1,7 @@
 /* Env state bytes (lg_env_state_load), for the live world, the live world
- * with a candidate stage, the two classic envs and the live world with
+ * with a candidate stage (its platform moving every 7 steps, so that the
+ * state's ranked lists are read: saved, loaded and stepped between ticks),
+ * the two classic envs and the live world with
  * retention (idle slots, return times; the first byte picks one): whatever loads must step, answer
  * ground-truth and channel queries, and save back without undefined
  * behaviour. Every input starts from the same saved world. */
@@ -16,7 +18,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     static const char *const names[N_WORLDS] = {"live", "bandit", "cliff", "live-candidates", "live-retention"};
     for (int k = 0; k < N_WORLDS; k++) {
         lg_scenario *sc = fuzz_world(kinds[k]);
-        if (k == 3) sc->candidates = 5;
+        if (k == 3) sc->candidates = 5, sc->platform_tick = 7;
         if (k == 4) /* few viewers, short gaps: idle slots and returns within the 120 steps */
             sc->retention.enabled = 1, sc->retention.gap_hours = 2.0f, sc->n_viewers = 8;
         env[k] = fuzz_env(sc, 4), pristine[k] = fuzz_env(sc, 4);
