@@ -681,11 +681,11 @@ void lg_world_advance(lg_env *env)
             mean += fb * ((float)L->watchers[c] - fair);
             float a = L->ou_a_tick, s = L->ou_s_tick;
             const int64_t n = now - L->x_step[c];
-            if (n != sc->platform_tick) { /* came on air since the last tick */
-                const double an = pow(L->ou_a, (double)n);
-                a = (float)an;
-                s = L->ou_a < 1.0f ? (float)(L->ou_s * sqrt((1.0 - an * an) / (1.0 - (double)L->ou_a * L->ou_a)))
-                                   : (float)(L->ou_s * sqrt((double)n));
+            if (n != sc->platform_tick) { /* came on air since the last tick: the gap's law */
+                double an, sd;
+                if (n < L->sched_ring) an = L->gap_an[n], sd = L->gap_sd[n];
+                else gap_law(L, n, &an, &sd);
+                a = (float)an, s = (float)sd;
             }
             L->x[c] = mean + (L->x[c] - mean) * a + s * eps[j];
             L->x_step[c] = now;
