@@ -198,6 +198,8 @@ void lg_candidates_forget_turns(lg_live *L)
         for (int k = 0; k < L->K; k++) L->turns_n[k] = -1, L->turn_rows_made[k] = 0;
 }
 
+/* Returns -1, or the favourite category's shared list as fav + K * lead:
+ * the candidates after the first lead places are that list's first ones. */
 int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
 {
     lg_live *L = &env->live;
@@ -214,17 +216,27 @@ int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
         if (L->on_air[f[j]]) cand[n++] = f[j];
     const int n_followed = n;
     uint8_t *taken = L->followed_mark; /* all 0 between calls */
-    if (n_followed == 0) {
-        /* Most slots follow no channel on air: their list is then their
-         * favourite category's turns alone, the same for every such slot
-         * of the step (kept until the next ranking, load or copy). */
-        int32_t *turns = &L->turns[(size_t)fav * A];
-        if (L->turns_n[fav] < 0) L->turns_n[fav] = take_turns(L, A, fav, taken, turns, 0);
-        n = L->turns_n[fav];
-        memcpy(cand, turns, sizeof(int32_t) * (size_t)n);
-        shared = fav;
+    /* The favourite category's turns with nothing taken: the same for every
+     * slot of the step with that favourite (kept until the next ranking,
+     * load or copy; -1 after its end). */
+    int32_t *turns = &L->turns[(size_t)fav * A];
+    if (L->turns_n[fav] < 0) {
+        L->turns_n[fav] = take_turns(L, A, fav, taken, turns, 0);
+        for (int k = L->turns_n[fav]; k < A; k++) turns[k] = -1;
+    }
+    const int room = A - n_followed, m = L->turns_n[fav] < room ? L->turns_n[fav] : room;
+    for (int k = 0; k < n_followed; k++) taken[cand[k]] = 1;
+    int clash = 0;
+    for (int k = 0; n_followed && k < m; k++) clash |= taken[turns[k]];
+    if (!clash) {
+        /* Most slots follow no channel on air, and most that do follow
+         * none of the turns in the places left: the turns with those
+         * taken run as they ran without, so the list is the shared one
+         * after the followed channels. */
+        memcpy(&cand[n], turns, sizeof(int32_t) * (size_t)m);
+        n += m;
+        shared = fav + L->K * n_followed;
     } else {
-        for (int k = 0; k < n_followed; k++) taken[cand[k]] = 1;
         n = take_turns(L, A, fav, taken, cand, n);
     }
     for (int k = 0; k < n_followed; k++) taken[cand[k]] = 0;

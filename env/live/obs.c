@@ -77,29 +77,33 @@ void lg_obs_dynamic_columns(const lg_env *env, int c, float *row)
 
 /* One pass over the candidates: each row copied, then its three dynamic
  * columns written. A favourite category's shared list (retrieval's turns,
- * most slots') has its rows made once a step, then copied whole. */
-static void rows_of(const lg_env *env, const int32_t *cand, float *dst);
+ * most slots') has its rows made once a step, then copied whole, after the
+ * rows of a slot's followed channels when it has any. */
+static void rows_of(const lg_env *env, const int32_t *cand, int count, float *dst);
 
 void lg_obs_candidate_rows(lg_env *env, const int32_t *cand, int shared, float *dst)
 {
     lg_live *L = &env->live;
+    const int A = env->A;
     if (shared < 0) {
-        rows_of(env, cand, dst);
+        rows_of(env, cand, A, dst);
         return;
     }
-    const size_t n = (size_t)env->A * (size_t)env->buf.channel_dim;
-    float *rows = &L->turn_rows[(size_t)shared * n];
-    if (!L->turn_rows_made[shared]) rows_of(env, cand, rows), L->turn_rows_made[shared] = 1;
-    memcpy(dst, rows, sizeof(float) * n);
+    const int fav = shared % L->K, lead = shared / L->K; /* lg_candidates_retrieve */
+    const size_t cd = (size_t)env->buf.channel_dim, n = (size_t)A * cd;
+    float *rows = &L->turn_rows[(size_t)fav * n];
+    if (!L->turn_rows_made[fav]) rows_of(env, &L->turns[(size_t)fav * (size_t)A], A, rows), L->turn_rows_made[fav] = 1;
+    rows_of(env, cand, lead, dst);
+    memcpy(dst + (size_t)lead * cd, rows, sizeof(float) * (n - (size_t)lead * cd));
 }
 
-static void rows_of(const lg_env *env, const int32_t *cand, float *dst)
+static void rows_of(const lg_env *env, const int32_t *cand, int count, float *dst)
 {
     const lg_live *L = &env->live;
     const int cd = env->buf.channel_dim;
     const float *table = env->buf.channel_obs;
     const double clock = env->clock;
-    for (int j = 0; j < env->A; j++, dst += cd) {
+    for (int j = 0; j < count; j++, dst += cd) {
         const int c = cand[j];
         if (c < 0) {
             memset(dst, 0, sizeof(float) * (size_t)cd);
