@@ -111,6 +111,24 @@ static forgery i64_at(const char *what, size_t at, int64_t v, const char *expect
 
 static size_t off(const lg_env *env, const void *p) { return HEADER + (size_t)((const char *)p - (const char *)env->block); }
 
+/* Each forgery of the good state is refused with its message, and leaves
+ * the env as it was. */
+static void check_forgeries(lg_env *env, const unsigned char *good, size_t n, const forgery *cases, size_t n_cases)
+{
+    char err[512];
+    for (size_t i = 0; i < n_cases; i++) {
+        unsigned char *bad = malloc(n);
+        memcpy(bad, good, n);
+        memcpy(bad + cases[i].at, cases[i].bytes, cases[i].n);
+        ck_assert_msg(lg_env_state_load(env, bad, n, err, sizeof err) != 0, "%s: loaded", cases[i].what);
+        ck_assert_msg(strstr(err, cases[i].expect), "%s: %s", cases[i].what, err);
+        size_t n2;
+        unsigned char *now = save(env, &n2);
+        ck_assert_msg(n2 == n && !memcmp(now, good, n), "%s: the env changed", cases[i].what);
+        free(now), free(bad);
+    }
+}
+
 /* Forged fields of the live world are refused by name; the env is left
  * exactly as it was. */
 START_TEST(test_forged_live_state_refused)
@@ -158,18 +176,7 @@ START_TEST(test_forged_live_state_refused)
         i32_at("a follow past the channels", off(env, &L->follows[(size_t)follower * L->F]), env->C,
                "expected channels in ascending order, each once"),
     };
-    char err[512];
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        unsigned char *bad = malloc(n);
-        memcpy(bad, good, n);
-        memcpy(bad + cases[i].at, cases[i].bytes, cases[i].n);
-        ck_assert_msg(lg_env_state_load(env, bad, n, err, sizeof err) != 0, "%s: loaded", cases[i].what);
-        ck_assert_msg(strstr(err, cases[i].expect), "%s: %s", cases[i].what, err);
-        size_t n2;
-        unsigned char *now = save(env, &n2);
-        ck_assert_msg(!memcmp(now, good, n), "%s: the env changed", cases[i].what);
-        free(now), free(bad);
-    }
+    check_forgeries(env, good, n, cases, sizeof cases / sizeof cases[0]);
     free(good);
     lg_env_free(env), free(sc);
 }
@@ -224,15 +231,8 @@ START_TEST(test_forged_ranking_refused)
         i32_at("another category's channel", off(env, &L->top_cat[(size_t)k0 * A]),
                env->channels[other].category == k0 ? -1 : other, "ranked_in_category[0]"),
     };
+    check_forgeries(env, good, n, cases, sizeof cases / sizeof cases[0]);
     char err[512];
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        unsigned char *bad = malloc(n);
-        memcpy(bad, good, n);
-        memcpy(bad + cases[i].at, cases[i].bytes, cases[i].n);
-        ck_assert_msg(lg_env_state_load(env, bad, n, err, sizeof err) != 0, "%s: loaded", cases[i].what);
-        ck_assert_msg(strstr(err, cases[i].expect), "%s: %s", cases[i].what, err);
-        free(bad);
-    }
     ck_assert_msg(lg_env_state_load(env, good, n, err, sizeof err) == 0, "%s", err);
     free(good);
     lg_env_free(env), free(sc);
