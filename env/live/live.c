@@ -103,9 +103,8 @@ static void carve(lg_env *env, lg_carver *cv)
     L->sched_ring = day_steps < LG_SCHED_RING_MAX ? (int)day_steps : LG_SCHED_RING_MAX;
     L->sched_head = lg_carve(cv, sizeof(int32_t) * (size_t)L->sched_ring);
     /* each channel waits in at most one bucket, and only a bucket's first
-     * chunk is part full; while a bucket is read, its chunks not yet read
-     * (full but the first) and the one being read hold channels that wait
-     * elsewhere too: at most C / 14 + ring + 2 in use */
+     * chunk is part full: at most C / 14 + ring chunks in use (a step reads
+     * its bucket out and frees it before any channel sleeps again) */
     L->sched_chunks = (int32_t)(C / LG_WAKE_CHUNK + (size_t)L->sched_ring + 4);
     L->sched_pool = lg_carve(cv, sizeof(lg_wake_chunk) * (size_t)L->sched_chunks);
     L->sched_came = lg_carve(cv, sizeof(int32_t) * (C + 2 * N)); /* and the audience's recount (world.c) */
