@@ -151,8 +151,9 @@ typedef struct {
     float conc_norm;      /* 1 / log1p(audience_peak) */
 
     /* the candidate stage (session.candidates > 0): the channels on air
-     * ranked by concurrency, platform-wide and per category, once per step
-     * (in the block; derived, so recomputed after a load, never trusted) */
+     * ranked by concurrency, platform-wide and per category, once per
+     * platform tick (in the block: ranked again after a load at a tick,
+     * else the state's, checked: check.c's ranking) */
     int32_t *top_all; /* [A] */
     int32_t *top_cat; /* [K*A] */
     int32_t *n_top;   /* [K+1]: per category, then platform-wide */
@@ -338,7 +339,7 @@ void lg_world_update_schedule(lg_env *env);
 void lg_world_forget_scratch(lg_env *env);
 void lg_world_rederive(lg_env *env); /* on_list and the channels' keys from the state, after a reset, load or copy */
 const int32_t *lg_world_on_list(lg_env *env); /* the channels on air, ascending (n_on_air) */
-float lg_world_popularity_now(const lg_env *env, int c); /* x, or its expectation now for a channel off air */
+float lg_world_popularity_now(const lg_env *env, int c); /* x, or its expectation now for a channel off air (on air x holds between ticks) */
 float lg_world_popularity_mean(const lg_env *env, int c); /* base plus trend shift, without feedback */
 void lg_world_update_audience(lg_env *env);
 static inline int lg_world_is_tick(const lg_env *env) { return env->steps % env->sc.platform_tick == 0; }

@@ -224,7 +224,14 @@ START_TEST(test_forged_ranking_refused)
     int k0 = 0;
     while (L->n_top[k0] == 0) k0++;
     const int32_t first = L->top_all[0];
+    const int kb = env->channels[first].category; /* its best channel heads the platform's list */
+    ck_assert_int_ge(L->n_top[kb], 2);
+    int32_t swapped[2] = {L->top_cat[(size_t)kb * A + 1], L->top_cat[(size_t)kb * A]};
+    forgery out_of_order = {"a category's list out of the merged order", off(env, &L->top_cat[(size_t)kb * A]), {0}, 8,
+                            "ranked_platform_wide[0]: expected the next channel of its category's list"};
+    memcpy(out_of_order.bytes, swapped, 8);
     forgery cases[] = {
+        out_of_order,
         i32_at("a list longer than the candidates", off(env, &L->n_top[0]), A + 1, "ranked_count[0]"),
         i32_at("a channel past the catalogue", off(env, &L->top_all[0]), env->C, "ranked_platform_wide[0]"),
         i32_at("a channel twice", off(env, &L->top_all[1]), first, "ranked_platform_wide[1]"),

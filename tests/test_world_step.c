@@ -244,6 +244,47 @@ START_TEST(test_tick_is_exact_ou_step)
 }
 END_TEST
 
+/* At a clock far from 0 (a state may hold one up to 1e10 minutes) the
+ * running sum's rounding over a ring's steps is more than a thousandth of
+ * a step of 0.7 minutes: wakes still come in time, the fast world is the
+ * full one's. (With a fixed thousandth's margin a channel came on air a
+ * step late here.) */
+START_TEST(test_wakes_at_a_far_clock)
+{
+    lg_scenario *sc = test_scenario();
+    test_generate(sc, 3000);
+    sc->dt = 0.7f;
+    sc->n_viewers = 300;
+    sc->n_events = 0;
+    lg_env *fast = test_env(sc, 4, 1, LG_LAYOUT_FLAT), *full = test_env(sc, 4, 1, LG_LAYOUT_FLAT);
+    size_t n;
+    unsigned char *s = state_of(fast, &n), *a = malloc(n), *b = malloc(n);
+    ck_assert(a && b);
+    const double clock = 9.5e9, far_end = 1e30; /* the windows on air end after the new clock */
+    memcpy(s + 24, &clock, 8);                    /* the header's clock (env.c) */
+    for (int c = 0; c < fast->C; c++)
+        if (fast->live.on_air[c])
+            memcpy(s + 64 + (size_t)((const char *)&fast->live.win_end[c] - (const char *)fast->block), &far_end, 8);
+    char err[512];
+    ck_assert_msg(lg_env_state_load(fast, s, n, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(lg_env_state_load(full, s, n, err, sizeof err) == 0, "%s", err);
+    int32_t act[4];
+    lg_stream rng = lg_stream_make(5, TEST_STREAM, 0);
+    for (int t = 0; t < 2500; t++) {
+        test_random_actions(fast, &rng, act);
+        full->live.sched_full = 1;
+        full->live.n_watched = -1;
+        lg_env_step(fast, act);
+        lg_env_step(full, act);
+        ck_assert_uint_eq(lg_env_state_save(fast, a, n), n);
+        ck_assert_uint_eq(lg_env_state_save(full, b, n), n);
+        ck_assert_msg(!memcmp(a, b, n), "the states part at step %d", t + 1);
+    }
+    free(s), free(a), free(b);
+    lg_env_free(fast), lg_env_free(full), free(sc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("world_step");
@@ -251,6 +292,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_step_touches_what_changes, 0, 2 * 4 * KINDS);
     tcase_add_loop_test(tc, test_tick_is_exact_ou_step, 0, 2);
+    tcase_add_test(tc, test_wakes_at_a_far_clock);
     tcase_add_test(tc, test_every_isa_same_world);
     suite_add_tcase(s, tc);
     return test_run_suite(s);

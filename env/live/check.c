@@ -120,6 +120,16 @@ static void ranking(checker *k, const lg_env *env)
             if (list[i] >= 0 && list[i] < env->C) seen[list[i]] = 0;
     }
     free(seen);
+    /* the platform-wide list is the categories' merged: each category's
+     * channels in it are the first of its own list, in order (take_turns
+     * reads the order from these places) */
+    int32_t at[LG_MAX_CATEGORIES] = {0};
+    for (int i = 0; i < L->n_top[L->K] && !k->bad; i++) {
+        const int c = L->top_all[i], cat = L->chan_cat[c];
+        if (at[cat] >= L->n_top[cat] || L->top_cat[(size_t)cat * A + at[cat]] != c)
+            fail(k, "ranked_platform_wide", (size_t)i, "the next channel of its category's list", c);
+        at[cat]++;
+    }
 }
 
 int lg_live_check_state(const lg_env *env, const void *before, char *err, size_t errsz)

@@ -204,7 +204,7 @@ float lg_world_popularity_now(const lg_env *env, int c)
 {
     const lg_live *L = &env->live;
     const int64_t n = env->steps - L->x_step[c];
-    if (n <= 0) return L->x[c];
+    if (n <= 0 || L->on_air[c]) return L->x[c]; /* on air it holds between platform ticks */
     const float mean = mean_of(L, c);
     return (float)(mean + (L->x[c] - mean) * pow(L->ou_a, (double)n));
 }
@@ -268,9 +268,10 @@ static double after_midnight(const lg_env *env, int c, int64_t day)
  * after_midnight). On air with two windows holding it,
  * the next step (which one holds it can change as they run down). It waits
  * in the bucket of the first step whose clock reaches the wake, or one
- * before it when the wake is within a thousandth of a step of a step's
- * clock (the clock is a running sum, rounded at each step: examined too
- * soon, it waits again), at most a ring's length ahead. */
+ * before it when the wake is within the clock's possible rounding (a
+ * thousandth of a step and more: the clock is a running sum, rounded at
+ * each step; examined too soon, it waits again), at most a ring's length
+ * ahead. */
 static void sleep_until_wake(lg_env *env, int c, double t, int64_t day)
 {
     lg_live *L = &env->live;
@@ -286,7 +287,13 @@ static void sleep_until_wake(lg_env *env, int c, double t, int64_t day)
             else if (!L->on_air[c]) wake = after_midnight(env, c, day);
         }
     }
-    const double ahead = ceil((wake - t) / env->sc.dt - 1e-3);
+    /* The clock's rounding over a ring's steps, in steps: each add rounds
+     * by at most half a unit of the last place of a clock no larger than
+     * |t| + ring dt, and at a clock of 1e10 and the smallest dt that is
+     * most of a step; usually it is far below the thousandth added. */
+    const double top = fabs(t) + (double)L->sched_ring * env->sc.dt;
+    const double slack = 1e-3 + (double)L->sched_ring * (nextafter(top, INFINITY) - top) / env->sc.dt;
+    const double ahead = ceil((wake - t) / env->sc.dt - slack);
     const int64_t n = ahead < 1.0 ? 1 : ahead > (double)(L->sched_ring - 1) ? L->sched_ring - 1 : (int64_t)ahead;
     const int b = (int)((env->steps + n) % L->sched_ring);
     int32_t h = L->sched_head[b];
