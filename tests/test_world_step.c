@@ -201,7 +201,7 @@ END_TEST
  * dt (no feedback here): across 2,000 channels always on, a tick's
  * regression of the popularity's deviation on the last tick's is a^T, and
  * its spread the stationary sigma^2 / (2 theta), for a tick of 1 and of 12;
- * between ticks popularity holds. (One step's a and s at each tick would
+ * between ticks popularity holds, and lg_env_channel reports it so. (One step's a and s at each tick would
  * give a regression near a, not a^12.) */
 START_TEST(test_tick_is_exact_ou_step)
 {
@@ -228,7 +228,11 @@ START_TEST(test_tick_is_exact_ou_step)
     for (int t = 1; t <= 12; t++) {
         test_random_actions(env, &rng, act);
         lg_env_step(env, act);
-        for (int c = 0; t < 12 && T == 12 && c < 2000; c++) ck_assert(L->x[c] == held[c]);
+        for (int c = 0; t < 12 && T == 12 && c < 2000; c++) {
+            lg_channel_state cs;
+            lg_env_channel(env, c, &cs);
+            ck_assert(L->x[c] == held[c] && cs.log_popularity == held[c]); /* reported as it holds */
+        }
     }
     double sxy = 0.0, sxx = 0.0, syy = 0.0;
     for (int c = 0; c < 2000; c++) {
