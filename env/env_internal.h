@@ -190,6 +190,7 @@ typedef struct {
     lg_wake_chunk *sched_pool; /* [sched_chunks] */
     int32_t sched_free;   /* the first free chunk, -1: none */
     int32_t sched_chunks;
+    double wake_slack;    /* the clock's possible rounding, in steps (world.c, set_wake_slack) */
     int32_t *sched_came;  /* [C + 2N] the channels that came on air this step */
     int32_t *went_off;    /* [C] the channels that went off air this step (n_went_off; -1: not known) */
     int32_t *sort_tmp;    /* [C] */

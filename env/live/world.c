@@ -287,13 +287,7 @@ static void sleep_until_wake(lg_env *env, int c, double t, int64_t day)
             else if (!L->on_air[c]) wake = after_midnight(env, c, day);
         }
     }
-    /* The clock's rounding over a ring's steps, in steps: each add rounds
-     * by at most half a unit of the last place of a clock no larger than
-     * |t| + ring dt, and at a clock of 1e10 and the smallest dt that is
-     * most of a step; usually it is far below the thousandth added. */
-    const double top = fabs(t) + (double)L->sched_ring * env->sc.dt;
-    const double slack = 1e-3 + (double)L->sched_ring * (nextafter(top, INFINITY) - top) / env->sc.dt;
-    const double ahead = ceil((wake - t) / env->sc.dt - slack);
+    const double ahead = ceil((wake - t) / env->sc.dt - L->wake_slack);
     const int64_t n = ahead < 1.0 ? 1 : ahead > (double)(L->sched_ring - 1) ? L->sched_ring - 1 : (int64_t)ahead;
     const int b = (int)((env->steps + n) % L->sched_ring);
     int32_t h = L->sched_head[b];
@@ -305,6 +299,18 @@ static void sleep_until_wake(lg_env *env, int c, double t, int64_t day)
     }
     lg_wake_chunk *k = &L->sched_pool[h];
     k->id[k->n++] = c;
+}
+
+/* The clock's possible rounding over a ring's steps from t, in steps, for
+ * the wakes of a schedule pass at t: each add rounds by at most half a unit
+ * of the last place of a clock no larger than |t| + ring dt (at a clock of
+ * 1e10 and the smallest dt that is most of a step; usually far below the
+ * thousandth added). */
+static void set_wake_slack(lg_env *env, double t)
+{
+    lg_live *L = &env->live;
+    const double top = fabs(t) + (double)L->sched_ring * env->sc.dt;
+    L->wake_slack = 1e-3 + (double)L->sched_ring * (nextafter(top, INFINITY) - top) / env->sc.dt;
 }
 
 /* Sorts n channel indices (>= 0) ascending: a byte at a time, least
@@ -332,6 +338,7 @@ static void sort_ids(int32_t *a, int32_t *tmp, int n)
 static void schedule_all(lg_env *env, double t, int64_t day)
 {
     lg_live *L = &env->live;
+    set_wake_slack(env, t);
     for (int b = 0; b < L->sched_ring; b++) L->sched_head[b] = -1;
     for (int32_t k = 0; k < L->sched_chunks; k++) L->sched_pool[k].next = k + 1 < L->sched_chunks ? k + 1 : -1;
     L->sched_free = 0;
@@ -413,6 +420,7 @@ void lg_world_update_schedule(lg_env *env)
     }
     int32_t *came = L->sched_came, *went = L->went_off;
     int n_came = 0, n_went = 0;
+    set_wake_slack(env, t);
     /* the bucket's channels, its chunks free again (a channel sleeps in
      * another bucket: never a ring's length ahead) */
     int32_t *head = &L->sched_head[env->steps % L->sched_ring], *due = L->due_now;
