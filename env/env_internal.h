@@ -404,10 +404,6 @@ void lg_obs_update_channels(lg_env *env);
 /* The channel table's columns that never change (category, embeddings,
  * latent vectors); lg_obs_write_channels writes them at reset only. */
 void lg_obs_write_static_channels(lg_env *env);
-/* Channel c's dynamic columns (on air, audience, time since the start)
- * into its row: the table's without a candidate stage, a candidate's
- * copy with one. */
-void lg_obs_dynamic_columns(const lg_env *env, int c, float *row);
 void lg_obs_candidate_rows(lg_env *env, const int32_t *cand, int shared, float *dst); /* lg_world_ops.candidate_rows */
 void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *dst);
 int lg_obs_state(const lg_env *env, int slot);

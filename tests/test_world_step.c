@@ -57,6 +57,21 @@ static unsigned char *state_of(const lg_env *env, size_t *n)
     return buf;
 }
 
+/* One step of the fast world and of the full one (which examines every
+ * channel, clears every watcher count and, with a candidate stage, ranks
+ * without a bar), with the same actions; their states into a and b (n
+ * bytes each). */
+static void step_fast_and_full(lg_env *fast, lg_env *full, const int32_t *act, unsigned char *a, unsigned char *b, size_t n)
+{
+    full->live.sched_full = 1;
+    full->live.n_watched = -1;
+    for (int k = 0; full->sc.candidates > 0 && k < full->live.K; k++) full->live.rank_bar[k] = UINT64_MAX;
+    lg_env_step(fast, act);
+    lg_env_step(full, act);
+    ck_assert_uint_eq(lg_env_state_save(fast, a, n), n);
+    ck_assert_uint_eq(lg_env_state_save(full, b, n), n);
+}
+
 /* Two worlds, one of which does the full work at every step (examines every
  * channel, writes every row of the channel table, clears every channel's
  * watcher count, ranks the candidates without a bar), give the same state
@@ -99,13 +114,7 @@ START_TEST(test_step_touches_what_changes)
             fast = copy;
         }
         test_random_actions(fast, &rng, act);
-        full->live.sched_full = 1;
-        full->live.n_watched = -1; /* every watcher count cleared */
-        for (int k = 0; kind == CANDIDATES && k < full->live.K; k++) full->live.rank_bar[k] = UINT64_MAX;
-        lg_env_step(fast, act);
-        lg_env_step(full, act);
-        ck_assert_uint_eq(lg_env_state_save(fast, a, n), n);
-        ck_assert_uint_eq(lg_env_state_save(full, b, n), n);
+        step_fast_and_full(fast, full, act, a, b, n);
         ck_assert_msg(!memcmp(a, b, n), "dt %g, %s, tick %d: the states part at step %d", dt, kind_names[kind], tick,
                       t + 1);
         const lg_buffers *bf = lg_env_buffers(fast), *bl = lg_env_buffers(full);
@@ -276,12 +285,7 @@ START_TEST(test_wakes_at_a_far_clock)
     lg_stream rng = lg_stream_make(5, TEST_STREAM, 0);
     for (int t = 0; t < 2500; t++) {
         test_random_actions(fast, &rng, act);
-        full->live.sched_full = 1;
-        full->live.n_watched = -1;
-        lg_env_step(fast, act);
-        lg_env_step(full, act);
-        ck_assert_uint_eq(lg_env_state_save(fast, a, n), n);
-        ck_assert_uint_eq(lg_env_state_save(full, b, n), n);
+        step_fast_and_full(fast, full, act, a, b, n);
         ck_assert_msg(!memcmp(a, b, n), "the states part at step %d", t + 1);
     }
     free(s), free(a), free(b);

@@ -67,8 +67,9 @@ void lg_obs_write_static_channels(lg_env *env)
 }
 
 /* The columns of channel c's row that move: on air, audience, time since
- * the start. */
-void lg_obs_dynamic_columns(const lg_env *env, int c, float *row)
+ * the start (the table's row without a candidate stage, a candidate's copy
+ * with one). */
+static void dynamic_columns(const lg_env *env, int c, float *row)
 {
     row[env->live.ch_on] = (float)env->live.on_air[c];
     row[env->live.ch_conc] = lg_clampf(env->live.log1p_conc[c] * env->live.conc_norm, 0.0f, 1.0f);
@@ -99,10 +100,8 @@ void lg_obs_candidate_rows(lg_env *env, const int32_t *cand, int shared, float *
 
 static void rows_of(const lg_env *env, const int32_t *cand, int count, float *dst)
 {
-    const lg_live *L = &env->live;
     const int cd = env->buf.channel_dim;
     const float *table = env->buf.channel_obs;
-    const double clock = env->clock;
     for (int j = 0; j < count; j++, dst += cd) {
         const int c = cand[j];
         if (c < 0) {
@@ -110,21 +109,18 @@ static void rows_of(const lg_env *env, const int32_t *cand, int count, float *ds
             continue;
         }
         memcpy(dst, &table[(size_t)c * (size_t)cd], sizeof(float) * (size_t)cd);
-        const int on = L->on_air[c];
-        dst[L->ch_on] = (float)on;
-        dst[L->ch_conc] = lg_clampf(L->log1p_conc[c] * L->conc_norm, 0.0f, 1.0f);
-        dst[L->ch_since] = lg_clampf((on ? (float)(clock - L->win_start[c]) : 0.0f) / SINCE_START_SCALE, 0.0f, 1.0f);
+        dynamic_columns(env, c, dst);
     }
 }
 
 static void write_row(lg_env *env, int c)
 {
-    lg_obs_dynamic_columns(env, c, &env->buf.channel_obs[(size_t)c * (size_t)env->buf.channel_dim]);
+    dynamic_columns(env, c, &env->buf.channel_obs[(size_t)c * (size_t)env->buf.channel_dim]);
 }
 
 /* With a candidate stage the table keeps only its static columns (its
  * dynamic ones stay 0): each candidate's row gets them when it is copied
- * into an observation (lg_obs_dynamic_columns), so a step costs the
+ * into an observation (dynamic_columns), so a step costs the
  * candidates, not the channels on air. */
 void lg_obs_write_channels(lg_env *env)
 {

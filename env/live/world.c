@@ -119,9 +119,7 @@ void lg_world_forget_scratch(lg_env *env)
 
 void lg_world_rederive(lg_env *env)
 {
-    int n = 0;
     for (int c = 0; c < env->C; c++) {
-        if (env->live.on_air[c]) env->live.on_list[n++] = c;
         env->live.pop_key[c] = lg_key3(env->seed, LG_P_POPULARITY, (uint64_t)c);
         env->live.gap_key[c] = lg_key3(env->seed, LG_P_POPULARITY_GAP, (uint64_t)c);
         env->live.sched_key[c] = lg_key3(env->sc.world_seed, LG_P_SCHEDULE, (uint64_t)c);
@@ -129,8 +127,8 @@ void lg_world_rederive(lg_env *env)
         env->live.chan_cat[c] = env->channels[c].category;
         env->live.chan_always[c] = (uint8_t)(env->channels[c].always_on != 0);
     }
-    env->live.n_on_air = n;
-    env->live.on_list_stale = 0;
+    env->live.on_list_stale = 1; /* made from the flags */
+    lg_world_on_list(env);
 }
 
 /* Between platform ticks a world with a candidate stage reads its list of
@@ -180,14 +178,20 @@ void lg_world_init_gaps(lg_env *env)
     for (int n = 1; n < L->sched_ring; n++) gap_law(L, n, &L->gap_an[n], &L->gap_sd[n]);
 }
 
+/* gap_law, from the table when it holds the gap */
+static void gap_of(const lg_live *L, int64_t n, double *an, double *sd)
+{
+    if (n < L->sched_ring) *an = L->gap_an[n], *sd = L->gap_sd[n];
+    else gap_law(L, n, an, sd);
+}
+
 static void catch_up(lg_env *env, int c)
 {
     lg_live *L = &env->live;
     const int64_t n = env->steps - L->x_step[c];
     if (n <= 0) return;
     double an, sd;
-    if (n < L->sched_ring) an = L->gap_an[n], sd = L->gap_sd[n];
-    else gap_law(L, n, &an, &sd);
+    gap_of(L, n, &an, &sd);
     const float mean = mean_of(L, c);
     const double eps = lg_normalf(L->gap_key[c], (uint64_t)env->steps);
     L->x[c] = (float)(mean + (L->x[c] - mean) * an + sd * eps);
@@ -334,7 +338,18 @@ static void sort_ids(int32_t *a, int32_t *tmp, int n)
     if (src != a) memcpy(a, src, sizeof *a * (size_t)n);
 }
 
-/* Every channel examined; the off-air ones put to sleep afresh. */
+/* Channel c examined at t and put to sleep again: 1 if it came on air (its
+ * popularity caught up), -1 if it went off (its audience cleared), else 0. */
+static int look_at(lg_env *env, int c, double t, int64_t day)
+{
+    const int was_on = env->live.on_air[c], on = examine(env, c, t, day);
+    if (on && !was_on) catch_up(env, c);
+    if (!on && was_on) clear_audience(&env->live, c);
+    sleep_until_wake(env, c, t, day);
+    return on - was_on;
+}
+
+/* Every channel examined and put to sleep afresh. */
 static void schedule_all(lg_env *env, double t, int64_t day)
 {
     lg_live *L = &env->live;
@@ -344,14 +359,8 @@ static void schedule_all(lg_env *env, double t, int64_t day)
     L->sched_free = 0;
     int n_on = 0;
     for (int c = 0; c < env->C; c++) {
-        const int was_on = L->on_air[c];
-        if (examine(env, c, t, day)) {
-            if (!was_on) catch_up(env, c);
-            L->on_list[n_on++] = c;
-        } else if (was_on) {
-            clear_audience(L, c);
-        }
-        sleep_until_wake(env, c, t, day);
+        look_at(env, c, t, day);
+        if (L->on_air[c]) L->on_list[n_on++] = c;
     }
     L->n_on_air = n_on;
     L->on_list_stale = 0;
@@ -435,7 +444,6 @@ void lg_world_update_schedule(lg_env *env)
         L->sched_free = chunk;
     }
     *head = -1;
-    const int lazy = env->sc.platform_tick > 1 && env->sc.candidates > 0;
     for (int i = 0; i < n_due; i++) {
         if (i + 8 < n_due) { /* a channel ahead: its calendar and spec, as the memory allows */
             const int p = due[i + 8];
@@ -448,29 +456,39 @@ void lg_world_update_schedule(lg_env *env)
             __builtin_prefetch(&L->sched_key[p]);
             __builtin_prefetch(&L->gap_key[p]);
         }
-        const int c = due[i];
-        const int was_on = L->on_air[c];
-        if (examine(env, c, t, day)) {
-            if (!was_on) catch_up(env, c), came[n_came++] = c;
-        } else if (was_on) {
-            clear_audience(L, c);
-            went[n_went++] = c;
-        }
-        sleep_until_wake(env, c, t, day);
+        const int c = due[i], moved = look_at(env, c, t, day);
+        if (moved > 0) came[n_came++] = c;
+        if (moved < 0) went[n_went++] = c;
     }
-    if (lazy && (n_went || n_came)) {
+    if (env->sc.platform_tick > 1 && env->sc.candidates > 0) { /* made when read (lg_world_on_list) */
         L->n_on_air += n_came - n_went;
-        L->on_list_stale = 1;
-    } else if (n_went) {
-        sort_ids(went, L->sort_tmp, n_went);
-        L->n_on_air = remove_sorted(L->on_list, L->n_on_air, went, n_went);
-    }
-    if (!L->on_list_stale && n_came) {
-        sort_ids(came, L->sort_tmp, n_came);
-        L->n_on_air = insert_sorted(L->on_list, L->n_on_air, came, n_came);
+        L->on_list_stale |= n_came || n_went;
+    } else {
+        if (n_went) {
+            sort_ids(went, L->sort_tmp, n_went);
+            L->n_on_air = remove_sorted(L->on_list, L->n_on_air, went, n_went);
+        }
+        if (n_came) {
+            sort_ids(came, L->sort_tmp, n_came);
+            L->n_on_air = insert_sorted(L->on_list, L->n_on_air, came, n_came);
+        }
     }
     L->n_went_off = n_went;
     L->n_came = n_came;
+}
+
+/* The audience of the channels list[0..n) from their background, watchers
+ * and bots, and its log. */
+static void recount(lg_live *L, const int32_t *list, int n)
+{
+    float *e = L->cm_out;
+    for (int j = 0; j < n; j++) {
+        const int c = list[j];
+        L->concurrency[c] = L->background[c] + (float)L->watchers[c] + L->bots[c];
+        e[j] = 1.0f + L->concurrency[c];
+    }
+    lg_cm_log(e, n);
+    for (int j = 0; j < n; j++) L->log1p_conc[list[j]] = e[j];
 }
 
 void lg_world_update_audience(lg_env *env)
@@ -490,20 +508,10 @@ void lg_world_update_audience(lg_env *env)
     lg_cm_exp(L->x, on, n_on, xmax, e);
     for (int j = 0; j < n_on; j++) z += e[j];
     float scale = z > 0.0f ? total / z : 0.0f;
-    for (int j = 0; j < n_on; j++) {
-        const int c = on[j];
-        L->background[c] = e[j] * scale;
-        L->concurrency[c] = L->background[c] + (float)L->watchers[c] + L->bots[c];
-        e[j] = 1.0f + L->concurrency[c];
-    }
-    lg_cm_log(e, n_on);
-    for (int j = 0; j < n_on; j++) L->log1p_conc[on[j]] = e[j];
+    for (int j = 0; j < n_on; j++) L->background[on[j]] = e[j] * scale;
+    recount(L, on, n_on);
     L->bots_moved = 0;
 }
-
-/* Channel c's audience from its background (held since the last tick),
- * watchers and bots, into e for the log. */
-static float recount(lg_live *L, int c) { return 1.0f + (L->concurrency[c] = L->background[c] + (float)L->watchers[c] + L->bots[c]); }
 
 /* Between ticks the background audience holds; a channel's audience moves
  * only with its watchers and bots. Recounted: the channels watched this
@@ -513,28 +521,19 @@ static float recount(lg_live *L, int c) { return 1.0f + (L->concurrency[c] = L->
 static void recount_audience(lg_env *env)
 {
     lg_live *L = &env->live;
-    float *e = L->cm_out;
-    int32_t *list = L->sched_came; /* the channels that came, then the watched ones on air */
-    int n = 0;
     if (L->n_came < 0 || L->n_was_watched < 0 || L->bots_moved) {
-        lg_world_on_list(env);
-        for (int j = 0; j < L->n_on_air; j++) e[j] = recount(L, L->on_list[j]);
-        lg_cm_log(e, L->n_on_air);
-        for (int j = 0; j < L->n_on_air; j++) L->log1p_conc[L->on_list[j]] = e[j];
+        recount(L, lg_world_on_list(env), L->n_on_air);
         L->bots_moved = 0;
         return;
     }
-    n = L->n_came;
+    int32_t *list = L->sched_came; /* the channels that came, then the watched ones on air */
+    int n = L->n_came;
     for (int j = 0; j < L->n_was_watched; j++)
         if (L->on_air[L->was_watched[j]]) list[n++] = L->was_watched[j];
     for (int j = 0; j < L->n_watched; j++)
         if (L->on_air[L->watched[j]]) list[n++] = L->watched[j];
-    for (int j = 0; j < n; j++) e[j] = recount(L, list[j]);
-    lg_cm_log(e, n);
-    for (int j = 0; j < n; j++) L->log1p_conc[list[j]] = e[j];
+    recount(L, list, n);
 }
-
-
 
 static int cmp_action(const void *a, const void *b)
 {
@@ -698,8 +697,7 @@ void lg_world_advance(lg_env *env)
             const int64_t n = now - L->x_step[c];
             if (n != sc->platform_tick) { /* came on air since the last tick: the gap's law */
                 double an, sd;
-                if (n < L->sched_ring) an = L->gap_an[n], sd = L->gap_sd[n];
-                else gap_law(L, n, &an, &sd);
+                gap_of(L, n, &an, &sd);
                 a = (float)an, s = (float)sd;
             }
             L->x[c] = mean + (L->x[c] - mean) * a + s * eps[j];
