@@ -149,6 +149,10 @@ typedef struct {
     float ou_a, ou_s;
     float ou_a_tick, ou_s_tick; /* the same over a platform tick (world.platform_tick steps) */
     float conc_norm;      /* 1 / log1p(audience_peak) */
+    /* the time of day's observation features, the same for every slot:
+     * made once per clock (obs.c); NaN: not made */
+    double tod_clock;
+    float tod[2];
 
     /* the candidate stage (session.candidates > 0): the channels on air
      * ranked by concurrency, platform-wide and per category, once per
@@ -167,6 +171,9 @@ typedef struct {
     uint64_t *rank_bar;  /* [K] the keys that enter the heaps at the next ranking (a hint: any value gives the same lists) */
     int32_t *rank_skipped; /* [K] */
     uint64_t *rank_tmp;  /* [A] the radix sort's other half */
+    int32_t *top_place;  /* [K*A] where each category's ranked channel sits in top_all (n_top[K] if not there), */
+    int32_t *top_all_cat; /* [A] and each of top_all's category: made with the lists (candidates.c, make_places) */
+    int places_stale;    /* 1 after a reset, load or copy: made again at the first retrieval */
     int32_t *turns;      /* [K*A] a retrieval's list for each favourite category with no followed channel on air */
     int32_t *turns_n;    /* [K] its length; -1: not made since the last ranking, load or copy */
     float *turn_rows;    /* [K*A*channel_dim] the observation rows of each such list, made once a step */
@@ -276,7 +283,7 @@ struct lg_world_ops {
      * slot, the world moved on by one step, channel table and mask. */
     void (*step)(lg_env *env, const int32_t *actions);
     /* Slot's part; cand: its candidates (NULL without a candidate stage). */
-    void (*write_obs)(const lg_env *env, int slot, const int32_t *cand, float *dst);
+    void (*write_obs)(lg_env *env, int slot, const int32_t *cand, float *dst);
     /* With a candidate stage: retrieve slot's candidates and their mask
      * (n_actions each). NULL: no candidate stage in this world. */
     /* Returns the id of a list that other slots may get too this step
@@ -405,7 +412,7 @@ void lg_obs_update_channels(lg_env *env);
  * latent vectors); lg_obs_write_channels writes them at reset only. */
 void lg_obs_write_static_channels(lg_env *env);
 void lg_obs_candidate_rows(lg_env *env, const int32_t *cand, int shared, float *dst); /* lg_world_ops.candidate_rows */
-void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *dst);
+void lg_obs_write_slot(lg_env *env, int slot, const int32_t *cand, float *dst);
 int lg_obs_state(const lg_env *env, int slot);
 void lg_obs_write_mask(lg_env *env);
 

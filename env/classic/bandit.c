@@ -64,7 +64,7 @@ static void step(lg_env *env, const int32_t *actions)
     lg_classic_tick(env);
 }
 
-static void write_obs(const lg_env *env, int slot, const int32_t *cand, float *dst)
+static void write_obs(lg_env *env, int slot, const int32_t *cand, float *dst)
 {
     (void)env, (void)slot, (void)cand;
     dst[0] = 0.0f;

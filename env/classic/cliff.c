@@ -75,7 +75,7 @@ static void step(lg_env *env, const int32_t *actions)
     lg_classic_tick(env);
 }
 
-static void write_obs(const lg_env *env, int slot, const int32_t *cand, float *dst)
+static void write_obs(lg_env *env, int slot, const int32_t *cand, float *dst)
 {
     (void)cand;
     if (env->sc.obs_mode == LG_OBS_TABULAR) {

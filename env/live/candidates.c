@@ -80,6 +80,24 @@ static void heap_offer(uint64_t *h, int32_t *n, int A, uint64_t key)
     }
 }
 
+/* Where each category's ranked channels sit in the platform-wide list, and
+ * each of its channels' category: the platform list is the categories'
+ * lists merged in order (check.c's ranking() refuses a state where it is
+ * not), so a category's channels there are the first of its own list. */
+static void make_places(lg_live *L, int A)
+{
+    int32_t at[LG_MAX_CATEGORIES] = {0};
+    const int n_all = L->n_top[L->K];
+    for (int j = 0; j < n_all; j++) {
+        const int k = L->chan_cat[L->top_all[j]];
+        L->top_all_cat[j] = k;
+        L->top_place[(size_t)k * A + at[k]++] = j;
+    }
+    for (int k = 0; k < L->K; k++)
+        for (int i = at[k]; i < L->n_top[k]; i++) L->top_place[(size_t)k * A + i] = n_all;
+    L->places_stale = 0;
+}
+
 /* Only a channel in its category's best A can be in any list (one in the
  * platform's best A has fewer than A better ones in its category too), so
  * each category keeps its best A on air in a max-heap, sorts them (radix),
@@ -133,6 +151,7 @@ void lg_candidates_rank(lg_env *env)
         L->top_all[n] = (int32_t)(uint32_t)heap[(size_t)best * A + at[best]++];
     }
     L->n_top[K] = n;
+    make_places(L, A);
     lg_candidates_forget_turns(L);
     for (int k = 0; k < K; k++)
         bar[k] = hn[k] == A ? key_of(0.9f * L->concurrency[L->top_cat[(size_t)k * A + A - 1]], UINT32_MAX) : UINT64_MAX;
@@ -157,34 +176,28 @@ static int favourite(const lg_env *env, int slot)
  * their order: a channel of the favourite category is in the platform
  * list's passed part when it ranks before the last one passed there, and
  * the other way round. The order is read from the places in the lists
- * (the favourite category's channels in the platform list are the first of
- * its own list, in order; one not there ranks after all of it), so between
- * platform ticks the lists keep the order of their ranking while
- * concurrency moves. A channel that went off air since is passed over. */
+ * (make_places; one of the category's channels not in the platform list
+ * ranks after all of it), so between platform ticks the lists keep the
+ * order of their ranking while concurrency moves. A channel that went off
+ * air since is passed over. */
 static int take_turns(const lg_live *L, int A, int fav, const uint8_t *taken, int32_t *cand, int n)
 {
-    const int32_t *cat = &L->top_cat[(size_t)fav * A], *all = L->top_all;
+    const int32_t *cat = &L->top_cat[(size_t)fav * A], *place = &L->top_place[(size_t)fav * A];
+    const int32_t *all = L->top_all, *all_cat = L->top_all_cat;
     const int n_cat = L->n_top[fav], n_all = L->n_top[L->K];
     int i = 0, j = 0;
     int fav_before_j = 0; /* the favourite category's channels in all[0..j) */
-    int p = 0, at_p = 0;  /* p: the place in all of cat[at_p] (n_all when not there) */
-    while (p < n_all && L->chan_cat[all[p]] != fav) p++;
     while (n < A && (i < n_cat || j < n_all)) {
         for (; i < n_cat; i++) {
-            for (; at_p < i; at_p++) /* move p to cat[i]'s place */
-                for (p++; p < n_all && L->chan_cat[all[p]] != fav; p++) {}
             const int c = cat[i];
-            if (taken[c] || !L->on_air[c] || p < j) continue; /* passed in the platform list */
+            if (taken[c] || !L->on_air[c] || place[i] < j) continue; /* passed in the platform list */
             cand[n++] = c, i++;
             break;
         }
         for (; j < n_all && n < A; j++) {
-            const int c = all[j], mine = L->chan_cat[c] == fav;
-            if (taken[c] || !L->on_air[c] || (mine && fav_before_j < i)) { /* passed in the category's */
-                fav_before_j += mine;
-                continue;
-            }
+            const int c = all[j], mine = all_cat[j] == fav, passed = mine && fav_before_j < i; /* in the category's */
             fav_before_j += mine;
+            if (taken[c] || !L->on_air[c] || passed) continue;
             cand[n++] = c, j++;
             break;
         }
@@ -210,6 +223,7 @@ int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
         return -1;
     }
     const int fav = favourite(env, slot);
+    if (L->places_stale) make_places(L, A);
     int n = 0;
     const int32_t *f = &L->follows[(size_t)viewer * L->F];
     for (int j = 0; j < L->n_follows[viewer] && n < A; j++)
@@ -241,6 +255,7 @@ int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
     }
     for (int k = 0; k < n_followed; k++) taken[cand[k]] = 0;
     for (int k = n; k < A; k++) cand[k] = -1;
-    for (int k = 0; k < A; k++) mask[k] = cand[k] >= 0;
+    memset(mask, 1, (size_t)n); /* every place filled holds a channel on air */
+    memset(mask + n, 0, (size_t)(A - n));
     return shared;
 }

@@ -84,6 +84,8 @@ static void carve(lg_env *env, lg_carver *cv)
     L->rank_bar = A ? lg_carve(cv, sizeof(uint64_t) * K) : NULL;
     L->rank_skipped = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
     L->rank_tmp = A ? lg_carve(cv, sizeof(uint64_t) * A) : NULL;
+    L->top_place = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
+    L->top_all_cat = A ? lg_carve(cv, sizeof(int32_t) * A) : NULL;
     L->turns = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
     L->turns_n = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
     L->turn_rows = A ? lg_carve(cv, sizeof(float) * K * A * (size_t)env->buf.channel_dim) : NULL;
@@ -132,6 +134,7 @@ static void init(lg_env *env)
     L->ou_s_tick = theta > 0.0f ? sc->popularity_volatility * sqrtf((1.0f - L->ou_a_tick * L->ou_a_tick) / (2.0f * theta))
                                 : sc->popularity_volatility * sqrtf(tick);
     L->fatigue_decay_step = exp2f(-sc->dt / sc->fatigue_half_life);
+    L->tod_clock = NAN;
     float peak = sc->audience_peak > (float)env->N ? sc->audience_peak : (float)env->N;
     L->conc_norm = 1.0f / log1pf(peak);
     lg_world_build_actions(env);

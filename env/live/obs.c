@@ -158,8 +158,9 @@ int lg_obs_state(const lg_env *env, int slot)
     return ((seg * 4 + tod) * (env->live.K + 1) + last) * 3 + phase;
 }
 
-void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *dst)
+void lg_obs_write_slot(lg_env *env, int slot, const int32_t *cand, float *dst)
 {
+    lg_live *L = &env->live;
     const lg_scenario *sc = &env->sc;
     const lg_slot *sl = &env->slot[slot];
     if (sl->viewer < 0) { /* idle: nothing to see */
@@ -170,9 +171,13 @@ void lg_obs_write_slot(const lg_env *env, int slot, const int32_t *cand, float *
         dst[0] = (float)lg_obs_state(env, slot);
         return;
     }
-    double phase = 6.283185307179586 * fmod(env->clock, LG_MINUTES_PER_DAY) / LG_MINUTES_PER_DAY;
-    dst[env->live.off_tod] = (float)sin(phase);
-    dst[env->live.off_tod + 1] = (float)cos(phase);
+    if (!(env->clock == L->tod_clock)) { /* a slot before this one saw the same clock */
+        const double phase = 6.283185307179586 * fmod(env->clock, LG_MINUTES_PER_DAY) / LG_MINUTES_PER_DAY;
+        L->tod[0] = (float)sin(phase), L->tod[1] = (float)cos(phase);
+        L->tod_clock = env->clock;
+    }
+    dst[env->live.off_tod] = L->tod[0];
+    dst[env->live.off_tod + 1] = L->tod[1];
     dst[env->live.off_progress] = lg_clampf((float)sl->session_step / (float)sc->max_session_steps, 0.0f, 1.0f);
     if (env->live.off_segment >= 0) {
         memset(&dst[env->live.off_segment], 0, sizeof(float) * (size_t)env->live.S);

@@ -114,6 +114,7 @@ void lg_world_forget_scratch(lg_env *env)
     for (int c = 0; c < env->C; c++) env->live.cal[c].day = INT32_MIN;
     env->live.sched_full = 1;
     env->live.n_watched = -1;
+    env->live.places_stale = 1;
     lg_candidates_forget_turns(&env->live);
 }
 
