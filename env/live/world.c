@@ -339,15 +339,42 @@ static void sort_ids(int32_t *a, int32_t *tmp, int n)
     if (src != a) memcpy(a, src, sizeof *a * (size_t)n);
 }
 
-/* Channel c examined at t and put to sleep again: 1 if it came on air (its
- * popularity caught up), -1 if it went off (its audience cleared), else 0. */
+/* Channel c examined at t and put to sleep again: 1 if it came on air, -1
+ * if it went off, else 0. */
 static int look_at(lg_env *env, int c, double t, int64_t day)
 {
     const int was_on = env->live.on_air[c], on = examine(env, c, t, day);
-    if (on && !was_on) catch_up(env, c);
-    if (!on && was_on) clear_audience(&env->live, c);
     sleep_until_wake(env, c, t, day);
     return on - was_on;
+}
+
+/* The channels that came on air have their popularity caught up, those
+ * that went off their audience cleared: a pass after the examinations,
+ * so that a channel's popularity and audience lines are asked for a few
+ * channels ahead (an examination does not know which it will need). */
+static void settle(lg_env *env, const int32_t *came, int n_came, const int32_t *went, int n_went)
+{
+    lg_live *L = &env->live;
+    for (int i = 0; i < n_came; i++) {
+        if (i + 8 < n_came) {
+            const int p = came[i + 8];
+            __builtin_prefetch(&L->x_step[p], 1);
+            __builtin_prefetch(&L->x[p], 1);
+            __builtin_prefetch(&L->gap_key[p]);
+            __builtin_prefetch(&L->chan_base[p]);
+            __builtin_prefetch(&L->chan_cat[p]);
+        }
+        catch_up(env, came[i]);
+    }
+    for (int i = 0; i < n_went; i++) {
+        if (i + 8 < n_went) {
+            const int p = went[i + 8];
+            __builtin_prefetch(&L->background[p], 1);
+            __builtin_prefetch(&L->concurrency[p], 1);
+            __builtin_prefetch(&L->log1p_conc[p], 1);
+        }
+        clear_audience(L, went[i]);
+    }
 }
 
 /* Every channel examined and put to sleep afresh. */
@@ -360,7 +387,9 @@ static void schedule_all(lg_env *env, double t, int64_t day)
     L->sched_free = 0;
     int n_on = 0;
     for (int c = 0; c < env->C; c++) {
-        look_at(env, c, t, day);
+        const int moved = look_at(env, c, t, day);
+        if (moved > 0) catch_up(env, c);
+        if (moved < 0) clear_audience(L, c);
         if (L->on_air[c]) L->on_list[n_on++] = c;
     }
     L->n_on_air = n_on;
@@ -461,6 +490,7 @@ void lg_world_update_schedule(lg_env *env)
         if (moved > 0) came[n_came++] = c;
         if (moved < 0) went[n_went++] = c;
     }
+    settle(env, came, n_came, went, n_went);
     if (env->sc.platform_tick > 1 && env->sc.candidates > 0) { /* made when read (lg_world_on_list) */
         L->n_on_air += n_came - n_went;
         L->on_list_stale |= n_came || n_went;
