@@ -354,7 +354,7 @@ static inline int lg_world_is_tick(const lg_env *env) { return env->steps % env-
 /* channel_math.c: per-channel math over a list (channel indices on[0..n)),
  * into dense out[0..n); every vector set gives the same bits */
 void lg_cm_normal(const uint64_t *key, const int32_t *on, int n, uint64_t counter, float *out); /* lg_normalf(key[c], counter) */
-void lg_cm_exp(const float *x, const int32_t *on, int n, float shift, float *out); /* lg_expf_neg(x[c] - shift) */
+void lg_cm_exp(const float *x, int n, float shift, float *out); /* lg_expf_neg(x[j] - shift); dense (GCC 12 vectorises no float gather) */
 void lg_cm_log(float *v, int n); /* v[j] = lg_logf(v[j]) */
 int lg_world_build_actions(lg_env *env);
 void lg_world_init_gaps(lg_env *env); /* at create, after the ring's length is known */

@@ -90,11 +90,13 @@ LG_HOT float lg_logf(float x)
     return (float)e * 0.69314718f + 2.0f * s * p;
 }
 
-/* e^x for x <= 0 (a softmax's shifted logits); 0 below -87. */
+/* e^x for x <= 0 (a softmax's shifted logits); 0 below -87. The
+ * truncation is truncf's (exact, as (float)(int) is here): GCC vectorises
+ * it for AVX2 and AVX-512, not the conversion pair. */
 LG_HOT float lg_expf_neg(float x)
 {
     x = x < -87.0f ? -87.0f : x;
-    const float k = (float)(int)(x * 1.44269504f - 0.5f); /* round(x / ln 2), x <= 0 */
+    const float k = __builtin_truncf(x * 1.44269504f - 0.5f); /* round(x / ln 2), x <= 0 */
     const float r = (x - k * 0.693145752f) - k * 1.42860677e-6f; /* ln 2 in two parts: r exact to a float ulp */
     const float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.6666667e-1f + r * (4.1666668e-2f + r * (8.3333338e-3f + r * 1.3888889e-3f)))));
     union { float f; uint32_t u; } b = {0};

@@ -14,9 +14,9 @@
     {                                                                                                                  \
         for (int j = 0; j < n; j++) out[j] = lg_normalf(key[on[j]], counter);                                          \
     }                                                                                                                  \
-    ATTR static void exp_##SET(const float *x, const int32_t *on, int n, float shift, float *out)                      \
+    ATTR static void exp_##SET(const float *x, int n, float shift, float *out)                                         \
     {                                                                                                                  \
-        for (int j = 0; j < n; j++) out[j] = lg_expf_neg(x[on[j]] - shift);                                            \
+        for (int j = 0; j < n; j++) out[j] = lg_expf_neg(x[j] - shift);                                                \
     }                                                                                                                  \
     ATTR static void log_##SET(float *v, int n)                                                                        \
     {                                                                                                                  \
@@ -43,6 +43,6 @@ void lg_cm_normal(const uint64_t *key, const int32_t *on, int n, uint64_t counte
     PICK(normal, key, on, n, counter, out);
 }
 
-void lg_cm_exp(const float *x, const int32_t *on, int n, float shift, float *out) { PICK(exp, x, on, n, shift, out); }
+void lg_cm_exp(const float *x, int n, float shift, float *out) { PICK(exp, x, n, shift, out); }
 
 void lg_cm_log(float *v, int n) { PICK(log, v, n); }

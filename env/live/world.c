@@ -531,12 +531,13 @@ void lg_world_update_audience(lg_env *env)
     lg_live *L = &env->live;
     const int32_t *on = lg_world_on_list(env);
     const int n_on = L->n_on_air;
-    float xmax = -INFINITY;
-    for (int j = 0; j < n_on; j++)
-        if (L->x[on[j]] > xmax) xmax = L->x[on[j]];
-    float *e = L->cm_out;
+    float xmax = -INFINITY, *e = L->cm_out;
+    for (int j = 0; j < n_on; j++) {
+        e[j] = L->x[on[j]];
+        xmax = e[j] > xmax ? e[j] : xmax;
+    }
     float z = 0.0f;
-    lg_cm_exp(L->x, on, n_on, xmax, e);
+    lg_cm_exp(e, n_on, xmax, e);
     for (int j = 0; j < n_on; j++) z += e[j];
     float scale = z > 0.0f ? total / z : 0.0f;
     for (int j = 0; j < n_on; j++) L->background[on[j]] = e[j] * scale;
