@@ -168,7 +168,7 @@ typedef struct {
      * the clock, as start and end, in the order scheduled() tries them */
     uint64_t *rank_heap; /* [K*A] per category, the best A on air so far (rank keys, a max-heap, then sorted by radix_sort) */
     int32_t *rank_n;     /* [K] how many each holds */
-    uint64_t *rank_bar;  /* [K] the keys that enter the heaps at the next ranking (a hint: any value gives the same lists) */
+    float *rank_bar;     /* [K] the concurrency from which channels enter the heaps at the next ranking (a hint: any value gives the same lists) */
     int32_t *rank_skipped; /* [K] */
     uint64_t *rank_tmp;  /* [A] the radix sort's other half */
     int32_t *top_place;  /* [K*A] where each category's ranked channel sits in top_all (n_top[K] if not there), */
@@ -187,7 +187,7 @@ typedef struct {
     uint64_t *gap_key;  /* [C] of its draws over an off-air gap (env seed) */
     uint64_t *sched_key; /* [C] of its windows' jitter (world seed) */
     float *chan_base;     /* [C] copies of the channels' base popularity, category and always_on, */
-    int32_t *chan_cat;  /* [C] contiguous for the per-step loops (the specs are large) */
+    uint8_t *chan_cat;  /* [C] contiguous for the per-step loops (the specs are large) */
     uint8_t *chan_always; /* [C] */
     int cal_slots;      /* 2 x the most windows a channel has: yesterday's and today's */
     /* every channel but one always on and on air sleeps until its wake

@@ -105,25 +105,27 @@ static void make_places(lg_live *L, int A)
  * air + K A log A), not a sort of everything on air.
  *
  * Most channels are far from their category's best A, and a step moves
- * concurrency little, so only keys at or below a bar (90% of the A-th
+ * concurrency little, so only channels at or above a bar (90% of the A-th
  * best's concurrency at the last ranking) enter the heaps. When A or more
- * of a category's channels pass, its best A are among them (any key above
- * the bar has A better ones); when fewer pass, that category is ranked
- * again without a bar. The bar changes the work, never the lists. */
+ * of a category's channels pass, its best A are among them (one below the
+ * bar has A better ones); when fewer pass, that category is ranked again
+ * without a bar. The bar changes the work, never the lists; a channel
+ * below it costs a compare, not a key. */
 void lg_candidates_rank(lg_env *env)
 {
     lg_live *L = &env->live;
     const int A = env->A, K = L->K;
-    uint64_t *heap = L->rank_heap, *bar = L->rank_bar;
+    uint64_t *heap = L->rank_heap;
+    float *bar = L->rank_bar;
     int32_t *hn = L->rank_n, *skipped = L->rank_skipped;
     memset(hn, 0, sizeof(int32_t) * (size_t)K);
     memset(skipped, 0, sizeof(int32_t) * (size_t)K);
     lg_world_on_list(env);
     for (int j = 0; j < L->n_on_air; j++) {
         const int c = L->on_list[j], k = L->chan_cat[c];
-        const uint64_t key = rank_key(L, c);
-        if (key > bar[k]) skipped[k]++;
-        else heap_offer(&heap[(size_t)k * A], &hn[k], A, key);
+        const float v = L->concurrency[c];
+        if (v < bar[k]) skipped[k] = 1;
+        else heap_offer(&heap[(size_t)k * A], &hn[k], A, key_of(v, (uint32_t)c));
     }
     int again = 0;
     for (int k = 0; k < K; k++) {
@@ -154,7 +156,7 @@ void lg_candidates_rank(lg_env *env)
     make_places(L, A);
     lg_candidates_forget_turns(L);
     for (int k = 0; k < K; k++)
-        bar[k] = hn[k] == A ? key_of(0.9f * L->concurrency[L->top_cat[(size_t)k * A + A - 1]], UINT32_MAX) : UINT64_MAX;
+        bar[k] = hn[k] == A ? 0.9f * L->concurrency[L->top_cat[(size_t)k * A + A - 1]] : -INFINITY;
 }
 
 static int favourite(const lg_env *env, int slot)

@@ -81,7 +81,7 @@ static void carve(lg_env *env, lg_carver *cv)
     lg_env_carve_scratch(env, cv);
     L->rank_heap = A ? lg_carve(cv, sizeof(uint64_t) * K * A) : NULL;
     L->rank_n = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
-    L->rank_bar = A ? lg_carve(cv, sizeof(uint64_t) * K) : NULL;
+    L->rank_bar = A ? lg_carve(cv, sizeof(float) * K) : NULL;
     L->rank_skipped = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
     L->rank_tmp = A ? lg_carve(cv, sizeof(uint64_t) * A) : NULL;
     L->top_place = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
@@ -99,7 +99,7 @@ static void carve(lg_env *env, lg_carver *cv)
     L->gap_key = lg_carve(cv, sizeof(uint64_t) * C);
     L->sched_key = lg_carve(cv, sizeof(uint64_t) * C);
     L->chan_base = lg_carve(cv, sizeof(float) * C);
-    L->chan_cat = lg_carve(cv, sizeof(int32_t) * C);
+    L->chan_cat = lg_carve(cv, C); /* categories < LG_MAX_CATEGORIES = 32 */
     L->chan_always = lg_carve(cv, C);
     const double day_steps = ceil(LG_MINUTES_PER_DAY / env->sc.dt) + 2.0;
     L->sched_ring = day_steps < LG_SCHED_RING_MAX ? (int)day_steps : LG_SCHED_RING_MAX;

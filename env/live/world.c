@@ -125,7 +125,7 @@ void lg_world_rederive(lg_env *env)
         env->live.gap_key[c] = lg_key3(env->seed, LG_P_POPULARITY_GAP, (uint64_t)c);
         env->live.sched_key[c] = lg_key3(env->sc.world_seed, LG_P_SCHEDULE, (uint64_t)c);
         env->live.chan_base[c] = env->channels[c].base_popularity;
-        env->live.chan_cat[c] = env->channels[c].category;
+        env->live.chan_cat[c] = (uint8_t)env->channels[c].category;
         env->live.chan_always[c] = (uint8_t)(env->channels[c].always_on != 0);
     }
     env->live.on_list_stale = 1; /* made from the flags */
@@ -491,7 +491,9 @@ void lg_world_update_schedule(lg_env *env)
         if (moved < 0) went[n_went++] = c;
     }
     settle(env, came, n_came, went, n_went);
-    if (env->sc.platform_tick > 1 && env->sc.candidates > 0) { /* made when read (lg_world_on_list) */
+    /* Between ticks the list is made when read (lg_world_on_list); at a
+     * tick the advance has just made it, and the audience reads it next */
+    if (env->sc.platform_tick > 1 && env->sc.candidates > 0 && (L->on_list_stale || !lg_world_is_tick(env))) {
         L->n_on_air += n_came - n_went;
         L->on_list_stale |= n_came || n_went;
     } else {
@@ -509,12 +511,14 @@ void lg_world_update_schedule(lg_env *env)
 }
 
 /* The audience of the channels list[0..n) from their background, watchers
- * and bots, and its log. */
-static void recount(lg_live *L, const int32_t *list, int n)
+ * and bots, and its log; at a tick their background first, share[j] of
+ * the platform's (share: NULL between ticks, when the background holds). */
+static void recount(lg_live *L, const int32_t *list, int n, const float *share, float scale)
 {
     float *e = L->cm_out;
     for (int j = 0; j < n; j++) {
         const int c = list[j];
+        if (share) L->background[c] = share[j] * scale;
         L->concurrency[c] = L->background[c] + (float)L->watchers[c] + L->bots[c];
         e[j] = 1.0f + L->concurrency[c];
     }
@@ -539,9 +543,7 @@ void lg_world_update_audience(lg_env *env)
     float z = 0.0f;
     lg_cm_exp(e, n_on, xmax, e);
     for (int j = 0; j < n_on; j++) z += e[j];
-    float scale = z > 0.0f ? total / z : 0.0f;
-    for (int j = 0; j < n_on; j++) L->background[on[j]] = e[j] * scale;
-    recount(L, on, n_on);
+    recount(L, on, n_on, e, z > 0.0f ? total / z : 0.0f);
     L->bots_moved = 0;
 }
 
@@ -554,7 +556,7 @@ static void recount_audience(lg_env *env)
 {
     lg_live *L = &env->live;
     if (L->n_came < 0 || L->n_was_watched < 0 || L->bots_moved) {
-        recount(L, lg_world_on_list(env), L->n_on_air);
+        recount(L, lg_world_on_list(env), L->n_on_air, NULL, 0.0f);
         L->bots_moved = 0;
         return;
     }
@@ -564,7 +566,7 @@ static void recount_audience(lg_env *env)
         if (L->on_air[L->was_watched[j]]) list[n++] = L->was_watched[j];
     for (int j = 0; j < L->n_watched; j++)
         if (L->on_air[L->watched[j]]) list[n++] = L->watched[j];
-    recount(L, list, n);
+    recount(L, list, n, NULL, 0.0f);
 }
 
 static int cmp_action(const void *a, const void *b)
