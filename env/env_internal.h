@@ -67,16 +67,22 @@ typedef struct {
     int32_t id[LG_WAKE_CHUNK];
 } lg_wake_chunk;
 
-/* A channel's calendar (world.c): the n windows in cal_win that contain
- * the clock stay the same while the day is `day` and the clock is before
- * `until`; the one that holds the channel on air, if one does, starts and
- * ends at start and end. One record, so that a step reads one place per
- * channel on air. */
+/* A channel's schedule record (world.c): what a look at its schedule
+ * reads, in one place. Copies of its windows' jitter key, whether it is
+ * always on and its windows (made with the other per-channel copies,
+ * lg_world_rederive), and its calendar: the n windows that contain the
+ * clock stay the same while the day is `day` and the clock is before
+ * `until`, each kept as its start and which of the channel's windows it is
+ * (its end is the start plus that window's duration, the sum window_of
+ * makes). A record is this header, then 2W starts, W windows and 2W
+ * window indices, W the most windows a channel has (live.c), in a stride
+ * of whole cache lines: one line when W is 1, as for generated channels. */
 typedef struct {
-    double until, start, end;
+    double until;
+    uint64_t key;
     int32_t day; /* |clock| <= 1e10 minutes: days fit; INT32_MIN: not made */
-    uint8_t n;
-} lg_cal;
+    uint8_t n, n_windows, always, unused;
+} lg_sched_rec;
 
 /* The live platform's state (env/live/): the static world from the world
  * seed, the dynamic world, the viewer pool, and where each observation
@@ -162,10 +168,8 @@ typedef struct {
     int32_t *top_cat; /* [K*A] */
     int32_t *n_top;   /* [K+1]: per category, then platform-wide */
 
-    /* scratch (not state): the ranking's heaps, and the schedule's
-     * calendar: per channel the day and clock until which its windows'
-     * state holds (it is recomputed then), and the windows that contain
-     * the clock, as start and end, in the order scheduled() tries them */
+    /* scratch (not state): the ranking's heaps and lists' derived tables,
+     * the retrieval's shared lists, the schedule's records and buckets */
     uint64_t *rank_heap; /* [K*A] per category, the best A on air so far (rank keys, a max-heap, then sorted by radix_sort) */
     int32_t *rank_n;     /* [K] how many each holds */
     float *rank_bar;     /* [K] the concurrency from which channels enter the heaps at the next ranking (a hint: any value gives the same lists) */
@@ -179,17 +183,15 @@ typedef struct {
     float *turn_rows;    /* [K*A*channel_dim] the observation rows of each such list, made once a step */
     uint8_t *turn_rows_made; /* [K] 0 whenever turns_n is forgotten */
     uint8_t *followed_mark; /* [C] a retrieval's followed channels, 0 again after it */
-    lg_cal *cal;        /* [C] */
-    double *cal_win;    /* [C * cal_slots * 2] */
     int32_t *on_list;   /* [C] the channels on air, ascending (n_on_air of them); read through lg_world_on_list */
     int on_list_stale;  /* between platform ticks with a candidate stage, made again only when read */
     uint64_t *pop_key;  /* [C] each channel's key of popularity draws (from the env seed) */
     uint64_t *gap_key;  /* [C] of its draws over an off-air gap (env seed) */
-    uint64_t *sched_key; /* [C] of its windows' jitter (world seed) */
-    float *chan_base;     /* [C] copies of the channels' base popularity, category and always_on, */
+    float *chan_base;     /* [C] copies of the channels' base popularity and category, */
     uint8_t *chan_cat;  /* [C] contiguous for the per-step loops (the specs are large) */
-    uint8_t *chan_always; /* [C] */
-    int cal_slots;      /* 2 x the most windows a channel has: yesterday's and today's */
+    char *sched_rec;    /* [C * rec_stride] the channels' schedule records (lg_sched_rec) */
+    size_t rec_stride;
+    int rec_w;          /* the most windows a channel has */
     /* every channel but one always on and on air sleeps until its wake
      * (world.c), in a ring of buckets by step, each a list of chunks of a
      * cache line (read in order, not one channel's line after another's) */
@@ -197,7 +199,8 @@ typedef struct {
     lg_wake_chunk *sched_pool; /* [sched_chunks] */
     int32_t sched_free;   /* the first free chunk, -1: none */
     int32_t sched_chunks;
-    double wake_slack;    /* the clock's possible rounding, in steps (world.c, set_wake_slack) */
+    double wake_slack;    /* the clock's possible rounding, in steps, and this step's bucket (world.c, begin_pass) */
+    int ring_now;
     int32_t *sched_came;  /* [C + 2N] the channels that came on air this step */
     int32_t *went_off;    /* [C] the channels that went off air this step (n_went_off; -1: not known) */
     int32_t *sort_tmp;    /* [C] */

@@ -91,16 +91,15 @@ static void carve(lg_env *env, lg_carver *cv)
     L->turn_rows = A ? lg_carve(cv, sizeof(float) * K * A * (size_t)env->buf.channel_dim) : NULL;
     L->turn_rows_made = A ? lg_carve(cv, K) : NULL;
     L->followed_mark = A ? lg_carve(cv, C) : NULL;
-    L->cal_slots = 2 * max_windows(env);
-    L->cal = lg_carve(cv, sizeof(lg_cal) * C);
-    L->cal_win = lg_carve(cv, sizeof(double) * C * (size_t)L->cal_slots * 2);
+    L->rec_w = max_windows(env);
+    const size_t rec = sizeof(lg_sched_rec) + (size_t)L->rec_w * (2 * sizeof(double) + sizeof(lg_window) + 2);
+    L->rec_stride = (rec + 63) & ~(size_t)63;
+    L->sched_rec = lg_carve(cv, L->rec_stride * C);
     L->on_list = lg_carve(cv, sizeof(int32_t) * C);
     L->pop_key = lg_carve(cv, sizeof(uint64_t) * C);
     L->gap_key = lg_carve(cv, sizeof(uint64_t) * C);
-    L->sched_key = lg_carve(cv, sizeof(uint64_t) * C);
     L->chan_base = lg_carve(cv, sizeof(float) * C);
     L->chan_cat = lg_carve(cv, C); /* categories < LG_MAX_CATEGORIES = 32 */
-    L->chan_always = lg_carve(cv, C);
     const double day_steps = ceil(LG_MINUTES_PER_DAY / env->sc.dt) + 2.0;
     L->sched_ring = day_steps < LG_SCHED_RING_MAX ? (int)day_steps : LG_SCHED_RING_MAX;
     L->sched_head = lg_carve(cv, sizeof(int32_t) * (size_t)L->sched_ring);

@@ -40,31 +40,36 @@ void lg_world_init_static(lg_env *env)
     }
 }
 
-/* Window w of channel c on day d: its start (jittered per channel, day and
- * window) and end. */
-static void window_of(const lg_channel_spec *ch, uint64_t key, int64_t d, int w, double *start, double *end)
+/* Channel c's schedule record and its parts (lg_sched_rec) */
+static lg_sched_rec *rec_of(const lg_live *L, int c) { return (lg_sched_rec *)(L->sched_rec + (size_t)c * L->rec_stride); }
+static double *rec_starts(lg_sched_rec *r) { return (double *)(r + 1); }
+static lg_window *rec_windows(const lg_live *L, lg_sched_rec *r) { return (lg_window *)(rec_starts(r) + 2 * L->rec_w); }
+static uint8_t *rec_which(const lg_live *L, lg_sched_rec *r) { return (uint8_t *)(rec_windows(L, r) + L->rec_w); }
+
+/* Window w of a channel (windows win, jitter key) on day d: its start
+ * (jittered per channel, day and window) and end. */
+static void window_of(const lg_window *win, uint64_t key, int64_t d, int w, double *start, double *end)
 {
-    const lg_window *win = &ch->windows[w];
-    double jit = win->jitter * (2.0 * lg_u01(key, (uint64_t)(d + 1) * LG_MAX_WINDOWS + (uint64_t)w) - 1.0);
-    *start = (double)d * LG_MINUTES_PER_DAY + win->start + jit;
-    *end = *start + win->duration;
+    double jit = win[w].jitter * (2.0 * lg_u01(key, (uint64_t)(d + 1) * LG_MAX_WINDOWS + (uint64_t)w) - 1.0);
+    *start = (double)d * LG_MINUTES_PER_DAY + win[w].start + jit;
+    *end = *start + win[w].duration;
 }
 
-/* The windows of yesterday and today that contain t, as (start, end) pairs
- * in win, in the order they are tried; returns how many. A window that
- * started yesterday may still be running. *until: the first start or end
- * after t, before which the same windows contain the clock. */
-static int containing(const lg_env *env, int c, double t, int64_t day, double *win, double *until)
+/* The windows of yesterday and today that contain t (of a channel's nw
+ * windows win), as starts and window indices, in the order they are
+ * tried; returns how many. A window that started yesterday may still be
+ * running. *until: the first start or end after t, before which the same
+ * windows contain the clock. */
+static int containing(const lg_window *win, int nw, uint64_t key, double t, int64_t day, double *starts,
+                      uint8_t *which, double *until)
 {
-    const lg_channel_spec *ch = &env->channels[c];
-    const uint64_t key = env->live.sched_key[c];
     int n = 0;
     *until = INFINITY;
     for (int64_t d = day - 1; d <= day; d++)
-        for (int w = 0; w < ch->n_windows; w++) {
+        for (int w = 0; w < nw; w++) {
             double start, end;
-            window_of(ch, key, d, w, &start, &end);
-            if (t >= start && t < end) win[2 * n] = start, win[2 * n + 1] = end, n++;
+            window_of(win, key, d, w, &start, &end);
+            if (t >= start && t < end) starts[n] = start, which[n] = (uint8_t)w, n++;
             if (start > t && start < *until) *until = start;
             if (end > t && end < *until) *until = end;
         }
@@ -76,16 +81,17 @@ static int containing(const lg_env *env, int c, double t, int64_t day, double *w
  * or -1. With two or more, which one it is can change as the clock runs:
  * ends closer than a float's resolution of the minutes left compare equal
  * until they do not. */
-static int choose(const double *win, int n, double t, float *left, float *since)
+static int choose(const double *starts, const uint8_t *which, const lg_window *win, int n, double t, float *left,
+                  float *since)
 {
     int best = -1;
     float best_left = 0.0f;
     for (int j = 0; j < n; j++) {
-        float l = (float)(win[2 * j + 1] - t);
+        float l = (float)(starts[j] + win[which[j]].duration - t);
         if (j == 0 || l > best_left) best = j, best_left = l;
     }
     *left = best_left;
-    *since = best < 0 ? 0.0f : (float)(t - win[2 * best]);
+    *since = best < 0 ? 0.0f : (float)(t - starts[best]);
     return best;
 }
 
@@ -100,9 +106,12 @@ static int scheduled(const lg_env *env, int c, double t, float *left, float *sin
         *since = INFINITY;
         return 1;
     }
-    double win[4 * LG_MAX_WINDOWS], until;
-    int n = containing(env, c, t, day_of(t), win, &until);
-    return choose(win, n, t, left, since) >= 0;
+    lg_sched_rec *r = rec_of(&env->live, c);
+    const lg_window *win = rec_windows(&env->live, r);
+    double starts[2 * LG_MAX_WINDOWS], until;
+    uint8_t which[2 * LG_MAX_WINDOWS];
+    const int n = containing(win, r->n_windows, r->key, t, day_of(t), starts, which, &until);
+    return choose(starts, which, win, n, t, left, since) >= 0;
 }
 
 /* The schedule's calendar and buckets, the step's list of watched channels
@@ -111,7 +120,7 @@ static int scheduled(const lg_env *env, int c, double t, float *left, float *sin
  * made again). */
 void lg_world_forget_scratch(lg_env *env)
 {
-    for (int c = 0; c < env->C; c++) env->live.cal[c].day = INT32_MIN;
+    for (int c = 0; c < env->C; c++) rec_of(&env->live, c)->day = INT32_MIN;
     env->live.sched_full = 1;
     env->live.n_watched = -1;
     env->live.places_stale = 1;
@@ -123,10 +132,13 @@ void lg_world_rederive(lg_env *env)
     for (int c = 0; c < env->C; c++) {
         env->live.pop_key[c] = lg_key3(env->seed, LG_P_POPULARITY, (uint64_t)c);
         env->live.gap_key[c] = lg_key3(env->seed, LG_P_POPULARITY_GAP, (uint64_t)c);
-        env->live.sched_key[c] = lg_key3(env->sc.world_seed, LG_P_SCHEDULE, (uint64_t)c);
         env->live.chan_base[c] = env->channels[c].base_popularity;
         env->live.chan_cat[c] = (uint8_t)env->channels[c].category;
-        env->live.chan_always[c] = (uint8_t)(env->channels[c].always_on != 0);
+        lg_sched_rec *r = rec_of(&env->live, c);
+        r->key = lg_key3(env->sc.world_seed, LG_P_SCHEDULE, (uint64_t)c);
+        r->always = (uint8_t)(env->channels[c].always_on != 0);
+        r->n_windows = (uint8_t)(r->always ? 0 : env->channels[c].n_windows); /* at most rec_w */
+        memcpy(rec_windows(&env->live, r), env->channels[c].windows, sizeof(lg_window) * r->n_windows);
     }
     env->live.on_list_stale = 1; /* made from the flags */
     lg_world_on_list(env);
@@ -225,16 +237,18 @@ static int examine(lg_env *env, int c, double t, int64_t day)
     double start = 0.0, end = 0.0;
     int on = 0;
     if (L->launched[c] && !(L->forced_off_until[c] > t)) {
-        if (L->chan_always[c]) {
+        lg_sched_rec *r = rec_of(L, c);
+        if (r->always) {
             on = 1, start = -INFINITY, end = INFINITY;
         } else {
-            double *win = &L->cal_win[(size_t)c * (size_t)L->cal_slots * 2];
-            lg_cal *cal = &L->cal[c];
-            if (cal->day != day || !(t < cal->until))
-                cal->n = (uint8_t)containing(env, c, t, day, win, &cal->until), cal->day = (int32_t)day;
+            double *starts = rec_starts(r);
+            const lg_window *win = rec_windows(L, r);
+            uint8_t *which = rec_which(L, r);
+            if (r->day != day || !(t < r->until))
+                r->n = (uint8_t)containing(win, r->n_windows, r->key, t, day, starts, which, &r->until), r->day = (int32_t)day;
             float left, since;
-            const int pick = choose(win, cal->n, t, &left, &since);
-            if (pick >= 0) start = win[2 * pick], end = win[2 * pick + 1];
+            const int pick = choose(starts, which, win, r->n, t, &left, &since);
+            if (pick >= 0) start = starts[pick], end = starts[pick] + win[which[pick]].duration;
             on = pick >= 0;
         }
     }
@@ -250,16 +264,15 @@ static int examine(lg_env *env, int c, double t, int64_t day)
  * channel before; so the first clock from midnight that one contains, at
  * the latest the midnight after, when the windows that count change. This
  * spares a look at every such channel at midnight. */
-static double after_midnight(const lg_env *env, int c, int64_t day)
+static double after_midnight(lg_live *L, lg_sched_rec *r, int64_t day)
 {
-    const lg_channel_spec *ch = &env->channels[c];
-    const uint64_t key = env->live.sched_key[c];
+    const lg_window *win = rec_windows(L, r);
     const double midnight = (double)(day + 1) * LG_MINUTES_PER_DAY;
     double wake = midnight + LG_MINUTES_PER_DAY;
     for (int64_t d = day; d <= day + 1; d++)
-        for (int w = 0; w < ch->n_windows; w++) {
+        for (int w = 0; w < r->n_windows; w++) {
             double start, end;
-            window_of(ch, key, d, w, &start, &end);
+            window_of(win, r->key, d, w, &start, &end);
             const double from = start > midnight ? start : midnight;
             if (end > midnight && from < wake) wake = from;
         }
@@ -280,21 +293,22 @@ static double after_midnight(const lg_env *env, int c, int64_t day)
 static void sleep_until_wake(lg_env *env, int c, double t, int64_t day)
 {
     lg_live *L = &env->live;
+    lg_sched_rec *r = rec_of(L, c);
     double wake;
     if (!L->launched[c]) return;
-    if (L->on_air[c] && L->chan_always[c]) return;
+    if (L->on_air[c] && r->always) return;
     if (L->forced_off_until[c] > t) wake = L->forced_off_until[c];
-    else if (L->on_air[c] && L->cal[c].n != 1) wake = t;
+    else if (L->on_air[c] && r->n != 1) wake = t;
     else {
         wake = (double)(day + 1) * LG_MINUTES_PER_DAY;
-        if (!L->chan_always[c] && L->cal[c].day == day) {
-            if (L->cal[c].until < wake) wake = L->cal[c].until;
-            else if (!L->on_air[c]) wake = after_midnight(env, c, day);
+        if (!r->always && r->day == day) {
+            if (r->until < wake) wake = r->until;
+            else if (!L->on_air[c]) wake = after_midnight(L, r, day);
         }
     }
     const double ahead = ceil((wake - t) / env->sc.dt - L->wake_slack);
     const int64_t n = ahead < 1.0 ? 1 : ahead > (double)(L->sched_ring - 1) ? L->sched_ring - 1 : (int64_t)ahead;
-    const int b = (int)((env->steps + n) % L->sched_ring);
+    const int b = L->ring_now + (int)n < L->sched_ring ? L->ring_now + (int)n : L->ring_now + (int)n - L->sched_ring;
     int32_t h = L->sched_head[b];
     if (h < 0 || L->sched_pool[h].n == LG_WAKE_CHUNK) { /* a new first chunk (the pool holds enough: live.c) */
         const int32_t f = L->sched_free;
@@ -306,16 +320,17 @@ static void sleep_until_wake(lg_env *env, int c, double t, int64_t day)
     k->id[k->n++] = c;
 }
 
-/* The clock's possible rounding over a ring's steps from t, in steps, for
- * the wakes of a schedule pass at t: each add rounds by at most half a unit
- * of the last place of a clock no larger than |t| + ring dt (at a clock of
- * 1e10 and the smallest dt that is most of a step; usually far below the
- * thousandth added). */
-static void set_wake_slack(lg_env *env, double t)
+/* What the wakes of a schedule pass at t share: the clock's possible
+ * rounding over a ring's steps from t, in steps (each add rounds by at most
+ * half a unit of the last place of a clock no larger than |t| + ring dt:
+ * at a clock of 1e10 and the smallest dt that is most of a step; usually
+ * far below the thousandth added), and this step's bucket. */
+static void begin_pass(lg_env *env, double t)
 {
     lg_live *L = &env->live;
     const double top = fabs(t) + (double)L->sched_ring * env->sc.dt;
     L->wake_slack = 1e-3 + (double)L->sched_ring * (nextafter(top, INFINITY) - top) / env->sc.dt;
+    L->ring_now = (int)(env->steps % L->sched_ring);
 }
 
 /* Sorts n channel indices (>= 0) ascending: a byte at a time, least
@@ -381,7 +396,7 @@ static void settle(lg_env *env, const int32_t *came, int n_came, const int32_t *
 static void schedule_all(lg_env *env, double t, int64_t day)
 {
     lg_live *L = &env->live;
-    set_wake_slack(env, t);
+    begin_pass(env, t);
     for (int b = 0; b < L->sched_ring; b++) L->sched_head[b] = -1;
     for (int32_t k = 0; k < L->sched_chunks; k++) L->sched_pool[k].next = k + 1 < L->sched_chunks ? k + 1 : -1;
     L->sched_free = 0;
@@ -459,10 +474,10 @@ void lg_world_update_schedule(lg_env *env)
     }
     int32_t *came = L->sched_came, *went = L->went_off;
     int n_came = 0, n_went = 0;
-    set_wake_slack(env, t);
+    begin_pass(env, t);
     /* the bucket's channels, its chunks free again (a channel sleeps in
      * another bucket: never a ring's length ahead) */
-    int32_t *head = &L->sched_head[env->steps % L->sched_ring], *due = L->due_now;
+    int32_t *head = &L->sched_head[L->ring_now], *due = L->due_now;
     int n_due = 0;
     for (int32_t chunk = *head, next; chunk >= 0; chunk = next) {
         lg_wake_chunk *k = &L->sched_pool[chunk];
@@ -475,16 +490,12 @@ void lg_world_update_schedule(lg_env *env)
     }
     *head = -1;
     for (int i = 0; i < n_due; i++) {
-        if (i + 8 < n_due) { /* a channel ahead: its calendar and spec, as the memory allows */
+        if (i + 8 < n_due) { /* a channel ahead: its record and window, as the memory allows */
             const int p = due[i + 8];
-            __builtin_prefetch(&L->cal[p]);
-            __builtin_prefetch(&L->cal_win[(size_t)p * (size_t)L->cal_slots * 2]);
+            __builtin_prefetch(rec_of(L, p), 1);
             __builtin_prefetch(&L->win_start[p], 1);
             __builtin_prefetch(&L->win_end[p], 1);
             __builtin_prefetch(&L->forced_off_until[p]);
-            __builtin_prefetch(&env->channels[p].n_windows);
-            __builtin_prefetch(&L->sched_key[p]);
-            __builtin_prefetch(&L->gap_key[p]);
         }
         const int c = due[i], moved = look_at(env, c, t, day);
         if (moved > 0) came[n_came++] = c;
