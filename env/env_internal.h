@@ -176,10 +176,13 @@ typedef struct {
     int32_t *rank_skipped; /* [K] */
     uint64_t *rank_tmp;  /* [A] the radix sort's other half */
     int32_t *top_place;  /* [K*A] where each category's ranked channel sits in top_all (n_top[K] if not there), */
-    int32_t *top_all_cat; /* [A] and each of top_all's category: made with the lists (candidates.c, make_places) */
+    int32_t *top_all_cat; /* [A] and each of top_all's category and place in its category's list, */
+    int32_t *top_all_src; /* [A] (k A + i): made with the lists (candidates.c, make_places) */
+    float *top_rows;     /* [K*A*channel_dim] the channel table's rows of each category's list, in its order */
     int places_stale;    /* 1 after a reset, load or copy: made again at the first retrieval */
     int32_t *turns;      /* [K*A] a retrieval's list for each favourite category with no followed channel on air */
     int32_t *turns_n;    /* [K] its length; -1: not made since the last ranking, load or copy */
+    int32_t *turn_src;   /* [K*A] each turn's row in top_rows */
     float *turn_rows;    /* [K*A*channel_dim] the observation rows of each such list, made once a step */
     uint8_t *turn_rows_made; /* [K] 0 whenever turns_n is forgotten */
     uint8_t *followed_mark; /* [C] a retrieval's followed channels, 0 again after it */

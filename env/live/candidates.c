@@ -81,20 +81,31 @@ static void heap_offer(uint64_t *h, int32_t *n, int A, uint64_t key)
 }
 
 /* Where each category's ranked channels sit in the platform-wide list, and
- * each of its channels' category: the platform list is the categories'
- * lists merged in order (check.c's ranking() refuses a state where it is
- * not), so a category's channels there are the first of its own list. */
-static void make_places(lg_live *L, int A)
+ * each of its channels' category and place in its category's list: the
+ * platform list is the categories' lists merged in order (check.c's
+ * ranking() refuses a state where it is not), so a category's channels
+ * there are the first of its own list. And the channel table's rows of
+ * the lists, in their order: a step's shared rows are copied from these
+ * (a few hundred kilobytes) instead of from rows all over the table. */
+static void make_places(lg_env *env)
 {
+    lg_live *L = &env->live;
+    const int A = env->A;
+    const size_t cd = (size_t)env->buf.channel_dim;
     int32_t at[LG_MAX_CATEGORIES] = {0};
     const int n_all = L->n_top[L->K];
     for (int j = 0; j < n_all; j++) {
         const int k = L->chan_cat[L->top_all[j]];
         L->top_all_cat[j] = k;
+        L->top_all_src[j] = k * A + at[k];
         L->top_place[(size_t)k * A + at[k]++] = j;
     }
-    for (int k = 0; k < L->K; k++)
+    for (int k = 0; k < L->K; k++) {
         for (int i = at[k]; i < L->n_top[k]; i++) L->top_place[(size_t)k * A + i] = n_all;
+        for (int i = 0; i < L->n_top[k]; i++)
+            memcpy(&L->top_rows[((size_t)k * A + i) * cd],
+                   &env->buf.channel_obs[(size_t)L->top_cat[(size_t)k * A + i] * cd], sizeof(float) * cd);
+    }
     L->places_stale = 0;
 }
 
@@ -153,7 +164,7 @@ void lg_candidates_rank(lg_env *env)
         L->top_all[n] = (int32_t)(uint32_t)heap[(size_t)best * A + at[best]++];
     }
     L->n_top[K] = n;
-    make_places(L, A);
+    make_places(env);
     lg_candidates_forget_turns(L);
     for (int k = 0; k < K; k++)
         bar[k] = hn[k] == A ? 0.9f * L->concurrency[L->top_cat[(size_t)k * A + A - 1]] : -INFINITY;
@@ -181,8 +192,8 @@ static int favourite(const lg_env *env, int slot)
  * (make_places; one of the category's channels not in the platform list
  * ranks after all of it), so between platform ticks the lists keep the
  * order of their ranking while concurrency moves. A channel that went off
- * air since is passed over. */
-static int take_turns(const lg_live *L, int A, int fav, const uint8_t *taken, int32_t *cand, int n)
+ * air since is passed over. src (or NULL): each pick's row in top_rows. */
+static int take_turns(const lg_live *L, int A, int fav, const uint8_t *taken, int32_t *cand, int32_t *src, int n)
 {
     const int32_t *cat = &L->top_cat[(size_t)fav * A], *place = &L->top_place[(size_t)fav * A];
     const int32_t *all = L->top_all, *all_cat = L->top_all_cat;
@@ -193,6 +204,7 @@ static int take_turns(const lg_live *L, int A, int fav, const uint8_t *taken, in
         for (; i < n_cat; i++) {
             const int c = cat[i];
             if (taken[c] || !L->on_air[c] || place[i] < j) continue; /* passed in the platform list */
+            if (src) src[n] = fav * A + i;
             cand[n++] = c, i++;
             break;
         }
@@ -200,6 +212,7 @@ static int take_turns(const lg_live *L, int A, int fav, const uint8_t *taken, in
             const int c = all[j], mine = all_cat[j] == fav, passed = mine && fav_before_j < i; /* in the category's */
             fav_before_j += mine;
             if (taken[c] || !L->on_air[c] || passed) continue;
+            if (src) src[n] = L->top_all_src[j];
             cand[n++] = c, j++;
             break;
         }
@@ -225,7 +238,7 @@ int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
         return -1;
     }
     const int fav = favourite(env, slot);
-    if (L->places_stale) make_places(L, A);
+    if (L->places_stale) make_places(env);
     int n = 0;
     const int32_t *f = &L->follows[(size_t)viewer * L->F];
     for (int j = 0; j < L->n_follows[viewer] && n < A; j++)
@@ -237,7 +250,7 @@ int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
      * load or copy; -1 after its end). */
     int32_t *turns = &L->turns[(size_t)fav * A];
     if (L->turns_n[fav] < 0) {
-        L->turns_n[fav] = take_turns(L, A, fav, taken, turns, 0);
+        L->turns_n[fav] = take_turns(L, A, fav, taken, turns, &L->turn_src[(size_t)fav * A], 0);
         for (int k = L->turns_n[fav]; k < A; k++) turns[k] = -1;
     }
     const int room = A - n_followed, m = L->turns_n[fav] < room ? L->turns_n[fav] : room;
@@ -253,7 +266,7 @@ int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
         n += m;
         shared = fav + L->K * n_followed;
     } else {
-        n = take_turns(L, A, fav, taken, cand, n);
+        n = take_turns(L, A, fav, taken, cand, NULL, n);
     }
     for (int k = 0; k < n_followed; k++) taken[cand[k]] = 0;
     for (int k = n; k < A; k++) cand[k] = -1;

@@ -81,6 +81,7 @@ static void dynamic_columns(const lg_env *env, int c, float *row)
  * most slots') has its rows made once a step, then copied whole, after the
  * rows of a slot's followed channels when it has any. */
 static void rows_of(const lg_env *env, const int32_t *cand, int count, float *dst);
+static void turn_rows(const lg_env *env, int fav, float *dst);
 
 void lg_obs_candidate_rows(lg_env *env, const int32_t *cand, int shared, float *dst)
 {
@@ -93,7 +94,7 @@ void lg_obs_candidate_rows(lg_env *env, const int32_t *cand, int shared, float *
     const int fav = shared % L->K, lead = shared / L->K; /* lg_candidates_retrieve */
     const size_t cd = (size_t)env->buf.channel_dim, n = (size_t)A * cd;
     float *rows = &L->turn_rows[(size_t)fav * n];
-    if (!L->turn_rows_made[fav]) rows_of(env, &L->turns[(size_t)fav * (size_t)A], A, rows), L->turn_rows_made[fav] = 1;
+    if (!L->turn_rows_made[fav]) turn_rows(env, fav, rows), L->turn_rows_made[fav] = 1;
     rows_of(env, cand, lead, dst);
     memcpy(dst + (size_t)lead * cd, rows, sizeof(float) * (n - (size_t)lead * cd));
 }
@@ -111,6 +112,20 @@ static void rows_of(const lg_env *env, const int32_t *cand, int count, float *ds
         memcpy(dst, &table[(size_t)c * (size_t)cd], sizeof(float) * (size_t)cd);
         dynamic_columns(env, c, dst);
     }
+}
+
+/* The favourite category's shared list's rows, from the ranked lists'
+ * rows (top_rows), their places past the list's end zeros. */
+static void turn_rows(const lg_env *env, int fav, float *dst)
+{
+    const lg_live *L = &env->live;
+    const int cd = env->buf.channel_dim, A = env->A, n = L->turns_n[fav];
+    const int32_t *turns = &L->turns[(size_t)fav * A], *src = &L->turn_src[(size_t)fav * A];
+    for (int j = 0; j < n; j++, dst += cd) {
+        memcpy(dst, &L->top_rows[(size_t)src[j] * (size_t)cd], sizeof(float) * (size_t)cd);
+        dynamic_columns(env, turns[j], dst);
+    }
+    memset(dst, 0, sizeof(float) * (size_t)(A - n) * (size_t)cd);
 }
 
 static void write_row(lg_env *env, int c)
