@@ -155,10 +155,12 @@ typedef struct {
     float ou_a, ou_s;
     float ou_a_tick, ou_s_tick; /* the same over a platform tick (world.platform_tick steps) */
     float conc_norm;      /* 1 / log1p(audience_peak) */
-    /* the time of day's observation features, the same for every slot:
-     * made once per clock (obs.c); NaN: not made */
+    /* the time of day's observation features and the tabular state's
+     * quarter, the same for every slot: made once per clock (obs.c); NaN:
+     * not made */
     double tod_clock;
     float tod[2];
+    int tod_quarter;
 
     /* the candidate stage (session.candidates > 0): the channels on air
      * ranked by concurrency, platform-wide and per category, once per

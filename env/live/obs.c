@@ -161,13 +161,19 @@ void lg_obs_update_channels(lg_env *env)
     for (int j = 0; j < L->n_went_off; j++) write_row(env, L->went_off[j]);
 }
 
+/* The tabular state's quarter of the day */
+static int quarter_of(double clock)
+{
+    const int q = (int)(fmod(clock, LG_MINUTES_PER_DAY) / 360.0);
+    return q < 0 || q > 3 ? 0 : q;
+}
+
 int lg_obs_state(const lg_env *env, int slot)
 {
     const lg_slot *sl = &env->slot[slot];
     if (sl->viewer < 0) return 0; /* idle */
     int seg = env->sc.observe_segment ? env->live.seg_of[sl->viewer] : 0;
-    int tod = (int)(fmod(env->clock, LG_MINUTES_PER_DAY) / 360.0);
-    if (tod < 0 || tod > 3) tod = 0;
+    const int tod = env->clock == env->live.tod_clock ? env->live.tod_quarter : quarter_of(env->clock);
     int last = sl->last_category < 0 ? env->live.K : sl->last_category;
     int phase = sl->session_step < 4 ? 0 : (sl->session_step < 12 ? 1 : 2);
     return ((seg * 4 + tod) * (env->live.K + 1) + last) * 3 + phase;
@@ -189,6 +195,7 @@ void lg_obs_write_slot(lg_env *env, int slot, const int32_t *cand, float *dst)
     if (!(env->clock == L->tod_clock)) { /* a slot before this one saw the same clock */
         const double phase = 6.283185307179586 * fmod(env->clock, LG_MINUTES_PER_DAY) / LG_MINUTES_PER_DAY;
         L->tod[0] = (float)sin(phase), L->tod[1] = (float)cos(phase);
+        L->tod_quarter = quarter_of(env->clock);
         L->tod_clock = env->clock;
     }
     dst[env->live.off_tod] = L->tod[0];
