@@ -129,21 +129,26 @@ static int shape(lg_env *env, const lg_scenario *sc, int n_slots, lg_layout layo
     return 0;
 }
 
-/* A large world's step reads its viewers' and channels' rows at random
- * over hundreds of megabytes: with 4 KB pages most reads also miss the
- * TLB. Asked before the block is first touched (calloc's fresh mapping is
- * zero until then), Linux backs it with 2 MB pages where it can (about 5%
- * off a platform-scale step on the project machine, docs/benchmarks.md).
- * Only a hint: any failure leaves ordinary pages. */
-static void use_huge_pages(void *block, size_t bytes)
+/* The block, zeroed, on a cache line (the carve's 64-byte pieces are then
+ * whole lines: a schedule record is one) and, when large, on a 2 MB
+ * boundary with 2 MB pages asked for: a large world's step reads its
+ * viewers' and channels' rows at random over hundreds of megabytes, and
+ * with 4 KB pages most of those reads also miss the TLB (about 6% of a
+ * platform-scale step on the project machine, docs/benchmarks.md). calloc's
+ * large blocks are fresh mappings, zero until first touched, so the slack
+ * costs address space, and the hint comes before any page exists; it is
+ * only a hint (ordinary pages where refused or unknown). */
+static int alloc_block(lg_env *env)
 {
+    const size_t align = env->alloc_bytes >= ((size_t)8 << 20) ? (size_t)2 << 20 : 64;
+    env->block_alloc = calloc(1, env->alloc_bytes + align);
+    if (!env->block_alloc) return -1;
+    env->block = (void *)(((uintptr_t)env->block_alloc + align - 1) & ~(uintptr_t)(align - 1));
 #ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20, lo = ((uintptr_t)block + huge - 1) & ~(huge - 1),
-                    hi = ((uintptr_t)block + bytes) & ~(huge - 1);
-    if (block && hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-    (void)block, (void)bytes;
+    const size_t whole = env->alloc_bytes & ~(((size_t)2 << 20) - 1);
+    if (align > 64 && whole) (void)madvise(env->block, whole, MADV_HUGEPAGE);
 #endif
+    return 0;
 }
 
 size_t lg_env_bytes(const lg_scenario *sc, int n_slots, lg_layout layout)
@@ -172,15 +177,13 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
         free(env);
         return -1;
     }
-    env->block = calloc(1, env->alloc_bytes);
-    use_huge_pages(env->block, env->alloc_bytes);
-    if (!env->block) {
+    if (alloc_block(env)) {
         lg_fail(err, errsz, "out of memory allocating %zu bytes for %d slots", env->alloc_bytes, n_slots);
         free(env);
         return -1;
     }
     if (sc->kind == LG_KIND_LIVE && make_catalogue(env, err, errsz)) {
-        free(env->block);
+        free(env->block_alloc);
         free(env);
         return -1;
     }
@@ -196,7 +199,7 @@ void lg_env_free(lg_env *env)
 {
     if (!env) return;
     free(env->channels);
-    free(env->block);
+    free(env->block_alloc);
     free(env);
 }
 

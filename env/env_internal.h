@@ -81,7 +81,7 @@ typedef struct {
     double until;
     uint64_t key;
     int32_t day; /* |clock| <= 1e10 minutes: days fit; INT32_MIN: not made */
-    uint8_t n, n_windows, always, unused;
+    uint8_t n, n_windows, always;
 } lg_sched_rec;
 
 /* The live platform's state (env/live/): the static world from the world
@@ -155,9 +155,10 @@ typedef struct {
     float ou_a, ou_s;
     float ou_a_tick, ou_s_tick; /* the same over a platform tick (world.platform_tick steps) */
     float conc_norm;      /* 1 / log1p(audience_peak) */
-    /* the time of day's observation features and the tabular state's
-     * quarter, the same for every slot: made once per clock (obs.c); NaN:
-     * not made */
+
+    /* a cache: the time of day's observation features and the tabular
+     * state's quarter, the same for every slot, made by the first slot to
+     * see tod_clock (obs.c; NaN: none yet) */
     double tod_clock;
     float tod[2];
     int tod_quarter;
@@ -177,14 +178,16 @@ typedef struct {
     float *rank_bar;     /* [K] the concurrency from which channels enter the heaps at the next ranking (a hint: any value gives the same lists) */
     int32_t *rank_skipped; /* [K] */
     uint64_t *rank_tmp;  /* [A] the radix sort's other half */
-    int32_t *top_place;  /* [K*A] where each category's ranked channel sits in top_all (n_top[K] if not there), */
-    int32_t *top_all_cat; /* [A] and each of top_all's category and place in its category's list, */
-    int32_t *top_all_src; /* [A] (k A + i): made with the lists (candidates.c, make_places) */
-    float *top_rows;     /* [K*A*channel_dim] the channel table's rows of each category's list, in its order */
-    int places_stale;    /* 1 after a reset, load or copy: made again at the first retrieval */
+    /* tables of the ranked lists, made with them (candidates.c,
+     * make_list_tables; after a reset, load or copy at the first retrieval) */
+    int32_t *top_place;   /* [K*A] where each category's ranked channel sits in top_all (n_top[K] if not there) */
+    int32_t *top_all_cat; /* [A] each of top_all's category */
+    int32_t *top_all_row; /* [A] and its row in top_rows (k A + i: its place in its category's list) */
+    float *top_rows;      /* [K*A*channel_dim] the channel table's rows of each category's list, in its order */
+    int list_tables_stale;
     int32_t *turns;      /* [K*A] a retrieval's list for each favourite category with no followed channel on air */
     int32_t *turns_n;    /* [K] its length; -1: not made since the last ranking, load or copy */
-    int32_t *turn_src;   /* [K*A] each turn's row in top_rows */
+    int32_t *turn_row;   /* [K*A] each turn's row in top_rows */
     float *turn_rows;    /* [K*A*channel_dim] the observation rows of each such list, made once a step */
     uint8_t *turn_rows_made; /* [K] 0 whenever turns_n is forgotten */
     uint8_t *followed_mark; /* [C] a retrieval's followed channels, 0 again after it */
@@ -204,8 +207,8 @@ typedef struct {
     lg_wake_chunk *sched_pool; /* [sched_chunks] */
     int32_t sched_free;   /* the first free chunk, -1: none */
     int32_t sched_chunks;
-    double wake_slack;    /* the clock's possible rounding, in steps, and this step's bucket (world.c, begin_pass) */
-    int ring_now;
+    double wake_slack;    /* the clock's possible rounding, in steps (world.c, begin_pass) */
+    int ring_now;         /* this step's bucket */
     int32_t *sched_came;  /* [C + 2N] the channels that came on air this step */
     int32_t *went_off;    /* [C] the channels that went off air this step (n_went_off; -1: not known) */
     int32_t *sort_tmp;    /* [C] */
@@ -266,6 +269,7 @@ struct lg_env {
      * first block_bytes are the state; what follows is scratch, never saved
      * nor copied (lg_env_carve_scratch). */
     void *block;
+    void *block_alloc;       /* what was allocated: block is it rounded up to a 64-byte or 2 MB boundary */
     size_t block_bytes;
     size_t alloc_bytes;      /* the whole block: state and scratch */
 };
@@ -408,6 +412,7 @@ void lg_live_item_truth(const lg_env *env, int slot, double *weight, double *rew
 /* env/live/candidates.c */
 void lg_candidates_rank(lg_env *env);
 void lg_candidates_forget_turns(lg_live *L);
+void lg_candidates_forget_scratch(lg_live *L); /* the shared turns and the lists' tables */
 int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask); /* the favourite's shared list, or -1 */
 
 /* env/live/obs.c */

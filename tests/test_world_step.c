@@ -65,7 +65,7 @@ static void step_fast_and_full(lg_env *fast, lg_env *full, const int32_t *act, u
 {
     full->live.sched_full = 1;
     full->live.n_watched = -1;
-    for (int k = 0; full->sc.candidates > 0 && k < full->live.K; k++) full->live.rank_bar[k] = UINT64_MAX;
+    for (int k = 0; full->sc.candidates > 0 && k < full->live.K; k++) full->live.rank_bar[k] = -INFINITY;
     lg_env_step(fast, act);
     lg_env_step(full, act);
     ck_assert_uint_eq(lg_env_state_save(fast, a, n), n);

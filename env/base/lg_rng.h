@@ -91,8 +91,9 @@ LG_HOT float lg_logf(float x)
 }
 
 /* e^x for x <= 0 (a softmax's shifted logits); 0 below -87. The
- * truncation is truncf's (exact, as (float)(int) is here): GCC vectorises
- * it for AVX2 and AVX-512, not the conversion pair. */
+ * truncation is truncf's, exact like the (float)(int) pair it replaced
+ * (whether inlined or, on some target, libm's): GCC 12 vectorises it for
+ * AVX2 and AVX-512, and not the pair. */
 LG_HOT float lg_expf_neg(float x)
 {
     x = x < -87.0f ? -87.0f : x;

@@ -87,7 +87,7 @@ static void heap_offer(uint64_t *h, int32_t *n, int A, uint64_t key)
  * there are the first of its own list. And the channel table's rows of
  * the lists, in their order: a step's shared rows are copied from these
  * (a few hundred kilobytes) instead of from rows all over the table. */
-static void make_places(lg_env *env)
+static void make_list_tables(lg_env *env)
 {
     lg_live *L = &env->live;
     const int A = env->A;
@@ -97,7 +97,7 @@ static void make_places(lg_env *env)
     for (int j = 0; j < n_all; j++) {
         const int k = L->chan_cat[L->top_all[j]];
         L->top_all_cat[j] = k;
-        L->top_all_src[j] = k * A + at[k];
+        L->top_all_row[j] = k * A + at[k];
         L->top_place[(size_t)k * A + at[k]++] = j;
     }
     for (int k = 0; k < L->K; k++) {
@@ -106,7 +106,7 @@ static void make_places(lg_env *env)
             memcpy(&L->top_rows[((size_t)k * A + i) * cd],
                    &env->buf.channel_obs[(size_t)L->top_cat[(size_t)k * A + i] * cd], sizeof(float) * cd);
     }
-    L->places_stale = 0;
+    L->list_tables_stale = 0;
 }
 
 /* Only a channel in its category's best A can be in any list (one in the
@@ -164,7 +164,7 @@ void lg_candidates_rank(lg_env *env)
         L->top_all[n] = (int32_t)(uint32_t)heap[(size_t)best * A + at[best]++];
     }
     L->n_top[K] = n;
-    make_places(env);
+    make_list_tables(env);
     lg_candidates_forget_turns(L);
     for (int k = 0; k < K; k++)
         bar[k] = hn[k] == A ? 0.9f * L->concurrency[L->top_cat[(size_t)k * A + A - 1]] : -INFINITY;
@@ -189,7 +189,7 @@ static int favourite(const lg_env *env, int slot)
  * their order: a channel of the favourite category is in the platform
  * list's passed part when it ranks before the last one passed there, and
  * the other way round. The order is read from the places in the lists
- * (make_places; one of the category's channels not in the platform list
+ * (make_list_tables; one of the category's channels not in the platform list
  * ranks after all of it), so between platform ticks the lists keep the
  * order of their ranking while concurrency moves. A channel that went off
  * air since is passed over. src (or NULL): each pick's row in top_rows. */
@@ -212,12 +212,18 @@ static int take_turns(const lg_live *L, int A, int fav, const uint8_t *taken, in
             const int c = all[j], mine = all_cat[j] == fav, passed = mine && fav_before_j < i; /* in the category's */
             fav_before_j += mine;
             if (taken[c] || !L->on_air[c] || passed) continue;
-            if (src) src[n] = L->top_all_src[j];
+            if (src) src[n] = L->top_all_row[j];
             cand[n++] = c, j++;
             break;
         }
     }
     return n;
+}
+
+void lg_candidates_forget_scratch(lg_live *L)
+{
+    L->list_tables_stale = 1;
+    lg_candidates_forget_turns(L);
 }
 
 void lg_candidates_forget_turns(lg_live *L)
@@ -238,7 +244,7 @@ int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
         return -1;
     }
     const int fav = favourite(env, slot);
-    if (L->places_stale) make_places(env);
+    if (L->list_tables_stale) make_list_tables(env);
     int n = 0;
     const int32_t *f = &L->follows[(size_t)viewer * L->F];
     for (int j = 0; j < L->n_follows[viewer] && n < A; j++)
@@ -250,7 +256,7 @@ int lg_candidates_retrieve(lg_env *env, int slot, int32_t *cand, uint8_t *mask)
      * load or copy; -1 after its end). */
     int32_t *turns = &L->turns[(size_t)fav * A];
     if (L->turns_n[fav] < 0) {
-        L->turns_n[fav] = take_turns(L, A, fav, taken, turns, &L->turn_src[(size_t)fav * A], 0);
+        L->turns_n[fav] = take_turns(L, A, fav, taken, turns, &L->turn_row[(size_t)fav * A], 0);
         for (int k = L->turns_n[fav]; k < A; k++) turns[k] = -1;
     }
     const int room = A - n_followed, m = L->turns_n[fav] < room ? L->turns_n[fav] : room;

@@ -122,7 +122,9 @@ static void ranking(checker *k, const lg_env *env)
     free(seen);
     /* the platform-wide list is the categories' merged: each category's
      * channels in it are the first of its own list, in order (take_turns
-     * reads the order from these places) */
+     * reads the order from these places, and make_list_tables, which
+     * writes one place per channel of the platform list into its
+     * category's A, relies on it to stay in bounds) */
     int32_t at[LG_MAX_CATEGORIES] = {0};
     for (int i = 0; i < L->n_top[L->K] && !k->bad; i++) {
         const int c = L->top_all[i], cat = L->chan_cat[c];

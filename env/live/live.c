@@ -86,11 +86,11 @@ static void carve(lg_env *env, lg_carver *cv)
     L->rank_tmp = A ? lg_carve(cv, sizeof(uint64_t) * A) : NULL;
     L->top_place = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
     L->top_all_cat = A ? lg_carve(cv, sizeof(int32_t) * A) : NULL;
-    L->top_all_src = A ? lg_carve(cv, sizeof(int32_t) * A) : NULL;
+    L->top_all_row = A ? lg_carve(cv, sizeof(int32_t) * A) : NULL;
     L->top_rows = A ? lg_carve(cv, sizeof(float) * K * A * (size_t)env->buf.channel_dim) : NULL;
     L->turns = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
     L->turns_n = A ? lg_carve(cv, sizeof(int32_t) * K) : NULL;
-    L->turn_src = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
+    L->turn_row = A ? lg_carve(cv, sizeof(int32_t) * K * A) : NULL;
     L->turn_rows = A ? lg_carve(cv, sizeof(float) * K * A * (size_t)env->buf.channel_dim) : NULL;
     L->turn_rows_made = A ? lg_carve(cv, K) : NULL;
     L->followed_mark = A ? lg_carve(cv, C) : NULL;

@@ -120,7 +120,7 @@ static void turn_rows(const lg_env *env, int fav, float *dst)
 {
     const lg_live *L = &env->live;
     const int cd = env->buf.channel_dim, A = env->A, n = L->turns_n[fav];
-    const int32_t *turns = &L->turns[(size_t)fav * A], *src = &L->turn_src[(size_t)fav * A];
+    const int32_t *turns = &L->turns[(size_t)fav * A], *src = &L->turn_row[(size_t)fav * A];
     for (int j = 0; j < n; j++, dst += cd) {
         memcpy(dst, &L->top_rows[(size_t)src[j] * (size_t)cd], sizeof(float) * (size_t)cd);
         dynamic_columns(env, turns[j], dst);
@@ -188,15 +188,17 @@ void lg_obs_write_slot(lg_env *env, int slot, const int32_t *cand, float *dst)
         memset(dst, 0, sizeof(float) * (size_t)env->buf.slot_dim);
         return;
     }
-    if (sc->obs_mode == LG_OBS_TABULAR) {
-        dst[0] = (float)lg_obs_state(env, slot);
-        return;
-    }
-    if (!(env->clock == L->tod_clock)) { /* a slot before this one saw the same clock */
+    /* made by the first slot to see this clock (bit for bit: -0 is not
+     * +0 to sin), read by the others */
+    if (memcmp(&env->clock, &L->tod_clock, sizeof(double)) != 0) {
         const double phase = 6.283185307179586 * fmod(env->clock, LG_MINUTES_PER_DAY) / LG_MINUTES_PER_DAY;
         L->tod[0] = (float)sin(phase), L->tod[1] = (float)cos(phase);
         L->tod_quarter = quarter_of(env->clock);
         L->tod_clock = env->clock;
+    }
+    if (sc->obs_mode == LG_OBS_TABULAR) {
+        dst[0] = (float)lg_obs_state(env, slot);
+        return;
     }
     dst[env->live.off_tod] = L->tod[0];
     dst[env->live.off_tod + 1] = L->tod[1];

@@ -101,12 +101,12 @@ static int64_t day_of(double t) { return (int64_t)floor(t / LG_MINUTES_PER_DAY);
  * left in the current window and the minutes since it started. */
 static int scheduled(const lg_env *env, int c, double t, float *left, float *since)
 {
-    if (env->channels[c].always_on) {
+    lg_sched_rec *r = rec_of(&env->live, c);
+    if (r->always) {
         *left = INFINITY;
         *since = INFINITY;
         return 1;
     }
-    lg_sched_rec *r = rec_of(&env->live, c);
     const lg_window *win = rec_windows(&env->live, r);
     double starts[2 * LG_MAX_WINDOWS], until;
     uint8_t which[2 * LG_MAX_WINDOWS];
@@ -123,8 +123,7 @@ void lg_world_forget_scratch(lg_env *env)
     for (int c = 0; c < env->C; c++) rec_of(&env->live, c)->day = INT32_MIN;
     env->live.sched_full = 1;
     env->live.n_watched = -1;
-    env->live.places_stale = 1;
-    lg_candidates_forget_turns(&env->live);
+    lg_candidates_forget_scratch(&env->live);
 }
 
 void lg_world_rederive(lg_env *env)
@@ -400,13 +399,14 @@ static void schedule_all(lg_env *env, double t, int64_t day)
     for (int b = 0; b < L->sched_ring; b++) L->sched_head[b] = -1;
     for (int32_t k = 0; k < L->sched_chunks; k++) L->sched_pool[k].next = k + 1 < L->sched_chunks ? k + 1 : -1;
     L->sched_free = 0;
-    int n_on = 0;
+    int n_on = 0, n_came = 0, n_went = 0;
     for (int c = 0; c < env->C; c++) {
         const int moved = look_at(env, c, t, day);
-        if (moved > 0) catch_up(env, c);
-        if (moved < 0) clear_audience(L, c);
+        if (moved > 0) L->sched_came[n_came++] = c;
+        if (moved < 0) L->went_off[n_went++] = c;
         if (L->on_air[c]) L->on_list[n_on++] = c;
     }
+    settle(env, L->sched_came, n_came, L->went_off, n_went);
     L->n_on_air = n_on;
     L->on_list_stale = 0;
     L->sched_full = 0;
