@@ -184,6 +184,29 @@ END_TEST
 
 /* lg_env_bytes is what lg_env_create allocates (the block and the
  * catalogue), without allocating it; 0 for a shape it would refuse. */
+/* A loaded clock of -0 after +0: the time of day's features are made
+ * again for it (they are cached per clock, and sin keeps the sign of 0). */
+START_TEST(test_loaded_negative_zero_clock)
+{
+    lg_scenario *sc = test_scenario();
+    sc->start_minute = 0.0;
+    lg_env *env = test_env(sc, 4, 3, LG_LAYOUT_FLAT);
+    const lg_buffers *b = lg_env_buffers(env);
+    const float *tod = &b->obs[env->live.off_tod];
+    ck_assert(!signbit(tod[0]) && tod[0] == 0.0f); /* slot 0 at clock +0 */
+    size_t n;
+    unsigned char *state = save(env, &n);
+    const double minus_zero = -0.0;
+    memcpy(state + 24, &minus_zero, sizeof minus_zero); /* the header's clock */
+    char err[512];
+    ck_assert_msg(lg_env_state_load(env, state, n, err, sizeof err) == 0, "%s", err);
+    ck_assert(signbit(lg_env_clock(env)));
+    ck_assert_msg(signbit(tod[0]) && tod[0] == 0.0f, "time of day %a at a clock of -0", (double)tod[0]);
+    free(state);
+    lg_env_free(env), free(sc);
+}
+END_TEST
+
 START_TEST(test_env_bytes)
 {
     lg_scenario *sc = test_scenario();
@@ -281,6 +304,7 @@ int main(void)
     tcase_add_test(tc, test_forged_classic_state_refused);
     tcase_add_test(tc, test_forged_ranking_refused);
     tcase_add_test(tc, test_env_bytes);
+    tcase_add_test(tc, test_loaded_negative_zero_clock);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
