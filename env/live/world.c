@@ -243,8 +243,10 @@ static int examine(lg_env *env, int c, double t, int64_t day)
             double *starts = rec_starts(r);
             const lg_window *win = rec_windows(L, r);
             uint8_t *which = rec_which(L, r);
-            if (r->day != day || !(t < r->until))
-                r->n = (uint8_t)containing(win, r->n_windows, r->key, t, day, starts, which, &r->until), r->day = (int32_t)day;
+            if (r->day != day || !(t < r->until)) {
+                r->n = (uint8_t)containing(win, r->n_windows, r->key, t, day, starts, which, &r->until);
+                r->day = (int32_t)day;
+            }
             float left, since;
             const int pick = choose(starts, which, win, r->n, t, &left, &since);
             if (pick >= 0) start = starts[pick], end = starts[pick] + win[which[pick]].duration;
