@@ -134,13 +134,16 @@ static int shape(lg_env *env, const lg_scenario *sc, int n_slots, lg_layout layo
  * boundary with 2 MB pages asked for: a large world's step reads its
  * viewers' and channels' rows at random over hundreds of megabytes, and
  * with 4 KB pages most of those reads also miss the TLB (about 6% of a
- * platform-scale step on the project machine, docs/benchmarks.md). calloc's
- * large blocks are fresh mappings, zero until first touched, so the slack
- * costs address space, and the hint comes before any page exists; it is
- * only a hint (ordinary pages where refused or unknown). */
+ * platform-scale step on the project machine, docs/benchmarks.md). A large
+ * calloc is usually a fresh mapping, zero until first touched, so the
+ * slack costs address space and the hint comes before any page exists
+ * (glibc may serve one under 32 MB from its heap after a larger free: then
+ * the pages are small). Only a hint: ordinary pages where refused. */
+static size_t block_align(size_t bytes) { return bytes >= ((size_t)8 << 20) ? (size_t)2 << 20 : 64; }
+
 static int alloc_block(lg_env *env)
 {
-    const size_t align = env->alloc_bytes >= ((size_t)8 << 20) ? (size_t)2 << 20 : 64;
+    const size_t align = block_align(env->alloc_bytes);
     env->block_alloc = calloc(1, env->alloc_bytes + align);
     if (!env->block_alloc) return -1;
     env->block = (void *)(((uintptr_t)env->block_alloc + align - 1) & ~(uintptr_t)(align - 1));
@@ -154,7 +157,9 @@ static int alloc_block(lg_env *env)
 size_t lg_env_bytes(const lg_scenario *sc, int n_slots, lg_layout layout)
 {
     lg_env *env = calloc(1, sizeof *env);
-    size_t bytes = env && shape(env, sc, n_slots, layout, NULL, 0) == 0 ? env->alloc_bytes + catalogue_bytes(env) : 0;
+    size_t bytes = env && shape(env, sc, n_slots, layout, NULL, 0) == 0
+                       ? env->alloc_bytes + block_align(env->alloc_bytes) + catalogue_bytes(env)
+                       : 0;
     free(env);
     return bytes;
 }
@@ -169,7 +174,7 @@ int lg_env_create(const lg_scenario *sc, int n_slots, uint64_t seed, lg_layout l
         free(env);
         return -1;
     }
-    size_t need = env->alloc_bytes + catalogue_bytes(env);
+    size_t need = env->alloc_bytes + block_align(env->alloc_bytes) + catalogue_bytes(env);
     if (need > lg_machine_bytes()) {
         lg_fail(err, errsz,
                 "the world needs %.1f GB for %d slots, %d channels and %d viewers; this machine has %.1f GB",
