@@ -173,7 +173,7 @@ typedef struct {
 
     /* scratch (not state): the ranking's heaps and lists' derived tables,
      * the retrieval's shared lists, the schedule's records and buckets */
-    uint64_t *rank_heap; /* [K*A] per category, the best A on air so far (rank keys, a max-heap, then sorted by radix_sort) */
+    uint64_t *rank_heap; /* [K*A] per category, the best A on air so far (rank keys, a max-heap, then sorted, lg_radix.h) */
     int32_t *rank_n;     /* [K] how many each holds */
     float *rank_bar;     /* [K] the concurrency from which channels enter the heaps at the next ranking (a hint: any value gives the same lists) */
     int32_t *rank_skipped; /* [K] */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../env_internal.h"
+#include "lg_radix.h"
 
 /* Rank keys: ascending keys are rank order (more concurrent, then lower
  * index). Concurrency is >= 0, so its bits order as it does. */
@@ -41,31 +42,6 @@ static void sift_down(uint64_t *h, int n, int i)
         uint64_t t = h[i];
         h[i] = h[m], h[m] = t, i = m;
     }
-}
-
-/* Sort n distinct keys ascending: least significant byte first, each pass
- * stable, a byte all keys share skipped (the channel index's high bytes,
- * often the concurrency's exponent). Branch-free, unlike a heap sort's
- * comparisons, which mispredict about half the time. */
-static void radix_sort(uint64_t *a, uint64_t *tmp, int n)
-{
-    uint32_t count[8][256];
-    memset(count, 0, sizeof count);
-    for (int i = 0; i < n; i++)
-        for (int d = 0; d < 8; d++) count[d][(a[i] >> (8 * d)) & 0xFF]++;
-    uint64_t *src = a, *dst = tmp;
-    for (int d = 0; d < 8; d++) {
-        uint32_t *c = count[d], sum = 0;
-        if (n == 0 || c[(src[0] >> (8 * d)) & 0xFF] == (uint32_t)n) continue;
-        for (int b = 0; b < 256; b++) {
-            const uint32_t m = c[b];
-            c[b] = sum, sum += m;
-        }
-        for (int i = 0; i < n; i++) dst[c[(src[i] >> (8 * d)) & 0xFF]++] = src[i];
-        uint64_t *t = src;
-        src = dst, dst = t;
-    }
-    if (src != a) memcpy(a, src, sizeof(uint64_t) * (size_t)n);
 }
 
 static void heap_offer(uint64_t *h, int32_t *n, int A, uint64_t key)
@@ -150,7 +126,7 @@ void lg_candidates_rank(lg_env *env)
     int32_t at[LG_MAX_CATEGORIES];
     for (int k = 0; k < K; k++) {
         uint64_t *h = &heap[(size_t)k * A];
-        radix_sort(h, L->rank_tmp, hn[k]);
+        lg_radix_sort_u64(h, L->rank_tmp, hn[k]);
         for (int i = 0; i < hn[k]; i++) L->top_cat[(size_t)k * A + i] = (int32_t)(uint32_t)h[i];
         L->n_top[k] = hn[k];
         at[k] = 0;

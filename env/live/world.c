@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../env_internal.h"
+#include "lg_radix.h"
 
 void lg_world_init_static(lg_env *env)
 {
@@ -334,27 +335,6 @@ static void begin_pass(lg_env *env, double t)
     L->ring_now = (int)(env->steps % L->sched_ring);
 }
 
-/* Sorts n channel indices (>= 0) ascending: a byte at a time, least
- * significant first, each pass stable, a byte all share skipped (the
- * high ones of a catalogue under 65,536). tmp: n places. */
-static void sort_ids(int32_t *a, int32_t *tmp, int n)
-{
-    int32_t *src = a, *dst = tmp;
-    for (int d = 0; d < 4; d++) {
-        uint32_t count[256] = {0};
-        for (int i = 0; i < n; i++) count[((uint32_t)src[i] >> (8 * d)) & 0xFF]++;
-        if (n == 0 || count[((uint32_t)src[0] >> (8 * d)) & 0xFF] == (uint32_t)n) continue;
-        for (uint32_t b = 0, sum = 0; b < 256; b++) {
-            const uint32_t m = count[b];
-            count[b] = sum, sum += m;
-        }
-        for (int i = 0; i < n; i++) dst[count[((uint32_t)src[i] >> (8 * d)) & 0xFF]++] = src[i];
-        int32_t *t = src;
-        src = dst, dst = t;
-    }
-    if (src != a) memcpy(a, src, sizeof *a * (size_t)n);
-}
-
 /* Channel c examined at t and put to sleep again: 1 if it came on air, -1
  * if it went off, else 0. */
 static int look_at(lg_env *env, int c, double t, int64_t day)
@@ -511,11 +491,11 @@ void lg_world_update_schedule(lg_env *env)
         L->on_list_stale |= n_came || n_went;
     } else {
         if (n_went) {
-            sort_ids(went, L->sort_tmp, n_went);
+            lg_radix_sort_u32((uint32_t *)went, (uint32_t *)L->sort_tmp, n_went); /* ids >= 0 */
             L->n_on_air = remove_sorted(L->on_list, L->n_on_air, went, n_went);
         }
         if (n_came) {
-            sort_ids(came, L->sort_tmp, n_came);
+            lg_radix_sort_u32((uint32_t *)came, (uint32_t *)L->sort_tmp, n_came);
             L->n_on_air = insert_sorted(L->on_list, L->n_on_air, came, n_came);
         }
     }
