@@ -370,6 +370,7 @@ void lg_cm_exp(const float *x, int n, float shift, float *out); /* lg_expf_neg(x
 void lg_cm_log(float *v, int n); /* v[j] = lg_logf(v[j]) */
 int lg_world_build_actions(lg_env *env);
 void lg_world_init_gaps(lg_env *env); /* at create, after the ring's length is known */
+size_t lg_world_rec_stride(int w);    /* a schedule record's bytes for channels of at most w windows */
 
 /* The minutes left of the window holding channel c on air, and since its
  * start (0 off air): the (float) of the same double difference the

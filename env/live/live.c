@@ -95,8 +95,7 @@ static void carve(lg_env *env, lg_carver *cv)
     L->turn_rows_made = A ? lg_carve(cv, K) : NULL;
     L->followed_mark = A ? lg_carve(cv, C) : NULL;
     L->rec_w = max_windows(env);
-    const size_t rec = sizeof(lg_sched_rec) + (size_t)L->rec_w * (2 * sizeof(double) + sizeof(lg_window) + 2);
-    L->rec_stride = (rec + 63) & ~(size_t)63;
+    L->rec_stride = lg_world_rec_stride(L->rec_w);
     L->sched_rec = lg_carve(cv, L->rec_stride * C);
     L->on_list = lg_carve(cv, sizeof(int32_t) * C);
     L->pop_key = lg_carve(cv, sizeof(uint64_t) * C);

@@ -41,7 +41,14 @@ void lg_world_init_static(lg_env *env)
     }
 }
 
-/* Channel c's schedule record and its parts (lg_sched_rec) */
+/* Channel c's schedule record and its parts (lg_sched_rec), and the
+ * stride they fit in for channels of at most w windows */
+size_t lg_world_rec_stride(int w)
+{
+    const size_t bytes = sizeof(lg_sched_rec) + (size_t)w * (2 * sizeof(double) + sizeof(lg_window) + 2);
+    return (bytes + 63) & ~(size_t)63;
+}
+
 static lg_sched_rec *rec_of(const lg_live *L, int c) { return (lg_sched_rec *)(L->sched_rec + (size_t)c * L->rec_stride); }
 static double *rec_starts(lg_sched_rec *r) { return (double *)(r + 1); }
 static lg_window *rec_windows(const lg_live *L, lg_sched_rec *r) { return (lg_window *)(rec_starts(r) + 2 * L->rec_w); }
@@ -222,8 +229,10 @@ float lg_world_popularity_now(const lg_env *env, int c)
     const lg_live *L = &env->live;
     const int64_t n = env->steps - L->x_step[c];
     if (n <= 0 || L->on_air[c]) return L->x[c]; /* on air it holds between platform ticks */
+    double an, sd;
+    gap_of(L, n, &an, &sd);
     const float mean = mean_of(L, c);
-    return (float)(mean + (L->x[c] - mean) * pow(L->ou_a, (double)n));
+    return (float)(mean + (L->x[c] - mean) * an);
 }
 
 /* Channel c's schedule at clock t: whether it is on air, and the window
